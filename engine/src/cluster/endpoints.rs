@@ -1,0 +1,379 @@
+//! The EndpointSlice controller's view of each Service, and the sorted per-port endpoint lists
+//! kube-proxy reads.
+//!
+//! Endpoints are derived from selectors exactly as `podToEndpoint` does (ready / serving /
+//! terminating, named targetPorts resolved per pod and protocol), or taken from given slices for
+//! a Service without selector.
+
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+
+use super::{selector_matches, Cluster};
+use crate::model::*;
+
+/// One endpoint of a Service, with its conditions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub ip: Ipv4Addr,
+    /// The pod behind it (derived slices), if known.
+    pub pod: Option<PodId>,
+    /// `nodeName`, resolved to a node of the cluster when one has that name.
+    pub node: Option<NodeId>,
+    pub node_name: Option<String>,
+    pub hostname: Option<String>,
+    pub ready: bool,
+    pub serving: bool,
+    pub terminating: bool,
+}
+
+/// The endpoints of one Service, and for each of its ports the resolved target port per endpoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServiceEndpoints {
+    pub endpoints: Vec<Endpoint>,
+    /// `ports[e * n_ports + p]`: the port endpoint `e` serves for service port `p`, if any.
+    ports: Vec<Option<u16>>,
+    n_ports: usize,
+    /// Per service port: indices into `endpoints` that serve it, sorted by the `ip:port` string
+    /// as kube-proxy sorts them, duplicates merged.
+    sorted: Vec<Vec<u32>>,
+}
+
+impl ServiceEndpoints {
+    fn new(n_ports: usize) -> ServiceEndpoints {
+        ServiceEndpoints { n_ports, sorted: vec![Vec::new(); n_ports], ..Default::default() }
+    }
+
+    pub fn port_of(&self, endpoint: usize, service_port: usize) -> Option<u16> {
+        self.ports.get(endpoint * self.n_ports + service_port).copied().flatten()
+    }
+
+    /// kube-proxy's endpoint list for a service port: `(endpoint, target port)` in rule order.
+    pub fn for_port(&self, service_port: usize) -> impl ExactSizeIterator<Item = (&Endpoint, u16)> + '_ {
+        self.sorted.get(service_port).map(Vec::as_slice).unwrap_or(&[]).iter().map(move |&e| {
+            let e = e as usize;
+            (&self.endpoints[e], self.port_of(e, service_port).expect("sorted lists hold served ports"))
+        })
+    }
+
+    pub fn count_for_port(&self, service_port: usize) -> usize {
+        self.sorted.get(service_port).map_or(0, Vec::len)
+    }
+
+    /// The `i`th endpoint of a service port in kube-proxy's order.
+    pub fn nth_for_port(&self, service_port: usize, i: usize) -> Option<(&Endpoint, u16)> {
+        let e = *self.sorted.get(service_port)?.get(i)? as usize;
+        Some((&self.endpoints[e], self.port_of(e, service_port)?))
+    }
+
+    fn push(&mut self, ep: Endpoint, ports: &[Option<u16>]) {
+        debug_assert_eq!(ports.len(), self.n_ports);
+        self.endpoints.push(ep);
+        self.ports.extend_from_slice(ports);
+    }
+
+    fn remove_where(&mut self, mut pred: impl FnMut(&Endpoint) -> bool) {
+        let mut keep_ports = Vec::with_capacity(self.ports.len());
+        let mut kept = Vec::with_capacity(self.endpoints.len());
+        for (i, ep) in std::mem::take(&mut self.endpoints).into_iter().enumerate() {
+            if !pred(&ep) {
+                keep_ports.extend_from_slice(&self.ports[i * self.n_ports..(i + 1) * self.n_ports]);
+                kept.push(ep);
+            }
+        }
+        self.endpoints = kept;
+        self.ports = keep_ports;
+    }
+
+    /// Rebuilds the sorted per-port lists (`sort.Sort(byEndpoint)`, duplicates merged with a
+    /// non-terminating endpoint winning).
+    fn resort(&mut self) {
+        let mut a = String::new();
+        let mut b = String::new();
+        for p in 0..self.n_ports {
+            let mut list: Vec<u32> = (0..self.endpoints.len() as u32)
+                .filter(|&e| self.port_of(e as usize, p).is_some())
+                .collect();
+            list.sort_by(|&x, &y| {
+                let (ex, ey) = (&self.endpoints[x as usize], &self.endpoints[y as usize]);
+                let (px, py) = (self.port_of(x as usize, p), self.port_of(y as usize, p));
+                a.clear();
+                b.clear();
+                let _ = write!(a, "{}:{}", ex.ip, px.unwrap_or(0));
+                let _ = write!(b, "{}:{}", ey.ip, py.unwrap_or(0));
+                a.cmp(&b).then_with(|| ex.terminating.cmp(&ey.terminating))
+            });
+            list.dedup_by(|later, earlier| {
+                let (el, ee) = (&self.endpoints[*later as usize], &self.endpoints[*earlier as usize]);
+                el.ip == ee.ip && self.port_of(*later as usize, p) == self.port_of(*earlier as usize, p)
+            });
+            self.sorted[p] = list;
+        }
+    }
+}
+
+/// An EndpointSlice as the controller would write it (for tables and export).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointSliceView {
+    pub namespace: String,
+    pub name: String,
+    pub service: String,
+    pub managed: bool,
+    pub ports: Vec<EndpointPort>,
+    pub endpoints: Vec<EndpointSpec>,
+}
+
+/// `findPort`: a number is used as is; a name is looked up among the pod's container ports with
+/// the service port's protocol, first match in container order.
+pub fn resolve_target_port(pod: &Pod, port: &ServicePort) -> Option<u16> {
+    match &port.target_port {
+        TargetPort::Number(n) => Some(*n),
+        TargetPort::Name(name) => pod.spec.containers.iter().flat_map(|c| &c.ports).find_map(|cp| {
+            (cp.name.as_deref() == Some(name.as_str()) && cp.protocol == port.protocol)
+                .then_some(cp.container_port)
+        }),
+    }
+}
+
+impl Cluster {
+    pub fn endpoints_of(&self, service: ServiceId) -> Option<&ServiceEndpoints> {
+        self.service(service)?;
+        self.endpoints.get(service.0 as usize)
+    }
+
+    fn pod_endpoint(&self, svc: &Service, pod: &Pod) -> Option<(Endpoint, Vec<Option<u16>>)> {
+        if matches!(pod.spec.phase, PodPhase::Succeeded | PodPhase::Failed) {
+            return None;
+        }
+        let serving = pod.is_ready() && self.pod_node_ready(pod);
+        let terminating = pod.spec.terminating;
+        let ready = svc.spec.publish_not_ready_addresses || (serving && !terminating);
+        let ports = svc.ports.iter().map(|p| resolve_target_port(pod, p)).collect();
+        let hostname = match (&pod.spec.hostname, &pod.spec.subdomain) {
+            (Some(h), Some(sub)) if *sub == svc.spec.name => Some(h.clone()),
+            _ => None,
+        };
+        let node = self.node(pod.node).expect("pods live on nodes");
+        Some((
+            Endpoint {
+                ip: pod.ip,
+                pod: Some(pod.id),
+                node: Some(pod.node),
+                node_name: Some(node.spec.name.clone()),
+                hostname,
+                ready,
+                serving,
+                terminating,
+            },
+            ports,
+        ))
+    }
+
+    pub(super) fn add_pod_to_service(&mut self, svc: ServiceId, pod: PodId) {
+        let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { return };
+        let Some((ep, ports)) = self.pod_endpoint(s, p) else {
+            // Still a member: a phase change is a re-add, so it is tracked for removal.
+            self.pod_services[pod.0 as usize].push(svc);
+            return;
+        };
+        let eps = &mut self.endpoints[svc.0 as usize];
+        eps.push(ep, &ports);
+        eps.resort();
+        self.pod_services[pod.0 as usize].push(svc);
+    }
+
+    pub(super) fn remove_pod_from_service(&mut self, svc: ServiceId, pod: PodId) {
+        let eps = &mut self.endpoints[svc.0 as usize];
+        eps.remove_where(|e| e.pod == Some(pod));
+        eps.resort();
+    }
+
+    /// Re-derives a pod's endpoint conditions in every Service it belongs to. Order and ports do
+    /// not change, so the sorted lists stay valid.
+    pub(super) fn refresh_pod_endpoints(&mut self, pod: PodId) {
+        let services = self.pod_services[pod.0 as usize].clone();
+        for svc in services {
+            let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { continue };
+            let Some((fresh, _)) = self.pod_endpoint(s, p) else { continue };
+            let eps = &mut self.endpoints[svc.0 as usize];
+            if let Some(e) = eps.endpoints.iter_mut().find(|e| e.pod == Some(pod)) {
+                e.ready = fresh.ready;
+                e.serving = fresh.serving;
+                e.terminating = fresh.terminating;
+            }
+            // A terminating duplicate may now lose or win the merge.
+            eps.resort();
+        }
+    }
+
+    /// Derives a Service's endpoints from scratch: selector through the label index, or given
+    /// slices.
+    pub(super) fn derive_service_endpoints(&mut self, svc: ServiceId) {
+        let s = self.service(svc).expect("derive for an existing service");
+        let mut eps = ServiceEndpoints::new(s.ports.len());
+        let mut members = Vec::new();
+        if let Some(selector) = s.spec.selector.as_ref().filter(|sel| !sel.is_empty()) {
+            // Start from the smallest label set of the selector's pairs.
+            let smallest = selector
+                .iter()
+                .map(|(k, v)| {
+                    self.label_index.get(&(s.spec.namespace.clone(), k.clone(), v.clone()))
+                })
+                .min_by_key(|set| set.map_or(0, |s| s.len()));
+            if let Some(Some(set)) = smallest {
+                for &pid in set {
+                    let pod = self.pod(pid).expect("indexed pod exists");
+                    if selector_matches(selector, &pod.spec.labels) {
+                        members.push(pid);
+                        if let Some((ep, ports)) = self.pod_endpoint(s, pod) {
+                            eps.push(ep, &ports);
+                        }
+                    }
+                }
+            }
+        } else if let Some(slices) = self.given_slices.get(&s.key()) {
+            for slice in slices {
+                // Slice ports link to service ports by name and protocol.
+                let map: Vec<Option<u16>> = s
+                    .ports
+                    .iter()
+                    .map(|sp| {
+                        slice
+                            .ports
+                            .iter()
+                            .find(|ep| {
+                                ep.name.as_deref().unwrap_or("") == sp.name.as_deref().unwrap_or("")
+                                    && ep.protocol == sp.protocol
+                                    && ep.port != 0
+                            })
+                            .map(|ep| ep.port)
+                    })
+                    .collect();
+                for e in &slice.endpoints {
+                    let node = e.node.as_ref().and_then(|n| self.node_by_name.get(n)).copied();
+                    let pod = e.target_pod.as_ref().and_then(|k| self.pod_by_key.get(k)).copied();
+                    eps.push(
+                        Endpoint {
+                            ip: e.ip,
+                            pod,
+                            node,
+                            node_name: e.node.clone(),
+                            hostname: e.hostname.clone(),
+                            ready: e.ready,
+                            serving: e.serving,
+                            terminating: e.terminating,
+                        },
+                        &map,
+                    );
+                }
+            }
+        }
+        eps.resort();
+        self.endpoints[svc.0 as usize] = eps;
+        for pid in members {
+            self.pod_services[pid.0 as usize].push(svc);
+        }
+    }
+
+    /// The EndpointSlices of a Service as the controller would write them: one per distinct port
+    /// set, at most 100 endpoints each, named `<svc>-<suffix>`.
+    pub fn endpoint_slices(&self, service: ServiceId) -> Vec<EndpointSliceView> {
+        let Some(s) = self.service(service) else { return Vec::new() };
+        let managed = s.spec.selector.as_ref().is_some_and(|sel| !sel.is_empty());
+        if !managed {
+            return self
+                .given_slices
+                .get(&s.key())
+                .into_iter()
+                .flatten()
+                .map(|g| EndpointSliceView {
+                    namespace: g.namespace.clone(),
+                    name: g.name.clone(),
+                    service: g.service_name.clone(),
+                    managed: false,
+                    ports: g.ports.clone(),
+                    endpoints: g.endpoints.clone(),
+                })
+                .collect();
+        }
+        if s.skipped_by_proxy() && s.spec.service_type == ServiceType::ExternalName {
+            return Vec::new();
+        }
+        let eps = &self.endpoints[service.0 as usize];
+        // Group endpoints by their resolved port list.
+        let mut groups: Vec<(Vec<Option<u16>>, Vec<usize>)> = Vec::new();
+        for e in 0..eps.endpoints.len() {
+            let key: Vec<Option<u16>> = (0..s.ports.len()).map(|p| eps.port_of(e, p)).collect();
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, members)) => members.push(e),
+                None => groups.push((key, vec![e])),
+            }
+        }
+        groups.sort_by(|a, b| cmp_port_keys(&a.0, &b.0));
+        let mut out = Vec::new();
+        for (key, members) in groups {
+            for chunk in members.chunks(100) {
+                let ports = s
+                    .ports
+                    .iter()
+                    .zip(&key)
+                    .filter_map(|(sp, resolved)| {
+                        resolved.map(|port| EndpointPort { name: sp.name.clone(), protocol: sp.protocol, port })
+                    })
+                    .collect();
+                let mut endpoints: Vec<EndpointSpec> = chunk
+                    .iter()
+                    .map(|&e| {
+                        let ep = &eps.endpoints[e];
+                        EndpointSpec {
+                            ip: ep.ip,
+                            ready: ep.ready,
+                            serving: ep.serving,
+                            terminating: ep.terminating,
+                            node: ep.node_name.clone(),
+                            hostname: ep.hostname.clone(),
+                            target_pod: ep.pod.and_then(|p| self.pod(p)).map(Pod::key),
+                        }
+                    })
+                    .collect();
+                endpoints.sort_by_key(|e| e.ip);
+                let name = format!("{}-{}", s.spec.name, slice_suffix(&s.spec.name, out.len()));
+                out.push(EndpointSliceView {
+                    namespace: s.spec.namespace.clone(),
+                    name,
+                    service: s.spec.name.clone(),
+                    managed: true,
+                    ports,
+                    endpoints,
+                });
+            }
+        }
+        if out.is_empty() {
+            out.push(EndpointSliceView {
+                namespace: s.spec.namespace.clone(),
+                name: format!("{}-{}", s.spec.name, slice_suffix(&s.spec.name, 0)),
+                service: s.spec.name.clone(),
+                managed: true,
+                ports: Vec::new(),
+                endpoints: Vec::new(),
+            });
+        }
+        out
+    }
+}
+
+fn cmp_port_keys(a: &[Option<u16>], b: &[Option<u16>]) -> Ordering {
+    a.cmp(b)
+}
+
+/// A deterministic stand-in for `generateName`'s random 5 characters.
+fn slice_suffix(service: &str, n: usize) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in service.bytes().chain((n as u64).to_le_bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    }
+    (0..5)
+        .map(|i| ALPHABET[((h >> (i * 8)) % ALPHABET.len() as u64) as usize] as char)
+        .collect()
+}

@@ -1,0 +1,124 @@
+//! Cluster-wide settings: address ranges, the NodePort range, DNS, and kube-proxy's options.
+
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::addr::Cidr;
+use crate::error::ModelError;
+
+/// How kube-proxy tells pod traffic from other traffic (`--detect-local-mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DetectLocal {
+    /// `ClusterCIDR` (the default): a source inside the cluster CIDR is a pod.
+    ClusterCidr,
+    /// No detector configured: no "pod traffic" short-circuits, no `! -s` masquerade rules.
+    None,
+}
+
+/// kube-proxy's configuration that changes the rules it writes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KubeProxySettings {
+    /// `--masquerade-bit` (default 14 → mark `0x4000`).
+    pub masquerade_bit: u8,
+    /// `--masquerade-all`: masquerade every ClusterIP connection.
+    pub masquerade_all: bool,
+    pub detect_local: DetectLocal,
+    /// `--nodeport-addresses`; empty = every local address.
+    pub node_port_addresses: Vec<Cidr>,
+    /// `--iptables-localhost-nodeports` (default true).
+    pub localhost_node_ports: bool,
+}
+
+impl Default for KubeProxySettings {
+    fn default() -> Self {
+        KubeProxySettings {
+            masquerade_bit: 14,
+            masquerade_all: false,
+            detect_local: DetectLocal::ClusterCidr,
+            node_port_addresses: Vec::new(),
+            localhost_node_ports: true,
+        }
+    }
+}
+
+impl KubeProxySettings {
+    pub fn mark(&self) -> u32 {
+        1u32 << self.masquerade_bit
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterSettings {
+    /// `--cluster-cidr`: every node's podCIDR lies inside it.
+    pub cluster_cidr: Cidr,
+    /// `--service-cluster-ip-range`.
+    pub service_cidr: Cidr,
+    /// `--service-node-port-range`, inclusive.
+    pub node_port_range: (u16, u16),
+    pub cluster_domain: String,
+    /// The kube-dns Service's clusterIP (kubelet's `--cluster-dns`).
+    pub dns_service_ip: Ipv4Addr,
+    /// Addresses a cloud load balancer hands out for `type: LoadBalancer`.
+    pub load_balancer_pool: Cidr,
+    /// Size of each node's podCIDR when the cluster allocates them.
+    pub node_cidr_mask: u8,
+    pub kube_proxy: KubeProxySettings,
+}
+
+impl Default for ClusterSettings {
+    fn default() -> Self {
+        ClusterSettings {
+            cluster_cidr: Cidr::new(Ipv4Addr::new(10, 244, 0, 0), 16).expect("valid literal"),
+            service_cidr: Cidr::new(Ipv4Addr::new(10, 96, 0, 0), 12).expect("valid literal"),
+            node_port_range: (30000, 32767),
+            cluster_domain: "cluster.local".to_string(),
+            dns_service_ip: Ipv4Addr::new(10, 96, 0, 10),
+            load_balancer_pool: Cidr::new(Ipv4Addr::new(203, 0, 113, 0), 24).expect("valid literal"),
+            node_cidr_mask: 24,
+            kube_proxy: KubeProxySettings::default(),
+        }
+    }
+}
+
+impl ClusterSettings {
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let (lo, hi) = self.node_port_range;
+        if lo == 0 || lo > hi {
+            return Err(ModelError::InvalidSettings {
+                field: "nodePortRange",
+                detail: format!("invalid range {lo}-{hi}"),
+            });
+        }
+        if self.cluster_cidr.overlaps(self.service_cidr) {
+            return Err(ModelError::InvalidSettings {
+                field: "serviceCIDR",
+                detail: format!("{} overlaps the cluster CIDR {}", self.service_cidr, self.cluster_cidr),
+            });
+        }
+        if !self.service_cidr.contains(self.dns_service_ip) {
+            return Err(ModelError::InvalidSettings {
+                field: "dnsServiceIP",
+                detail: format!("{} is not in the service CIDR {}", self.dns_service_ip, self.service_cidr),
+            });
+        }
+        if self.kube_proxy.masquerade_bit > 31 {
+            return Err(ModelError::InvalidSettings {
+                field: "masqueradeBit",
+                detail: "must be between 0 and 31, inclusive".into(),
+            });
+        }
+        if self.node_cidr_mask < self.cluster_cidr.prefix_len() || self.node_cidr_mask > 30 {
+            return Err(ModelError::InvalidSettings {
+                field: "nodeCIDRMaskSize",
+                detail: format!("/{} does not fit in {}", self.node_cidr_mask, self.cluster_cidr),
+            });
+        }
+        Ok(())
+    }
+
+    /// `<svc>.<ns>.svc.<domain>`
+    pub fn service_fqdn(&self, namespace: &str, name: &str) -> String {
+        format!("{name}.{namespace}.svc.{}", self.cluster_domain)
+    }
+}

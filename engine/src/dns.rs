@@ -1,0 +1,1 @@
+//! Cluster DNS: CoreDNS behind the kube-dns Service.

@@ -1,0 +1,203 @@
+//! kube-proxy in iptables mode: the rule table it would program on each node.
+//!
+//! Rules are structured values ([`Rule`]: matches + target, all `Copy`), generated per node by
+//! [`rules`] from the cluster's derived state. The dataplane walks these values and [`render`]
+//! prints the very same values as `iptables-restore` text, so the trace and the rules view cannot
+//! disagree. Chain names are hashed exactly as kube-proxy hashes them ([`hash`]).
+
+pub mod categorize;
+pub mod hash;
+pub mod render;
+pub mod rules;
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::addr::{Cidr, Protocol};
+use crate::model::{ServiceId, ServicePortId};
+
+pub use categorize::{categorize, Categorized};
+pub use rules::{chain_rules, NodeTable};
+
+/// The two netfilter tables kube-proxy writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Table {
+    Filter,
+    Nat,
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Table::Filter => "filter",
+            Table::Nat => "nat",
+        })
+    }
+}
+
+/// The kernel's built-in chains that kube-proxy hooks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Builtin {
+    Prerouting,
+    Input,
+    Forward,
+    Output,
+    Postrouting,
+}
+
+impl Builtin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Builtin::Prerouting => "PREROUTING",
+            Builtin::Input => "INPUT",
+            Builtin::Forward => "FORWARD",
+            Builtin::Output => "OUTPUT",
+            Builtin::Postrouting => "POSTROUTING",
+        }
+    }
+}
+
+/// Index of an endpoint in a service port's endpoint list sorted as kube-proxy sorts it
+/// (by the `ip:port` string).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EndpointIdx(pub u32);
+
+/// A chain, by identity. Its name (`KUBE-SVC-XPGD46QRK7WJZT7O`) is computed when rendered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChainRef {
+    Builtin { table: Table, chain: Builtin },
+    KubeServices { table: Table },
+    KubeNodePorts { table: Table },
+    KubeExternalServices,
+    KubeProxyFirewall,
+    KubeForward,
+    KubeFirewall,
+    KubePostrouting,
+    KubeMarkMasq,
+    Svc { port: ServicePortId },
+    Svl { port: ServicePortId },
+    Ext { port: ServicePortId },
+    Fw { port: ServicePortId },
+    Sep { port: ServicePortId, endpoint: EndpointIdx },
+}
+
+impl ChainRef {
+    pub fn table(self) -> Table {
+        match self {
+            ChainRef::Builtin { table, .. }
+            | ChainRef::KubeServices { table }
+            | ChainRef::KubeNodePorts { table } => table,
+            ChainRef::KubeExternalServices
+            | ChainRef::KubeProxyFirewall
+            | ChainRef::KubeForward
+            | ChainRef::KubeFirewall => Table::Filter,
+            _ => Table::Nat,
+        }
+    }
+
+    pub fn service_port(self) -> Option<ServicePortId> {
+        match self {
+            ChainRef::Svc { port }
+            | ChainRef::Svl { port }
+            | ChainRef::Ext { port }
+            | ChainRef::Fw { port }
+            | ChainRef::Sep { port, .. } => Some(port),
+            _ => None,
+        }
+    }
+}
+
+/// `-m addrtype --{src,dst}-type LOCAL`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AddrType {
+    SrcLocal,
+    DstLocal,
+}
+
+/// `-m recent` on the list named after a SEP chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Recent {
+    /// `--rcheck --seconds T --reap`
+    Rcheck { seconds: u32 },
+    /// `--set`
+    Set,
+}
+
+/// A rule's comment, kept structured and rendered with names on output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Comment {
+    None,
+    /// A fixed comment written by kube-proxy (`"kubernetes service portals"`).
+    Fixed(&'static str),
+    /// `"<spn>"`.
+    Spn(ServicePortId),
+    /// `"<spn> <suffix>"`, e.g. `"ns/svc:http cluster IP"`.
+    SpnSuffix(ServicePortId, &'static str),
+    /// `"<prefix> <spn> <suffix>"`, e.g. `"masquerade traffic for <spn> external destinations"`.
+    Around(&'static str, ServicePortId, &'static str),
+    /// `"<spn> -> <ip:port>"`.
+    SpnToEndpoint(ServicePortId, EndpointIdx),
+}
+
+/// The match part of a rule. Every field is optional; all present ones must match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct Matches {
+    /// `-m conntrack --ctstate NEW`
+    pub ctstate_new: bool,
+    /// `-m mark ! --mark 0x4000/0x4000` when `Some(false)`, `--mark 0x4000/0x4000` when `Some(true)`.
+    pub mark: Option<bool>,
+    pub protocol: Option<Protocol>,
+    pub src: Option<Cidr>,
+    pub not_src: Option<Cidr>,
+    pub dst: Option<Cidr>,
+    pub not_dst: Option<Cidr>,
+    pub dport: Option<u16>,
+    pub addrtype: Option<AddrType>,
+    /// `-m statistic --mode random --probability 1/k`
+    pub statistic_one_in: Option<u32>,
+    pub recent: Option<Recent>,
+}
+
+/// What a rule does when it matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Target {
+    Jump { chain: ChainRef },
+    Dnat { ip: Ipv4Addr, port: u16 },
+    /// `-j MARK --or-mark 0x4000`
+    MarkOr,
+    /// `-j MARK --xor-mark 0x4000`
+    MarkXor,
+    Masquerade,
+    Reject,
+    Drop,
+    Accept,
+    Return,
+    /// A counting-only rule with no target.
+    Nothing,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Rule {
+    pub comment: Comment,
+    pub matches: Matches,
+    pub target: Target,
+}
+
+/// The service port a rule concerns, for highlighting and for grouping in views.
+pub fn rule_service(rule: &Rule) -> Option<ServiceId> {
+    match rule.comment {
+        Comment::Spn(p)
+        | Comment::SpnSuffix(p, _)
+        | Comment::Around(_, p, _)
+        | Comment::SpnToEndpoint(p, _) => Some(p.service),
+        _ => match rule.target {
+            Target::Jump { chain } => chain.service_port().map(|p| p.service),
+            _ => None,
+        },
+    }
+}

@@ -1,0 +1,1 @@
+//! Rendering rule tables as iptables-restore text.

@@ -1,0 +1,296 @@
+//! What a probe produces: hops, a verdict per connection, and the exact outcome distribution.
+//!
+//! A dropped or refused packet is an answer, not an error: every connection ends in a
+//! [`Verdict`]. Hops carry the packet before and after, where it was and what acted, so the
+//! CLI, the snapshot tests and the UI render the same facts.
+
+use std::fmt;
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::addr::{FiveTuple, Protocol};
+use crate::kube_proxy::{ChainRef, Table};
+use crate::model::ObjectKey;
+use crate::probe::Probe;
+
+/// Where a hop happens. The UI maps each to a place on the diagram.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Location {
+    /// Inside a container's process (the socket).
+    Container { pod: ObjectKey, container: String },
+    /// The pod's network namespace (`eth0` or `lo`).
+    PodNetns { pod: ObjectKey },
+    /// The host end of the pod's veth pair.
+    Veth { node: String, pod: ObjectKey },
+    /// The node's `cni0` bridge.
+    Bridge { node: String },
+    /// The node's routing table / host network namespace.
+    Node { node: String },
+    /// A netfilter chain on a node.
+    Chain { node: String, table: Table, chain: String },
+    /// The physical network between two nodes.
+    Wire { from: String, to: String },
+    /// A cloud load balancer in front of the cluster.
+    LoadBalancer { ip: Ipv4Addr },
+    /// A client outside the cluster.
+    External { ip: Ipv4Addr },
+    /// kube-dns answering a query.
+    Dns { pod: ObjectKey },
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Container { pod, container } => write!(f, "{pod} [{container}]"),
+            Location::PodNetns { pod } => write!(f, "{pod} netns"),
+            Location::Veth { node, pod } => write!(f, "{node} veth of {pod}"),
+            Location::Bridge { node } => write!(f, "{node} cni0"),
+            Location::Node { node } => write!(f, "{node}"),
+            Location::Chain { node, table, chain } => write!(f, "{node} {table} {chain}"),
+            Location::Wire { from, to } => write!(f, "wire {from} → {to}"),
+            Location::LoadBalancer { ip } => write!(f, "load balancer {ip}"),
+            Location::External { ip } => write!(f, "external {ip}"),
+            Location::Dns { pod } => write!(f, "kube-dns {pod}"),
+        }
+    }
+}
+
+/// What acted on the packet at a hop.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// A socket sent the packet.
+    Send,
+    /// A kube-proxy (or fixed) netfilter rule matched. `rule` is its iptables-restore text;
+    /// `chain` + `index` locate it in the node's table.
+    Rule { chain: ChainRef, index: usize, rule: String },
+    /// A chain ran out of rules and returned to its caller.
+    ChainEnd { chain: ChainRef },
+    /// A routing decision: `route` is the `ip route` line that matched.
+    Route { route: String },
+    /// Bridged from one port to another (or hairpinned back out of the same port).
+    Bridge,
+    /// Carried over the network.
+    Forward,
+    /// Conntrack recognised the packet and rewrote it (reply path), or recorded a new entry.
+    Conntrack { entry: String },
+    /// A DNS answer.
+    Dns { query: String, answer: String },
+    /// The load balancer chose a node.
+    LoadBalance { node: String },
+    /// Delivered to a socket.
+    Deliver,
+}
+
+/// A single step of a packet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Hop {
+    pub at: Location,
+    pub before: FiveTuple,
+    pub after: FiveTuple,
+    pub action: Action,
+    /// The same fact in plain words.
+    pub explain: String,
+}
+
+impl Hop {
+    pub fn rewrote(&self) -> bool {
+        self.before != self.after
+    }
+}
+
+/// How a connection ended. Each variant names the object responsible.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Verdict {
+    /// A container accepted the connection.
+    Delivered { pod: ObjectKey, container: String, port: u16 },
+    /// A kube-proxy REJECT rule answered (TCP RST / ICMP port unreachable): connection refused.
+    Rejected { node: String, service: ObjectKey, reason: String },
+    /// Silently dropped: the client times out.
+    Dropped { node: String, object: String, reason: String },
+    /// Sent to a Service's virtual IP on a port/protocol it does not serve: no rule matched, no
+    /// NAT, nothing owns the address; the client times out.
+    NoRuleMatched { ip: Ipv4Addr, port: u16, protocol: Protocol, reason: String },
+    /// Reached the pod, but nothing listens there: RST (TCP) / ICMP port unreachable (UDP).
+    RefusedByPod { pod: ObjectKey, port: u16, protocol: Protocol },
+    /// Reached a node's address where no host process listens.
+    RefusedByNode { node: String, port: u16, protocol: Protocol },
+    /// The destination is outside the cluster (ExternalName, an external address): the packet
+    /// leaves via the node's default route.
+    LeftCluster { via_node: String, to: String },
+    /// A node process answered: kube-proxy's health check server.
+    AnsweredByNode { node: String, process: String, status: u16, body: String },
+    /// Nothing routes the destination.
+    NoRoute { ip: Ipv4Addr, reason: String },
+    /// The name did not resolve.
+    NameNotFound { name: String, reason: String },
+}
+
+impl Verdict {
+    pub fn is_delivered(&self) -> bool {
+        matches!(self, Verdict::Delivered { .. } | Verdict::AnsweredByNode { .. })
+    }
+
+    /// A short label for tables and the UI: `delivered`, `refused`, `timeout`, ...
+    pub fn label(&self) -> &'static str {
+        match self {
+            Verdict::Delivered { .. } => "delivered",
+            Verdict::Rejected { .. } => "rejected",
+            Verdict::Dropped { .. } => "dropped",
+            Verdict::NoRuleMatched { .. } => "no rule matched",
+            Verdict::RefusedByPod { .. } => "refused by pod",
+            Verdict::RefusedByNode { .. } => "refused by node",
+            Verdict::LeftCluster { .. } => "left the cluster",
+            Verdict::AnsweredByNode { .. } => "answered by node",
+            Verdict::NoRoute { .. } => "no route",
+            Verdict::NameNotFound { .. } => "name not found",
+        }
+    }
+
+    /// What the client experiences.
+    pub fn client_sees(&self) -> &'static str {
+        match self {
+            Verdict::Delivered { .. } | Verdict::AnsweredByNode { .. } => "connected",
+            Verdict::Rejected { .. } | Verdict::RefusedByPod { .. } | Verdict::RefusedByNode { .. } => {
+                "connection refused"
+            }
+            Verdict::Dropped { .. } | Verdict::NoRuleMatched { .. } | Verdict::NoRoute { .. } => {
+                "timeout"
+            }
+            Verdict::LeftCluster { .. } => "left the cluster",
+            Verdict::NameNotFound { .. } => "NXDOMAIN",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Delivered { pod, container, port } => {
+                write!(f, "delivered to {pod} container {container} port {port}")
+            }
+            Verdict::Rejected { node, service, reason } => {
+                write!(f, "rejected on {node} for Service {service}: {reason} (connection refused)")
+            }
+            Verdict::Dropped { node, object, reason } => {
+                write!(f, "dropped on {node} ({object}): {reason} (client times out)")
+            }
+            Verdict::NoRuleMatched { ip, port, protocol, reason } => {
+                write!(f, "no rule matched {protocol} {ip}:{port}: {reason} (client times out)")
+            }
+            Verdict::RefusedByPod { pod, port, protocol } => {
+                write!(f, "refused by {pod}: nothing listens on {protocol} port {port}")
+            }
+            Verdict::RefusedByNode { node, port, protocol } => {
+                write!(f, "refused by node {node}: nothing listens on {protocol} port {port}")
+            }
+            Verdict::LeftCluster { via_node, to } => write!(f, "left the cluster via {via_node} to {to}"),
+            Verdict::AnsweredByNode { node, process, status, .. } => {
+                write!(f, "answered by {process} on {node}: HTTP {status}")
+            }
+            Verdict::NoRoute { ip, reason } => write!(f, "no route to {ip}: {reason}"),
+            Verdict::NameNotFound { name, reason } => write!(f, "{name}: {reason}"),
+        }
+    }
+}
+
+/// An exact probability as a reduced fraction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Probability {
+    pub num: u64,
+    pub den: u64,
+}
+
+impl Probability {
+    pub const ONE: Probability = Probability { num: 1, den: 1 };
+    pub const ZERO: Probability = Probability { num: 0, den: 1 };
+
+    pub fn new(num: u64, den: u64) -> Probability {
+        if den == 0 || num == 0 {
+            return Probability::ZERO;
+        }
+        let g = gcd(num, den);
+        Probability { num: num / g, den: den / g }
+    }
+
+    pub fn mul(self, o: Probability) -> Probability {
+        let g1 = gcd(self.num, o.den).max(1);
+        let g2 = gcd(o.num, self.den).max(1);
+        Probability::new((self.num / g1) * (o.num / g2), (self.den / g2) * (o.den / g1))
+    }
+
+    pub fn add(self, o: Probability) -> Probability {
+        if self.num == 0 {
+            return o;
+        }
+        if o.num == 0 {
+            return self;
+        }
+        let g = gcd(self.den, o.den);
+        let den = self.den / g * o.den;
+        Probability::new(self.num * (den / self.den) + o.num * (den / o.den), den)
+    }
+
+    /// `1 - self`.
+    pub fn complement(self) -> Probability {
+        Probability::new(self.den - self.num.min(self.den), self.den)
+    }
+
+    pub fn as_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+impl fmt::Display for Probability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.den == 1 {
+            write!(f, "{}", self.num)
+        } else {
+            write!(f, "{}/{}", self.num, self.den)
+        }
+    }
+}
+
+/// One possible end of a connection, with its exact probability.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub probability: Probability,
+    /// The source address the backend sees (after any masquerade), when the packet arrived.
+    pub seen_source: Option<Ipv4Addr>,
+    pub masqueraded: bool,
+    /// The node that handled the packet first (the LB's choice, or the source's node).
+    pub entry_node: Option<String>,
+}
+
+/// One connection: the request's hops, the verdict, and the reply's hops back to the client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Connection {
+    pub hops: Vec<Hop>,
+    pub verdict: Verdict,
+    /// Empty when nothing answers (a drop or a timeout).
+    pub reply: Vec<Hop>,
+}
+
+/// Everything a probe produced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub probe: Probe,
+    /// The DNS lookup that resolved a name destination, itself traced through kube-dns.
+    pub dns: Option<Connection>,
+    /// The connections, `probe.repeat` of them, in order.
+    pub connections: Vec<Connection>,
+    /// Every possible outcome of one new connection (no affinity state), sorted by verdict,
+    /// with probabilities summing to 1.
+    pub outcomes: Vec<Outcome>,
+}
