@@ -5,6 +5,7 @@
 //! and exist only in the wasm build.
 
 pub mod demo;
+pub mod layout;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;
