@@ -37,6 +37,8 @@ pub fn endpoint_hash(spn: &str, proto_lower: &str, endpoint: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
     use super::*;
 
     /// The worked examples of `reference/kube-proxy-semantics.md` §2.1, which match
