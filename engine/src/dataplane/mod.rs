@@ -31,6 +31,16 @@ impl Cluster {
     /// exact outcome distribution of one new connection. Never panics; a packet that does not
     /// arrive is a [`Verdict`].
     pub fn trace(&self, probe: &Probe) -> Trace {
+        self.trace_with(probe, false)
+    }
+
+    /// [`Cluster::trace`], evaluating every shared chain in full rather than through the
+    /// (IP, port, protocol) index. Slow on big clusters; tests use it to check the index.
+    pub fn trace_full_chains(&self, probe: &Probe) -> Trace {
+        self.trace_with(probe, true)
+    }
+
+    fn trace_with(&self, probe: &Probe, full_chains: bool) -> Trace {
         let mut state = NetState::default();
         let mut connections = Vec::new();
         let mut dns = None;

@@ -46,6 +46,9 @@ impl Walker<'_> {
         let proto = pkt.t.protocol;
         let (dst, dport) = (*pkt.t.dst.ip(), pkt.t.dst.port());
         let vip = || self.c.lookup_vip(dst, dport, proto);
+        if self.full_chains {
+            return table.chain(chain);
+        }
         match chain {
             ChainRef::KubeServices { table: Table::Nat } => {
                 let mut rules =

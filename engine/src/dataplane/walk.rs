@@ -68,13 +68,25 @@ pub(crate) struct Walker<'c> {
     /// The node where NAT happened, and the packet as it arrived there.
     nat: Option<(NodeId, FiveTuple)>,
     masqueraded: bool,
+    /// Evaluate the shared chains in full instead of through the index (tests compare both).
+    pub full_chains: bool,
 }
 
 const MAX_NODES: usize = 6;
 
 impl<'c> Walker<'c> {
     pub fn new(c: &'c Cluster, st: NetState, d: Decider, record: bool, now_ms: u64) -> Walker<'c> {
-        Walker { c, st, d, record, now_ms, hops: Vec::new(), nat: None, masqueraded: false }
+        Walker {
+            c,
+            st,
+            d,
+            record,
+            now_ms,
+            hops: Vec::new(),
+            nat: None,
+            masqueraded: false,
+            full_chains: false,
+        }
     }
 
     pub fn take_hops(&mut self) -> Vec<Hop> {
