@@ -154,9 +154,9 @@ impl Verdict {
     pub fn client_sees(&self) -> &'static str {
         match self {
             Verdict::Delivered { .. } | Verdict::AnsweredByNode { .. } => "connected",
-            Verdict::Rejected { .. } | Verdict::RefusedByPod { .. } | Verdict::RefusedByNode { .. } => {
-                "connection refused"
-            }
+            Verdict::Rejected { .. }
+            | Verdict::RefusedByPod { .. }
+            | Verdict::RefusedByNode { .. } => "connection refused",
             Verdict::Dropped { .. } | Verdict::NoRuleMatched { .. } | Verdict::NoRoute { .. } => {
                 "timeout"
             }
@@ -187,7 +187,9 @@ impl fmt::Display for Verdict {
             Verdict::RefusedByNode { node, port, protocol } => {
                 write!(f, "refused by node {node}: nothing listens on {protocol} port {port}")
             }
-            Verdict::LeftCluster { via_node, to } => write!(f, "left the cluster via {via_node} to {to}"),
+            Verdict::LeftCluster { via_node, to } => {
+                write!(f, "left the cluster via {via_node} to {to}")
+            }
             Verdict::AnsweredByNode { node, process, status, .. } => {
                 write!(f, "answered by {process} on {node}: HTTP {status}")
             }

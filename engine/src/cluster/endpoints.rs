@@ -49,10 +49,16 @@ impl ServiceEndpoints {
     }
 
     /// kube-proxy's endpoint list for a service port: `(endpoint, target port)` in rule order.
-    pub fn for_port(&self, service_port: usize) -> impl ExactSizeIterator<Item = (&Endpoint, u16)> + '_ {
+    pub fn for_port(
+        &self,
+        service_port: usize,
+    ) -> impl ExactSizeIterator<Item = (&Endpoint, u16)> + '_ {
         self.sorted.get(service_port).map(Vec::as_slice).unwrap_or(&[]).iter().map(move |&e| {
             let e = e as usize;
-            (&self.endpoints[e], self.port_of(e, service_port).expect("sorted lists hold served ports"))
+            (
+                &self.endpoints[e],
+                self.port_of(e, service_port).expect("sorted lists hold served ports"),
+            )
         })
     }
 
@@ -104,8 +110,10 @@ impl ServiceEndpoints {
                 a.cmp(&b).then_with(|| ex.terminating.cmp(&ey.terminating))
             });
             list.dedup_by(|later, earlier| {
-                let (el, ee) = (&self.endpoints[*later as usize], &self.endpoints[*earlier as usize]);
-                el.ip == ee.ip && self.port_of(*later as usize, p) == self.port_of(*earlier as usize, p)
+                let (el, ee) =
+                    (&self.endpoints[*later as usize], &self.endpoints[*earlier as usize]);
+                el.ip == ee.ip
+                    && self.port_of(*later as usize, p) == self.port_of(*earlier as usize, p)
             });
             self.sorted[p] = list;
         }
@@ -128,10 +136,12 @@ pub struct EndpointSliceView {
 pub fn resolve_target_port(pod: &Pod, port: &ServicePort) -> Option<u16> {
     match &port.target_port {
         TargetPort::Number(n) => Some(*n),
-        TargetPort::Name(name) => pod.spec.containers.iter().flat_map(|c| &c.ports).find_map(|cp| {
-            (cp.name.as_deref() == Some(name.as_str()) && cp.protocol == port.protocol)
-                .then_some(cp.container_port)
-        }),
+        TargetPort::Name(name) => {
+            pod.spec.containers.iter().flat_map(|c| &c.ports).find_map(|cp| {
+                (cp.name.as_deref() == Some(name.as_str()) && cp.protocol == port.protocol)
+                    .then_some(cp.container_port)
+            })
+        }
     }
 }
 
@@ -318,7 +328,11 @@ impl Cluster {
                     .iter()
                     .zip(&key)
                     .filter_map(|(sp, resolved)| {
-                        resolved.map(|port| EndpointPort { name: sp.name.clone(), protocol: sp.protocol, port })
+                        resolved.map(|port| EndpointPort {
+                            name: sp.name.clone(),
+                            protocol: sp.protocol,
+                            port,
+                        })
                     })
                     .collect();
                 let mut endpoints: Vec<EndpointSpec> = chunk
@@ -373,7 +387,5 @@ fn slice_suffix(service: &str, n: usize) -> String {
     for b in service.bytes().chain((n as u64).to_le_bytes()) {
         h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
     }
-    (0..5)
-        .map(|i| ALPHABET[((h >> (i * 8)) % ALPHABET.len() as u64) as usize] as char)
-        .collect()
+    (0..5).map(|i| ALPHABET[((h >> (i * 8)) % ALPHABET.len() as u64) as usize] as char).collect()
 }

@@ -166,8 +166,13 @@ pub struct Matches {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
-    Jump { chain: ChainRef },
-    Dnat { ip: Ipv4Addr, port: u16 },
+    Jump {
+        chain: ChainRef,
+    },
+    Dnat {
+        ip: Ipv4Addr,
+        port: u16,
+    },
     /// `-j MARK --or-mark 0x4000`
     MarkOr,
     /// `-j MARK --xor-mark 0x4000`

@@ -1,7 +1,7 @@
 //! Generation of each node's rule table.
+use super::{ChainRef, Rule};
 use crate::cluster::Cluster;
 use crate::model::NodeId;
-use super::{ChainRef, Rule};
 
 /// A node's kube-proxy rule table, generated on demand from the cluster's derived state.
 #[derive(Clone, Copy)]
