@@ -17,6 +17,7 @@ pub mod kube_proxy;
 pub mod model;
 pub mod probe;
 pub mod trace;
+pub mod trace_text;
 
 pub use addr::{Cidr, FiveTuple, Protocol};
 pub use cluster::{Cluster, ClusterSettings};

@@ -52,7 +52,7 @@ impl ServiceEndpoints {
     pub fn for_port(
         &self,
         service_port: usize,
-    ) -> impl ExactSizeIterator<Item = (&Endpoint, u16)> + '_ {
+    ) -> impl ExactSizeIterator<Item = (&Endpoint, u16)> + Clone + '_ {
         self.sorted.get(service_port).map(Vec::as_slice).unwrap_or(&[]).iter().map(move |&e| {
             let e = e as usize;
             (
