@@ -195,7 +195,6 @@ impl Builder {
                 self.model_error(&obj, s.meta.line, e);
             }
         }
-        self.ensure_dns_service();
         // Pods: bound ones first (they count for the scheduler), then unbound, then controllers.
         let pods: Vec<&RawPod> = objects
             .iter()
@@ -211,7 +210,7 @@ impl Builder {
                 self.expand_workload(w);
             }
         }
-        self.ensure_dns_pods();
+        self.ensure_dns();
         // Given EndpointSlices and converted Endpoints.
         for o in objects {
             if let Object::Slice(s) = o {
@@ -286,14 +285,17 @@ impl Builder {
         }
     }
 
-    fn ensure_dns_service(&mut self) {
-        if self.cluster.service_by_key(&ObjectKey::new("kube-system", "kube-dns")).is_some() {
+    /// Cluster DNS after every pod of the manifests is placed, so it never shifts their addresses:
+    /// the engine's `add_cluster_dns` when the manifests have no kube-dns Service; CoreDNS pods
+    /// (scheduled like any other) when they define the Service but no pods for it.
+    fn ensure_dns(&mut self) {
+        if self.cluster.dns_service().is_none() {
+            if let Err(e) = self.cluster.add_cluster_dns() {
+                self.diags.push(Diagnostic::error(format!("cluster DNS: {e}")));
+            }
             return;
         }
-        let spec = dns_service_spec(self.cluster.settings().dns_service_ip);
-        if let Err(e) = self.cluster.add_service(spec) {
-            self.diags.push(Diagnostic::error(format!("cluster DNS: {e}")));
-        }
+        self.ensure_dns_pods();
     }
 
     fn ensure_dns_pods(&mut self) {
@@ -647,32 +649,6 @@ pub fn service_spec(s: &RawService) -> ServiceSpec {
             .map(|n| n as u16),
         allocate_load_balancer_node_ports: s.allocate_load_balancer_node_ports.unwrap_or(true),
         external_name: s.external_name.clone(),
-    }
-}
-
-/// The kube-dns Service as kubeadm creates it.
-pub fn dns_service_spec(ip: Ipv4Addr) -> ServiceSpec {
-    let port = |name: &str, protocol, port| ServicePortSpec {
-        name: Some(name.into()),
-        protocol,
-        port,
-        target_port: TargetPort::Number(port),
-        node_port: None,
-    };
-    let labels = Labels::from([(DNS_LABEL.0.to_string(), DNS_LABEL.1.to_string())]);
-    ServiceSpec {
-        namespace: "kube-system".into(),
-        name: "kube-dns".into(),
-        labels: labels.clone(),
-        cluster_ip: ClusterIpSpec::Ip(ip),
-        ports: vec![
-            port("dns", Protocol::Udp, 53),
-            port("dns-tcp", Protocol::Tcp, 53),
-            port("metrics", Protocol::Tcp, 9153),
-        ],
-        selector: Some(labels),
-        allocate_load_balancer_node_ports: true,
-        ..ServiceSpec::default()
     }
 }
 
