@@ -1,0 +1,3 @@
+//! Leptos components, one public component per file.
+
+pub mod app;
