@@ -308,3 +308,19 @@ fn odd_times_and_unknown_places_do_not_break() {
     assert_eq!(step_at(0, 100.0), 0);
     assert_eq!(step_at(3, 1e12), 2);
 }
+
+#[test]
+fn every_hop_of_every_bundled_scenario_has_a_place() {
+    for sc in manifests::scenarios() {
+        let loaded = manifests::load(sc.yaml).unwrap_or_else(|e| panic!("{}: {e:?}", sc.id));
+        let l = layout(&Topology::from_cluster(&loaded.cluster, &BTreeSet::new()));
+        let probe = sc.probe.clone().unwrap_or_else(|| panic!("{} has a probe", sc.id));
+        let t = loaded.cluster.trace(&probe);
+        assert!(!t.connections.is_empty(), "{}", sc.id);
+        let hops = t.dns.iter().chain(&t.connections).flat_map(|c| c.hops.iter().chain(&c.reply));
+        for h in hops {
+            assert!(position::location_point(&h.at, &l).is_some(), "{}: {} not drawn", sc.id, h.at);
+        }
+        assert!(packet_position(&t, &l, 1e9).expect("pos").finished);
+    }
+}
