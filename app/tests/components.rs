@@ -241,3 +241,33 @@ async fn names_render_as_text() {
     tick().await;
     assert!(all("[data-testid=app] script").is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn playback_advances_on_animation_frames() {
+    mount().await;
+    click("[data-testid=speed]");
+    select("[data-testid=speed]", "4");
+    click("[data-testid=send]");
+    tick().await;
+    assert!(text(".playback .position").starts_with("hop 1 of"), "{}", text(".playback .position"));
+    TimeoutFuture::new(1500).await;
+    let pos = text(".playback .position");
+    let hop: usize = pos
+        .strip_prefix("hop ")
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("hop number");
+    assert!(hop > 3, "at 4× the packet moved on after 1.5 s: {pos}");
+    // The packet's circle moves (it may rest a while inside one node's netfilter chains).
+    let mut xs = std::collections::BTreeSet::new();
+    for _ in 0..8 {
+        xs.insert(format!(
+            "{} {} {}",
+            one("[data-testid=packet] circle").get_attribute("cx").unwrap_or_default(),
+            text(".playback .position"),
+            all("[data-testid=packet]").len()
+        ));
+        TimeoutFuture::new(200).await;
+    }
+    assert!(xs.len() > 1, "{xs:?}");
+}

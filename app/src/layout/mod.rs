@@ -224,7 +224,9 @@ pub struct PodAnchor {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NodeAnchor {
     pub bridge: Point,
+    /// The netfilter bar's centre; chains spread along it (see [`position::chain_fraction`]).
     pub netfilter: Point,
+    pub netfilter_width: f64,
     pub routing: Point,
     pub eth0: Point,
     /// Where the node's cable meets the wire.
@@ -280,6 +282,7 @@ pub fn layout(topo: &Topology) -> Layout {
                 NodeAnchor {
                     bridge: nb.bridge.center(),
                     netfilter: nb.netfilter.center(),
+                    netfilter_width: nb.netfilter.w,
                     routing: Point::new(nb.eth0.x, nb.eth0.y - 8.0),
                     eth0: nb.eth0,
                     wire,
@@ -420,7 +423,7 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
                 };
                 pods.push(PodBox {
                     key: p.key.clone(),
-                    title_text: clip(&title, 28),
+                    title_text: clip(&title, 26),
                     rect,
                     ip_text: p.ip.to_string(),
                     ready: p.ready && !p.terminating,

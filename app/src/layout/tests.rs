@@ -274,7 +274,13 @@ fn packet_rests_on_each_hop_and_relabels_at_dnat() {
     let p1 = packet_position(&t, &l, HOP_MS).expect("pos");
     assert_eq!(p1.point, a.pods[&client].eth0);
     let p2 = packet_position(&t, &l, 2.0 * HOP_MS).expect("pos");
-    assert_eq!(p2.point, a.nodes["node-1"].netfilter);
+    let nf = a.nodes["node-1"];
+    // KUBE-SEP chains sit at 70% of the netfilter bar.
+    assert_eq!(p2.point.y, nf.netfilter.y);
+    assert!(
+        (p2.point.x - (nf.netfilter.x - nf.netfilter_width / 2.0 + 0.7 * nf.netfilter_width)).abs()
+            < 1e-9
+    );
     assert_eq!(p2.label, "TCP 10.244.1.3:40000 → 10.244.2.2:8080", "DNAT shows on arrival");
     let p3 = packet_position(&t, &l, 3.0 * HOP_MS).expect("pos");
     assert_eq!(p3.point, a.nodes["node-1"].wire.lerp(a.nodes["node-2"].wire, 0.5));
