@@ -271,3 +271,36 @@ async fn playback_advances_on_animation_frames() {
     }
     assert!(xs.len() > 1, "{xs:?}");
 }
+
+#[wasm_bindgen_test]
+async fn six_hundred_pods_collapse_into_groups_that_expand() {
+    mount().await;
+    let ta: HtmlTextAreaElement = one("[data-testid=yaml-editor]").dyn_into().expect("textarea");
+    ta.set_value(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: big\nspec:\n  replicas: 600\n  selector:\n    matchLabels:\n      app: big\n  template:\n    metadata:\n      labels:\n        app: big\n    spec:\n      containers:\n      - name: c\n        image: x\n        ports:\n        - containerPort: 80\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: big\nspec:\n  selector:\n    app: big\n  ports:\n  - port: 80\n",
+    );
+    ta.dispatch_event(&web_sys::Event::new("input").expect("ev")).expect("dispatch");
+    let perf = web_sys::window().and_then(|w| w.performance()).expect("performance");
+    let t0 = perf.now();
+    click("[data-testid=apply]");
+    tick().await;
+    let ms = perf.now() - t0;
+    web_sys::console::log_1(
+        &format!("apply + render of 600 pods (debug build): {ms:.0} ms").into(),
+    );
+    // Three nodes; each shows one group for the Deployment, and the two CoreDNS pods stay pods.
+    let groups = all("[data-testid=pod-group]");
+    assert_eq!(groups.len(), 3, "{}", text("[data-testid=error]"));
+    assert_eq!(all("[data-testid=pod]").len(), 2);
+    let svc = all("[data-testid=service]")
+        .into_iter()
+        .map(|s| s.text_content().unwrap_or_default())
+        .find(|t| t.starts_with("big"))
+        .expect("big");
+    assert!(svc.contains("600 endpoints"), "{svc}");
+    click_svg(&groups[0]);
+    tick().await;
+    let shown = all("[data-testid=pod]").len();
+    assert!(shown > 150, "an expanded group shows its pods: {shown}");
+    assert_eq!(all("[data-testid=pod-group]").len(), 2);
+}

@@ -15,6 +15,7 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
         return false;
     };
     state.scenario.set(sc.id.to_string());
+    write_scenario_url(sc.id);
     state.yaml.set(sc.yaml.to_string());
     apply_yaml(state, sc.yaml);
     if let Some(p) = sc.probe {
@@ -123,11 +124,34 @@ pub fn write_url(state: AppState, probe: &Probe) {
     }
 }
 
-/// The scenario id and probe text from the URL, if any.
-pub fn read_url() -> (Option<String>, Option<String>) {
+/// `?scenario=ID` alone, when a scenario is chosen (the probe joins on Send).
+fn write_scenario_url(id: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
+    params.set("scenario", id);
+    let search: String = params.to_string().into();
+    if let Ok(h) = w.history() {
+        let _ =
+            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{search}")));
+    }
+}
+
+/// What a shared link carries: `?scenario=ID&probe=...&step=N` (step: open paused at that hop).
+#[derive(Default)]
+pub struct UrlState {
+    pub scenario: Option<String>,
+    pub probe: Option<String>,
+    pub step: Option<usize>,
+}
+
+pub fn read_url() -> UrlState {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
     let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return (None, None);
+        return UrlState::default();
     };
-    (params.get("scenario"), params.get("probe"))
+    UrlState {
+        scenario: params.get("scenario"),
+        probe: params.get("probe"),
+        step: params.get("step").and_then(|s| s.parse().ok()),
+    }
 }

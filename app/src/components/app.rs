@@ -24,13 +24,17 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(initial);
     provide_context(state);
 
-    let (scenario, probe) = actions::read_url();
-    if !scenario.as_deref().is_some_and(|id| load_scenario(state, id)) {
+    let url = actions::read_url();
+    if !url.scenario.as_deref().is_some_and(|id| load_scenario(state, id)) {
         load_scenario(state, "default");
     }
-    if let Some(p) = probe.and_then(|p| manifests::scenario::parse_probe(&p).ok()) {
+    if let Some(p) = url.probe.and_then(|p| manifests::scenario::parse_probe(&p).ok()) {
         set_probe(state, &p);
         actions::send(state, p.repeat);
+        if let Some(step) = url.step {
+            let last = actions::step_count(state).saturating_sub(1);
+            actions::jump_to_step(state, step.min(last));
+        }
     }
 
     run_clock(state);

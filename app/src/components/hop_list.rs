@@ -24,10 +24,25 @@ pub fn HopList() -> impl IntoView {
         })
     });
     let current = Memo::new(move |_| step_at(rows.with(Vec::len), state.t_ms.get()));
+    let list = NodeRef::<leptos::html::Ol>::new();
+    // Keep the current hop in view inside the list (not the page): the outside world, so an effect.
+    Effect::new(move |_| {
+        let i = current.get();
+        let Some(ol) = list.get() else { return };
+        let Some(li) = ol.children().item(i as u32) else { return };
+        use wasm_bindgen::JsCast;
+        if let Ok(li) = li.dyn_into::<web_sys::HtmlElement>() {
+            let top = li.offset_top() - ol.offset_top();
+            let (view_top, view_h) = (ol.scroll_top(), ol.client_height());
+            if top < view_top || top + li.offset_height() > view_top + view_h {
+                ol.set_scroll_top((top - view_h / 3).max(0));
+            }
+        }
+    });
     view! {
         <section class="hops">
             <h2>"Events"</h2>
-            <ol data-testid="hop-list" aria-label="hops of the packet">
+            <ol data-testid="hop-list" aria-label="hops of the packet" node_ref=list>
                 {move || {
                     rows.get()
                         .into_iter()

@@ -88,6 +88,18 @@ pub fn TopologyView() -> impl IntoView {
             }
             on:keydown=move |ev| {
                 let step = 40.0;
+                // Enter / Space on a focused diagram object acts like a click on it.
+                if matches!(ev.key().as_str(), "Enter" | " ") {
+                    use wasm_bindgen::JsCast;
+                    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                    if let Some(el) = target.filter(|el| el.class_list().contains("clickable")) {
+                        if let Ok(click) = web_sys::MouseEvent::new("click") {
+                            let _ = el.dispatch_event(&click);
+                        }
+                        ev.prevent_default();
+                    }
+                    return;
+                }
                 match ev.key().as_str() {
                     "+" | "=" => zoom(1.25),
                     "-" => zoom(0.8),
@@ -208,7 +220,7 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
         move || state.selection.with(|s| s.as_ref() == Some(&Selection::Service(key2.clone())));
     let endpoints = s.endpoints_text.clone();
     view! {
-        <g data-testid="service" class="service" class:selected=selected
+        <g data-testid="service" class="service clickable" tabindex="0" class:selected=selected
             on:click=move |_| state.selection.set(Some(Selection::Service(key.clone())))>
             <rect class="service" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
             <text class="title" x=r.x + 10.0 y=r.y + 18.0>{s.key.name.clone()}</text>
@@ -359,7 +371,7 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
         .find_map(|c| c.ports_text.split(' ').next().and_then(|s| s.split_once('/')))
         .and_then(|(n, pr)| Some((n.parse::<u16>().ok()?, pr.parse::<Protocol>().ok()?)));
     view! {
-        <g data-testid="pod" class="pod" class:unready=!p.ready class:dns=p.dns class:selected=selected
+        <g data-testid="pod" class="pod clickable" tabindex="0" class:unready=!p.ready class:dns=p.dns class:selected=selected
             data-pod=p.key.to_string()
             on:click=move |_| pick_pod(state, &key, ip.zip(first))>
             <rect class="pod" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
