@@ -258,10 +258,11 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
                         state.expanded.update(|e| { e.insert(key.clone()); });
                     }>
                     <title>"A group of pods. Click to expand."</title>
-                    <rect class="pod group" x=gr.x y=gr.y width=gr.w height=gr.h rx="6"></rect>
-                    <rect class="pod group shadow" x=gr.x + 4.0 y=gr.y - 4.0 width=gr.w height=gr.h rx="6"></rect>
+                    <rect class="pod group shadow" x=gr.x + 4.0 y=gr.y - 4.0 width=gr.w - 4.0 height=gr.h rx="6"></rect>
+                    <rect class="pod group" x=gr.x y=gr.y width=gr.w - 4.0 height=gr.h rx="6"></rect>
                     <text class="title" x=gr.x + 8.0 y=gr.y + 18.0>{g.title.clone()}</text>
                     <text x=gr.x + 8.0 y=gr.y + 36.0>{g.summary.clone()}</text>
+                    <text class="collapse" x=gr.right() - 12.0 y=gr.y + 36.0 text-anchor="end">"▾ expand"</text>
                 </g>
             }
         })

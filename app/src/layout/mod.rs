@@ -451,7 +451,7 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
                     key: g.key.clone(),
                     rect,
                     title: clip(&format!("{owner} ×{}", g.pods.len()), 28),
-                    summary: format!("{} pods · {} ready · click to expand", g.pods.len(), g.ready),
+                    summary: format!("{} pods · {} ready", g.pods.len(), g.ready),
                     pod_count: g.pods.len(),
                 });
                 col_h[col] += rect.h + GAP;
