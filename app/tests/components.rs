@@ -304,3 +304,26 @@ async fn six_hundred_pods_collapse_into_groups_that_expand() {
     assert!(shown > 150, "an expanded group shows its pods: {shown}");
     assert_eq!(all("[data-testid=pod-group]").len(), 2);
 }
+
+#[wasm_bindgen_test]
+async fn a_dropped_packet_stops_where_it_stops() {
+    mount().await;
+    select("[data-testid=scenario-select]", "etp-local");
+    tick().await;
+    click("[data-testid=send]");
+    tick().await;
+    assert!(
+        text("[data-testid=verdict]").contains("dropped on node-2"),
+        "{}",
+        text("[data-testid=verdict]")
+    );
+    let hops = all("[data-testid=hop]");
+    hops.last().expect("hops").dyn_ref::<HtmlElement>().expect("li").click();
+    tick().await;
+    let packet = one("[data-testid=packet]");
+    assert!(packet.class_list().contains("stopped"));
+    assert!(text("[data-testid=inspector-raw]").contains("DROP"));
+    // The URL now replays this probe.
+    let search = web_sys::window().expect("w").location().search().expect("search");
+    assert!(search.contains("scenario=etp-local") && search.contains("probe="), "{search}");
+}

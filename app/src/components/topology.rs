@@ -406,9 +406,17 @@ fn draw_packets(state: AppState, lay: Memo<crate::layout::Layout>) -> impl IntoV
                         }
                     });
                     let phase = p.phase.as_str().replace(' ', "-");
+                    // A packet that ended without an answer stops where it stopped, marked.
+                    let stopped = p.finished
+                        && trace.connections.get(i).is_some_and(|c| c.reply.is_empty() && !c.verdict.is_delivered());
+                    let mark = stopped.then(|| {
+                        let (x, y) = (p.point.x, p.point.y);
+                        view! { <path class="stop" d=format!("M{} {} L{} {} M{} {} L{} {}", x - 4.0, y - 4.0, x + 4.0, y + 4.0, x - 4.0, y + 4.0, x + 4.0, y - 4.0)></path> }
+                    });
                     view! {
-                        <g data-testid="packet" class=format!("packet {phase}")>
+                        <g data-testid="packet" class=format!("packet {phase}{}", if stopped { " stopped" } else { "" })>
                             <circle cx=p.point.x cy=p.point.y r="7"></circle>
+                            {mark}
                             {label}
                         </g>
                     }

@@ -597,7 +597,12 @@ fn service_box(s: &topology::TopoService, x: f64, y: f64) -> ServiceBox {
         rect: Rect { x, y, w: SERVICE_W, h },
         type_badge: s.service_type.as_str(),
         address_text,
-        endpoints_text: format!("{} endpoints · {} ready", s.endpoints, s.ready_endpoints),
+        endpoints_text: format!(
+            "{} endpoint{} · {} ready",
+            s.endpoints,
+            if s.endpoints == 1 { "" } else { "s" },
+            s.ready_endpoints
+        ),
         flags_text: flags.join(" · "),
         ports,
     }
