@@ -177,6 +177,27 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
         })
         .collect_view();
     let services = l.services.iter().map(|s| draw_service(state, s)).collect_view();
+    // The selected Service's endpoints, as lines to their pods (solid: ready; dashed: not).
+    let endpoint_lines = l
+        .services
+        .iter()
+        .map(|s| {
+            let key = s.key.clone();
+            let from = s.rect.bottom_center();
+            let pts = s.endpoint_points.clone();
+            move || {
+                let selected = state.selection.with(|sel| sel.as_ref() == Some(&Selection::Service(key.clone())));
+                selected.then(|| {
+                    pts.iter()
+                        .map(|(p, ready)| view! {
+                            <line class="endpoint-line" class:unready=!*ready data-testid="endpoint-line"
+                                x1=from.x y1=from.y x2=p.x y2=p.y></line>
+                        })
+                        .collect_view()
+                })
+            }
+        })
+        .collect_view();
     let nodes = l.nodes.iter().map(|n| draw_node(state, n, trunk_x)).collect_view();
     view! {
         <text class="zone" x=20 y=36>"outside the cluster"</text>
@@ -188,6 +209,7 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
         {lbs}
         {services}
         {nodes}
+        {endpoint_lines}
     }
 }
 

@@ -173,6 +173,9 @@ pub struct ServiceBox {
     /// Small flags: `eTP Local`, `affinity ClientIP`.
     pub flags_text: String,
     pub ports: Vec<ServicePortRow>,
+    /// Where its endpoints are drawn (the pod, or its group), and whether each is ready: the
+    /// lines shown when the Service is selected.
+    pub endpoint_points: Vec<(Point, bool)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -338,6 +341,17 @@ pub fn layout(topo: &Topology) -> Layout {
                 ports: s.ports.iter().map(|p| p.port).collect(),
             });
             oy += 46.0 + 12.0;
+        }
+    }
+    for (sb, ts) in out.services.iter_mut().zip(&topo.services) {
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, ready) in &ts.endpoint_pods {
+            if let Some(a) = out.anchors.pods.get(key) {
+                // One line per drawn box: pods of a collapsed group share one.
+                if seen.insert((a.center.x.to_bits(), a.center.y.to_bits(), *ready)) {
+                    sb.endpoint_points.push((a.center, *ready));
+                }
+            }
         }
     }
     out.width_px = cluster_right + MARGIN + 4.0;
@@ -605,6 +619,7 @@ fn service_box(s: &topology::TopoService, x: f64, y: f64) -> ServiceBox {
         ),
         flags_text: flags.join(" · "),
         ports,
+        endpoint_points: Vec::new(),
     }
 }
 
