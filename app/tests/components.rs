@@ -230,6 +230,10 @@ async fn yaml_error_keeps_the_last_good_cluster() {
     let errors = text("[data-testid=error]");
     assert!(errors.contains("40000"), "{errors}");
     assert!(errors.contains("line"), "errors carry a line: {errors}");
+    // The offending line is marked in the editor's gutter.
+    let marked: Vec<String> =
+        all(".gutter .err").iter().map(|e| e.text_content().unwrap_or_default()).collect();
+    assert!(!marked.is_empty(), "a gutter line is marked");
     // The previous cluster is still drawn.
     assert_eq!(all("[data-testid=node]").len(), 3);
     assert_eq!(all("[data-testid=pod]").len(), 8);
