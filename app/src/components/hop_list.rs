@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::actions::jump_to_step;
 use super::state::use_state;
-use crate::layout::position::{hop_of, step_at, steps};
+use crate::layout::position::{hop_of, steps};
 
 #[component]
 pub fn HopList() -> impl IntoView {
@@ -23,7 +23,7 @@ pub fn HopList() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let current = Memo::new(move |_| step_at(rows.with(Vec::len), state.t_ms.get()));
+    let current = state.step;
     let list = NodeRef::<leptos::html::Ol>::new();
     // Keep the current hop in view inside the list (not the page): the outside world, so an effect.
     Effect::new(move |_| {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::state::use_state;
 use crate::choices::spread;
-use crate::layout::position::{hop_of, step_at, steps};
+use crate::layout::position::{hop_of, steps};
 
 /// Outcome rows shown before the rest are summed into one.
 const MAX_OUTCOME_ROWS: usize = 12;
@@ -16,11 +16,11 @@ const MAX_OUTCOME_ROWS: usize = 12;
 pub fn Inspector() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
     let hop = move || {
-        let t_ms = state.t_ms.get();
+        let i = state.step.get();
         state.trace.with(|t| {
             let t = t.as_ref()?;
             let st = steps(t, 0);
-            let s = *st.get(step_at(st.len(), t_ms))?;
+            let s = *st.get(i)?;
             hop_of(t, 0, s).cloned().map(|h| (s.phase.as_str(), h))
         })
     };

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::actions::apply_yaml;
 use super::state::use_state;
 use crate::choices::matched_rules;
-use crate::layout::position::{hop_of, step_at, steps};
+use crate::layout::position::{hop_of, steps};
 
 /// Puts the editor's cursor at the start of a 1-based line and scrolls it into view.
 fn go_to_line(editor: NodeRef<leptos::html::Textarea>, draft: RwSignal<String>, line: u32) {
@@ -46,9 +46,8 @@ enum Tab {
 pub fn Panels() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
     let tab = RwSignal::new(Tab::Yaml);
-    let draft = RwSignal::new(String::new());
-    // The draft follows the applied YAML whenever a scenario replaces it.
-    Effect::new(move |_| draft.set(state.yaml.get()));
+    // The editor edits the shared YAML text directly; a scenario replaces it.
+    let draft = state.yaml;
     let rules_node = RwSignal::new(String::new());
     let editor = NodeRef::<leptos::html::Textarea>::new();
     let gutter = NodeRef::<leptos::html::Pre>::new();
@@ -71,38 +70,45 @@ pub fn Panels() -> impl IntoView {
         v.sort();
         v
     });
-    let rules = Memo::new(move |_| {
-        state.revision.track();
+    // The node whose rules are shown: pinned by the user, or following the packet (the node of
+    // the current or last hop). Changes per hop at most.
+    let shown_node = Memo::new(move |_| {
         let chosen = rules_node.get();
         let names = node_names.get();
-        // Pinned by the user, or following the packet: the node of the current (or last) hop.
         let following = state.trace.with(|t| {
             let t = t.as_ref()?;
             let st = steps(t, 0);
-            let upto = step_at(st.len(), state.t_ms.get());
+            let upto = state.step.get();
             st[..st.len().min(upto + 1)]
                 .iter()
                 .rev()
                 .filter_map(|s| hop_of(t, 0, *s))
                 .find_map(|h| node_of(&h.at))
         });
-        let node = if names.contains(&chosen) {
+        if names.contains(&chosen) {
             chosen
         } else {
             following
                 .filter(|n| names.contains(n))
                 .or_else(|| names.first().cloned())
                 .unwrap_or_default()
-        };
-        let text = state.cluster.with(|c| {
+        }
+    });
+    // Rendered only when the node or the cluster changes, not per hop.
+    let rules_text = Memo::new(move |_| {
+        state.revision.track();
+        let node = shown_node.get();
+        state.cluster.with(|c| {
             c.node_by_name(&node)
                 .map(|n| engine::kube_proxy::render::render_node(c, n.id))
                 .unwrap_or_default()
-        });
-        let hits =
-            state.trace.with(|t| t.as_ref().map(|t| matched_rules(t, &node)).unwrap_or_default());
-        (node, text, hits)
+        })
     });
+    let hits = Memo::new(move |_| {
+        let node = shown_node.get();
+        state.trace.with(|t| t.as_ref().map(|t| matched_rules(t, &node)).unwrap_or_default())
+    });
+    let rules = Memo::new(move |_| (shown_node.get(), rules_text.get(), hits.get()));
     let tab_button = move |t: Tab, label: &'static str, id: &'static str| {
         view! {
             <button role="tab" data-testid=id aria-selected=move || (tab.get() == t).to_string()
@@ -140,9 +146,7 @@ pub fn Panels() -> impl IntoView {
                 <div class="buttons">
                     <button data-testid="apply" class="primary" on:click=move |_| {
                         let text = draft.get_untracked();
-                        if apply_yaml(state, &text) {
-                            state.yaml.set(text);
-                        }
+                        apply_yaml(state, &text);
                     }>"Apply"</button>
                     <button on:click=move |_| draft.set(state.cluster.with_untracked(manifests::export))>
                         "Export cluster as YAML"

@@ -5,7 +5,6 @@ use leptos::prelude::*;
 
 use super::actions::{step_by, step_count, total_ms};
 use super::state::use_state;
-use crate::layout::position::step_at;
 
 const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
 
@@ -18,7 +17,7 @@ pub fn Playback() -> impl IntoView {
         if n == 0 {
             "no packet yet".to_string()
         } else {
-            format!("hop {} of {}", step_at(n, state.t_ms.get()) + 1, n)
+            format!("hop {} of {}", state.step.get() + 1, n)
         }
     };
     view! {

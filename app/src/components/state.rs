@@ -59,6 +59,9 @@ pub struct AppState {
     pub trace: RwSignal<Option<Trace>>,
     /// Playback clock (1× milliseconds since Send).
     pub t_ms: RwSignal<f64>,
+    /// The step of connection 0 shown at `t_ms`: changes once per hop, not once per frame, so
+    /// what depends on the hop (inspector, rules view) does not redraw on every frame.
+    pub step: Memo<usize>,
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<f64>,
     pub expanded: RwSignal<BTreeSet<GroupKey>>,
@@ -69,6 +72,13 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(cluster: Cluster) -> AppState {
+        let trace: RwSignal<Option<Trace>> = RwSignal::new(None);
+        let t_ms = RwSignal::new(0.0);
+        let step = Memo::new(move |_| {
+            let n = trace
+                .with(|t| t.as_ref().map_or(0, |t| crate::layout::position::steps(t, 0).len()));
+            crate::layout::position::step_at(n, t_ms.get())
+        });
         AppState {
             cluster: RwSignal::new(cluster),
             revision: RwSignal::new(0),
@@ -80,8 +90,9 @@ impl AppState {
             pick: RwSignal::new(PickMode::Source),
             seed: RwSignal::new(1),
             repeat: RwSignal::new(1),
-            trace: RwSignal::new(None),
-            t_ms: RwSignal::new(0.0),
+            trace,
+            t_ms,
+            step,
             playing: RwSignal::new(false),
             speed: RwSignal::new(1.0),
             expanded: RwSignal::new(BTreeSet::new()),
