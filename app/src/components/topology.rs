@@ -422,9 +422,11 @@ fn draw_packets(state: AppState, lay: Memo<crate::layout::Layout>) -> impl IntoV
                 .map(|(i, p)| {
                     let label = (i == 0).then(|| {
                         let w = p.label.chars().count() as f64 * 6.6 + 12.0;
+                        // Right of the packet, or left of it near the diagram's right edge.
+                        let x = if p.point.x + 10.0 + w > l.width_px { p.point.x - 10.0 - w } else { p.point.x + 10.0 };
                         view! {
-                            <rect class="packet-label" x=p.point.x + 10.0 y=p.point.y - 24.0 width=w height="18" rx="4"></rect>
-                            <text class="packet-label" x=p.point.x + 16.0 y=p.point.y - 11.0>{p.label.clone()}</text>
+                            <rect class="packet-label" x=x y=p.point.y - 24.0 width=w height="18" rx="4"></rect>
+                            <text class="packet-label" x=x + 6.0 y=p.point.y - 11.0>{p.label.clone()}</text>
                         }
                     });
                     let phase = p.phase.as_str().replace(' ', "-");
