@@ -1,4 +1,5 @@
 //! Property test: random and mutated YAML never panics the loader (the browser app would die).
+#![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 
