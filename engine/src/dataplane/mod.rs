@@ -40,7 +40,17 @@ impl Cluster {
         self.trace_with(probe, true)
     }
 
+    /// The probe's connections hop by hop (and the DNS lookup), without enumerating outcomes.
+    pub fn trace_connections(&self, probe: &Probe) -> (Option<Connection>, Vec<Connection>) {
+        self.walk_connections(probe, false)
+    }
+
     fn trace_with(&self, probe: &Probe, full_chains: bool) -> Trace {
+        let (dns, connections) = self.walk_connections(probe, full_chains);
+        Trace { probe: probe.clone(), dns, connections, outcomes: self.outcomes(probe) }
+    }
+
+    fn walk_connections(&self, probe: &Probe, full_chains: bool) -> (Option<Connection>, Vec<Connection>) {
         let mut state = NetState::default();
         let mut connections = Vec::new();
         let mut dns = None;
@@ -61,7 +71,7 @@ impl Cluster {
             connections.push(run.connection);
             state = w.st;
         }
-        Trace { probe: probe.clone(), dns, connections, outcomes: self.outcomes(probe) }
+        (dns, connections)
     }
 
     /// Every possible outcome of one new connection of `probe`, with exact probabilities,
