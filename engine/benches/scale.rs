@@ -26,10 +26,25 @@ fn main() {
     let build_s = t0.elapsed().as_secs_f64();
     let live_mb = rss_mb("VmRSS:") - before;
     let peak_mb = rss_mb("VmHWM:") - before;
-    println!("limits cluster: {} nodes, {} pods, {} services", big.nodes().count(), big.pod_count(), big.service_count());
+    println!(
+        "limits cluster: {} nodes, {} pods, {} services",
+        big.nodes().count(),
+        big.pod_count(),
+        big.service_count()
+    );
     println!("build (one shot): {build_s:.3} s; resident memory grew by {live_mb:.1} MB (peak {peak_mb:.1} MB above the start)");
     BIG.set(big).ok();
-    SMALL.set(build(Shape { nodes: 5000, pods_per_node: 30, services: 10, endpoints_per_service: 250 }).expect("builds")).ok();
+    SMALL
+        .set(
+            build(Shape {
+                nodes: 5000,
+                pods_per_node: 30,
+                services: 10,
+                endpoints_per_service: 250,
+            })
+            .expect("builds"),
+        )
+        .ok();
     divan::main();
 }
 
@@ -70,5 +85,6 @@ fn delete_pod(b: divan::Bencher) {
 /// Building a 1/10 cluster (the full one is timed once above).
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn build_tenth() -> Cluster {
-    build(Shape { nodes: 500, pods_per_node: 30, services: 1000, endpoints_per_service: 250 }).unwrap()
+    build(Shape { nodes: 500, pods_per_node: 30, services: 1000, endpoints_per_service: 250 })
+        .unwrap()
 }

@@ -63,9 +63,9 @@ impl fmt::Display for Location {
 pub enum Action {
     /// A socket sent the packet.
     Send,
-    /// A kube-proxy (or fixed) netfilter rule matched. `rule` is its iptables-restore text;
-    /// `chain` + `index` locate it in the node's table.
-    Rule { chain: ChainRef, index: usize, rule: String },
+    /// A kube-proxy (or fixed) netfilter rule matched. `rule` is its iptables-restore text,
+    /// exactly as the node's rules view renders it (the UI highlights by this text).
+    Rule { chain: ChainRef, rule: String },
     /// A chain ran out of rules and returned to its caller.
     ChainEnd { chain: ChainRef },
     /// A routing decision: `route` is the `ip route` line that matched.

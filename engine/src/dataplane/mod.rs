@@ -50,7 +50,11 @@ impl Cluster {
         Trace { probe: probe.clone(), dns, connections, outcomes: self.outcomes(probe) }
     }
 
-    fn walk_connections(&self, probe: &Probe, full_chains: bool) -> (Option<Connection>, Vec<Connection>) {
+    fn walk_connections(
+        &self,
+        probe: &Probe,
+        full_chains: bool,
+    ) -> (Option<Connection>, Vec<Connection>) {
         let mut state = NetState::default();
         let mut connections = Vec::new();
         let mut dns = None;
@@ -64,6 +68,7 @@ impl Cluster {
                 true,
                 now,
             );
+            w.full_chains = full_chains;
             let run = run_connection(&mut w, probe);
             if i == 0 {
                 dns = run.dns;

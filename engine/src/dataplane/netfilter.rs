@@ -202,7 +202,7 @@ impl Walker<'_> {
         }
         let rules = self.candidate_rules(node, chain, pkt);
         let per_service = chain.service_port().is_some();
-        for (index, rule) in rules.iter().enumerate() {
+        for rule in rules.iter() {
             if !self.rule_matches(node, chain, rule, pkt) {
                 continue;
             }
@@ -210,7 +210,7 @@ impl Walker<'_> {
             let mark = self.hops_len();
             match rule.target {
                 Target::Jump { chain: sub } => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     let out = self.eval_chain(node, sub, pkt, depth + 1);
                     if out != NfOutcome::Continue {
                         return out;
@@ -222,11 +222,11 @@ impl Walker<'_> {
                 }
                 Target::MarkOr => {
                     pkt.mark = true;
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                 }
                 Target::MarkXor => {
                     pkt.mark = false;
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                 }
                 Target::Dnat { ip, port } => {
                     if let (Some(Recent::Set), ChainRef::Sep { port: sp, endpoint }) =
@@ -240,30 +240,30 @@ impl Walker<'_> {
                     pkt.t.dst = SocketAddrV4::new(ip, port);
                     pkt.dnat_done = true;
                     pkt.endpoint = Some(chain);
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Dnat;
                 }
                 Target::Masquerade => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Masquerade;
                 }
                 Target::Accept => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Accept;
                 }
                 Target::Drop => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Drop { chain, rule: *rule };
                 }
                 Target::Reject => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Reject { chain, rule: *rule };
                 }
                 Target::Return => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Continue;
                 }
-                Target::Nothing => self.rule_hop(node, chain, index, rule, pkt, before),
+                Target::Nothing => self.rule_hop(node, chain, rule, pkt, before),
             }
         }
         if per_service && self.record {
@@ -288,7 +288,6 @@ impl Walker<'_> {
         &mut self,
         node: &Node,
         chain: ChainRef,
-        index: usize,
         rule: &Rule,
         pkt: &Pkt,
         before: crate::FiveTuple,
@@ -306,7 +305,7 @@ impl Walker<'_> {
             },
             before,
             pkt.t,
-            Action::Rule { chain, index, rule: text },
+            Action::Rule { chain, rule: text },
             explain,
         );
     }
