@@ -211,8 +211,21 @@ impl Walker<'_> {
         }
         let rules = self.candidate_rules(node, chain, pkt);
         let per_service = chain.service_port().is_some();
-        for rule in rules.iter() {
-            if !self.rule_matches(node, chain, rule, pkt) {
+        let mut i = 0;
+        while i < rules.len() {
+            let mut rule = &rules[i];
+            i += 1;
+            // Enumerating outcomes: kube-proxy's ladder 1/n, 1/(n-1), ..., then unconditional
+            // is one uniform n-way choice; take it in one decision instead of n binary ones.
+            let ladder = match rule.matches.statistic_one_in {
+                Some(k) if self.d.is_scripted() && is_ladder(&rules[i - 1..], k) => Some(k),
+                _ => None,
+            };
+            if let Some(k) = ladder {
+                let j = self.d.uniform(k) as usize;
+                i += j;
+                rule = &rules[i - 1];
+            } else if !self.rule_matches(node, chain, rule, pkt) {
                 continue;
             }
             let before = pkt.t;
@@ -438,6 +451,19 @@ impl Walker<'_> {
             (Target::Nothing, _) => format!("the source {src} is in none of the allowed ranges: no DNAT here; KUBE-PROXY-FIREWALL drops it next"),
         }
     }
+}
+
+/// Whether `rules` starts with kube-proxy's endpoint ladder of length `k`: statistic 1/k,
+/// 1/(k-1), ..., 1/2, then an unconditional rule, with no other match on any of them.
+fn is_ladder(rules: &[Rule], k: u32) -> bool {
+    let k = k as usize;
+    rules.len() >= k
+        && rules[..k].iter().enumerate().all(|(t, r)| {
+            let want = if t + 1 < k { Some((k - t) as u32) } else { None };
+            r.matches.statistic_one_in == want
+                && Matches { statistic_one_in: None, ..r.matches } == Matches::default()
+                && matches!(r.target, Target::Jump { .. })
+        })
 }
 
 /// Rules generated during one probe, shared by every walk of it (the traced connections and
