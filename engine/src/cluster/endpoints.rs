@@ -192,44 +192,40 @@ impl ServiceEndpoints {
     }
 }
 
-/// The sort key of kube-proxy's endpoint order: the bytes of the `ip:port` string, compared
-/// as Go compares strings, built without allocating.
+/// The sort key of kube-proxy's endpoint order: the `ip:port` string compared as Go compares
+/// strings, packed into an integer without allocating. Each character takes 4 bits in an order
+/// that preserves the string order (`.` < `0`..`9` < `:`), and a shorter string is padded with
+/// 0, which sorts before every character, as a prefix does.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct EndpointKey([u8; 21]);
+struct EndpointKey(u128);
 
 impl EndpointKey {
     fn new(ip: Ipv4Addr, port: u16) -> EndpointKey {
-        let mut buf = [0u8; 21];
-        let mut n = 0;
-        let mut push = |b: u8| {
-            buf[n] = b;
+        let mut key: u128 = 0;
+        let mut n = 0u32;
+        let mut push = |code: u128| {
+            key |= code << (124 - 4 * n);
             n += 1;
         };
-        let digits = |mut v: u32, push: &mut dyn FnMut(u8)| {
-            let mut tmp = [0u8; 5];
-            let mut k = 0;
-            loop {
-                tmp[k] = b'0' + (v % 10) as u8;
-                k += 1;
-                v /= 10;
-                if v == 0 {
-                    break;
+        let digits = |v: u32, push: &mut dyn FnMut(u128)| {
+            let mut started = false;
+            for div in [10_000, 1000, 100, 10, 1] {
+                let d = (v / div) % 10;
+                if d != 0 || started || div == 1 {
+                    started = true;
+                    push(2 + u128::from(d));
                 }
-            }
-            for i in (0..k).rev() {
-                push(tmp[i]);
             }
         };
         for (i, o) in ip.octets().iter().enumerate() {
             if i > 0 {
-                push(b'.');
+                push(1);
             }
             digits(u32::from(*o), &mut push);
         }
-        push(b':');
+        push(12);
         digits(u32::from(port), &mut push);
-        // Shorter strings sort first on a common prefix: pad with 0, below every character.
-        EndpointKey(buf)
+        EndpointKey(key)
     }
 }
 
@@ -264,35 +260,40 @@ impl Cluster {
         self.endpoints.get(service.0 as usize)
     }
 
-    fn pod_endpoint(&self, svc: &Service, pod: &Pod) -> Option<(Endpoint, Vec<Option<u16>>)> {
+    /// The endpoint a pod contributes to a Service, its resolved ports written to `ports`.
+    fn pod_endpoint(
+        &self,
+        svc: &Service,
+        pod: &Pod,
+        ports: &mut Vec<Option<u16>>,
+    ) -> Option<Endpoint> {
         if matches!(pod.spec.phase, PodPhase::Succeeded | PodPhase::Failed) {
             return None;
         }
         let serving = pod.is_ready() && self.pod_node_ready(pod);
         let terminating = pod.spec.terminating;
         let ready = svc.spec.publish_not_ready_addresses || (serving && !terminating);
-        let ports = svc.ports.iter().map(|p| resolve_target_port(pod, p)).collect();
+        ports.clear();
+        ports.extend(svc.ports.iter().map(|p| resolve_target_port(pod, p)));
         let hostname = match (&pod.spec.hostname, &pod.spec.subdomain) {
             (Some(h), Some(sub)) if *sub == svc.spec.name => Some(h.clone()),
             _ => None,
         };
-        Some((
-            Endpoint {
-                ip: pod.ip,
-                pod: Some(pod.id),
-                node: Some(pod.node),
-                extra: Endpoint::extra(None, hostname),
-                ready,
-                serving,
-                terminating,
-            },
-            ports,
-        ))
+        Some(Endpoint {
+            ip: pod.ip,
+            pod: Some(pod.id),
+            node: Some(pod.node),
+            extra: Endpoint::extra(None, hostname),
+            ready,
+            serving,
+            terminating,
+        })
     }
 
     pub(super) fn add_pod_to_service(&mut self, svc: ServiceId, pod: PodId) {
         let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { return };
-        let Some((ep, ports)) = self.pod_endpoint(s, p) else {
+        let mut ports = Vec::new();
+        let Some(ep) = self.pod_endpoint(s, p, &mut ports) else {
             // Still a member: a phase change is a re-add, so it is tracked for removal.
             self.pod_services[pod.0 as usize].push(svc);
             return;
@@ -314,7 +315,7 @@ impl Cluster {
         let services = self.pod_services[pod.0 as usize].clone();
         for svc in services {
             let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { continue };
-            let Some((fresh, _)) = self.pod_endpoint(s, p) else { continue };
+            let Some(fresh) = self.pod_endpoint(s, p, &mut Vec::new()) else { continue };
             let eps = &mut self.endpoints[svc.0 as usize];
             if let Some(e) = eps.endpoints.iter_mut().find(|e| e.pod == Some(pod)) {
                 let merge_changes = e.terminating != fresh.terminating;
@@ -335,6 +336,7 @@ impl Cluster {
         let s = self.service(svc).expect("derive for an existing service");
         let mut eps = ServiceEndpoints::new(s.ports.len());
         let mut members = Vec::new();
+        let mut ports = Vec::with_capacity(s.ports.len());
         if let Some(selector) = s.spec.selector.as_ref().filter(|sel| !sel.is_empty()) {
             // Start from the smallest label set of the selector's pairs.
             let smallest = selector
@@ -348,7 +350,7 @@ impl Cluster {
                     let pod = self.pod(pid).expect("indexed pod exists");
                     if selector_matches(selector, &pod.spec.labels) {
                         members.push(pid);
-                        if let Some((ep, ports)) = self.pod_endpoint(s, pod) {
+                        if let Some(ep) = self.pod_endpoint(s, pod, &mut ports) {
                             eps.push(ep, &ports);
                         }
                     }
@@ -503,4 +505,43 @@ fn slice_suffix(service: &str, n: usize) -> String {
         h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
     }
     (0..5).map(|i| ALPHABET[((h >> (i * 8)) % ALPHABET.len() as u64) as usize] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::dataplane::Rng;
+
+    #[test]
+    fn endpoint_key_orders_like_the_string() {
+        let k = |s: &str| {
+            let (ip, port) = s.split_once(':').unwrap();
+            EndpointKey::new(ip.parse().unwrap(), port.parse().unwrap())
+        };
+        // kube-proxy compares strings: "10.0.0.10:80" sorts before "10.0.0.9:80".
+        assert!(k("10.0.0.10:80") < k("10.0.0.9:80"));
+        assert!(k("10.0.0.1:80") < k("10.0.0.1:8080"));
+        assert!(k("10.0.0.10:80") < k("10.0.0.1:8080"), "':' sorts after '0'");
+        let mut rng = Rng::new(42);
+        for _ in 0..20_000 {
+            let mut pick = || {
+                let ip = Ipv4Addr::from(
+                    rng.next_u64() as u32
+                        & if rng.below(2) == 0 { 0xff_ff_ff_ff } else { 0x0a_00_00_ff },
+                );
+                let port = [1, 9, 10, 80, 443, 8080, 65535][rng.below(7) as usize];
+                (ip, port)
+            };
+            let (a, b) = (pick(), pick());
+            let (sa, sb) = (format!("{}:{}", a.0, a.1), format!("{}:{}", b.0, b.1));
+            assert_eq!(
+                EndpointKey::new(a.0, a.1).cmp(&EndpointKey::new(b.0, b.1)),
+                sa.cmp(&sb),
+                "{sa} vs {sb}"
+            );
+        }
+    }
 }
