@@ -350,9 +350,9 @@ fn ready_condition(r: &mut Reader<'_>, status: &Value, field: &str) -> Option<bo
     let conds = r.seq(status.get("conditions"), field);
     let mut ready = None;
     for (i, c) in conds.iter().enumerate() {
-        let t = r.str(c.get("type"), &format!("{field}[{i}].type"));
+        let t = r.str(c.get("type"), format_args!("{field}[{i}].type"));
         if t.as_deref() == Some("Ready") {
-            let s = r.str(c.get("status"), &format!("{field}[{i}].status"));
+            let s = r.str(c.get("status"), format_args!("{field}[{i}].status"));
             ready = Some(s.as_deref() == Some("True"));
         }
     }
@@ -369,8 +369,8 @@ fn read_node(
     let mut node = RawNode { meta, pod_cidr, ready: true, ..RawNode::default() };
     if let Some(status) = status {
         for (i, a) in r.seq(status.get("addresses"), "status.addresses").iter().enumerate() {
-            let t = r.str(a.get("type"), &format!("status.addresses[{i}].type"));
-            let addr = r.str(a.get("address"), &format!("status.addresses[{i}].address"));
+            let t = r.str(a.get("type"), format_args!("status.addresses[{i}].type"));
+            let addr = r.str(a.get("address"), format_args!("status.addresses[{i}].address"));
             match t.as_deref() {
                 Some("InternalIP") if node.internal_ip.is_none() => node.internal_ip = addr,
                 Some("ExternalIP") if node.external_ip.is_none() => node.external_ip = addr,
@@ -384,33 +384,35 @@ fn read_node(
 
 pub(crate) fn read_pod_spec(r: &mut Reader<'_>, spec: &Value, path: &str) -> RawPodSpec {
     let mut out = RawPodSpec {
-        node_name: r.str(spec.get("nodeName"), &format!("{path}.nodeName")),
+        node_name: r.str(spec.get("nodeName"), format_args!("{path}.nodeName")),
         host_network: r
-            .bool(spec.get("hostNetwork"), &format!("{path}.hostNetwork"))
+            .bool(spec.get("hostNetwork"), format_args!("{path}.hostNetwork"))
             .unwrap_or(false),
-        hostname: r.str(spec.get("hostname"), &format!("{path}.hostname")),
-        subdomain: r.str(spec.get("subdomain"), &format!("{path}.subdomain")),
+        hostname: r.str(spec.get("hostname"), format_args!("{path}.hostname")),
+        subdomain: r.str(spec.get("subdomain"), format_args!("{path}.subdomain")),
         containers: Vec::new(),
         line: spec.line,
     };
-    for (ci, c) in r.seq(spec.get("containers"), &format!("{path}.containers")).iter().enumerate() {
+    for (ci, c) in
+        r.seq(spec.get("containers"), format_args!("{path}.containers")).iter().enumerate()
+    {
         let cp = format!("{path}.containers[{ci}]");
         let Some(c) = r.map(Some(c), &cp) else { continue };
         let mut container = RawContainer {
-            name: r.str(c.get("name"), &format!("{cp}.name")),
-            image: r.str(c.get("image"), &format!("{cp}.image")),
+            name: r.str(c.get("name"), format_args!("{cp}.name")),
+            image: r.str(c.get("image"), format_args!("{cp}.image")),
             ports: Vec::new(),
             line: c.line,
         };
-        for (pi, p) in r.seq(c.get("ports"), &format!("{cp}.ports")).iter().enumerate() {
+        for (pi, p) in r.seq(c.get("ports"), format_args!("{cp}.ports")).iter().enumerate() {
             let pp = format!("{cp}.ports[{pi}]");
             let Some(p) = r.map(Some(p), &pp) else { continue };
             container.ports.push(RawContainerPort {
-                name: r.str(p.get("name"), &format!("{pp}.name")),
-                container_port: r.int(p.get("containerPort"), &format!("{pp}.containerPort")),
-                protocol: r.str(p.get("protocol"), &format!("{pp}.protocol")),
-                host_port: r.int(p.get("hostPort"), &format!("{pp}.hostPort")),
-                host_ip: r.str(p.get("hostIP"), &format!("{pp}.hostIP")),
+                name: r.str(p.get("name"), format_args!("{pp}.name")),
+                container_port: r.int(p.get("containerPort"), format_args!("{pp}.containerPort")),
+                protocol: r.str(p.get("protocol"), format_args!("{pp}.protocol")),
+                host_port: r.int(p.get("hostPort"), format_args!("{pp}.hostPort")),
+                host_ip: r.str(p.get("hostIP"), format_args!("{pp}.hostIP")),
                 line: p.line,
             });
         }
@@ -431,7 +433,7 @@ fn read_service(
         s.service_type = r.str(spec.get("type"), "spec.type");
         s.cluster_ip = r.str(spec.get("clusterIP"), "spec.clusterIP");
         for (i, ip) in r.seq(spec.get("clusterIPs"), "spec.clusterIPs").iter().enumerate() {
-            if let Some(ip) = r.str(Some(ip), &format!("spec.clusterIPs[{i}]")) {
+            if let Some(ip) = r.str(Some(ip), format_args!("spec.clusterIPs[{i}]")) {
                 s.cluster_ips.push(ip);
             }
         }
@@ -439,11 +441,11 @@ fn read_service(
             let pp = format!("spec.ports[{i}]");
             let Some(p) = r.map(Some(p), &pp) else { continue };
             s.ports.push(RawServicePort {
-                name: r.str(p.get("name"), &format!("{pp}.name")),
-                protocol: r.str(p.get("protocol"), &format!("{pp}.protocol")),
-                port: r.int(p.get("port"), &format!("{pp}.port")),
-                target_port: r.int_or_str(p.get("targetPort"), &format!("{pp}.targetPort")),
-                node_port: r.int(p.get("nodePort"), &format!("{pp}.nodePort")),
+                name: r.str(p.get("name"), format_args!("{pp}.name")),
+                protocol: r.str(p.get("protocol"), format_args!("{pp}.protocol")),
+                port: r.int(p.get("port"), format_args!("{pp}.port")),
+                target_port: r.int_or_str(p.get("targetPort"), format_args!("{pp}.targetPort")),
+                node_port: r.int(p.get("nodePort"), format_args!("{pp}.nodePort")),
                 line: p.line,
             });
         }
@@ -452,7 +454,7 @@ fn read_service(
             s.selector = Some(r.string_map(spec.get("selector"), "spec.selector"));
         }
         for (i, ip) in r.seq(spec.get("externalIPs"), "spec.externalIPs").iter().enumerate() {
-            if let Some(ip) = r.str(Some(ip), &format!("spec.externalIPs[{i}]")) {
+            if let Some(ip) = r.str(Some(ip), format_args!("spec.externalIPs[{i}]")) {
                 s.external_ips.push(ip);
             }
         }
@@ -477,7 +479,7 @@ fn read_service(
             .iter()
             .enumerate()
         {
-            if let Some(c) = r.str(Some(c), &format!("spec.LoadBalancerSourceRanges[{i}]")) {
+            if let Some(c) = r.str(Some(c), format_args!("spec.LoadBalancerSourceRanges[{i}]")) {
                 s.load_balancer_source_ranges.push(c);
             }
         }
@@ -489,7 +491,8 @@ fn read_service(
     }
     if let Some(lb) = status.and_then(|st| r.map(st.get("loadBalancer"), "status.loadBalancer")) {
         for (i, ing) in r.seq(lb.get("ingress"), "status.loadBalancer.ingress").iter().enumerate() {
-            if let Some(ip) = r.str(ing.get("ip"), &format!("status.loadBalancer.ingress[{i}].ip"))
+            if let Some(ip) =
+                r.str(ing.get("ip"), format_args!("status.loadBalancer.ingress[{i}].ip"))
             {
                 s.ingress_ips.push(ip);
             }
@@ -549,9 +552,9 @@ fn read_slice(r: &mut Reader<'_>, meta: Meta, v: &Value) -> RawSlice {
         let pp = format!("ports[{i}]");
         let Some(p) = r.map(Some(p), &pp) else { continue };
         s.ports.push(RawSlicePort {
-            name: r.str(p.get("name"), &format!("{pp}.name")),
-            protocol: r.str(p.get("protocol"), &format!("{pp}.protocol")),
-            port: r.int(p.get("port"), &format!("{pp}.port")),
+            name: r.str(p.get("name"), format_args!("{pp}.name")),
+            protocol: r.str(p.get("protocol"), format_args!("{pp}.protocol")),
+            port: r.int(p.get("port"), format_args!("{pp}.port")),
             line: p.line,
         });
     }
@@ -559,18 +562,19 @@ fn read_slice(r: &mut Reader<'_>, meta: Meta, v: &Value) -> RawSlice {
         let ep = format!("endpoints[{i}]");
         let Some(e) = r.map(Some(e), &ep) else { continue };
         let mut out = RawEndpoint { line: e.line, ..RawEndpoint::default() };
-        for (j, a) in r.seq(e.get("addresses"), &format!("{ep}.addresses")).iter().enumerate() {
-            if let Some(a) = r.str(Some(a), &format!("{ep}.addresses[{j}]")) {
+        for (j, a) in r.seq(e.get("addresses"), format_args!("{ep}.addresses")).iter().enumerate() {
+            if let Some(a) = r.str(Some(a), format_args!("{ep}.addresses[{j}]")) {
                 out.addresses.push(a);
             }
         }
-        if let Some(c) = r.map(e.get("conditions"), &format!("{ep}.conditions")) {
-            out.ready = r.bool(c.get("ready"), &format!("{ep}.conditions.ready"));
-            out.serving = r.bool(c.get("serving"), &format!("{ep}.conditions.serving"));
-            out.terminating = r.bool(c.get("terminating"), &format!("{ep}.conditions.terminating"));
+        if let Some(c) = r.map(e.get("conditions"), format_args!("{ep}.conditions")) {
+            out.ready = r.bool(c.get("ready"), format_args!("{ep}.conditions.ready"));
+            out.serving = r.bool(c.get("serving"), format_args!("{ep}.conditions.serving"));
+            out.terminating =
+                r.bool(c.get("terminating"), format_args!("{ep}.conditions.terminating"));
         }
-        out.node_name = r.str(e.get("nodeName"), &format!("{ep}.nodeName"));
-        out.hostname = r.str(e.get("hostname"), &format!("{ep}.hostname"));
+        out.node_name = r.str(e.get("nodeName"), format_args!("{ep}.nodeName"));
+        out.hostname = r.str(e.get("hostname"), format_args!("{ep}.hostname"));
         out.target_pod =
             target_pod(r, e.get("targetRef"), &format!("{ep}.targetRef"), &s.meta.namespace);
         s.endpoints.push(out);
@@ -585,10 +589,10 @@ fn target_pod(
     default_ns: &str,
 ) -> Option<(String, String)> {
     let t = r.map(v, path)?;
-    let kind = r.str(t.get("kind"), &format!("{path}.kind"));
-    let name = r.str(t.get("name"), &format!("{path}.name"))?;
+    let kind = r.str(t.get("kind"), format_args!("{path}.kind"));
+    let name = r.str(t.get("name"), format_args!("{path}.name"))?;
     let ns = r
-        .str(t.get("namespace"), &format!("{path}.namespace"))
+        .str(t.get("namespace"), format_args!("{path}.namespace"))
         .unwrap_or_else(|| default_ns.to_string());
     (kind.as_deref() == Some("Pod")).then_some((ns, name))
 }
@@ -603,12 +607,12 @@ fn read_endpoints(r: &mut Reader<'_>, meta: Meta, v: &Value) -> RawSlice {
     };
     for (i, sub) in r.seq(v.get("subsets"), "subsets").iter().enumerate() {
         let sp = format!("subsets[{i}]");
-        for (j, p) in r.seq(sub.get("ports"), &format!("{sp}.ports")).iter().enumerate() {
+        for (j, p) in r.seq(sub.get("ports"), format_args!("{sp}.ports")).iter().enumerate() {
             let pp = format!("{sp}.ports[{j}]");
             let port = RawSlicePort {
-                name: r.str(p.get("name"), &format!("{pp}.name")),
-                protocol: r.str(p.get("protocol"), &format!("{pp}.protocol")),
-                port: r.int(p.get("port"), &format!("{pp}.port")),
+                name: r.str(p.get("name"), format_args!("{pp}.name")),
+                protocol: r.str(p.get("protocol"), format_args!("{pp}.protocol")),
+                port: r.int(p.get("port"), format_args!("{pp}.port")),
                 line: p.line,
             };
             if !s.ports.contains(&port) {
@@ -616,9 +620,9 @@ fn read_endpoints(r: &mut Reader<'_>, meta: Meta, v: &Value) -> RawSlice {
             }
         }
         for (field, ready) in [("addresses", true), ("notReadyAddresses", false)] {
-            for (j, a) in r.seq(sub.get(field), &format!("{sp}.{field}")).iter().enumerate() {
+            for (j, a) in r.seq(sub.get(field), format_args!("{sp}.{field}")).iter().enumerate() {
                 let ap = format!("{sp}.{field}[{j}]");
-                let Some(ip) = r.str(a.get("ip"), &format!("{ap}.ip")) else {
+                let Some(ip) = r.str(a.get("ip"), format_args!("{ap}.ip")) else {
                     r.error(&format!("{ap}.ip"), a.line, "Required value".into());
                     continue;
                 };
@@ -627,8 +631,8 @@ fn read_endpoints(r: &mut Reader<'_>, meta: Meta, v: &Value) -> RawSlice {
                     ready: Some(ready),
                     serving: Some(ready),
                     terminating: Some(false),
-                    node_name: r.str(a.get("nodeName"), &format!("{ap}.nodeName")),
-                    hostname: r.str(a.get("hostname"), &format!("{ap}.hostname")),
+                    node_name: r.str(a.get("nodeName"), format_args!("{ap}.nodeName")),
+                    hostname: r.str(a.get("hostname"), format_args!("{ap}.hostname")),
                     target_pod: target_pod(
                         r,
                         a.get("targetRef"),

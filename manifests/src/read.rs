@@ -2,6 +2,8 @@
 //! diagnostic on the object and field (`spec.ports[0].port: Invalid value: "eighty": expected
 //! integer, got string`) and returns `None`, so reading goes on and every problem is reported.
 
+use std::fmt::Display;
+
 use crate::diag::{Diagnostic, ObjectRef};
 use crate::yaml::{Kind, Resolved, Value};
 use engine::Labels;
@@ -16,7 +18,7 @@ impl Reader<'_> {
         self.diags.push(Diagnostic::error(message).on(&self.obj).field(field).at_line(line));
     }
 
-    fn type_error(&mut self, field: &str, v: &Value, expected: &str) {
+    fn type_error(&mut self, field: impl Display, v: &Value, expected: &str) {
         let shown = match v.resolve() {
             Some(Resolved::Str(s)) => format!("{s:?}"),
             Some(_) => match &v.kind {
@@ -26,14 +28,14 @@ impl Reader<'_> {
             None => v.type_name().to_string(),
         };
         self.error(
-            field,
+            &field.to_string(),
             v.line,
             format!("Invalid value: {shown}: expected {expected}, got {}", v.type_name()),
         );
     }
 
     /// A string field; `null` or absent is `None`.
-    pub fn str(&mut self, v: Option<&Value>, field: &str) -> Option<String> {
+    pub fn str(&mut self, v: Option<&Value>, field: impl Display) -> Option<String> {
         let v = v?;
         match v.resolve() {
             Some(Resolved::Null) => None,
@@ -45,7 +47,7 @@ impl Reader<'_> {
         }
     }
 
-    pub fn int(&mut self, v: Option<&Value>, field: &str) -> Option<i64> {
+    pub fn int(&mut self, v: Option<&Value>, field: impl Display) -> Option<i64> {
         let v = v?;
         match v.resolve() {
             Some(Resolved::Null) => None,
@@ -57,7 +59,7 @@ impl Reader<'_> {
         }
     }
 
-    pub fn bool(&mut self, v: Option<&Value>, field: &str) -> Option<bool> {
+    pub fn bool(&mut self, v: Option<&Value>, field: impl Display) -> Option<bool> {
         let v = v?;
         match v.resolve() {
             Some(Resolved::Null) => None,
@@ -70,7 +72,7 @@ impl Reader<'_> {
     }
 
     /// An int-or-string field (`targetPort`).
-    pub fn int_or_str(&mut self, v: Option<&Value>, field: &str) -> Option<IntOrStr> {
+    pub fn int_or_str(&mut self, v: Option<&Value>, field: impl Display) -> Option<IntOrStr> {
         let v = v?;
         match v.resolve() {
             Some(Resolved::Null) => None,
@@ -84,7 +86,7 @@ impl Reader<'_> {
     }
 
     /// A mapping; `null`/absent gives `None`.
-    pub fn map<'v>(&mut self, v: Option<&'v Value>, field: &str) -> Option<&'v Value> {
+    pub fn map<'v>(&mut self, v: Option<&'v Value>, field: impl Display) -> Option<&'v Value> {
         let v = v?;
         match &v.kind {
             Kind::Map(_) => Some(v),
@@ -97,7 +99,7 @@ impl Reader<'_> {
     }
 
     /// A sequence's items; `null`/absent gives an empty slice.
-    pub fn seq<'v>(&mut self, v: Option<&'v Value>, field: &str) -> &'v [Value] {
+    pub fn seq<'v>(&mut self, v: Option<&'v Value>, field: impl Display) -> &'v [Value] {
         let Some(v) = v else { return &[] };
         match &v.kind {
             Kind::Seq(items) => items,
@@ -110,12 +112,12 @@ impl Reader<'_> {
     }
 
     /// A `map[string]string` (labels, selector).
-    pub fn string_map(&mut self, v: Option<&Value>, field: &str) -> Labels {
+    pub fn string_map(&mut self, v: Option<&Value>, field: impl Display) -> Labels {
         let mut out = Labels::new();
-        let Some(v) = self.map(v, field) else { return out };
+        let Some(v) = self.map(v, &field) else { return out };
         if let Kind::Map(entries) = &v.kind {
             for (k, val) in entries {
-                if let Some(s) = self.str(Some(val), &format!("{field}.{k}")) {
+                if let Some(s) = self.str(Some(val), format_args!("{field}.{k}")) {
                     out.insert(k.clone(), s);
                 } else if val.is_null() {
                     out.insert(k.clone(), String::new());

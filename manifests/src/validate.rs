@@ -23,6 +23,15 @@ impl V<'_> {
         self.diags.push(Diagnostic::error(message).on(&self.obj).field(field).at_line(line));
     }
 
+    /// Whether this object's field already has an error (a wrong type, reported while reading).
+    fn already(&self, field: &str) -> bool {
+        self.diags.iter().any(|d| {
+            d.is_error()
+                && d.field.as_deref() == Some(field)
+                && d.object.as_ref() == Some(&self.obj)
+        })
+    }
+
     fn each(&mut self, field: &str, line: u32, value: &str, details: Vec<String>) {
         for d in details {
             self.err(field, line, invalid(&value, &d));
@@ -172,6 +181,7 @@ pub(crate) fn pod_spec(v: &mut V<'_>, s: &RawPodSpec, path: &str) {
                 }
             }
             match port.container_port {
+                None if v.already(&format!("{pp}.containerPort")) => {}
                 None | Some(0) => v.err(&format!("{pp}.containerPort"), port.line, required()),
                 Some(n) => v.port_range(&format!("{pp}.containerPort"), port.line, n),
             }
@@ -319,7 +329,9 @@ fn service(v: &mut V<'_>, s: &RawService) {
             }
         }
         let port = p.port.unwrap_or(0);
-        v.port_range(&format!("{pp}.port"), p.line, port);
+        if p.port.is_some() || !v.already(&format!("{pp}.port")) {
+            v.port_range(&format!("{pp}.port"), p.line, port);
+        }
         v.protocol(&format!("{pp}.protocol"), p.line, &p.protocol);
         let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
         match &p.target_port {

@@ -190,6 +190,13 @@ pub struct Document {
 /// Parses a whole stream; returns every document that parsed and every error found.
 pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Vec<YamlError>) {
     let mut docs = Vec::new();
+    let errors = for_each_document(text, limits, |root| docs.push(Document { root }));
+    (docs, errors)
+}
+
+/// Parses a stream document by document, handing each non-empty one to `f` as soon as it is
+/// read (so a large stream is never held as one tree); returns every error found.
+pub fn for_each_document(text: &str, limits: &Limits, mut f: impl FnMut(Value)) -> Vec<YamlError> {
     let mut errors = Vec::new();
     if text.len() > limits.max_bytes {
         errors.push(YamlError {
@@ -202,12 +209,12 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Vec<YamlErro
                 limits.max_bytes / (1024 * 1024)
             ),
         });
-        return (docs, errors);
+        return errors;
     }
     let mut budget = Budget { nodes: 0, alias_nodes: 0, limits: *limits };
     for (chunk, first_line) in split_documents(text) {
         match parse_chunk(chunk, first_line, &mut budget) {
-            Ok(found) => docs.extend(found.into_iter().map(|root| Document { root })),
+            Ok(found) => found.into_iter().for_each(&mut f),
             Err(e) => {
                 let fatal = e.message.starts_with("limit:");
                 errors.push(e);
@@ -217,7 +224,7 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Vec<YamlErro
             }
         }
     }
-    (docs, errors)
+    errors
 }
 
 /// Splits on lines that start with `---` (a document marker at column 1), keeping each chunk's
@@ -227,9 +234,8 @@ fn split_documents(text: &str) -> Vec<(&str, u32)> {
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
-    let mut line_no = 1u32;
     let mut pos = 0usize;
-    for line in text.split_inclusive('\n') {
+    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
         let is_marker = line.starts_with("---")
             && line[3..]
                 .chars()
@@ -241,7 +247,6 @@ fn split_documents(text: &str) -> Vec<(&str, u32)> {
             start_line = line_no;
         }
         pos += line.len();
-        line_no += 1;
     }
     if start < text.len() || out.is_empty() {
         out.push((&text[start..], start_line));

@@ -6,7 +6,6 @@
 //! a Service without selector.
 
 use std::cmp::Ordering;
-use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use super::{selector_matches, Cluster};
@@ -20,11 +19,38 @@ pub struct Endpoint {
     pub pod: Option<PodId>,
     /// `nodeName`, resolved to a node of the cluster when one has that name.
     pub node: Option<NodeId>,
-    pub node_name: Option<String>,
-    pub hostname: Option<String>,
     pub ready: bool,
     pub serving: bool,
     pub terminating: bool,
+    /// What most endpoints do not have; kept out of line so an endpoint stays small.
+    extra: Option<Box<EndpointExtra>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct EndpointExtra {
+    /// A `nodeName` that names no node of the cluster (given slices only).
+    unknown_node: Option<String>,
+    hostname: Option<String>,
+}
+
+impl Endpoint {
+    fn extra(node_name: Option<String>, hostname: Option<String>) -> Option<Box<EndpointExtra>> {
+        (node_name.is_some() || hostname.is_some())
+            .then(|| Box::new(EndpointExtra { unknown_node: node_name, hostname }))
+    }
+
+    /// The endpoint's `nodeName`.
+    pub fn node_name<'a>(&'a self, cluster: &'a Cluster) -> Option<&'a str> {
+        match self.node.and_then(|n| cluster.node(n)) {
+            Some(n) => Some(n.spec.name.as_str()),
+            None => self.extra.as_ref().and_then(|x| x.unknown_node.as_deref()),
+        }
+    }
+
+    /// The endpoint's `hostname` (a pod's `spec.hostname` under its headless Service).
+    pub fn hostname(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|x| x.hostname.as_deref())
+    }
 }
 
 /// The endpoints of one Service, and for each of its ports the resolved target port per endpoint.
@@ -72,6 +98,13 @@ impl ServiceEndpoints {
         Some((&self.endpoints[e], self.port_of(e, service_port)?))
     }
 
+    fn has_duplicates(&self) -> bool {
+        self.sorted.iter().enumerate().any(|(p, list)| {
+            list.len()
+                != (0..self.endpoints.len()).filter(|&e| self.port_of(e, p).is_some()).count()
+        })
+    }
+
     fn push(&mut self, ep: Endpoint, ports: &[Option<u16>]) {
         debug_assert_eq!(ports.len(), self.n_ports);
         self.endpoints.push(ep);
@@ -94,29 +127,105 @@ impl ServiceEndpoints {
     /// Rebuilds the sorted per-port lists (`sort.Sort(byEndpoint)`, duplicates merged with a
     /// non-terminating endpoint winning).
     fn resort(&mut self) {
-        let mut a = String::new();
-        let mut b = String::new();
         for p in 0..self.n_ports {
-            let mut list: Vec<u32> = (0..self.endpoints.len() as u32)
-                .filter(|&e| self.port_of(e as usize, p).is_some())
+            let mut list: Vec<(EndpointKey, bool, u32)> = (0..self.endpoints.len())
+                .filter_map(|e| {
+                    let port = self.port_of(e, p)?;
+                    Some((
+                        EndpointKey::new(self.endpoints[e].ip, port),
+                        self.endpoints[e].terminating,
+                        e as u32,
+                    ))
+                })
                 .collect();
-            list.sort_by(|&x, &y| {
-                let (ex, ey) = (&self.endpoints[x as usize], &self.endpoints[y as usize]);
-                let (px, py) = (self.port_of(x as usize, p), self.port_of(y as usize, p));
-                a.clear();
-                b.clear();
-                let _ = write!(a, "{}:{}", ex.ip, px.unwrap_or(0));
-                let _ = write!(b, "{}:{}", ey.ip, py.unwrap_or(0));
-                a.cmp(&b).then_with(|| ex.terminating.cmp(&ey.terminating))
-            });
-            list.dedup_by(|later, earlier| {
-                let (el, ee) =
-                    (&self.endpoints[*later as usize], &self.endpoints[*earlier as usize]);
-                el.ip == ee.ip
-                    && self.port_of(*later as usize, p) == self.port_of(*earlier as usize, p)
-            });
-            self.sorted[p] = list;
+            list.sort_unstable();
+            list.dedup_by(|later, earlier| later.0 == earlier.0);
+            self.sorted[p] = list.into_iter().map(|(_, _, e)| e).collect();
         }
+    }
+
+    /// Adds the last endpoint to the sorted lists without re-sorting; falls back to a full
+    /// re-sort when its `ip:port` is already present (a merge decision is needed).
+    fn insert_last(&mut self) {
+        let e = self.endpoints.len() - 1;
+        for p in 0..self.n_ports {
+            let Some(port) = self.port_of(e, p) else { continue };
+            let key = EndpointKey::new(self.endpoints[e].ip, port);
+            let list = &self.sorted[p];
+            let pos = list.partition_point(|&x| {
+                EndpointKey::new(
+                    self.endpoints[x as usize].ip,
+                    self.port_of(x as usize, p).unwrap_or(0),
+                ) < key
+            });
+            let dup = list.get(pos).is_some_and(|&x| {
+                EndpointKey::new(
+                    self.endpoints[x as usize].ip,
+                    self.port_of(x as usize, p).unwrap_or(0),
+                ) == key
+            });
+            if dup {
+                self.resort();
+                return;
+            }
+            self.sorted[p].insert(pos, e as u32);
+        }
+    }
+
+    /// Removes the endpoints matching `pred`, keeping the sorted lists in order without
+    /// re-sorting. Returns whether anything was removed.
+    fn remove_sorted_where(&mut self, pred: impl Fn(&Endpoint) -> bool) -> bool {
+        let removed: Vec<u32> = (0..self.endpoints.len() as u32)
+            .filter(|&e| pred(&self.endpoints[e as usize]))
+            .collect();
+        if removed.is_empty() {
+            return false;
+        }
+        self.remove_where(|e| pred(e));
+        for list in &mut self.sorted {
+            list.retain(|e| removed.binary_search(e).is_err());
+            for e in list.iter_mut() {
+                *e -= removed.partition_point(|r| r < e) as u32;
+            }
+        }
+        true
+    }
+}
+
+/// The sort key of kube-proxy's endpoint order: the `ip:port` string compared as Go compares
+/// strings, packed into an integer without allocating. Each character takes 4 bits in an order
+/// that preserves the string order (`.` < `0`..`9` < `:`), and a shorter string is padded with
+/// 0, which sorts before every character, as a prefix does.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct EndpointKey(u128);
+
+impl EndpointKey {
+    fn new(ip: Ipv4Addr, port: u16) -> EndpointKey {
+        let mut key: u128 = 0;
+        let mut n = 0u32;
+        let mut push = |code: u128| {
+            key |= code << (124 - 4 * n);
+            n += 1;
+        };
+        let digits = |v: u32, push: &mut dyn FnMut(u128)| {
+            let mut started = false;
+            for div in [10_000, 1000, 100, 10, 1] {
+                let d = (v / div) % 10;
+                if d != 0 || started || div == 1 {
+                    started = true;
+                    push(2 + u128::from(d));
+                }
+            }
+        };
+        for (i, o) in ip.octets().iter().enumerate() {
+            if i > 0 {
+                push(1);
+            }
+            digits(u32::from(*o), &mut push);
+        }
+        push(12);
+        digits(u32::from(port), &mut push);
+        EndpointKey(key)
     }
 }
 
@@ -151,51 +260,53 @@ impl Cluster {
         self.endpoints.get(service.0 as usize)
     }
 
-    fn pod_endpoint(&self, svc: &Service, pod: &Pod) -> Option<(Endpoint, Vec<Option<u16>>)> {
+    /// The endpoint a pod contributes to a Service, its resolved ports written to `ports`.
+    fn pod_endpoint(
+        &self,
+        svc: &Service,
+        pod: &Pod,
+        ports: &mut Vec<Option<u16>>,
+    ) -> Option<Endpoint> {
         if matches!(pod.spec.phase, PodPhase::Succeeded | PodPhase::Failed) {
             return None;
         }
         let serving = pod.is_ready() && self.pod_node_ready(pod);
         let terminating = pod.spec.terminating;
         let ready = svc.spec.publish_not_ready_addresses || (serving && !terminating);
-        let ports = svc.ports.iter().map(|p| resolve_target_port(pod, p)).collect();
+        ports.clear();
+        ports.extend(svc.ports.iter().map(|p| resolve_target_port(pod, p)));
         let hostname = match (&pod.spec.hostname, &pod.spec.subdomain) {
             (Some(h), Some(sub)) if *sub == svc.spec.name => Some(h.clone()),
             _ => None,
         };
-        let node = self.node(pod.node).expect("pods live on nodes");
-        Some((
-            Endpoint {
-                ip: pod.ip,
-                pod: Some(pod.id),
-                node: Some(pod.node),
-                node_name: Some(node.spec.name.clone()),
-                hostname,
-                ready,
-                serving,
-                terminating,
-            },
-            ports,
-        ))
+        Some(Endpoint {
+            ip: pod.ip,
+            pod: Some(pod.id),
+            node: Some(pod.node),
+            extra: Endpoint::extra(None, hostname),
+            ready,
+            serving,
+            terminating,
+        })
     }
 
     pub(super) fn add_pod_to_service(&mut self, svc: ServiceId, pod: PodId) {
         let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { return };
-        let Some((ep, ports)) = self.pod_endpoint(s, p) else {
+        let mut ports = Vec::new();
+        let Some(ep) = self.pod_endpoint(s, p, &mut ports) else {
             // Still a member: a phase change is a re-add, so it is tracked for removal.
             self.pod_services[pod.0 as usize].push(svc);
             return;
         };
         let eps = &mut self.endpoints[svc.0 as usize];
         eps.push(ep, &ports);
-        eps.resort();
+        eps.insert_last();
         self.pod_services[pod.0 as usize].push(svc);
     }
 
     pub(super) fn remove_pod_from_service(&mut self, svc: ServiceId, pod: PodId) {
         let eps = &mut self.endpoints[svc.0 as usize];
-        eps.remove_where(|e| e.pod == Some(pod));
-        eps.resort();
+        eps.remove_sorted_where(|e| e.pod == Some(pod));
     }
 
     /// Re-derives a pod's endpoint conditions in every Service it belongs to. Order and ports do
@@ -204,15 +315,18 @@ impl Cluster {
         let services = self.pod_services[pod.0 as usize].clone();
         for svc in services {
             let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { continue };
-            let Some((fresh, _)) = self.pod_endpoint(s, p) else { continue };
+            let Some(fresh) = self.pod_endpoint(s, p, &mut Vec::new()) else { continue };
             let eps = &mut self.endpoints[svc.0 as usize];
             if let Some(e) = eps.endpoints.iter_mut().find(|e| e.pod == Some(pod)) {
+                let merge_changes = e.terminating != fresh.terminating;
                 e.ready = fresh.ready;
                 e.serving = fresh.serving;
                 e.terminating = fresh.terminating;
+                // Only a duplicate ip:port (host-network pods) can change the merge winner.
+                if merge_changes && eps.has_duplicates() {
+                    eps.resort();
+                }
             }
-            // A terminating duplicate may now lose or win the merge.
-            eps.resort();
         }
     }
 
@@ -222,6 +336,7 @@ impl Cluster {
         let s = self.service(svc).expect("derive for an existing service");
         let mut eps = ServiceEndpoints::new(s.ports.len());
         let mut members = Vec::new();
+        let mut ports = Vec::with_capacity(s.ports.len());
         if let Some(selector) = s.spec.selector.as_ref().filter(|sel| !sel.is_empty()) {
             // Start from the smallest label set of the selector's pairs.
             let smallest = selector
@@ -235,7 +350,7 @@ impl Cluster {
                     let pod = self.pod(pid).expect("indexed pod exists");
                     if selector_matches(selector, &pod.spec.labels) {
                         members.push(pid);
-                        if let Some((ep, ports)) = self.pod_endpoint(s, pod) {
+                        if let Some(ep) = self.pod_endpoint(s, pod, &mut ports) {
                             eps.push(ep, &ports);
                         }
                     }
@@ -267,8 +382,10 @@ impl Cluster {
                             ip: e.ip,
                             pod,
                             node,
-                            node_name: e.node.clone(),
-                            hostname: e.hostname.clone(),
+                            extra: Endpoint::extra(
+                                if node.is_none() { e.node.clone() } else { None },
+                                e.hostname.clone(),
+                            ),
                             ready: e.ready,
                             serving: e.serving,
                             terminating: e.terminating,
@@ -344,8 +461,8 @@ impl Cluster {
                             ready: ep.ready,
                             serving: ep.serving,
                             terminating: ep.terminating,
-                            node: ep.node_name.clone(),
-                            hostname: ep.hostname.clone(),
+                            node: ep.node_name(self).map(str::to_string),
+                            hostname: ep.hostname().map(str::to_string),
                             target_pod: ep.pod.and_then(|p| self.pod(p)).map(Pod::key),
                         }
                     })
@@ -388,4 +505,43 @@ fn slice_suffix(service: &str, n: usize) -> String {
         h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
     }
     (0..5).map(|i| ALPHABET[((h >> (i * 8)) % ALPHABET.len() as u64) as usize] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+    use crate::dataplane::Rng;
+
+    #[test]
+    fn endpoint_key_orders_like_the_string() {
+        let k = |s: &str| {
+            let (ip, port) = s.split_once(':').unwrap();
+            EndpointKey::new(ip.parse().unwrap(), port.parse().unwrap())
+        };
+        // kube-proxy compares strings: "10.0.0.10:80" sorts before "10.0.0.9:80".
+        assert!(k("10.0.0.10:80") < k("10.0.0.9:80"));
+        assert!(k("10.0.0.1:80") < k("10.0.0.1:8080"));
+        assert!(k("10.0.0.10:80") < k("10.0.0.1:8080"), "':' sorts after '0'");
+        let mut rng = Rng::new(42);
+        for _ in 0..20_000 {
+            let mut pick = || {
+                let ip = Ipv4Addr::from(
+                    rng.next_u64() as u32
+                        & if rng.below(2) == 0 { 0xff_ff_ff_ff } else { 0x0a_00_00_ff },
+                );
+                let port = [1, 9, 10, 80, 443, 8080, 65535][rng.below(7) as usize];
+                (ip, port)
+            };
+            let (a, b) = (pick(), pick());
+            let (sa, sb) = (format!("{}:{}", a.0, a.1), format!("{}:{}", b.0, b.1));
+            assert_eq!(
+                EndpointKey::new(a.0, a.1).cmp(&EndpointKey::new(b.0, b.1)),
+                sa.cmp(&sb),
+                "{sa} vs {sb}"
+            );
+        }
+    }
 }

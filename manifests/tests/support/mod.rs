@@ -1,0 +1,3 @@
+//! Shared test support: generated inputs.
+
+pub mod generate;
