@@ -223,7 +223,7 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         let _ = std::fs::remove_file(&shot);
         let out = ctx
             .cmd("cargo")
-            .args(["test", "-p", "podpath-e2e"])
+            .args(["test", "-p", "podpath-e2e", "--", "--nocapture"])
             .env("PODPATH_DIST", &dist)
             .env("PODPATH_SCREENSHOT", &shot)
             .env("CHROMEDRIVER", CHROMEDRIVER)
@@ -234,7 +234,12 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         let (tests, _) = counted(&out, Need::Some)?;
         // Every e2e test drives Chromium through WebDriver.
         let tests = tests.map(|t| Totals { passed_in_chrome: t.passed, ..t });
-        Ok((tests, format!("screenshot {SCREENSHOT}")))
+        let mut note = format!("screenshot {SCREENSHOT}");
+        for line in out.lines().filter(|l| l.starts_with("NOT CHECKED")) {
+            note.push_str("; ");
+            note.push_str(line);
+        }
+        Ok((tests, note))
     })?;
     Ok(())
 }
