@@ -212,6 +212,8 @@ impl fmt::Display for FiveTuple {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn cidr_parse_and_contains() {

@@ -1,1 +1,209 @@
-//! Cluster DNS: CoreDNS behind the kube-dns Service.
+//! Cluster DNS as CoreDNS answers it (the Kubernetes DNS specification, reference §13), and the
+//! pod's resolver: `search <ns>.svc.<zone> svc.<zone> <zone>`, `options ndots:5`.
+//!
+//! This module only answers names. The query itself is a UDP connection from the pod to the
+//! kube-dns Service, walked by the dataplane like any other packet.
+
+use std::net::Ipv4Addr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::Cluster;
+use crate::model::*;
+
+/// What CoreDNS answers for one fully qualified name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Answer {
+    /// A records. For a headless Service, one per ready endpoint, sorted.
+    A {
+        ips: Vec<Ipv4Addr>,
+    },
+    /// An ExternalName Service.
+    Cname {
+        target: String,
+    },
+    NxDomain,
+}
+
+/// The resolver's walk through the search list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// Every name tried, in order, with its answer; the last one is the result.
+    pub tried: Vec<(String, Answer)>,
+}
+
+impl Resolution {
+    pub fn answer(&self) -> &Answer {
+        self.tried.last().map_or(&Answer::NxDomain, |(_, a)| a)
+    }
+
+    pub fn fqdn(&self) -> &str {
+        self.tried.last().map_or("", |(n, _)| n.as_str())
+    }
+}
+
+/// The names a pod's resolver tries for `name`, in order (ndots:5 and the search list).
+pub fn candidates(cluster: &Cluster, namespace: &str, name: &str) -> Vec<String> {
+    let zone = &cluster.settings().cluster_domain;
+    if let Some(absolute) = name.strip_suffix('.') {
+        return vec![absolute.to_string()];
+    }
+    let search = [format!("{namespace}.svc.{zone}"), format!("svc.{zone}"), zone.to_string()];
+    let with_search = search.iter().map(|s| format!("{name}.{s}"));
+    if name.matches('.').count() >= 5 {
+        std::iter::once(name.to_string()).chain(with_search).collect()
+    } else {
+        with_search.chain(std::iter::once(name.to_string())).collect()
+    }
+}
+
+/// Resolves `name` as a pod in `namespace` would, stopping at the first name that exists.
+pub fn resolve(cluster: &Cluster, namespace: &str, name: &str) -> Resolution {
+    let mut tried = Vec::new();
+    for fqdn in candidates(cluster, namespace, &name.to_ascii_lowercase()) {
+        let answer = lookup(cluster, &fqdn);
+        let found = answer != Answer::NxDomain;
+        tried.push((fqdn, answer));
+        if found {
+            break;
+        }
+    }
+    Resolution { tried }
+}
+
+/// CoreDNS's answer for a fully qualified name (no trailing dot).
+pub fn lookup(cluster: &Cluster, fqdn: &str) -> Answer {
+    let zone = &cluster.settings().cluster_domain;
+    let Some(rest) = fqdn.strip_suffix(zone.as_str()).and_then(|r| r.strip_suffix('.')) else {
+        return Answer::NxDomain;
+    };
+    let labels: Vec<&str> = rest.split('.').collect();
+    match labels.as_slice() {
+        [svc, ns, "svc"] => service_answer(cluster, ns, svc),
+        [host, svc, ns, "svc"] => hostname_answer(cluster, ns, svc, host),
+        _ => Answer::NxDomain,
+    }
+}
+
+fn service_answer(cluster: &Cluster, ns: &str, name: &str) -> Answer {
+    let Some(svc) = cluster.service_by_key(&ObjectKey::new(ns, name)) else {
+        return Answer::NxDomain;
+    };
+    if svc.spec.service_type == ServiceType::ExternalName {
+        return Answer::Cname { target: svc.spec.external_name.clone().unwrap_or_default() };
+    }
+    if let Some(ip) = svc.cluster_ip {
+        return Answer::A { ips: vec![ip] };
+    }
+    // Headless: the ready endpoints (publishNotReadyAddresses writes unready ones as ready).
+    let mut ips: Vec<Ipv4Addr> = cluster
+        .endpoints_of(svc.id)
+        .map(|eps| eps.endpoints.iter().filter(|e| e.ready).map(|e| e.ip).collect())
+        .unwrap_or_default();
+    ips.sort();
+    ips.dedup();
+    if ips.is_empty() {
+        Answer::NxDomain
+    } else {
+        Answer::A { ips }
+    }
+}
+
+fn hostname_answer(cluster: &Cluster, ns: &str, svc_name: &str, host: &str) -> Answer {
+    let Some(svc) = cluster.service_by_key(&ObjectKey::new(ns, svc_name)) else {
+        return Answer::NxDomain;
+    };
+    if !svc.is_headless() {
+        return Answer::NxDomain;
+    }
+    let ips: Vec<Ipv4Addr> = cluster
+        .endpoints_of(svc.id)
+        .map(|eps| {
+            eps.endpoints
+                .iter()
+                .filter(|e| e.ready && e.hostname.as_deref() == Some(host))
+                .map(|e| e.ip)
+                .collect()
+        })
+        .unwrap_or_default();
+    if ips.is_empty() {
+        Answer::NxDomain
+    } else {
+        Answer::A { ips }
+    }
+}
+
+impl Cluster {
+    /// Adds what every cluster has for DNS, when absent: the `kube-system/kube-dns` Service at the
+    /// settings' DNS address (ports dns 53/UDP, dns-tcp 53/TCP, metrics 9153/TCP) and two
+    /// CoreDNS pods on the first nodes. Does nothing if a kube-dns Service exists or there are no
+    /// nodes.
+    pub fn add_cluster_dns(&mut self) -> Result<(), crate::ModelError> {
+        if self.dns_service().is_some() {
+            return Ok(());
+        }
+        let nodes: Vec<String> = self.nodes().map(|n| n.spec.name.clone()).collect();
+        if nodes.is_empty() {
+            return Ok(());
+        }
+        let labels: Labels = [("k8s-app".to_string(), "kube-dns".to_string())].into();
+        let port = |name: &str, p: u16, protocol| ContainerPort {
+            name: Some(name.to_string()),
+            container_port: p,
+            protocol,
+            host_port: None,
+        };
+        for (i, suffix) in ["7db6d8ff4d-5xk2p", "7db6d8ff4d-q9w4m"].iter().enumerate() {
+            let key = ObjectKey::new("kube-system", format!("coredns-{suffix}"));
+            if self.pod_by_key(&key).is_some() {
+                continue;
+            }
+            self.add_pod(PodSpec {
+                namespace: key.namespace,
+                name: key.name,
+                labels: labels.clone(),
+                node: nodes[i % nodes.len()].clone(),
+                ip: None,
+                host_network: false,
+                phase: PodPhase::Running,
+                ready: true,
+                terminating: false,
+                containers: vec![ContainerSpec {
+                    name: "coredns".into(),
+                    image: "registry.k8s.io/coredns/coredns:v1.11.1".into(),
+                    ports: vec![
+                        port("dns", 53, crate::Protocol::Udp),
+                        port("dns-tcp", 53, crate::Protocol::Tcp),
+                        port("metrics", 9153, crate::Protocol::Tcp),
+                    ],
+                }],
+                hostname: None,
+                subdomain: None,
+            })?;
+        }
+        let sp = |name: &str, p: u16, protocol| ServicePortSpec {
+            name: Some(name.to_string()),
+            protocol,
+            port: p,
+            target_port: TargetPort::Name(name.to_string()),
+            node_port: None,
+        };
+        let dns_ip = self.settings().dns_service_ip;
+        self.add_service(ServiceSpec {
+            namespace: "kube-system".into(),
+            name: "kube-dns".into(),
+            labels: labels.clone(),
+            cluster_ip: ClusterIpSpec::Ip(dns_ip),
+            ports: vec![
+                sp("dns", 53, crate::Protocol::Udp),
+                sp("dns-tcp", 53, crate::Protocol::Tcp),
+                sp("metrics", 9153, crate::Protocol::Tcp),
+            ],
+            selector: Some(labels),
+            allocate_load_balancer_node_ports: true,
+            ..ServiceSpec::default()
+        })?;
+        Ok(())
+    }
+}

@@ -10,35 +10,118 @@ use crate::model::ObjectKey;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ModelError {
-    DuplicateNode { node: String },
-    DuplicatePod { pod: ObjectKey },
-    DuplicateService { service: ObjectKey },
-    UnknownNode { node: String },
-    UnknownPod { pod: ObjectKey },
-    UnknownService { service: ObjectKey },
+    DuplicateNode {
+        node: String,
+    },
+    DuplicatePod {
+        pod: ObjectKey,
+    },
+    DuplicateService {
+        service: ObjectKey,
+    },
+    UnknownNode {
+        node: String,
+    },
+    UnknownPod {
+        pod: ObjectKey,
+    },
+    UnknownService {
+        service: ObjectKey,
+    },
     /// A pod names a node that does not exist.
-    PodOnUnknownNode { pod: ObjectKey, node: String },
-    PodIpOutsidePodCidr { pod: ObjectKey, ip: Ipv4Addr, node: String, pod_cidr: Cidr },
-    PodIpInUse { pod: ObjectKey, ip: Ipv4Addr, holder: ObjectKey },
-    PodCidrFull { pod: ObjectKey, node: String, pod_cidr: Cidr },
-    PodCidrOverlap { node: String, pod_cidr: Cidr, other: String },
-    NodeIpInUse { node: String, ip: Ipv4Addr, other: String },
-    PodWithoutContainers { pod: ObjectKey },
-    ClusterIpNotInRange { service: ObjectKey, ip: Ipv4Addr, range: Cidr },
-    ClusterIpInUse { service: ObjectKey, ip: Ipv4Addr },
-    ServiceCidrFull { service: ObjectKey },
-    PortOutOfRange { service: ObjectKey, field: String, port: u32 },
-    NodePortNotInRange { service: ObjectKey, index: usize, port: u16, range: (u16, u16) },
-    NodePortInUse { service: ObjectKey, index: usize, port: u16 },
-    NodePortForbidden { service: ObjectKey, index: usize },
-    NodePortRangeFull { service: ObjectKey },
-    HealthCheckNodePortInUse { service: ObjectKey, port: u16 },
-    LoadBalancerPoolFull { service: ObjectKey },
-    PortsRequired { service: ObjectKey },
-    ExternalNameRequired { service: ObjectKey },
-    DuplicateServicePort { service: ObjectKey, index: usize },
-    InvalidSettings { field: &'static str, detail: String },
-    SliceForUnknownService { slice: ObjectKey, service: String },
+    PodOnUnknownNode {
+        pod: ObjectKey,
+        node: String,
+    },
+    PodIpOutsidePodCidr {
+        pod: ObjectKey,
+        ip: Ipv4Addr,
+        node: String,
+        pod_cidr: Cidr,
+    },
+    PodIpInUse {
+        pod: ObjectKey,
+        ip: Ipv4Addr,
+        holder: ObjectKey,
+    },
+    PodCidrFull {
+        pod: ObjectKey,
+        node: String,
+        pod_cidr: Cidr,
+    },
+    PodCidrOverlap {
+        node: String,
+        pod_cidr: Cidr,
+        other: String,
+    },
+    NodeIpInUse {
+        node: String,
+        ip: Ipv4Addr,
+        other: String,
+    },
+    PodWithoutContainers {
+        pod: ObjectKey,
+    },
+    ClusterIpNotInRange {
+        service: ObjectKey,
+        ip: Ipv4Addr,
+        range: Cidr,
+    },
+    ClusterIpInUse {
+        service: ObjectKey,
+        ip: Ipv4Addr,
+    },
+    ServiceCidrFull {
+        service: ObjectKey,
+    },
+    PortOutOfRange {
+        service: ObjectKey,
+        field: String,
+        port: u32,
+    },
+    NodePortNotInRange {
+        service: ObjectKey,
+        index: usize,
+        port: u16,
+        range: (u16, u16),
+    },
+    NodePortInUse {
+        service: ObjectKey,
+        index: usize,
+        port: u16,
+    },
+    NodePortForbidden {
+        service: ObjectKey,
+        index: usize,
+    },
+    NodePortRangeFull {
+        service: ObjectKey,
+    },
+    HealthCheckNodePortInUse {
+        service: ObjectKey,
+        port: u16,
+    },
+    LoadBalancerPoolFull {
+        service: ObjectKey,
+    },
+    PortsRequired {
+        service: ObjectKey,
+    },
+    ExternalNameRequired {
+        service: ObjectKey,
+    },
+    DuplicateServicePort {
+        service: ObjectKey,
+        index: usize,
+    },
+    InvalidSettings {
+        field: &'static str,
+        detail: String,
+    },
+    SliceForUnknownService {
+        slice: ObjectKey,
+        service: String,
+    },
 }
 
 impl fmt::Display for ModelError {

@@ -16,7 +16,9 @@ pub mod error;
 pub mod kube_proxy;
 pub mod model;
 pub mod probe;
+pub mod synth;
 pub mod trace;
+pub mod trace_text;
 
 pub use addr::{Cidr, FiveTuple, Protocol};
 pub use cluster::{Cluster, ClusterSettings};

@@ -35,9 +35,14 @@ pub enum Entry {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Destination {
-    Addr { addr: SocketAddrV4 },
+    Addr {
+        addr: SocketAddrV4,
+    },
     /// A DNS name, resolved first (through kube-dns for pod sources, with the pod's search path).
-    Name { name: String, port: u16 },
+    Name {
+        name: String,
+        port: u16,
+    },
 }
 
 impl fmt::Display for Destination {

@@ -63,9 +63,9 @@ impl fmt::Display for Location {
 pub enum Action {
     /// A socket sent the packet.
     Send,
-    /// A kube-proxy (or fixed) netfilter rule matched. `rule` is its iptables-restore text;
-    /// `chain` + `index` locate it in the node's table.
-    Rule { chain: ChainRef, index: usize, rule: String },
+    /// A kube-proxy (or fixed) netfilter rule matched. `rule` is its iptables-restore text,
+    /// exactly as the node's rules view renders it (the UI highlights by this text).
+    Rule { chain: ChainRef, rule: String },
     /// A chain ran out of rules and returned to its caller.
     ChainEnd { chain: ChainRef },
     /// A routing decision: `route` is the `ip route` line that matched.
@@ -154,9 +154,9 @@ impl Verdict {
     pub fn client_sees(&self) -> &'static str {
         match self {
             Verdict::Delivered { .. } | Verdict::AnsweredByNode { .. } => "connected",
-            Verdict::Rejected { .. } | Verdict::RefusedByPod { .. } | Verdict::RefusedByNode { .. } => {
-                "connection refused"
-            }
+            Verdict::Rejected { .. }
+            | Verdict::RefusedByPod { .. }
+            | Verdict::RefusedByNode { .. } => "connection refused",
             Verdict::Dropped { .. } | Verdict::NoRuleMatched { .. } | Verdict::NoRoute { .. } => {
                 "timeout"
             }
@@ -187,7 +187,9 @@ impl fmt::Display for Verdict {
             Verdict::RefusedByNode { node, port, protocol } => {
                 write!(f, "refused by node {node}: nothing listens on {protocol} port {port}")
             }
-            Verdict::LeftCluster { via_node, to } => write!(f, "left the cluster via {via_node} to {to}"),
+            Verdict::LeftCluster { via_node, to } => {
+                write!(f, "left the cluster via {via_node} to {to}")
+            }
             Verdict::AnsweredByNode { node, process, status, .. } => {
                 write!(f, "answered by {process} on {node}: HTTP {status}")
             }

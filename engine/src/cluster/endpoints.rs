@@ -6,7 +6,6 @@
 //! a Service without selector.
 
 use std::cmp::Ordering;
-use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use super::{selector_matches, Cluster};
@@ -49,10 +48,16 @@ impl ServiceEndpoints {
     }
 
     /// kube-proxy's endpoint list for a service port: `(endpoint, target port)` in rule order.
-    pub fn for_port(&self, service_port: usize) -> impl ExactSizeIterator<Item = (&Endpoint, u16)> + '_ {
+    pub fn for_port(
+        &self,
+        service_port: usize,
+    ) -> impl ExactSizeIterator<Item = (&Endpoint, u16)> + Clone + '_ {
         self.sorted.get(service_port).map(Vec::as_slice).unwrap_or(&[]).iter().map(move |&e| {
             let e = e as usize;
-            (&self.endpoints[e], self.port_of(e, service_port).expect("sorted lists hold served ports"))
+            (
+                &self.endpoints[e],
+                self.port_of(e, service_port).expect("sorted lists hold served ports"),
+            )
         })
     }
 
@@ -64,6 +69,13 @@ impl ServiceEndpoints {
     pub fn nth_for_port(&self, service_port: usize, i: usize) -> Option<(&Endpoint, u16)> {
         let e = *self.sorted.get(service_port)?.get(i)? as usize;
         Some((&self.endpoints[e], self.port_of(e, service_port)?))
+    }
+
+    fn has_duplicates(&self) -> bool {
+        self.sorted.iter().enumerate().any(|(p, list)| {
+            list.len()
+                != (0..self.endpoints.len()).filter(|&e| self.port_of(e, p).is_some()).count()
+        })
     }
 
     fn push(&mut self, ep: Endpoint, ports: &[Option<u16>]) {
@@ -88,27 +100,109 @@ impl ServiceEndpoints {
     /// Rebuilds the sorted per-port lists (`sort.Sort(byEndpoint)`, duplicates merged with a
     /// non-terminating endpoint winning).
     fn resort(&mut self) {
-        let mut a = String::new();
-        let mut b = String::new();
         for p in 0..self.n_ports {
-            let mut list: Vec<u32> = (0..self.endpoints.len() as u32)
-                .filter(|&e| self.port_of(e as usize, p).is_some())
+            let mut list: Vec<(EndpointKey, bool, u32)> = (0..self.endpoints.len())
+                .filter_map(|e| {
+                    let port = self.port_of(e, p)?;
+                    Some((
+                        EndpointKey::new(self.endpoints[e].ip, port),
+                        self.endpoints[e].terminating,
+                        e as u32,
+                    ))
+                })
                 .collect();
-            list.sort_by(|&x, &y| {
-                let (ex, ey) = (&self.endpoints[x as usize], &self.endpoints[y as usize]);
-                let (px, py) = (self.port_of(x as usize, p), self.port_of(y as usize, p));
-                a.clear();
-                b.clear();
-                let _ = write!(a, "{}:{}", ex.ip, px.unwrap_or(0));
-                let _ = write!(b, "{}:{}", ey.ip, py.unwrap_or(0));
-                a.cmp(&b).then_with(|| ex.terminating.cmp(&ey.terminating))
-            });
-            list.dedup_by(|later, earlier| {
-                let (el, ee) = (&self.endpoints[*later as usize], &self.endpoints[*earlier as usize]);
-                el.ip == ee.ip && self.port_of(*later as usize, p) == self.port_of(*earlier as usize, p)
-            });
-            self.sorted[p] = list;
+            list.sort_unstable();
+            list.dedup_by(|later, earlier| later.0 == earlier.0);
+            self.sorted[p] = list.into_iter().map(|(_, _, e)| e).collect();
         }
+    }
+
+    /// Adds the last endpoint to the sorted lists without re-sorting; falls back to a full
+    /// re-sort when its `ip:port` is already present (a merge decision is needed).
+    fn insert_last(&mut self) {
+        let e = self.endpoints.len() - 1;
+        for p in 0..self.n_ports {
+            let Some(port) = self.port_of(e, p) else { continue };
+            let key = EndpointKey::new(self.endpoints[e].ip, port);
+            let list = &self.sorted[p];
+            let pos = list.partition_point(|&x| {
+                EndpointKey::new(
+                    self.endpoints[x as usize].ip,
+                    self.port_of(x as usize, p).unwrap_or(0),
+                ) < key
+            });
+            let dup = list.get(pos).is_some_and(|&x| {
+                EndpointKey::new(
+                    self.endpoints[x as usize].ip,
+                    self.port_of(x as usize, p).unwrap_or(0),
+                ) == key
+            });
+            if dup {
+                self.resort();
+                return;
+            }
+            self.sorted[p].insert(pos, e as u32);
+        }
+    }
+
+    /// Removes the endpoints matching `pred`, keeping the sorted lists in order without
+    /// re-sorting. Returns whether anything was removed.
+    fn remove_sorted_where(&mut self, pred: impl Fn(&Endpoint) -> bool) -> bool {
+        let removed: Vec<u32> = (0..self.endpoints.len() as u32)
+            .filter(|&e| pred(&self.endpoints[e as usize]))
+            .collect();
+        if removed.is_empty() {
+            return false;
+        }
+        self.remove_where(|e| pred(e));
+        for list in &mut self.sorted {
+            list.retain(|e| removed.binary_search(e).is_err());
+            for e in list.iter_mut() {
+                *e -= removed.partition_point(|r| r < e) as u32;
+            }
+        }
+        true
+    }
+}
+
+/// The sort key of kube-proxy's endpoint order: the bytes of the `ip:port` string, compared
+/// as Go compares strings, built without allocating.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct EndpointKey([u8; 21]);
+
+impl EndpointKey {
+    fn new(ip: Ipv4Addr, port: u16) -> EndpointKey {
+        let mut buf = [0u8; 21];
+        let mut n = 0;
+        let mut push = |b: u8| {
+            buf[n] = b;
+            n += 1;
+        };
+        let digits = |mut v: u32, push: &mut dyn FnMut(u8)| {
+            let mut tmp = [0u8; 5];
+            let mut k = 0;
+            loop {
+                tmp[k] = b'0' + (v % 10) as u8;
+                k += 1;
+                v /= 10;
+                if v == 0 {
+                    break;
+                }
+            }
+            for i in (0..k).rev() {
+                push(tmp[i]);
+            }
+        };
+        for (i, o) in ip.octets().iter().enumerate() {
+            if i > 0 {
+                push(b'.');
+            }
+            digits(u32::from(*o), &mut push);
+        }
+        push(b':');
+        digits(u32::from(port), &mut push);
+        // Shorter strings sort first on a common prefix: pad with 0, below every character.
+        EndpointKey(buf)
     }
 }
 
@@ -128,10 +222,12 @@ pub struct EndpointSliceView {
 pub fn resolve_target_port(pod: &Pod, port: &ServicePort) -> Option<u16> {
     match &port.target_port {
         TargetPort::Number(n) => Some(*n),
-        TargetPort::Name(name) => pod.spec.containers.iter().flat_map(|c| &c.ports).find_map(|cp| {
-            (cp.name.as_deref() == Some(name.as_str()) && cp.protocol == port.protocol)
-                .then_some(cp.container_port)
-        }),
+        TargetPort::Name(name) => {
+            pod.spec.containers.iter().flat_map(|c| &c.ports).find_map(|cp| {
+                (cp.name.as_deref() == Some(name.as_str()) && cp.protocol == port.protocol)
+                    .then_some(cp.container_port)
+            })
+        }
     }
 }
 
@@ -178,14 +274,13 @@ impl Cluster {
         };
         let eps = &mut self.endpoints[svc.0 as usize];
         eps.push(ep, &ports);
-        eps.resort();
+        eps.insert_last();
         self.pod_services[pod.0 as usize].push(svc);
     }
 
     pub(super) fn remove_pod_from_service(&mut self, svc: ServiceId, pod: PodId) {
         let eps = &mut self.endpoints[svc.0 as usize];
-        eps.remove_where(|e| e.pod == Some(pod));
-        eps.resort();
+        eps.remove_sorted_where(|e| e.pod == Some(pod));
     }
 
     /// Re-derives a pod's endpoint conditions in every Service it belongs to. Order and ports do
@@ -197,12 +292,15 @@ impl Cluster {
             let Some((fresh, _)) = self.pod_endpoint(s, p) else { continue };
             let eps = &mut self.endpoints[svc.0 as usize];
             if let Some(e) = eps.endpoints.iter_mut().find(|e| e.pod == Some(pod)) {
+                let merge_changes = e.terminating != fresh.terminating;
                 e.ready = fresh.ready;
                 e.serving = fresh.serving;
                 e.terminating = fresh.terminating;
+                // Only a duplicate ip:port (host-network pods) can change the merge winner.
+                if merge_changes && eps.has_duplicates() {
+                    eps.resort();
+                }
             }
-            // A terminating duplicate may now lose or win the merge.
-            eps.resort();
         }
     }
 
@@ -318,7 +416,11 @@ impl Cluster {
                     .iter()
                     .zip(&key)
                     .filter_map(|(sp, resolved)| {
-                        resolved.map(|port| EndpointPort { name: sp.name.clone(), protocol: sp.protocol, port })
+                        resolved.map(|port| EndpointPort {
+                            name: sp.name.clone(),
+                            protocol: sp.protocol,
+                            port,
+                        })
                     })
                     .collect();
                 let mut endpoints: Vec<EndpointSpec> = chunk
@@ -373,7 +475,5 @@ fn slice_suffix(service: &str, n: usize) -> String {
     for b in service.bytes().chain((n as u64).to_le_bytes()) {
         h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
     }
-    (0..5)
-        .map(|i| ALPHABET[((h >> (i * 8)) % ALPHABET.len() as u64) as usize] as char)
-        .collect()
+    (0..5).map(|i| ALPHABET[((h >> (i * 8)) % ALPHABET.len() as u64) as usize] as char).collect()
 }

@@ -179,7 +179,12 @@ impl Cluster {
     }
 
     /// The Service port behind a virtual address, without scanning Services.
-    pub fn lookup_vip(&self, ip: Ipv4Addr, port: u16, protocol: Protocol) -> Option<(ServicePortId, VipKind)> {
+    pub fn lookup_vip(
+        &self,
+        ip: Ipv4Addr,
+        port: u16,
+        protocol: Protocol,
+    ) -> Option<(ServicePortId, VipKind)> {
         self.vip_index.get(&(ip, port, protocol)).copied()
     }
 

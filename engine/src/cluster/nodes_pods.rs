@@ -52,7 +52,8 @@ impl Cluster {
 
     /// Removes a node and, as the pod garbage collector would, every pod bound to it.
     pub fn remove_node(&mut self, name: &str) -> Result<(), ModelError> {
-        let id = *self.node_by_name.get(name).ok_or(ModelError::UnknownNode { node: name.into() })?;
+        let id =
+            *self.node_by_name.get(name).ok_or(ModelError::UnknownNode { node: name.into() })?;
         let pods: Vec<ObjectKey> = self.pods_on_node(id).map(Pod::key).collect();
         for key in pods {
             self.remove_pod(&key)?;
@@ -69,7 +70,8 @@ impl Cluster {
     /// A node going NotReady: the node lifecycle controller marks its pods not Ready, so they
     /// leave the Services' ready endpoints; load balancers stop sending to it.
     pub fn set_node_ready(&mut self, name: &str, ready: bool) -> Result<(), ModelError> {
-        let id = *self.node_by_name.get(name).ok_or(ModelError::UnknownNode { node: name.into() })?;
+        let id =
+            *self.node_by_name.get(name).ok_or(ModelError::UnknownNode { node: name.into() })?;
         self.nodes[id.0 as usize].as_mut().expect("indexed node exists").spec.ready = ready;
         let pods: Vec<PodId> = self.pods_on_node[id.0 as usize].iter().copied().collect();
         for pod in pods {
@@ -86,10 +88,9 @@ impl Cluster {
         if spec.containers.is_empty() {
             return Err(ModelError::PodWithoutContainers { pod: key });
         }
-        let node_id = *self
-            .node_by_name
-            .get(&spec.node)
-            .ok_or_else(|| ModelError::PodOnUnknownNode { pod: key.clone(), node: spec.node.clone() })?;
+        let node_id = *self.node_by_name.get(&spec.node).ok_or_else(|| {
+            ModelError::PodOnUnknownNode { pod: key.clone(), node: spec.node.clone() }
+        })?;
         let node = self.node(node_id).expect("indexed node exists");
         let ip = if spec.host_network {
             node.spec.internal_ip
@@ -141,10 +142,10 @@ impl Cluster {
         candidates.sort_unstable();
         candidates.dedup();
         for svc in candidates {
-            let matches = self
-                .service(svc)
-                .and_then(|s| s.spec.selector.as_ref())
-                .is_some_and(|sel| selector_matches(sel, &self.pod(id).expect("exists").spec.labels));
+            let matches =
+                self.service(svc).and_then(|s| s.spec.selector.as_ref()).is_some_and(|sel| {
+                    selector_matches(sel, &self.pod(id).expect("exists").spec.labels)
+                });
             if matches {
                 self.add_pod_to_service(svc, id);
             }
@@ -171,7 +172,8 @@ impl Cluster {
     }
 
     pub fn remove_pod(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
-        let id = *self.pod_by_key.get(key).ok_or_else(|| ModelError::UnknownPod { pod: key.clone() })?;
+        let id =
+            *self.pod_by_key.get(key).ok_or_else(|| ModelError::UnknownPod { pod: key.clone() })?;
         let services = std::mem::take(&mut self.pod_services[id.0 as usize]);
         for svc in services {
             self.remove_pod_from_service(svc, id);
@@ -203,7 +205,11 @@ impl Cluster {
     }
 
     /// Start (or undo) a pod's graceful deletion: `deletionTimestamp` set.
-    pub fn set_pod_terminating(&mut self, key: &ObjectKey, terminating: bool) -> Result<(), ModelError> {
+    pub fn set_pod_terminating(
+        &mut self,
+        key: &ObjectKey,
+        terminating: bool,
+    ) -> Result<(), ModelError> {
         let id = self.pod_id(key)?;
         self.pods[id.0 as usize].as_mut().expect("exists").spec.terminating = terminating;
         self.refresh_pod_endpoints(id);
@@ -238,11 +244,13 @@ pub(crate) fn port_clashes(containers: &[ContainerSpec]) -> Vec<PortClash> {
     let mut clashes = Vec::new();
     for c in containers {
         let clash = c.ports.iter().find_map(|p| {
-            holder.get(&(p.container_port, p.protocol)).filter(|h| **h != c.name).map(|h| PortClash {
-                port: p.container_port,
-                protocol: p.protocol,
-                bound_by: (*h).to_string(),
-                failed: c.name.clone(),
+            holder.get(&(p.container_port, p.protocol)).filter(|h| **h != c.name).map(|h| {
+                PortClash {
+                    port: p.container_port,
+                    protocol: p.protocol,
+                    bound_by: (*h).to_string(),
+                    failed: c.name.clone(),
+                }
             })
         });
         match clash {

@@ -20,8 +20,10 @@ impl Cluster {
     /// addresses where the new spec leaves them unset (as an apiserver update does).
     pub fn update_service(&mut self, spec: ServiceSpec) -> Result<ServiceId, ModelError> {
         let key = ObjectKey::new(&spec.namespace, &spec.name);
-        let old_id =
-            *self.service_by_key.get(&key).ok_or_else(|| ModelError::UnknownService { service: key.clone() })?;
+        let old_id = *self
+            .service_by_key
+            .get(&key)
+            .ok_or_else(|| ModelError::UnknownService { service: key.clone() })?;
         let old = self.service(old_id).expect("indexed").clone();
         self.unindex_service(old_id);
         match self.insert_service(spec, Some(&old)) {
@@ -36,7 +38,10 @@ impl Cluster {
     }
 
     pub fn remove_service(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
-        let id = *self.service_by_key.get(key).ok_or_else(|| ModelError::UnknownService { service: key.clone() })?;
+        let id = *self
+            .service_by_key
+            .get(key)
+            .ok_or_else(|| ModelError::UnknownService { service: key.clone() })?;
         self.unindex_service(id);
         Ok(())
     }
@@ -97,7 +102,9 @@ impl Cluster {
             }
             // Members without an endpoint (a Failed pod) are found through the label index.
             if let Some((k, v)) = sel.iter().next() {
-                if let Some(set) = self.label_index.get(&(svc.spec.namespace.clone(), k.clone(), v.clone())) {
+                if let Some(set) =
+                    self.label_index.get(&(svc.spec.namespace.clone(), k.clone(), v.clone()))
+                {
                     for pid in set {
                         self.pod_services[pid.0 as usize].retain(|s| *s != id);
                     }
@@ -110,7 +117,11 @@ impl Cluster {
         }
     }
 
-    fn insert_service(&mut self, spec: ServiceSpec, previous: Option<&Service>) -> Result<ServiceId, ModelError> {
+    fn insert_service(
+        &mut self,
+        spec: ServiceSpec,
+        previous: Option<&Service>,
+    ) -> Result<ServiceId, ModelError> {
         let key = ObjectKey::new(&spec.namespace, &spec.name);
         let is_external_name = spec.service_type == ServiceType::ExternalName;
         if is_external_name {
@@ -122,7 +133,11 @@ impl Cluster {
         }
         for (i, p) in spec.ports.iter().enumerate() {
             if p.port == 0 {
-                return Err(ModelError::PortOutOfRange { service: key, field: format!("spec.ports[{i}].port"), port: 0 });
+                return Err(ModelError::PortOutOfRange {
+                    service: key,
+                    field: format!("spec.ports[{i}].port"),
+                    port: 0,
+                });
             }
             if spec.ports[..i].iter().any(|q| q.port == p.port && q.protocol == p.protocol) {
                 return Err(ModelError::DuplicateServicePort { service: key, index: i });
@@ -137,7 +152,11 @@ impl Cluster {
             (ServiceType::ExternalName, _) | (_, ClusterIpSpec::Headless) => None,
             (_, ClusterIpSpec::Ip(ip)) => {
                 if !self.settings.service_cidr.contains(ip) {
-                    return Err(ModelError::ClusterIpNotInRange { service: key, ip, range: self.settings.service_cidr });
+                    return Err(ModelError::ClusterIpNotInRange {
+                        service: key,
+                        ip,
+                        range: self.settings.service_cidr,
+                    });
                 }
                 if self.cluster_ip_owner.contains_key(&ip) {
                     return Err(ModelError::ClusterIpInUse { service: key, ip });
@@ -161,11 +180,18 @@ impl Cluster {
         for (i, p) in spec.ports.iter().enumerate() {
             if let Some(np) = p.node_port {
                 if np < lo || np > hi {
-                    return Err(ModelError::NodePortNotInRange { service: key, index: i, port: np, range: (lo, hi) });
+                    return Err(ModelError::NodePortNotInRange {
+                        service: key,
+                        index: i,
+                        port: np,
+                        range: (lo, hi),
+                    });
                 }
                 // The same port number on two protocols shares its nodePort within one Service.
-                let shared = spec.ports[..i].iter().any(|q| q.node_port == Some(np) && q.port == p.port);
-                if !shared && (self.allocated_node_ports.contains(&np) || taken_here.contains(&np)) {
+                let shared =
+                    spec.ports[..i].iter().any(|q| q.node_port == Some(np) && q.port == p.port);
+                if !shared && (self.allocated_node_ports.contains(&np) || taken_here.contains(&np))
+                {
                     return Err(ModelError::NodePortInUse { service: key, index: i, port: np });
                 }
                 taken_here.push(np);
@@ -176,11 +202,20 @@ impl Cluster {
             let node_port = match p.node_port {
                 Some(np) => np,
                 None if wants_node_ports => {
-                    let same_number = ports.iter().find(|q| q.port == p.port && q.node_port != 0).map(|q| q.node_port);
+                    let same_number = ports
+                        .iter()
+                        .find(|q| q.port == p.port && q.node_port != 0)
+                        .map(|q| q.node_port);
                     let kept = previous
-                        .and_then(|prev| prev.ports.iter().find(|q| q.port == p.port && q.protocol == p.protocol))
+                        .and_then(|prev| {
+                            prev.ports.iter().find(|q| q.port == p.port && q.protocol == p.protocol)
+                        })
                         .map(|q| q.node_port)
-                        .filter(|np| *np != 0 && !self.allocated_node_ports.contains(np) && !taken_here.contains(np));
+                        .filter(|np| {
+                            *np != 0
+                                && !self.allocated_node_ports.contains(np)
+                                && !taken_here.contains(np)
+                        });
                     match same_number.or(kept) {
                         Some(np) => np,
                         None => self.allocate_node_port(&key, &taken_here)?,
@@ -208,17 +243,27 @@ impl Cluster {
             match spec.health_check_node_port {
                 Some(hc) => {
                     if hc < lo || hc > hi {
-                        return Err(ModelError::NodePortNotInRange { service: key, index: 0, port: hc, range: (lo, hi) });
+                        return Err(ModelError::NodePortNotInRange {
+                            service: key,
+                            index: 0,
+                            port: hc,
+                            range: (lo, hi),
+                        });
                     }
                     if self.allocated_node_ports.contains(&hc) || taken_here.contains(&hc) {
-                        return Err(ModelError::HealthCheckNodePortInUse { service: key, port: hc });
+                        return Err(ModelError::HealthCheckNodePortInUse {
+                            service: key,
+                            port: hc,
+                        });
                     }
                     hc
                 }
                 None => {
-                    let kept = previous
-                        .map(|p| p.health_check_node_port)
-                        .filter(|hc| *hc != 0 && !self.allocated_node_ports.contains(hc) && !taken_here.contains(hc));
+                    let kept = previous.map(|p| p.health_check_node_port).filter(|hc| {
+                        *hc != 0
+                            && !self.allocated_node_ports.contains(hc)
+                            && !taken_here.contains(hc)
+                    });
                     match kept {
                         Some(hc) => hc,
                         None => self.allocate_node_port(&key, &taken_here)?,
@@ -260,11 +305,15 @@ impl Cluster {
             if let Some(ip) = cluster_ip {
                 self.vip_index.insert((ip, p.port, p.protocol), (spid, VipKind::ClusterIp));
                 for &ext in &spec.external_ips {
-                    self.vip_index.entry((ext, p.port, p.protocol)).or_insert((spid, VipKind::ExternalIp));
+                    self.vip_index
+                        .entry((ext, p.port, p.protocol))
+                        .or_insert((spid, VipKind::ExternalIp));
                     self.vip_owner.entry(ext).or_insert(id);
                 }
                 for &lb in &load_balancer_ips {
-                    self.vip_index.entry((lb, p.port, p.protocol)).or_insert((spid, VipKind::LoadBalancer));
+                    self.vip_index
+                        .entry((lb, p.port, p.protocol))
+                        .or_insert((spid, VipKind::LoadBalancer));
                     self.vip_owner.entry(lb).or_insert(id);
                 }
                 if p.node_port != 0 {
@@ -281,13 +330,22 @@ impl Cluster {
         }
         if let Some(sel) = spec.selector.as_ref() {
             if let Some((k, v)) = sel.iter().next() {
-                self.selector_index.entry((spec.namespace.clone(), k.clone(), v.clone())).or_default().push(id);
+                self.selector_index
+                    .entry((spec.namespace.clone(), k.clone(), v.clone()))
+                    .or_default()
+                    .push(id);
             }
         }
         let is_dns = spec.namespace == "kube-system" && spec.name == "kube-dns";
         self.service_by_key.insert(key, id);
-        self.services[id.0 as usize] =
-            Some(Service { id, spec, cluster_ip, ports, load_balancer_ips, health_check_node_port });
+        self.services[id.0 as usize] = Some(Service {
+            id,
+            spec,
+            cluster_ip,
+            ports,
+            load_balancer_ips,
+            health_check_node_port,
+        });
         if is_dns {
             self.dns_service = Some(id);
         }
@@ -310,7 +368,11 @@ impl Cluster {
         Err(ModelError::ServiceCidrFull { service: key.clone() })
     }
 
-    fn allocate_node_port(&mut self, key: &ObjectKey, also_taken: &[u16]) -> Result<u16, ModelError> {
+    fn allocate_node_port(
+        &mut self,
+        key: &ObjectKey,
+        also_taken: &[u16],
+    ) -> Result<u16, ModelError> {
         let (lo, hi) = self.settings.node_port_range;
         let span = u32::from(hi - lo) + 1;
         for i in 0..span {

@@ -74,7 +74,8 @@ impl Default for ClusterSettings {
             node_port_range: (30000, 32767),
             cluster_domain: "cluster.local".to_string(),
             dns_service_ip: Ipv4Addr::new(10, 96, 0, 10),
-            load_balancer_pool: Cidr::new(Ipv4Addr::new(203, 0, 113, 0), 24).expect("valid literal"),
+            load_balancer_pool: Cidr::new(Ipv4Addr::new(203, 0, 113, 0), 24)
+                .expect("valid literal"),
             node_cidr_mask: 24,
             kube_proxy: KubeProxySettings::default(),
         }
@@ -93,13 +94,19 @@ impl ClusterSettings {
         if self.cluster_cidr.overlaps(self.service_cidr) {
             return Err(ModelError::InvalidSettings {
                 field: "serviceCIDR",
-                detail: format!("{} overlaps the cluster CIDR {}", self.service_cidr, self.cluster_cidr),
+                detail: format!(
+                    "{} overlaps the cluster CIDR {}",
+                    self.service_cidr, self.cluster_cidr
+                ),
             });
         }
         if !self.service_cidr.contains(self.dns_service_ip) {
             return Err(ModelError::InvalidSettings {
                 field: "dnsServiceIP",
-                detail: format!("{} is not in the service CIDR {}", self.dns_service_ip, self.service_cidr),
+                detail: format!(
+                    "{} is not in the service CIDR {}",
+                    self.dns_service_ip, self.service_cidr
+                ),
             });
         }
         if self.kube_proxy.masquerade_bit > 31 {

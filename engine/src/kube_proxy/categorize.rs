@@ -39,7 +39,8 @@ pub fn categorize<'a>(
 ) -> Categorized {
     let mut out = Categorized::default();
     if uses_cluster {
-        out.cluster = endpoints.clone().enumerate().filter(|(_, e)| e.ready).map(|(i, _)| i as u32).collect();
+        out.cluster =
+            endpoints.clone().enumerate().filter(|(_, e)| e.ready).map(|(i, _)| i as u32).collect();
         if out.cluster.is_empty() {
             out.cluster = endpoints
                 .clone()
@@ -66,7 +67,12 @@ pub fn categorize<'a>(
         }
     }
     let pick = |f: &dyn Fn(&Endpoint) -> bool| {
-        endpoints.clone().enumerate().filter(|(_, e)| e.node == Some(node) && f(e)).map(|(i, _)| i as u32).collect()
+        endpoints
+            .clone()
+            .enumerate()
+            .filter(|(_, e)| e.node == Some(node) && f(e))
+            .map(|(i, _)| i as u32)
+            .collect()
     };
     if has_local_ready {
         out.local = pick(&|e| e.ready);

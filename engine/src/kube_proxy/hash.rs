@@ -38,6 +38,8 @@ pub fn endpoint_hash(spn: &str, proto_lower: &str, endpoint: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     /// The worked examples of `reference/kube-proxy-semantics.md` §2.1, which match
     /// kube-proxy's own proxier_test.go expectations.

@@ -139,6 +139,8 @@ pub enum Comment {
     SpnSuffix(ServicePortId, &'static str),
     /// `"<prefix> <spn> <suffix>"`, e.g. `"masquerade traffic for <spn> external destinations"`.
     Around(&'static str, ServicePortId, &'static str),
+    /// `"<spn> traffic not accepted by KUBE-FW-<hash>"`.
+    NotAcceptedByFw(ServicePortId),
     /// `"<spn> -> <ip:port>"`.
     SpnToEndpoint(ServicePortId, EndpointIdx),
 }
@@ -146,8 +148,8 @@ pub enum Comment {
 /// The match part of a rule. Every field is optional; all present ones must match.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Matches {
-    /// `-m conntrack --ctstate NEW`
-    pub ctstate_new: bool,
+    /// `-m conntrack --ctstate ...`
+    pub ctstate: Option<CtState>,
     /// `-m mark ! --mark 0x4000/0x4000` when `Some(false)`, `--mark 0x4000/0x4000` when `Some(true)`.
     pub mark: Option<bool>,
     pub protocol: Option<Protocol>,
@@ -160,14 +162,34 @@ pub struct Matches {
     /// `-m statistic --mode random --probability 1/k`
     pub statistic_one_in: Option<u32>,
     pub recent: Option<Recent>,
+    /// `-m nfacct --nfacct-name localhost_nps_accepted_pkts` (counting only).
+    pub nfacct_localhost: bool,
+}
+
+/// The conntrack-state matches kube-proxy uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CtState {
+    /// `-m conntrack --ctstate NEW`
+    New,
+    /// `-m conntrack --ctstate INVALID`
+    Invalid,
+    /// `-m conntrack --ctstate RELATED,ESTABLISHED`
+    RelatedEstablished,
+    /// `-m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT`
+    NotRelatedEstablishedDnat,
 }
 
 /// What a rule does when it matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
-    Jump { chain: ChainRef },
-    Dnat { ip: Ipv4Addr, port: u16 },
+    Jump {
+        chain: ChainRef,
+    },
+    Dnat {
+        ip: Ipv4Addr,
+        port: u16,
+    },
     /// `-j MARK --or-mark 0x4000`
     MarkOr,
     /// `-j MARK --xor-mark 0x4000`
@@ -194,6 +216,7 @@ pub fn rule_service(rule: &Rule) -> Option<ServiceId> {
         Comment::Spn(p)
         | Comment::SpnSuffix(p, _)
         | Comment::Around(_, p, _)
+        | Comment::NotAcceptedByFw(p)
         | Comment::SpnToEndpoint(p, _) => Some(p.service),
         _ => match rule.target {
             Target::Jump { chain } => chain.service_port().map(|p| p.service),

@@ -1,17 +1,666 @@
-//! Generation of each node's rule table.
-use crate::cluster::Cluster;
-use crate::model::NodeId;
-use super::{ChainRef, Rule};
+//! Generation of a node's rule table, following `syncProxyRules` (reference §3–§6).
+//!
+//! Nothing is stored: each chain's rules are generated on demand from the cluster's derived
+//! state, so a change to a pod costs only the re-derivation of its Services' endpoint lists.
+//! Per-service chains are small (one rule per endpoint at most); the big shared chains
+//! (`KUBE-SERVICES`, `KUBE-NODEPORTS`, ...) are the concatenation of every service port's
+//! [`PortRules`], which is what the dataplane evaluates through the (IP, port, protocol) index.
 
-/// A node's kube-proxy rule table, generated on demand from the cluster's derived state.
+use std::net::Ipv4Addr;
+
+use super::categorize::{categorize, Categorized};
+use super::*;
+use crate::cluster::{Cluster, DetectLocal};
+use crate::model::{NodeId, Service, ServicePortId};
+
+/// A node's kube-proxy rule table.
 #[derive(Clone, Copy)]
 pub struct NodeTable<'a> {
     pub cluster: &'a Cluster,
     pub node: NodeId,
 }
 
-/// The rules of one chain on one node.
+/// What kube-proxy decided for one service port on one node (reference §4, top).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortPlan {
+    pub cat: Categorized,
+    pub has_endpoints: bool,
+    pub internal_chain: ChainRef,
+    pub has_internal_endpoints: bool,
+    pub external_chain: ChainRef,
+    pub has_external_endpoints: bool,
+    pub uses_external_chain: bool,
+    pub uses_fw_chain: bool,
+    pub svc_exists: bool,
+    pub svl_exists: bool,
+}
+
+/// The rules one service port contributes to the shared chains.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PortRules {
+    pub nat_services: Vec<Rule>,
+    pub nat_nodeports: Vec<Rule>,
+    pub filter_services: Vec<Rule>,
+    pub filter_external: Vec<Rule>,
+    pub filter_nodeports: Vec<Rule>,
+    pub filter_firewall: Vec<Rule>,
+}
+
+fn host(ip: Ipv4Addr) -> Cidr {
+    Cidr::new(ip, 32).expect("/32 is valid")
+}
+
+fn rule(comment: Comment, matches: Matches, target: Target) -> Rule {
+    Rule { comment, matches, target }
+}
+
+fn jump(chain: ChainRef) -> Target {
+    Target::Jump { chain }
+}
+
+impl<'a> NodeTable<'a> {
+    pub fn new(cluster: &'a Cluster, node: NodeId) -> NodeTable<'a> {
+        NodeTable { cluster, node }
+    }
+
+    fn svc(&self, port: ServicePortId) -> Option<&'a Service> {
+        self.cluster.service(port.service).filter(|s| (port.index as usize) < s.ports.len())
+    }
+
+    fn local_detector(&self) -> Option<Cidr> {
+        match self.cluster.settings().kube_proxy.detect_local {
+            DetectLocal::ClusterCidr => Some(self.cluster.settings().cluster_cidr),
+            DetectLocal::None => None,
+        }
+    }
+
+    /// `CategorizeEndpoints` and the derived flags for a service port on this node.
+    pub fn plan(&self, port: ServicePortId) -> Option<PortPlan> {
+        let svc = self.svc(port)?;
+        if svc.skipped_by_proxy() {
+            return None;
+        }
+        let i = port.index as usize;
+        let eps = self.cluster.endpoints_of(port.service)?;
+        let ext_accessible = svc.port_externally_accessible(i);
+        let ipl = svc.internal_policy_local();
+        let epl = svc.external_policy_local();
+        let uses_cluster = !ipl || ext_accessible;
+        let uses_local = ipl || (epl && ext_accessible);
+        let cat = categorize(eps.for_port(i).map(|(e, _)| e), self.node, uses_cluster, uses_local);
+        let has_endpoints = cat.has_any;
+        let internal_chain = if ipl { ChainRef::Svl { port } } else { ChainRef::Svc { port } };
+        let external_chain = if epl { ChainRef::Svl { port } } else { ChainRef::Svc { port } };
+        let has_internal_endpoints = has_endpoints && !(ipl && cat.local.is_empty());
+        let has_external_endpoints = has_endpoints && !(epl && cat.local.is_empty());
+        let uses_external_chain = has_endpoints && ext_accessible;
+        let uses_fw_chain = has_endpoints
+            && !svc.load_balancer_ips.is_empty()
+            && !svc.spec.load_balancer_source_ranges.is_empty();
+        Some(PortPlan {
+            svc_exists: !cat.cluster.is_empty() && uses_cluster,
+            svl_exists: !cat.local.is_empty() && uses_local,
+            cat,
+            has_endpoints,
+            internal_chain,
+            has_internal_endpoints,
+            external_chain,
+            has_external_endpoints,
+            uses_external_chain,
+            uses_fw_chain,
+        })
+    }
+
+    /// The service ports kube-proxy programs, in the canonical order (by ServicePortName string,
+    /// then protocol), as `proxier_test.go`'s sorting shows them.
+    pub fn service_ports(&self) -> Vec<ServicePortId> {
+        let mut ports: Vec<(String, Protocol, ServicePortId)> = self
+            .cluster
+            .services()
+            .filter(|s| !s.skipped_by_proxy())
+            .flat_map(|s| {
+                s.ports.iter().enumerate().map(move |(i, p)| {
+                    (
+                        s.port_name_string(i),
+                        p.protocol,
+                        ServicePortId { service: s.id, index: i as u16 },
+                    )
+                })
+            })
+            .collect();
+        ports.sort();
+        ports.into_iter().map(|(_, _, id)| id).collect()
+    }
+
+    /// The rules a service port contributes to the shared chains on this node.
+    pub fn port_rules(&self, port: ServicePortId) -> PortRules {
+        let mut out = PortRules::default();
+        let (Some(svc), Some(plan)) = (self.svc(port), self.plan(port)) else { return out };
+        let p = &svc.ports[port.index as usize];
+        let proto = Some(p.protocol);
+        let on = |ip: Ipv4Addr, dport: u16| Matches {
+            protocol: proto,
+            dst: Some(host(ip)),
+            dport: Some(dport),
+            ..Matches::default()
+        };
+        let no_eps = |suffix_local: bool| {
+            if suffix_local {
+                (Comment::SpnSuffix(port, "has no local endpoints"), Target::Drop)
+            } else {
+                (Comment::SpnSuffix(port, "has no endpoints"), Target::Reject)
+            }
+        };
+        // ClusterIP.
+        let cluster_ip = svc.cluster_ip.expect("not skipped, so it has a clusterIP");
+        if plan.has_internal_endpoints {
+            out.nat_services.push(rule(
+                Comment::SpnSuffix(port, "cluster IP"),
+                on(cluster_ip, p.port),
+                jump(plan.internal_chain),
+            ));
+        } else {
+            let (c, t) = no_eps(plan.has_endpoints);
+            out.filter_services.push(rule(c, on(cluster_ip, p.port), t));
+        }
+        let external_block = (!plan.has_external_endpoints).then(|| no_eps(plan.has_endpoints));
+        // externalIPs.
+        for &ext in &svc.spec.external_ips {
+            if plan.has_endpoints {
+                out.nat_services.push(rule(
+                    Comment::SpnSuffix(port, "external IP"),
+                    on(ext, p.port),
+                    jump(ChainRef::Ext { port }),
+                ));
+            }
+            if let Some((c, t)) = external_block {
+                out.filter_external.push(rule(c, on(ext, p.port), t));
+            }
+        }
+        // Load-balancer VIPs.
+        let lb_chain =
+            if plan.uses_fw_chain { ChainRef::Fw { port } } else { ChainRef::Ext { port } };
+        for &vip in &svc.load_balancer_ips {
+            if plan.has_endpoints {
+                out.nat_services.push(rule(
+                    Comment::SpnSuffix(port, "loadbalancer IP"),
+                    on(vip, p.port),
+                    jump(lb_chain),
+                ));
+            }
+            if plan.uses_fw_chain {
+                out.filter_firewall.push(rule(
+                    Comment::NotAcceptedByFw(port),
+                    on(vip, p.port),
+                    Target::Drop,
+                ));
+            }
+            if let Some((c, t)) = external_block {
+                out.filter_external.push(rule(c, on(vip, p.port), t));
+            }
+        }
+        // NodePort.
+        if p.node_port != 0 {
+            let m = Matches { protocol: proto, dport: Some(p.node_port), ..Matches::default() };
+            if plan.has_endpoints {
+                if self.cluster.settings().kube_proxy.localhost_node_ports {
+                    out.nat_nodeports.push(rule(
+                        Comment::Spn(port),
+                        Matches {
+                            dst: Some(Cidr::new(Ipv4Addr::new(127, 0, 0, 0), 8).expect("valid")),
+                            nfacct_localhost: true,
+                            ..m
+                        },
+                        jump(ChainRef::Ext { port }),
+                    ));
+                }
+                out.nat_nodeports.push(rule(Comment::Spn(port), m, jump(ChainRef::Ext { port })));
+            }
+            if let Some((c, t)) = external_block {
+                out.filter_external.push(rule(
+                    c,
+                    Matches { addrtype: Some(AddrType::DstLocal), ..m },
+                    t,
+                ));
+            }
+        }
+        // Health check node port.
+        if svc.health_check_node_port != 0 {
+            out.filter_nodeports.push(rule(
+                Comment::SpnSuffix(port, "health check node port"),
+                Matches {
+                    protocol: Some(Protocol::Tcp),
+                    dport: Some(svc.health_check_node_port),
+                    ..Matches::default()
+                },
+                Target::Accept,
+            ));
+        }
+        out
+    }
+
+    /// The rules of one chain on this node. Chains that do not exist here come back empty.
+    pub fn chain(&self, chain: ChainRef) -> Vec<Rule> {
+        match chain {
+            ChainRef::Builtin { table, chain } => builtin_jumps(table, chain),
+            ChainRef::KubeServices { table: Table::Nat } => {
+                let mut rules: Vec<Rule> = self
+                    .service_ports()
+                    .into_iter()
+                    .flat_map(|p| self.port_rules(p).nat_services)
+                    .collect();
+                rules.extend(self.nodeports_catch_all());
+                rules
+            }
+            ChainRef::KubeServices { table: Table::Filter } => self.collect(|r| r.filter_services),
+            ChainRef::KubeNodePorts { table: Table::Nat } => self.collect(|r| r.nat_nodeports),
+            ChainRef::KubeNodePorts { table: Table::Filter } => {
+                self.collect(|r| r.filter_nodeports)
+            }
+            ChainRef::KubeExternalServices => self.collect(|r| r.filter_external),
+            ChainRef::KubeProxyFirewall => self.collect(|r| r.filter_firewall),
+            ChainRef::KubeForward => vec![
+                rule(
+                    Comment::None,
+                    Matches { ctstate: Some(CtState::Invalid), ..Matches::default() },
+                    Target::Drop,
+                ),
+                rule(
+                    Comment::Fixed("kubernetes forwarding rules"),
+                    Matches { mark: Some(true), ..Matches::default() },
+                    Target::Accept,
+                ),
+                rule(
+                    Comment::Fixed("kubernetes forwarding conntrack rule"),
+                    Matches { ctstate: Some(CtState::RelatedEstablished), ..Matches::default() },
+                    Target::Accept,
+                ),
+            ],
+            ChainRef::KubeFirewall => {
+                if self.cluster.settings().kube_proxy.localhost_node_ports {
+                    let lo = Cidr::new(Ipv4Addr::new(127, 0, 0, 0), 8).expect("valid");
+                    vec![rule(
+                        Comment::Fixed("block incoming localnet connections"),
+                        Matches {
+                            dst: Some(lo),
+                            not_src: Some(lo),
+                            ctstate: Some(CtState::NotRelatedEstablishedDnat),
+                            ..Matches::default()
+                        },
+                        Target::Drop,
+                    )]
+                } else {
+                    Vec::new()
+                }
+            }
+            ChainRef::KubePostrouting => vec![
+                rule(
+                    Comment::None,
+                    Matches { mark: Some(false), ..Matches::default() },
+                    Target::Return,
+                ),
+                rule(Comment::None, Matches::default(), Target::MarkXor),
+                rule(
+                    Comment::Fixed("kubernetes service traffic requiring SNAT"),
+                    Matches::default(),
+                    Target::Masquerade,
+                ),
+            ],
+            ChainRef::KubeMarkMasq => vec![rule(Comment::None, Matches::default(), Target::MarkOr)],
+            ChainRef::Svc { port } => self.service_chain(port, false),
+            ChainRef::Svl { port } => self.service_chain(port, true),
+            ChainRef::Ext { port } => self.ext_chain(port),
+            ChainRef::Fw { port } => self.fw_chain(port),
+            ChainRef::Sep { port, endpoint } => self.sep_chain(port, endpoint),
+        }
+    }
+
+    fn collect(&self, f: impl Fn(PortRules) -> Vec<Rule>) -> Vec<Rule> {
+        self.service_ports().into_iter().flat_map(|p| f(self.port_rules(p))).collect()
+    }
+
+    /// The last rule(s) of nat KUBE-SERVICES: hand local destinations to KUBE-NODEPORTS.
+    pub fn nodeports_catch_all(&self) -> Vec<Rule> {
+        let settings = &self.cluster.settings().kube_proxy;
+        let comment = Comment::Fixed(
+            "kubernetes service nodeports; NOTE: this must be the last rule in this chain",
+        );
+        let target = jump(ChainRef::KubeNodePorts { table: Table::Nat });
+        if settings.node_port_addresses.is_empty() {
+            let mut m = Matches { addrtype: Some(AddrType::DstLocal), ..Matches::default() };
+            if !settings.localhost_node_ports {
+                m.not_dst = Some(Cidr::new(Ipv4Addr::new(127, 0, 0, 0), 8).expect("valid"));
+            }
+            vec![rule(comment, m, target)]
+        } else {
+            let Some(node) = self.cluster.node(self.node) else { return Vec::new() };
+            let mut ips: Vec<Ipv4Addr> = [Some(node.spec.internal_ip), node.spec.external_ip]
+                .into_iter()
+                .flatten()
+                .filter(|ip| settings.node_port_addresses.iter().any(|c| c.contains(*ip)))
+                .collect();
+            ips.sort();
+            ips.into_iter()
+                .map(|ip| {
+                    rule(comment, Matches { dst: Some(host(ip)), ..Matches::default() }, target)
+                })
+                .collect()
+        }
+    }
+
+    fn service_chain(&self, port: ServicePortId, local: bool) -> Vec<Rule> {
+        let (Some(svc), Some(plan)) = (self.svc(port), self.plan(port)) else { return Vec::new() };
+        let exists = if local { plan.svl_exists } else { plan.svc_exists };
+        if !exists {
+            return Vec::new();
+        }
+        let p = &svc.ports[port.index as usize];
+        let mut rules = Vec::new();
+        let this = if local { ChainRef::Svl { port } } else { ChainRef::Svc { port } };
+        if plan.internal_chain == this && plan.has_internal_endpoints {
+            let m = Matches {
+                protocol: Some(p.protocol),
+                dst: svc.cluster_ip.map(host),
+                dport: Some(p.port),
+                ..Matches::default()
+            };
+            let settings = &self.cluster.settings().kube_proxy;
+            if settings.masquerade_all {
+                rules.push(rule(
+                    Comment::SpnSuffix(port, "cluster IP"),
+                    m,
+                    jump(ChainRef::KubeMarkMasq),
+                ));
+            } else if let Some(cidr) = self.local_detector() {
+                rules.push(rule(
+                    Comment::SpnSuffix(port, "cluster IP"),
+                    Matches { not_src: Some(cidr), ..m },
+                    jump(ChainRef::KubeMarkMasq),
+                ));
+            }
+        }
+        let eps = if local { &plan.cat.local } else { &plan.cat.cluster };
+        if let crate::model::SessionAffinity::ClientIP { timeout_secs } = svc.spec.session_affinity
+        {
+            for &e in eps {
+                let sep = ChainRef::Sep { port, endpoint: EndpointIdx(e) };
+                rules.push(rule(
+                    Comment::SpnToEndpoint(port, EndpointIdx(e)),
+                    Matches {
+                        recent: Some(Recent::Rcheck { seconds: timeout_secs }),
+                        ..Matches::default()
+                    },
+                    jump(sep),
+                ));
+            }
+        }
+        let n = eps.len();
+        for (i, &e) in eps.iter().enumerate() {
+            let sep = ChainRef::Sep { port, endpoint: EndpointIdx(e) };
+            let m = if i + 1 < n {
+                Matches { statistic_one_in: Some((n - i) as u32), ..Matches::default() }
+            } else {
+                Matches::default()
+            };
+            rules.push(rule(Comment::SpnToEndpoint(port, EndpointIdx(e)), m, jump(sep)));
+        }
+        rules
+    }
+
+    fn ext_chain(&self, port: ServicePortId) -> Vec<Rule> {
+        let (Some(svc), Some(plan)) = (self.svc(port), self.plan(port)) else { return Vec::new() };
+        if !plan.uses_external_chain {
+            return Vec::new();
+        }
+        let mut rules = Vec::new();
+        if svc.external_policy_local() {
+            if let Some(cidr) = self.local_detector() {
+                rules.push(rule(
+                    Comment::Around("pod traffic for", port, "external destinations"),
+                    Matches { src: Some(cidr), ..Matches::default() },
+                    jump(ChainRef::Svc { port }),
+                ));
+            }
+            rules.push(rule(
+                Comment::Around("masquerade LOCAL traffic for", port, "external destinations"),
+                Matches { addrtype: Some(AddrType::SrcLocal), ..Matches::default() },
+                jump(ChainRef::KubeMarkMasq),
+            ));
+            rules.push(rule(
+                Comment::Around("route LOCAL traffic for", port, "external destinations"),
+                Matches { addrtype: Some(AddrType::SrcLocal), ..Matches::default() },
+                jump(ChainRef::Svc { port }),
+            ));
+        } else {
+            rules.push(rule(
+                Comment::Around("masquerade traffic for", port, "external destinations"),
+                Matches::default(),
+                jump(ChainRef::KubeMarkMasq),
+            ));
+        }
+        if plan.has_external_endpoints {
+            rules.push(rule(Comment::None, Matches::default(), jump(plan.external_chain)));
+        }
+        rules
+    }
+
+    fn fw_chain(&self, port: ServicePortId) -> Vec<Rule> {
+        let (Some(svc), Some(plan)) = (self.svc(port), self.plan(port)) else { return Vec::new() };
+        if !plan.uses_fw_chain {
+            return Vec::new();
+        }
+        let ext = jump(ChainRef::Ext { port });
+        let mut rules: Vec<Rule> = svc
+            .spec
+            .load_balancer_source_ranges
+            .iter()
+            .map(|&cidr| {
+                rule(
+                    Comment::SpnSuffix(port, "loadbalancer IP"),
+                    Matches { src: Some(cidr), ..Matches::default() },
+                    ext,
+                )
+            })
+            .collect();
+        let node_ip = self.cluster.node(self.node).map(|n| n.spec.internal_ip);
+        let allow_from_node = node_ip
+            .is_some_and(|ip| svc.spec.load_balancer_source_ranges.iter().any(|c| c.contains(ip)));
+        if allow_from_node {
+            for &vip in &svc.load_balancer_ips {
+                rules.push(rule(
+                    Comment::SpnSuffix(port, "loadbalancer IP"),
+                    Matches { src: Some(host(vip)), ..Matches::default() },
+                    ext,
+                ));
+            }
+        }
+        rules.push(rule(
+            Comment::Around("other traffic to", port, "will be dropped by KUBE-PROXY-FIREWALL"),
+            Matches::default(),
+            Target::Nothing,
+        ));
+        rules
+    }
+
+    fn sep_chain(&self, port: ServicePortId, endpoint: EndpointIdx) -> Vec<Rule> {
+        let Some(svc) = self.svc(port) else { return Vec::new() };
+        let Some(eps) = self.cluster.endpoints_of(port.service) else { return Vec::new() };
+        let Some((ep, target_port)) = eps.nth_for_port(port.index as usize, endpoint.0 as usize)
+        else {
+            return Vec::new();
+        };
+        let p = &svc.ports[port.index as usize];
+        let affinity =
+            matches!(svc.spec.session_affinity, crate::model::SessionAffinity::ClientIP { .. });
+        vec![
+            rule(
+                Comment::Spn(port),
+                Matches { src: Some(host(ep.ip)), ..Matches::default() },
+                jump(ChainRef::KubeMarkMasq),
+            ),
+            rule(
+                Comment::Spn(port),
+                Matches {
+                    protocol: Some(p.protocol),
+                    recent: affinity.then_some(Recent::Set),
+                    ..Matches::default()
+                },
+                Target::Dnat { ip: ep.ip, port: target_port },
+            ),
+        ]
+    }
+
+    /// Every chain that exists on this node, per table, in the canonical order of
+    /// `iptables-restore` input (reference §16): KUBE-NODEPORTS, KUBE-SERVICES, then the other
+    /// KUBE-* chains by name.
+    pub fn chains(&self, table: Table) -> Vec<ChainRef> {
+        let mut fixed: Vec<ChainRef> = match table {
+            Table::Filter => vec![
+                ChainRef::KubeNodePorts { table },
+                ChainRef::KubeServices { table },
+                ChainRef::KubeExternalServices,
+                ChainRef::KubeFirewall,
+                ChainRef::KubeForward,
+                ChainRef::KubeProxyFirewall,
+            ],
+            Table::Nat => vec![
+                ChainRef::KubeNodePorts { table },
+                ChainRef::KubeServices { table },
+                ChainRef::KubeMarkMasq,
+                ChainRef::KubePostrouting,
+            ],
+        };
+        if table == Table::Filter {
+            return fixed;
+        }
+        let mut per_service: Vec<(String, ChainRef)> = Vec::new();
+        for port in self.service_ports() {
+            let Some(plan) = self.plan(port) else { continue };
+            let mut add = |c: ChainRef| per_service.push((chain_name(self.cluster, c), c));
+            if plan.svc_exists {
+                add(ChainRef::Svc { port });
+            }
+            if plan.svl_exists {
+                add(ChainRef::Svl { port });
+            }
+            if plan.uses_external_chain {
+                add(ChainRef::Ext { port });
+            }
+            if plan.uses_fw_chain {
+                add(ChainRef::Fw { port });
+            }
+            for e in plan.cat.all_reachable() {
+                add(ChainRef::Sep { port, endpoint: EndpointIdx(e) });
+            }
+        }
+        per_service.sort();
+        per_service.dedup();
+        // KUBE-MARK-MASQ and KUBE-POSTROUTING sort among the hashed chains by name.
+        let mut rest: Vec<(String, ChainRef)> = fixed
+            .split_off(2)
+            .into_iter()
+            .map(|c| (chain_name(self.cluster, c), c))
+            .chain(per_service)
+            .collect();
+        rest.sort();
+        fixed.extend(rest.into_iter().map(|(_, c)| c));
+        fixed
+    }
+}
+
+/// The rules of a chain on a node (convenience over [`NodeTable::chain`]).
 pub fn chain_rules(cluster: &Cluster, node: NodeId, chain: ChainRef) -> Vec<Rule> {
-    let _ = (cluster, node, chain);
-    Vec::new()
+    NodeTable::new(cluster, node).chain(chain)
+}
+
+/// The jump rules kube-proxy (and kubelet, for KUBE-FIREWALL) ensure in the built-in chains,
+/// in the order they end up after being prepended on a fresh node (reference §3).
+pub fn builtin_jumps(table: Table, chain: Builtin) -> Vec<Rule> {
+    let new = Matches { ctstate: Some(CtState::New), ..Matches::default() };
+    let none = Matches::default();
+    let r = |comment: &'static str, m: Matches, to: ChainRef| {
+        rule(Comment::Fixed(comment), m, jump(to))
+    };
+    let fw = || r("kubernetes load balancer firewall", new, ChainRef::KubeProxyFirewall);
+    let services = |table| {
+        r(
+            "kubernetes service portals",
+            if table == Table::Filter { new } else { none },
+            ChainRef::KubeServices { table },
+        )
+    };
+    let external =
+        || r("kubernetes externally-visible service portals", new, ChainRef::KubeExternalServices);
+    let kubelet_fw = || rule(Comment::None, none, jump(ChainRef::KubeFirewall));
+    match (table, chain) {
+        (Table::Filter, Builtin::Input) => vec![
+            fw(),
+            r(
+                "kubernetes health check service ports",
+                none,
+                ChainRef::KubeNodePorts { table: Table::Filter },
+            ),
+            external(),
+            kubelet_fw(),
+        ],
+        (Table::Filter, Builtin::Forward) => vec![
+            fw(),
+            r("kubernetes forwarding rules", none, ChainRef::KubeForward),
+            services(Table::Filter),
+            external(),
+        ],
+        (Table::Filter, Builtin::Output) => vec![fw(), services(Table::Filter), kubelet_fw()],
+        (Table::Nat, Builtin::Prerouting) | (Table::Nat, Builtin::Output) => {
+            vec![services(Table::Nat)]
+        }
+        (Table::Nat, Builtin::Postrouting) => {
+            vec![r("kubernetes postrouting rules", none, ChainRef::KubePostrouting)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
+pub fn chain_name(cluster: &Cluster, chain: ChainRef) -> String {
+    let service_hash = |port: ServicePortId| -> String {
+        match cluster.service(port.service) {
+            Some(s) => super::hash::service_port_hash(
+                &s.port_name_string(port.index as usize),
+                s.ports.get(port.index as usize).map_or("tcp", |p| p.protocol.lower()),
+            ),
+            None => "UNKNOWN".into(),
+        }
+    };
+    match chain {
+        ChainRef::Builtin { chain, .. } => chain.as_str().to_string(),
+        ChainRef::KubeServices { .. } => "KUBE-SERVICES".into(),
+        ChainRef::KubeNodePorts { .. } => "KUBE-NODEPORTS".into(),
+        ChainRef::KubeExternalServices => "KUBE-EXTERNAL-SERVICES".into(),
+        ChainRef::KubeProxyFirewall => "KUBE-PROXY-FIREWALL".into(),
+        ChainRef::KubeForward => "KUBE-FORWARD".into(),
+        ChainRef::KubeFirewall => "KUBE-FIREWALL".into(),
+        ChainRef::KubePostrouting => "KUBE-POSTROUTING".into(),
+        ChainRef::KubeMarkMasq => "KUBE-MARK-MASQ".into(),
+        ChainRef::Svc { port } => format!("KUBE-SVC-{}", service_hash(port)),
+        ChainRef::Svl { port } => format!("KUBE-SVL-{}", service_hash(port)),
+        ChainRef::Ext { port } => format!("KUBE-EXT-{}", service_hash(port)),
+        ChainRef::Fw { port } => format!("KUBE-FW-{}", service_hash(port)),
+        ChainRef::Sep { port, endpoint } => {
+            let Some(s) = cluster.service(port.service) else { return "KUBE-SEP-UNKNOWN".into() };
+            let i = port.index as usize;
+            let ep = cluster
+                .endpoints_of(port.service)
+                .and_then(|e| e.nth_for_port(i, endpoint.0 as usize))
+                .map(|(e, p)| format!("{}:{}", e.ip, p))
+                .unwrap_or_default();
+            format!(
+                "KUBE-SEP-{}",
+                super::hash::endpoint_hash(
+                    &s.port_name_string(i),
+                    s.ports.get(i).map_or("tcp", |p| p.protocol.lower()),
+                    &ep
+                )
+            )
+        }
+    }
 }

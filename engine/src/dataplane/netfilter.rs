@@ -1,0 +1,432 @@
+//! Evaluating a node's kube-proxy chains against a packet, rule by rule, exactly over the rule
+//! values [`NodeTable`] generates (the same ones the rules view renders).
+//!
+//! The big shared chains (`KUBE-SERVICES`, `KUBE-NODEPORTS`, `KUBE-EXTERNAL-SERVICES`,
+//! `KUBE-PROXY-FIREWALL`) are evaluated over the rules of the one service port the (IP, port,
+//! protocol) index names: every other service port's rules match a different destination, so
+//! skipping them changes nothing and keeps a trace independent of the number of Services
+//! (a test compares this against evaluating the full chains).
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use super::walk::{Pkt, Walker};
+use crate::addr::Cidr;
+use crate::cluster::VipKind;
+use crate::kube_proxy::render::render_rule;
+use crate::kube_proxy::rules::{chain_name, NodeTable};
+use crate::kube_proxy::*;
+use crate::model::{Node, ServicePortId};
+use crate::trace::{Action, Location};
+
+/// How a chain traversal ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NfOutcome {
+    /// Fell through (or RETURN): the packet continues.
+    Continue,
+    Accept,
+    Drop {
+        chain: ChainRef,
+        rule: Rule,
+    },
+    Reject {
+        chain: ChainRef,
+        rule: Rule,
+    },
+    Dnat,
+    Masquerade,
+}
+
+const MAX_DEPTH: u8 = 12;
+
+impl Walker<'_> {
+    /// The rules of `chain` that can match `pkt`, in chain order, with their index in the chain
+    /// when it is known without building the whole shared chain.
+    pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Vec<Rule> {
+        let table = NodeTable::new(self.c, node.id);
+        let proto = pkt.t.protocol;
+        let (dst, dport) = (*pkt.t.dst.ip(), pkt.t.dst.port());
+        let vip = || self.c.lookup_vip(dst, dport, proto);
+        if self.full_chains {
+            return table.chain(chain);
+        }
+        match chain {
+            ChainRef::KubeServices { table: Table::Nat } => {
+                let mut rules =
+                    vip().map(|(p, _)| table.port_rules(p).nat_services).unwrap_or_default();
+                rules.extend(table.nodeports_catch_all());
+                rules
+            }
+            ChainRef::KubeServices { table: Table::Filter } => {
+                vip().map(|(p, _)| table.port_rules(p).filter_services).unwrap_or_default()
+            }
+            ChainRef::KubeNodePorts { table: Table::Nat } => self
+                .c
+                .lookup_node_port(dport, proto)
+                .map(|p| table.port_rules(p).nat_nodeports)
+                .unwrap_or_default(),
+            ChainRef::KubeNodePorts { table: Table::Filter } => self
+                .c
+                .lookup_health_check_port(dport)
+                .map(|s| {
+                    (0..s.ports.len())
+                        .flat_map(|i| {
+                            table
+                                .port_rules(ServicePortId { service: s.id, index: i as u16 })
+                                .filter_nodeports
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            ChainRef::KubeExternalServices => {
+                let mut ports: Vec<ServicePortId> = Vec::new();
+                if let Some((p, kind)) = vip() {
+                    if kind != VipKind::ClusterIp {
+                        ports.push(p);
+                    }
+                }
+                if let Some(p) = self.c.lookup_node_port(dport, proto) {
+                    ports.push(p);
+                }
+                ports.sort();
+                ports.dedup();
+                ports.into_iter().flat_map(|p| table.port_rules(p).filter_external).collect()
+            }
+            ChainRef::KubeProxyFirewall => match vip() {
+                Some((p, VipKind::LoadBalancer)) => table.port_rules(p).filter_firewall,
+                _ => Vec::new(),
+            },
+            other => table.chain(other),
+        }
+    }
+
+    fn cidr_has(c: Option<Cidr>, ip: Ipv4Addr) -> bool {
+        c.is_some_and(|c| c.contains(ip))
+    }
+
+    /// Whether `rule` matches; consumes a random decision for `statistic` only when every
+    /// other match passed, as the kernel evaluates matches in order.
+    fn rule_matches(&mut self, node: &Node, chain: ChainRef, rule: &Rule, pkt: &Pkt) -> bool {
+        let m = &rule.matches;
+        let (src, dst) = (*pkt.t.src.ip(), *pkt.t.dst.ip());
+        if let Some(state) = m.ctstate {
+            // Every packet walked here opens a new connection, and is not yet DNATed when the
+            // localnet rule sees it on INPUT unless kube-proxy rewrote it.
+            let ok = match state {
+                CtState::New => true,
+                CtState::Invalid | CtState::RelatedEstablished => false,
+                CtState::NotRelatedEstablishedDnat => !pkt.dnat_done,
+            };
+            if !ok {
+                return false;
+            }
+        }
+        if let Some(want) = m.mark {
+            if pkt.mark != want {
+                return false;
+            }
+        }
+        if m.protocol.is_some_and(|p| p != pkt.t.protocol) {
+            return false;
+        }
+        if m.src.is_some() && !Self::cidr_has(m.src, src) {
+            return false;
+        }
+        if m.not_src.is_some() && Self::cidr_has(m.not_src, src) {
+            return false;
+        }
+        if m.dst.is_some() && !Self::cidr_has(m.dst, dst) {
+            return false;
+        }
+        if m.not_dst.is_some() && Self::cidr_has(m.not_dst, dst) {
+            return false;
+        }
+        if m.dport.is_some_and(|p| p != pkt.t.dst.port()) {
+            return false;
+        }
+        match m.addrtype {
+            Some(AddrType::DstLocal) if !self.is_local(node, dst, pkt) => return false,
+            Some(AddrType::SrcLocal) if !pkt.src_local => return false,
+            _ => {}
+        }
+        if let Some(Recent::Rcheck { seconds }) = m.recent {
+            let Target::Jump { chain: ChainRef::Sep { port, endpoint } } = rule.target else {
+                return false;
+            };
+            let Some(key) = self.recent_key(node, port, endpoint) else { return false };
+            if !self.st.recent_check(key, src, self.now_ms, seconds) {
+                return false;
+            }
+        }
+        if let Some(k) = m.statistic_one_in {
+            if !self.d.one_in(k) {
+                return false;
+            }
+        }
+        let _ = chain;
+        true
+    }
+
+    /// `addrtype --dst-type LOCAL` on this node.
+    pub(super) fn is_local(&self, node: &Node, ip: Ipv4Addr, pkt: &Pkt) -> bool {
+        // Loopback is local only to packets the node itself sends.
+        if ip.is_loopback() {
+            return pkt.src_local;
+        }
+        node.is_local_address(ip)
+    }
+
+    pub(super) fn recent_key(
+        &self,
+        node: &Node,
+        port: ServicePortId,
+        endpoint: EndpointIdx,
+    ) -> Option<(crate::model::NodeId, ServicePortId, Ipv4Addr, u16)> {
+        let (ep, p) = self
+            .c
+            .endpoints_of(port.service)?
+            .nth_for_port(port.index as usize, endpoint.0 as usize)?;
+        Some((node.id, port, ep.ip, p))
+    }
+
+    /// Evaluates a chain (and the chains it jumps to) against `pkt`, recording every rule that
+    /// acted. Jumps into chains where nothing matched are not recorded.
+    pub(super) fn eval_chain(
+        &mut self,
+        node: &Node,
+        chain: ChainRef,
+        pkt: &mut Pkt,
+        depth: u8,
+    ) -> NfOutcome {
+        if depth > MAX_DEPTH {
+            return NfOutcome::Continue;
+        }
+        let rules = self.candidate_rules(node, chain, pkt);
+        let per_service = chain.service_port().is_some();
+        for rule in rules.iter() {
+            if !self.rule_matches(node, chain, rule, pkt) {
+                continue;
+            }
+            let before = pkt.t;
+            let mark = self.hops_len();
+            match rule.target {
+                Target::Jump { chain: sub } => {
+                    self.rule_hop(node, chain, rule, pkt, before);
+                    let out = self.eval_chain(node, sub, pkt, depth + 1);
+                    if out != NfOutcome::Continue {
+                        return out;
+                    }
+                    // Nothing happened inside: forget the jump, it only adds noise.
+                    if self.hops_len() == mark + 1 && !matches!(sub, ChainRef::KubeMarkMasq) {
+                        self.truncate_hops(mark);
+                    }
+                }
+                Target::MarkOr => {
+                    pkt.mark = true;
+                    self.rule_hop(node, chain, rule, pkt, before);
+                }
+                Target::MarkXor => {
+                    pkt.mark = false;
+                    self.rule_hop(node, chain, rule, pkt, before);
+                }
+                Target::Dnat { ip, port } => {
+                    if let (Some(Recent::Set), ChainRef::Sep { port: sp, endpoint }) =
+                        (rule.matches.recent, chain)
+                    {
+                        if let Some(key) = self.recent_key(node, sp, endpoint) {
+                            let src = *pkt.t.src.ip();
+                            self.st.recent_set(key, src, self.now_ms);
+                        }
+                    }
+                    pkt.t.dst = SocketAddrV4::new(ip, port);
+                    pkt.dnat_done = true;
+                    pkt.endpoint = Some(chain);
+                    self.rule_hop(node, chain, rule, pkt, before);
+                    return NfOutcome::Dnat;
+                }
+                Target::Masquerade => {
+                    self.rule_hop(node, chain, rule, pkt, before);
+                    return NfOutcome::Masquerade;
+                }
+                Target::Accept => {
+                    self.rule_hop(node, chain, rule, pkt, before);
+                    return NfOutcome::Accept;
+                }
+                Target::Drop => {
+                    self.rule_hop(node, chain, rule, pkt, before);
+                    return NfOutcome::Drop { chain, rule: *rule };
+                }
+                Target::Reject => {
+                    self.rule_hop(node, chain, rule, pkt, before);
+                    return NfOutcome::Reject { chain, rule: *rule };
+                }
+                Target::Return => {
+                    self.rule_hop(node, chain, rule, pkt, before);
+                    return NfOutcome::Continue;
+                }
+                Target::Nothing => self.rule_hop(node, chain, rule, pkt, before),
+            }
+        }
+        if per_service && self.record {
+            let name = chain_name(self.c, chain);
+            let explain = match chain {
+                ChainRef::Fw { .. } => "the source is in none of loadBalancerSourceRanges: no DNAT; the chain ends here".to_string(),
+                ChainRef::Ext { .. } => "externalTrafficPolicy is Local and this node has no endpoint: no DNAT here".to_string(),
+                _ => format!("end of {name}: back to the calling chain"),
+            };
+            self.push_hop(
+                Location::Chain { node: node.spec.name.clone(), table: chain.table(), chain: name },
+                pkt.t,
+                pkt.t,
+                Action::ChainEnd { chain },
+                explain,
+            );
+        }
+        NfOutcome::Continue
+    }
+
+    fn rule_hop(
+        &mut self,
+        node: &Node,
+        chain: ChainRef,
+        rule: &Rule,
+        pkt: &Pkt,
+        before: crate::FiveTuple,
+    ) {
+        if !self.record {
+            return;
+        }
+        let text = render_rule(self.c, chain, rule);
+        let explain = self.explain_rule(node, chain, rule, pkt, before);
+        self.push_hop(
+            Location::Chain {
+                node: node.spec.name.clone(),
+                table: chain.table(),
+                chain: chain_name(self.c, chain),
+            },
+            before,
+            pkt.t,
+            Action::Rule { chain, rule: text },
+            explain,
+        );
+    }
+
+    fn spn(&self, p: ServicePortId) -> String {
+        self.c
+            .service(p.service)
+            .map_or_else(|| "?".into(), |s| s.port_name_string(p.index as usize))
+    }
+
+    fn svc_key(&self, p: ServicePortId) -> String {
+        self.c.service(p.service).map_or_else(|| "?".into(), |s| s.key().to_string())
+    }
+
+    fn endpoint_text(&self, port: ServicePortId, e: EndpointIdx) -> String {
+        let Some((ep, p)) = self
+            .c
+            .endpoints_of(port.service)
+            .and_then(|eps| eps.nth_for_port(port.index as usize, e.0 as usize))
+        else {
+            return "?".into();
+        };
+        match ep.pod.and_then(|id| self.c.pod(id)) {
+            Some(pod) => format!("{}:{p} (pod {})", ep.ip, pod.key()),
+            None => format!("{}:{p}", ep.ip),
+        }
+    }
+
+    /// The rule in plain words.
+    fn explain_rule(
+        &self,
+        node: &Node,
+        chain: ChainRef,
+        rule: &Rule,
+        pkt: &Pkt,
+        before: crate::FiveTuple,
+    ) -> String {
+        let src = before.src.ip();
+        let dst = before.dst;
+        let cidr = self.c.settings().cluster_cidr;
+        match (rule.target, rule.comment) {
+            (Target::Jump { chain: ChainRef::KubeServices { table: Table::Nat } }, _) => {
+                "every packet passes kube-proxy's KUBE-SERVICES chain, which captures Service addresses".into()
+            }
+            (Target::Jump { chain: ChainRef::KubeNodePorts { table: Table::Nat } }, _) => format!(
+                "{} is an address of this node: look for a Service with nodePort {}",
+                dst.ip(),
+                dst.port()
+            ),
+            (Target::Jump { .. }, Comment::SpnSuffix(p, "cluster IP")) if !matches!(chain, ChainRef::Svc { .. } | ChainRef::Svl { .. }) => {
+                format!("{dst} is the cluster IP of Service {} (port {}): go to its service chain", self.svc_key(p), self.spn(p))
+            }
+            (Target::Jump { chain: ChainRef::KubeMarkMasq }, Comment::SpnSuffix(_, "cluster IP")) => format!(
+                "the source {src} is not a pod (outside the cluster CIDR {cidr}): mark the connection for masquerade"
+            ),
+            (Target::Jump { .. }, Comment::SpnSuffix(p, "external IP")) => {
+                format!("{dst} is an externalIP of Service {}: treat it as external traffic", self.svc_key(p))
+            }
+            (Target::Jump { chain: ChainRef::Ext { .. } }, Comment::SpnSuffix(p, "loadbalancer IP")) if matches!(chain, ChainRef::Fw { .. }) => {
+                format!("the source {src} is allowed by loadBalancerSourceRanges of Service {}", self.svc_key(p))
+            }
+            (Target::Jump { .. }, Comment::SpnSuffix(p, "loadbalancer IP")) => {
+                format!("{dst} is the load-balancer IP of Service {}", self.svc_key(p))
+            }
+            (Target::Jump { chain: ChainRef::Ext { .. } }, Comment::Spn(p)) => format!(
+                "port {}/{} is the nodePort of Service {}, open on every node",
+                dst.port(),
+                before.protocol,
+                self.svc_key(p)
+            ),
+            (Target::Jump { .. }, Comment::Around(prefix, p, _)) if prefix.starts_with("masquerade traffic") => format!(
+                "externalTrafficPolicy Cluster: traffic to {} from outside is always masqueraded, so replies come back through this node",
+                self.svc_key(p)
+            ),
+            (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("pod traffic") => format!(
+                "the source {src} is a pod (inside {cidr}): it may use every endpoint, not only this node's; no masquerade"
+            ),
+            (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("masquerade LOCAL") => {
+                "the source is this node itself: mark for masquerade".into()
+            }
+            (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("route LOCAL") => {
+                "the source is this node itself: use every endpoint of the Service".into()
+            }
+            (Target::Jump { chain: ChainRef::Svl { .. } }, Comment::None) => {
+                "externalTrafficPolicy Local: only this node's endpoints; the client address is kept".into()
+            }
+            (Target::Jump { chain: ChainRef::Svc { .. } }, Comment::None) => "send to the Service's endpoints".into(),
+            (Target::Jump { chain: ChainRef::Sep { port, endpoint } }, _) => {
+                let ep = self.endpoint_text(port, endpoint);
+                if let Some(Recent::Rcheck { seconds }) = rule.matches.recent {
+                    format!("sessionAffinity ClientIP: {src} connected within the last {seconds}s, so it sticks to {ep}")
+                } else if let Some(k) = rule.matches.statistic_one_in {
+                    format!("picked {ep}: this rule matches with probability 1/{k}, which gives every endpoint an equal share")
+                } else {
+                    let n = self.candidate_rules(node, chain, pkt).iter().filter(|r| matches!(r.target, Target::Jump { chain: ChainRef::Sep { .. } }) && r.matches.recent.is_none()).count();
+                    if n <= 1 { format!("the only endpoint: {ep}") } else { format!("the last rule takes what the others left: {ep}") }
+                }
+            }
+            (Target::Jump { chain: ChainRef::KubeMarkMasq }, _) if matches!(chain, ChainRef::Sep { .. }) => {
+                "the sender is this very endpoint (hairpin): mark for masquerade so the reply returns through the node".into()
+            }
+            (Target::Jump { chain: ChainRef::Fw { .. } }, _) => "the Service has loadBalancerSourceRanges: check the source".into(),
+            (Target::Jump { chain: ChainRef::KubePostrouting }, _) => "kube-proxy's POSTROUTING chain decides on masquerade".into(),
+            (Target::Jump { chain: to }, _) => format!("go to {}", chain_name(self.c, to)),
+            (Target::MarkOr, _) => format!("set mark {:#x}: this connection will be masqueraded on its way out", self.c.settings().kube_proxy.mark()),
+            (Target::MarkXor, _) => "clear the mark before masquerading".into(),
+            (Target::Dnat { ip, port }, _) => {
+                let pod = self.c.pod_by_ip(ip).map(|p| format!(" (pod {})", p.key())).unwrap_or_default();
+                let sticky = if rule.matches.recent == Some(Recent::Set) { "; remember the client for session affinity" } else { "" };
+                format!("DNAT: destination {dst} becomes the endpoint {ip}:{port}{pod}{sticky}")
+            }
+            (Target::Masquerade, _) => format!("MASQUERADE: source {} becomes {}, the address of the outgoing interface", before.src.ip(), pkt.masq_to.map_or_else(|| "?".into(), |i| i.to_string())),
+            (Target::Reject, Comment::SpnSuffix(p, _)) => format!("Service {} has no endpoints: REJECT, the client gets \"connection refused\"", self.svc_key(p)),
+            (Target::Drop, Comment::SpnSuffix(p, _)) => format!("Service {} has no endpoint on this node ({}): DROP, the client times out", self.svc_key(p), node.spec.name),
+            (Target::Drop, Comment::NotAcceptedByFw(p)) => format!("the source {src} is not in loadBalancerSourceRanges of Service {}: DROP", self.svc_key(p)),
+            (Target::Reject, _) => "REJECT: the client gets \"connection refused\"".into(),
+            (Target::Drop, _) => "DROP".into(),
+            (Target::Accept, Comment::SpnSuffix(p, _)) => format!("kube-proxy's health check port for Service {}: accept", self.svc_key(p)),
+            (Target::Accept, _) => "accepted".into(),
+            (Target::Return, _) => "not marked: nothing to do".into(),
+            (Target::Nothing, _) => format!("the source {src} is in none of the allowed ranges: no DNAT here; KUBE-PROXY-FIREWALL drops it next"),
+        }
+    }
+}
