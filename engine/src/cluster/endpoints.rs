@@ -19,11 +19,38 @@ pub struct Endpoint {
     pub pod: Option<PodId>,
     /// `nodeName`, resolved to a node of the cluster when one has that name.
     pub node: Option<NodeId>,
-    pub node_name: Option<String>,
-    pub hostname: Option<String>,
     pub ready: bool,
     pub serving: bool,
     pub terminating: bool,
+    /// What most endpoints do not have; kept out of line so an endpoint stays small.
+    extra: Option<Box<EndpointExtra>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct EndpointExtra {
+    /// A `nodeName` that names no node of the cluster (given slices only).
+    unknown_node: Option<String>,
+    hostname: Option<String>,
+}
+
+impl Endpoint {
+    fn extra(node_name: Option<String>, hostname: Option<String>) -> Option<Box<EndpointExtra>> {
+        (node_name.is_some() || hostname.is_some())
+            .then(|| Box::new(EndpointExtra { unknown_node: node_name, hostname }))
+    }
+
+    /// The endpoint's `nodeName`.
+    pub fn node_name<'a>(&'a self, cluster: &'a Cluster) -> Option<&'a str> {
+        match self.node.and_then(|n| cluster.node(n)) {
+            Some(n) => Some(n.spec.name.as_str()),
+            None => self.extra.as_ref().and_then(|x| x.unknown_node.as_deref()),
+        }
+    }
+
+    /// The endpoint's `hostname` (a pod's `spec.hostname` under its headless Service).
+    pub fn hostname(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|x| x.hostname.as_deref())
+    }
 }
 
 /// The endpoints of one Service, and for each of its ports the resolved target port per endpoint.
@@ -249,14 +276,12 @@ impl Cluster {
             (Some(h), Some(sub)) if *sub == svc.spec.name => Some(h.clone()),
             _ => None,
         };
-        let node = self.node(pod.node).expect("pods live on nodes");
         Some((
             Endpoint {
                 ip: pod.ip,
                 pod: Some(pod.id),
                 node: Some(pod.node),
-                node_name: Some(node.spec.name.clone()),
-                hostname,
+                extra: Endpoint::extra(None, hostname),
                 ready,
                 serving,
                 terminating,
@@ -355,8 +380,10 @@ impl Cluster {
                             ip: e.ip,
                             pod,
                             node,
-                            node_name: e.node.clone(),
-                            hostname: e.hostname.clone(),
+                            extra: Endpoint::extra(
+                                if node.is_none() { e.node.clone() } else { None },
+                                e.hostname.clone(),
+                            ),
                             ready: e.ready,
                             serving: e.serving,
                             terminating: e.terminating,
@@ -432,8 +459,8 @@ impl Cluster {
                             ready: ep.ready,
                             serving: ep.serving,
                             terminating: ep.terminating,
-                            node: ep.node_name.clone(),
-                            hostname: ep.hostname.clone(),
+                            node: ep.node_name(self).map(str::to_string),
+                            hostname: ep.hostname().map(str::to_string),
                             target_pod: ep.pod.and_then(|p| self.pod(p)).map(Pod::key),
                         }
                     })

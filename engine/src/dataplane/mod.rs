@@ -56,6 +56,7 @@ impl Cluster {
         full_chains: bool,
     ) -> (Option<Connection>, Vec<Connection>) {
         let mut state = NetState::default();
+        let cache = std::rc::Rc::new(netfilter::RuleCache::default());
         let mut connections = Vec::new();
         let mut dns = None;
         for i in 0..probe.repeat.max(1) {
@@ -69,6 +70,7 @@ impl Cluster {
                 now,
             );
             w.full_chains = full_chains;
+            w.cache = cache.clone();
             let run = run_connection(&mut w, probe);
             if i == 0 {
                 dns = run.dns;
@@ -85,6 +87,7 @@ impl Cluster {
         let mut acc: BTreeMap<(Verdict, Option<Ipv4Addr>, bool, Option<String>), Probability> =
             BTreeMap::new();
         let mut script = Some(Vec::new());
+        let cache = std::rc::Rc::new(netfilter::RuleCache::default());
         let mut runs = 0;
         while let Some(s) = script {
             runs += 1;
@@ -93,6 +96,7 @@ impl Cluster {
             }
             let mut w =
                 Walker::new(self, NetState::default(), Decider::scripted(s), false, probe.time_ms);
+            w.cache = cache.clone();
             let run = run_connection(&mut w, probe);
             let p = w.d.probability();
             let o = run.outcome;

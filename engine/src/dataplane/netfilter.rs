@@ -7,15 +7,18 @@
 //! skipping them changes nothing and keeps a trace independent of the number of Services
 //! (a test compares this against evaluating the full chains).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::rc::Rc;
 
 use super::walk::{Pkt, Walker};
 use crate::addr::Cidr;
 use crate::cluster::VipKind;
 use crate::kube_proxy::render::render_rule;
-use crate::kube_proxy::rules::{chain_name, NodeTable};
+use crate::kube_proxy::rules::{chain_name, NodeTable, PortRules};
 use crate::kube_proxy::*;
-use crate::model::{Node, ServicePortId};
+use crate::model::{Node, NodeId, ServicePortId};
 use crate::trace::{Action, Location};
 
 /// How a chain traversal ended.
@@ -39,44 +42,46 @@ pub enum NfOutcome {
 const MAX_DEPTH: u8 = 12;
 
 impl Walker<'_> {
-    /// The rules of `chain` that can match `pkt`, in chain order, with their index in the chain
-    /// when it is known without building the whole shared chain.
-    pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Vec<Rule> {
-        let table = NodeTable::new(self.c, node.id);
+    /// The rules of `chain` that can match `pkt`, in chain order. Shared chains contribute
+    /// only the rules of the service port the index names (see the module docs).
+    pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Rc<[Rule]> {
         let proto = pkt.t.protocol;
         let (dst, dport) = (*pkt.t.dst.ip(), pkt.t.dst.port());
         let vip = || self.c.lookup_vip(dst, dport, proto);
         if self.full_chains {
-            return table.chain(chain);
+            return self.cache.chain(self.c, node.id, chain);
         }
+        let port_rules = |p: ServicePortId| self.cache.port_rules(self.c, node.id, p);
         match chain {
             ChainRef::KubeServices { table: Table::Nat } => {
                 let mut rules =
-                    vip().map(|(p, _)| table.port_rules(p).nat_services).unwrap_or_default();
-                rules.extend(table.nodeports_catch_all());
-                rules
+                    vip().map(|(p, _)| port_rules(p).nat_services.clone()).unwrap_or_default();
+                rules.extend(NodeTable::new(self.c, node.id).nodeports_catch_all());
+                rules.into()
             }
             ChainRef::KubeServices { table: Table::Filter } => {
-                vip().map(|(p, _)| table.port_rules(p).filter_services).unwrap_or_default()
+                vip().map(|(p, _)| port_rules(p).filter_services.clone()).unwrap_or_default().into()
             }
             ChainRef::KubeNodePorts { table: Table::Nat } => self
                 .c
                 .lookup_node_port(dport, proto)
-                .map(|p| table.port_rules(p).nat_nodeports)
-                .unwrap_or_default(),
+                .map(|p| port_rules(p).nat_nodeports.clone())
+                .unwrap_or_default()
+                .into(),
             ChainRef::KubeNodePorts { table: Table::Filter } => self
                 .c
                 .lookup_health_check_port(dport)
                 .map(|s| {
                     (0..s.ports.len())
                         .flat_map(|i| {
-                            table
-                                .port_rules(ServicePortId { service: s.id, index: i as u16 })
+                            port_rules(ServicePortId { service: s.id, index: i as u16 })
                                 .filter_nodeports
+                                .clone()
                         })
-                        .collect()
+                        .collect::<Vec<_>>()
                 })
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             ChainRef::KubeExternalServices => {
                 let mut ports: Vec<ServicePortId> = Vec::new();
                 if let Some((p, kind)) = vip() {
@@ -89,13 +94,17 @@ impl Walker<'_> {
                 }
                 ports.sort();
                 ports.dedup();
-                ports.into_iter().flat_map(|p| table.port_rules(p).filter_external).collect()
+                ports
+                    .into_iter()
+                    .flat_map(|p| port_rules(p).filter_external.clone())
+                    .collect::<Vec<_>>()
+                    .into()
             }
             ChainRef::KubeProxyFirewall => match vip() {
-                Some((p, VipKind::LoadBalancer)) => table.port_rules(p).filter_firewall,
-                _ => Vec::new(),
+                Some((p, VipKind::LoadBalancer)) => port_rules(p).filter_firewall.clone().into(),
+                _ => Rc::from(Vec::new()),
             },
-            other => table.chain(other),
+            other => self.cache.chain(self.c, node.id, other),
         }
     }
 
@@ -428,5 +437,31 @@ impl Walker<'_> {
             (Target::Return, _) => "not marked: nothing to do".into(),
             (Target::Nothing, _) => format!("the source {src} is in none of the allowed ranges: no DNAT here; KUBE-PROXY-FIREWALL drops it next"),
         }
+    }
+}
+
+/// Rules generated during one probe, shared by every walk of it (the traced connections and
+/// every branch of the outcome enumeration), so each chain is generated once per probe.
+#[derive(Default)]
+pub(crate) struct RuleCache {
+    chains: RefCell<HashMap<(NodeId, ChainRef), Rc<[Rule]>>>,
+    ports: RefCell<HashMap<(NodeId, ServicePortId), Rc<PortRules>>>,
+}
+
+impl RuleCache {
+    fn chain(&self, c: &crate::Cluster, node: NodeId, chain: ChainRef) -> Rc<[Rule]> {
+        self.chains
+            .borrow_mut()
+            .entry((node, chain))
+            .or_insert_with(|| NodeTable::new(c, node).chain(chain).into())
+            .clone()
+    }
+
+    fn port_rules(&self, c: &crate::Cluster, node: NodeId, port: ServicePortId) -> Rc<PortRules> {
+        self.ports
+            .borrow_mut()
+            .entry((node, port))
+            .or_insert_with(|| Rc::new(NodeTable::new(c, node).port_rules(port)))
+            .clone()
     }
 }
