@@ -4,7 +4,10 @@
 //! tested natively; the Leptos components in [`components`] only draw what those functions return
 //! and exist only in the wasm build.
 
+pub mod choices;
 pub mod demo;
+pub mod edits;
+pub mod layout;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;
