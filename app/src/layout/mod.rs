@@ -106,6 +106,8 @@ pub struct NodeBox {
     pub netfilter: Rect,
     /// `eth0` where the node meets the wire.
     pub eth0: Point,
+    /// Where the node's cable meets the wire of its row.
+    pub wire: Point,
     pub eth0_text: String,
     pub node_ports: Vec<NodePortTab>,
     /// NodePorts not drawn as tabs.
@@ -116,6 +118,8 @@ pub struct NodeBox {
 pub struct PodBox {
     pub key: ObjectKey,
     pub rect: Rect,
+    /// The name (with its namespace outside `default`), clipped to the box.
+    pub title_text: String,
     pub ip_text: String,
     pub ready: bool,
     pub status_text: String,
@@ -169,6 +173,9 @@ pub struct ServiceBox {
     /// Small flags: `eTP Local`, `affinity ClientIP`.
     pub flags_text: String,
     pub ports: Vec<ServicePortRow>,
+    /// Where its endpoints are drawn (the pod, or its group), and whether each is ready: the
+    /// lines shown when the Service is selected.
+    pub endpoint_points: Vec<(Point, bool)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -220,7 +227,9 @@ pub struct PodAnchor {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NodeAnchor {
     pub bridge: Point,
+    /// The netfilter bar's centre; chains spread along it (see [`position::chain_fraction`]).
     pub netfilter: Point,
+    pub netfilter_width: f64,
     pub routing: Point,
     pub eth0: Point,
     /// Where the node's cable meets the wire.
@@ -270,11 +279,13 @@ pub fn layout(topo: &Topology) -> Layout {
             shift_node(nb, x, y);
             x += nb.rect.w + 20.0;
             let wire = Point::new(nb.eth0.x, wire_y);
+            nb.wire = wire;
             out.anchors.nodes.insert(
                 nb.name.clone(),
                 NodeAnchor {
                     bridge: nb.bridge.center(),
                     netfilter: nb.netfilter.center(),
+                    netfilter_width: nb.netfilter.w,
                     routing: Point::new(nb.eth0.x, nb.eth0.y - 8.0),
                     eth0: nb.eth0,
                     wire,
@@ -330,6 +341,17 @@ pub fn layout(topo: &Topology) -> Layout {
                 ports: s.ports.iter().map(|p| p.port).collect(),
             });
             oy += 46.0 + 12.0;
+        }
+    }
+    for (sb, ts) in out.services.iter_mut().zip(&topo.services) {
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, ready) in &ts.endpoint_pods {
+            if let Some(a) = out.anchors.pods.get(key) {
+                // One line per drawn box: pods of a collapsed group share one.
+                if seen.insert((a.center.x.to_bits(), a.center.y.to_bits(), *ready)) {
+                    sb.endpoint_points.push((a.center, *ready));
+                }
+            }
         }
     }
     out.width_px = cluster_right + MARGIN + 4.0;
@@ -408,18 +430,27 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
                 if p.host_network {
                     status.push_str(" · hostNetwork");
                 }
+                let title = if p.key.namespace == "default" {
+                    p.key.name.clone()
+                } else {
+                    p.key.to_string()
+                };
                 pods.push(PodBox {
                     key: p.key.clone(),
+                    title_text: clip(&title, 26),
                     rect,
                     ip_text: p.ip.to_string(),
                     ready: p.ready && !p.terminating,
                     status_text: status,
-                    labels_text: p
-                        .labels
-                        .iter()
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect::<Vec<_>>()
-                        .join(","),
+                    labels_text: clip(
+                        &p.labels
+                            .iter()
+                            .filter(|(k, _)| k.as_str() != "pod-template-hash")
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        36,
+                    ),
                     dns: p.dns,
                     host_network: p.host_network,
                     containers,
@@ -433,8 +464,8 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
                 groups.push(GroupBox {
                     key: g.key.clone(),
                     rect,
-                    title: format!("{owner} ×{}", g.pods.len()),
-                    summary: format!("{} pods · {} ready · click to expand", g.pods.len(), g.ready),
+                    title: clip(&format!("{owner} ×{}", g.pods.len()), 28),
+                    summary: format!("{} pods · {} ready", g.pods.len(), g.ready),
                     pod_count: g.pods.len(),
                 });
                 col_h[col] += rect.h + GAP;
@@ -472,7 +503,7 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
         }
     }
     let ips_text = match n.external_ip {
-        Some(ext) => format!("InternalIP {} · ExternalIP {ext}", n.internal_ip),
+        Some(ext) => format!("{} · external {ext}", n.internal_ip),
         None => format!("InternalIP {}", n.internal_ip),
     };
     NodeBox {
@@ -487,9 +518,22 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
         bridge_text: format!("cni0 bridge {}", n.bridge_ip),
         netfilter,
         eth0,
+        wire: eth0,
         eth0_text: format!("eth0 {}", n.internal_ip),
         node_ports,
         more_node_ports: more,
+    }
+}
+
+/// `s` cut to `max` characters, with `…` when cut (labels must stay inside their boxes; the
+/// full text is in the tooltip).
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
     }
 }
 
@@ -554,7 +598,7 @@ fn service_box(s: &topology::TopoService, x: f64, y: f64) -> ServiceBox {
                     w: SERVICE_W - 12.0,
                     h: 18.0,
                 },
-                text: format!("{name}{}/{} → {}{np}", p.port, p.protocol, p.target_port),
+                text: clip(&format!("{name}{}/{} → {}{np}", p.port, p.protocol, p.target_port), 36),
                 cluster_addr: s.cluster_ip.map(|ip| (ip, p.port)),
                 protocol: p.protocol,
             }
@@ -567,9 +611,15 @@ fn service_box(s: &topology::TopoService, x: f64, y: f64) -> ServiceBox {
         rect: Rect { x, y, w: SERVICE_W, h },
         type_badge: s.service_type.as_str(),
         address_text,
-        endpoints_text: format!("{} endpoints · {} ready", s.endpoints, s.ready_endpoints),
+        endpoints_text: format!(
+            "{} endpoint{} · {} ready",
+            s.endpoints,
+            if s.endpoints == 1 { "" } else { "s" },
+            s.ready_endpoints
+        ),
         flags_text: flags.join(" · "),
         ports,
+        endpoint_points: Vec::new(),
     }
 }
 
