@@ -157,9 +157,11 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         Ok((None, String::new()))
     })?;
     summary.step("clippy wasm32 (-D warnings)", || {
-        // All targets where the tests also run as wasm; the manifest loader's tests use proptest,
-        // which has no wasm32 random source, so only the library it ships to the browser.
-        let mut cmd = ctx.cmd("cargo").args(["clippy", "--target", WASM32, "--all-targets"]);
+        // What runs as wasm: libraries, binaries and tests (benches are native measurements).
+        // The manifest loader's tests use proptest, which has no wasm32 random source, so for it
+        // only the library it ships to the browser.
+        let mut cmd =
+            ctx.cmd("cargo").args(["clippy", "--target", WASM32, "--lib", "--bins", "--tests"]);
         for c in wasm_crates.iter().filter(|c| **c != "podpath-manifests") {
             cmd = cmd.args(["-p", c]);
         }
