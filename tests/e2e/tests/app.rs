@@ -1,6 +1,6 @@
 //! The end-to-end test: the trunk release bundle, served on loopback, opened in headless
 //! Chromium through WebDriver. It checks what a first-time visitor gets: the app mounts, draws
-//! the default scenario, a click on Send yields a verdict (once the app has Send), and the console stays free of errors
+//! the default scenario, a click on Send yields a verdict and hops, and the console stays free of errors
 //! (read through `window.__podpathErrors`, which `assets/errors.js` fills). It saves a screenshot.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -71,21 +71,19 @@ async fn visit(c: &Client, url: &str) -> Result<(), String> {
     println!("[data-testid=service]: {}", count(c, "service").await?);
     no_errors(c, "after load").await?;
 
-    // FIXME(#2): make Send mandatory once the app has it (it needs the engine's `Cluster::trace`,
-    // still being written). Until then its absence is printed as NOT CHECKED, and `cargo xtask
-    // test` repeats that line in its summary, so nothing is skipped silently.
-    match c.find(Locator::Css("[data-testid=send]")).await {
-        Ok(send) => {
-            send.click().await.map_err(|e| format!("click Send: {e}"))?;
-            let verdict = wait_for_text(c, "[data-testid=verdict]").await?;
-            println!("verdict after Send: {verdict}");
-            println!("[data-testid=hop]: {}", count(c, "hop").await?);
-            no_errors(c, "after Send").await?;
-        }
-        Err(_) => {
-            println!("NOT CHECKED: the page has no [data-testid=send] yet: no click, no verdict")
-        }
+    let send = c
+        .find(Locator::Css("[data-testid=send]"))
+        .await
+        .map_err(|e| format!("no [data-testid=send] button: {e}"))?;
+    send.click().await.map_err(|e| format!("click Send: {e}"))?;
+    let verdict = wait_for_text(c, "[data-testid=verdict]").await?;
+    println!("verdict after Send: {verdict}");
+    let hops = count(c, "hop").await?;
+    println!("[data-testid=hop]: {hops}");
+    if hops == 0 {
+        return Err("a verdict but no [data-testid=hop] in the event list".into());
     }
+    no_errors(c, "after Send").await?;
 
     // Prove the hook catches what it should: an error logged now must show up.
     c.execute("console.error('podpath-e2e: hook self-check');", vec![])
