@@ -1,0 +1,311 @@
+//! `podpath`: the simulator on the command line. Reads manifests (`-f FILE`, `-f -` for stdin,
+//! or `--scenario NAME` for a bundled one), then traces a probe, prints kubectl tables, a node's
+//! kube-proxy rules, validates, or exports. See `cli/README.md` for the commands, the exit codes
+//! (0 ok / delivered, 1 not delivered, 2 invalid input, 3 usage) and the JSON shape.
+//!
+//! Arguments are parsed with clap's derive API: the CLI is native only, so its size does not
+//! matter, and clap gives help, errors and suggestions for free.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use engine::{Destination, Entry, Probe, Protocol, Source};
+use manifests::tables::TableOptions;
+use manifests::{Diagnostic, Loaded};
+
+mod input;
+
+const EXIT_OK: u8 = 0;
+const EXIT_NOT_DELIVERED: u8 = 1;
+const EXIT_INVALID: u8 = 2;
+const EXIT_USAGE: u8 = 3;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "podpath",
+    version,
+    about = "Trace packets through a simulated Kubernetes cluster built from your manifests."
+)]
+struct Cli {
+    /// A manifest file (YAML or JSON, multi-document); repeatable; `-` reads stdin.
+    #[arg(short = 'f', long = "filename", global = true)]
+    files: Vec<String>,
+    /// Use a bundled scenario instead of (or before) the files: default, hairpin, ...
+    #[arg(long, global = true)]
+    scenario: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Send a probe and print its trace, verdict and outcomes.
+    Trace(TraceArgs),
+    /// Print a kubectl-style table.
+    Get {
+        #[arg(value_enum)]
+        resource: Resource,
+        /// `-o wide` for the wide columns.
+        #[arg(short = 'o', long = "output")]
+        output: Option<String>,
+        /// All namespaces.
+        #[arg(short = 'A', long = "all-namespaces")]
+        all_namespaces: bool,
+        /// Only this namespace (default: default).
+        #[arg(short = 'n', long)]
+        namespace: Option<String>,
+    },
+    /// Print a node's kube-proxy rules as iptables-restore text.
+    Rules {
+        #[arg(long)]
+        node: String,
+    },
+    /// Check the manifests; print warnings and errors.
+    Validate,
+    /// Write the loaded cluster back as manifests.
+    Export,
+    /// List the bundled scenarios.
+    Scenarios,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Resource {
+    #[value(alias = "node", alias = "no")]
+    Nodes,
+    #[value(alias = "pod", alias = "po")]
+    Pods,
+    #[value(alias = "service", alias = "services")]
+    Svc,
+    #[value(alias = "endpointslice", alias = "eps")]
+    Endpointslices,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Output {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct TraceArgs {
+    /// Source pod: NAMESPACE/POD[:CONTAINER].
+    #[arg(long, conflicts_with_all = ["from_node", "from_external"])]
+    from: Option<String>,
+    /// Source: a node's host network.
+    #[arg(long)]
+    from_node: Option<String>,
+    /// Source: an external client with this IP (needs --via).
+    #[arg(long, requires = "via")]
+    from_external: Option<String>,
+    /// Where the external client's packets enter: a node name, or `lb` for the load balancer.
+    #[arg(long)]
+    via: Option<String>,
+    /// Destination: IP:PORT or NAME:PORT.
+    #[arg(long)]
+    to: Option<String>,
+    #[arg(long, default_value = "TCP")]
+    proto: String,
+    #[arg(long)]
+    seed: Option<u64>,
+    #[arg(long)]
+    time_ms: Option<u64>,
+    /// Open N connections one after the other (session affinity, conntrack).
+    #[arg(long)]
+    repeat: Option<u32>,
+    #[arg(long, value_enum, default_value = "text")]
+    output: Output,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    ExitCode::from(run(cli))
+}
+
+fn run(cli: Cli) -> u8 {
+    if let Command::Scenarios = cli.command {
+        for s in manifests::scenarios() {
+            println!("{:<26} {}", s.id, s.title);
+        }
+        return EXIT_OK;
+    }
+    let sources = match input::read_sources(&cli.files, cli.scenario.as_deref()) {
+        Ok(s) => s,
+        Err((code, msg)) => {
+            eprintln!("error: {msg}");
+            return code;
+        }
+    };
+    let loaded = match manifests::load(&sources.text) {
+        Ok(l) => l,
+        Err(diags) => {
+            print_diags(&sources, &diags);
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!("error: {n} error(s); nothing loaded");
+            return EXIT_INVALID;
+        }
+    };
+    let quiet_warnings = matches!(cli.command, Command::Export);
+    if !quiet_warnings {
+        print_diags(&sources, &loaded.warnings);
+    }
+    match cli.command {
+        Command::Trace(args) => trace(&loaded, &args, sources.probe.as_ref()),
+        Command::Get { resource, output, all_namespaces, namespace } => {
+            let wide = match output.as_deref() {
+                None => false,
+                Some("wide") => true,
+                Some(other) => {
+                    eprintln!("error: unsupported output format {other:?} (only -o wide)");
+                    return EXIT_USAGE;
+                }
+            };
+            let opts = TableOptions {
+                wide,
+                namespace: if all_namespaces {
+                    None
+                } else {
+                    Some(namespace.unwrap_or_else(|| "default".into()))
+                },
+                ..TableOptions::default()
+            };
+            let c = &loaded.cluster;
+            let text = match resource {
+                Resource::Nodes => manifests::tables::nodes(c, &opts),
+                Resource::Pods => manifests::tables::pods(c, &opts),
+                Resource::Svc => manifests::tables::services(c, &opts),
+                Resource::Endpointslices => manifests::tables::endpoint_slices(c, &opts),
+            };
+            print!("{text}");
+            EXIT_OK
+        }
+        Command::Rules { node } => match loaded.cluster.node_by_name(&node) {
+            Some(n) => {
+                print!("{}", engine::kube_proxy::render::render_node(&loaded.cluster, n.id));
+                EXIT_OK
+            }
+            None => {
+                eprintln!("error: nodes {node:?} not found");
+                EXIT_INVALID
+            }
+        },
+        Command::Validate => {
+            let c = &loaded.cluster;
+            println!(
+                "valid: {} nodes, {} pods, {} services; {} warning(s), {} skipped",
+                c.nodes().count(),
+                c.pod_count(),
+                c.service_count(),
+                loaded.warnings.len(),
+                loaded.skipped.len()
+            );
+            for s in &loaded.skipped {
+                println!("skipped {} {:?} (line {}): {}", s.kind, s.name, s.line, s.reason);
+            }
+            EXIT_OK
+        }
+        Command::Export => {
+            print!("{}", manifests::export(&loaded.cluster));
+            EXIT_OK
+        }
+        Command::Scenarios => EXIT_OK,
+    }
+}
+
+fn print_diags(sources: &input::Sources, diags: &[Diagnostic]) {
+    for d in diags {
+        eprintln!("{}", sources.locate(d));
+    }
+}
+
+/// Builds the probe from the flags, falling back to the scenario's `# podpath-probe:` header.
+fn probe_from(args: &TraceArgs, header: Option<&Probe>) -> Result<Probe, String> {
+    let source = match (&args.from, &args.from_node, &args.from_external) {
+        (Some(p), _, _) => Some(manifests::scenario::parse_pod_source(p)?),
+        (_, Some(n), _) => Some(Source::Node { node: n.clone() }),
+        (_, _, Some(ip)) => {
+            let ip = ip
+                .parse()
+                .map_err(|_| format!("--from-external: {ip:?} is not an IPv4 address"))?;
+            let via = args.via.as_deref().ok_or("--from-external needs --via NODE|lb")?;
+            Some(Source::External { ip, entry: manifests::scenario::parse_entry(via) })
+        }
+        _ => None,
+    };
+    let destination: Option<Destination> =
+        args.to.as_deref().map(manifests::scenario::parse_destination).transpose()?;
+    let mut probe = match (source, destination, header) {
+        (Some(s), Some(d), _) => Probe::new(s, d, Protocol::Tcp),
+        (None, None, Some(h)) => h.clone(),
+        (s, d, Some(h)) => Probe::new(s.unwrap_or_else(|| h.source.clone()), d.unwrap_or_else(|| h.destination.clone()), h.protocol),
+        (None, _, None) => return Err("a source is required: --from NS/POD[:CONTAINER], --from-node NODE or --from-external IP --via NODE|lb".into()),
+        (_, None, None) => return Err("a destination is required: --to IP:PORT or --to NAME:PORT".into()),
+    };
+    if args.from.is_some()
+        || args.from_node.is_some()
+        || args.from_external.is_some()
+        || args.to.is_some()
+        || header.is_none()
+    {
+        probe.protocol = args
+            .proto
+            .to_uppercase()
+            .parse()
+            .map_err(|()| format!("--proto: {:?} is not TCP, UDP or SCTP", args.proto))?;
+    }
+    if let Some(seed) = args.seed {
+        probe.seed = seed;
+    }
+    if let Some(t) = args.time_ms {
+        probe.time_ms = t;
+    }
+    if let Some(r) = args.repeat {
+        probe.repeat = r.max(1);
+    }
+    if let Source::External { entry: Entry::Node { node }, .. } = &probe.source {
+        if node.is_empty() {
+            return Err("--via needs a node name or lb".into());
+        }
+    }
+    Ok(probe)
+}
+
+fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
+    let probe = match probe_from(args, header) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let trace = loaded.cluster.trace(&probe);
+    let delivered =
+        !trace.connections.is_empty() && trace.connections.iter().all(|c| c.verdict.is_delivered());
+    match args.output {
+        Output::Text => print!("{}", engine::trace_text::render_text(&trace)),
+        Output::Json => {
+            let doc = serde_json::json!({
+                "podpath_trace_version": 1,
+                "delivered": delivered,
+                "trace": trace,
+            });
+            match serde_json::to_string_pretty(&doc) {
+                Ok(s) => println!("{s}"),
+                Err(e) => {
+                    eprintln!("error: cannot write JSON: {e}");
+                    return EXIT_INVALID;
+                }
+            }
+        }
+    }
+    if delivered {
+        EXIT_OK
+    } else {
+        EXIT_NOT_DELIVERED
+    }
+}

@@ -1,0 +1,716 @@
+//! From validated objects to an [`engine::Cluster`], filling in what a control plane would:
+//! a default 3-node cluster when the manifests have no Nodes, cluster DNS, pods created by
+//! Deployments / ReplicaSets / StatefulSets / DaemonSets, a deterministic scheduler, and the
+//! cross-object checks of the allocators (nodePorts and clusterIPs already taken, out of range).
+//!
+//! Defaults (documented in the crate docs): nodes `node-1..3` with InternalIPs
+//! `192.168.1.11-13` and podCIDRs `10.244.1-3.0/24`; the scheduler puts each pod without
+//! `spec.nodeName` on the Ready node with the fewest pods, ties broken by node name.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::Ipv4Addr;
+
+use engine::{
+    Cidr, ClusterIpSpec, ClusterSettings, ContainerPort, ContainerSpec, EndpointPort,
+    EndpointSliceSpec, EndpointSpec, Labels, NodeSpec, ObjectKey, PodPhase, PodSpec, Protocol,
+    ServicePortSpec, ServiceSpec, ServiceType, SessionAffinity, TargetPort, TrafficPolicy,
+    DEFAULT_AFFINITY_TIMEOUT_SECS,
+};
+
+use crate::diag::{invalid_num, Diagnostic, ObjectRef};
+use crate::objects::*;
+use crate::read::IntOrStr;
+use crate::validate::object_ref;
+use crate::Cluster;
+
+/// The label every CoreDNS pod and the kube-dns selector carry.
+pub const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
+
+/// Cross-object allocator checks over all Services, in document order: requested nodePorts and
+/// healthCheckNodePorts inside the range and not taken twice; requested clusterIPs inside the
+/// service CIDR and not taken twice.
+pub fn check_allocations(
+    objects: &[Object],
+    settings: &ClusterSettings,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let (lo, hi) = settings.node_port_range;
+    let mut node_ports: HashMap<i64, String> = HashMap::new();
+    let mut cluster_ips: HashMap<Ipv4Addr, String> = HashMap::new();
+    for o in objects {
+        let Object::Service(s) = o else { continue };
+        let obj = object_ref(o);
+        let key = format!("{}/{}", s.meta.namespace, s.meta.name);
+        let mut mine: Vec<(i64, i64)> = Vec::new(); // (nodePort, port) of this Service
+        let requested = s
+            .ports
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((i, p.node_port.filter(|n| *n != 0)?, p)));
+        for (i, np, p) in requested {
+            let field = format!("spec.ports[{i}].nodePort");
+            if np < i64::from(lo) || np > i64::from(hi) {
+                let d = format!("provided port is not in the valid range. The range of valid ports is {lo}-{hi}");
+                diags.push(
+                    Diagnostic::error(invalid_num(np, &d)).on(&obj).field(field).at_line(p.line),
+                );
+                continue;
+            }
+            let shared = mine.iter().any(|(n, port)| *n == np && Some(*port) == p.port);
+            if !shared
+                && (node_ports.get(&np).is_some_and(|k| *k != key)
+                    || mine.iter().any(|(n, _)| *n == np))
+            {
+                diags.push(
+                    Diagnostic::error(invalid_num(np, "provided port is already allocated"))
+                        .on(&obj)
+                        .field(field)
+                        .at_line(p.line),
+                );
+                continue;
+            }
+            mine.push((np, p.port.unwrap_or(0)));
+        }
+        if let Some(hc) = s.health_check_node_port.filter(|h| *h != 0) {
+            let line = s.spec_line;
+            if hc < i64::from(lo) || hc > i64::from(hi) {
+                let d = format!("provided port is not in the valid range. The range of valid ports is {lo}-{hi}");
+                diags.push(
+                    Diagnostic::error(invalid_num(hc, &d))
+                        .on(&obj)
+                        .field("spec.healthCheckNodePort")
+                        .at_line(line),
+                );
+            } else if node_ports.contains_key(&hc) || mine.iter().any(|(n, _)| *n == hc) {
+                let d = format!("failed to allocate requested HealthCheck NodePort {hc}: provided port is already allocated");
+                diags.push(
+                    Diagnostic::error(invalid_num(hc, &d))
+                        .on(&obj)
+                        .field("spec.healthCheckNodePort")
+                        .at_line(line),
+                );
+            } else {
+                mine.push((hc, -1));
+            }
+        }
+        for (np, _) in mine {
+            node_ports.insert(np, key.clone());
+        }
+        let requested_ip = s.cluster_ips.first().or(s.cluster_ip.as_ref());
+        if let Some(ip) = requested_ip.and_then(|ip| ip.parse::<Ipv4Addr>().ok()) {
+            if s.service_type.as_deref() == Some("ExternalName") {
+                continue;
+            }
+            let line = s.spec_line;
+            let is_dns = s.meta.namespace == "kube-system" && s.meta.name == "kube-dns";
+            if !settings.service_cidr.contains(ip) {
+                let m = format!(
+                    "Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: the provided IP ({ip}) is not in the valid range. The range of valid IPs is {}",
+                    settings.service_cidr
+                );
+                diags.push(Diagnostic::error(m).on(&obj).field("spec.clusterIPs").at_line(line));
+            } else if cluster_ips.contains_key(&ip) || (ip == settings.dns_service_ip && !is_dns) {
+                let m = format!("Invalid value: []string{{\"{ip}\"}}: failed to allocate IP {ip}: provided IP is already allocated");
+                diags.push(Diagnostic::error(m).on(&obj).field("spec.clusterIPs").at_line(line));
+            } else {
+                cluster_ips.insert(ip, key.clone());
+            }
+        }
+    }
+}
+
+/// Objects defined twice in the stream (same kind, namespace and name).
+pub fn check_duplicates(objects: &[Object], diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<ObjectRef, u32> = HashMap::new();
+    for o in objects {
+        let r = object_ref(o);
+        let line = meta_of(o).line;
+        match seen.get(&r) {
+            Some(first) => diags.push(
+                Diagnostic::error(format!(
+                    "{} \"{}\" is defined twice (first at line {first})",
+                    r.kind, r.name
+                ))
+                .on(&r)
+                .at_line(line),
+            ),
+            None => {
+                seen.insert(r, line);
+            }
+        }
+    }
+}
+
+pub fn meta_of(o: &Object) -> &Meta {
+    match o {
+        Object::Namespace(m) => m,
+        Object::Node(n) => &n.meta,
+        Object::Pod(p) => &p.meta,
+        Object::Service(s) => &s.meta,
+        Object::Workload(w) => &w.meta,
+        Object::Slice(s) => &s.meta,
+    }
+}
+
+/// The builder's state: the cluster and per-node pod counts for the scheduler.
+pub struct Builder {
+    pub cluster: Cluster,
+    pub diags: Vec<Diagnostic>,
+    pub skipped: Vec<Skipped>,
+    pods_per_node: BTreeMap<String, usize>,
+}
+
+impl Builder {
+    pub fn new(cluster: Cluster) -> Builder {
+        Builder { cluster, diags: Vec::new(), skipped: Vec::new(), pods_per_node: BTreeMap::new() }
+    }
+
+    fn model_error(&mut self, obj: &ObjectRef, line: u32, e: engine::ModelError) {
+        self.diags.push(Diagnostic::error(e.to_string()).on(obj).at_line(line));
+    }
+
+    pub fn build(&mut self, objects: &[Object]) {
+        // Nodes.
+        let nodes: Vec<&RawNode> = objects
+            .iter()
+            .filter_map(|o| if let Object::Node(n) = o { Some(n) } else { None })
+            .collect();
+        if nodes.is_empty() {
+            self.default_nodes();
+        }
+        for n in nodes {
+            self.add_node(n);
+        }
+        // Services: those asking for specific addresses or ports first, so automatic allocation
+        // never takes what a later manifest asks for.
+        let services: Vec<&RawService> = objects
+            .iter()
+            .filter_map(|o| if let Object::Service(s) = o { Some(s) } else { None })
+            .collect();
+        let (explicit, auto): (Vec<&RawService>, Vec<&RawService>) =
+            services.iter().partition(|s| requests_allocation(s));
+        for s in explicit.into_iter().chain(auto) {
+            let obj = ObjectRef::new("Service", Some(&s.meta.namespace), &s.meta.name);
+            if let Err(e) = self.cluster.add_service(service_spec(s)) {
+                self.model_error(&obj, s.meta.line, e);
+            }
+        }
+        // Pods: bound ones first (they count for the scheduler), then unbound, then controllers.
+        let pods: Vec<&RawPod> = objects
+            .iter()
+            .filter_map(|o| if let Object::Pod(p) = o { Some(p) } else { None })
+            .collect();
+        let (bound, unbound): (Vec<&RawPod>, Vec<&RawPod>) =
+            pods.iter().partition(|p| p.spec.node_name.is_some());
+        for p in bound.into_iter().chain(unbound) {
+            self.add_raw_pod(p);
+        }
+        for o in objects {
+            if let Object::Workload(w) = o {
+                self.expand_workload(w);
+            }
+        }
+        self.ensure_dns();
+        // Given EndpointSlices and converted Endpoints.
+        for o in objects {
+            if let Object::Slice(s) = o {
+                self.add_slice(s);
+            }
+        }
+    }
+
+    fn default_nodes(&mut self) {
+        for i in 1..=3u8 {
+            let spec = NodeSpec {
+                name: format!("node-{i}"),
+                labels: Labels::from([("kubernetes.io/hostname".to_string(), format!("node-{i}"))]),
+                internal_ip: Ipv4Addr::new(192, 168, 1, 10 + i),
+                external_ip: None,
+                pod_cidr: Cidr::new(Ipv4Addr::new(10, 244, i, 0), 24).expect("valid literal"),
+                ready: true,
+            };
+            if let Err(e) = self.cluster.add_node(spec) {
+                self.diags.push(Diagnostic::error(format!("default nodes: {e}")));
+            }
+            self.pods_per_node.insert(format!("node-{i}"), 0);
+        }
+    }
+
+    fn add_node(&mut self, n: &RawNode) {
+        let obj = ObjectRef::new("Node", None, &n.meta.name);
+        let internal_ip = match n.internal_ip.as_deref().and_then(|ip| ip.parse().ok()) {
+            Some(ip) => ip,
+            None => match (11..=254u8)
+                .map(|h| Ipv4Addr::new(192, 168, 1, h))
+                .find(|ip| self.cluster.node_by_ip(*ip).is_none())
+            {
+                Some(ip) => ip,
+                None => {
+                    self.diags.push(
+                        Diagnostic::error("status.addresses: Required value: an InternalIP")
+                            .on(&obj),
+                    );
+                    return;
+                }
+            },
+        };
+        let pod_cidr = match n
+            .pod_cidr
+            .as_deref()
+            .and_then(|c| c.parse::<Cidr>().ok())
+            .or_else(|| self.cluster.next_free_pod_cidr())
+        {
+            Some(c) => c,
+            None => {
+                self.diags.push(
+                    Diagnostic::error("spec.podCIDR: no free podCIDR left in the cluster CIDR")
+                        .on(&obj),
+                );
+                return;
+            }
+        };
+        let spec = NodeSpec {
+            name: n.meta.name.clone(),
+            labels: n.meta.labels.clone(),
+            internal_ip,
+            external_ip: n.external_ip.as_deref().and_then(|ip| ip.parse().ok()),
+            pod_cidr,
+            ready: n.ready,
+        };
+        match self.cluster.add_node(spec) {
+            Ok(_) => {
+                self.pods_per_node.insert(n.meta.name.clone(), 0);
+            }
+            Err(e) => self.model_error(&obj, n.meta.line, e),
+        }
+    }
+
+    /// Cluster DNS after every pod of the manifests is placed, so it never shifts their addresses:
+    /// the engine's `add_cluster_dns` when the manifests have no kube-dns Service; CoreDNS pods
+    /// (scheduled like any other) when they define the Service but no pods for it.
+    fn ensure_dns(&mut self) {
+        if self.cluster.dns_service().is_none() {
+            if let Err(e) = self.cluster.add_cluster_dns() {
+                self.diags.push(Diagnostic::error(format!("cluster DNS: {e}")));
+            }
+            return;
+        }
+        self.ensure_dns_pods();
+    }
+
+    fn ensure_dns_pods(&mut self) {
+        let has = self.cluster.pods().any(|p| {
+            p.spec.namespace == "kube-system"
+                && p.spec.labels.get(DNS_LABEL.0).map(String::as_str) == Some(DNS_LABEL.1)
+        });
+        if has {
+            return;
+        }
+        let rs = "coredns-5d78c9869d";
+        for i in 0..2 {
+            let name = format!("{rs}-{}", suffix(rs, i));
+            let mut spec = dns_pod_spec(&name);
+            let Some(node) = self.schedule() else { return };
+            spec.node = node;
+            self.place(spec, &ObjectRef::new("Pod", Some("kube-system"), &name), 0);
+        }
+    }
+
+    /// `<prefix>-<5 chars>`, unused in the namespace (a suffix clash tries further suffixes).
+    fn fresh_name(&self, ns: &str, prefix: &str, i: usize) -> String {
+        let mut k = i;
+        loop {
+            let name = format!("{prefix}-{}", suffix(prefix, k));
+            if self.cluster.pod_by_key(&ObjectKey::new(ns, &name)).is_none() {
+                return name;
+            }
+            k = k.wrapping_add(1_000_003);
+        }
+    }
+
+    /// The Ready node with the fewest pods, ties by name; any node if none is Ready.
+    fn schedule(&self) -> Option<String> {
+        let ready: Vec<(&String, &usize)> = self
+            .pods_per_node
+            .iter()
+            .filter(|(n, _)| self.cluster.node_by_name(n).is_some_and(|n| n.spec.ready))
+            .collect();
+        let pool = if ready.is_empty() { self.pods_per_node.iter().collect() } else { ready };
+        pool.into_iter()
+            .min_by(|a, b| a.1.cmp(b.1).then_with(|| a.0.cmp(b.0)))
+            .map(|(n, _)| n.clone())
+    }
+
+    fn place(&mut self, spec: PodSpec, obj: &ObjectRef, line: u32) {
+        let node = spec.node.clone();
+        match self.cluster.add_pod(spec) {
+            Ok(_) => *self.pods_per_node.entry(node).or_insert(0) += 1,
+            Err(e) => self.model_error(obj, line, e),
+        }
+    }
+
+    fn add_raw_pod(&mut self, p: &RawPod) {
+        let obj = ObjectRef::new("Pod", Some(&p.meta.namespace), &p.meta.name);
+        let node = match &p.spec.node_name {
+            Some(n) => {
+                if self.cluster.node_by_name(n).is_none() {
+                    self.diags.push(
+                        Diagnostic::error(format!("Not found: {n:?}"))
+                            .on(&obj)
+                            .field("spec.nodeName")
+                            .at_line(p.spec.line),
+                    );
+                    return;
+                }
+                n.clone()
+            }
+            None => match self.schedule() {
+                Some(n) => n,
+                None => return,
+            },
+        };
+        let phase = match p.phase.as_deref() {
+            Some("Pending") => PodPhase::Pending,
+            Some("Succeeded") => PodPhase::Succeeded,
+            Some("Failed") => PodPhase::Failed,
+            _ => PodPhase::Running,
+        };
+        let spec = PodSpec {
+            namespace: p.meta.namespace.clone(),
+            name: p.meta.name.clone(),
+            labels: p.meta.labels.clone(),
+            node,
+            ip: if p.spec.host_network {
+                None
+            } else {
+                p.pod_ip.as_deref().and_then(|ip| ip.parse().ok())
+            },
+            host_network: p.spec.host_network,
+            phase,
+            ready: p.ready.unwrap_or(phase == PodPhase::Running),
+            terminating: p.meta.terminating,
+            containers: containers(&p.spec),
+            hostname: p.spec.hostname.clone(),
+            subdomain: p.spec.subdomain.clone(),
+        };
+        self.place(spec, &obj, p.meta.line);
+    }
+
+    fn expand_workload(&mut self, w: &RawWorkload) {
+        let ns = &w.meta.namespace;
+        let replicas = w.replicas.unwrap_or(1).clamp(0, 10_000) as usize;
+        let template = |name: String, node: String, extra: Vec<(&str, String)>| {
+            let mut labels = w.template_labels.clone();
+            for (k, v) in extra {
+                labels.insert(k.to_string(), v);
+            }
+            PodSpec {
+                namespace: ns.clone(),
+                name,
+                labels,
+                node,
+                ip: None,
+                host_network: w.template.host_network,
+                phase: PodPhase::Running,
+                ready: true,
+                terminating: false,
+                containers: containers(&w.template),
+                hostname: w.template.hostname.clone(),
+                subdomain: w.template.subdomain.clone(),
+            }
+        };
+        match w.kind {
+            WorkloadKind::Deployment | WorkloadKind::ReplicaSet => {
+                let (prefix, extra) = if w.kind == WorkloadKind::Deployment {
+                    let hash = safe_encode(&w.template_hash.to_string());
+                    (format!("{}-{hash}", w.meta.name), Some(hash))
+                } else {
+                    (w.meta.name.clone(), None)
+                };
+                for i in 0..replicas {
+                    let name = self.fresh_name(ns, &prefix, i);
+                    let Some(node) = self.schedule() else { return };
+                    let extra = extra.iter().map(|h| ("pod-template-hash", h.clone())).collect();
+                    let obj = ObjectRef::new("Pod", Some(ns), &name);
+                    self.place(template(name, node, extra), &obj, w.meta.line);
+                }
+            }
+            WorkloadKind::StatefulSet => {
+                for i in 0..replicas {
+                    let name = format!("{}-{i}", w.meta.name);
+                    let Some(node) = self.schedule() else { return };
+                    let mut spec = template(
+                        name.clone(),
+                        node,
+                        vec![("statefulset.kubernetes.io/pod-name", name.clone())],
+                    );
+                    spec.hostname = Some(name.clone());
+                    spec.subdomain.clone_from(&w.service_name);
+                    let obj = ObjectRef::new("Pod", Some(ns), &name);
+                    self.place(spec, &obj, w.meta.line);
+                }
+            }
+            WorkloadKind::DaemonSet => {
+                let nodes: Vec<String> = self.pods_per_node.keys().cloned().collect();
+                for (i, node) in nodes.into_iter().enumerate() {
+                    let name = self.fresh_name(ns, &w.meta.name, i);
+                    let obj = ObjectRef::new("Pod", Some(ns), &name);
+                    self.place(template(name, node, Vec::new()), &obj, w.meta.line);
+                }
+            }
+        }
+    }
+
+    fn add_slice(&mut self, s: &RawSlice) {
+        let kind = if s.from_endpoints { "Endpoints" } else { "EndpointSlice" };
+        let skip = |reason: &str| Skipped {
+            kind: kind.to_string(),
+            api_version: if s.from_endpoints { "v1".into() } else { "discovery.k8s.io/v1".into() },
+            name: format!("{}/{}", s.meta.namespace, s.meta.name),
+            line: s.meta.line,
+            reason: reason.to_string(),
+        };
+        if s.address_type.as_deref() != Some("IPv4") {
+            self.skipped.push(skip("podpath models IPv4 only"));
+            return;
+        }
+        let service_name = if s.from_endpoints {
+            s.meta.name.clone()
+        } else {
+            match s.meta.labels.get("kubernetes.io/service-name") {
+                Some(n) => n.clone(),
+                None => {
+                    self.skipped
+                        .push(skip("no kubernetes.io/service-name label: no Service uses it"));
+                    return;
+                }
+            }
+        };
+        let svc = self.cluster.service_by_key(&ObjectKey::new(&s.meta.namespace, &service_name));
+        if svc.is_some_and(|svc| svc.spec.selector.as_ref().is_some_and(|sel| !sel.is_empty())) {
+            self.skipped.push(skip(
+                "its Service has a selector: endpoints are derived from the pods instead",
+            ));
+            return;
+        }
+        if svc.is_none() {
+            let obj = ObjectRef::new(kind, Some(&s.meta.namespace), &s.meta.name);
+            self.diags.push(
+                Diagnostic::warning(format!("Service {service_name:?} not found in namespace {:?}: nothing uses these endpoints", s.meta.namespace))
+                    .on(&obj)
+                    .at_line(s.meta.line),
+            );
+        }
+        let ports = s
+            .ports
+            .iter()
+            .map(|p| EndpointPort {
+                name: p.name.clone().filter(|n| !n.is_empty()),
+                protocol: protocol(&p.protocol),
+                port: p.port.unwrap_or(0).clamp(0, 65535) as u16,
+            })
+            .collect();
+        let mut endpoints = Vec::new();
+        for e in &s.endpoints {
+            let ready = e.ready.unwrap_or(true);
+            for a in &e.addresses {
+                let Ok(ip) = a.parse() else { continue };
+                endpoints.push(EndpointSpec {
+                    ip,
+                    ready,
+                    serving: e.serving.unwrap_or(ready),
+                    terminating: e.terminating.unwrap_or(false),
+                    node: e.node_name.clone(),
+                    hostname: e.hostname.clone(),
+                    target_pod: e.target_pod.clone().map(|(ns, n)| ObjectKey::new(ns, n)),
+                });
+            }
+        }
+        let spec = EndpointSliceSpec {
+            namespace: s.meta.namespace.clone(),
+            name: if s.from_endpoints {
+                format!("{}-{}", s.meta.name, suffix(&s.meta.name, 0))
+            } else {
+                s.meta.name.clone()
+            },
+            service_name,
+            ports,
+            endpoints,
+        };
+        if let Err(e) = self.cluster.add_endpoint_slice(spec) {
+            let obj = ObjectRef::new(kind, Some(&s.meta.namespace), &s.meta.name);
+            self.model_error(&obj, s.meta.line, e);
+        }
+    }
+}
+
+fn requests_allocation(s: &RawService) -> bool {
+    s.cluster_ip.as_deref().is_some_and(|c| !c.is_empty() && c != "None")
+        || s.cluster_ips.first().is_some_and(|c| !c.is_empty() && c != "None")
+        || s.ports.iter().any(|p| p.node_port.is_some_and(|n| n != 0))
+        || s.health_check_node_port.is_some_and(|n| n != 0)
+        || !s.ingress_ips.is_empty()
+}
+
+fn protocol(p: &Option<String>) -> Protocol {
+    p.as_deref().and_then(|p| p.parse().ok()).unwrap_or(Protocol::Tcp)
+}
+
+fn containers(spec: &RawPodSpec) -> Vec<ContainerSpec> {
+    spec.containers
+        .iter()
+        .map(|c| ContainerSpec {
+            name: c.name.clone().unwrap_or_default(),
+            image: c.image.clone().unwrap_or_default(),
+            ports: c
+                .ports
+                .iter()
+                .map(|p| ContainerPort {
+                    name: p.name.clone(),
+                    container_port: p.container_port.unwrap_or(0).clamp(0, 65535) as u16,
+                    protocol: protocol(&p.protocol),
+                    host_port: p.host_port.filter(|h| *h > 0 && *h <= 65535).map(|h| h as u16),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub fn service_spec(s: &RawService) -> ServiceSpec {
+    let service_type = match s.service_type.as_deref() {
+        Some("NodePort") => ServiceType::NodePort,
+        Some("LoadBalancer") => ServiceType::LoadBalancer,
+        Some("ExternalName") => ServiceType::ExternalName,
+        _ => ServiceType::ClusterIP,
+    };
+    let ip = s.cluster_ips.first().or(s.cluster_ip.as_ref()).map(String::as_str).unwrap_or("");
+    let cluster_ip = match ip {
+        "None" => ClusterIpSpec::Headless,
+        "" => ClusterIpSpec::Auto,
+        ip => ip.parse().map_or(ClusterIpSpec::Auto, ClusterIpSpec::Ip),
+    };
+    let policy = |p: &Option<String>| {
+        if p.as_deref() == Some("Local") {
+            TrafficPolicy::Local
+        } else {
+            TrafficPolicy::Cluster
+        }
+    };
+    let mut lb_ips: Vec<Ipv4Addr> = s.ingress_ips.iter().filter_map(|ip| ip.parse().ok()).collect();
+    if lb_ips.is_empty() {
+        lb_ips.extend(s.load_balancer_ip.as_deref().and_then(|ip| ip.parse::<Ipv4Addr>().ok()));
+    }
+    ServiceSpec {
+        namespace: s.meta.namespace.clone(),
+        name: s.meta.name.clone(),
+        labels: s.meta.labels.clone(),
+        service_type,
+        cluster_ip,
+        ports: s
+            .ports
+            .iter()
+            .map(|p| {
+                let port = p.port.unwrap_or(0).clamp(0, 65535) as u16;
+                ServicePortSpec {
+                    name: p.name.clone().filter(|n| !n.is_empty()),
+                    protocol: protocol(&p.protocol),
+                    port,
+                    target_port: match &p.target_port {
+                        Some(IntOrStr::Int(n)) => TargetPort::Number((*n).clamp(0, 65535) as u16),
+                        Some(IntOrStr::Str(s)) => TargetPort::Name(s.clone()),
+                        None => TargetPort::Number(port),
+                    },
+                    node_port: p.node_port.filter(|n| *n > 0 && *n <= 65535).map(|n| n as u16),
+                }
+            })
+            .collect(),
+        selector: s.selector.clone().filter(|sel| !sel.is_empty()),
+        external_ips: s.external_ips.iter().filter_map(|ip| ip.parse().ok()).collect(),
+        session_affinity: match s.session_affinity.as_deref() {
+            Some("ClientIP") => SessionAffinity::ClientIP {
+                timeout_secs: s
+                    .affinity_timeout
+                    .map_or(DEFAULT_AFFINITY_TIMEOUT_SECS, |t| t.clamp(1, 86400) as u32),
+            },
+            _ => SessionAffinity::None,
+        },
+        external_traffic_policy: policy(&s.external_traffic_policy),
+        internal_traffic_policy: policy(&s.internal_traffic_policy),
+        publish_not_ready_addresses: s.publish_not_ready_addresses,
+        load_balancer_ips: lb_ips,
+        load_balancer_source_ranges: s
+            .load_balancer_source_ranges
+            .iter()
+            .filter_map(|c| c.trim().parse().ok())
+            .collect(),
+        health_check_node_port: s
+            .health_check_node_port
+            .filter(|n| *n > 0 && *n <= 65535)
+            .map(|n| n as u16),
+        allocate_load_balancer_node_ports: s.allocate_load_balancer_node_ports.unwrap_or(true),
+        external_name: s.external_name.clone(),
+    }
+}
+
+/// A CoreDNS pod as kubeadm's Deployment creates it (node filled in by the caller).
+pub fn dns_pod_spec(name: &str) -> PodSpec {
+    let port = |name: &str, protocol, port| ContainerPort {
+        name: Some(name.into()),
+        container_port: port,
+        protocol,
+        host_port: None,
+    };
+    PodSpec {
+        namespace: "kube-system".into(),
+        name: name.into(),
+        labels: Labels::from([
+            (DNS_LABEL.0.to_string(), DNS_LABEL.1.to_string()),
+            ("pod-template-hash".to_string(), "5d78c9869d".to_string()),
+        ]),
+        node: String::new(),
+        ip: None,
+        host_network: false,
+        phase: PodPhase::Running,
+        ready: true,
+        terminating: false,
+        containers: vec![ContainerSpec {
+            name: "coredns".into(),
+            image: "registry.k8s.io/coredns/coredns:v1.11.1".into(),
+            ports: vec![
+                port("dns", Protocol::Udp, 53),
+                port("dns-tcp", Protocol::Tcp, 53),
+                port("metrics", Protocol::Tcp, 9153),
+            ],
+        }],
+        hostname: None,
+        subdomain: None,
+    }
+}
+
+const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// `rand.SafeEncodeString`: each byte mapped into an alphabet without vowels or look-alikes.
+pub fn safe_encode(s: &str) -> String {
+    s.bytes().map(|b| ALPHANUMS[usize::from(b) % ALPHANUMS.len()] as char).collect()
+}
+
+/// A deterministic stand-in for `generateName`'s 5 random characters.
+pub fn suffix(prefix: &str, n: usize) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in prefix.bytes().chain((n as u64).to_le_bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    }
+    (0..5).map(|i| ALPHANUMS[((h >> (i * 9)) % ALPHANUMS.len() as u64) as usize] as char).collect()
+}
+
+/// Namespaces the manifests declare or use, sorted.
+pub fn namespaces(objects: &[Object]) -> BTreeSet<String> {
+    objects
+        .iter()
+        .map(|o| match o {
+            Object::Namespace(m) => m.name.clone(),
+            other => meta_of(other).namespace.clone(),
+        })
+        .filter(|n| !n.is_empty())
+        .collect()
+}

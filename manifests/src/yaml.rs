@@ -1,0 +1,653 @@
+//! YAML (and JSON, which is YAML's flow style) into a small tree of values that remember their
+//! line and column, with hard limits on input size, nesting depth and alias expansion.
+//!
+//! We read events from `saphyr-parser` (a pull parser with no recursion of its own) and build the
+//! tree with an explicit stack, so hostile input cannot overflow the stack, and every alias
+//! expansion is charged against a node budget before it is copied, so a "billion laughs" document
+//! stops after a bounded amount of work. Scalars keep their text and whether they were plain:
+//! `port: 80` is an integer, `port: "80"` a string, as in the Kubernetes YAML decoder.
+//!
+//! A stream is split on `---` lines at column 1 before parsing, so a syntax error in one document
+//! does not hide the errors of the others (every document is reported).
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+/// Resource limits for one `load`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted input, in bytes.
+    pub max_bytes: usize,
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Most nodes (scalars, sequences, mappings) in all documents together, aliases expanded.
+    pub max_nodes: usize,
+    /// Most nodes that alias expansion may copy in all documents together.
+    pub max_alias_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 32 * 1024 * 1024,
+            max_depth: 64,
+            max_nodes: 8_000_000,
+            max_alias_nodes: 100_000,
+        }
+    }
+}
+
+/// A YAML node and where it starts (1-based line and column).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub kind: Kind,
+    pub line: u32,
+    pub col: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    /// A scalar's text; `plain` is false for quoted and block scalars (always strings).
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Value>),
+    /// Entries in document order; keys are unique (a repeated key is an error).
+    Map(Vec<(String, Value)>),
+}
+
+/// What a scalar resolves to under the YAML 1.2 core schema (as Kubernetes' decoder reads it).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolved<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+}
+
+impl Value {
+    pub fn new(kind: Kind, line: u32, col: u32) -> Value {
+        Value { kind, line, col }
+    }
+
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::new(Kind::Scalar { text: s.into(), plain: false }, 0, 0)
+    }
+
+    pub fn plain(s: impl Into<String>) -> Value {
+        Value::new(Kind::Scalar { text: s.into(), plain: true }, 0, 0)
+    }
+
+    pub fn map(entries: Vec<(String, Value)>) -> Value {
+        Value::new(Kind::Map(entries), 0, 0)
+    }
+
+    pub fn seq(items: Vec<Value>) -> Value {
+        Value::new(Kind::Seq(items), 0, 0)
+    }
+
+    /// The entry for `key` of a mapping.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match &self.kind {
+            Kind::Map(m) => m.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn resolve(&self) -> Option<Resolved<'_>> {
+        match &self.kind {
+            Kind::Scalar { text, plain: false } => Some(Resolved::Str(text)),
+            Kind::Scalar { text, plain: true } => Some(resolve_plain(text)),
+            _ => None,
+        }
+    }
+
+    /// True for `null`, `~`, an empty value.
+    pub fn is_null(&self) -> bool {
+        matches!(self.resolve(), Some(Resolved::Null))
+    }
+
+    /// A short name of the value's type for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.resolve() {
+            None => match self.kind {
+                Kind::Seq(_) => "array",
+                _ => "object",
+            },
+            Some(Resolved::Null) => "null",
+            Some(Resolved::Bool(_)) => "boolean",
+            Some(Resolved::Int(_)) => "integer",
+            Some(Resolved::Float(_)) => "number",
+            Some(Resolved::Str(_)) => "string",
+        }
+    }
+
+    fn count(&self) -> usize {
+        match &self.kind {
+            Kind::Scalar { .. } => 1,
+            Kind::Seq(items) => 1 + items.iter().map(Value::count).sum::<usize>(),
+            Kind::Map(m) => 1 + m.iter().map(|(_, v)| v.count()).sum::<usize>(),
+        }
+    }
+}
+
+fn resolve_plain(t: &str) -> Resolved<'_> {
+    match t {
+        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+        "true" | "True" | "TRUE" => return Resolved::Bool(true),
+        "false" | "False" | "FALSE" => return Resolved::Bool(false),
+        _ => {}
+    }
+    let b = t.as_bytes();
+    let digits_start = usize::from(b[0] == b'-' || b[0] == b'+');
+    if digits_start < b.len() && b[digits_start..].iter().all(u8::is_ascii_digit) {
+        if let Ok(n) = t.parse::<i64>() {
+            return Resolved::Int(n);
+        }
+    }
+    if let Some(hex) = t.strip_prefix("0x") {
+        if let Ok(n) = i64::from_str_radix(hex, 16) {
+            return Resolved::Int(n);
+        }
+    }
+    if let Some(oct) = t.strip_prefix("0o") {
+        if let Ok(n) = i64::from_str_radix(oct, 8) {
+            return Resolved::Int(n);
+        }
+    }
+    let looks_numeric = b.iter().all(|c| c.is_ascii_digit() || b".eE+-".contains(c))
+        && b.iter().any(u8::is_ascii_digit);
+    if looks_numeric {
+        if let Ok(f) = t.parse::<f64>() {
+            return Resolved::Float(f);
+        }
+    }
+    match t {
+        ".inf" | ".Inf" | ".INF" | "+.inf" => Resolved::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => Resolved::Float(f64::NAN),
+        _ => Resolved::Str(t),
+    }
+}
+
+/// A YAML problem: where, and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+/// One parsed document (non-empty) with the line it starts on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    pub root: Value,
+}
+
+/// Parses a whole stream; returns every document that parsed and every error found.
+pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Vec<YamlError>) {
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    if text.len() > limits.max_bytes {
+        errors.push(YamlError {
+            line: 1,
+            col: 1,
+            message: format!(
+                "input is {} bytes; the limit is {} bytes ({} MiB)",
+                text.len(),
+                limits.max_bytes,
+                limits.max_bytes / (1024 * 1024)
+            ),
+        });
+        return (docs, errors);
+    }
+    let mut budget = Budget { nodes: 0, alias_nodes: 0, limits: *limits };
+    for (chunk, first_line) in split_documents(text) {
+        match parse_chunk(chunk, first_line, &mut budget) {
+            Ok(found) => docs.extend(found.into_iter().map(|root| Document { root })),
+            Err(e) => {
+                let fatal = e.message.starts_with("limit:");
+                errors.push(e);
+                if fatal {
+                    break;
+                }
+            }
+        }
+    }
+    (docs, errors)
+}
+
+/// Splits on lines that start with `---` (a document marker at column 1), keeping each chunk's
+/// first line number. The marker line itself stays with the chunk it opens (it may carry content,
+/// `--- !tag` or `--- {}`).
+fn split_documents(text: &str) -> Vec<(&str, u32)> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    let mut start_line = 1u32;
+    let mut line_no = 1u32;
+    let mut pos = 0usize;
+    for line in text.split_inclusive('\n') {
+        let is_marker = line.starts_with("---")
+            && line[3..]
+                .chars()
+                .next()
+                .is_none_or(|c| c == ' ' || c == '\t' || c == '\n' || c == '\r');
+        if is_marker && pos > start {
+            out.push((&text[start..pos], start_line));
+            start = pos;
+            start_line = line_no;
+        }
+        pos += line.len();
+        line_no += 1;
+    }
+    if start < text.len() || out.is_empty() {
+        out.push((&text[start..], start_line));
+    }
+    out
+}
+
+struct Budget {
+    nodes: usize,
+    alias_nodes: usize,
+    limits: Limits,
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        line: u32,
+        col: u32,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<(String, Value)>,
+        /// Entries from merge keys (`<<`), which explicit keys override.
+        merged: Vec<(String, Value)>,
+        key: Option<(String, u32, u32)>,
+        line: u32,
+        col: u32,
+        anchor: usize,
+    },
+}
+
+fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<Value>, YamlError> {
+    let mut parser = Parser::new_from_str(chunk);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Value> = HashMap::new();
+    let mut docs = Vec::new();
+    let mut root: Option<Value> = None;
+    let err = |line: usize, col: usize, message: String| YamlError {
+        line: first_line + line.saturating_sub(1) as u32,
+        col: col as u32 + 1,
+        message,
+    };
+    loop {
+        let (event, span) = match parser.next_event() {
+            None => break,
+            Some(Err(e)) => {
+                let m = e.marker();
+                return Err(err(m.line(), m.col(), e.info().to_string()));
+            }
+            Some(Ok(x)) => x,
+        };
+        let (line, col) =
+            (first_line + span.start.line().saturating_sub(1) as u32, span.start.col() as u32 + 1);
+        let done: Option<(Value, usize)> = match event {
+            Event::StreamStart | Event::Nothing => None,
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                anchors.clear();
+                None
+            }
+            Event::DocumentEnd => {
+                if let Some(v) = root.take() {
+                    if !v.is_null() {
+                        docs.push(v);
+                    }
+                }
+                None
+            }
+            Event::Alias(id) => {
+                let Some(v) = anchors.get(&id) else {
+                    return Err(err(span.start.line(), span.start.col(), "unknown anchor".into()));
+                };
+                let n = v.count();
+                budget.alias_nodes += n;
+                if budget.alias_nodes > budget.limits.max_alias_nodes {
+                    return Err(YamlError {
+                        line,
+                        col,
+                        message: format!(
+                            "limit: alias expansion exceeds {} nodes (is this a \"billion laughs\" document?)",
+                            budget.limits.max_alias_nodes
+                        ),
+                    });
+                }
+                charge(budget, n, line, col)?;
+                let mut v = v.clone();
+                v.line = line;
+                v.col = col;
+                Some((v, 0))
+            }
+            Event::Scalar(text, style, anchor, _tag) => {
+                charge(budget, 1, line, col)?;
+                let plain = style == ScalarStyle::Plain;
+                Some((
+                    Value::new(Kind::Scalar { text: text.into_owned(), plain }, line, col),
+                    anchor,
+                ))
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                charge(budget, 1, line, col)?;
+                if stack.len() >= budget.limits.max_depth {
+                    return Err(YamlError {
+                        line,
+                        col,
+                        message: format!(
+                            "limit: nesting deeper than {} levels",
+                            budget.limits.max_depth
+                        ),
+                    });
+                }
+                stack.push(if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq { items: Vec::new(), line, col, anchor }
+                } else {
+                    Frame::Map {
+                        entries: Vec::new(),
+                        merged: Vec::new(),
+                        key: None,
+                        line,
+                        col,
+                        anchor,
+                    }
+                });
+                None
+            }
+            Event::SequenceEnd => match stack.pop() {
+                Some(Frame::Seq { items, line, col, anchor }) => {
+                    Some((Value::new(Kind::Seq(items), line, col), anchor))
+                }
+                _ => {
+                    return Err(YamlError { line, col, message: "unbalanced sequence end".into() })
+                }
+            },
+            Event::MappingEnd => match stack.pop() {
+                Some(Frame::Map { mut entries, merged, line, col, anchor, .. }) => {
+                    for (k, v) in merged {
+                        if !entries.iter().any(|(e, _)| *e == k) {
+                            entries.push((k, v));
+                        }
+                    }
+                    Some((Value::new(Kind::Map(entries), line, col), anchor))
+                }
+                _ => return Err(YamlError { line, col, message: "unbalanced mapping end".into() }),
+            },
+        };
+        let Some((value, anchor)) = done else { continue };
+        if anchor != 0 {
+            anchors.insert(anchor, value.clone());
+        }
+        match stack.last_mut() {
+            None => root = Some(value),
+            Some(Frame::Seq { items, .. }) => items.push(value),
+            Some(Frame::Map { entries, merged, key, .. }) => match key.take() {
+                None => match value.kind {
+                    Kind::Scalar { text, .. } => *key = Some((text, value.line, value.col)),
+                    _ => {
+                        return Err(YamlError {
+                            line: value.line,
+                            col: value.col,
+                            message: "a mapping key must be a scalar".into(),
+                        })
+                    }
+                },
+                Some((k, kl, kc)) => {
+                    if k == "<<" {
+                        merge_into(merged, value);
+                    } else if entries.iter().any(|(e, _)| *e == k) {
+                        return Err(YamlError {
+                            line: kl,
+                            col: kc,
+                            message: format!("mapping key {k:?} already defined"),
+                        });
+                    } else {
+                        entries.push((k, value));
+                    }
+                }
+            },
+        }
+    }
+    if let Some(v) = root.take() {
+        if !v.is_null() {
+            docs.push(v);
+        }
+    }
+    Ok(docs)
+}
+
+/// YAML 1.1 merge keys (`<<: *defaults`), which Kubernetes' decoder honours: keys already present
+/// win.
+fn merge_into(entries: &mut Vec<(String, Value)>, value: Value) {
+    let sources = match value.kind {
+        Kind::Map(m) => vec![m],
+        Kind::Seq(items) => items
+            .into_iter()
+            .filter_map(|v| match v.kind {
+                Kind::Map(m) => Some(m),
+                _ => None,
+            })
+            .collect(),
+        Kind::Scalar { .. } => Vec::new(),
+    };
+    for m in sources {
+        for (k, v) in m {
+            if !entries.iter().any(|(e, _)| *e == k) {
+                entries.push((k, v));
+            }
+        }
+    }
+}
+
+fn charge(budget: &mut Budget, n: usize, line: u32, col: u32) -> Result<(), YamlError> {
+    budget.nodes += n;
+    if budget.nodes > budget.limits.max_nodes {
+        return Err(YamlError {
+            line,
+            col,
+            message: format!("limit: more than {} YAML nodes", budget.limits.max_nodes),
+        });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emitting
+
+/// Writes a value as block-style YAML. Strings are double-quoted when a plain scalar would read
+/// back differently; plain scalars are written as they are.
+pub fn emit(value: &Value, out: &mut String) {
+    emit_at(value, 0, out);
+}
+
+fn emit_at(value: &Value, indent: usize, out: &mut String) {
+    match &value.kind {
+        Kind::Scalar { .. } => {
+            emit_scalar(value, out);
+            out.push('\n');
+        }
+        Kind::Seq(items) if items.is_empty() => out.push_str("[]\n"),
+        Kind::Map(m) if m.is_empty() => out.push_str("{}\n"),
+        Kind::Seq(items) => {
+            for item in items {
+                pad(out, indent);
+                out.push_str("- ");
+                emit_inline_start(item, indent + 2, out);
+            }
+        }
+        Kind::Map(m) => {
+            for (k, v) in m {
+                pad(out, indent);
+                emit_key(k, out);
+                emit_after_key(v, indent, out);
+            }
+        }
+    }
+}
+
+/// A node right after `- `: a mapping continues on the same line.
+fn emit_inline_start(value: &Value, indent: usize, out: &mut String) {
+    match &value.kind {
+        Kind::Map(m) if !m.is_empty() => {
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    pad(out, indent);
+                }
+                emit_key(k, out);
+                emit_after_key(v, indent, out);
+            }
+        }
+        Kind::Seq(items) if !items.is_empty() => {
+            out.push('\n');
+            emit_at(value, indent, out);
+        }
+        _ => emit_at(value, indent, out),
+    }
+}
+
+fn emit_after_key(v: &Value, indent: usize, out: &mut String) {
+    match &v.kind {
+        Kind::Map(m) if !m.is_empty() => {
+            out.push_str(":\n");
+            emit_at(v, indent + 2, out);
+        }
+        Kind::Seq(items) if !items.is_empty() => {
+            out.push_str(":\n");
+            emit_at(v, indent, out);
+        }
+        _ => {
+            out.push_str(": ");
+            emit_at(v, indent, out);
+        }
+    }
+}
+
+fn emit_key(k: &str, out: &mut String) {
+    if is_safe_plain(k) && matches!(resolve_plain(k), Resolved::Str(_)) {
+        out.push_str(k);
+    } else {
+        quote(k, out);
+    }
+}
+
+fn emit_scalar(value: &Value, out: &mut String) {
+    match &value.kind {
+        Kind::Scalar { text, plain: true } => out.push_str(text),
+        Kind::Scalar { text, plain: false } => {
+            if is_safe_plain(text) && matches!(resolve_plain(text), Resolved::Str(_)) {
+                out.push_str(text);
+            } else {
+                quote(text, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_safe_plain(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./".contains(&b))
+        && !s.starts_with(['-', '.'])
+}
+
+fn quote(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn pad(out: &mut String, n: usize) {
+    for _ in 0..n {
+        out.push(' ');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Value {
+        let (docs, errs) = parse_stream(text, &Limits::default());
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(docs.len(), 1);
+        docs.into_iter().next().map(|d| d.root).expect("one document")
+    }
+
+    #[test]
+    fn scalars_resolve_like_the_core_schema() {
+        let v = one("a: 80\nb: \"80\"\nc: true\nd: ~\ne: web\nf: 1.5\ng: 0x1F\n");
+        assert_eq!(v.get("a").and_then(Value::resolve), Some(Resolved::Int(80)));
+        assert_eq!(v.get("b").and_then(Value::resolve), Some(Resolved::Str("80")));
+        assert_eq!(v.get("c").and_then(Value::resolve), Some(Resolved::Bool(true)));
+        assert!(v.get("d").is_some_and(Value::is_null));
+        assert_eq!(v.get("e").and_then(Value::resolve), Some(Resolved::Str("web")));
+        assert_eq!(v.get("f").and_then(Value::resolve), Some(Resolved::Float(1.5)));
+        assert_eq!(v.get("g").and_then(Value::resolve), Some(Resolved::Int(31)));
+        assert_eq!(v.get("e").map(|x| (x.line, x.col)), Some((5, 4)));
+    }
+
+    #[test]
+    fn documents_split_and_errors_collected() {
+        let text = "a: 1\n---\nb: [\n---\nc: 3\n---\nd: : :\n";
+        let (docs, errs) = parse_stream(text, &Limits::default());
+        assert_eq!(docs.len(), 2);
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(errs[0].line >= 3 && errs[0].line <= 4, "{errs:?}");
+        assert_eq!(errs[1].line, 7);
+    }
+
+    #[test]
+    fn json_is_yaml() {
+        let v = one(r#"{"kind": "Pod", "spec": {"containers": [{"name": "a"}]}, "n": 3}"#);
+        assert_eq!(v.get("kind").and_then(Value::resolve), Some(Resolved::Str("Pod")));
+        assert_eq!(v.get("n").and_then(Value::resolve), Some(Resolved::Int(3)));
+    }
+
+    #[test]
+    fn merge_keys_and_aliases() {
+        let v = one("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = v.get("m").expect("m");
+        assert_eq!(m.get("x").and_then(Value::resolve), Some(Resolved::Int(1)));
+        assert_eq!(m.get("y").and_then(Value::resolve), Some(Resolved::Int(3)));
+    }
+
+    #[test]
+    fn emit_round_trips() {
+        let text = "kind: Pod\nmetadata:\n  name: \"a b\"\n  labels:\n    app: web\n    v: \"1\"\nspec:\n  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n  - name: d\n    args: []\n";
+        let v = one(text);
+        let mut out = String::new();
+        emit(&v, &mut out);
+        let back = one(&out);
+        let mut again = String::new();
+        emit(&back, &mut again);
+        assert_eq!(out, again);
+        assert_eq!(
+            back.get("metadata")
+                .and_then(|m| m.get("labels"))
+                .and_then(|l| l.get("v"))
+                .and_then(Value::resolve),
+            Some(Resolved::Str("1"))
+        );
+    }
+}
