@@ -211,8 +211,21 @@ impl Walker<'_> {
         }
         let rules = self.candidate_rules(node, chain, pkt);
         let per_service = chain.service_port().is_some();
-        for rule in rules.iter() {
-            if !self.rule_matches(node, chain, rule, pkt) {
+        let mut i = 0;
+        while i < rules.len() {
+            let mut rule = &rules[i];
+            i += 1;
+            // Enumerating outcomes: kube-proxy's ladder 1/n, 1/(n-1), ..., then unconditional
+            // is one uniform n-way choice; take it in one decision instead of n binary ones.
+            let ladder = match rule.matches.statistic_one_in {
+                Some(k) if self.d.is_scripted() && is_ladder(&rules[i - 1..], k) => Some(k),
+                _ => None,
+            };
+            if let Some(k) = ladder {
+                let j = self.d.uniform(k) as usize;
+                i += j;
+                rule = &rules[i - 1];
+            } else if !self.rule_matches(node, chain, rule, pkt) {
                 continue;
             }
             let before = pkt.t;
@@ -440,12 +453,68 @@ impl Walker<'_> {
     }
 }
 
+/// Whether `rules` starts with kube-proxy's endpoint ladder of length `k`: statistic 1/k,
+/// 1/(k-1), ..., 1/2, then an unconditional rule, with no other match on any of them.
+fn is_ladder(rules: &[Rule], k: u32) -> bool {
+    let k = k as usize;
+    rules.len() >= k
+        && rules[..k].iter().enumerate().all(|(t, r)| {
+            let want = if t + 1 < k { Some((k - t) as u32) } else { None };
+            r.matches.statistic_one_in == want
+                && Matches { statistic_one_in: None, ..r.matches } == Matches::default()
+                && matches!(r.target, Target::Jump { .. })
+        })
+}
+
 /// Rules generated during one probe, shared by every walk of it (the traced connections and
 /// every branch of the outcome enumeration), so each chain is generated once per probe.
 #[derive(Default)]
 pub(crate) struct RuleCache {
-    chains: RefCell<HashMap<(NodeId, ChainRef), Rc<[Rule]>>>,
-    ports: RefCell<HashMap<(NodeId, ServicePortId), Rc<PortRules>>>,
+    chains: RefCell<FastMap<(NodeId, ChainRef), ChainRules>>,
+    ports: RefCell<FastMap<(NodeId, ServicePortId), Rc<PortRules>>>,
+}
+
+type FastMap<K, V> = HashMap<K, V, FastHash>;
+type ChainRules = Rc<[Rule]>;
+
+/// A small multiplicative hasher for the cache's integer keys: SipHash's DoS resistance buys
+/// nothing for keys the engine makes itself, and it showed in profiles.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+pub(crate) struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl RuleCache {

@@ -555,7 +555,7 @@ impl<'c> Walker<'c> {
             return;
         }
         let entry = ConntrackEntry { node, original, reply: pkt.t.reversed() };
-        let text = entry.render();
+        let text = if self.record { entry.render() } else { String::new() };
         self.st.conntrack.push(entry);
         let name = self.node(node).spec.name.clone();
         self.hop(
