@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use engine::{
-    Action, Cluster, Destination, Entry, Location, ObjectKey, Probe, Protocol, ServiceType,
-    Source, Trace,
+    Action, Cluster, Destination, Entry, Location, ObjectKey, Probe, Protocol, ServiceType, Source,
+    Trace,
 };
 
 use crate::layout::topology::DEFAULT_EXTERNAL_CLIENT;
@@ -84,7 +84,12 @@ pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
             });
             if let Some(ip) = s.cluster_ip {
                 out.push(DestOption {
-                    label: format!("Service {} ClusterIP {ip}:{} ({})", s.key(), p.port, p.protocol),
+                    label: format!(
+                        "Service {} ClusterIP {ip}:{} ({})",
+                        s.key(),
+                        p.port,
+                        p.protocol
+                    ),
                     destination: Destination::Addr { addr: SocketAddrV4::new(ip, p.port) },
                     protocol: p.protocol,
                 });
@@ -95,7 +100,9 @@ pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
                 for (n, ip) in &nodes {
                     out.push(DestOption {
                         label: format!("NodePort {ip}:{} on {n} ({})", p.node_port, s.key()),
-                        destination: Destination::Addr { addr: SocketAddrV4::new(*ip, p.node_port) },
+                        destination: Destination::Addr {
+                            addr: SocketAddrV4::new(*ip, p.node_port),
+                        },
                         protocol: p.protocol,
                     });
                 }
@@ -115,7 +122,13 @@ pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
         for ct in &p.spec.containers {
             for cp in &ct.ports {
                 out.push(DestOption {
-                    label: format!("pod {} {}:{} ({})", p.key(), p.ip, cp.container_port, cp.protocol),
+                    label: format!(
+                        "pod {} {}:{} ({})",
+                        p.key(),
+                        p.ip,
+                        cp.container_port,
+                        cp.protocol
+                    ),
                     destination: Destination::Addr {
                         addr: SocketAddrV4::new(p.ip, cp.container_port),
                     },
@@ -214,7 +227,11 @@ mod tests {
         let c = demo_cluster().expect("demo");
         for s in source_options(&c) {
             for d in dest_options(&c).into_iter().step_by(5) {
-                let p = Probe { seed: 42, repeat: 3, ..Probe::new(s.source.clone(), d.destination, d.protocol) };
+                let p = Probe {
+                    seed: 42,
+                    repeat: 3,
+                    ..Probe::new(s.source.clone(), d.destination, d.protocol)
+                };
                 let text = probe_spec(&p);
                 assert_eq!(manifests::scenario::parse_probe(&text), Ok(p), "{text}");
             }

@@ -35,7 +35,16 @@ pub fn scale_owner(c: &mut Cluster, of: &ObjectKey, delta: i32) -> Result<(), St
             .min_by_key(|n| (c.pods_on_node(n.id).count(), n.spec.name.clone()))
             .map(|n| n.spec.name.clone())
             .ok_or("no Ready node to place the pod on")?;
-        let spec = engine::PodSpec { name, node, ip: None, hostname: None, ..template.clone() };
+        // A new replica of the template: it starts Ready whatever the copied pod was.
+        let spec = engine::PodSpec {
+            name,
+            node,
+            ip: None,
+            hostname: None,
+            ready: true,
+            terminating: false,
+            ..template.clone()
+        };
         c.add_pod(spec).map_err(|e| e.to_string())?;
     }
     Ok(())

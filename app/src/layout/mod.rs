@@ -106,6 +106,8 @@ pub struct NodeBox {
     pub netfilter: Rect,
     /// `eth0` where the node meets the wire.
     pub eth0: Point,
+    /// Where the node's cable meets the wire of its row.
+    pub wire: Point,
     pub eth0_text: String,
     pub node_ports: Vec<NodePortTab>,
     /// NodePorts not drawn as tabs.
@@ -116,6 +118,8 @@ pub struct NodeBox {
 pub struct PodBox {
     pub key: ObjectKey,
     pub rect: Rect,
+    /// The name (with its namespace outside `default`), clipped to the box.
+    pub title_text: String,
     pub ip_text: String,
     pub ready: bool,
     pub status_text: String,
@@ -220,7 +224,9 @@ pub struct PodAnchor {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NodeAnchor {
     pub bridge: Point,
+    /// The netfilter bar's centre; chains spread along it (see [`position::chain_fraction`]).
     pub netfilter: Point,
+    pub netfilter_width: f64,
     pub routing: Point,
     pub eth0: Point,
     /// Where the node's cable meets the wire.
@@ -270,11 +276,13 @@ pub fn layout(topo: &Topology) -> Layout {
             shift_node(nb, x, y);
             x += nb.rect.w + 20.0;
             let wire = Point::new(nb.eth0.x, wire_y);
+            nb.wire = wire;
             out.anchors.nodes.insert(
                 nb.name.clone(),
                 NodeAnchor {
                     bridge: nb.bridge.center(),
                     netfilter: nb.netfilter.center(),
+                    netfilter_width: nb.netfilter.w,
                     routing: Point::new(nb.eth0.x, nb.eth0.y - 8.0),
                     eth0: nb.eth0,
                     wire,
@@ -408,18 +416,27 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
                 if p.host_network {
                     status.push_str(" · hostNetwork");
                 }
+                let title = if p.key.namespace == "default" {
+                    p.key.name.clone()
+                } else {
+                    p.key.to_string()
+                };
                 pods.push(PodBox {
                     key: p.key.clone(),
+                    title_text: clip(&title, 26),
                     rect,
                     ip_text: p.ip.to_string(),
                     ready: p.ready && !p.terminating,
                     status_text: status,
-                    labels_text: p
-                        .labels
-                        .iter()
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect::<Vec<_>>()
-                        .join(","),
+                    labels_text: clip(
+                        &p.labels
+                            .iter()
+                            .filter(|(k, _)| k.as_str() != "pod-template-hash")
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        36,
+                    ),
                     dns: p.dns,
                     host_network: p.host_network,
                     containers,
@@ -433,7 +450,7 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
                 groups.push(GroupBox {
                     key: g.key.clone(),
                     rect,
-                    title: format!("{owner} ×{}", g.pods.len()),
+                    title: clip(&format!("{owner} ×{}", g.pods.len()), 28),
                     summary: format!("{} pods · {} ready · click to expand", g.pods.len(), g.ready),
                     pod_count: g.pods.len(),
                 });
@@ -472,7 +489,7 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
         }
     }
     let ips_text = match n.external_ip {
-        Some(ext) => format!("InternalIP {} · ExternalIP {ext}", n.internal_ip),
+        Some(ext) => format!("{} · external {ext}", n.internal_ip),
         None => format!("InternalIP {}", n.internal_ip),
     };
     NodeBox {
@@ -487,9 +504,22 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
         bridge_text: format!("cni0 bridge {}", n.bridge_ip),
         netfilter,
         eth0,
+        wire: eth0,
         eth0_text: format!("eth0 {}", n.internal_ip),
         node_ports,
         more_node_ports: more,
+    }
+}
+
+/// `s` cut to `max` characters, with `…` when cut (labels must stay inside their boxes; the
+/// full text is in the tooltip).
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
     }
 }
 
@@ -554,7 +584,7 @@ fn service_box(s: &topology::TopoService, x: f64, y: f64) -> ServiceBox {
                     w: SERVICE_W - 12.0,
                     h: 18.0,
                 },
-                text: format!("{name}{}/{} → {}{np}", p.port, p.protocol, p.target_port),
+                text: clip(&format!("{name}{}/{} → {}{np}", p.port, p.protocol, p.target_port), 36),
                 cluster_addr: s.cluster_ip.map(|ip| (ip, p.port)),
                 protocol: p.protocol,
             }

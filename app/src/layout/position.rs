@@ -97,7 +97,10 @@ pub fn location_point(loc: &Location, layout: &Layout) -> Option<Point> {
         }
         Location::Bridge { node } => a.nodes.get(node).map(|n| n.bridge),
         Location::Node { node } => a.nodes.get(node).map(|n| n.routing),
-        Location::Chain { node, .. } => a.nodes.get(node).map(|n| n.netfilter),
+        Location::Chain { node, chain, .. } => a.nodes.get(node).map(|n| {
+            let left = n.netfilter.x - n.netfilter_width / 2.0;
+            Point::new(left + n.netfilter_width * chain_fraction(chain), n.netfilter.y)
+        }),
         Location::Wire { from, to } => match (a.nodes.get(from), a.nodes.get(to)) {
             (Some(f), Some(t)) => Some(f.wire.lerp(t.wire, 0.5)),
             (Some(n), None) | (None, Some(n)) => Some(n.wire),
@@ -110,6 +113,25 @@ pub fn location_point(loc: &Location, layout: &Layout) -> Option<Point> {
             a.externals.get(ip).or_else(|| a.externals.values().next()).copied()
         }
         Location::Dns { pod } => a.pods.get(pod).map(|p| p.center),
+    }
+}
+
+/// Where along a node's netfilter bar a chain sits, left to right in the order a packet meets
+/// them: the hooks, Service dispatch, the Service chain, the endpoint chain, then masquerade
+/// and the filter table's checks. So the packet visibly walks the chains.
+pub fn chain_fraction(chain: &str) -> f64 {
+    match chain {
+        "PREROUTING" | "OUTPUT" => 0.08,
+        "KUBE-SERVICES" => 0.22,
+        "KUBE-NODEPORTS" => 0.3,
+        "KUBE-EXTERNAL-SERVICES" | "KUBE-PROXY-FIREWALL" | "KUBE-FIREWALL" => 0.36,
+        "KUBE-MARK-MASQ" => 0.62,
+        "POSTROUTING" | "KUBE-POSTROUTING" => 0.8,
+        "INPUT" | "FORWARD" | "KUBE-FORWARD" => 0.92,
+        c if c.starts_with("KUBE-FW-") || c.starts_with("KUBE-EXT-") => 0.4,
+        c if c.starts_with("KUBE-SVC-") || c.starts_with("KUBE-SVL-") => 0.5,
+        c if c.starts_with("KUBE-SEP-") => 0.7,
+        _ => 0.5,
     }
 }
 

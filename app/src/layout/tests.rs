@@ -274,7 +274,13 @@ fn packet_rests_on_each_hop_and_relabels_at_dnat() {
     let p1 = packet_position(&t, &l, HOP_MS).expect("pos");
     assert_eq!(p1.point, a.pods[&client].eth0);
     let p2 = packet_position(&t, &l, 2.0 * HOP_MS).expect("pos");
-    assert_eq!(p2.point, a.nodes["node-1"].netfilter);
+    let nf = a.nodes["node-1"];
+    // KUBE-SEP chains sit at 70% of the netfilter bar.
+    assert_eq!(p2.point.y, nf.netfilter.y);
+    assert!(
+        (p2.point.x - (nf.netfilter.x - nf.netfilter_width / 2.0 + 0.7 * nf.netfilter_width)).abs()
+            < 1e-9
+    );
     assert_eq!(p2.label, "TCP 10.244.1.3:40000 → 10.244.2.2:8080", "DNAT shows on arrival");
     let p3 = packet_position(&t, &l, 3.0 * HOP_MS).expect("pos");
     assert_eq!(p3.point, a.nodes["node-1"].wire.lerp(a.nodes["node-2"].wire, 0.5));
@@ -307,4 +313,20 @@ fn odd_times_and_unknown_places_do_not_break() {
     assert_eq!(packet_position(&t, &l, 0.0), None);
     assert_eq!(step_at(0, 100.0), 0);
     assert_eq!(step_at(3, 1e12), 2);
+}
+
+#[test]
+fn every_hop_of_every_bundled_scenario_has_a_place() {
+    for sc in manifests::scenarios() {
+        let loaded = manifests::load(sc.yaml).unwrap_or_else(|e| panic!("{}: {e:?}", sc.id));
+        let l = layout(&Topology::from_cluster(&loaded.cluster, &BTreeSet::new()));
+        let probe = sc.probe.clone().unwrap_or_else(|| panic!("{} has a probe", sc.id));
+        let t = loaded.cluster.trace(&probe);
+        assert!(!t.connections.is_empty(), "{}", sc.id);
+        let hops = t.dns.iter().chain(&t.connections).flat_map(|c| c.hops.iter().chain(&c.reply));
+        for h in hops {
+            assert!(position::location_point(&h.at, &l).is_some(), "{}: {} not drawn", sc.id, h.at);
+        }
+        assert!(packet_position(&t, &l, 1e9).expect("pos").finished);
+    }
 }
