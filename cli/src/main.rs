@@ -103,8 +103,9 @@ struct TraceArgs {
     /// Destination: IP:PORT or NAME:PORT.
     #[arg(long)]
     to: Option<String>,
-    #[arg(long, default_value = "TCP")]
-    proto: String,
+    /// TCP (default, or the scenario's), UDP or SCTP.
+    #[arg(long)]
+    proto: Option<String>,
     #[arg(long)]
     seed: Option<u64>,
     #[arg(long)]
@@ -246,17 +247,11 @@ fn probe_from(args: &TraceArgs, header: Option<&Probe>) -> Result<Probe, String>
         (None, _, None) => return Err("a source is required: --from NS/POD[:CONTAINER], --from-node NODE or --from-external IP --via NODE|lb".into()),
         (_, None, None) => return Err("a destination is required: --to IP:PORT or --to NAME:PORT".into()),
     };
-    if args.from.is_some()
-        || args.from_node.is_some()
-        || args.from_external.is_some()
-        || args.to.is_some()
-        || header.is_none()
-    {
-        probe.protocol = args
-            .proto
+    if let Some(p) = &args.proto {
+        probe.protocol = p
             .to_uppercase()
             .parse()
-            .map_err(|()| format!("--proto: {:?} is not TCP, UDP or SCTP", args.proto))?;
+            .map_err(|()| format!("--proto: {p:?} is not TCP, UDP or SCTP"))?;
     }
     if let Some(seed) = args.seed {
         probe.seed = seed;

@@ -122,7 +122,7 @@ fn hostname_answer(cluster: &Cluster, ns: &str, svc_name: &str, host: &str) -> A
         .map(|eps| {
             eps.endpoints
                 .iter()
-                .filter(|e| e.ready && e.hostname.as_deref() == Some(host))
+                .filter(|e| e.ready && e.hostname() == Some(host))
                 .map(|e| e.ip)
                 .collect()
         })

@@ -22,7 +22,8 @@ pub struct Shape {
 impl Shape {
     /// Kubernetes' documented limits: 5,000 nodes, 150,000 pods, 10,000 Services with up to
     /// 250 endpoints each.
-    pub const LIMITS: Shape = Shape { nodes: 5000, pods_per_node: 30, services: 10_000, endpoints_per_service: 250 };
+    pub const LIMITS: Shape =
+        Shape { nodes: 5000, pods_per_node: 30, services: 10_000, endpoints_per_service: 250 };
 }
 
 /// Builds the cluster through the public API. Node `i` is `node-i` with podCIDR
@@ -38,7 +39,8 @@ pub fn build(shape: Shape) -> Result<Cluster, ModelError> {
     };
     let mut c = Cluster::new(settings)?;
     for i in 0..shape.nodes {
-        let cidr = Cidr::new(Ipv4Addr::new(10, 16 + (i / 256) as u8, (i % 256) as u8, 0), 24).expect("valid");
+        let cidr = Cidr::new(Ipv4Addr::new(10, 16 + (i / 256) as u8, (i % 256) as u8, 0), 24)
+            .expect("valid");
         c.add_node(NodeSpec {
             name: format!("node-{i}"),
             labels: Labels::new(),
@@ -51,7 +53,12 @@ pub fn build(shape: Shape) -> Result<Cluster, ModelError> {
     let container = ContainerSpec {
         name: "app".into(),
         image: "registry.example/app:1".into(),
-        ports: vec![ContainerPort { name: Some("http".into()), container_port: 8080, protocol: Protocol::Tcp, host_port: None }],
+        ports: vec![ContainerPort {
+            name: Some("http".into()),
+            container_port: 8080,
+            protocol: Protocol::Tcp,
+            host_port: None,
+        }],
     };
     let total = shape.nodes * shape.pods_per_node;
     let per_group = shape.endpoints_per_service.max(1);

@@ -63,9 +63,9 @@ impl fmt::Display for Location {
 pub enum Action {
     /// A socket sent the packet.
     Send,
-    /// A kube-proxy (or fixed) netfilter rule matched. `rule` is its iptables-restore text;
-    /// `chain` + `index` locate it in the node's table.
-    Rule { chain: ChainRef, index: usize, rule: String },
+    /// A kube-proxy (or fixed) netfilter rule matched. `rule` is its iptables-restore text,
+    /// exactly as the node's rules view renders it (the UI highlights by this text).
+    Rule { chain: ChainRef, rule: String },
     /// A chain ran out of rules and returned to its caller.
     ChainEnd { chain: ChainRef },
     /// A routing decision: `route` is the `ip route` line that matched.
@@ -218,12 +218,15 @@ impl Probability {
         Probability { num: num / g, den: den / g }
     }
 
+    // Inherent as well as `Mul`/`Add` below, so callers need no trait import.
+    #[allow(clippy::should_implement_trait)]
     pub fn mul(self, o: Probability) -> Probability {
         let g1 = gcd(self.num, o.den).max(1);
         let g2 = gcd(o.num, self.den).max(1);
         Probability::new((self.num / g1) * (o.num / g2), (self.den / g2) * (o.den / g1))
     }
 
+    #[allow(clippy::should_implement_trait)]
     pub fn add(self, o: Probability) -> Probability {
         if self.num == 0 {
             return o;
@@ -243,6 +246,20 @@ impl Probability {
 
     pub fn as_f64(self) -> f64 {
         self.num as f64 / self.den as f64
+    }
+}
+
+impl std::ops::Mul for Probability {
+    type Output = Probability;
+    fn mul(self, o: Probability) -> Probability {
+        Probability::mul(self, o)
+    }
+}
+
+impl std::ops::Add for Probability {
+    type Output = Probability;
+    fn add(self, o: Probability) -> Probability {
+        Probability::add(self, o)
     }
 }
 

@@ -89,7 +89,7 @@ pub fn export(c: &Cluster) -> String {
         ]));
     }
     let mut pods: Vec<&engine::Pod> = c.pods().collect();
-    pods.sort_by(|a, b| a.key().cmp(&b.key()));
+    pods.sort_by_key(|p| p.key());
     for p in pods {
         let mut md = meta(&p.spec.name, Some(&p.spec.namespace), &p.spec.labels);
         if p.spec.terminating {

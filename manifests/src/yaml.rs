@@ -227,9 +227,8 @@ fn split_documents(text: &str) -> Vec<(&str, u32)> {
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
-    let mut line_no = 1u32;
     let mut pos = 0usize;
-    for line in text.split_inclusive('\n') {
+    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
         let is_marker = line.starts_with("---")
             && line[3..]
                 .chars()
@@ -241,7 +240,6 @@ fn split_documents(text: &str) -> Vec<(&str, u32)> {
             start_line = line_no;
         }
         pos += line.len();
-        line_no += 1;
     }
     if start < text.len() || out.is_empty() {
         out.push((&text[start..], start_line));

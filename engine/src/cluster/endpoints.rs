@@ -6,7 +6,6 @@
 //! a Service without selector.
 
 use std::cmp::Ordering;
-use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 
 use super::{selector_matches, Cluster};
@@ -20,11 +19,38 @@ pub struct Endpoint {
     pub pod: Option<PodId>,
     /// `nodeName`, resolved to a node of the cluster when one has that name.
     pub node: Option<NodeId>,
-    pub node_name: Option<String>,
-    pub hostname: Option<String>,
     pub ready: bool,
     pub serving: bool,
     pub terminating: bool,
+    /// What most endpoints do not have; kept out of line so an endpoint stays small.
+    extra: Option<Box<EndpointExtra>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct EndpointExtra {
+    /// A `nodeName` that names no node of the cluster (given slices only).
+    unknown_node: Option<String>,
+    hostname: Option<String>,
+}
+
+impl Endpoint {
+    fn extra(node_name: Option<String>, hostname: Option<String>) -> Option<Box<EndpointExtra>> {
+        (node_name.is_some() || hostname.is_some())
+            .then(|| Box::new(EndpointExtra { unknown_node: node_name, hostname }))
+    }
+
+    /// The endpoint's `nodeName`.
+    pub fn node_name<'a>(&'a self, cluster: &'a Cluster) -> Option<&'a str> {
+        match self.node.and_then(|n| cluster.node(n)) {
+            Some(n) => Some(n.spec.name.as_str()),
+            None => self.extra.as_ref().and_then(|x| x.unknown_node.as_deref()),
+        }
+    }
+
+    /// The endpoint's `hostname` (a pod's `spec.hostname` under its headless Service).
+    pub fn hostname(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|x| x.hostname.as_deref())
+    }
 }
 
 /// The endpoints of one Service, and for each of its ports the resolved target port per endpoint.
@@ -72,6 +98,13 @@ impl ServiceEndpoints {
         Some((&self.endpoints[e], self.port_of(e, service_port)?))
     }
 
+    fn has_duplicates(&self) -> bool {
+        self.sorted.iter().enumerate().any(|(p, list)| {
+            list.len()
+                != (0..self.endpoints.len()).filter(|&e| self.port_of(e, p).is_some()).count()
+        })
+    }
+
     fn push(&mut self, ep: Endpoint, ports: &[Option<u16>]) {
         debug_assert_eq!(ports.len(), self.n_ports);
         self.endpoints.push(ep);
@@ -94,29 +127,109 @@ impl ServiceEndpoints {
     /// Rebuilds the sorted per-port lists (`sort.Sort(byEndpoint)`, duplicates merged with a
     /// non-terminating endpoint winning).
     fn resort(&mut self) {
-        let mut a = String::new();
-        let mut b = String::new();
         for p in 0..self.n_ports {
-            let mut list: Vec<u32> = (0..self.endpoints.len() as u32)
-                .filter(|&e| self.port_of(e as usize, p).is_some())
+            let mut list: Vec<(EndpointKey, bool, u32)> = (0..self.endpoints.len())
+                .filter_map(|e| {
+                    let port = self.port_of(e, p)?;
+                    Some((
+                        EndpointKey::new(self.endpoints[e].ip, port),
+                        self.endpoints[e].terminating,
+                        e as u32,
+                    ))
+                })
                 .collect();
-            list.sort_by(|&x, &y| {
-                let (ex, ey) = (&self.endpoints[x as usize], &self.endpoints[y as usize]);
-                let (px, py) = (self.port_of(x as usize, p), self.port_of(y as usize, p));
-                a.clear();
-                b.clear();
-                let _ = write!(a, "{}:{}", ex.ip, px.unwrap_or(0));
-                let _ = write!(b, "{}:{}", ey.ip, py.unwrap_or(0));
-                a.cmp(&b).then_with(|| ex.terminating.cmp(&ey.terminating))
-            });
-            list.dedup_by(|later, earlier| {
-                let (el, ee) =
-                    (&self.endpoints[*later as usize], &self.endpoints[*earlier as usize]);
-                el.ip == ee.ip
-                    && self.port_of(*later as usize, p) == self.port_of(*earlier as usize, p)
-            });
-            self.sorted[p] = list;
+            list.sort_unstable();
+            list.dedup_by(|later, earlier| later.0 == earlier.0);
+            self.sorted[p] = list.into_iter().map(|(_, _, e)| e).collect();
         }
+    }
+
+    /// Adds the last endpoint to the sorted lists without re-sorting; falls back to a full
+    /// re-sort when its `ip:port` is already present (a merge decision is needed).
+    fn insert_last(&mut self) {
+        let e = self.endpoints.len() - 1;
+        for p in 0..self.n_ports {
+            let Some(port) = self.port_of(e, p) else { continue };
+            let key = EndpointKey::new(self.endpoints[e].ip, port);
+            let list = &self.sorted[p];
+            let pos = list.partition_point(|&x| {
+                EndpointKey::new(
+                    self.endpoints[x as usize].ip,
+                    self.port_of(x as usize, p).unwrap_or(0),
+                ) < key
+            });
+            let dup = list.get(pos).is_some_and(|&x| {
+                EndpointKey::new(
+                    self.endpoints[x as usize].ip,
+                    self.port_of(x as usize, p).unwrap_or(0),
+                ) == key
+            });
+            if dup {
+                self.resort();
+                return;
+            }
+            self.sorted[p].insert(pos, e as u32);
+        }
+    }
+
+    /// Removes the endpoints matching `pred`, keeping the sorted lists in order without
+    /// re-sorting. Returns whether anything was removed.
+    fn remove_sorted_where(&mut self, pred: impl Fn(&Endpoint) -> bool) -> bool {
+        let removed: Vec<u32> = (0..self.endpoints.len() as u32)
+            .filter(|&e| pred(&self.endpoints[e as usize]))
+            .collect();
+        if removed.is_empty() {
+            return false;
+        }
+        self.remove_where(|e| pred(e));
+        for list in &mut self.sorted {
+            list.retain(|e| removed.binary_search(e).is_err());
+            for e in list.iter_mut() {
+                *e -= removed.partition_point(|r| r < e) as u32;
+            }
+        }
+        true
+    }
+}
+
+/// The sort key of kube-proxy's endpoint order: the bytes of the `ip:port` string, compared
+/// as Go compares strings, built without allocating.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct EndpointKey([u8; 21]);
+
+impl EndpointKey {
+    fn new(ip: Ipv4Addr, port: u16) -> EndpointKey {
+        let mut buf = [0u8; 21];
+        let mut n = 0;
+        let mut push = |b: u8| {
+            buf[n] = b;
+            n += 1;
+        };
+        let digits = |mut v: u32, push: &mut dyn FnMut(u8)| {
+            let mut tmp = [0u8; 5];
+            let mut k = 0;
+            loop {
+                tmp[k] = b'0' + (v % 10) as u8;
+                k += 1;
+                v /= 10;
+                if v == 0 {
+                    break;
+                }
+            }
+            for i in (0..k).rev() {
+                push(tmp[i]);
+            }
+        };
+        for (i, o) in ip.octets().iter().enumerate() {
+            if i > 0 {
+                push(b'.');
+            }
+            digits(u32::from(*o), &mut push);
+        }
+        push(b':');
+        digits(u32::from(port), &mut push);
+        // Shorter strings sort first on a common prefix: pad with 0, below every character.
+        EndpointKey(buf)
     }
 }
 
@@ -163,14 +276,12 @@ impl Cluster {
             (Some(h), Some(sub)) if *sub == svc.spec.name => Some(h.clone()),
             _ => None,
         };
-        let node = self.node(pod.node).expect("pods live on nodes");
         Some((
             Endpoint {
                 ip: pod.ip,
                 pod: Some(pod.id),
                 node: Some(pod.node),
-                node_name: Some(node.spec.name.clone()),
-                hostname,
+                extra: Endpoint::extra(None, hostname),
                 ready,
                 serving,
                 terminating,
@@ -188,14 +299,13 @@ impl Cluster {
         };
         let eps = &mut self.endpoints[svc.0 as usize];
         eps.push(ep, &ports);
-        eps.resort();
+        eps.insert_last();
         self.pod_services[pod.0 as usize].push(svc);
     }
 
     pub(super) fn remove_pod_from_service(&mut self, svc: ServiceId, pod: PodId) {
         let eps = &mut self.endpoints[svc.0 as usize];
-        eps.remove_where(|e| e.pod == Some(pod));
-        eps.resort();
+        eps.remove_sorted_where(|e| e.pod == Some(pod));
     }
 
     /// Re-derives a pod's endpoint conditions in every Service it belongs to. Order and ports do
@@ -207,12 +317,15 @@ impl Cluster {
             let Some((fresh, _)) = self.pod_endpoint(s, p) else { continue };
             let eps = &mut self.endpoints[svc.0 as usize];
             if let Some(e) = eps.endpoints.iter_mut().find(|e| e.pod == Some(pod)) {
+                let merge_changes = e.terminating != fresh.terminating;
                 e.ready = fresh.ready;
                 e.serving = fresh.serving;
                 e.terminating = fresh.terminating;
+                // Only a duplicate ip:port (host-network pods) can change the merge winner.
+                if merge_changes && eps.has_duplicates() {
+                    eps.resort();
+                }
             }
-            // A terminating duplicate may now lose or win the merge.
-            eps.resort();
         }
     }
 
@@ -267,8 +380,10 @@ impl Cluster {
                             ip: e.ip,
                             pod,
                             node,
-                            node_name: e.node.clone(),
-                            hostname: e.hostname.clone(),
+                            extra: Endpoint::extra(
+                                if node.is_none() { e.node.clone() } else { None },
+                                e.hostname.clone(),
+                            ),
                             ready: e.ready,
                             serving: e.serving,
                             terminating: e.terminating,
@@ -344,8 +459,8 @@ impl Cluster {
                             ready: ep.ready,
                             serving: ep.serving,
                             terminating: ep.terminating,
-                            node: ep.node_name.clone(),
-                            hostname: ep.hostname.clone(),
+                            node: ep.node_name(self).map(str::to_string),
+                            hostname: ep.hostname().map(str::to_string),
                             target_pod: ep.pod.and_then(|p| self.pod(p)).map(Pod::key),
                         }
                     })

@@ -36,6 +36,8 @@ pub struct Cluster {
     nodes: Vec<Option<Node>>,
     node_by_name: HashMap<String, NodeId>,
     node_by_ip: HashMap<Ipv4Addr, NodeId>,
+    /// podCIDR network address → node (podCIDRs never overlap).
+    node_by_pod_cidr: BTreeMap<u32, NodeId>,
     /// Pods on each node, by node index.
     pods_on_node: Vec<BTreeSet<PodId>>,
     /// Next podCIDR offset to try when allocating, by node index.
@@ -87,6 +89,7 @@ impl Cluster {
             nodes: Vec::new(),
             node_by_name: HashMap::new(),
             node_by_ip: HashMap::new(),
+            node_by_pod_cidr: BTreeMap::new(),
             pods_on_node: Vec::new(),
             next_pod_offset: Vec::new(),
             pods: Vec::new(),
@@ -133,6 +136,12 @@ impl Cluster {
 
     pub fn node_by_ip(&self, ip: Ipv4Addr) -> Option<&Node> {
         self.node_by_ip.get(&ip).and_then(|id| self.node(*id))
+    }
+
+    /// The node whose podCIDR holds `ip`, without scanning nodes.
+    pub fn node_for_pod_ip(&self, ip: Ipv4Addr) -> Option<&Node> {
+        let (_, id) = self.node_by_pod_cidr.range(..=u32::from(ip)).next_back()?;
+        self.node(*id).filter(|n| n.spec.pod_cidr.contains(ip))
     }
 
     /// Pods in the order they were added.

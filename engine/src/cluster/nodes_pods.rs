@@ -23,7 +23,16 @@ impl Cluster {
                 });
             }
         }
-        if let Some(other) = self.nodes().find(|n| n.spec.pod_cidr.overlaps(spec.pod_cidr)) {
+        let neighbours = [
+            self.node_by_pod_cidr.range(..=u32::from(spec.pod_cidr.network())).next_back(),
+            self.node_by_pod_cidr.range(u32::from(spec.pod_cidr.network())..).next(),
+        ];
+        let overlapping = neighbours
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, id)| self.node(*id))
+            .find(|n| n.spec.pod_cidr.overlaps(spec.pod_cidr));
+        if let Some(other) = overlapping {
             return Err(ModelError::PodCidrOverlap {
                 node: spec.name.clone(),
                 pod_cidr: spec.pod_cidr,
@@ -33,6 +42,7 @@ impl Cluster {
         let id = NodeId(self.nodes.len() as u32);
         self.node_by_name.insert(spec.name.clone(), id);
         self.node_by_ip.insert(spec.internal_ip, id);
+        self.node_by_pod_cidr.insert(u32::from(spec.pod_cidr.network()), id);
         if let Some(ip) = spec.external_ip {
             self.node_by_ip.insert(ip, id);
         }
@@ -61,6 +71,7 @@ impl Cluster {
         let node = self.nodes[id.0 as usize].take().expect("indexed node exists");
         self.node_by_name.remove(name);
         self.node_by_ip.remove(&node.spec.internal_ip);
+        self.node_by_pod_cidr.remove(&u32::from(node.spec.pod_cidr.network()));
         if let Some(ip) = node.spec.external_ip {
             self.node_by_ip.remove(&ip);
         }

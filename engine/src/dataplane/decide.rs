@@ -49,6 +49,10 @@ impl Decider {
         Decider::Script { script, pos: 0, taken: Vec::new(), probability: Probability::ONE }
     }
 
+    pub fn is_scripted(&self) -> bool {
+        matches!(self, Decider::Script { .. })
+    }
+
     /// One of `arity` equally likely options.
     pub fn uniform(&mut self, arity: u32) -> u32 {
         if arity <= 1 {

@@ -50,8 +50,13 @@ impl Cluster {
         Trace { probe: probe.clone(), dns, connections, outcomes: self.outcomes(probe) }
     }
 
-    fn walk_connections(&self, probe: &Probe, full_chains: bool) -> (Option<Connection>, Vec<Connection>) {
+    fn walk_connections(
+        &self,
+        probe: &Probe,
+        full_chains: bool,
+    ) -> (Option<Connection>, Vec<Connection>) {
         let mut state = NetState::default();
+        let cache = std::rc::Rc::new(netfilter::RuleCache::default());
         let mut connections = Vec::new();
         let mut dns = None;
         for i in 0..probe.repeat.max(1) {
@@ -64,6 +69,8 @@ impl Cluster {
                 true,
                 now,
             );
+            w.full_chains = full_chains;
+            w.cache = cache.clone();
             let run = run_connection(&mut w, probe);
             if i == 0 {
                 dns = run.dns;
@@ -80,6 +87,7 @@ impl Cluster {
         let mut acc: BTreeMap<(Verdict, Option<Ipv4Addr>, bool, Option<String>), Probability> =
             BTreeMap::new();
         let mut script = Some(Vec::new());
+        let cache = std::rc::Rc::new(netfilter::RuleCache::default());
         let mut runs = 0;
         while let Some(s) = script {
             runs += 1;
@@ -88,6 +96,7 @@ impl Cluster {
             }
             let mut w =
                 Walker::new(self, NetState::default(), Decider::scripted(s), false, probe.time_ms);
+            w.cache = cache.clone();
             let run = run_connection(&mut w, probe);
             let p = w.d.probability();
             let o = run.outcome;
@@ -143,7 +152,8 @@ fn run_connection(w: &mut Walker<'_>, probe: &Probe) -> Run {
                         dns_conn = conn;
                         SocketAddrV4::new(ip, *port)
                     }
-                    Err((verdict, conn)) => {
+                    Err(failed) => {
+                        let (verdict, conn) = *failed;
                         let mut run = ended(verdict, Vec::new());
                         run.dns = conn;
                         return run;
@@ -192,34 +202,34 @@ fn resolve_name(
     w: &mut Walker<'_>,
     probe: &Probe,
     name: &str,
-) -> Result<(Ipv4Addr, Option<Connection>), (Verdict, Option<Connection>)> {
+) -> Result<(Ipv4Addr, Option<Connection>), Box<(Verdict, Option<Connection>)>> {
     let c = w.c;
     let Source::Pod { pod, container } = &probe.source else {
-        return Err((
+        return Err(Box::new((
             Verdict::NameNotFound {
                 name: name.into(),
                 reason: "only pods use the cluster DNS (their resolv.conf points at kube-dns); nodes and external clients cannot resolve cluster names".into(),
             },
             None,
-        ));
+        )));
     };
     let Some(p) = c.pod_by_key(pod) else {
-        return Err((
+        return Err(Box::new((
             Verdict::NameNotFound {
                 name: name.into(),
                 reason: format!("pod {pod} does not exist"),
             },
             None,
-        ));
+        )));
     };
     let Some(dns_svc) = c.dns_service() else {
-        return Err((
+        return Err(Box::new((
             Verdict::NameNotFound {
                 name: name.into(),
                 reason: "the cluster has no kube-dns Service".into(),
             },
             None,
-        ));
+        )));
     };
     let dns_ip = dns_svc.cluster_ip.unwrap_or(c.settings().dns_service_ip);
     // The query: UDP from the pod to kube-dns:53.
@@ -233,13 +243,13 @@ fn resolve_name(
     let resolution = dns::resolve(c, &p.spec.namespace, name);
     let Verdict::Delivered { pod: dns_pod, .. } = &q.verdict else {
         let conn = Connection { hops, verdict: q.verdict.clone(), reply: Vec::new() };
-        return Err((
+        return Err(Box::new((
             Verdict::NameNotFound {
                 name: name.into(),
                 reason: format!("the DNS query to {dns_ip}:53 failed: {}", q.verdict),
             },
             Some(conn),
-        ));
+        )));
     };
     let tried: Vec<String> =
         resolution.tried.iter().map(|(n, a)| format!("{n} → {}", answer_text(a))).collect();
@@ -275,15 +285,15 @@ fn resolve_name(
         (_, Some(ip)) => Ok((ip, Some(conn))),
         (Answer::Cname { target }, _) => {
             let node = c.node(p.node).map(|n| n.spec.name.clone()).unwrap_or_default();
-            Err((Verdict::LeftCluster { via_node: node, to: target }, Some(conn)))
+            Err(Box::new((Verdict::LeftCluster { via_node: node, to: target }, Some(conn))))
         }
-        _ => Err((
+        _ => Err(Box::new((
             Verdict::NameNotFound {
                 name: name.into(),
                 reason: format!("NXDOMAIN (tried {})", resolution.tried.len()),
             },
             Some(conn),
-        )),
+        ))),
     }
 }
 

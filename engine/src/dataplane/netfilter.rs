@@ -7,15 +7,18 @@
 //! skipping them changes nothing and keeps a trace independent of the number of Services
 //! (a test compares this against evaluating the full chains).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
+use std::rc::Rc;
 
 use super::walk::{Pkt, Walker};
 use crate::addr::Cidr;
 use crate::cluster::VipKind;
 use crate::kube_proxy::render::render_rule;
-use crate::kube_proxy::rules::{chain_name, NodeTable};
+use crate::kube_proxy::rules::{chain_name, NodeTable, PortRules};
 use crate::kube_proxy::*;
-use crate::model::{Node, ServicePortId};
+use crate::model::{Node, NodeId, ServicePortId};
 use crate::trace::{Action, Location};
 
 /// How a chain traversal ended.
@@ -39,44 +42,46 @@ pub enum NfOutcome {
 const MAX_DEPTH: u8 = 12;
 
 impl Walker<'_> {
-    /// The rules of `chain` that can match `pkt`, in chain order, with their index in the chain
-    /// when it is known without building the whole shared chain.
-    pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Vec<Rule> {
-        let table = NodeTable::new(self.c, node.id);
+    /// The rules of `chain` that can match `pkt`, in chain order. Shared chains contribute
+    /// only the rules of the service port the index names (see the module docs).
+    pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Rc<[Rule]> {
         let proto = pkt.t.protocol;
         let (dst, dport) = (*pkt.t.dst.ip(), pkt.t.dst.port());
         let vip = || self.c.lookup_vip(dst, dport, proto);
         if self.full_chains {
-            return table.chain(chain);
+            return self.cache.chain(self.c, node.id, chain);
         }
+        let port_rules = |p: ServicePortId| self.cache.port_rules(self.c, node.id, p);
         match chain {
             ChainRef::KubeServices { table: Table::Nat } => {
                 let mut rules =
-                    vip().map(|(p, _)| table.port_rules(p).nat_services).unwrap_or_default();
-                rules.extend(table.nodeports_catch_all());
-                rules
+                    vip().map(|(p, _)| port_rules(p).nat_services.clone()).unwrap_or_default();
+                rules.extend(NodeTable::new(self.c, node.id).nodeports_catch_all());
+                rules.into()
             }
             ChainRef::KubeServices { table: Table::Filter } => {
-                vip().map(|(p, _)| table.port_rules(p).filter_services).unwrap_or_default()
+                vip().map(|(p, _)| port_rules(p).filter_services.clone()).unwrap_or_default().into()
             }
             ChainRef::KubeNodePorts { table: Table::Nat } => self
                 .c
                 .lookup_node_port(dport, proto)
-                .map(|p| table.port_rules(p).nat_nodeports)
-                .unwrap_or_default(),
+                .map(|p| port_rules(p).nat_nodeports.clone())
+                .unwrap_or_default()
+                .into(),
             ChainRef::KubeNodePorts { table: Table::Filter } => self
                 .c
                 .lookup_health_check_port(dport)
                 .map(|s| {
                     (0..s.ports.len())
                         .flat_map(|i| {
-                            table
-                                .port_rules(ServicePortId { service: s.id, index: i as u16 })
+                            port_rules(ServicePortId { service: s.id, index: i as u16 })
                                 .filter_nodeports
+                                .clone()
                         })
-                        .collect()
+                        .collect::<Vec<_>>()
                 })
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             ChainRef::KubeExternalServices => {
                 let mut ports: Vec<ServicePortId> = Vec::new();
                 if let Some((p, kind)) = vip() {
@@ -89,13 +94,17 @@ impl Walker<'_> {
                 }
                 ports.sort();
                 ports.dedup();
-                ports.into_iter().flat_map(|p| table.port_rules(p).filter_external).collect()
+                ports
+                    .into_iter()
+                    .flat_map(|p| port_rules(p).filter_external.clone())
+                    .collect::<Vec<_>>()
+                    .into()
             }
             ChainRef::KubeProxyFirewall => match vip() {
-                Some((p, VipKind::LoadBalancer)) => table.port_rules(p).filter_firewall,
-                _ => Vec::new(),
+                Some((p, VipKind::LoadBalancer)) => port_rules(p).filter_firewall.clone().into(),
+                _ => Rc::from(Vec::new()),
             },
-            other => table.chain(other),
+            other => self.cache.chain(self.c, node.id, other),
         }
     }
 
@@ -202,15 +211,28 @@ impl Walker<'_> {
         }
         let rules = self.candidate_rules(node, chain, pkt);
         let per_service = chain.service_port().is_some();
-        for (index, rule) in rules.iter().enumerate() {
-            if !self.rule_matches(node, chain, rule, pkt) {
+        let mut i = 0;
+        while i < rules.len() {
+            let mut rule = &rules[i];
+            i += 1;
+            // Enumerating outcomes: kube-proxy's ladder 1/n, 1/(n-1), ..., then unconditional
+            // is one uniform n-way choice; take it in one decision instead of n binary ones.
+            let ladder = match rule.matches.statistic_one_in {
+                Some(k) if self.d.is_scripted() && is_ladder(&rules[i - 1..], k) => Some(k),
+                _ => None,
+            };
+            if let Some(k) = ladder {
+                let j = self.d.uniform(k) as usize;
+                i += j;
+                rule = &rules[i - 1];
+            } else if !self.rule_matches(node, chain, rule, pkt) {
                 continue;
             }
             let before = pkt.t;
             let mark = self.hops_len();
             match rule.target {
                 Target::Jump { chain: sub } => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     let out = self.eval_chain(node, sub, pkt, depth + 1);
                     if out != NfOutcome::Continue {
                         return out;
@@ -222,11 +244,11 @@ impl Walker<'_> {
                 }
                 Target::MarkOr => {
                     pkt.mark = true;
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                 }
                 Target::MarkXor => {
                     pkt.mark = false;
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                 }
                 Target::Dnat { ip, port } => {
                     if let (Some(Recent::Set), ChainRef::Sep { port: sp, endpoint }) =
@@ -240,30 +262,30 @@ impl Walker<'_> {
                     pkt.t.dst = SocketAddrV4::new(ip, port);
                     pkt.dnat_done = true;
                     pkt.endpoint = Some(chain);
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Dnat;
                 }
                 Target::Masquerade => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Masquerade;
                 }
                 Target::Accept => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Accept;
                 }
                 Target::Drop => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Drop { chain, rule: *rule };
                 }
                 Target::Reject => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Reject { chain, rule: *rule };
                 }
                 Target::Return => {
-                    self.rule_hop(node, chain, index, rule, pkt, before);
+                    self.rule_hop(node, chain, rule, pkt, before);
                     return NfOutcome::Continue;
                 }
-                Target::Nothing => self.rule_hop(node, chain, index, rule, pkt, before),
+                Target::Nothing => self.rule_hop(node, chain, rule, pkt, before),
             }
         }
         if per_service && self.record {
@@ -288,7 +310,6 @@ impl Walker<'_> {
         &mut self,
         node: &Node,
         chain: ChainRef,
-        index: usize,
         rule: &Rule,
         pkt: &Pkt,
         before: crate::FiveTuple,
@@ -306,7 +327,7 @@ impl Walker<'_> {
             },
             before,
             pkt.t,
-            Action::Rule { chain, index, rule: text },
+            Action::Rule { chain, rule: text },
             explain,
         );
     }
@@ -429,5 +450,87 @@ impl Walker<'_> {
             (Target::Return, _) => "not marked: nothing to do".into(),
             (Target::Nothing, _) => format!("the source {src} is in none of the allowed ranges: no DNAT here; KUBE-PROXY-FIREWALL drops it next"),
         }
+    }
+}
+
+/// Whether `rules` starts with kube-proxy's endpoint ladder of length `k`: statistic 1/k,
+/// 1/(k-1), ..., 1/2, then an unconditional rule, with no other match on any of them.
+fn is_ladder(rules: &[Rule], k: u32) -> bool {
+    let k = k as usize;
+    rules.len() >= k
+        && rules[..k].iter().enumerate().all(|(t, r)| {
+            let want = if t + 1 < k { Some((k - t) as u32) } else { None };
+            r.matches.statistic_one_in == want
+                && Matches { statistic_one_in: None, ..r.matches } == Matches::default()
+                && matches!(r.target, Target::Jump { .. })
+        })
+}
+
+/// Rules generated during one probe, shared by every walk of it (the traced connections and
+/// every branch of the outcome enumeration), so each chain is generated once per probe.
+#[derive(Default)]
+pub(crate) struct RuleCache {
+    chains: RefCell<FastMap<(NodeId, ChainRef), ChainRules>>,
+    ports: RefCell<FastMap<(NodeId, ServicePortId), Rc<PortRules>>>,
+}
+
+type FastMap<K, V> = HashMap<K, V, FastHash>;
+type ChainRules = Rc<[Rule]>;
+
+/// A small multiplicative hasher for the cache's integer keys: SipHash's DoS resistance buys
+/// nothing for keys the engine makes itself, and it showed in profiles.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+pub(crate) struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl RuleCache {
+    fn chain(&self, c: &crate::Cluster, node: NodeId, chain: ChainRef) -> Rc<[Rule]> {
+        self.chains
+            .borrow_mut()
+            .entry((node, chain))
+            .or_insert_with(|| NodeTable::new(c, node).chain(chain).into())
+            .clone()
+    }
+
+    fn port_rules(&self, c: &crate::Cluster, node: NodeId, port: ServicePortId) -> Rc<PortRules> {
+        self.ports
+            .borrow_mut()
+            .entry((node, port))
+            .or_insert_with(|| Rc::new(NodeTable::new(c, node).port_rules(port)))
+            .clone()
     }
 }

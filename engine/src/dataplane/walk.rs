@@ -70,6 +70,7 @@ pub(crate) struct Walker<'c> {
     masqueraded: bool,
     /// Evaluate the shared chains in full instead of through the index (tests compare both).
     pub full_chains: bool,
+    pub cache: std::rc::Rc<super::netfilter::RuleCache>,
 }
 
 const MAX_NODES: usize = 6;
@@ -86,6 +87,7 @@ impl<'c> Walker<'c> {
             nat: None,
             masqueraded: false,
             full_chains: false,
+            cache: Default::default(),
         }
     }
 
@@ -136,7 +138,7 @@ impl<'c> Walker<'c> {
 
     /// The node whose podCIDR holds `ip`.
     fn pod_cidr_owner(&self, ip: Ipv4Addr) -> Option<&'c Node> {
-        self.c.nodes().find(|n| n.spec.pod_cidr.contains(ip))
+        self.c.node_for_pod_ip(ip)
     }
 
     /// Sends one connection from `origin` to `dst` and follows it to its end.
@@ -553,7 +555,7 @@ impl<'c> Walker<'c> {
             return;
         }
         let entry = ConntrackEntry { node, original, reply: pkt.t.reversed() };
-        let text = entry.render();
+        let text = if self.record { entry.render() } else { String::new() };
         self.st.conntrack.push(entry);
         let name = self.node(node).spec.name.clone();
         self.hop(

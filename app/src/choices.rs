@@ -1,0 +1,247 @@
+//! What the source and destination `<select>`s offer, the probe text a URL carries, and which
+//! rules of a node a trace matched: plain functions over the engine's values, tested natively.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use engine::{
+    Action, Cluster, Destination, Entry, Location, ObjectKey, Probe, Protocol, ServiceType, Source,
+    Trace,
+};
+
+use crate::layout::topology::DEFAULT_EXTERNAL_CLIENT;
+
+/// One entry of the source `<select>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceOption {
+    pub label: String,
+    pub source: Source,
+}
+
+/// One entry of the destination `<select>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DestOption {
+    pub label: String,
+    pub destination: Destination,
+    pub protocol: Protocol,
+}
+
+/// Every container of every pod, every node, and the external client entering via each node
+/// and via the load balancer. Sorted: pods by key, then nodes by name, then external entries.
+pub fn source_options(c: &Cluster) -> Vec<SourceOption> {
+    let mut pods: Vec<&engine::Pod> = c.pods().collect();
+    pods.sort_by_key(|p| p.key());
+    let mut out = Vec::new();
+    for p in pods {
+        for ct in &p.spec.containers {
+            out.push(SourceOption {
+                label: format!("pod {} [{}] {}", p.key(), ct.name, p.ip),
+                source: Source::Pod { pod: p.key(), container: Some(ct.name.clone()) },
+            });
+        }
+    }
+    let mut nodes: Vec<&str> = c.nodes().map(|n| n.spec.name.as_str()).collect();
+    nodes.sort();
+    for n in &nodes {
+        out.push(SourceOption {
+            label: format!("node {n} (host network)"),
+            source: Source::Node { node: n.to_string() },
+        });
+    }
+    let ip = DEFAULT_EXTERNAL_CLIENT;
+    for n in &nodes {
+        out.push(SourceOption {
+            label: format!("external {ip} → {n}"),
+            source: Source::External { ip, entry: Entry::Node { node: n.to_string() } },
+        });
+    }
+    if c.services().any(|s| !s.load_balancer_ips.is_empty()) {
+        out.push(SourceOption {
+            label: format!("external {ip} via load balancer"),
+            source: Source::External { ip, entry: Entry::LoadBalancer },
+        });
+    }
+    out
+}
+
+/// Every Service port by DNS name and by ClusterIP, every NodePort on every node, every
+/// load-balancer address, every declared container port of every pod.
+pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
+    let mut out = Vec::new();
+    let mut services: Vec<&engine::Service> = c.services().collect();
+    services.sort_by_key(|s| s.key());
+    let mut nodes: Vec<(&str, Ipv4Addr)> =
+        c.nodes().map(|n| (n.spec.name.as_str(), n.spec.internal_ip)).collect();
+    nodes.sort();
+    for s in &services {
+        let fqdn = c.settings().service_fqdn(&s.spec.namespace, &s.spec.name);
+        for p in &s.ports {
+            out.push(DestOption {
+                label: format!("{fqdn}:{} ({})", p.port, p.protocol),
+                destination: Destination::Name { name: fqdn.clone(), port: p.port },
+                protocol: p.protocol,
+            });
+            if let Some(ip) = s.cluster_ip {
+                out.push(DestOption {
+                    label: format!(
+                        "Service {} ClusterIP {ip}:{} ({})",
+                        s.key(),
+                        p.port,
+                        p.protocol
+                    ),
+                    destination: Destination::Addr { addr: SocketAddrV4::new(ip, p.port) },
+                    protocol: p.protocol,
+                });
+            }
+            if p.node_port != 0
+                && matches!(s.spec.service_type, ServiceType::NodePort | ServiceType::LoadBalancer)
+            {
+                for (n, ip) in &nodes {
+                    out.push(DestOption {
+                        label: format!("NodePort {ip}:{} on {n} ({})", p.node_port, s.key()),
+                        destination: Destination::Addr {
+                            addr: SocketAddrV4::new(*ip, p.node_port),
+                        },
+                        protocol: p.protocol,
+                    });
+                }
+            }
+            for ip in &s.load_balancer_ips {
+                out.push(DestOption {
+                    label: format!("LoadBalancer {ip}:{} ({})", p.port, s.key()),
+                    destination: Destination::Addr { addr: SocketAddrV4::new(*ip, p.port) },
+                    protocol: p.protocol,
+                });
+            }
+        }
+    }
+    let mut pods: Vec<&engine::Pod> = c.pods().collect();
+    pods.sort_by_key(|p| p.key());
+    for p in pods {
+        for ct in &p.spec.containers {
+            for cp in &ct.ports {
+                out.push(DestOption {
+                    label: format!(
+                        "pod {} {}:{} ({})",
+                        p.key(),
+                        p.ip,
+                        cp.container_port,
+                        cp.protocol
+                    ),
+                    destination: Destination::Addr {
+                        addr: SocketAddrV4::new(p.ip, cp.container_port),
+                    },
+                    protocol: cp.protocol,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The probe as the `key=value` text scenarios and URLs carry (the inverse of
+/// `manifests::scenario::parse_probe`).
+pub fn probe_spec(p: &Probe) -> String {
+    let mut s = String::new();
+    match &p.source {
+        Source::Pod { pod, container: Some(c) } => {
+            let _ = write!(s, "from={}/{}:{c}", pod.namespace, pod.name);
+        }
+        Source::Pod { pod, container: None } => {
+            let _ = write!(s, "from={}/{}", pod.namespace, pod.name);
+        }
+        Source::Node { node } => {
+            let _ = write!(s, "from-node={node}");
+        }
+        Source::External { ip, entry } => {
+            let via = match entry {
+                Entry::Node { node } => node.as_str(),
+                Entry::LoadBalancer => "lb",
+            };
+            let _ = write!(s, "from-external={ip} via={via}");
+        }
+    }
+    let _ = write!(s, " to={} proto={} seed={}", p.destination, p.protocol, p.seed);
+    if p.repeat > 1 {
+        let _ = write!(s, " repeat={}", p.repeat);
+    }
+    if p.time_ms != 0 {
+        let _ = write!(s, " time-ms={}", p.time_ms);
+    }
+    s
+}
+
+/// The rule texts a trace matched on `node` (request, reply and DNS hops).
+pub fn matched_rules(trace: &Trace, node: &str) -> BTreeSet<String> {
+    let conns = trace.dns.iter().chain(&trace.connections);
+    conns
+        .flat_map(|c| c.hops.iter().chain(&c.reply))
+        .filter_map(|h| match (&h.at, &h.action) {
+            (Location::Chain { node: n, .. }, Action::Rule { rule, .. }) if n == node => {
+                Some(rule.trim().to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A pod's key as the UI shows it and parses it back (`ns/name`).
+pub fn parse_key(s: &str) -> Option<ObjectKey> {
+    let (ns, name) = s.split_once('/')?;
+    (!ns.is_empty() && !name.is_empty()).then(|| ObjectKey::new(ns, name))
+}
+
+/// How the connections of a "Send N" spread over their verdicts: `(verdict text, count)`, sorted
+/// by verdict text.
+pub fn spread(trace: &Trace) -> Vec<(String, usize)> {
+    let mut m: std::collections::BTreeMap<String, usize> = Default::default();
+    for c in &trace.connections {
+        *m.entry(c.verdict.to_string()).or_default() += 1;
+    }
+    m.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::demo_cluster;
+
+    #[test]
+    fn options_cover_every_kind_of_endpoint() {
+        let c = demo_cluster().expect("demo");
+        let src = source_options(&c);
+        // 8 containers (api has two), 3 nodes, 3 external-via-node, 1 via LB.
+        assert_eq!(src.len(), 8 + 3 + 3 + 1);
+        assert!(src[0].label.starts_with("pod default/api [api]"));
+        let dst = dest_options(&c);
+        let labels: Vec<&str> = dst.iter().map(|d| d.label.as_str()).collect();
+        assert!(labels.contains(&"web.default.svc.cluster.local:80 (TCP)"));
+        assert!(labels.contains(&"NodePort 192.168.1.12:30080 on node-2 (default/web-nodeport)"));
+        assert!(labels.iter().any(|l| l.starts_with("LoadBalancer 203.0.113.")));
+        assert!(labels.contains(&"pod default/api 10.244.2.3:9090 (TCP)"));
+    }
+
+    #[test]
+    fn probe_spec_round_trips_through_the_scenario_parser() {
+        let c = demo_cluster().expect("demo");
+        for s in source_options(&c) {
+            for d in dest_options(&c).into_iter().step_by(5) {
+                let p = Probe {
+                    seed: 42,
+                    repeat: 3,
+                    ..Probe::new(s.source.clone(), d.destination, d.protocol)
+                };
+                let text = probe_spec(&p);
+                assert_eq!(manifests::scenario::parse_probe(&text), Ok(p), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn keys_parse() {
+        assert_eq!(parse_key("default/web"), Some(ObjectKey::new("default", "web")));
+        assert_eq!(parse_key("web"), None);
+        assert_eq!(parse_key("/web"), None);
+    }
+}

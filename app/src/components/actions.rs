@@ -1,0 +1,157 @@
+//! What buttons do, shared by several components: load a scenario or YAML, send a probe, jump in
+//! the playback, and keep the URL in step (the outside world: effects only call these).
+
+use engine::Probe;
+use leptos::prelude::*;
+
+use super::state::{AppState, PickMode};
+use crate::choices::probe_spec;
+use crate::layout::position::{duration_ms, steps, HOP_MS};
+
+/// Loads a bundled scenario by id: its YAML into the editor and the cluster, its probe into
+/// the source and destination. Returns false when no scenario has that id.
+pub fn load_scenario(state: AppState, id: &str) -> bool {
+    let Some(sc) = manifests::scenarios().into_iter().find(|s| s.id == id) else {
+        return false;
+    };
+    state.scenario.set(sc.id.to_string());
+    write_scenario_url(sc.id);
+    state.yaml.set(sc.yaml.to_string());
+    apply_yaml(state, sc.yaml);
+    if let Some(p) = sc.probe {
+        set_probe(state, &p);
+    }
+    true
+}
+
+/// Applies manifests: on success the cluster is replaced and warnings are listed; on failure
+/// every error is listed with its line and the last good cluster stays.
+pub fn apply_yaml(state: AppState, text: &str) -> bool {
+    match manifests::load(text) {
+        Ok(loaded) => {
+            state
+                .messages
+                .set(loaded.warnings.iter().map(|d| (d.is_error(), d.to_string())).collect());
+            state.set_cluster(loaded.cluster);
+            true
+        }
+        Err(diags) => {
+            state.messages.set(diags.iter().map(|d| (d.is_error(), d.to_string())).collect());
+            false
+        }
+    }
+}
+
+pub fn set_probe(state: AppState, p: &Probe) {
+    state.source.set(Some(p.source.clone()));
+    state.destination.set(Some((p.destination.clone(), p.protocol)));
+    state.seed.set(p.seed);
+    state.pick.set(PickMode::Source);
+}
+
+/// The probe the toolbar describes, if source and destination are chosen.
+pub fn current_probe(state: AppState, repeat: u32) -> Option<Probe> {
+    let source = state.source.get_untracked()?;
+    let (destination, protocol) = state.destination.get_untracked()?;
+    Some(Probe {
+        source,
+        destination,
+        protocol,
+        time_ms: 0,
+        seed: state.seed.get_untracked(),
+        repeat: repeat.clamp(1, 1000),
+    })
+}
+
+/// Traces the current probe with `repeat` connections and starts playback.
+pub fn send(state: AppState, repeat: u32) {
+    let Some(probe) = current_probe(state, repeat) else {
+        state.messages.set(vec![(true, "choose a source and a destination first".into())]);
+        return;
+    };
+    let trace = state.cluster.with_untracked(|c| c.trace(&probe));
+    state.trace.set(Some(trace));
+    state.repeat.set(probe.repeat);
+    state.t_ms.set(0.0);
+    state.playing.set(!prefers_reduced_motion());
+    write_url(state, &probe);
+}
+
+/// Number of steps of connection 0 (the one the event list and inspector follow).
+pub fn step_count(state: AppState) -> usize {
+    state.trace.with(|t| t.as_ref().map_or(0, |t| steps(t, 0).len()))
+}
+
+/// The animation's end: the longest connection.
+pub fn total_ms(state: AppState) -> f64 {
+    state.trace.with_untracked(|t| {
+        t.as_ref().map_or(0.0, |t| {
+            (0..t.connections.len().max(1)).map(|i| duration_ms(t, i)).fold(0.0, f64::max)
+        })
+    })
+}
+
+pub fn jump_to_step(state: AppState, step: usize) {
+    state.playing.set(false);
+    state.t_ms.set(step as f64 * HOP_MS);
+}
+
+pub fn step_by(state: AppState, delta: i64) {
+    let n = step_count(state);
+    if n == 0 {
+        return;
+    }
+    let cur = crate::layout::position::step_at(n, state.t_ms.get_untracked()) as i64;
+    jump_to_step(state, (cur + delta).clamp(0, n as i64 - 1) as usize);
+}
+
+pub fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// `?scenario=ID&probe=from%3D...` — a shared link replays the same trace.
+pub fn write_url(state: AppState, probe: &Probe) {
+    let Some(w) = web_sys::window() else { return };
+    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
+    params.set("scenario", &state.scenario.get_untracked());
+    params.set("probe", &probe_spec(probe));
+    let search: String = params.to_string().into();
+    if let Ok(h) = w.history() {
+        let _ =
+            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{search}")));
+    }
+}
+
+/// `?scenario=ID` alone, when a scenario is chosen (the probe joins on Send).
+fn write_scenario_url(id: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
+    params.set("scenario", id);
+    let search: String = params.to_string().into();
+    if let Ok(h) = w.history() {
+        let _ =
+            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{search}")));
+    }
+}
+
+/// What a shared link carries: `?scenario=ID&probe=...&step=N` (step: open paused at that hop).
+#[derive(Default)]
+pub struct UrlState {
+    pub scenario: Option<String>,
+    pub probe: Option<String>,
+    pub step: Option<usize>,
+}
+
+pub fn read_url() -> UrlState {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return UrlState::default();
+    };
+    UrlState {
+        scenario: params.get("scenario"),
+        probe: params.get("probe"),
+        step: params.get("step").and_then(|s| s.parse().ok()),
+    }
+}

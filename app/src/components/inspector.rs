@@ -1,0 +1,93 @@
+//! The inspector: the selected hop's packet before and after, and what acted (the rule's raw text
+//! and its meaning, the route, the conntrack entry, the DNS answer); the verdict; and for
+//! "Send N" how the connections spread over endpoints next to the exact probabilities.
+
+use engine::Action;
+use leptos::prelude::*;
+
+use super::state::use_state;
+use crate::choices::spread;
+use crate::layout::position::{hop_of, step_at, steps};
+
+#[component]
+pub fn Inspector() -> impl IntoView {
+    let Some(state) = use_state() else { return ().into_any() };
+    let hop = move || {
+        let t_ms = state.t_ms.get();
+        state.trace.with(|t| {
+            let t = t.as_ref()?;
+            let st = steps(t, 0);
+            let s = *st.get(step_at(st.len(), t_ms))?;
+            hop_of(t, 0, s).cloned().map(|h| (s.phase.as_str(), h))
+        })
+    };
+    let detail = move || {
+        hop().map(|(phase, h)| {
+            let (what, raw) = match &h.action {
+                Action::Send => ("a socket sent the packet".to_string(), None),
+                Action::Rule { rule, index, .. } => (format!("netfilter rule #{index} matched"), Some(rule.clone())),
+                Action::ChainEnd { .. } => ("the chain ran out of rules and returned".into(), None),
+                Action::Route { route } => ("routing decision".into(), Some(route.clone())),
+                Action::Bridge => ("bridged by cni0".into(), None),
+                Action::Forward => ("carried on".into(), None),
+                Action::Conntrack { entry } => ("conntrack".into(), Some(entry.clone())),
+                Action::Dns { query, answer } => ("DNS".into(), Some(format!("{query} → {answer}"))),
+                Action::LoadBalance { node } => (format!("the load balancer chose {node}"), None),
+                Action::Deliver => ("delivered to the socket".into(), None),
+            };
+            view! {
+                <dl class="hop-detail">
+                    <dt>"Where"</dt><dd data-testid="inspector-at">{format!("{} ({phase})", h.at)}</dd>
+                    <dt>"Before"</dt><dd data-testid="inspector-before"><code>{h.before.to_string()}</code></dd>
+                    <dt>"After"</dt>
+                    <dd data-testid="inspector-after" class:changed=h.rewrote()><code>{h.after.to_string()}</code></dd>
+                    <dt>"What acted"</dt><dd data-testid="inspector-action">{what}</dd>
+                    {raw.map(|r| view! { <dt>"Raw"</dt><dd><pre data-testid="inspector-raw">{r}</pre></dd> })}
+                    <dt>"In plain words"</dt><dd data-testid="inspector-explain">{h.explain.clone()}</dd>
+                </dl>
+            }
+        })
+    };
+    let outcomes = move || {
+        state.trace.with(|t| {
+            let t = t.as_ref()?;
+            let counts = spread(t);
+            let n = t.connections.len();
+            let rows = t
+                .outcomes
+                .iter()
+                .map(|o| {
+                    let text = o.verdict.to_string();
+                    let seen = counts.iter().find(|(v, _)| *v == text).map_or(0, |(_, c)| *c);
+                    let src = o.seen_source.map(|s| s.to_string()).unwrap_or_else(|| "—".into());
+                    view! {
+                        <tr data-testid="outcome">
+                            <td>{text}</td>
+                            <td class="num">{o.probability.to_string()}</td>
+                            <td class="num">{format!("{:.1}%", o.probability.as_f64() * 100.0)}</td>
+                            <td class="num" data-testid="outcome-count">{format!("{seen}/{n}")}</td>
+                            <td>{format!("{src}{}", if o.masqueraded { " (masqueraded)" } else { "" })}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            Some(view! {
+                <table class="outcomes">
+                    <thead><tr><th>"Outcome"</th><th>"P"</th><th></th><th>"Sent"</th><th>"Backend sees source"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            })
+        })
+    };
+    view! {
+        <section class="inspector" data-testid="inspector">
+            <h2>"Inspector"</h2>
+            {move || match detail() {
+                Some(v) => v.into_any(),
+                None => view! { <p class="muted">"Send a packet to inspect its hops."</p> }.into_any(),
+            }}
+            {outcomes}
+        </section>
+    }
+    .into_any()
+}

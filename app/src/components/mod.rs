@@ -1,0 +1,12 @@
+//! Leptos components, one public component per file, plus the shared state and actions.
+
+pub mod actions;
+pub mod app;
+pub mod hop_list;
+pub mod inspector;
+pub mod object_panel;
+pub mod panels;
+pub mod playback;
+pub mod state;
+pub mod toolbar;
+pub mod topology;

@@ -1,0 +1,140 @@
+//! Edits on the selected object: delete a pod, flip its readiness, scale its Deployment, take a
+//! node down, change a Service's type, externalTrafficPolicy or sessionAffinity. The endpoints
+//! (and the next packets) follow at once.
+
+use engine::{ServiceType, SessionAffinity, TrafficPolicy};
+use leptos::prelude::*;
+
+use super::state::{use_state, AppState, Selection};
+use crate::edits;
+
+#[component]
+pub fn ObjectPanel() -> impl IntoView {
+    let Some(state) = use_state() else { return ().into_any() };
+    view! {
+        <section class="object-panel" data-testid="object-panel">
+            <h2>"Selected object"</h2>
+            {move || {
+                state.revision.track();
+                match state.selection.get() {
+                    None => view! { <p class="muted">"Click a pod, node or Service on the diagram to edit it."</p> }.into_any(),
+                    Some(Selection::Pod(key)) => pod_panel(state, key).into_any(),
+                    Some(Selection::Node(name)) => node_panel(state, name).into_any(),
+                    Some(Selection::Service(key)) => service_panel(state, key).into_any(),
+                }
+            }}
+            <ul class="messages" data-testid="edit-messages">
+                {move || state.messages.get().into_iter().filter(|(e, _)| *e).take(1).map(|(_, m)| view! { <li class="error">{m}</li> }).collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
+}
+
+fn pod_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
+    let info = state.cluster.with_untracked(|c| {
+        c.pod_by_key(&key).map(|p| (p.is_ready(), p.spec.ready, p.ip, p.spec.node.clone()))
+    });
+    let Some((ready, spec_ready, ip, node)) = info else {
+        return view! { <p class="muted">{format!("pod {key} no longer exists")}</p> }.into_any();
+    };
+    let (k1, k2, k3, k4) = (key.clone(), key.clone(), key.clone(), key.clone());
+    view! {
+        <p><strong>{format!("pod {key}")}</strong>{format!(" · {ip} on {node} · {}", if ready { "Ready" } else { "not Ready" })}</p>
+        <div class="buttons">
+            <button data-testid="toggle-ready" on:click=move |_| {
+                let k = k1.clone();
+                state.edit(move |c| c.set_pod_ready(&k, !spec_ready).map_err(|e| e.to_string()));
+            }>{if spec_ready { "Make unready" } else { "Make ready" }}</button>
+            <button data-testid="delete-pod" on:click=move |_| {
+                let k = k2.clone();
+                state.selection.set(None);
+                state.edit(move |c| c.remove_pod(&k).map_err(|e| e.to_string()));
+            }>"Delete pod"</button>
+            <button data-testid="scale-up" on:click=move |_| {
+                let k = k3.clone();
+                state.edit(move |c| edits::scale_owner(c, &k, 1));
+            }>"Scale +1"</button>
+            <button data-testid="scale-down" on:click=move |_| {
+                let k = k4.clone();
+                state.selection.set(None);
+                state.edit(move |c| edits::scale_owner(c, &k, -1));
+            }>"Scale −1"</button>
+        </div>
+    }
+    .into_any()
+}
+
+fn node_panel(state: AppState, name: String) -> impl IntoView {
+    let ready = state.cluster.with_untracked(|c| c.node_by_name(&name).map(|n| n.spec.ready));
+    let Some(ready) = ready else {
+        return view! { <p class="muted">{format!("node {name} no longer exists")}</p> }.into_any();
+    };
+    let n2 = name.clone();
+    view! {
+        <p><strong>{format!("node {name}")}</strong>{if ready { " · Ready" } else { " · NotReady" }}</p>
+        <div class="buttons">
+            <button data-testid="toggle-node" on:click=move |_| {
+                let n = n2.clone();
+                state.edit(move |c| c.set_node_ready(&n, !ready).map_err(|e| e.to_string()));
+            }>{if ready { "Take node down" } else { "Bring node up" }}</button>
+        </div>
+    }
+    .into_any()
+}
+
+fn service_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
+    let info = state.cluster.with_untracked(|c| {
+        c.service_by_key(&key).map(|s| {
+            (
+                s.spec.service_type,
+                s.spec.external_traffic_policy,
+                s.spec.session_affinity != SessionAffinity::None,
+            )
+        })
+    });
+    let Some((t, etp, affinity)) = info else {
+        return view! { <p class="muted">{format!("Service {key} no longer exists")}</p> }
+            .into_any();
+    };
+    let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
+    view! {
+        <p><strong>{format!("Service {key}")}</strong></p>
+        <div class="buttons">
+            <label>"type "
+                <select data-testid="service-type" prop:value=t.as_str() on:change=move |ev| {
+                    let t = match event_target_value(&ev).as_str() {
+                        "NodePort" => ServiceType::NodePort,
+                        "LoadBalancer" => ServiceType::LoadBalancer,
+                        _ => ServiceType::ClusterIP,
+                    };
+                    let k = k1.clone();
+                    state.edit(move |c| edits::set_service_type(c, &k, t));
+                }>
+                    <option value="ClusterIP">"ClusterIP"</option>
+                    <option value="NodePort">"NodePort"</option>
+                    <option value="LoadBalancer">"LoadBalancer"</option>
+                </select>
+            </label>
+            <label>"externalTrafficPolicy "
+                <select data-testid="service-etp" prop:value=etp.as_str() on:change=move |ev| {
+                    let p = if event_target_value(&ev) == "Local" { TrafficPolicy::Local } else { TrafficPolicy::Cluster };
+                    let k = k2.clone();
+                    state.edit(move |c| edits::set_external_traffic_policy(c, &k, p));
+                }>
+                    <option value="Cluster">"Cluster"</option>
+                    <option value="Local">"Local"</option>
+                </select>
+            </label>
+            <label>
+                <input type="checkbox" data-testid="service-affinity" prop:checked=affinity on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    let k = k3.clone();
+                    state.edit(move |c| edits::set_session_affinity(c, &k, on));
+                }/>
+                " sessionAffinity ClientIP"
+            </label>
+        </div>
+    }
+    .into_any()
+}

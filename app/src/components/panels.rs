@@ -1,0 +1,141 @@
+//! The lower panels: the YAML editor (Apply → the cluster updates; errors listed with their
+//! lines; the last good cluster stays), kubectl-style tables, and each node's kube-proxy rules
+//! with the rules the current trace matched highlighted.
+
+use leptos::prelude::*;
+
+use super::actions::apply_yaml;
+use super::state::use_state;
+use crate::choices::matched_rules;
+use crate::layout::position::{hop_of, step_at, steps};
+
+/// The node a hop happens on, if any.
+fn node_of(at: &engine::Location) -> Option<String> {
+    use engine::Location::*;
+    match at {
+        Veth { node, .. } | Bridge { node } | Node { node } | Chain { node, .. } => {
+            Some(node.clone())
+        }
+        Wire { to, .. } => Some(to.clone()),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Yaml,
+    Tables,
+    Rules,
+}
+
+#[component]
+pub fn Panels() -> impl IntoView {
+    let Some(state) = use_state() else { return ().into_any() };
+    let tab = RwSignal::new(Tab::Yaml);
+    let draft = RwSignal::new(String::new());
+    // The draft follows the applied YAML whenever a scenario replaces it.
+    Effect::new(move |_| draft.set(state.yaml.get()));
+    let rules_node = RwSignal::new(String::new());
+    let tables = Memo::new(move |_| {
+        state.revision.track();
+        state.cluster.with(manifests::tables::all)
+    });
+    let node_names = Memo::new(move |_| {
+        state.revision.track();
+        let mut v: Vec<String> =
+            state.cluster.with(|c| c.nodes().map(|n| n.spec.name.clone()).collect());
+        v.sort();
+        v
+    });
+    let rules = Memo::new(move |_| {
+        state.revision.track();
+        let chosen = rules_node.get();
+        let names = node_names.get();
+        // Pinned by the user, or following the packet: the node of the current (or last) hop.
+        let following = state.trace.with(|t| {
+            let t = t.as_ref()?;
+            let st = steps(t, 0);
+            let upto = step_at(st.len(), state.t_ms.get());
+            st[..st.len().min(upto + 1)]
+                .iter()
+                .rev()
+                .filter_map(|s| hop_of(t, 0, *s))
+                .find_map(|h| node_of(&h.at))
+        });
+        let node = if names.contains(&chosen) {
+            chosen
+        } else {
+            following
+                .filter(|n| names.contains(n))
+                .or_else(|| names.first().cloned())
+                .unwrap_or_default()
+        };
+        let text = state.cluster.with(|c| {
+            c.node_by_name(&node)
+                .map(|n| engine::kube_proxy::render::render_node(c, n.id))
+                .unwrap_or_default()
+        });
+        let hits =
+            state.trace.with(|t| t.as_ref().map(|t| matched_rules(t, &node)).unwrap_or_default());
+        (node, text, hits)
+    });
+    let tab_button = move |t: Tab, label: &'static str, id: &'static str| {
+        view! {
+            <button role="tab" data-testid=id aria-selected=move || (tab.get() == t).to_string()
+                class:active=move || tab.get() == t on:click=move |_| tab.set(t)>{label}</button>
+        }
+    };
+    view! {
+        <section class="panels">
+            <div role="tablist" class="tabs">
+                {tab_button(Tab::Yaml, "YAML", "tab-yaml")}
+                {tab_button(Tab::Tables, "kubectl get", "tab-tables")}
+                {tab_button(Tab::Rules, "kube-proxy rules", "tab-rules")}
+            </div>
+            <div class="tab-body" class:hidden=move || tab.get() != Tab::Yaml>
+                <textarea data-testid="yaml-editor" spellcheck="false" aria-label="manifests"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                <div class="buttons">
+                    <button data-testid="apply" class="primary" on:click=move |_| {
+                        let text = draft.get_untracked();
+                        if apply_yaml(state, &text) {
+                            state.yaml.set(text);
+                        }
+                    }>"Apply"</button>
+                    <button on:click=move |_| draft.set(state.cluster.with_untracked(manifests::export))>
+                        "Export cluster as YAML"
+                    </button>
+                </div>
+                <ul data-testid="error" class="diagnostics">
+                    {move || state.messages.get().into_iter().map(|(is_err, m)| view! {
+                        <li class:error=is_err class:warning=!is_err>{m}</li>
+                    }).collect_view()}
+                </ul>
+            </div>
+            <div class="tab-body" class:hidden=move || tab.get() != Tab::Tables>
+                <pre data-testid="tables" class="tables">{move || tables.get()}</pre>
+            </div>
+            <div class="tab-body" class:hidden=move || tab.get() != Tab::Rules>
+                <label>"Node "
+                    <select data-testid="rules-node"
+                        prop:value=move || if rules_node.get().is_empty() { String::new() } else { rules.with(|r| r.0.clone()) }
+                        on:change=move |ev| rules_node.set(event_target_value(&ev))>
+                        <option value="">{move || format!("follow the packet ({})", rules.with(|r| r.0.clone()))}</option>
+                        {move || node_names.get().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <span class="muted">" highlighted: rules the last trace matched on this node"</span>
+                <pre data-testid="rules" class="rules">
+                    {move || rules.with(|(_, text, hits)| {
+                        text.lines().map(|l| {
+                            let hit = hits.contains(l.trim());
+                            view! { <div class:hit=hit data-testid=if hit { "rule-hit" } else { "rule" }>{l.to_string()}</div> }
+                        }).collect_view()
+                    })}
+                </pre>
+            </div>
+        </section>
+    }
+    .into_any()
+}

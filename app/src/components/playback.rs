@@ -1,0 +1,61 @@
+//! Playback controls, as in Packet Tracer's simulation mode: restart, step back, play/pause,
+//! step forward, and the speed (0.25× to 4×). Keyboard: the buttons are real buttons.
+
+use leptos::prelude::*;
+
+use super::actions::{step_by, step_count, total_ms};
+use super::state::use_state;
+use crate::layout::position::step_at;
+
+const SPEEDS: [f64; 5] = [0.25, 0.5, 1.0, 2.0, 4.0];
+
+#[component]
+pub fn Playback() -> impl IntoView {
+    let Some(state) = use_state() else { return ().into_any() };
+    let has_trace = move || state.trace.with(|t| t.is_some());
+    let position = move || {
+        let n = step_count(state);
+        if n == 0 {
+            "no packet yet".to_string()
+        } else {
+            format!("hop {} of {}", step_at(n, state.t_ms.get()) + 1, n)
+        }
+    };
+    view! {
+        <div class="playback" role="toolbar" aria-label="playback">
+            <button data-testid="restart" disabled=move || !has_trace()
+                on:click=move |_| { state.t_ms.set(0.0); state.playing.set(true); }>"⟲ Restart"</button>
+            <button data-testid="step-back" disabled=move || !has_trace()
+                on:click=move |_| step_by(state, -1)>"◀ Step"</button>
+            <button data-testid="play" disabled=move || !has_trace()
+                on:click=move |_| {
+                    if state.playing.get_untracked() {
+                        state.playing.set(false);
+                    } else {
+                        if state.t_ms.get_untracked() >= total_ms(state) {
+                            state.t_ms.set(0.0);
+                        }
+                        state.playing.set(true);
+                    }
+                }>
+                {move || if state.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
+            </button>
+            <button data-testid="step-forward" disabled=move || !has_trace()
+                on:click=move |_| step_by(state, 1)>"Step ▶"</button>
+            <label>
+                "Speed "
+                <select data-testid="speed"
+                    prop:value=move || state.speed.get().to_string()
+                    on:change=move |ev| {
+                        if let Ok(s) = event_target_value(&ev).parse::<f64>() {
+                            state.speed.set(s.clamp(0.25, 4.0));
+                        }
+                    }>
+                    {SPEEDS.map(|s| view! { <option value=s.to_string()>{format!("{s}×")}</option> }).collect_view()}
+                </select>
+            </label>
+            <span class="position" aria-live="polite">{position}</span>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,104 @@
+//! The state the whole app shares, as one newtype of signals in context. Engine values (the
+//! cluster, the trace) sit inside signals whole; nothing inside them is reactive.
+
+use std::collections::BTreeSet;
+
+use engine::{Cluster, Destination, ObjectKey, Protocol, Source, Trace};
+use leptos::prelude::*;
+
+use crate::layout::GroupKey;
+
+/// What a click on the diagram sets next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PickMode {
+    Source,
+    Destination,
+}
+
+/// The object the edit panel acts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Selection {
+    Pod(ObjectKey),
+    Node(String),
+    Service(ObjectKey),
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub cluster: RwSignal<Cluster>,
+    /// Bumped on every change of the cluster (Cluster is not `PartialEq`; memos key on this).
+    pub revision: RwSignal<u64>,
+    pub scenario: RwSignal<String>,
+    /// The YAML the editor holds (the last applied text, or the user's draft).
+    pub yaml: RwSignal<String>,
+    /// Diagnostics of the last Apply or edit (errors and warnings), as display lines.
+    pub messages: RwSignal<Vec<(bool, String)>>,
+    pub source: RwSignal<Option<Source>>,
+    pub destination: RwSignal<Option<(Destination, Protocol)>>,
+    pub pick: RwSignal<PickMode>,
+    pub seed: RwSignal<u64>,
+    pub repeat: RwSignal<u32>,
+    pub trace: RwSignal<Option<Trace>>,
+    /// Playback clock (1× milliseconds since Send).
+    pub t_ms: RwSignal<f64>,
+    pub playing: RwSignal<bool>,
+    pub speed: RwSignal<f64>,
+    pub expanded: RwSignal<BTreeSet<GroupKey>>,
+    pub selection: RwSignal<Option<Selection>>,
+    /// Bumped when endpoints changed by an edit, to replay the highlight animation.
+    pub pulse: RwSignal<u64>,
+}
+
+impl AppState {
+    pub fn new(cluster: Cluster) -> AppState {
+        AppState {
+            cluster: RwSignal::new(cluster),
+            revision: RwSignal::new(0),
+            scenario: RwSignal::new(String::new()),
+            yaml: RwSignal::new(String::new()),
+            messages: RwSignal::new(Vec::new()),
+            source: RwSignal::new(None),
+            destination: RwSignal::new(None),
+            pick: RwSignal::new(PickMode::Source),
+            seed: RwSignal::new(1),
+            repeat: RwSignal::new(1),
+            trace: RwSignal::new(None),
+            t_ms: RwSignal::new(0.0),
+            playing: RwSignal::new(false),
+            speed: RwSignal::new(1.0),
+            expanded: RwSignal::new(BTreeSet::new()),
+            selection: RwSignal::new(None),
+            pulse: RwSignal::new(0),
+        }
+    }
+
+    /// Replaces the cluster (Apply, scenario change) and clears what referred to the old one.
+    pub fn set_cluster(&self, c: Cluster) {
+        self.cluster.set(c);
+        self.revision.update(|r| *r += 1);
+        self.trace.set(None);
+        self.t_ms.set(0.0);
+        self.playing.set(false);
+        self.selection.set(None);
+    }
+
+    /// Changes the cluster in place (a diagram edit). The trace is kept until the next Send.
+    pub fn edit(&self, f: impl FnOnce(&mut Cluster) -> Result<(), String>) {
+        let mut result = Ok(());
+        self.cluster.update(|c| result = f(c));
+        match result {
+            Ok(()) => {
+                self.revision.update(|r| *r += 1);
+                self.pulse.update(|p| *p += 1);
+                self.messages.set(Vec::new());
+            }
+            Err(e) => self.messages.set(vec![(true, e)]),
+        }
+    }
+}
+
+/// The app state from context. Components are only mounted under [`super::app::App`], which
+/// provides it; `None` elsewhere, and the component then renders nothing (never a panic).
+pub fn use_state() -> Option<AppState> {
+    use_context::<AppState>()
+}

@@ -1,0 +1,534 @@
+//! The diagram: the layout drawn as SVG with zoom and pan, objects clickable to pick a source
+//! or destination (and to select them for editing), groups that expand on click, and the
+//! packets of the current trace at their animated positions.
+
+use std::net::SocketAddrV4;
+
+use engine::{Destination, Entry, Protocol, Source};
+use leptos::prelude::*;
+
+use super::state::{use_state, AppState, PickMode, Selection};
+use crate::layout::position::packet_position_of;
+use crate::layout::{layout, NodeBox, PodBox, ServiceBox, Topology};
+
+/// Styles embedded in the SVG, so an exported diagram looks the same outside the page.
+const DIAGRAM_CSS: &str = include_str!("../../../assets/diagram.css");
+/// Packets drawn at once for "Send N" (the rest are counted in the inspector).
+const MAX_PACKETS: usize = 200;
+
+#[component]
+pub fn TopologyView() -> impl IntoView {
+    let Some(state) = use_state() else { return ().into_any() };
+    let lay = Memo::new(move |_| {
+        state.revision.track();
+        let expanded = state.expanded.get();
+        state.cluster.with(|c| layout(&Topology::from_cluster(c, &expanded)))
+    });
+    let scale = RwSignal::new(1.0f64);
+    let pan = RwSignal::new((0.0f64, 0.0f64));
+    let drag: RwSignal<Option<(f64, f64)>> = RwSignal::new(None);
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    // SVG units per screen pixel.
+    let units_per_px = move || {
+        let w = lay.with_untracked(|l| l.width_px);
+        svg_ref
+            .get_untracked()
+            .map(|s| s.get_bounding_client_rect().width())
+            .filter(|cw| *cw > 0.0)
+            .map_or(1.0, |cw| w / cw)
+    };
+    let zoom = move |factor: f64| scale.update(|s| *s = (*s * factor).clamp(0.2, 8.0));
+
+    let view_box = move || lay.with(|l| format!("0 0 {:.0} {:.0}", l.width_px, l.height_px));
+    let transform = move || {
+        let (x, y) = pan.get();
+        format!("translate({x:.1} {y:.1}) scale({:.3})", scale.get())
+    };
+
+    view! {
+        <div class="diagram-tools" role="toolbar" aria-label="diagram">
+            <button on:click=move |_| zoom(1.25) aria-label="zoom in">"+"</button>
+            <button on:click=move |_| zoom(0.8) aria-label="zoom out">"−"</button>
+            <button on:click=move |_| { scale.set(1.0); pan.set((0.0, 0.0)); }>"Fit"</button>
+            <button data-testid="export-svg" on:click=move |_| export(svg_ref, false)>"Export SVG"</button>
+            <button data-testid="export-png" on:click=move |_| export(svg_ref, true)>"Export PNG"</button>
+            <span class="hint">
+                {move || match state.pick.get() {
+                    PickMode::Source => "Click a container, node or the external client to pick the source",
+                    PickMode::Destination => "Click a pod, Service port, NodePort or LB to pick the destination",
+                }}
+            </span>
+        </div>
+        <svg
+            data-testid="topology"
+            node_ref=svg_ref
+            xmlns="http://www.w3.org/2000/svg"
+            class="topology"
+            viewBox=view_box
+            tabindex="0"
+            role="img"
+            aria-label="cluster diagram"
+            on:wheel=move |ev| {
+                ev.prevent_default();
+                zoom(if ev.delta_y() < 0.0 { 1.1 } else { 1.0 / 1.1 });
+            }
+            on:pointerdown=move |ev| drag.set(Some((ev.client_x() as f64, ev.client_y() as f64)))
+            on:pointerup=move |_| drag.set(None)
+            on:pointerleave=move |_| drag.set(None)
+            on:pointermove=move |ev| {
+                if let Some((x0, y0)) = drag.get_untracked() {
+                    let (x, y) = (ev.client_x() as f64, ev.client_y() as f64);
+                    let k = units_per_px();
+                    pan.update(|p| {
+                        p.0 += (x - x0) * k;
+                        p.1 += (y - y0) * k;
+                    });
+                    drag.set(Some((x, y)));
+                }
+            }
+            on:keydown=move |ev| {
+                let step = 40.0;
+                // Enter / Space on a focused diagram object acts like a click on it.
+                if matches!(ev.key().as_str(), "Enter" | " ") {
+                    use wasm_bindgen::JsCast;
+                    let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                    if let Some(el) = target.filter(|el| el.class_list().contains("clickable")) {
+                        if let Ok(click) = web_sys::MouseEvent::new("click") {
+                            let _ = el.dispatch_event(&click);
+                        }
+                        ev.prevent_default();
+                    }
+                    return;
+                }
+                match ev.key().as_str() {
+                    "+" | "=" => zoom(1.25),
+                    "-" => zoom(0.8),
+                    "0" => { scale.set(1.0); pan.set((0.0, 0.0)); }
+                    "ArrowLeft" => pan.update(|p| p.0 += step),
+                    "ArrowRight" => pan.update(|p| p.0 -= step),
+                    "ArrowUp" => pan.update(|p| p.1 += step),
+                    "ArrowDown" => pan.update(|p| p.1 -= step),
+                    _ => return,
+                }
+                ev.prevent_default();
+            }
+        >
+            <style>{DIAGRAM_CSS}</style>
+            <g transform=transform>
+                {move || lay.with(|l| draw_static(state, l))}
+                {move || draw_packets(state, lay)}
+            </g>
+        </svg>
+    }
+    .into_any()
+}
+
+fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
+    let c = l.cluster;
+    let wires = l
+        .wires
+        .iter()
+        .map(|(x1, x2, y)| view! { <line class="wire" x1=*x1 x2=*x2 y1=*y y2=*y></line> })
+        .collect_view();
+    let trunk_x = c.x - 40.0;
+    let trunk = match (l.wires.first(), l.wires.last()) {
+        (Some(a), Some(b)) => Some(
+            view! { <line class="wire" x1=trunk_x x2=trunk_x y1=a.2.min(l.externals.first().map_or(a.2, |e| e.rect.center().y)) y2=b.2></line> },
+        ),
+        _ => None,
+    };
+    let outside = l
+        .externals
+        .iter()
+        .map(|e| {
+            let ip = e.ip;
+            let r = e.rect;
+            let cy = r.center().y;
+            view! {
+                <line class="cable" x1=r.right() x2=trunk_x y1=cy y2=cy></line>
+                <g class="external clickable" data-testid="external" tabindex="0"
+                    on:click=move |_| pick_external(state, ip)>
+                    <title>"An external client. Click to send from it."</title>
+                    <rect class="external" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
+                    <text class="title" x=r.x + 10.0 y=r.y + 19.0>"external client"</text>
+                    <text x=r.x + 10.0 y=r.y + 36.0>{ip.to_string()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let lbs = l
+        .load_balancers
+        .iter()
+        .map(|b| {
+            let r = b.rect;
+            let ip = b.ip;
+            let port = b.ports.first().copied().unwrap_or(80);
+            let cy = r.center().y;
+            view! {
+                <line class="cable" x1=r.right() x2=trunk_x y1=cy y2=cy></line>
+                <g class="lb clickable" data-testid="load-balancer" tabindex="0"
+                    on:click=move |_| pick_dest(state, SocketAddrV4::new(ip, port), Protocol::Tcp)>
+                    <title>"A cloud load balancer in front of the cluster. Click to send to it."</title>
+                    <rect class="lb" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
+                    <text class="title" x=r.x + 10.0 y=r.y + 19.0>{b.title.clone()}</text>
+                    <text x=r.x + 10.0 y=r.y + 36.0>{format!("{ip} :{port}")}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let services = l.services.iter().map(|s| draw_service(state, s)).collect_view();
+    let nodes = l.nodes.iter().map(|n| draw_node(state, n, trunk_x)).collect_view();
+    view! {
+        <text class="zone" x=20 y=36>"outside the cluster"</text>
+        <rect class="cluster" x=c.x y=c.y width=c.w height=c.h rx="10"></rect>
+        <text class="zone" x=c.x + 12.0 y=c.y + 20.0>"cluster — Services are virtual: rules on every node"</text>
+        {trunk}
+        {wires}
+        {outside}
+        {lbs}
+        {services}
+        {nodes}
+    }
+}
+
+fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
+    let r = s.rect;
+    let key = s.key.clone();
+    let key2 = s.key.clone();
+    let rows = s
+        .ports
+        .iter()
+        .map(|p| {
+            let pr = p.rect;
+            let addr = p.cluster_addr;
+            let proto = p.protocol;
+            view! {
+                <g class="svc-port clickable" data-testid="service-port" tabindex="0"
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        if let Some((ip, port)) = addr {
+                            pick_dest(state, SocketAddrV4::new(ip, port), proto);
+                        }
+                    }>
+                    <rect x=pr.x y=pr.y width=pr.w height=pr.h rx="3"></rect>
+                    <text x=pr.x + 6.0 y=pr.y + 13.0>{p.text.clone()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let selected =
+        move || state.selection.with(|s| s.as_ref() == Some(&Selection::Service(key2.clone())));
+    let endpoints = s.endpoints_text.clone();
+    view! {
+        <g data-testid="service" class="service clickable" tabindex="0" class:selected=selected
+            on:click=move |_| state.selection.set(Some(Selection::Service(key.clone())))>
+            <rect class="service" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
+            <text class="title" x=r.x + 10.0 y=r.y + 18.0>{s.key.name.clone()}</text>
+            <rect class="badge" x=r.right() - 92.0 y=r.y + 6.0 width="84" height="16" rx="8"></rect>
+            <text class="badge" x=r.right() - 50.0 y=r.y + 18.0 text-anchor="middle">{s.type_badge}</text>
+            <text x=r.x + 10.0 y=r.y + 34.0>{s.address_text.clone()}</text>
+            // Re-created when the count changes, so the highlight animation replays.
+            {move || {
+                let pulsed = state.pulse.get() > 0;
+                view! { <text class="endpoints" class:pulse=pulsed x=r.x + 10.0 y=r.y + 50.0>{endpoints.clone()}</text> }
+            }}
+            <text class="flags" x=r.right() - 8.0 y=r.y + 50.0 text-anchor="end">{s.flags_text.clone()}</text>
+            {rows}
+        </g>
+    }
+}
+
+fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
+    let _ = trunk_x;
+    let r = n.rect;
+    let name = n.name.clone();
+    let name2 = n.name.clone();
+    let name3 = n.name.clone();
+    let pods = n.pods.iter().map(|p| draw_pod(state, p)).collect_view();
+    let groups = n
+        .groups
+        .iter()
+        .map(|g| {
+            let gr = g.rect;
+            let key = g.key.clone();
+            view! {
+                <g class="group clickable" data-testid="pod-group" tabindex="0"
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        state.expanded.update(|e| { e.insert(key.clone()); });
+                    }>
+                    <title>"A group of pods. Click to expand."</title>
+                    <rect class="pod group" x=gr.x y=gr.y width=gr.w height=gr.h rx="6"></rect>
+                    <rect class="pod group shadow" x=gr.x + 4.0 y=gr.y - 4.0 width=gr.w height=gr.h rx="6"></rect>
+                    <text class="title" x=gr.x + 8.0 y=gr.y + 18.0>{g.title.clone()}</text>
+                    <text x=gr.x + 8.0 y=gr.y + 36.0>{g.summary.clone()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let tabs = n
+        .node_ports
+        .iter()
+        .map(|t| {
+            let tr = t.rect;
+            let (ip, port, proto) = (t.node_ip, t.node_port, t.protocol);
+            view! {
+                <g class="nodeport clickable" data-testid="nodeport" tabindex="0"
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        pick_dest(state, SocketAddrV4::new(ip, port), proto);
+                    }>
+                    <title>{format!("NodePort {port}/{proto} is open on this node's addresses")}</title>
+                    <rect x=tr.x y=tr.y width=tr.w height=tr.h rx="3"></rect>
+                    <text x=tr.x + tr.w / 2.0 y=tr.y + 13.0 text-anchor="middle">{format!(":{port}")}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let more = (n.more_node_ports > 0).then(|| {
+        let x = n.node_ports.last().map_or(r.x + 8.0, |t| t.rect.right() + 6.0);
+        view! { <text class="small" x=x y=r.bottom() - 10.0>{format!("+{} more", n.more_node_ports)}</text> }
+    });
+    let (b, f) = (n.bridge, n.netfilter);
+    let selected =
+        move || state.selection.with(|s| s.as_ref() == Some(&Selection::Node(name3.clone())));
+    view! {
+        <line class="cable" x1=n.eth0.x x2=n.eth0.x y1=n.eth0.y y2=n.wire.y></line>
+        <g data-testid="node" class="node" class:down=!n.ready class:selected=selected>
+            <rect class="node" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
+            <g class="clickable" tabindex="0" on:click=move |_| pick_node(state, &name)>
+                <text class="title" x=r.x + 10.0 y=r.y + 20.0>
+                    {format!("{}{}", n.name, if n.ready { "" } else { " (NotReady)" })}
+                </text>
+                <text x=r.x + 10.0 y=r.y + 36.0>{n.ips_text.clone()}</text>
+                <text x=r.x + 10.0 y=r.y + 51.0>{n.cidr_text.clone()}</text>
+            </g>
+            {pods}
+            {groups}
+            <rect class="bridge" x=b.x y=b.y width=b.w height=b.h rx="4"></rect>
+            <text x=b.x + 8.0 y=b.y + 15.0>{n.bridge_text.clone()}</text>
+            <rect class="netfilter" x=f.x y=f.y width=f.w height=f.h rx="4"></rect>
+            <text x=f.x + 8.0 y=f.y + 15.0>"netfilter · kube-proxy rules"</text>
+            <text class="small" x=r.right() - 8.0 y=r.bottom() - 10.0 text-anchor="end"
+                on:click=move |_| state.selection.set(Some(Selection::Node(name2.clone())))>
+                {n.eth0_text.clone()}
+            </text>
+            {tabs}
+            {more}
+        </g>
+    }
+}
+
+fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
+    let r = p.rect;
+    let key = p.key.clone();
+    let key_sel = p.key.clone();
+    let ip = p.ip_text.parse().ok();
+    let first_port = None::<(u16, Protocol)>;
+    let containers = p
+        .containers
+        .iter()
+        .map(|c| {
+            let cr = c.rect;
+            let key = p.key.clone();
+            let cname = c.name.clone();
+            let port = c
+                .ports_text
+                .split(' ')
+                .next()
+                .and_then(|s| s.split_once('/'))
+                .and_then(|(n, pr)| Some((n.parse::<u16>().ok()?, pr.parse::<Protocol>().ok()?)));
+            view! {
+                <g class="container clickable" class:crashed=c.crashed data-testid="container" tabindex="0"
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        pick_container(state, &key, &cname, ip.zip(port));
+                    }>
+                    <rect x=cr.x y=cr.y width=cr.w height=cr.h rx="3"></rect>
+                    <text x=cr.x + 6.0 y=cr.y + 13.0>{c.name.clone()}</text>
+                    <text class="ports" x=cr.right() - 6.0 y=cr.y + 13.0 text-anchor="end">
+                        {if c.crashed { format!("{} CrashLoop", c.ports_text) } else { c.ports_text.clone() }}
+                    </text>
+                </g>
+            }
+        })
+        .collect_view();
+    let collapse = p.expanded_from.clone().map(|g| {
+        view! {
+            <text class="collapse clickable" x=r.right() - 8.0 y=r.y + 16.0 text-anchor="end"
+                on:click=move |ev| {
+                    ev.stop_propagation();
+                    state.expanded.update(|e| { e.remove(&g); });
+                }>"▴ group"</text>
+        }
+    });
+    let _ = first_port;
+    let selected =
+        move || state.selection.with(|s| s.as_ref() == Some(&Selection::Pod(key_sel.clone())));
+    let first = p
+        .containers
+        .iter()
+        .find_map(|c| c.ports_text.split(' ').next().and_then(|s| s.split_once('/')))
+        .and_then(|(n, pr)| Some((n.parse::<u16>().ok()?, pr.parse::<Protocol>().ok()?)));
+    view! {
+        <g data-testid="pod" class="pod clickable" tabindex="0" class:unready=!p.ready class:dns=p.dns class:selected=selected
+            data-pod=p.key.to_string()
+            on:click=move |_| pick_pod(state, &key, ip.zip(first))>
+            <rect class="pod" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
+            <title>{format!("pod {} — {}", p.key, p.labels_text)}</title>
+            <text class="title" x=r.x + 8.0 y=r.y + 16.0>{p.title_text.clone()}</text>
+            <text x=r.x + 8.0 y=r.y + 31.0>
+                {format!("{} · {}{}", p.ip_text, p.status_text, if p.dns { " · CoreDNS" } else { "" })}
+            </text>
+            <text class="labels" x=r.x + 8.0 y=r.y + 43.0>{p.labels_text.clone()}</text>
+            {containers}
+            {collapse}
+        </g>
+    }
+}
+
+fn draw_packets(state: AppState, lay: Memo<crate::layout::Layout>) -> impl IntoView {
+    let t = state.t_ms.get();
+    state.trace.with(|trace| {
+        let Some(trace) = trace else { return ().into_any() };
+        lay.with(|l| {
+            let n = trace.connections.len().clamp(1, MAX_PACKETS);
+            (0..n)
+                .rev()
+                .filter_map(|i| packet_position_of(trace, i, l, t).map(|p| (i, p)))
+                .map(|(i, p)| {
+                    let label = (i == 0).then(|| {
+                        let w = p.label.chars().count() as f64 * 6.6 + 12.0;
+                        view! {
+                            <rect class="packet-label" x=p.point.x + 10.0 y=p.point.y - 24.0 width=w height="18" rx="4"></rect>
+                            <text class="packet-label" x=p.point.x + 16.0 y=p.point.y - 11.0>{p.label.clone()}</text>
+                        }
+                    });
+                    let phase = p.phase.as_str().replace(' ', "-");
+                    view! {
+                        <g data-testid="packet" class=format!("packet {phase}")>
+                            <circle cx=p.point.x cy=p.point.y r="7"></circle>
+                            {label}
+                        </g>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        })
+    })
+}
+
+// ---- picking ------------------------------------------------------------------------------
+
+fn pick_source(state: AppState, s: Source) {
+    state.source.set(Some(s));
+    state.pick.set(PickMode::Destination);
+}
+
+fn pick_dest(state: AppState, addr: SocketAddrV4, protocol: Protocol) {
+    state.destination.set(Some((Destination::Addr { addr }, protocol)));
+}
+
+fn pick_container(
+    state: AppState,
+    pod: &engine::ObjectKey,
+    container: &str,
+    dest: Option<(std::net::Ipv4Addr, (u16, Protocol))>,
+) {
+    state.selection.set(Some(Selection::Pod(pod.clone())));
+    match (state.pick.get_untracked(), dest) {
+        (PickMode::Destination, Some((ip, (port, proto)))) => {
+            pick_dest(state, SocketAddrV4::new(ip, port), proto)
+        }
+        _ => pick_source(
+            state,
+            Source::Pod { pod: pod.clone(), container: Some(container.to_string()) },
+        ),
+    }
+}
+
+fn pick_pod(
+    state: AppState,
+    pod: &engine::ObjectKey,
+    dest: Option<(std::net::Ipv4Addr, (u16, Protocol))>,
+) {
+    state.selection.set(Some(Selection::Pod(pod.clone())));
+    match (state.pick.get_untracked(), dest) {
+        (PickMode::Destination, Some((ip, (port, proto)))) => {
+            pick_dest(state, SocketAddrV4::new(ip, port), proto)
+        }
+        (PickMode::Destination, None) => {}
+        (PickMode::Source, _) => {
+            pick_source(state, Source::Pod { pod: pod.clone(), container: None })
+        }
+    }
+}
+
+fn pick_node(state: AppState, node: &str) {
+    state.selection.set(Some(Selection::Node(node.to_string())));
+    if state.pick.get_untracked() == PickMode::Source {
+        pick_source(state, Source::Node { node: node.to_string() });
+    }
+}
+
+fn pick_external(state: AppState, ip: std::net::Ipv4Addr) {
+    let entry = state.cluster.with_untracked(|c| {
+        if c.services().any(|s| !s.load_balancer_ips.is_empty()) {
+            Entry::LoadBalancer
+        } else {
+            c.nodes()
+                .map(|n| n.spec.name.clone())
+                .min()
+                .map_or(Entry::LoadBalancer, |node| Entry::Node { node })
+        }
+    });
+    pick_source(state, Source::External { ip, entry });
+}
+
+// ---- export -------------------------------------------------------------------------------
+
+fn export(svg: NodeRef<leptos::svg::Svg>, png: bool) {
+    use wasm_bindgen::JsCast;
+    let Some(el) = svg.get_untracked() else { return };
+    let Ok(ser) = web_sys::XmlSerializer::new() else { return };
+    let Ok(text) = ser.serialize_to_string(&el) else { return };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("image/svg+xml");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else { return };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if !png {
+        download(&url, "podpath.svg");
+        return;
+    }
+    // PNG: draw the SVG into a canvas once it loads as an image.
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(img) = web_sys::HtmlImageElement::new() else { return };
+    let rect = el.get_bounding_client_rect();
+    let (w, h) = (rect.width().max(1.0) * 2.0, rect.height().max(1.0) * 2.0);
+    let img2 = img.clone();
+    let onload = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let Ok(canvas) = doc.create_element("canvas") else { return };
+        let Ok(canvas) = canvas.dyn_into::<web_sys::HtmlCanvasElement>() else { return };
+        canvas.set_width(w as u32);
+        canvas.set_height(h as u32);
+        let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
+        let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
+        let _ = ctx.draw_image_with_html_image_element_and_dw_and_dh(&img2, 0.0, 0.0, w, h);
+        if let Ok(data) = canvas.to_data_url() {
+            download(&data, "podpath.png");
+        }
+    });
+    img.set_onload(Some(onload.unchecked_ref()));
+    img.set_src(&url);
+}
+
+fn download(href: &str, name: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(a) = doc.create_element("a") else { return };
+    let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() else { return };
+    a.set_href(href);
+    a.set_download(name);
+    a.click();
+}

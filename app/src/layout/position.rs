@@ -1,0 +1,205 @@
+//! Where a packet is at a given moment of the animation: a pure function of the trace, the
+//! layout and the time.
+//!
+//! A connection's animation is its list of [`Step`]s (the DNS lookup's query and answer, then
+//! the request's hops, then the reply's hops). The packet rests at step `i`'s location at
+//! `i * HOP_MS` and moves in a straight line to step `i + 1`'s location in between. The label it
+//! carries at step `i` is that hop's `after` 5-tuple, so it changes visibly where a DNAT or SNAT
+//! rewrote the packet.
+
+use engine::{Hop, Location, Trace};
+
+use super::{Layout, Point};
+
+/// Milliseconds per hop at 1× speed.
+pub const HOP_MS: f64 = 700.0;
+
+/// Which part of a connection a step belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Phase {
+    DnsQuery,
+    DnsAnswer,
+    Request,
+    Reply,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::DnsQuery => "DNS query",
+            Phase::DnsAnswer => "DNS answer",
+            Phase::Request => "request",
+            Phase::Reply => "reply",
+        }
+    }
+}
+
+/// One hop of the animation, by reference into the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Step {
+    pub phase: Phase,
+    /// Index into the phase's hop list.
+    pub index: usize,
+}
+
+/// The steps of connection `connection`, in playing order. The DNS lookup (if the probe named a
+/// host) is played before the first connection only.
+pub fn steps(trace: &Trace, connection: usize) -> Vec<Step> {
+    let mut out = Vec::new();
+    if connection == 0 {
+        if let Some(dns) = &trace.dns {
+            out.extend((0..dns.hops.len()).map(|index| Step { phase: Phase::DnsQuery, index }));
+            out.extend((0..dns.reply.len()).map(|index| Step { phase: Phase::DnsAnswer, index }));
+        }
+    }
+    if let Some(c) = trace.connections.get(connection) {
+        out.extend((0..c.hops.len()).map(|index| Step { phase: Phase::Request, index }));
+        out.extend((0..c.reply.len()).map(|index| Step { phase: Phase::Reply, index }));
+    }
+    out
+}
+
+/// The hop a step refers to, if the trace has it.
+pub fn hop_of(trace: &Trace, connection: usize, step: Step) -> Option<&Hop> {
+    match step.phase {
+        Phase::DnsQuery => trace.dns.as_ref()?.hops.get(step.index),
+        Phase::DnsAnswer => trace.dns.as_ref()?.reply.get(step.index),
+        Phase::Request => trace.connections.get(connection)?.hops.get(step.index),
+        Phase::Reply => trace.connections.get(connection)?.reply.get(step.index),
+    }
+}
+
+/// Total animation time of a connection at 1×: the time the packet reaches its last step.
+pub fn duration_ms(trace: &Trace, connection: usize) -> f64 {
+    steps(trace, connection).len().saturating_sub(1) as f64 * HOP_MS
+}
+
+/// The step shown at `t_ms` (the last one reached).
+pub fn step_at(n_steps: usize, t_ms: f64) -> usize {
+    if n_steps == 0 || !t_ms.is_finite() || t_ms <= 0.0 {
+        return 0;
+    }
+    ((t_ms / HOP_MS).floor() as usize).min(n_steps - 1)
+}
+
+/// Where a location is drawn. `None` when the layout has nothing for it (an object not drawn).
+pub fn location_point(loc: &Location, layout: &Layout) -> Option<Point> {
+    let a = &layout.anchors;
+    match loc {
+        Location::Container { pod, container } => a
+            .containers
+            .get(&(pod.clone(), container.clone()))
+            .copied()
+            .or_else(|| a.pods.get(pod).map(|p| p.center)),
+        Location::PodNetns { pod } => a.pods.get(pod).map(|p| p.eth0),
+        Location::Veth { node, pod } => {
+            a.pods.get(pod).map(|p| p.veth).or_else(|| a.nodes.get(node).map(|n| n.bridge))
+        }
+        Location::Bridge { node } => a.nodes.get(node).map(|n| n.bridge),
+        Location::Node { node } => a.nodes.get(node).map(|n| n.routing),
+        Location::Chain { node, chain, .. } => a.nodes.get(node).map(|n| {
+            let left = n.netfilter.x - n.netfilter_width / 2.0;
+            Point::new(left + n.netfilter_width * chain_fraction(chain), n.netfilter.y)
+        }),
+        Location::Wire { from, to } => match (a.nodes.get(from), a.nodes.get(to)) {
+            (Some(f), Some(t)) => Some(f.wire.lerp(t.wire, 0.5)),
+            (Some(n), None) | (None, Some(n)) => Some(n.wire),
+            (None, None) => None,
+        },
+        Location::LoadBalancer { ip } => {
+            a.load_balancers.get(ip).or_else(|| a.load_balancers.values().next()).copied()
+        }
+        Location::External { ip } => {
+            a.externals.get(ip).or_else(|| a.externals.values().next()).copied()
+        }
+        Location::Dns { pod } => a.pods.get(pod).map(|p| p.center),
+    }
+}
+
+/// Where along a node's netfilter bar a chain sits, left to right in the order a packet meets
+/// them: the hooks, Service dispatch, the Service chain, the endpoint chain, then masquerade
+/// and the filter table's checks. So the packet visibly walks the chains.
+pub fn chain_fraction(chain: &str) -> f64 {
+    match chain {
+        "PREROUTING" | "OUTPUT" => 0.08,
+        "KUBE-SERVICES" => 0.22,
+        "KUBE-NODEPORTS" => 0.3,
+        "KUBE-EXTERNAL-SERVICES" | "KUBE-PROXY-FIREWALL" | "KUBE-FIREWALL" => 0.36,
+        "KUBE-MARK-MASQ" => 0.62,
+        "POSTROUTING" | "KUBE-POSTROUTING" => 0.8,
+        "INPUT" | "FORWARD" | "KUBE-FORWARD" => 0.92,
+        c if c.starts_with("KUBE-FW-") || c.starts_with("KUBE-EXT-") => 0.4,
+        c if c.starts_with("KUBE-SVC-") || c.starts_with("KUBE-SVL-") => 0.5,
+        c if c.starts_with("KUBE-SEP-") => 0.7,
+        _ => 0.5,
+    }
+}
+
+/// The packet's state at one moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacketPos {
+    pub point: Point,
+    /// The step last reached.
+    pub step: usize,
+    pub phase: Phase,
+    /// The 5-tuple the packet carries now (`TCP 10.244.1.3:41234 → 10.96.0.1:80`).
+    pub label: String,
+    /// The last step was reached: the packet rests where it stopped.
+    pub finished: bool,
+}
+
+/// Where connection 0's packet is at `t_ms` (1× time since Send). See [`packet_position_of`].
+pub fn packet_position(trace: &Trace, layout: &Layout, t_ms: f64) -> Option<PacketPos> {
+    packet_position_of(trace, 0, layout, t_ms)
+}
+
+/// Where connection `connection`'s packet is at `t_ms`. `None` for a connection without hops, or
+/// when none of its locations is on the diagram. Steps whose location is not drawn take the
+/// previous drawn point, so the packet waits there instead of jumping to a corner.
+pub fn packet_position_of(
+    trace: &Trace,
+    connection: usize,
+    layout: &Layout,
+    t_ms: f64,
+) -> Option<PacketPos> {
+    let steps = steps(trace, connection);
+    let hops: Vec<&Hop> = steps.iter().filter_map(|s| hop_of(trace, connection, *s)).collect();
+    if hops.is_empty() {
+        return None;
+    }
+    let mut points: Vec<Option<Point>> =
+        hops.iter().map(|h| location_point(&h.at, layout)).collect();
+    // Fill gaps: forward from the previous drawn point, and the leading ones from the first.
+    let first = points.iter().flatten().next().copied()?;
+    let mut last = first;
+    for p in &mut points {
+        match p {
+            Some(q) => last = *q,
+            None => *p = Some(last),
+        }
+    }
+    let t = if t_ms.is_finite() { t_ms.max(0.0) } else { 0.0 };
+    let i = step_at(hops.len(), t);
+    let finished = i + 1 >= hops.len() && t >= (hops.len() - 1) as f64 * HOP_MS;
+    let here = points[i].unwrap_or(first);
+    let point = match points.get(i + 1).copied().flatten() {
+        Some(next) if !finished => {
+            let frac = (t - i as f64 * HOP_MS) / HOP_MS;
+            here.lerp(next, ease(frac))
+        }
+        _ => here,
+    };
+    Some(PacketPos {
+        point,
+        step: i,
+        phase: steps[i].phase,
+        label: hops[i].after.to_string(),
+        finished,
+    })
+}
+
+/// Ease in-out, so the packet visibly settles at each hop.
+fn ease(t: f64) -> f64 {
+    let t = t.clamp(0.0, 1.0);
+    t * t * (3.0 - 2.0 * t)
+}

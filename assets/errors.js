@@ -1,0 +1,39 @@
+// podpath: collects page errors into window.__podpathErrors so the end-to-end test (and anyone
+// debugging) can read them. Loaded as a plain script before the app, so it sees load failures
+// too; a file, not an inline script, so the page can keep a strict Content-Security-Policy.
+(function () {
+  "use strict";
+  var errors = [];
+  window.__podpathErrors = errors;
+  var text = function (args) {
+    return Array.prototype.map
+      .call(args, function (a) {
+        if (a instanceof Error) return a.stack || String(a);
+        if (typeof a === "object") {
+          try { return JSON.stringify(a); } catch (e) { return String(a); }
+        }
+        return String(a);
+      })
+      .join(" ");
+  };
+  var consoleError = console.error;
+  console.error = function () {
+    errors.push("console.error: " + text(arguments));
+    return consoleError.apply(console, arguments);
+  };
+  window.addEventListener(
+    "error",
+    function (ev) {
+      var target = ev.target;
+      if (target && target !== window && (target.src || target.href)) {
+        errors.push("failed to load: " + (target.src || target.href));
+      } else {
+        errors.push("uncaught: " + (ev.message || "error") + " at " + ev.filename + ":" + ev.lineno);
+      }
+    },
+    true
+  );
+  window.addEventListener("unhandledrejection", function (ev) {
+    errors.push("unhandled rejection: " + text([ev.reason]));
+  });
+})();

@@ -1,0 +1,187 @@
+//! The `podpath` binary end to end: exit codes, the JSON shape, tables, rules and trace text
+//! (reviewed snapshots in `tests/golden/`; `UPDATE_GOLDEN=1` rewrites them).
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn podpath(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podpath"));
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::piped());
+    let mut child = cmd.spawn().expect("podpath runs");
+    if let Some(text) = stdin {
+        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write stdin");
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("podpath finishes");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {path:?}; run with UPDATE_GOLDEN=1"));
+    assert_eq!(actual, expected, "{name} differs from {path:?}");
+}
+
+fn scenario_file(id: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../assets/scenarios")
+        .join(format!("{id}.yaml"))
+        .display()
+        .to_string()
+}
+
+#[test]
+fn exit_codes_tell_delivered_from_not_delivered() {
+    for (id, code) in [
+        ("default", 0),
+        ("containers-in-a-pod", 0),
+        ("pod-to-pod-same-node", 0),
+        ("pod-to-pod-across-nodes", 0),
+        ("pod-to-clusterip", 0),
+        ("external-to-nodeport", 0),
+        ("external-to-loadbalancer", 0),
+        ("hairpin", 0),
+        ("headless-dns", 0),
+        ("no-endpoints", 1),
+        ("etp-local", 1),
+    ] {
+        let (got, out, err) = podpath(&["--scenario", id, "trace"], None);
+        assert_eq!(got, code, "{id}: exit {got}\n{out}\n{err}");
+        assert!(out.contains("outcomes:"), "{id}: {out}");
+    }
+}
+
+#[test]
+fn trace_text_snapshots() {
+    for id in ["pod-to-clusterip", "no-endpoints", "external-to-nodeport"] {
+        let (_, out, _) = podpath(&["-f", &scenario_file(id), "trace"], None);
+        golden(&format!("trace-{id}.txt"), &out);
+    }
+}
+
+#[test]
+fn flags_override_the_scenario_probe() {
+    let (code, out, _) = podpath(
+        &[
+            "--scenario",
+            "default",
+            "trace",
+            "--from",
+            "default/client",
+            "--to",
+            "10.96.0.2:81",
+            "--seed",
+            "7",
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("no rule matched TCP 10.96.0.2:81"), "{out}");
+}
+
+#[test]
+fn json_output_is_the_documented_shape() {
+    let (code, out, _) = podpath(
+        &["--scenario", "pod-to-clusterip", "trace", "--output", "json", "--repeat", "3"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["podpath_trace_version"], 1);
+    assert_eq!(v["delivered"], true);
+    let trace = &v["trace"];
+    assert_eq!(trace["connections"].as_array().map(Vec::len), Some(3));
+    assert!(trace["probe"]["source"]["kind"] == "pod");
+    assert!(trace["outcomes"].as_array().is_some_and(|o| o.len() == 2));
+    for key in ["hops", "verdict", "reply"] {
+        assert!(trace["connections"][0].get(key).is_some(), "{key}");
+    }
+}
+
+#[test]
+fn get_tables_match_the_library() {
+    let text =
+        manifests::scenarios().into_iter().find(|s| s.id == "default").expect("default").yaml;
+    let loaded = manifests::load(text).expect("loads");
+    let (code, out, _) = podpath(&["-f", "-", "get", "pods", "-A", "-o", "wide"], Some(text));
+    assert_eq!(code, 0);
+    assert_eq!(
+        out,
+        manifests::tables::pods(
+            &loaded.cluster,
+            &manifests::tables::TableOptions::all_namespaces(true)
+        )
+    );
+    let (_, svc, _) = podpath(&["-f", "-", "get", "svc"], Some(text));
+    assert!(svc.starts_with("NAME ") && svc.contains("80:30080/TCP"), "{svc}");
+}
+
+#[test]
+fn rules_for_a_node() {
+    let (code, out, _) = podpath(&["--scenario", "default", "rules", "--node", "node-1"], None);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("*filter\n") && out.contains("*nat\n") && out.contains("KUBE-SVC-"),
+        "{out}"
+    );
+    let (code, _, err) = podpath(&["--scenario", "default", "rules", "--node", "nope"], None);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn invalid_input_is_exit_2_with_file_and_line() {
+    let bad = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../manifests/tests/bad/26-nodeport-out-of-range.yaml");
+    let (code, _, err) = podpath(&["-f", &bad.display().to_string(), "validate"], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("26-nodeport-out-of-range.yaml: Service \"np\" is invalid: spec.ports[0].nodePort: Invalid value: 29999: provided port is not in the valid range. The range of valid ports is 30000-32767 (line 9)"),
+        "{err}"
+    );
+    // Two files: lines are counted per file.
+    let good = scenario_file("hairpin");
+    let (code, _, err) =
+        podpath(&["-f", &good, "-f", &bad.display().to_string(), "validate"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("26-nodeport-out-of-range.yaml: ") && err.contains("(line 9)"), "{err}");
+    let (code, _, _) = podpath(&["-f", "/nonexistent.yaml", "validate"], None);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn usage_errors_are_exit_3() {
+    assert_eq!(podpath(&["get", "pods"], None).0, 3, "no manifests");
+    assert_eq!(podpath(&["--scenario", "default", "frobnicate"], None).0, 3);
+    assert_eq!(podpath(&["--scenario", "nope", "get", "pods"], None).0, 3);
+    assert_eq!(podpath(&["--scenario", "default", "trace", "--proto", "ICMP"], None).0, 3);
+    assert_eq!(
+        podpath(
+            &["-f", "-", "trace", "--to", "10.0.0.1:80"],
+            Some("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n")
+        )
+        .0,
+        3
+    );
+    assert_eq!(podpath(&["--help"], None).0, 0);
+}
+
+#[test]
+fn export_loads_back() {
+    let (code, out, _) = podpath(&["--scenario", "default", "export"], None);
+    assert_eq!(code, 0);
+    let (code, pods, _) = podpath(&["-f", "-", "get", "pods", "-A", "-o", "wide"], Some(&out));
+    assert_eq!(code, 0);
+    let (_, original, _) =
+        podpath(&["--scenario", "default", "get", "pods", "-A", "-o", "wide"], None);
+    assert_eq!(pods, original);
+}
