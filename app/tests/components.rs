@@ -185,11 +185,25 @@ async fn an_edit_changes_endpoints() {
         .into_iter()
         .find(|p| p.get_attribute("data-pod").is_some_and(|k| k.starts_with("default/web-")))
         .expect("web pod");
+    let pod_key = pod.get_attribute("data-pod").expect("key");
     click_svg(&pod);
     tick().await;
     click("[data-testid=toggle-ready]");
     tick().await;
     assert!(web_text().contains("3 endpoints · 2 ready"), "{}", web_text());
+    // Selecting the Service draws a line to each endpoint; the unready one is marked.
+    let web_el = all("[data-testid=service]")
+        .into_iter()
+        .find(|s| s.text_content().unwrap_or_default().starts_with("webClusterIP"))
+        .expect("web");
+    click_svg(&web_el);
+    tick().await;
+    assert_eq!(all("[data-testid=endpoint-line]").len(), 3);
+    assert_eq!(all("[data-testid=endpoint-line].unready").len(), 1);
+    // Back to the pod (found again: the diagram was redrawn).
+    click_svg(&one(&format!("[data-pod='{pod_key}']")));
+    tick().await;
+    assert!(text("[data-testid=object-panel]").contains(&pod_key));
     // Scale the Deployment up by one: a new pod, a new endpoint.
     click("[data-testid=scale-up]");
     tick().await;
@@ -216,6 +230,10 @@ async fn yaml_error_keeps_the_last_good_cluster() {
     let errors = text("[data-testid=error]");
     assert!(errors.contains("40000"), "{errors}");
     assert!(errors.contains("line"), "errors carry a line: {errors}");
+    // The offending line is marked in the editor's gutter.
+    let marked: Vec<String> =
+        all(".gutter .err").iter().map(|e| e.text_content().unwrap_or_default()).collect();
+    assert!(!marked.is_empty(), "a gutter line is marked");
     // The previous cluster is still drawn.
     assert_eq!(all("[data-testid=node]").len(), 3);
     assert_eq!(all("[data-testid=pod]").len(), 8);
@@ -233,13 +251,18 @@ async fn yaml_error_keeps_the_last_good_cluster() {
 async fn names_render_as_text() {
     mount().await;
     let ta: HtmlTextAreaElement = one("[data-testid=yaml-editor]").dyn_into().expect("textarea");
-    // Label values cannot hold `<`; the title comment of a scenario can, and annotations are
-    // ignored: use a label-free check on a pod whose label value is plain, and a scenario title.
-    ta.set_value("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels:\n    app: x\nspec:\n  containers:\n  - name: c\n    image: \"<script>alert(1)</script>\"\n");
+    // An invalid name is echoed back in the error: it must show as text, not become markup.
+    ta.set_value("apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"<script>window.__pwned=1</script><b>x</b>\"\nspec:\n  containers:\n  - name: c\n    image: x\n");
     ta.dispatch_event(&web_sys::Event::new("input").expect("ev")).expect("dispatch");
     click("[data-testid=apply]");
     tick().await;
-    assert!(all("[data-testid=app] script").is_empty());
+    let errors = text("[data-testid=error]");
+    assert!(errors.contains("<script>window.__pwned=1</script>"), "{errors}");
+    assert!(all("[data-testid=error] script").is_empty());
+    assert!(all("[data-testid=error] b").is_empty());
+    let pwned =
+        js_sys::Reflect::get(&web_sys::window().expect("w"), &"__pwned".into()).expect("get");
+    assert!(pwned.is_undefined());
 }
 
 #[wasm_bindgen_test]
@@ -303,4 +326,27 @@ async fn six_hundred_pods_collapse_into_groups_that_expand() {
     let shown = all("[data-testid=pod]").len();
     assert!(shown > 150, "an expanded group shows its pods: {shown}");
     assert_eq!(all("[data-testid=pod-group]").len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_dropped_packet_stops_where_it_stops() {
+    mount().await;
+    select("[data-testid=scenario-select]", "etp-local");
+    tick().await;
+    click("[data-testid=send]");
+    tick().await;
+    assert!(
+        text("[data-testid=verdict]").contains("dropped on node-2"),
+        "{}",
+        text("[data-testid=verdict]")
+    );
+    let hops = all("[data-testid=hop]");
+    hops.last().expect("hops").dyn_ref::<HtmlElement>().expect("li").click();
+    tick().await;
+    let packet = one("[data-testid=packet]");
+    assert!(packet.class_list().contains("stopped"));
+    assert!(text("[data-testid=inspector-raw]").contains("DROP"));
+    // The URL now replays this probe.
+    let search = web_sys::window().expect("w").location().search().expect("search");
+    assert!(search.contains("scenario=etp-local") && search.contains("probe="), "{search}");
 }

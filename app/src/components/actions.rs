@@ -4,7 +4,7 @@
 use engine::Probe;
 use leptos::prelude::*;
 
-use super::state::{AppState, PickMode};
+use super::state::{AppState, Message, PickMode};
 use crate::choices::probe_spec;
 use crate::layout::position::{duration_ms, steps, HOP_MS};
 
@@ -29,14 +29,12 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
 pub fn apply_yaml(state: AppState, text: &str) -> bool {
     match manifests::load(text) {
         Ok(loaded) => {
-            state
-                .messages
-                .set(loaded.warnings.iter().map(|d| (d.is_error(), d.to_string())).collect());
+            state.messages.set(loaded.warnings.iter().map(Message::from_diagnostic).collect());
             state.set_cluster(loaded.cluster);
             true
         }
         Err(diags) => {
-            state.messages.set(diags.iter().map(|d| (d.is_error(), d.to_string())).collect());
+            state.messages.set(diags.iter().map(Message::from_diagnostic).collect());
             false
         }
     }
@@ -66,7 +64,7 @@ pub fn current_probe(state: AppState, repeat: u32) -> Option<Probe> {
 /// Traces the current probe with `repeat` connections and starts playback.
 pub fn send(state: AppState, repeat: u32) {
     let Some(probe) = current_probe(state, repeat) else {
-        state.messages.set(vec![(true, "choose a source and a destination first".into())]);
+        state.messages.set(vec![Message::error("choose a source and a destination first")]);
         return;
     };
     let trace = state.cluster.with_untracked(|c| c.trace(&probe));

@@ -9,6 +9,9 @@ use super::state::use_state;
 use crate::choices::spread;
 use crate::layout::position::{hop_of, step_at, steps};
 
+/// Outcome rows shown before the rest are summed into one.
+const MAX_OUTCOME_ROWS: usize = 12;
+
 #[component]
 pub fn Inspector() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
@@ -53,9 +56,35 @@ pub fn Inspector() -> impl IntoView {
             let t = t.as_ref()?;
             let counts = spread(t);
             let n = t.connections.len();
-            let rows = t
+            // Many endpoints: the ones this send reached first (most hits first), then the rest
+            // summed, so the table stays readable.
+            let mut shown: Vec<(&engine::Outcome, usize)> = t
                 .outcomes
                 .iter()
+                .map(|o| {
+                    let text = o.verdict.to_string();
+                    (o, counts.iter().find(|(v, _)| *v == text).map_or(0, |(_, c)| *c))
+                })
+                .collect();
+            let hidden = shown.len().saturating_sub(MAX_OUTCOME_ROWS);
+            if hidden > 0 {
+                shown.sort_by_key(|(_, c)| std::cmp::Reverse(*c));
+            }
+            let rest = shown.split_off(shown.len().min(MAX_OUTCOME_ROWS));
+            let rest_p = rest.iter().fold(engine::Probability::ZERO, |acc, (o, _)| acc.add(o.probability));
+            let rest_seen: usize = rest.iter().map(|(_, c)| c).sum();
+            let more = (hidden > 0).then(|| view! {
+                <tr class="more">
+                    <td>{format!("{hidden} more outcomes")}</td>
+                    <td class="num">{rest_p.to_string()}</td>
+                    <td class="num">{format!("{:.1}%", rest_p.as_f64() * 100.0)}</td>
+                    <td class="num">{format!("{rest_seen}/{n}")}</td>
+                    <td></td>
+                </tr>
+            });
+            let rows = shown
+                .into_iter()
+                .map(|(o, _)| o)
                 .map(|o| {
                     let text = o.verdict.to_string();
                     let seen = counts.iter().find(|(v, _)| *v == text).map_or(0, |(_, c)| *c);
@@ -74,7 +103,7 @@ pub fn Inspector() -> impl IntoView {
             Some(view! {
                 <table class="outcomes">
                     <thead><tr><th>"Outcome"</th><th>"P"</th><th></th><th>"Sent"</th><th>"Backend sees source"</th></tr></thead>
-                    <tbody>{rows}</tbody>
+                    <tbody>{rows}{more}</tbody>
                 </table>
             })
         })

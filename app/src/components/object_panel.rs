@@ -24,7 +24,7 @@ pub fn ObjectPanel() -> impl IntoView {
                 }
             }}
             <ul class="messages" data-testid="edit-messages">
-                {move || state.messages.get().into_iter().filter(|(e, _)| *e).take(1).map(|(_, m)| view! { <li class="error">{m}</li> }).collect_view()}
+                {move || state.messages.get().into_iter().filter(|m| m.error && m.line.is_none()).take(1).map(|m| view! { <li class="error">{m.text}</li> }).collect_view()}
             </ul>
         </section>
     }

@@ -9,6 +9,20 @@ use super::state::use_state;
 use crate::choices::matched_rules;
 use crate::layout::position::{hop_of, step_at, steps};
 
+/// Puts the editor's cursor at the start of a 1-based line and scrolls it into view.
+fn go_to_line(editor: NodeRef<leptos::html::Textarea>, draft: RwSignal<String>, line: u32) {
+    let Some(t) = editor.get_untracked() else { return };
+    let offset: usize = draft.with_untracked(|d| {
+        d.split_inclusive('\n')
+            .take(line.saturating_sub(1) as usize)
+            .map(|l| l.encode_utf16().count())
+            .sum()
+    });
+    let _ = t.focus();
+    let _ = t.set_selection_range(offset as u32, offset as u32);
+    t.set_scroll_top(((line.saturating_sub(5)) as i32) * 17);
+}
+
 /// The node a hop happens on, if any.
 fn node_of(at: &engine::Location) -> Option<String> {
     use engine::Location::*;
@@ -36,6 +50,16 @@ pub fn Panels() -> impl IntoView {
     // The draft follows the applied YAML whenever a scenario replaces it.
     Effect::new(move |_| draft.set(state.yaml.get()));
     let rules_node = RwSignal::new(String::new());
+    let editor = NodeRef::<leptos::html::Textarea>::new();
+    let gutter = NodeRef::<leptos::html::Pre>::new();
+    let error_lines = Memo::new(move |_| {
+        state.messages.with(|m| {
+            m.iter()
+                .filter(|m| m.error)
+                .filter_map(|m| m.line)
+                .collect::<std::collections::BTreeSet<u32>>()
+        })
+    });
     let tables = Memo::new(move |_| {
         state.revision.track();
         state.cluster.with(manifests::tables::all)
@@ -93,9 +117,26 @@ pub fn Panels() -> impl IntoView {
                 {tab_button(Tab::Rules, "kube-proxy rules", "tab-rules")}
             </div>
             <div class="tab-body" class:hidden=move || tab.get() != Tab::Yaml>
-                <textarea data-testid="yaml-editor" spellcheck="false" aria-label="manifests"
-                    prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                <div class="editor">
+                    <pre class="gutter" aria-hidden="true" node_ref=gutter>
+                        {move || {
+                            let n = draft.with(|d| d.lines().count().max(1));
+                            let bad = error_lines.get();
+                            (1..=n as u32)
+                                .map(|i| view! { <div class:err=bad.contains(&i)>{i}</div> })
+                                .collect_view()
+                        }}
+                    </pre>
+                    <textarea data-testid="yaml-editor" spellcheck="false" aria-label="manifests" wrap="off"
+                        node_ref=editor
+                        prop:value=move || draft.get()
+                        on:scroll=move |_| {
+                            if let (Some(t), Some(g)) = (editor.get_untracked(), gutter.get_untracked()) {
+                                g.set_scroll_top(t.scroll_top());
+                            }
+                        }
+                        on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                </div>
                 <div class="buttons">
                     <button data-testid="apply" class="primary" on:click=move |_| {
                         let text = draft.get_untracked();
@@ -108,8 +149,14 @@ pub fn Panels() -> impl IntoView {
                     </button>
                 </div>
                 <ul data-testid="error" class="diagnostics">
-                    {move || state.messages.get().into_iter().map(|(is_err, m)| view! {
-                        <li class:error=is_err class:warning=!is_err>{m}</li>
+                    {move || state.messages.get().into_iter().map(|m| {
+                        let line = m.line;
+                        view! {
+                            <li class:error=m.error class:warning=!m.error class:clickable=line.is_some()
+                                on:click=move |_| if let Some(l) = line { go_to_line(editor, draft, l) }>
+                                {m.text}
+                            </li>
+                        }
                     }).collect_view()}
                 </ul>
             </div>

@@ -23,6 +23,24 @@ pub enum Selection {
     Service(ObjectKey),
 }
 
+/// A line of feedback: a loader diagnostic (with its input line, when known) or an edit error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub error: bool,
+    pub line: Option<u32>,
+    pub text: String,
+}
+
+impl Message {
+    pub fn error(text: impl Into<String>) -> Message {
+        Message { error: true, line: None, text: text.into() }
+    }
+
+    pub fn from_diagnostic(d: &manifests::Diagnostic) -> Message {
+        Message { error: d.is_error(), line: d.line, text: d.to_string() }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub cluster: RwSignal<Cluster>,
@@ -32,7 +50,7 @@ pub struct AppState {
     /// The YAML the editor holds (the last applied text, or the user's draft).
     pub yaml: RwSignal<String>,
     /// Diagnostics of the last Apply or edit (errors and warnings), as display lines.
-    pub messages: RwSignal<Vec<(bool, String)>>,
+    pub messages: RwSignal<Vec<Message>>,
     pub source: RwSignal<Option<Source>>,
     pub destination: RwSignal<Option<(Destination, Protocol)>>,
     pub pick: RwSignal<PickMode>,
@@ -92,7 +110,7 @@ impl AppState {
                 self.pulse.update(|p| *p += 1);
                 self.messages.set(Vec::new());
             }
-            Err(e) => self.messages.set(vec![(true, e)]),
+            Err(e) => self.messages.set(vec![Message::error(e)]),
         }
     }
 }

@@ -177,6 +177,27 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
         })
         .collect_view();
     let services = l.services.iter().map(|s| draw_service(state, s)).collect_view();
+    // The selected Service's endpoints, as lines to their pods (solid: ready; dashed: not).
+    let endpoint_lines = l
+        .services
+        .iter()
+        .map(|s| {
+            let key = s.key.clone();
+            let from = s.rect.bottom_center();
+            let pts = s.endpoint_points.clone();
+            move || {
+                let selected = state.selection.with(|sel| sel.as_ref() == Some(&Selection::Service(key.clone())));
+                selected.then(|| {
+                    pts.iter()
+                        .map(|(p, ready)| view! {
+                            <line class="endpoint-line" class:unready=!*ready data-testid="endpoint-line"
+                                x1=from.x y1=from.y x2=p.x y2=p.y></line>
+                        })
+                        .collect_view()
+                })
+            }
+        })
+        .collect_view();
     let nodes = l.nodes.iter().map(|n| draw_node(state, n, trunk_x)).collect_view();
     view! {
         <text class="zone" x=20 y=36>"outside the cluster"</text>
@@ -188,6 +209,7 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
         {lbs}
         {services}
         {nodes}
+        {endpoint_lines}
     }
 }
 
@@ -258,10 +280,11 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
                         state.expanded.update(|e| { e.insert(key.clone()); });
                     }>
                     <title>"A group of pods. Click to expand."</title>
-                    <rect class="pod group" x=gr.x y=gr.y width=gr.w height=gr.h rx="6"></rect>
-                    <rect class="pod group shadow" x=gr.x + 4.0 y=gr.y - 4.0 width=gr.w height=gr.h rx="6"></rect>
+                    <rect class="pod group shadow" x=gr.x + 4.0 y=gr.y - 4.0 width=gr.w - 4.0 height=gr.h rx="6"></rect>
+                    <rect class="pod group" x=gr.x y=gr.y width=gr.w - 4.0 height=gr.h rx="6"></rect>
                     <text class="title" x=gr.x + 8.0 y=gr.y + 18.0>{g.title.clone()}</text>
                     <text x=gr.x + 8.0 y=gr.y + 36.0>{g.summary.clone()}</text>
+                    <text class="collapse" x=gr.right() - 12.0 y=gr.y + 36.0 text-anchor="end">"▾ expand"</text>
                 </g>
             }
         })
@@ -405,9 +428,17 @@ fn draw_packets(state: AppState, lay: Memo<crate::layout::Layout>) -> impl IntoV
                         }
                     });
                     let phase = p.phase.as_str().replace(' ', "-");
+                    // A packet that ended without an answer stops where it stopped, marked.
+                    let stopped = p.finished
+                        && trace.connections.get(i).is_some_and(|c| c.reply.is_empty() && !c.verdict.is_delivered());
+                    let mark = stopped.then(|| {
+                        let (x, y) = (p.point.x, p.point.y);
+                        view! { <path class="stop" d=format!("M{} {} L{} {} M{} {} L{} {}", x - 4.0, y - 4.0, x + 4.0, y + 4.0, x - 4.0, y + 4.0, x + 4.0, y - 4.0)></path> }
+                    });
                     view! {
-                        <g data-testid="packet" class=format!("packet {phase}")>
+                        <g data-testid="packet" class=format!("packet {phase}{}", if stopped { " stopped" } else { "" })>
                             <circle cx=p.point.x cy=p.point.y r="7"></circle>
+                            {mark}
                             {label}
                         </g>
                     }

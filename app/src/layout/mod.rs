@@ -173,6 +173,9 @@ pub struct ServiceBox {
     /// Small flags: `eTP Local`, `affinity ClientIP`.
     pub flags_text: String,
     pub ports: Vec<ServicePortRow>,
+    /// Where its endpoints are drawn (the pod, or its group), and whether each is ready: the
+    /// lines shown when the Service is selected.
+    pub endpoint_points: Vec<(Point, bool)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -340,6 +343,17 @@ pub fn layout(topo: &Topology) -> Layout {
             oy += 46.0 + 12.0;
         }
     }
+    for (sb, ts) in out.services.iter_mut().zip(&topo.services) {
+        let mut seen = std::collections::BTreeSet::new();
+        for (key, ready) in &ts.endpoint_pods {
+            if let Some(a) = out.anchors.pods.get(key) {
+                // One line per drawn box: pods of a collapsed group share one.
+                if seen.insert((a.center.x.to_bits(), a.center.y.to_bits(), *ready)) {
+                    sb.endpoint_points.push((a.center, *ready));
+                }
+            }
+        }
+    }
     out.width_px = cluster_right + MARGIN + 4.0;
     out.height_px = (y + MARGIN).max(oy + MARGIN);
     out
@@ -451,7 +465,7 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
                     key: g.key.clone(),
                     rect,
                     title: clip(&format!("{owner} ×{}", g.pods.len()), 28),
-                    summary: format!("{} pods · {} ready · click to expand", g.pods.len(), g.ready),
+                    summary: format!("{} pods · {} ready", g.pods.len(), g.ready),
                     pod_count: g.pods.len(),
                 });
                 col_h[col] += rect.h + GAP;
@@ -597,9 +611,15 @@ fn service_box(s: &topology::TopoService, x: f64, y: f64) -> ServiceBox {
         rect: Rect { x, y, w: SERVICE_W, h },
         type_badge: s.service_type.as_str(),
         address_text,
-        endpoints_text: format!("{} endpoints · {} ready", s.endpoints, s.ready_endpoints),
+        endpoints_text: format!(
+            "{} endpoint{} · {} ready",
+            s.endpoints,
+            if s.endpoints == 1 { "" } else { "s" },
+            s.ready_endpoints
+        ),
         flags_text: flags.join(" · "),
         ports,
+        endpoint_points: Vec::new(),
     }
 }
 

@@ -48,6 +48,10 @@ fn demo_cluster_is_drawn_whole_and_sorted() {
     let c: Vec<(&str, &str)> =
         api.containers.iter().map(|c| (c.name.as_str(), c.ports_text.as_str())).collect();
     assert_eq!(c, [("api", "9000/TCP"), ("metrics", "9090/TCP")]);
+    // The web Service's three endpoints point at the three web pods.
+    let web = l.services.iter().find(|s| s.key.name == "web").expect("web");
+    assert_eq!(web.endpoint_points.len(), 3);
+    assert!(web.endpoint_points.iter().all(|(_, ready)| *ready));
     // CoreDNS is marked.
     assert_eq!(l.nodes.iter().flat_map(|n| &n.pods).filter(|p| p.dns).count(), 2);
 }
@@ -153,7 +157,7 @@ fn a_thousand_pods_collapse_and_expand() {
     assert_eq!(l.nodes[0].groups.len(), 1);
     let g = &l.nodes[0].groups[0];
     assert_eq!(g.pod_count, 1000);
-    assert_eq!(g.summary, "1000 pods · 900 ready · click to expand");
+    assert_eq!(g.summary, "1000 pods · 900 ready");
     // Every pod still has an anchor (the group's), so packets to any pod can be drawn.
     assert_eq!(l.anchors.pods.len(), 1000);
 

@@ -100,6 +100,8 @@ pub struct TopoService {
     pub external_ips: Vec<Ipv4Addr>,
     pub endpoints: usize,
     pub ready_endpoints: usize,
+    /// The pods behind the endpoints, with their readiness, sorted.
+    pub endpoint_pods: Vec<(ObjectKey, bool)>,
     pub external_traffic_local: bool,
     pub session_affinity: bool,
 }
@@ -161,6 +163,18 @@ impl Topology {
                         .collect(),
                     load_balancer_ips: s.load_balancer_ips.clone(),
                     external_ips: s.spec.external_ips.clone(),
+                    endpoint_pods: {
+                        let mut v: Vec<(ObjectKey, bool)> = eps
+                            .map(|e| {
+                                e.endpoints
+                                    .iter()
+                                    .filter_map(|ep| Some((cluster.pod(ep.pod?)?.key(), ep.ready)))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        v.sort();
+                        v
+                    },
                     endpoints: eps.map_or(0, |e| e.endpoints.len()),
                     ready_endpoints: eps
                         .map_or(0, |e| e.endpoints.iter().filter(|e| e.ready).count()),
