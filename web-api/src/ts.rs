@@ -85,7 +85,7 @@ export interface ChainRef { kind: string; [field: string]: unknown; }
 /** What acted on the packet (the engine's `Action`). */
 export type Action =
   | { kind: "send" }
-  | { kind: "rule"; chain: ChainRef; index: number; rule: string }
+  | { kind: "rule"; chain: ChainRef; rule: string }
   | { kind: "chain_end"; chain: ChainRef }
   | { kind: "route"; route: string }
   | { kind: "bridge" }

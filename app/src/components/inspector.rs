@@ -28,7 +28,7 @@ pub fn Inspector() -> impl IntoView {
         hop().map(|(phase, h)| {
             let (what, raw) = match &h.action {
                 Action::Send => ("a socket sent the packet".to_string(), None),
-                Action::Rule { rule, index, .. } => (format!("netfilter rule #{index} matched"), Some(rule.clone())),
+                Action::Rule { rule, .. } => ("netfilter rule matched".to_string(), Some(rule.clone())),
                 Action::ChainEnd { .. } => ("the chain ran out of rules and returned".into(), None),
                 Action::Route { route } => ("routing decision".into(), Some(route.clone())),
                 Action::Bridge => ("bridged by cni0".into(), None),
