@@ -17,10 +17,13 @@
 pub mod choices;
 pub mod demo;
 pub mod edits;
+pub mod embed_url;
 pub mod layout;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod embed;
 
 #[cfg(target_arch = "wasm32")]
 pub use components::app::App;
