@@ -18,6 +18,7 @@ pub mod choices;
 pub mod demo;
 pub mod edits;
 pub mod layout;
+pub mod sort;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;

@@ -67,7 +67,7 @@ pub fn Panels() -> impl IntoView {
         state.revision.track();
         let mut v: Vec<String> =
             state.cluster.with(|c| c.nodes().map(|n| n.spec.name.clone()).collect());
-        v.sort();
+        crate::sort::sort(&mut v);
         v
     });
     // The node whose rules are shown: pinned by the user, or following the packet (the node of
