@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 
-use super::actions::apply_yaml;
 use super::state::use_state;
 use crate::choices::matched_rules;
 use crate::layout::position::{hop_of, steps};
@@ -145,8 +144,7 @@ pub fn Panels() -> impl IntoView {
                 </div>
                 <div class="buttons">
                     <button data-testid="apply" class="primary" on:click=move |_| {
-                        let text = draft.get_untracked();
-                        apply_yaml(state, &text);
+                        super::loading::apply_yaml_with_progress(state, draft.get_untracked());
                     }>"Apply"</button>
                     <button on:click=move |_| draft.set(state.cluster.with_untracked(manifests::export))>
                         "Export cluster as YAML"
