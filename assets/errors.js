@@ -21,6 +21,10 @@
     errors.push("console.error: " + text(arguments));
     return consoleError.apply(console, arguments);
   };
+  // A strict Content-Security-Policy refusing anything is an error too.
+  document.addEventListener("securitypolicyviolation", function (ev) {
+    errors.push("CSP violation: " + ev.violatedDirective + " blocked " + (ev.blockedURI || "inline code"));
+  });
   window.addEventListener(
     "error",
     function (ev) {

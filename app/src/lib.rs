@@ -23,12 +23,15 @@
 pub mod choices;
 pub mod demo;
 pub mod edits;
+pub mod embed_url;
 pub mod layout;
 pub mod sort;
 pub mod synth_load;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod embed;
 
 #[cfg(target_arch = "wasm32")]
 pub use components::app::App;

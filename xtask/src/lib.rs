@@ -3,6 +3,7 @@
 //! invariant that `tests/architecture.rs` enforces.
 
 pub mod bench;
+pub mod csp;
 pub mod deps;
 pub mod pipeline;
 pub mod proc;

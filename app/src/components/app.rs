@@ -17,6 +17,9 @@ use super::{
 
 #[component]
 pub fn App() -> impl IntoView {
+    if crate::embed::requested() {
+        return view! { <crate::embed::Embed/> }.into_any();
+    }
     let initial = crate::demo::empty_cluster().or_else(|| crate::demo::demo_cluster().ok());
     let Some(initial) = initial else {
         return view! { <main data-testid="app"><p data-testid="error">"cannot build a cluster"</p></main> }
@@ -65,7 +68,7 @@ pub fn App() -> impl IntoView {
 }
 
 /// Advances `t_ms` by real time × speed on every animation frame while playing.
-fn run_clock(state: AppState) {
+pub(crate) fn run_clock(state: AppState) {
     // The frame being waited for, and the one whose callback is running (dropped a frame later,
     // so a closure is never freed while it runs).
     let frames: Rc<RefCell<(Option<AnimationFrame>, Option<AnimationFrame>)>> =

@@ -1,0 +1,184 @@
+//! The embed view (`?embed=1`): one scenario for a documentation page's `<iframe>` or
+//! `<podpath-viewer>`. Minimal chrome — a title bar with the probe, Send and "Open in podpath",
+//! the verdict, the diagram filling the frame, playback and the current hop in words — and an
+//! optional autoplay. The URL is described in [`crate::embed_url`].
+//!
+//! It reuses the app's state, actions and components, but never writes the URL (the full app
+//! keeps `?scenario=&probe=` in step; an embed must stay an embed when the frame reloads).
+
+use leptos::prelude::*;
+
+use crate::choices::probe_spec;
+use crate::components::actions::{
+    apply_yaml, jump_to_step, prefers_reduced_motion, set_probe, step_count,
+};
+use crate::components::state::{AppState, Message};
+use crate::components::{playback::Playback, topology::TopologyView};
+use crate::embed_url::{self, EmbedParams};
+use crate::layout::position::{hop_of, step_at, steps};
+
+/// Forced themes and the frame-filling layout; appended after the app's stylesheet.
+const EMBED_CSS: &str = include_str!("../../assets/embed/embed.css");
+
+/// Whether the page URL asks for the embed view.
+pub fn requested() -> bool {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    embed_url::is_embed(&search)
+}
+
+fn params() -> EmbedParams {
+    let loc = web_sys::window().map(|w| w.location());
+    let search = loc.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
+    let hash = loc.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
+    embed_url::parse(&search, &hash)
+}
+
+#[component]
+pub fn Embed() -> impl IntoView {
+    let params = params();
+    if let Some(theme) = params.theme {
+        if let Some(root) =
+            web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-theme", theme.as_str());
+        }
+    }
+    let initial = crate::demo::empty_cluster().or_else(|| crate::demo::demo_cluster().ok());
+    let Some(initial) = initial else {
+        return view! { <main data-testid="app"><p data-testid="error">"cannot build a cluster"</p></main> }
+            .into_any();
+    };
+    let state = AppState::new(initial);
+    provide_context(state);
+
+    let (title, header_probe, open_link) = load(state, &params);
+    let probe = match params.probe.as_deref().map(manifests::scenario::parse_probe) {
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => {
+            state.messages.update(|m| m.push(Message::error(format!("probe: {e}"))));
+            None
+        }
+        None => header_probe,
+    };
+    if let Some(p) = &probe {
+        set_probe(state, p);
+        send(state, params.autoplay);
+        if let Some(step) = params.step {
+            jump_to_step(state, step.min(step_count(state).saturating_sub(1)));
+        }
+    }
+    crate::components::app::run_clock(state);
+
+    let probe_text = move || {
+        let source = state.source.get()?;
+        let (destination, protocol) = state.destination.get()?;
+        let p = engine::Probe {
+            source,
+            destination,
+            protocol,
+            time_ms: 0,
+            seed: state.seed.get(),
+            repeat: 1,
+        };
+        Some(probe_spec(&p))
+    };
+    let verdict = move || {
+        state.trace.with(|t| match t.as_ref().and_then(|t| t.connections.first()) {
+            None => ("idle", "Pick a source and a destination on the diagram, then Send.".into()),
+            Some(c) => (
+                if c.verdict.is_delivered() { "ok" } else { "bad" },
+                format!("{} — {}", c.verdict.client_sees(), c.verdict),
+            ),
+        })
+    };
+    let current_hop = move || {
+        let t_ms = state.t_ms.get();
+        state.trace.with(|t| {
+            let t = t.as_ref()?;
+            let all = steps(t, 0);
+            let step = *all.get(step_at(all.len(), t_ms))?;
+            hop_of(t, 0, step).map(|h| format!("{}: {}", step.phase.as_str(), h.explain))
+        })
+    };
+    let errors = move || {
+        state
+            .messages
+            .with(|m| m.iter().filter(|m| m.error).map(|m| m.text.clone()).collect::<Vec<_>>())
+    };
+
+    view! {
+        <main data-testid="app" class="app embed">
+            <style>{EMBED_CSS}</style>
+            <header class="embed-bar">
+                <strong class="embed-title">{title}</strong>
+                <code class="embed-probe">{probe_text}</code>
+                <button data-testid="send" class="primary" on:click=move |_| send(state, true)>"Send"</button>
+                {open_link.map(|href| view! {
+                    <a class="embed-open" href=href target="_blank" rel="noopener">"Open in podpath ↗"</a>
+                })}
+            </header>
+            <p data-testid="verdict" class=move || format!("verdict {}", verdict().0) aria-live="polite">
+                {move || verdict().1}
+            </p>
+            <Show when=move || !errors().is_empty()>
+                <ul data-testid="error" class="diagnostics">
+                    {move || errors().into_iter().map(|e| view! { <li class="error">{e}</li> }).collect_view()}
+                </ul>
+            </Show>
+            <section class="diagram"><TopologyView/></section>
+            <footer class="embed-foot">
+                <Playback/>
+                <p class="embed-hop" aria-live="polite">{current_hop}</p>
+            </footer>
+        </main>
+    }
+    .into_any()
+}
+
+/// Loads the fragment's manifests or the bundled scenario. Returns the title, the manifests'
+/// probe, and the full app's link (bundled scenarios only: the full app has no `#yaml`).
+fn load(state: AppState, params: &EmbedParams) -> (String, Option<engine::Probe>, Option<String>) {
+    match &params.yaml {
+        Some(Ok(text)) => {
+            state.yaml.set(text.clone());
+            apply_yaml(state, text);
+            let title = manifests::scenario::header(text, "title").unwrap_or("podpath").to_string();
+            (title, manifests::scenario_probe(text), None)
+        }
+        Some(Err(e)) => {
+            state.messages.set(vec![Message::error(e.clone())]);
+            ("podpath".into(), None, None)
+        }
+        None => {
+            let id = params.scenario.as_deref().unwrap_or("default");
+            let Some(sc) = manifests::scenarios().into_iter().find(|s| s.id == id) else {
+                state.messages.set(vec![Message::error(format!("no bundled scenario {id:?}"))]);
+                return ("podpath".into(), None, None);
+            };
+            state.scenario.set(sc.id.to_string());
+            state.yaml.set(sc.yaml.to_string());
+            apply_yaml(state, sc.yaml);
+            let link = embed_url::full_app_query(sc.id, params.probe.as_deref());
+            (sc.title, sc.probe, Some(format!("./{link}")))
+        }
+    }
+}
+
+/// Traces the chosen probe (as the toolbar's Send does, without touching the URL).
+fn send(state: AppState, play: bool) {
+    let Some(source) = state.source.get_untracked() else { return };
+    let Some((destination, protocol)) = state.destination.get_untracked() else { return };
+    let probe = engine::Probe {
+        source,
+        destination,
+        protocol,
+        time_ms: 0,
+        seed: state.seed.get_untracked(),
+        repeat: 1,
+    };
+    let trace = state.cluster.with_untracked(|c| c.trace(&probe));
+    state.trace.set(Some(trace));
+    state.repeat.set(1);
+    state.t_ms.set(0.0);
+    state.playing.set(play && !prefers_reduced_motion());
+}

@@ -1,0 +1,172 @@
+//! The API's logic in plain Rust, free of `JsValue`, so it is tested natively: a [`Session`] holds
+//! the last cluster that loaded and answers `trace`, `tables` and `rules` about it; [`validate`]
+//! and [`scenarios`] need no session.
+//!
+//! A failed `load` keeps the previous cluster (as the app keeps the last good cluster on screen)
+//! and says so in its report (`ok: false`); [`Session::has_cluster`] tells whether there is one.
+
+use engine::Probe;
+use manifests::tables::{self, TableOptions};
+use manifests::{Diagnostic, Loaded};
+
+use crate::probe_input::{parse_probe_string, ProbeInput};
+use crate::view::{
+    ClusterSummary, DiagnosticView, LoadReport, ScenarioView, SkippedView, TraceView,
+};
+
+/// The probe argument of `trace`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProbeArg {
+    /// Nothing given: the probe of the loaded manifests' `# podpath-probe:` header.
+    Default,
+    /// `from=... to=...`.
+    Text(String),
+    Object(ProbeInput),
+}
+
+/// A loaded cluster and the probe its manifests carry.
+#[derive(Debug, Default)]
+pub struct Session {
+    loaded: Option<Loaded>,
+    probe: Option<Probe>,
+}
+
+/// The table kinds, as `kubectl get` names them (and their short forms).
+pub const TABLE_KINDS: &[&str] = &["nodes", "pods", "svc", "endpointslices", "all"];
+
+impl Session {
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    pub fn has_cluster(&self) -> bool {
+        self.loaded.is_some()
+    }
+
+    /// Loads manifests; on success they replace the session's cluster.
+    pub fn load(&mut self, yaml: &str) -> LoadReport {
+        let (report, loaded) = load_report(yaml);
+        if let Some(l) = loaded {
+            self.loaded = Some(l);
+            self.probe = manifests::scenario_probe(yaml);
+        }
+        report
+    }
+
+    /// Loads a bundled scenario by id (`default`, `pod-to-clusterip`, ...).
+    pub fn load_scenario(&mut self, id: &str) -> Result<LoadReport, String> {
+        let s = find_scenario(id)?;
+        Ok(self.load(s.yaml))
+    }
+
+    pub fn trace(&self, arg: &ProbeArg) -> Result<TraceView, String> {
+        let loaded = self.cluster()?;
+        let probe = match arg {
+            ProbeArg::Default => self.probe.clone().ok_or(
+                "probe: the manifests have no `# podpath-probe:` header; pass a probe such as { from: \"default/client\", to: \"web:80\" }",
+            )?,
+            ProbeArg::Text(s) => parse_probe_string(s)?,
+            ProbeArg::Object(o) => o.to_probe(self.probe.as_ref())?,
+        };
+        Ok(TraceView::from(&loaded.cluster.trace(&probe)))
+    }
+
+    /// A kubectl table across all namespaces, wide: `nodes`, `pods`, `svc` (or `services`),
+    /// `endpointslices`, or `all`.
+    pub fn tables(&self, kind: &str) -> Result<String, String> {
+        let c = &self.cluster()?.cluster;
+        let opts = TableOptions::all_namespaces(true);
+        Ok(match kind {
+            "nodes" | "node" | "no" => tables::nodes(c, &opts),
+            "pods" | "pod" | "po" => tables::pods(c, &opts),
+            "svc" | "services" | "service" => tables::services(c, &opts),
+            "endpointslices" | "endpointslice" => tables::endpoint_slices(c, &opts),
+            "all" => tables::all(c),
+            other => {
+                return Err(format!(
+                    "tables: unknown kind {other:?}; try one of: {}",
+                    TABLE_KINDS.join(", ")
+                ))
+            }
+        })
+    }
+
+    /// A node's kube-proxy rules as the iptables-restore text kube-proxy writes.
+    pub fn rules(&self, node: &str) -> Result<String, String> {
+        let c = &self.cluster()?.cluster;
+        match c.node_by_name(node) {
+            Some(n) => Ok(engine::kube_proxy::render::render_node(c, n.id)),
+            None => {
+                let names: Vec<&str> = c.nodes().map(|n| n.name()).collect();
+                Err(format!("rules: nodes {node:?} not found; nodes: {}", names.join(", ")))
+            }
+        }
+    }
+
+    /// The loaded manifests as YAML that loads back into the same cluster.
+    pub fn export(&self) -> Result<String, String> {
+        Ok(manifests::export(&self.cluster()?.cluster))
+    }
+
+    fn cluster(&self) -> Result<&Loaded, String> {
+        self.loaded.as_ref().ok_or_else(|| "no cluster loaded: call load(yaml) first".to_string())
+    }
+}
+
+/// Validates manifests without keeping the cluster.
+pub fn validate(yaml: &str) -> LoadReport {
+    load_report(yaml).0
+}
+
+/// The bundled scenarios.
+pub fn scenarios() -> Vec<ScenarioView> {
+    manifests::scenarios()
+        .into_iter()
+        .map(|s| ScenarioView {
+            id: s.id.to_string(),
+            title: s.title,
+            description: s.description,
+            yaml: s.yaml.to_string(),
+            probe: manifests::scenario::header(s.yaml, "podpath-probe").map(str::to_string),
+        })
+        .collect()
+}
+
+fn find_scenario(id: &str) -> Result<manifests::Scenario, String> {
+    let all = manifests::scenarios();
+    let ids: Vec<&str> = all.iter().map(|s| s.id).collect();
+    let msg = format!("no bundled scenario {id:?}; try one of: {}", ids.join(", "));
+    all.into_iter().find(|s| s.id == id).ok_or(msg)
+}
+
+fn load_report(yaml: &str) -> (LoadReport, Option<Loaded>) {
+    match manifests::load(yaml) {
+        Ok(loaded) => {
+            let report = LoadReport {
+                ok: true,
+                diagnostics: Vec::new(),
+                warnings: loaded.warnings.iter().map(DiagnosticView::from).collect(),
+                skipped: loaded.skipped.iter().map(SkippedView::from).collect(),
+                cluster: Some(ClusterSummary::of(
+                    &loaded.cluster,
+                    loaded.namespaces.iter().cloned(),
+                )),
+                probe: manifests::scenario::header(yaml, "podpath-probe").map(str::to_string),
+            };
+            (report, Some(loaded))
+        }
+        Err(diags) => {
+            let (errors, warnings): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+                diags.iter().partition(|d| d.is_error());
+            let report = LoadReport {
+                ok: false,
+                diagnostics: errors.into_iter().map(DiagnosticView::from).collect(),
+                warnings: warnings.into_iter().map(DiagnosticView::from).collect(),
+                skipped: Vec::new(),
+                cluster: None,
+                probe: manifests::scenario::header(yaml, "podpath-probe").map(str::to_string),
+            };
+            (report, None)
+        }
+    }
+}

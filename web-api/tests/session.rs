@@ -1,0 +1,167 @@
+//! The API's plain-Rust layer, natively: what `load`, `validate`, `trace`, `tables`, `rules` and
+//! `scenarios` answer for the bundled scenarios and for bad input. The same answers cross into
+//! JavaScript in `browser.rs`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use podpath_web::probe_input::ProbeInput;
+use podpath_web::session::{scenarios, validate, ProbeArg, Session};
+
+fn default_session() -> Session {
+    let mut s = Session::new();
+    let report = s.load_scenario("default").expect("bundled scenario");
+    assert!(report.ok, "{:?}", report.diagnostics);
+    s
+}
+
+#[test]
+fn default_scenario_loads_with_its_probe_and_summary() {
+    let mut s = Session::new();
+    assert!(!s.has_cluster());
+    let report = s.load_scenario("default").expect("bundled scenario");
+    assert!(report.ok);
+    assert!(report.diagnostics.is_empty());
+    let cluster = report.cluster.expect("summary");
+    assert_eq!(cluster.nodes, ["node-1", "node-2", "node-3"]);
+    assert!(cluster.pods.contains(&"default/client".to_string()));
+    assert!(cluster.services.contains(&"kube-system/kube-dns".to_string()));
+    assert_eq!(
+        report.probe.as_deref(),
+        Some("from=default/client to=web.default.svc.cluster.local:80 proto=TCP")
+    );
+    assert!(s.has_cluster());
+}
+
+#[test]
+fn header_probe_traces_through_dns_and_spreads_over_three_backends() {
+    let s = default_session();
+    let t = s.trace(&ProbeArg::Default).expect("trace");
+    assert!(t.ok && t.delivered);
+    assert!(t.dns.is_some(), "a name destination is resolved through kube-dns first");
+    assert_eq!(t.connections.len(), 1);
+    let c = &t.connections[0];
+    assert_eq!(c.verdict.label, "delivered");
+    assert!(c.hops.iter().any(|h| h.rewrote), "the ClusterIP is DNATed somewhere");
+    assert!(!c.reply.is_empty());
+    assert_eq!(t.outcomes.len(), 3);
+    for o in &t.outcomes {
+        assert_eq!((o.probability.num, o.probability.den), (1, 3));
+        assert_eq!(o.probability.text, "1/3");
+    }
+    assert!(t.text.contains("outcomes:"));
+}
+
+#[test]
+fn object_and_string_probes_agree() {
+    let s = default_session();
+    let object = ProbeArg::Object(ProbeInput {
+        from: Some("default/client".into()),
+        to: Some("web.default.svc.cluster.local:80".into()),
+        seed: Some(5),
+        repeat: Some(6),
+        ..ProbeInput::default()
+    });
+    let text = ProbeArg::Text(
+        "from=default/client to=web.default.svc.cluster.local:80 seed=5 repeat=6".into(),
+    );
+    let a = s.trace(&object).expect("object probe");
+    let b = s.trace(&text).expect("string probe");
+    assert_eq!(a, b);
+    assert_eq!(a.connections.len(), 6);
+}
+
+#[test]
+fn no_endpoints_is_an_answer_not_an_error() {
+    let mut s = Session::new();
+    assert!(s.load_scenario("no-endpoints").expect("bundled").ok);
+    let t = s.trace(&ProbeArg::Default).expect("trace");
+    assert!(!t.delivered);
+    assert_eq!(t.connections[0].verdict.label, "rejected");
+    assert_eq!(t.connections[0].verdict.client_sees, "connection refused");
+}
+
+#[test]
+fn tables_and_rules() {
+    let s = default_session();
+    let pods = s.tables("pods").expect("pods table");
+    assert!(pods.starts_with("NAMESPACE"), "{pods}");
+    assert!(pods.contains("default       client"));
+    assert!(s.tables("svc").expect("svc").contains("LoadBalancer"));
+    assert!(s.tables("all").is_ok());
+    assert_eq!(
+        s.tables("deployments").unwrap_err(),
+        "tables: unknown kind \"deployments\"; try one of: nodes, pods, svc, endpointslices, all"
+    );
+    let rules = s.rules("node-2").expect("rules");
+    assert!(rules.starts_with("*filter"));
+    assert!(rules.contains("*nat") && rules.contains("KUBE-SERVICES"));
+    assert_eq!(
+        s.rules("node-9").unwrap_err(),
+        "rules: nodes \"node-9\" not found; nodes: node-1, node-2, node-3"
+    );
+}
+
+#[test]
+fn bad_manifests_report_every_error_and_keep_the_last_good_cluster() {
+    let mut s = default_session();
+    let bad = "apiVersion: v1\nkind: Service\nmetadata:\n  name: Bad_Name\nspec:\n  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 40000\n";
+    let report = s.load(bad);
+    assert!(!report.ok);
+    assert!(report.cluster.is_none());
+    assert!(report.diagnostics.len() >= 2, "{:?}", report.diagnostics);
+    assert!(report.diagnostics.iter().all(|d| d.severity == "error"));
+    let port = report
+        .diagnostics
+        .iter()
+        .find(|d| d.field.as_deref() == Some("spec.ports[0].nodePort"))
+        .expect("nodePort error");
+    // The loader points at the port's list item (`- port: 80`), not the nodePort line itself.
+    assert_eq!(port.line, Some(8));
+    assert!(port.message.starts_with("Service \"Bad_Name\" is invalid: spec.ports[0].nodePort"));
+    assert_eq!(validate(bad), report);
+    // The default cluster is still there.
+    assert!(s.rules("node-1").is_ok());
+}
+
+#[test]
+fn yaml_syntax_errors_carry_line_and_column() {
+    let report = validate("apiVersion: v1\nkind: Pod\nmetadata: [unclosed\n");
+    assert!(!report.ok);
+    let d = &report.diagnostics[0];
+    assert!(d.message.starts_with("yaml: "), "{}", d.message);
+    assert!(d.line.is_some() && d.column.is_some());
+}
+
+#[test]
+fn without_a_cluster_or_a_probe_calls_fail_as_values() {
+    let s = Session::new();
+    assert_eq!(
+        s.trace(&ProbeArg::Default).unwrap_err(),
+        "no cluster loaded: call load(yaml) first"
+    );
+    assert!(s.tables("pods").is_err());
+    assert!(s.rules("node-1").is_err());
+    let mut s = Session::new();
+    let plain = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx\n";
+    assert!(s.load(plain).ok);
+    assert!(s.trace(&ProbeArg::Default).unwrap_err().contains("no `# podpath-probe:` header"));
+    assert_eq!(
+        s.load_scenario("nope").unwrap_err().split(';').next(),
+        Some("no bundled scenario \"nope\"")
+    );
+}
+
+#[test]
+fn every_bundled_scenario_loads_and_traces_its_probe() {
+    let all = scenarios();
+    assert_eq!(all[0].id, "default");
+    assert!(all.len() >= 11);
+    for sc in all {
+        let mut s = Session::new();
+        let r = s.load(&sc.yaml);
+        assert!(r.ok, "{}: {:?}", sc.id, r.diagnostics);
+        assert!(sc.probe.is_some(), "{} has a probe", sc.id);
+        let t = s.trace(&ProbeArg::Default).unwrap_or_else(|e| panic!("{}: {e}", sc.id));
+        let total = t.outcomes.iter().map(|o| o.probability.value).sum::<f64>();
+        assert!((total - 1.0).abs() < 1e-9, "{}: outcomes sum to {total}", sc.id);
+    }
+}
