@@ -31,7 +31,7 @@ pub struct DestOption {
 /// and via the load balancer. Sorted: pods by key, then nodes by name, then external entries.
 pub fn source_options(c: &Cluster) -> Vec<SourceOption> {
     let mut pods: Vec<&engine::Pod> = c.pods().collect();
-    pods.sort_by_key(|p| p.key());
+    crate::sort::sort_by_key(&mut pods, |p| p.key());
     let mut out = Vec::new();
     for p in pods {
         for ct in &p.spec.containers {
@@ -42,7 +42,7 @@ pub fn source_options(c: &Cluster) -> Vec<SourceOption> {
         }
     }
     let mut nodes: Vec<&str> = c.nodes().map(|n| n.spec.name.as_str()).collect();
-    nodes.sort();
+    crate::sort::sort(&mut nodes);
     for n in &nodes {
         out.push(SourceOption {
             label: format!("node {n} (host network)"),
@@ -70,10 +70,10 @@ pub fn source_options(c: &Cluster) -> Vec<SourceOption> {
 pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
     let mut out = Vec::new();
     let mut services: Vec<&engine::Service> = c.services().collect();
-    services.sort_by_key(|s| s.key());
+    crate::sort::sort_by_key(&mut services, |s| s.key());
     let mut nodes: Vec<(&str, Ipv4Addr)> =
         c.nodes().map(|n| (n.spec.name.as_str(), n.spec.internal_ip)).collect();
-    nodes.sort();
+    crate::sort::sort(&mut nodes);
     for s in &services {
         let fqdn = c.settings().service_fqdn(&s.spec.namespace, &s.spec.name);
         for p in &s.ports {
@@ -117,7 +117,7 @@ pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
         }
     }
     let mut pods: Vec<&engine::Pod> = c.pods().collect();
-    pods.sort_by_key(|p| p.key());
+    crate::sort::sort_by_key(&mut pods, |p| p.key());
     for p in pods {
         for ct in &p.spec.containers {
             for cp in &ct.ports {

@@ -17,7 +17,7 @@ pub fn scale_owner(c: &mut Cluster, of: &ObjectKey, delta: i32) -> Result<(), St
         .filter(|p| p.spec.namespace == template.namespace && owner_of(&p.spec.name) == owner)
         .map(|p| p.key())
         .collect();
-    siblings.sort();
+    crate::sort::sort(&mut siblings);
     if delta < 0 {
         for key in siblings.iter().rev().take(delta.unsigned_abs() as usize) {
             c.remove_pod(key).map_err(|e| e.to_string())?;

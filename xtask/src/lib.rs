@@ -2,6 +2,7 @@
 //! process running, tool setup, the test pipeline, runner-output parsing and the dependency
 //! invariant that `tests/architecture.rs` enforces.
 
+pub mod bench;
 pub mod csp;
 pub mod deps;
 pub mod pipeline;

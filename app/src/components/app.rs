@@ -10,8 +10,9 @@ use leptos::prelude::*;
 use super::actions::{self, load_scenario, set_probe, total_ms};
 use super::state::AppState;
 use super::{
-    hop_list::HopList, inspector::Inspector, object_panel::ObjectPanel, panels::Panels,
-    playback::Playback, toolbar::Toolbar, topology::TopologyView,
+    hop_list::HopList, inspector::Inspector, loading, loading::LoadProgress,
+    object_panel::ObjectPanel, panels::Panels, playback::Playback, toolbar::Toolbar,
+    topology::TopologyView,
 };
 
 #[component]
@@ -28,7 +29,10 @@ pub fn App() -> impl IntoView {
     provide_context(state);
 
     let url = actions::read_url();
-    if !url.scenario.as_deref().is_some_and(|id| load_scenario(state, id)) {
+    let synth = loading::url_synth();
+    if let Some((shape, packets)) = synth {
+        loading::load_synth(state, shape, packets);
+    } else if !url.scenario.as_deref().is_some_and(|id| load_scenario(state, id)) {
         load_scenario(state, "default");
     }
     if let Some(p) = url.probe.and_then(|p| manifests::scenario::parse_probe(&p).ok()) {
@@ -41,12 +45,13 @@ pub fn App() -> impl IntoView {
     }
 
     run_clock(state);
+    loading::mark_ready();
 
     view! {
         <main data-testid="app" class="app">
             <Toolbar/>
             <div class="workspace">
-                <section class="diagram"><TopologyView/></section>
+                <section class="diagram"><LoadProgress/><TopologyView/></section>
                 <aside class="side">
                     <Playback/>
                     <HopList/>

@@ -68,7 +68,7 @@ pub fn Inspector() -> impl IntoView {
                 .collect();
             let hidden = shown.len().saturating_sub(MAX_OUTCOME_ROWS);
             if hidden > 0 {
-                shown.sort_by_key(|(_, c)| std::cmp::Reverse(*c));
+                crate::sort::sort_by_key(&mut shown, |(_, c)| std::cmp::Reverse(*c));
             }
             let rest = shown.split_off(shown.len().min(MAX_OUTCOME_ROWS));
             let rest_p = rest.iter().fold(engine::Probability::ZERO, |acc, (o, _)| acc.add(o.probability));

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod app;
 pub mod hop_list;
 pub mod inspector;
+pub mod loading;
 pub mod object_panel;
 pub mod panels;
 pub mod playback;

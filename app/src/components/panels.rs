@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 
-use super::actions::apply_yaml;
 use super::state::use_state;
 use crate::choices::matched_rules;
 use crate::layout::position::{hop_of, steps};
@@ -67,7 +66,7 @@ pub fn Panels() -> impl IntoView {
         state.revision.track();
         let mut v: Vec<String> =
             state.cluster.with(|c| c.nodes().map(|n| n.spec.name.clone()).collect());
-        v.sort();
+        crate::sort::sort(&mut v);
         v
     });
     // The node whose rules are shown: pinned by the user, or following the packet (the node of
@@ -145,8 +144,7 @@ pub fn Panels() -> impl IntoView {
                 </div>
                 <div class="buttons">
                     <button data-testid="apply" class="primary" on:click=move |_| {
-                        let text = draft.get_untracked();
-                        apply_yaml(state, &text);
+                        super::loading::apply_yaml_with_progress(state, draft.get_untracked());
                     }>"Apply"</button>
                     <button on:click=move |_| draft.set(state.cluster.with_untracked(manifests::export))>
                         "Export cluster as YAML"

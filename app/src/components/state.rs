@@ -68,6 +68,16 @@ pub struct AppState {
     pub selection: RwSignal<Option<Selection>>,
     /// Bumped when endpoints changed by an edit, to replay the highlight animation.
     pub pulse: RwSignal<u64>,
+    /// A large load in progress (see `loading.rs`); `None` when idle.
+    pub loading: RwSignal<Option<LoadStatus>>,
+}
+
+/// What the progress bar shows while a large cluster loads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadStatus {
+    pub what: String,
+    pub done: usize,
+    pub total: usize,
 }
 
 impl AppState {
@@ -98,6 +108,7 @@ impl AppState {
             expanded: RwSignal::new(BTreeSet::new()),
             selection: RwSignal::new(None),
             pulse: RwSignal::new(0),
+            loading: RwSignal::new(None),
         }
     }
 

@@ -162,13 +162,26 @@ pub fn packet_position_of(
     layout: &Layout,
     t_ms: f64,
 ) -> Option<PacketPos> {
+    packet_path(trace, connection, layout).map(|p| p.at(t_ms))
+}
+
+/// A connection's route across the diagram: one point, phase and label per step. It depends on
+/// the trace and the layout only, so the diagram computes it once per Send and each animation
+/// frame only interpolates ([`PacketPath::at`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacketPath {
+    points: Vec<Point>,
+    phases: Vec<Phase>,
+    labels: Vec<String>,
+}
+
+/// The route of connection `connection` (see [`packet_position_of`] for the rules).
+pub fn packet_path(trace: &Trace, connection: usize, layout: &Layout) -> Option<PacketPath> {
     let steps = steps(trace, connection);
-    let hops: Vec<&Hop> = steps.iter().filter_map(|s| hop_of(trace, connection, *s)).collect();
-    if hops.is_empty() {
-        return None;
-    }
+    let hops: Vec<(Phase, &Hop)> =
+        steps.iter().filter_map(|s| hop_of(trace, connection, *s).map(|h| (s.phase, h))).collect();
     let mut points: Vec<Option<Point>> =
-        hops.iter().map(|h| location_point(&h.at, layout)).collect();
+        hops.iter().map(|(_, h)| location_point(&h.at, layout)).collect();
     // Fill gaps: forward from the previous drawn point, and the leading ones from the first.
     let first = points.iter().flatten().next().copied()?;
     let mut last = first;
@@ -178,24 +191,36 @@ pub fn packet_position_of(
             None => *p = Some(last),
         }
     }
-    let t = if t_ms.is_finite() { t_ms.max(0.0) } else { 0.0 };
-    let i = step_at(hops.len(), t);
-    let finished = i + 1 >= hops.len() && t >= (hops.len() - 1) as f64 * HOP_MS;
-    let here = points[i].unwrap_or(first);
-    let point = match points.get(i + 1).copied().flatten() {
-        Some(next) if !finished => {
-            let frac = (t - i as f64 * HOP_MS) / HOP_MS;
-            here.lerp(next, ease(frac))
-        }
-        _ => here,
-    };
-    Some(PacketPos {
-        point,
-        step: i,
-        phase: steps[i].phase,
-        label: hops[i].after.to_string(),
-        finished,
+    Some(PacketPath {
+        points: points.into_iter().map(|p| p.unwrap_or(first)).collect(),
+        phases: hops.iter().map(|(phase, _)| *phase).collect(),
+        labels: hops.iter().map(|(_, h)| h.after.to_string()).collect(),
     })
+}
+
+impl PacketPath {
+    /// The packet at `t_ms` (1× time since Send).
+    pub fn at(&self, t_ms: f64) -> PacketPos {
+        let n = self.points.len();
+        let t = if t_ms.is_finite() { t_ms.max(0.0) } else { 0.0 };
+        let i = step_at(n, t);
+        let finished = i + 1 >= n && t >= n.saturating_sub(1) as f64 * HOP_MS;
+        let here = self.points.get(i).copied().unwrap_or(Point::new(0.0, 0.0));
+        let point = match self.points.get(i + 1) {
+            Some(next) if !finished => {
+                let frac = (t - i as f64 * HOP_MS) / HOP_MS;
+                here.lerp(*next, ease(frac))
+            }
+            _ => here,
+        };
+        PacketPos {
+            point,
+            step: i,
+            phase: self.phases.get(i).copied().unwrap_or(Phase::Request),
+            label: self.labels.get(i).cloned().unwrap_or_default(),
+            finished,
+        }
+    }
 }
 
 /// Ease in-out, so the packet visibly settles at each hop.

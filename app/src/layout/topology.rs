@@ -124,7 +124,7 @@ impl Topology {
             .nodes()
             .map(|n| {
                 let mut pods: Vec<TopoPod> = cluster.pods_on_node(n.id).map(topo_pod).collect();
-                pods.sort_by(|a, b| a.key.cmp(&b.key));
+                crate::sort::sort_by(&mut pods, |a, b| a.key.cmp(&b.key));
                 TopoNode {
                     name: n.spec.name.clone(),
                     internal_ip: n.spec.internal_ip,
@@ -136,7 +136,7 @@ impl Topology {
                 }
             })
             .collect();
-        nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::sort_by(&mut nodes, |a, b| a.name.cmp(&b.name));
         let mut services: Vec<TopoService> = cluster
             .services()
             .map(|s| {
@@ -172,7 +172,7 @@ impl Topology {
                                     .collect()
                             })
                             .unwrap_or_default();
-                        v.sort();
+                        crate::sort::sort(&mut v);
                         v
                     },
                     endpoints: eps.map_or(0, |e| e.endpoints.len()),
@@ -183,7 +183,7 @@ impl Topology {
                 }
             })
             .collect();
-        services.sort_by(|a, b| a.key.cmp(&b.key));
+        crate::sort::sort_by(&mut services, |a, b| a.key.cmp(&b.key));
         Topology { nodes, services, external_clients: vec![DEFAULT_EXTERNAL_CLIENT] }
     }
 
@@ -264,11 +264,11 @@ fn group_pods(node: &str, pods: Vec<TopoPod>, expanded: &BTreeSet<GroupKey>) -> 
         }
     }
     if !rest.is_empty() {
-        rest.sort_by(|a, b| a.key.cmp(&b.key));
+        crate::sort::sort_by(&mut rest, |a, b| a.key.cmp(&b.key));
         let key = GroupKey { node: node.to_string(), owner: "…".to_string() };
         push_group(&mut items, key, rest, expanded);
     }
-    items.sort_by(|a, b| item_sort_key(a).cmp(&item_sort_key(b)));
+    crate::sort::sort_by(&mut items, |a, b| item_sort_key(a).cmp(&item_sort_key(b)));
     items
 }
 

@@ -1,0 +1,158 @@
+//! Large loads without a frozen tab: a progress bar, the synthetic cluster (`?synth=5x200`)
+//! built a slice per task with the renderer running in between, the YAML Apply of a large
+//! text announced before it blocks, and the `data-ready` mark the perf harness reads.
+//!
+//! Known gap: `manifests::load` is one call, so a large YAML shows the bar (painted before
+//! the parse starts) but the bar cannot move during the parse; moving it would need a staged
+//! loader in the manifests crate (parse documents, validate, build — each resumable).
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use super::actions::{self, apply_yaml};
+use super::state::{use_state, AppState, LoadStatus, Message};
+use crate::synth_load::SynthLoader;
+
+/// Work per slice before yielding to the renderer, in milliseconds.
+const SLICE_MS: f64 = 12.0;
+/// A YAML text from this size on is announced with the progress bar before it is parsed.
+pub const LARGE_YAML: usize = 64 * 1024;
+
+/// The progress bar, shown while `state.loading` is set.
+#[component]
+pub fn LoadProgress() -> impl IntoView {
+    let Some(state) = use_state() else { return ().into_any() };
+    (move || {
+        state.loading.get().map(|l| {
+            let text = if l.total > 1 {
+                format!("{}: {} of {} objects", l.what, l.done, l.total)
+            } else {
+                format!("{}…", l.what)
+            };
+            view! {
+                <div class="load-progress" data-testid="load-progress" role="status" aria-live="polite">
+                    <progress max=l.total.max(1) value=l.done></progress>
+                    <span>{text}</span>
+                </div>
+            }
+        })
+    })
+    .into_any()
+}
+
+/// Marks the app root usable: `data-ready` holds `performance.now()` (ms since navigation
+/// start) at the first run of effects, i.e. after the first render is mounted.
+pub fn mark_ready() {
+    Effect::new(move |_| {
+        let Some(w) = web_sys::window() else { return };
+        let now = w.performance().map_or(0.0, |p| p.now());
+        let root = w.document().and_then(|d| d.query_selector("[data-testid=app]").ok().flatten());
+        if let Some(root) = root {
+            let _ = root.set_attribute("data-ready", &format!("{}", now.round() as i64));
+        }
+    });
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+/// Builds the synthetic cluster in slices, showing progress; then shows it and, when
+/// `packets > 0`, sends that many connections from pod `p0` to Service `s0`.
+pub fn load_synth(state: AppState, shape: engine::synth::Shape, packets: u32) {
+    let what =
+        format!("Building a synthetic cluster ({}×{} pods)", shape.nodes, shape.pods_per_node);
+    let loader = match SynthLoader::new(shape) {
+        Ok(l) => l,
+        Err(e) => {
+            state.messages.set(vec![Message::error(e.to_string())]);
+            return;
+        }
+    };
+    state.loading.set(Some(LoadStatus { what, done: 0, total: loader.progress().total }));
+    // A timer turn first, so the bar paints before the first slice.
+    set_timeout(move || synth_slice(state, loader, packets), Duration::ZERO);
+}
+
+/// One slice of the synthetic build (about [`SLICE_MS`] of work), then a timer turn for the
+/// renderer, until the cluster is complete; then it is shown (and sent to).
+fn synth_slice(state: AppState, mut loader: SynthLoader, packets: u32) {
+    let start = now_ms();
+    let mut p = loader.progress();
+    while !p.finished() && now_ms() - start < SLICE_MS {
+        p = match loader.step(25) {
+            Ok(p) => p,
+            Err(e) => {
+                state.loading.set(None);
+                state.messages.set(vec![Message::error(e.to_string())]);
+                return;
+            }
+        };
+    }
+    if !p.finished() {
+        state.loading.update(|l| {
+            if let Some(l) = l {
+                l.done = p.done;
+            }
+        });
+        set_timeout(move || synth_slice(state, loader, packets), Duration::ZERO);
+        return;
+    }
+    state.scenario.set(String::new());
+    state.set_cluster(loader.into_cluster());
+    state.loading.set(None);
+    if packets > 0 {
+        send_synth(state, packets);
+    }
+}
+
+/// Source `default/p0`, destination Service `default/s0` port 80 (its ClusterIP).
+fn send_synth(state: AppState, packets: u32) {
+    let dest = state.cluster.with_untracked(|c| {
+        c.service_by_key(&engine::ObjectKey::new("default", "s0")).and_then(|s| s.cluster_ip)
+    });
+    let Some(ip) = dest else { return };
+    state.source.set(Some(engine::Source::Pod {
+        pod: engine::ObjectKey::new("default", "p0"),
+        container: None,
+    }));
+    state.destination.set(Some((
+        engine::Destination::Addr { addr: std::net::SocketAddrV4::new(ip, 80) },
+        engine::Protocol::Tcp,
+    )));
+    actions::send(state, packets);
+}
+
+/// Apply for the YAML editor: a large text first shows the progress bar (and lets it paint),
+/// then loads. Small texts load at once, as before.
+pub fn apply_yaml_with_progress(state: AppState, text: String) {
+    if text.len() < LARGE_YAML {
+        apply_yaml(state, &text);
+        return;
+    }
+    let what = format!("Reading {} KB of manifests", text.len() / 1024);
+    state.loading.set(Some(LoadStatus { what, done: 0, total: 1 }));
+    // One timer turn lets Leptos update the DOM, a second one (a frame later) lets it paint.
+    set_timeout(
+        move || {
+            set_timeout(
+                move || {
+                    apply_yaml(state, &text);
+                    state.loading.set(None);
+                },
+                Duration::from_millis(20),
+            )
+        },
+        Duration::ZERO,
+    );
+}
+
+/// `?synth=NODESxPODS[&packets=N]` from the page URL.
+pub fn url_synth() -> Option<(engine::synth::Shape, u32)> {
+    let search = web_sys::window().and_then(|w| w.location().search().ok())?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    let shape = crate::synth_load::parse_shape(&params.get("synth")?)?;
+    let packets = params.get("packets").and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
+    Some((shape, packets.min(1000)))
+}

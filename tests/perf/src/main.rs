@@ -1,0 +1,201 @@
+//! podpath's browser benchmark: the trunk release bundle served on loopback (as the e2e test
+//! serves it), driven in headless Chromium over WebDriver. It prints, from one run:
+//! - the app's wasm size, raw and gzip -9;
+//! - first interactive: `performance.now()` when the app marked its root `data-ready` (after
+//!   the first render is mounted), for a few fresh navigations to the default scenario;
+//! - frame times (deltas between `requestAnimationFrame` callbacks, recorded by
+//!   `assets/perf.js`) on a synthetic cluster of 1,000 pods on 5 nodes (`?synth=5x200`) with
+//!   200 connections in flight (`&packets=200`): groups collapsed, then every group expanded
+//!   (1,000 pods drawn), then expanded with playback paused (no packet moving).
+//!
+//! Figures only: timings depend on the machine, so nothing here asserts them (the targets of
+//! issue #5 are compared in the report, not in a test). It fails only when it cannot measure.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+const WAIT: Duration = Duration::from_secs(60);
+/// How long each frame-time scenario records.
+const MEASURE: Duration = Duration::from_secs(4);
+const SYNTH: &str = "?synth=5x200&packets=200";
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("podpath-perf: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let dist = podpath_e2e::bundle()?;
+    let (raw, gz) = wasm_size(&dist)?;
+    println!("wasm: {raw} bytes raw, {gz} bytes gzip -9 ({:.1} KiB)", gz as f64 / 1024.0);
+
+    let addr = podpath_e2e::serve(dist)?;
+    let driver = podpath_e2e::Driver::start()?;
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1400,900"],
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .map_err(|e| format!("WebDriver session with Chromium: {e}"))?;
+    let result = measure(&client, &format!("http://{addr}/")).await;
+    let _ = client.close().await;
+    drop(driver);
+    result
+}
+
+async fn measure(c: &Client, base: &str) -> Result<(), String> {
+    // First interactive, three fresh navigations (the first one also compiles the wasm).
+    let mut ready = Vec::new();
+    for _ in 0..3 {
+        c.goto("about:blank").await.map_err(|e| e.to_string())?;
+        c.goto(base).await.map_err(|e| format!("goto {base}: {e}"))?;
+        let el = c
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("[data-testid=app][data-ready]"))
+            .await
+            .map_err(|e| format!("the app never marked itself ready: {e}"))?;
+        let ms = el.attr("data-ready").await.map_err(|e| e.to_string())?.unwrap_or_default();
+        ready.push(ms.parse::<f64>().map_err(|e| format!("data-ready={ms:?}: {e}"))?);
+    }
+    println!("first interactive (ms from navigation start, default scenario): {ready:?}");
+
+    let url = format!("{base}{SYNTH}");
+    let t0 = Instant::now();
+    c.goto(&url).await.map_err(|e| format!("goto {url}: {e}"))?;
+    wait_js(c, "return document.querySelectorAll('[data-testid=load-progress]').length > 0 || document.querySelectorAll('[data-testid=packet]').length > 0;", "the load progress bar or packets").await?;
+    wait_js(
+        c,
+        "return document.querySelectorAll('[data-testid=packet]').length > 0;",
+        "packets of the synthetic cluster",
+    )
+    .await?;
+    println!(
+        "synthetic cluster {SYNTH}: loaded and sent in {} ms (wall, incl. WebDriver polling)",
+        t0.elapsed().as_millis()
+    );
+    install_recorder(c).await?;
+
+    let counts = |label: &'static str| async move {
+        let v = js(c, "return [document.querySelectorAll('[data-testid=pod]').length, document.querySelectorAll('[data-testid=packet]').length, document.querySelectorAll('[data-testid=pod-group]').length];").await?;
+        println!("  {label}: pods drawn / packets drawn / groups = {v}");
+        Ok::<(), String>(())
+    };
+
+    restart(c).await?;
+    counts("collapsed").await?;
+    report("collapsed groups, 200 packets moving", &record(c).await?);
+
+    // Expand every group: each click re-lays the diagram out with that group's pods.
+    // The DOM follows a click asynchronously, so all groups present are clicked at once, then
+    // again for any group that is still there after the re-render.
+    for _ in 0..10 {
+        let left = js(c, "const gs = document.querySelectorAll('[data-testid=pod-group]'); gs.forEach(g => g.dispatchEvent(new MouseEvent('click', {bubbles: true}))); return gs.length;").await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if left == json!(0) {
+            break;
+        }
+    }
+    restart(c).await?;
+    counts("expanded").await?;
+    report("1,000 pods drawn, 200 packets moving", &record(c).await?);
+
+    // Paused: the same page with nothing moving (the cost of the diagram alone).
+    js(c, "const p = document.querySelector('[data-testid=play]'); if (p && p.textContent.includes('Pause')) p.click(); return true;").await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    report("1,000 pods drawn, playback paused", &record(c).await?);
+
+    let errors = js(c, "return window.__podpathErrors || [];").await?;
+    if errors.as_array().is_some_and(|a| !a.is_empty()) {
+        return Err(format!("the page logged errors: {errors}"));
+    }
+    Ok(())
+}
+
+/// Restarts playback from t = 0 so every packet is in flight while recording.
+async fn restart(c: &Client) -> Result<(), String> {
+    js(c, "document.querySelector('[data-testid=restart]').click(); return true;").await?;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    Ok(())
+}
+
+/// Adds `assets/perf.js` with a `<script src>` (no inline code) and waits for it.
+async fn install_recorder(c: &Client) -> Result<(), String> {
+    js(c, "const s = document.createElement('script'); s.src = 'assets/perf.js'; document.head.appendChild(s); return true;").await?;
+    wait_js(c, "return !!window.__podpathPerf;", "assets/perf.js").await
+}
+
+async fn record(c: &Client) -> Result<Vec<f64>, String> {
+    js(c, "window.__podpathPerf.start(); return true;").await?;
+    tokio::time::sleep(MEASURE).await;
+    let v = js(c, "return window.__podpathPerf.stop();").await?;
+    Ok(v.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default())
+}
+
+fn report(what: &str, frames: &[f64]) {
+    let mut s = frames.to_vec();
+    s.sort_by(f64::total_cmp);
+    let q = |p: f64| s.get(((s.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied();
+    let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
+    println!(
+        "frames, {what}: {} frames in {} s; p50 {} ms, p95 {} ms, max {} ms",
+        s.len(),
+        MEASURE.as_secs(),
+        f(q(0.5)),
+        f(q(0.95)),
+        f(s.last().copied())
+    );
+}
+
+async fn js(c: &Client, script: &str) -> Result<Value, String> {
+    c.execute(script, vec![]).await.map_err(|e| format!("{script}: {e}"))
+}
+
+async fn wait_js(c: &Client, script: &str, what: &str) -> Result<(), String> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if js(c, script).await? == Value::Bool(true) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("timed out waiting for {what}"));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The bundle's wasm: raw bytes and `gzip -9` bytes.
+fn wasm_size(dist: &std::path::Path) -> Result<(usize, usize), String> {
+    let wasm = std::fs::read_dir(dist)
+        .map_err(|e| format!("{}: {e}", dist.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "wasm"))
+        .ok_or_else(|| format!("no .wasm in {}", dist.display()))?;
+    let raw = std::fs::metadata(&wasm).map_err(|e| format!("{}: {e}", wasm.display()))?.len();
+    // The gzip binary, so the figure is the one `gzip -9 -c dist/*.wasm | wc -c` gives.
+    let out = std::process::Command::new("gzip")
+        .args(["-9", "-c"])
+        .arg(&wasm)
+        .output()
+        .map_err(|e| format!("gzip: {e}"))?;
+    Ok((raw as usize, out.stdout.len()))
+}
