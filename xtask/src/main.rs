@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use xtask::{bench, pipeline, setup, Ctx};
+use xtask::{bench, bench_engine, pipeline, setup, Ctx};
 
 const USAGE: &str = "\
 usage: cargo xtask <verb>
@@ -15,7 +15,8 @@ usage: cargo xtask <verb>
   serve       setup, then serve the app on http://127.0.0.1:8080 (trunk serve)
   test        setup, then run every test; exits non-zero on any failure
   screenshot  render http://127.0.0.1:8080 (must be served) to docs/screenshot.png
-  bench-browser  release bundle + browser benchmark: wasm size, first interactive, frame times";
+  bench-browser  release bundle + browser benchmark: wasm size, first interactive, frame times
+  bench-engine   engine benchmarks at Kubernetes' limits, and one trace native vs wasm (node)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Some("serve") => setup::run(&ctx).and_then(|_| pipeline::serve(&ctx)),
         Some("test") => pipeline::test(&ctx),
         Some("bench-browser") => bench::run(&ctx),
+        Some("bench-engine") => bench_engine::run(&ctx),
         Some("screenshot") => pipeline::screenshot(&ctx, "http://127.0.0.1:8080/"),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

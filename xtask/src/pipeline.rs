@@ -136,7 +136,7 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         Ok((None, note))
     })?;
     let members = workspace_members(ctx)?;
-    let wasm_crates: Vec<&str> = ["podpath-engine", "podpath-manifests", "app"]
+    let wasm_crates: Vec<&str> = ["podpath-engine", "podpath-manifests", "app", "podpath-web"]
         .into_iter()
         .filter(|c| members.contains(*c))
         .collect();
@@ -208,6 +208,13 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
             .args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER])
             .args(["--mode", "no-install", "engine"])
             .env("WASM_BINDGEN_USE_BROWSER", "1")
+            .run()?;
+        counted(&out, Need::Chrome)
+    })?;
+    summary.step("wasm-pack test web-api (JS API, Chromium)", || {
+        let out = browser(ctx.cmd("wasm-pack"))
+            .args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER])
+            .args(["--mode", "no-install", "web-api"])
             .run()?;
         counted(&out, Need::Chrome)
     })?;
