@@ -26,22 +26,103 @@ impl Shape {
         Shape { nodes: 5000, pods_per_node: 30, services: 10_000, endpoints_per_service: 250 };
 }
 
-/// Builds the cluster through the public API. Node `i` is `node-i` with podCIDR
-/// `10.<16+i/256>.<i%256>.0/24` inside a /8 cluster CIDR; pods are `default/p<i>` labelled
-/// `group=g<i / endpoints_per_service>`; Service `s<j>` selects group `j % groups` on port 80 →
-/// targetPort `http` (8080).
+/// Builds the cluster through the public API in one go (see [`Builder`] for the layout).
 pub fn build(shape: Shape) -> Result<Cluster, ModelError> {
-    let settings = ClusterSettings {
-        cluster_cidr: Cidr::new(Ipv4Addr::new(10, 0, 0, 0), 8).expect("valid"),
-        service_cidr: Cidr::new(Ipv4Addr::new(172, 16, 0, 0), 12).expect("valid"),
-        dns_service_ip: Ipv4Addr::new(172, 16, 0, 10),
-        ..ClusterSettings::default()
-    };
-    let mut c = Cluster::new(settings)?;
-    for i in 0..shape.nodes {
-        let cidr = Cidr::new(Ipv4Addr::new(10, 16 + (i / 256) as u8, (i % 256) as u8, 0), 24)
-            .expect("valid");
-        c.add_node(NodeSpec {
+    let mut b = Builder::new(shape)?;
+    while !b.step(usize::MAX)?.finished() {}
+    Ok(b.into_cluster())
+}
+
+/// Where a build stands: objects added of the total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+}
+
+impl Progress {
+    pub fn finished(&self) -> bool {
+        self.done >= self.total
+    }
+}
+
+/// A resumable build, so a page can show progress between slices instead of freezing.
+///
+/// Node `i` is `node-i` with podCIDR `10.<16+i/256>.<i%256>.0/24` inside a /8 cluster CIDR; pods
+/// are `default/p<i>` labelled `group=g<i / endpoints_per_service>`, placed round-robin; Service
+/// `s<j>` selects group `j % groups` on port 80 → targetPort `http` (8080). Nodes come first,
+/// then pods, then Services.
+pub struct Builder {
+    shape: Shape,
+    cluster: Cluster,
+    done: usize,
+    container: ContainerSpec,
+}
+
+impl Builder {
+    pub fn new(shape: Shape) -> Result<Builder, ModelError> {
+        let settings = ClusterSettings {
+            cluster_cidr: cidr(Ipv4Addr::new(10, 0, 0, 0), 8)?,
+            service_cidr: cidr(Ipv4Addr::new(172, 16, 0, 0), 12)?,
+            dns_service_ip: Ipv4Addr::new(172, 16, 0, 10),
+            ..ClusterSettings::default()
+        };
+        let container = ContainerSpec {
+            name: "app".into(),
+            image: "registry.example/app:1".into(),
+            ports: vec![ContainerPort {
+                name: Some("http".into()),
+                container_port: 8080,
+                protocol: Protocol::Tcp,
+                host_port: None,
+            }],
+        };
+        Ok(Builder { shape, cluster: Cluster::new(settings)?, done: 0, container })
+    }
+
+    fn pods(&self) -> usize {
+        self.shape.nodes as usize * self.shape.pods_per_node as usize
+    }
+
+    pub fn progress(&self) -> Progress {
+        Progress {
+            done: self.done,
+            total: self.shape.nodes as usize + self.pods() + self.shape.services as usize,
+        }
+    }
+
+    /// Adds up to `budget` more objects (at least one).
+    pub fn step(&mut self, budget: usize) -> Result<Progress, ModelError> {
+        let (nodes, pods, total) = (self.shape.nodes as usize, self.pods(), self.progress().total);
+        for _ in 0..budget.max(1) {
+            let i = self.done;
+            if i < nodes {
+                self.add_node(i as u32)?;
+            } else if i < nodes + pods {
+                self.add_pod((i - nodes) as u32)?;
+            } else if i < total {
+                self.add_service((i - nodes - pods) as u32)?;
+            } else {
+                break;
+            }
+            self.done += 1;
+        }
+        Ok(self.progress())
+    }
+
+    /// The cluster as built so far (all of it once [`Progress::finished`]).
+    pub fn into_cluster(self) -> Cluster {
+        self.cluster
+    }
+
+    fn add_node(&mut self, i: u32) -> Result<(), ModelError> {
+        // Node podCIDRs run 10.16.0.0/24 .. 10.255.255.0/24: at most 240 × 256 nodes.
+        let second = u8::try_from(16 + i / 256).map_err(|_| ModelError::InvalidSettings {
+            field: "nodes",
+            detail: format!("a synthetic cluster has at most {} nodes", 240 * 256),
+        })?;
+        let cidr = cidr(Ipv4Addr::new(10, second, (i % 256) as u8, 0), 24)?;
+        self.cluster.add_node(NodeSpec {
             name: format!("node-{i}"),
             labels: Labels::new(),
             internal_ip: Ipv4Addr::from(u32::from(Ipv4Addr::new(192, 168, 0, 0)) + 10 + i),
@@ -49,41 +130,35 @@ pub fn build(shape: Shape) -> Result<Cluster, ModelError> {
             pod_cidr: cidr,
             ready: true,
         })?;
+        Ok(())
     }
-    let container = ContainerSpec {
-        name: "app".into(),
-        image: "registry.example/app:1".into(),
-        ports: vec![ContainerPort {
-            name: Some("http".into()),
-            container_port: 8080,
-            protocol: Protocol::Tcp,
-            host_port: None,
-        }],
-    };
-    let total = shape.nodes * shape.pods_per_node;
-    let per_group = shape.endpoints_per_service.max(1);
-    for i in 0..total {
+
+    fn add_pod(&mut self, i: u32) -> Result<(), ModelError> {
+        let per_group = self.shape.endpoints_per_service.max(1);
         let labels: Labels = [("group".to_string(), format!("g{}", i / per_group))].into();
-        c.add_pod(PodSpec {
+        self.cluster.add_pod(PodSpec {
             namespace: "default".into(),
             name: format!("p{i}"),
             labels,
             // Round-robin placement spreads every group over many nodes.
-            node: format!("node-{}", i % shape.nodes.max(1)),
+            node: format!("node-{}", i % self.shape.nodes.max(1)),
             ip: None,
             host_network: false,
             phase: PodPhase::Running,
             ready: true,
             terminating: false,
-            containers: vec![container.clone()],
+            containers: vec![self.container.clone()],
             hostname: None,
             subdomain: None,
         })?;
+        Ok(())
     }
-    let groups = total.div_ceil(per_group).max(1);
-    for j in 0..shape.services {
+
+    fn add_service(&mut self, j: u32) -> Result<(), ModelError> {
+        let per_group = self.shape.endpoints_per_service.max(1);
+        let groups = (self.pods() as u32).div_ceil(per_group).max(1);
         let selector: Labels = [("group".to_string(), format!("g{}", j % groups))].into();
-        c.add_service(ServiceSpec {
+        self.cluster.add_service(ServiceSpec {
             namespace: "default".into(),
             name: format!("s{j}"),
             ports: vec![ServicePortSpec {
@@ -97,6 +172,47 @@ pub fn build(shape: Shape) -> Result<Cluster, ModelError> {
             allocate_load_balancer_node_ports: true,
             ..ServiceSpec::default()
         })?;
+        Ok(())
     }
-    Ok(c)
+}
+
+fn cidr(ip: Ipv4Addr, prefix: u8) -> Result<Cidr, ModelError> {
+    Cidr::new(ip, prefix).ok_or_else(|| ModelError::InvalidSettings {
+        field: "podCIDR",
+        detail: format!("{ip}/{prefix} is not a network address"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn stepping_builds_the_same_cluster_with_growing_progress() {
+        let shape = Shape { nodes: 3, pods_per_node: 40, services: 4, endpoints_per_service: 25 };
+        let mut b = Builder::new(shape).unwrap();
+        let mut seen = Vec::new();
+        loop {
+            let p = b.step(17).unwrap();
+            seen.push(p.done);
+            if p.finished() {
+                break;
+            }
+        }
+        assert_eq!(seen.first(), Some(&17));
+        assert_eq!(seen.last(), Some(&(3 + 120 + 4)));
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "progress only grows: {seen:?}");
+        let (stepped, whole) = (b.into_cluster(), build(shape).unwrap());
+        let ips = |c: &Cluster| c.pods().map(|p| (p.key(), p.ip)).collect::<Vec<_>>();
+        assert_eq!(ips(&stepped), ips(&whole));
+        let svcs = |c: &Cluster| {
+            c.services()
+                .map(|s| (s.key(), s.cluster_ip, c.endpoints_of(s.id).unwrap().endpoints.len()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(svcs(&stepped), svcs(&whole));
+    }
 }
