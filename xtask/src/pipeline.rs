@@ -239,6 +239,10 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         // The test writes this file; remove the last run's so a stale one cannot pass for new.
         let shot = ctx.root.join(SCREENSHOT);
         let _ = std::fs::remove_file(&shot);
+        let shots_dir = ctx.root.join(SCENARIO_SHOTS);
+        for old in scenario_shots(&shots_dir) {
+            let _ = std::fs::remove_file(old);
+        }
         let out = ctx
             .cmd("cargo")
             .args(["test", "-p", "podpath-e2e", "--", "--nocapture"])
@@ -248,6 +252,17 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
             .run()?;
         if !shot.is_file() {
             return Err(format!("the e2e test wrote no screenshot at {SCREENSHOT}"));
+        }
+        let scenarios = std::fs::read_dir(ctx.root.join("assets/scenarios"))
+            .map_err(|e| format!("assets/scenarios: {e}"))?
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+            .count();
+        let shots = scenario_shots(&shots_dir).len();
+        if shots != scenarios {
+            return Err(format!(
+                "{scenarios} bundled scenarios but {shots} scenario screenshots in {SCENARIO_SHOTS}"
+            ));
         }
         let (tests, _) = counted(&out, Need::Some)?;
         // The integration tests (`tests/*.rs`) drive Chromium; the crate's unit tests do not.
@@ -260,10 +275,26 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
             return Err("no WebDriver test ran".into());
         }
         let tests = tests.map(|t| Totals { passed_in_chrome: in_chrome, ..t });
-        let note = format!("screenshot {SCREENSHOT}");
+        let note = format!("screenshots {SCREENSHOT} and {shots} in {SCENARIO_SHOTS}");
         Ok((tests, note))
     })?;
     Ok(())
+}
+
+/// The e2e test's screenshot of each bundled scenario: `scenario-ID.png`.
+const SCENARIO_SHOTS: &str = "tests/e2e/screenshots";
+
+fn scenario_shots(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("scenario-") && n.ends_with(".png"))
+        })
+        .collect()
 }
 
 /// Environment for wasm-bindgen-test-runner to drive Chromium.

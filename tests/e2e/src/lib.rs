@@ -1,6 +1,7 @@
-//! Support for the end-to-end test: find (or build) the trunk release bundle, serve it on a free
-//! loopback port with a tiny static file server, and start chromedriver on another free port.
-//! Plain std, so the test itself reads as the story of a user's visit.
+//! Support for the end-to-end tests and the browser benchmark: find (or build) the trunk release
+//! bundle, serve it on a free loopback port with a tiny static file server, start chromedriver on
+//! another free port and open a headless Chromium session through it, so each test reads as the
+//! story of a user's visit.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::{BufRead, BufReader, Write};
@@ -8,6 +9,9 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -156,6 +160,64 @@ impl Drop for Driver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A WebDriver session with headless Chromium (`$CHROMIUM`, default `/usr/bin/chromium`) whose
+/// window is `width`×`height` CSS pixels.
+pub async fn chromium(driver: &Driver, width: u32, height: u32) -> Result<Client, String> {
+    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": binary,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     format!("--window-size={width},{height}")],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .map_err(|e| format!("WebDriver session with Chromium: {e}"))
+}
+
+/// Runs a script in the page and returns its value.
+pub async fn run(c: &Client, js: &str) -> Result<Value, String> {
+    c.execute(js, vec![]).await.map_err(|e| format!("execute script: {e}"))
+}
+
+/// What `assets/errors.js` recorded in `window.__podpathErrors`: console errors, uncaught
+/// exceptions and CSP violations. An error if the hook is missing (then "no errors" would mean
+/// nothing).
+pub async fn errors(c: &Client) -> Result<Vec<String>, String> {
+    let v = run(
+        c,
+        "return Array.isArray(window.__podpathErrors) ? window.__podpathErrors.slice() : null;",
+    )
+    .await?;
+    let list =
+        v.as_array().ok_or("window.__podpathErrors is missing: assets/errors.js did not load")?;
+    Ok(list.iter().map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string)).collect())
+}
+
+/// Fails with the recorded errors, if any.
+pub async fn no_errors(c: &Client, when: &str) -> Result<(), String> {
+    let errors = errors(c).await?;
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("console errors {when}:\n  {}", errors.join("\n  ")))
+    }
+}
+
+/// Saves a screenshot of the window as PNG at `path`, creating its folder.
+pub async fn save_screenshot(c: &Client, path: &Path) -> Result<(), String> {
+    let png = c.screenshot().await.map_err(|e| format!("screenshot: {e}"))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, png).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]

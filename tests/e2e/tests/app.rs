@@ -6,8 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{json, Value};
+use fantoccini::{Client, Locator};
+use podpath_e2e::{errors, no_errors};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -16,21 +16,7 @@ async fn the_default_scenario_loads_sends_a_packet_and_logs_no_errors() {
     let dist = podpath_e2e::bundle().unwrap_or_else(|e| panic!("{e}"));
     let addr = podpath_e2e::serve(dist).unwrap_or_else(|e| panic!("{e}"));
     let driver = podpath_e2e::Driver::start().unwrap_or_else(|e| panic!("{e}"));
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1400,900"],
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .unwrap_or_else(|e| panic!("WebDriver session with Chromium: {e}"));
+    let client = podpath_e2e::chromium(&driver, 1400, 900).await.unwrap_or_else(|e| panic!("{e}"));
     let result = visit(&client, &format!("http://{addr}/")).await;
     // Always leave a picture of how the page ended up, pass or fail.
     let shot = save_screenshot(&client).await;
@@ -50,13 +36,7 @@ async fn visit(c: &Client, url: &str) -> Result<(), String> {
         .map_err(|e| format!("the app never mounted ([data-testid=app]): {e}"))?;
 
     // The error hook must be in place, or "no errors" would mean nothing.
-    let hooked = c
-        .execute("return Array.isArray(window.__podpathErrors);", vec![])
-        .await
-        .map_err(|e| e.to_string())?;
-    if hooked != Value::Bool(true) {
-        return Err("window.__podpathErrors is missing: assets/errors.js did not load".into());
-    }
+    errors(c).await?;
 
     c.find(Locator::Css("[data-testid=topology]"))
         .await
@@ -86,9 +66,7 @@ async fn visit(c: &Client, url: &str) -> Result<(), String> {
     no_errors(c, "after Send").await?;
 
     // Prove the hook catches what it should: an error logged now must show up.
-    c.execute("console.error('podpath-e2e: hook self-check');", vec![])
-        .await
-        .map_err(|e| e.to_string())?;
+    podpath_e2e::run(c, "console.error('podpath-e2e: hook self-check');").await?;
     let errors = errors(c).await?;
     if !errors.iter().any(|e| e.contains("hook self-check")) {
         return Err(format!("the error hook missed a console.error: {errors:?}"));
@@ -118,36 +96,11 @@ async fn wait_for_text(c: &Client, sel: &str) -> Result<String, String> {
     }
 }
 
-async fn errors(c: &Client) -> Result<Vec<String>, String> {
-    let v = c
-        .execute("return window.__podpathErrors.slice();", vec![])
-        .await
-        .map_err(|e| format!("reading window.__podpathErrors: {e}"))?;
-    Ok(v.as_array()
-        .map(|a| a.iter().map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_string)))
-        .into_iter()
-        .flatten()
-        .collect())
-}
-
-async fn no_errors(c: &Client, when: &str) -> Result<(), String> {
-    let errors = errors(c).await?;
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("console errors {when}:\n  {}", errors.join("\n  ")))
-    }
-}
-
 async fn save_screenshot(c: &Client) -> Result<std::path::PathBuf, String> {
     let path = match std::env::var_os("PODPATH_SCREENSHOT") {
         Some(p) => p.into(),
         None => podpath_e2e::workspace_root().join("tests/e2e/screenshots/e2e.png"),
     };
-    let png = c.screenshot().await.map_err(|e| format!("screenshot: {e}"))?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
+    podpath_e2e::save_screenshot(c, &path).await?;
     Ok(path)
 }

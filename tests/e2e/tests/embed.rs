@@ -8,7 +8,8 @@
 
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
+use podpath_e2e::run;
 use serde_json::{json, Value};
 
 const WAIT: Duration = Duration::from_secs(40);
@@ -39,21 +40,7 @@ async fn the_embedding_example_renders_four_embeds_under_a_strict_csp() {
     let dist = podpath_e2e::bundle().unwrap_or_else(|e| panic!("{e}"));
     let addr = podpath_e2e::serve(dist).unwrap_or_else(|e| panic!("{e}"));
     let driver = podpath_e2e::Driver::start().unwrap_or_else(|e| panic!("{e}"));
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--window-size=1200,2600"],
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .unwrap_or_else(|e| panic!("WebDriver session with Chromium: {e}"));
+    let client = podpath_e2e::chromium(&driver, 1200, 2600).await.unwrap_or_else(|e| panic!("{e}"));
     let url = format!("http://{addr}/assets/embed/example.html");
     let result = visit(&client, &url).await;
     let shot = screenshot(&client).await;
@@ -132,15 +119,10 @@ async fn visit(c: &Client, url: &str) -> Result<(), String> {
     Ok(())
 }
 
-async fn run(c: &Client, js: &str) -> Result<Value, String> {
-    c.execute(js, vec![]).await.map_err(|e| format!("execute script: {e}"))
-}
-
 async fn screenshot(c: &Client) -> Result<std::path::PathBuf, String> {
-    let png = c.screenshot().await.map_err(|e| format!("screenshot: {e}"))?;
     let path = std::env::var_os("PODPATH_EMBED_SCREENSHOT")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| podpath_e2e::workspace_root().join("target/e2e-embed.png"));
-    std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
+    podpath_e2e::save_screenshot(c, &path).await?;
     Ok(path)
 }
