@@ -183,6 +183,22 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
             ctx.cmd("cargo").args(["test", "--workspace", "--exclude", "podpath-e2e"]).run()?;
         counted(&out, Need::Some)
     })?;
+    summary.step("fuzz the manifest loader (60 s, libFuzzer)", || {
+        // Seeds: the bundled scenarios and the bad-input corpus; new finds go to the first
+        // (ignored by git). Any crash, panic or failed round trip exits non-zero.
+        let corpus = ctx.root.join("fuzz/corpus/load");
+        std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
+        let out = ctx
+            .cmd("cargo")
+            .args(["+nightly", "fuzz", "run", "load", "fuzz/corpus/load", "assets/scenarios"])
+            .args(["manifests/tests/bad", "--", "-max_total_time=60", "-timeout=60"])
+            .run()?;
+        let runs = out
+            .lines()
+            .rev()
+            .find_map(|l| l.split_once("Done ")?.1.split_whitespace().next()?.parse::<u64>().ok());
+        Ok((None, runs.map_or_else(String::new, |n| format!("{n} inputs, no crash"))))
+    })?;
     summary.step("engine tests, wasm32 in node", || {
         let out = ctx
             .cmd("cargo")

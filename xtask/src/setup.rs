@@ -11,6 +11,7 @@ pub const TRUNK: &str = "0.21.14";
 pub const WASM_BINDGEN: &str = "0.2.130";
 pub const WASM_PACK: &str = "0.15.1";
 pub const BINARYEN: &str = "132";
+pub const CARGO_FUZZ: &str = "0.13.2";
 pub const WASM32: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -66,6 +67,21 @@ pub fn run(ctx: &Ctx) -> Result<Vec<ToolStatus>, String> {
     report.push(ensure("wasm-pack", version_is(ctx, "wasm-pack", WASM_PACK), || {
         cargo_install(ctx, "wasm-pack", WASM_PACK, true)
     })?);
+    // cargo-fuzz builds with libFuzzer and sanitizers, which need nightly.
+    let has_nightly = ctx
+        .cmd("rustup")
+        .args(["toolchain", "list"])
+        .probe()
+        .is_some_and(|out| out.lines().any(|l| l.starts_with("nightly")));
+    report.push(ensure("nightly toolchain (for cargo-fuzz)", has_nightly, || {
+        ctx.cmd("rustup")
+            .args(["toolchain", "install", "nightly", "--profile", "minimal"])
+            .run()
+            .map(drop)
+    })?);
+    report.push(ensure("cargo-fuzz", version_is(ctx, "cargo-fuzz", CARGO_FUZZ), || {
+        cargo_install(ctx, "cargo-fuzz", CARGO_FUZZ, true)
+    })?);
     report.push(ensure("wasm-opt (binaryen 132, npm)", wasm_opt_ok(ctx), || {
         let tools = ctx.tools_dir();
         std::fs::create_dir_all(&tools).map_err(|e| format!("{}: {e}", tools.display()))?;
@@ -97,7 +113,8 @@ fn ensure(
     Ok(ToolStatus { tool, installed_now: true })
 }
 
-/// `program --version` prints `<name> <version>` (first line) for trunk, wasm-pack, wasm-bindgen.
+/// `program --version` prints `<name> <version>` (first line) for trunk, wasm-pack, wasm-bindgen,
+/// cargo-fuzz.
 fn version_is(ctx: &Ctx, program: &str, version: &str) -> bool {
     ctx.cmd(program).arg("--version").probe().is_some_and(|out| {
         out.lines().next().is_some_and(|l| l.split_whitespace().any(|w| w == version))
