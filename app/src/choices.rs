@@ -66,7 +66,8 @@ pub fn source_options(c: &Cluster) -> Vec<SourceOption> {
 }
 
 /// Every Service port by DNS name and by ClusterIP, every NodePort on every node, every
-/// load-balancer address, every declared container port of every pod.
+/// load-balancer address, every pod's own DNS name (see `dns_names`) and every declared
+/// container port of every pod.
 pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
     let mut out = Vec::new();
     let mut services: Vec<&engine::Service> = c.services().collect();
@@ -119,6 +120,13 @@ pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
     let mut pods: Vec<&engine::Pod> = c.pods().collect();
     crate::sort::sort_by_key(&mut pods, |p| p.key());
     for p in pods {
+        if let Some(t) = crate::dns_names::pod_target(c, &p.key()) {
+            out.push(DestOption {
+                label: format!("{}:{} ({}) — pod {}", t.name, t.port, t.protocol, p.key()),
+                destination: t.destination(),
+                protocol: t.protocol,
+            });
+        }
         for ct in &p.spec.containers {
             for cp in &ct.ports {
                 out.push(DestOption {
@@ -220,6 +228,26 @@ mod tests {
         assert!(labels.contains(&"NodePort 192.168.1.12:30080 on node-2 (default/web-nodeport)"));
         assert!(labels.iter().any(|l| l.starts_with("LoadBalancer 203.0.113.")));
         assert!(labels.contains(&"pod default/api 10.244.2.3:9090 (TCP)"));
+    }
+
+    #[test]
+    fn pods_with_a_dns_record_are_offered_by_name() {
+        let sc = manifests::scenarios().into_iter().find(|s| s.id == "headless-dns").expect("sc");
+        let c = manifests::load(sc.yaml).expect("loads").cluster;
+        let dst = dest_options(&c);
+        let by_name: Vec<&str> = dst
+            .iter()
+            .filter(|d| matches!(d.destination, Destination::Name { .. }))
+            .map(|d| d.label.as_str())
+            .collect();
+        assert!(by_name.contains(&"db.default.svc.cluster.local:5432 (TCP)"), "{by_name:?}");
+        assert!(
+            by_name.contains(&"db-0.db.default.svc.cluster.local:5432 (TCP) — pod default/db-0"),
+            "{by_name:?}"
+        );
+        // The scenario's own probe is one of the options, so the list shows it selected.
+        let probe = sc.probe.expect("probe");
+        assert!(dst.iter().any(|d| d.destination == probe.destination));
     }
 
     #[test]

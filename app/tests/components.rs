@@ -350,3 +350,87 @@ async fn a_dropped_packet_stops_where_it_stops() {
     let search = web_sys::window().expect("w").location().search().expect("search");
     assert!(search.contains("scenario=etp-local") && search.contains("probe="), "{search}");
 }
+
+/// The text of the destination `<select>`'s chosen option.
+fn chosen_destination() -> String {
+    let dest: HtmlSelectElement = one("[data-testid=dest-select]").dyn_into().expect("select");
+    let i = dest.selected_index();
+    assert!(i >= 0, "a destination is chosen");
+    dest.options().item(i as u32).and_then(|o| o.text_content()).unwrap_or_default()
+}
+
+/// Presses a key on an element (bubbling, as a real key press does).
+fn press(el: &Element, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let ev =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("event");
+    el.dispatch_event(&ev).expect("dispatch");
+}
+
+#[wasm_bindgen_test]
+async fn a_dns_name_is_picked_on_the_diagram() {
+    mount().await;
+    select("[data-testid=scenario-select]", "headless-dns");
+    tick().await;
+    // One tag per Service port (db: 1, kube-dns: 3) and one per StatefulSet pod.
+    let names: Vec<String> =
+        all("[data-testid=dns-name]").iter().filter_map(|e| e.get_attribute("data-name")).collect();
+    assert_eq!(names.len(), 6, "{names:?}");
+    assert!(names.contains(&"db.default.svc.cluster.local:5432".to_string()), "{names:?}");
+    let db1 = one("[data-testid=pod][data-pod='default/db-1'] [data-testid=dns-name]");
+    assert_eq!(
+        db1.get_attribute("data-name").as_deref(),
+        Some("db-1.db.default.svc.cluster.local:5432")
+    );
+    assert!(db1.get_attribute("aria-label").unwrap_or_default().contains("DNS name db-1.db"));
+
+    // The scenario picked db-0 by name; clicking db-1's tag switches to db-1's name.
+    click_svg(&db1);
+    tick().await;
+    assert!(
+        chosen_destination().starts_with("db-1.db.default.svc.cluster.local:5432"),
+        "{}",
+        chosen_destination()
+    );
+    click("[data-testid=send]");
+    tick().await;
+    let verdict = text("[data-testid=verdict]");
+    assert!(verdict.contains("default/db-1"), "{verdict}");
+    // The trace starts with the DNS query and shows CoreDNS's answer.
+    assert!(all("[data-testid=hop]").iter().any(|h| h
+        .text_content()
+        .unwrap_or_default()
+        .contains("db-1.db.default.svc.cluster.local")));
+
+    // The headless Service's port row has no ClusterIP: clicking it picks the Service's name.
+    let db_row = all("[data-testid=service]")
+        .into_iter()
+        .find(|s| s.text_content().unwrap_or_default().starts_with("db"))
+        .and_then(|s| s.query_selector("[data-testid=service-port]").ok().flatten())
+        .expect("db port row");
+    click_svg(&db_row);
+    tick().await;
+    assert!(
+        chosen_destination().starts_with("db.default.svc.cluster.local:5432"),
+        "{}",
+        chosen_destination()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_dns_tag_works_from_the_keyboard() {
+    mount().await;
+    // default/web's tag: focusable, Enter picks the name.
+    let tag = one("[data-testid=dns-name][data-name='web.default.svc.cluster.local:80']");
+    assert_eq!(tag.get_attribute("tabindex").as_deref(), Some("0"));
+    // Start from another destination, so the key press visibly changes it.
+    select("[data-testid=dest-select]", "1");
+    tick().await;
+    assert!(!chosen_destination().starts_with("web.default"), "{}", chosen_destination());
+    tag.dyn_ref::<web_sys::SvgElement>().expect("svg").focus().expect("focus");
+    press(&tag, "Enter");
+    tick().await;
+    assert_eq!(chosen_destination(), "web.default.svc.cluster.local:80 (TCP)");
+}

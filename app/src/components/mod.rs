@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod dns_pick;
 pub mod hop_list;
 pub mod inspector;
 pub mod loading;

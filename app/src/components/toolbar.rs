@@ -115,7 +115,7 @@ pub fn Toolbar() -> impl IntoView {
                         }
                     }
                 >
-                    <option value="" disabled=true>"— click a pod, Service port, NodePort or LB —"</option>
+                    <option value="" disabled=true>"— click a pod, Service port, NodePort, LB or DNS tag —"</option>
                     <option value="custom" disabled=true>
                         {move || {
                             state.destination.get().map(|(d, p)| format!("{d} ({p})")).unwrap_or_default()

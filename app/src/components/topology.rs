@@ -7,6 +7,7 @@ use std::net::SocketAddrV4;
 use engine::{Destination, Entry, Protocol, Source};
 use leptos::prelude::*;
 
+use super::dns_pick;
 use super::state::{use_state, AppState, PickMode, Selection};
 use crate::layout::position::{packet_path, PacketPos};
 use crate::layout::{layout, NodeBox, PodBox, ServiceBox, Topology};
@@ -56,7 +57,7 @@ pub fn TopologyView() -> impl IntoView {
             <span class="hint">
                 {move || match state.pick.get() {
                     PickMode::Source => "Click a container, node or the external client to pick the source",
-                    PickMode::Destination => "Click a pod, Service port, NodePort or LB to pick the destination",
+                    PickMode::Destination => "Click a pod, Service port, NodePort, LB or a DNS tag to pick the destination",
                 }}
             </span>
         </div>
@@ -229,16 +230,22 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
     let rows = s
         .ports
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let pr = p.rect;
             let addr = p.cluster_addr;
             let proto = p.protocol;
+            // Without a ClusterIP (headless) the row stands for the Service's DNS name.
+            let by_name =
+                addr.is_none().then(|| dns_pick::service_port_target(state, s, i)).flatten();
             view! {
                 <g class="svc-port clickable" data-testid="service-port" tabindex="0"
                     on:click=move |ev| {
                         ev.stop_propagation();
                         if let Some((ip, port)) = addr {
                             pick_dest(state, SocketAddrV4::new(ip, port), proto);
+                        } else if let Some(t) = &by_name {
+                            dns_pick::pick_name(state, t);
                         }
                     }>
                     <rect x=pr.x y=pr.y width=pr.w height=pr.h rx="3"></rect>
@@ -265,6 +272,7 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
             }}
             <text class="flags" x=r.right() - 8.0 y=r.y + 50.0 text-anchor="end">{s.flags_text.clone()}</text>
             {rows}
+            {dns_pick::service_tags(state, s)}
         </g>
     }
 }
@@ -415,6 +423,7 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
             <text class="labels" x=r.x + 8.0 y=r.y + 43.0>{p.labels_text.clone()}</text>
             {containers}
             {collapse}
+            {dns_pick::pod_tag(state, p)}
         </g>
     }
 }
