@@ -140,7 +140,7 @@ pub fn Embed() -> impl IntoView {
 fn load(state: AppState, params: &EmbedParams) -> (String, Option<engine::Probe>, Option<String>) {
     match &params.yaml {
         Some(Ok(text)) => {
-            state.yaml.set(text.clone());
+            state.editor.update(|e| e.set_draft(text));
             apply_yaml(state, text);
             let title = manifests::scenario::header(text, "title").unwrap_or("podpath").to_string();
             (title, manifests::scenario_probe(text), None)
@@ -156,7 +156,7 @@ fn load(state: AppState, params: &EmbedParams) -> (String, Option<engine::Probe>
                 return ("podpath".into(), None, None);
             };
             state.scenario.set(sc.id.to_string());
-            state.yaml.set(sc.yaml.to_string());
+            state.editor.update(|e| e.set_draft(sc.yaml));
             apply_yaml(state, sc.yaml);
             let link = embed_url::full_app_query(sc.id, params.probe.as_deref());
             (sc.title, sc.probe, Some(format!("./{link}")))

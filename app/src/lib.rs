@@ -16,12 +16,11 @@
 //!   step: draw the packets on a canvas overlay (one draw per frame instead of ~400 attribute
 //!   writes).
 //! - The app's wasm is ~422 KiB gzipped, over the 400 KB target (see the perf commit).
-//! - Diagram edits change the live cluster; the YAML editor keeps the applied text until
-//!   "Export cluster as YAML" is pressed.
 
 pub mod choices;
 pub mod demo;
 pub mod dns_names;
+pub mod editor_sync;
 pub mod edits;
 pub mod embed_url;
 pub mod layout;

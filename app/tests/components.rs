@@ -434,3 +434,72 @@ async fn a_dns_tag_works_from_the_keyboard() {
     tick().await;
     assert_eq!(chosen_destination(), "web.default.svc.cluster.local:80 (TCP)");
 }
+
+fn editor_text() -> String {
+    one("[data-testid=yaml-editor]").dyn_into::<HtmlTextAreaElement>().expect("textarea").value()
+}
+
+fn type_into_editor(text: &str) {
+    let ta: HtmlTextAreaElement = one("[data-testid=yaml-editor]").dyn_into().expect("textarea");
+    ta.set_value(text);
+    ta.dispatch_event(&web_sys::Event::new("input").expect("ev")).expect("dispatch");
+}
+
+fn click_pod(prefix: &str) {
+    let pod = all("[data-testid=pod]")
+        .into_iter()
+        .find(|p| p.get_attribute("data-pod").is_some_and(|k| k.starts_with(prefix)))
+        .expect("pod");
+    click_svg(&pod);
+}
+
+#[wasm_bindgen_test]
+async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
+    mount().await;
+    assert!(editor_text().contains("kind: Deployment"), "the scenario's own text first");
+    // An edit with no unapplied text: the editor shows the cluster, which loads back as it is.
+    click_pod("default/web-");
+    tick().await;
+    click("[data-testid=toggle-ready]");
+    tick().await;
+    let followed = editor_text();
+    assert!(!followed.contains("kind: Deployment"), "the editor shows the export");
+    assert!(followed.contains("False"), "the unready pod has a False Ready condition");
+    assert!(all("[data-testid=editor-notice]").is_empty());
+    let load = manifests::load(&followed).expect("the followed text loads");
+    assert_eq!(
+        load.cluster.pods().filter(|p| p.spec.name.starts_with("web-") && !p.is_ready()).count(),
+        1
+    );
+
+    // The user types; a diagram edit then leaves their text alone and says so.
+    let mine = format!("{followed}# my unapplied note\n");
+    type_into_editor(&mine);
+    click_pod("default/web-");
+    tick().await;
+    click("[data-testid=scale-up]");
+    tick().await;
+    assert_eq!(editor_text(), mine, "the draft stays");
+    assert!(text("[data-testid=editor-notice]").contains("kept"));
+    // See the cluster's YAML (the new pod is in it), then go back to the draft.
+    click("[data-testid=show-cluster-yaml]");
+    tick().await;
+    assert!(editor_text().contains("-s0001"), "the scaled pod is in the cluster's YAML");
+    assert!(!editor_text().contains("my unapplied note"));
+    click("[data-testid=back-to-draft]");
+    tick().await;
+    assert_eq!(editor_text(), mine);
+    // Applying the draft makes it the cluster: the notice goes, the next edit follows again.
+    click("[data-testid=apply]");
+    tick().await;
+    assert!(
+        all("[data-testid=editor-notice]").is_empty(),
+        "{}",
+        text("[data-testid=editor-notice]")
+    );
+    click_pod("default/web-");
+    tick().await;
+    click("[data-testid=toggle-ready]");
+    tick().await;
+    assert!(!editor_text().contains("my unapplied note"), "clean again: the editor follows");
+}

@@ -16,7 +16,7 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
     };
     state.scenario.set(sc.id.to_string());
     write_scenario_url(sc.id);
-    state.yaml.set(sc.yaml.to_string());
+    state.editor.update(|e| e.set_draft(sc.yaml));
     apply_yaml(state, sc.yaml);
     if let Some(p) = sc.probe {
         set_probe(state, &p);
@@ -29,6 +29,7 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
 pub fn apply_yaml(state: AppState, text: &str) -> bool {
     match manifests::load(text) {
         Ok(loaded) => {
+            state.editor.update(|e| e.applied(text));
             state.messages.set(loaded.warnings.iter().map(Message::from_diagnostic).collect());
             state.set_cluster(loaded.cluster);
             true

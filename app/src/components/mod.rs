@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod app;
 pub mod dns_pick;
+pub mod editor_notice;
 pub mod hop_list;
 pub mod inspector;
 pub mod loading;

@@ -4,15 +4,18 @@
 
 use leptos::prelude::*;
 
+use super::editor_notice::{show_cluster_yaml, EditorNotice};
 use super::state::use_state;
 use crate::choices::matched_rules;
+use crate::editor_sync::EditorText;
 use crate::layout::position::{hop_of, steps};
 
 /// Puts the editor's cursor at the start of a 1-based line and scrolls it into view.
-fn go_to_line(editor: NodeRef<leptos::html::Textarea>, draft: RwSignal<String>, line: u32) {
+fn go_to_line(editor: NodeRef<leptos::html::Textarea>, text: RwSignal<EditorText>, line: u32) {
     let Some(t) = editor.get_untracked() else { return };
-    let offset: usize = draft.with_untracked(|d| {
-        d.split_inclusive('\n')
+    let offset: usize = text.with_untracked(|e| {
+        e.draft
+            .split_inclusive('\n')
             .take(line.saturating_sub(1) as usize)
             .map(|l| l.encode_utf16().count())
             .sum()
@@ -45,8 +48,9 @@ enum Tab {
 pub fn Panels() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
     let tab = RwSignal::new(Tab::Yaml);
-    // The editor edits the shared YAML text directly; a scenario replaces it.
-    let draft = state.yaml;
+    // The editor edits the shared draft directly; a scenario replaces it, a diagram edit
+    // replaces it only when it holds no unapplied text (`editor_sync`).
+    let draft = state.editor;
     let rules_node = RwSignal::new(String::new());
     let editor = NodeRef::<leptos::html::Textarea>::new();
     let gutter = NodeRef::<leptos::html::Pre>::new();
@@ -122,10 +126,11 @@ pub fn Panels() -> impl IntoView {
                 {tab_button(Tab::Rules, "kube-proxy rules", "tab-rules")}
             </div>
             <div class="tab-body" class:hidden=move || tab.get() != Tab::Yaml>
+                <EditorNotice/>
                 <div class="editor">
                     <pre class="gutter" aria-hidden="true" node_ref=gutter>
                         {move || {
-                            let n = draft.with(|d| d.lines().count().max(1));
+                            let n = draft.with(|e| e.draft.lines().count().max(1));
                             let bad = error_lines.get();
                             (1..=n as u32)
                                 .map(|i| view! { <div class:err=bad.contains(&i)>{i}</div> })
@@ -134,19 +139,19 @@ pub fn Panels() -> impl IntoView {
                     </pre>
                     <textarea data-testid="yaml-editor" spellcheck="false" aria-label="manifests" wrap="off"
                         node_ref=editor
-                        prop:value=move || draft.get()
+                        prop:value=move || draft.with(|e| e.draft.clone())
                         on:scroll=move |_| {
                             if let (Some(t), Some(g)) = (editor.get_untracked(), gutter.get_untracked()) {
                                 g.set_scroll_top(t.scroll_top());
                             }
                         }
-                        on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+                        on:input=move |ev| draft.update(|e| e.draft = event_target_value(&ev))></textarea>
                 </div>
                 <div class="buttons">
                     <button data-testid="apply" class="primary" on:click=move |_| {
-                        super::loading::apply_yaml_with_progress(state, draft.get_untracked());
+                        super::loading::apply_yaml_with_progress(state, draft.with_untracked(|e| e.draft.clone()));
                     }>"Apply"</button>
-                    <button on:click=move |_| draft.set(state.cluster.with_untracked(manifests::export))>
+                    <button data-testid="export-yaml" on:click=move |_| show_cluster_yaml(state)>
                         "Export cluster as YAML"
                     </button>
                 </div>

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use engine::{Cluster, Destination, ObjectKey, Protocol, Source, Trace};
 use leptos::prelude::*;
 
+use crate::editor_sync::EditorText;
 use crate::layout::GroupKey;
 
 /// What a click on the diagram sets next.
@@ -47,8 +48,8 @@ pub struct AppState {
     /// Bumped on every change of the cluster (Cluster is not `PartialEq`; memos key on this).
     pub revision: RwSignal<u64>,
     pub scenario: RwSignal<String>,
-    /// The YAML the editor holds (the last applied text, or the user's draft).
-    pub yaml: RwSignal<String>,
+    /// The YAML editor's text next to the live cluster's manifests (see `editor_sync`).
+    pub editor: RwSignal<EditorText>,
     /// Diagnostics of the last Apply or edit (errors and warnings), as display lines.
     pub messages: RwSignal<Vec<Message>>,
     pub source: RwSignal<Option<Source>>,
@@ -93,7 +94,7 @@ impl AppState {
             cluster: RwSignal::new(cluster),
             revision: RwSignal::new(0),
             scenario: RwSignal::new(String::new()),
-            yaml: RwSignal::new(String::new()),
+            editor: RwSignal::new(EditorText::default()),
             messages: RwSignal::new(Vec::new()),
             source: RwSignal::new(None),
             destination: RwSignal::new(None),
@@ -123,11 +124,16 @@ impl AppState {
     }
 
     /// Changes the cluster in place (a diagram edit). The trace is kept until the next Send.
+    /// The YAML editor follows the cluster, unless it holds unapplied text (`editor_sync`).
     pub fn edit(&self, f: impl FnOnce(&mut Cluster) -> Result<(), String>) {
         let mut result = Ok(());
         self.cluster.update(|c| result = f(c));
         match result {
             Ok(()) => {
+                let exported = self.cluster.with_untracked(manifests::export);
+                self.editor.update(|e| {
+                    e.cluster_changed(exported);
+                });
                 self.revision.update(|r| *r += 1);
                 self.pulse.update(|p| *p += 1);
                 self.messages.set(Vec::new());
