@@ -148,6 +148,27 @@ pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
     out
 }
 
+/// An external client's way in, fitted to where it sends: to a node's address (its NodePort)
+/// it enters at that node; to a load-balancer address, through the load balancer. Picking the
+/// client first and a NodePort tab next would otherwise keep the entry chosen with the client
+/// (the load balancer, when the cluster has one): the probe would read "via load balancer"
+/// for a packet sent to a node, or skip the load balancer for one sent to its address. Other
+/// sources, and other destinations, come back unchanged.
+pub fn fit_entry(c: &Cluster, source: Source, dest: &Destination) -> Source {
+    let (Source::External { ip, entry }, Destination::Addr { addr }) = (&source, dest) else {
+        return source;
+    };
+    let to = *addr.ip();
+    let fitted = if let Some(n) = c.node_by_ip(to) {
+        Entry::Node { node: n.spec.name.clone() }
+    } else if c.vip_owner(to).is_some_and(|s| s.load_balancer_ips.contains(&to)) {
+        Entry::LoadBalancer
+    } else {
+        entry.clone()
+    };
+    Source::External { ip: *ip, entry: fitted }
+}
+
 /// The probe as the `key=value` text scenarios and URLs carry (the inverse of
 /// `manifests::scenario::parse_probe`).
 pub fn probe_spec(p: &Probe) -> String {
@@ -264,6 +285,33 @@ mod tests {
                 assert_eq!(manifests::scenario::parse_probe(&text), Ok(p), "{text}");
             }
         }
+    }
+
+    #[test]
+    fn an_external_client_enters_where_its_destination_is() {
+        let c = demo_cluster().expect("demo");
+        let ip = DEFAULT_EXTERNAL_CLIENT;
+        let via_lb = Source::External { ip, entry: Entry::LoadBalancer };
+        let np2 = Destination::Addr { addr: "192.168.1.12:30080".parse().expect("addr") };
+        let fitted = fit_entry(&c, via_lb, &np2);
+        assert_eq!(fitted, Source::External { ip, entry: Entry::Node { node: "node-2".into() } });
+        // To the load balancer's address: through the load balancer, which picks a node; left
+        // at node-2, the packet would skip the load balancer.
+        let lb = c.services().flat_map(|s| s.load_balancer_ips.clone()).next().expect("lb ip");
+        let to_lb = Destination::Addr { addr: SocketAddrV4::new(lb, 80) };
+        let balanced = |s: &Source| {
+            let t = c.trace(&Probe::new(s.clone(), to_lb.clone(), Protocol::Tcp));
+            t.connections[0].hops.iter().any(|h| matches!(h.action, Action::LoadBalance { .. }))
+        };
+        assert!(!balanced(&fitted));
+        let refitted = fit_entry(&c, fitted.clone(), &to_lb);
+        assert_eq!(refitted, Source::External { ip, entry: Entry::LoadBalancer });
+        assert!(balanced(&refitted));
+        // Anything else keeps the source as it is.
+        let to_pod = Destination::Addr { addr: "10.244.1.2:8080".parse().expect("addr") };
+        assert_eq!(fit_entry(&c, fitted.clone(), &to_pod), fitted);
+        let pod = Source::Pod { pod: ObjectKey::new("default", "client"), container: None };
+        assert_eq!(fit_entry(&c, pod.clone(), &np2), pod);
     }
 
     #[test]

@@ -503,3 +503,40 @@ async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
     tick().await;
     assert!(!editor_text().contains("my unapplied note"), "clean again: the editor follows");
 }
+
+fn chosen_source() -> String {
+    let s: HtmlSelectElement = one("[data-testid=source-select]").dyn_into().expect("select");
+    let i = s.selected_index();
+    assert!(i >= 0, "a source is chosen");
+    s.options().item(i as u32).and_then(|o| o.text_content()).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn an_external_client_enters_at_the_node_whose_nodeport_is_clicked() {
+    mount().await;
+    click_svg(&one("[data-testid=external]"));
+    tick().await;
+    // The default scenario has a load balancer: the client starts out behind it.
+    assert!(chosen_source().contains("via load balancer"), "{}", chosen_source());
+    let node2 = all("[data-testid=node]")
+        .into_iter()
+        .find(|n| n.text_content().unwrap_or_default().starts_with("node-2"))
+        .expect("node-2");
+    let tab = node2.query_selector("[data-testid=nodeport]").expect("q").expect("a NodePort tab");
+    click_svg(&tab);
+    tick().await;
+    assert!(chosen_source().ends_with("→ node-2"), "{}", chosen_source());
+    assert!(chosen_destination().contains("on node-2"), "{}", chosen_destination());
+    // Back to the load balancer's address: through the load balancer again.
+    click_svg(&one("[data-testid=load-balancer]"));
+    tick().await;
+    assert!(chosen_source().contains("via load balancer"), "{}", chosen_source());
+    click("[data-testid=send]");
+    tick().await;
+    assert!(
+        all("[data-testid=hop]")
+            .iter()
+            .any(|h| h.text_content().unwrap_or_default().contains("load balancer")),
+        "the trace passes the load balancer"
+    );
+}

@@ -5,7 +5,7 @@ use engine::Probe;
 use leptos::prelude::*;
 
 use super::state::{AppState, Message, PickMode};
-use crate::choices::probe_spec;
+use crate::choices::{fit_entry, probe_spec};
 use crate::layout::position::{duration_ms, steps, HOP_MS};
 
 /// Loads a bundled scenario by id: its YAML into the editor and the cluster, its probe into
@@ -39,6 +39,26 @@ pub fn apply_yaml(state: AppState, text: &str) -> bool {
             false
         }
     }
+}
+
+/// Sets the source (a click or the list); an external client's entry follows the destination.
+pub fn choose_source(state: AppState, s: engine::Source) {
+    let s = match state.destination.get_untracked() {
+        Some((d, _)) => state.cluster.with_untracked(|c| fit_entry(c, s, &d)),
+        None => s,
+    };
+    state.source.set(Some(s));
+}
+
+/// Sets the destination (a click or the list); an external source's entry follows it.
+pub fn choose_destination(state: AppState, d: engine::Destination, p: engine::Protocol) {
+    if let Some(s) = state.source.get_untracked() {
+        let fitted = state.cluster.with_untracked(|c| fit_entry(c, s.clone(), &d));
+        if fitted != s {
+            state.source.set(Some(fitted));
+        }
+    }
+    state.destination.set(Some((d, p)));
 }
 
 pub fn set_probe(state: AppState, p: &Probe) {

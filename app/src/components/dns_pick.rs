@@ -15,7 +15,7 @@ const TAG_W: f64 = 30.0;
 
 /// Picks the name as the destination (from either pick mode, like a Service port).
 pub fn pick_name(state: AppState, t: &DnsTarget) {
-    state.destination.set(Some((t.destination(), t.protocol)));
+    super::actions::choose_destination(state, t.destination(), t.protocol);
     if state.source.get_untracked().is_some() {
         state.pick.set(PickMode::Destination);
     }

@@ -4,7 +4,7 @@
 use engine::Protocol;
 use leptos::prelude::*;
 
-use super::actions::{load_scenario, send};
+use super::actions::{choose_destination, choose_source, load_scenario, send};
 use super::state::{use_state, PickMode};
 use crate::choices::{dest_options, source_options};
 
@@ -80,7 +80,7 @@ pub fn Toolbar() -> impl IntoView {
                         let v = event_target_value(&ev);
                         if let Ok(i) = v.parse::<usize>() {
                             if let Some(o) = sources.with_untracked(|o| o.get(i).cloned()) {
-                                state.source.set(Some(o.source));
+                                choose_source(state, o.source);
                                 state.pick.set(PickMode::Destination);
                             }
                         }
@@ -110,7 +110,7 @@ pub fn Toolbar() -> impl IntoView {
                         let v = event_target_value(&ev);
                         if let Ok(i) = v.parse::<usize>() {
                             if let Some(o) = dests.with_untracked(|o| o.get(i).cloned()) {
-                                state.destination.set(Some((o.destination, o.protocol)));
+                                choose_destination(state, o.destination, o.protocol);
                             }
                         }
                     }

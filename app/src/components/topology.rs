@@ -173,11 +173,17 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
             let r = b.rect;
             let ip = b.ip;
             let port = b.ports.first().copied().unwrap_or(80);
+            // The port's own protocol (a UDP load balancer is picked as UDP).
+            let proto = state.cluster.with_untracked(|c| {
+                c.service(b.service)
+                    .and_then(|s| s.ports.iter().find(|p| p.port == port))
+                    .map_or(Protocol::Tcp, |p| p.protocol)
+            });
             let cy = r.center().y;
             view! {
                 <line class="cable" x1=r.right() x2=trunk_x y1=cy y2=cy></line>
                 <g class="lb clickable" data-testid="load-balancer" tabindex="0"
-                    on:click=move |_| pick_dest(state, SocketAddrV4::new(ip, port), Protocol::Tcp)>
+                    on:click=move |_| pick_dest(state, SocketAddrV4::new(ip, port), proto)>
                     <title>"A cloud load balancer in front of the cluster. Click to send to it."</title>
                     <rect class="lb" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
                     <text class="title" x=r.x + 10.0 y=r.y + 19.0>{b.title.clone()}</text>
@@ -396,6 +402,7 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
     let collapse = p.expanded_from.clone().map(|g| {
         view! {
             <text class="collapse clickable" x=r.right() - 8.0 y=r.y + 16.0 text-anchor="end"
+                tabindex="0" role="button" aria-label="collapse the group"
                 on:click=move |ev| {
                     ev.stop_propagation();
                     state.expanded.update(|e| { e.remove(&g); });
@@ -503,12 +510,12 @@ fn draw_packets(state: AppState, lay: Memo<crate::layout::Layout>) -> impl IntoV
 // ---- picking ------------------------------------------------------------------------------
 
 fn pick_source(state: AppState, s: Source) {
-    state.source.set(Some(s));
+    super::actions::choose_source(state, s);
     state.pick.set(PickMode::Destination);
 }
 
 fn pick_dest(state: AppState, addr: SocketAddrV4, protocol: Protocol) {
-    state.destination.set(Some((Destination::Addr { addr }, protocol)));
+    super::actions::choose_destination(state, Destination::Addr { addr }, protocol);
 }
 
 fn pick_container(
