@@ -540,3 +540,52 @@ async fn an_external_client_enters_at_the_node_whose_nodeport_is_clicked() {
         "the trace passes the load balancer"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_large_yaml_apply_moves_the_progress_bar() {
+    mount().await;
+    // 700 Pods, one document each (~90 KB, above the size that loads in slices; three default
+    // nodes hold 3 × 253 pods).
+    let mut yaml = String::new();
+    for i in 0..700 {
+        yaml.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i:04}\n  labels:\n    app: big\nspec:\n  containers:\n  - name: c\n    image: x\n"
+        ));
+    }
+    assert!(yaml.len() > app::components::loading::LARGE_YAML);
+    type_into_editor(&yaml);
+    click("[data-testid=apply]");
+    let mut seen: Vec<String> = Vec::new();
+    for _ in 0..4000 {
+        if let Ok(Some(bar)) = doc().query_selector("[data-testid=load-progress]") {
+            let v = bar
+                .query_selector("progress")
+                .ok()
+                .flatten()
+                .and_then(|p| p.get_attribute("value"));
+            let label = bar.text_content().unwrap_or_default();
+            let entry = format!("{} | {}", v.unwrap_or_default(), label);
+            if seen.last() != Some(&entry) {
+                seen.push(entry);
+            }
+        } else if !seen.is_empty() {
+            break;
+        }
+        TimeoutFuture::new(4).await;
+    }
+    tick().await;
+    assert!(seen.iter().any(|s| s.contains("Reading manifests")), "{seen:?}");
+    assert!(seen.iter().any(|s| s.contains("Building the cluster")), "{seen:?}");
+    assert!(seen.len() >= 4, "the bar moved while loading: {seen:?}");
+    assert!(all("[data-testid=load-progress]").is_empty(), "the bar is gone once loaded");
+    // The pods on the three default nodes; the editor keeps the applied text.
+    assert_eq!(all("[data-testid=node]").len(), 3);
+    let tables = text("[data-testid=tables]");
+    assert!(
+        tables.contains("p0699"),
+        "{}",
+        text("[data-testid=error]").chars().take(400).collect::<String>()
+    );
+    assert_eq!(editor_text(), yaml);
+    assert!(all("[data-testid=editor-notice]").is_empty());
+}

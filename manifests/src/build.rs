@@ -152,6 +152,73 @@ pub fn meta_of(o: &Object) -> &Meta {
     }
 }
 
+/// One step of building the cluster; the index is the object's position in the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Work {
+    /// The default nodes, when the manifests define none.
+    DefaultNodes,
+    Node(usize),
+    Service(usize),
+    Pod(usize),
+    Workload(usize),
+    /// Cluster DNS, after every pod of the manifests is placed.
+    Dns,
+    Slice(usize),
+}
+
+impl Work {
+    fn index(self) -> usize {
+        match self {
+            Work::Node(i)
+            | Work::Service(i)
+            | Work::Pod(i)
+            | Work::Workload(i)
+            | Work::Slice(i) => i,
+            Work::DefaultNodes | Work::Dns => usize::MAX,
+        }
+    }
+}
+
+/// The order objects are built in: nodes; Services asking for specific addresses or ports
+/// first (so automatic allocation never takes what a later manifest asks for); pods bound to a
+/// node, then unbound ones (bound ones count for the scheduler), then controllers' pods; cluster
+/// DNS; given EndpointSlices and converted Endpoints.
+pub fn plan(objects: &[Object]) -> Vec<Work> {
+    let mut out = Vec::with_capacity(objects.len() + 2);
+    let of = |f: fn(usize, &Object) -> Option<Work>| {
+        objects.iter().enumerate().filter_map(move |(i, o)| f(i, o))
+    };
+    let nodes: Vec<Work> =
+        of(|i, o| matches!(o, Object::Node(_)).then_some(Work::Node(i))).collect();
+    if nodes.is_empty() {
+        out.push(Work::DefaultNodes);
+    }
+    out.extend(nodes);
+    type Flagged = Vec<(Work, bool)>;
+    let (explicit, auto): (Flagged, Flagged) = objects
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| match o {
+            Object::Service(s) => Some((Work::Service(i), requests_allocation(s))),
+            _ => None,
+        })
+        .partition(|(_, explicit)| *explicit);
+    out.extend(explicit.into_iter().chain(auto).map(|(w, _)| w));
+    let (bound, unbound): (Flagged, Flagged) = objects
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| match o {
+            Object::Pod(p) => Some((Work::Pod(i), p.spec.node_name.is_some())),
+            _ => None,
+        })
+        .partition(|(_, bound)| *bound);
+    out.extend(bound.into_iter().chain(unbound).map(|(w, _)| w));
+    out.extend(of(|i, o| matches!(o, Object::Workload(_)).then_some(Work::Workload(i))));
+    out.push(Work::Dns);
+    out.extend(of(|i, o| matches!(o, Object::Slice(_)).then_some(Work::Slice(i))));
+    out
+}
+
 /// The builder's state: the cluster and per-node pod counts for the scheduler.
 pub struct Builder {
     pub cluster: Cluster,
@@ -169,56 +236,25 @@ impl Builder {
         self.diags.push(Diagnostic::error(e.to_string()).on(obj).at_line(line));
     }
 
-    pub fn build(&mut self, objects: &[Object]) {
-        // Nodes.
-        let nodes: Vec<&RawNode> = objects
-            .iter()
-            .filter_map(|o| if let Object::Node(n) = o { Some(n) } else { None })
-            .collect();
-        if nodes.is_empty() {
-            self.default_nodes();
-        }
-        for n in nodes {
-            self.add_node(n);
-        }
-        // Services: those asking for specific addresses or ports first, so automatic allocation
-        // never takes what a later manifest asks for.
-        let services: Vec<&RawService> = objects
-            .iter()
-            .filter_map(|o| if let Object::Service(s) = o { Some(s) } else { None })
-            .collect();
-        let (explicit, auto): (Vec<&RawService>, Vec<&RawService>) =
-            services.iter().partition(|s| requests_allocation(s));
-        for s in explicit.into_iter().chain(auto) {
-            let obj = ObjectRef::new("Service", Some(&s.meta.namespace), &s.meta.name);
-            if let Err(e) = self.cluster.add_service(service_spec(s)) {
-                self.model_error(&obj, s.meta.line, e);
+    /// One step of [`plan`].
+    pub fn run(&mut self, w: Work, objects: &[Object]) {
+        match (w, objects.get(w.index())) {
+            (Work::DefaultNodes, _) => self.default_nodes(),
+            (Work::Node(_), Some(Object::Node(n))) => self.add_node(n),
+            (Work::Service(_), Some(Object::Service(s))) => {
+                let obj = ObjectRef::new("Service", Some(&s.meta.namespace), &s.meta.name);
+                if let Err(e) = self.cluster.add_service(service_spec(s)) {
+                    self.model_error(&obj, s.meta.line, e);
+                }
             }
-        }
-        // Pods: bound ones first (they count for the scheduler), then unbound, then controllers.
-        let pods: Vec<&RawPod> = objects
-            .iter()
-            .filter_map(|o| if let Object::Pod(p) = o { Some(p) } else { None })
-            .collect();
-        let (bound, unbound): (Vec<&RawPod>, Vec<&RawPod>) =
-            pods.iter().partition(|p| p.spec.node_name.is_some());
-        for p in bound.into_iter().chain(unbound) {
-            self.add_raw_pod(p);
-        }
-        for o in objects {
-            if let Object::Workload(w) = o {
-                self.expand_workload(w);
-            }
-        }
-        self.ensure_dns();
-        // Given EndpointSlices and converted Endpoints.
-        for o in objects {
-            if let Object::Slice(s) = o {
-                self.add_slice(s);
-            }
+            (Work::Pod(_), Some(Object::Pod(p))) => self.add_raw_pod(p),
+            (Work::Workload(_), Some(Object::Workload(wl))) => self.expand_workload(wl),
+            (Work::Dns, _) => self.ensure_dns(),
+            (Work::Slice(_), Some(Object::Slice(sl))) => self.add_slice(sl),
+            // A step that does not name an object of its kind (not made by `plan`): nothing.
+            _ => {}
         }
     }
-
     fn default_nodes(&mut self) {
         for i in 1..=3u8 {
             let spec = NodeSpec {

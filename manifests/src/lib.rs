@@ -12,6 +12,8 @@
 //!   controllers name them (`web-7c5ddbdf54-x2k9z`, `db-0`), placed on the Ready node with the
 //!   fewest pods (ties by node name); IPs, nodePorts and load-balancer addresses from the engine's
 //!   allocators unless the manifest (or its `status`) gives them.
+//! * [`Loader`] is the same load in steps (documents, then objects), for a caller that shows
+//!   progress between them; [`load`] runs it in one go.
 //! * [`tables`] prints kubectl's tables; [`export()`] writes the cluster back as manifests that load
 //!   into the same cluster; [`scenarios()`] are the bundled scenarios with their probes.
 //!
@@ -25,6 +27,7 @@ pub mod names;
 pub mod objects;
 mod read;
 pub mod scenario;
+pub mod staged;
 pub mod tables;
 mod validate;
 pub mod yaml;
@@ -36,6 +39,7 @@ pub use engine::{Cluster, ClusterSettings};
 pub use export::export;
 pub use objects::Skipped;
 pub use scenario::{scenario_probe, scenarios, Scenario};
+pub use staged::{Loader, Progress, Stage};
 pub use yaml::Limits;
 
 /// A loaded cluster and what the loader has to say about it.
@@ -63,66 +67,9 @@ pub fn load(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
 }
 
 /// Loads manifests. On failure returns every diagnostic (errors and warnings), sorted by line.
+/// (The staged [`Loader`] run to its end: a caller that wants to show progress steps it.)
 pub fn load_with(text: &str, options: &LoadOptions) -> Result<Loaded, Vec<Diagnostic>> {
-    let mut diags: Vec<Diagnostic> = Vec::new();
-    let (docs, yaml_errors) = yaml::parse_stream(text, &options.limits);
-    for e in yaml_errors {
-        diags.push(
-            Diagnostic::error(format!("yaml: {}", e.message.trim_start_matches("limit: ")))
-                .at(e.line, e.col),
-        );
-    }
-    let mut objects = Vec::new();
-    let mut skipped = Vec::new();
-    for d in &docs {
-        objects::read_document(&d.root, &mut objects, &mut skipped, &mut diags);
-    }
-    for o in &objects {
-        validate::validate(o, &mut diags);
-    }
-    build::check_duplicates(&objects, &mut diags);
-    build::check_allocations(&objects, &options.settings, &mut diags);
-    let cluster = match Cluster::new(options.settings.clone()) {
-        Ok(c) => c,
-        Err(e) => {
-            diags.push(Diagnostic::error(e.to_string()));
-            return Err(sorted(diags));
-        }
-    };
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(sorted(diags));
-    }
-    let mut b = build::Builder::new(cluster);
-    b.build(&objects);
-    diags.append(&mut b.diags);
-    skipped.append(&mut b.skipped);
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(sorted(diags));
-    }
-    for pod in b.cluster.pods() {
-        for c in &pod.clashes {
-            let obj = ObjectRef::new("Pod", Some(&pod.spec.namespace), &pod.spec.name);
-            diags.push(
-                Diagnostic::warning(format!(
-                    "container {:?} cannot bind {} port {}: address already in use (held by container {:?}); it crash-loops",
-                    c.failed, c.protocol, c.port, c.bound_by
-                ))
-                .on(&obj),
-            );
-        }
-    }
-    Ok(Loaded {
-        cluster: b.cluster,
-        warnings: diags,
-        skipped,
-        namespaces: build::namespaces(&objects),
-    })
-}
-
-fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    // Stable: same-line diagnostics keep the order in which they were found.
-    diags.sort_by_key(|d| d.line.unwrap_or(u32::MAX));
-    diags
+    Loader::new(text, options.clone()).finish()
 }
 
 /// Only the errors of a diagnostic list.

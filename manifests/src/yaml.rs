@@ -197,40 +197,88 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Vec<YamlErro
 /// Parses a stream document by document, handing each non-empty one to `f` as soon as it is
 /// read (so a large stream is never held as one tree); returns every error found.
 pub fn for_each_document(text: &str, limits: &Limits, mut f: impl FnMut(Value)) -> Vec<YamlError> {
-    let mut errors = Vec::new();
-    if text.len() > limits.max_bytes {
-        errors.push(YamlError {
-            line: 1,
-            col: 1,
-            message: format!(
-                "input is {} bytes; the limit is {} bytes ({} MiB)",
-                text.len(),
-                limits.max_bytes,
-                limits.max_bytes / (1024 * 1024)
-            ),
-        });
-        return errors;
+    let mut reader = DocumentReader::new(text, limits);
+    while !reader.finished() {
+        reader.read_next(text, &mut f);
     }
-    let mut budget = Budget { nodes: 0, alias_nodes: 0, limits: *limits };
-    for (chunk, first_line) in split_documents(text) {
-        match parse_chunk(chunk, first_line, &mut budget) {
+    reader.into_errors()
+}
+
+/// [`for_each_document`] one `---` chunk at a time, for a caller that yields between chunks
+/// (the app's progress bar). Every call gets the same `text` that [`DocumentReader::new`] got.
+pub struct DocumentReader {
+    /// Each chunk's byte range in the text and first line.
+    chunks: Vec<(usize, usize, u32)>,
+    next: usize,
+    budget: Budget,
+    errors: Vec<YamlError>,
+}
+
+impl DocumentReader {
+    pub fn new(text: &str, limits: &Limits) -> DocumentReader {
+        let mut r = DocumentReader {
+            chunks: Vec::new(),
+            next: 0,
+            budget: Budget { nodes: 0, alias_nodes: 0, limits: *limits },
+            errors: Vec::new(),
+        };
+        if text.len() > limits.max_bytes {
+            r.errors.push(YamlError {
+                line: 1,
+                col: 1,
+                message: format!(
+                    "input is {} bytes; the limit is {} bytes ({} MiB)",
+                    text.len(),
+                    limits.max_bytes,
+                    limits.max_bytes / (1024 * 1024)
+                ),
+            });
+        } else {
+            r.chunks = split_documents(text);
+        }
+        r
+    }
+
+    /// Chunks in the stream.
+    pub fn total(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Chunks read so far.
+    pub fn done(&self) -> usize {
+        self.next
+    }
+
+    pub fn finished(&self) -> bool {
+        self.next >= self.chunks.len()
+    }
+
+    /// Parses the next chunk, handing its documents to `f`. A limit error ends the stream.
+    pub fn read_next(&mut self, text: &str, mut f: impl FnMut(Value)) {
+        let Some(&(start, end, first_line)) = self.chunks.get(self.next) else { return };
+        self.next += 1;
+        let chunk = text.get(start..end).unwrap_or_default();
+        match parse_chunk(chunk, first_line, &mut self.budget) {
             Ok(found) => found.into_iter().for_each(&mut f),
             Err(e) => {
                 let fatal = e.message.starts_with("limit:");
-                errors.push(e);
+                self.errors.push(e);
                 if fatal {
-                    break;
+                    self.next = self.chunks.len();
                 }
             }
         }
     }
-    errors
+
+    pub fn into_errors(self) -> Vec<YamlError> {
+        self.errors
+    }
 }
 
 /// Splits on lines that start with `---` (a document marker at column 1), keeping each chunk's
-/// first line number. The marker line itself stays with the chunk it opens (it may carry content,
-/// `--- !tag` or `--- {}`).
-fn split_documents(text: &str) -> Vec<(&str, u32)> {
+/// byte range and first line number. The marker line itself stays with the chunk it opens (it
+/// may carry content, `--- !tag` or `--- {}`).
+fn split_documents(text: &str) -> Vec<(usize, usize, u32)> {
     let mut out = Vec::new();
     let mut start = 0usize;
     let mut start_line = 1u32;
@@ -242,14 +290,14 @@ fn split_documents(text: &str) -> Vec<(&str, u32)> {
                 .next()
                 .is_none_or(|c| c == ' ' || c == '\t' || c == '\n' || c == '\r');
         if is_marker && pos > start {
-            out.push((&text[start..pos], start_line));
+            out.push((start, pos, start_line));
             start = pos;
             start_line = line_no;
         }
         pos += line.len();
     }
     if start < text.len() || out.is_empty() {
-        out.push((&text[start..], start_line));
+        out.push((start, text.len(), start_line));
     }
     out
 }

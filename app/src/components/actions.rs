@@ -27,7 +27,16 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
 /// Applies manifests: on success the cluster is replaced and warnings are listed; on failure
 /// every error is listed with its line and the last good cluster stays.
 pub fn apply_yaml(state: AppState, text: &str) -> bool {
-    match manifests::load(text) {
+    apply_loaded(state, text, manifests::load(text))
+}
+
+/// What [`apply_yaml`] does with a finished load of `text` (also the staged load's end).
+pub fn apply_loaded(
+    state: AppState,
+    text: &str,
+    result: Result<manifests::Loaded, Vec<manifests::Diagnostic>>,
+) -> bool {
+    match result {
         Ok(loaded) => {
             state.editor.update(|e| e.applied(text));
             state.messages.set(loaded.warnings.iter().map(Message::from_diagnostic).collect());

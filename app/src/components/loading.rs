@@ -1,16 +1,16 @@
 //! Large loads without a frozen tab: a progress bar, the synthetic cluster (`?synth=5x200`)
 //! built a slice per task with the renderer running in between, the YAML Apply of a large
-//! text announced before it blocks, and the `data-ready` mark the perf harness reads.
+//! text loaded the same way, and the `data-ready` mark the perf harness reads.
 //!
-//! Known gap: `manifests::load` is one call, so a large YAML shows the bar (painted before
-//! the parse starts) but the bar cannot move during the parse; moving it would need a staged
-//! loader in the manifests crate (parse documents, validate, build — each resumable).
+//! A large YAML Apply goes through `manifests::Loader` the same way: documents are parsed a
+//! few at a time, then (after the checks that need every object, one step) objects are built a
+//! few at a time, the bar moving between slices.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::actions::{self, apply_yaml};
+use super::actions::{self, apply_loaded, apply_yaml};
 use super::state::{use_state, AppState, LoadStatus, Message};
 use crate::synth_load::SynthLoader;
 
@@ -26,7 +26,7 @@ pub fn LoadProgress() -> impl IntoView {
     (move || {
         state.loading.get().map(|l| {
             let text = if l.total > 1 {
-                format!("{}: {} of {} objects", l.what, l.done, l.total)
+                format!("{}: {} of {} {}", l.what, l.done, l.total, l.unit)
             } else {
                 format!("{}…", l.what)
             };
@@ -70,7 +70,12 @@ pub fn load_synth(state: AppState, shape: engine::synth::Shape, packets: u32) {
             return;
         }
     };
-    state.loading.set(Some(LoadStatus { what, done: 0, total: loader.progress().total }));
+    state.loading.set(Some(LoadStatus {
+        what,
+        unit: "objects",
+        done: 0,
+        total: loader.progress().total,
+    }));
     // A timer turn first, so the bar paints before the first slice.
     set_timeout(move || synth_slice(state, loader, packets), Duration::ZERO);
 }
@@ -124,28 +129,49 @@ fn send_synth(state: AppState, packets: u32) {
     actions::send(state, packets);
 }
 
-/// Apply for the YAML editor: a large text first shows the progress bar (and lets it paint),
-/// then loads. Small texts load at once, as before.
+/// Apply for the YAML editor: a large text loads in slices (the staged `manifests::Loader`:
+/// documents, then objects) with the progress bar moving in between; the result is applied as
+/// a small text's is. Small texts load at once.
 pub fn apply_yaml_with_progress(state: AppState, text: String) {
+    if state.loading.with_untracked(Option::is_some) {
+        // One load at a time (the button is disabled meanwhile).
+        return;
+    }
     if text.len() < LARGE_YAML {
         apply_yaml(state, &text);
         return;
     }
-    let what = format!("Reading {} KB of manifests", text.len() / 1024);
-    state.loading.set(Some(LoadStatus { what, done: 0, total: 1 }));
-    // One timer turn lets Leptos update the DOM, a second one (a frame later) lets it paint.
-    set_timeout(
-        move || {
-            set_timeout(
-                move || {
-                    apply_yaml(state, &text);
-                    state.loading.set(None);
-                },
-                Duration::from_millis(20),
-            )
-        },
-        Duration::ZERO,
-    );
+    let loader = manifests::Loader::new(text.clone(), manifests::LoadOptions::default());
+    state.loading.set(Some(yaml_status(&text, loader.progress())));
+    // A timer turn first, so the bar paints before the first slice.
+    set_timeout(move || yaml_slice(state, text, loader), Duration::ZERO);
+}
+
+fn yaml_status(text: &str, p: manifests::Progress) -> LoadStatus {
+    let unit = if p.stage == manifests::Stage::Reading { "documents" } else { "objects" };
+    LoadStatus {
+        what: format!("{} ({} KB)", p.stage.as_str(), text.len() / 1024),
+        unit,
+        done: p.done,
+        total: p.total,
+    }
+}
+
+/// One slice of the staged load (about [`SLICE_MS`] of work), then a timer turn for the
+/// renderer, until it is finished; then the result is applied (or its errors listed).
+fn yaml_slice(state: AppState, text: String, mut loader: manifests::Loader<'static>) {
+    let start = now_ms();
+    let mut p = loader.progress();
+    while !p.finished() && now_ms() - start < SLICE_MS {
+        p = loader.step(20);
+    }
+    if !p.finished() {
+        state.loading.set(Some(yaml_status(&text, p)));
+        set_timeout(move || yaml_slice(state, text, loader), Duration::ZERO);
+        return;
+    }
+    apply_loaded(state, &text, loader.finish());
+    state.loading.set(None);
 }
 
 /// `?synth=NODESxPODS[&packets=N]` from the page URL.

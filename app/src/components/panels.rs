@@ -148,7 +148,9 @@ pub fn Panels() -> impl IntoView {
                         on:input=move |ev| draft.update(|e| e.draft = event_target_value(&ev))></textarea>
                 </div>
                 <div class="buttons">
-                    <button data-testid="apply" class="primary" on:click=move |_| {
+                    <button data-testid="apply" class="primary"
+                        disabled=move || state.loading.with(Option::is_some)
+                        on:click=move |_| {
                         super::loading::apply_yaml_with_progress(state, draft.with_untracked(|e| e.draft.clone()));
                     }>"Apply"</button>
                     <button data-testid="export-yaml" on:click=move |_| show_cluster_yaml(state)>

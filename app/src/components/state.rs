@@ -77,6 +77,8 @@ pub struct AppState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadStatus {
     pub what: String,
+    /// What `done` and `total` count (`objects`, `documents`).
+    pub unit: &'static str,
     pub done: usize,
     pub total: usize,
 }

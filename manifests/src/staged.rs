@@ -1,0 +1,233 @@
+//! The loader in steps: [`Loader`] reads the stream one `---` document at a time, then checks
+//! the objects, then builds the cluster a few objects at a time, so a caller can yield between
+//! steps (the browser app moves a progress bar between animation frames, as it does for
+//! `engine::synth`'s builder). [`crate::load_with`] is this loader run to the end in one go:
+//! there is one loader, so the staged and the one-call load cannot differ.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use engine::Cluster;
+
+use crate::build::{self, Builder, Work};
+use crate::objects::{self, Object, Skipped};
+use crate::yaml::DocumentReader;
+use crate::{validate, Diagnostic, LoadOptions, Loaded, ObjectRef};
+
+/// Where a [`Loader`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Parsing documents (`done` and `total` count `---` documents).
+    Reading,
+    /// Adding objects to the cluster (`done` and `total` count build steps: objects, plus the
+    /// default nodes and cluster DNS).
+    Building,
+    /// Finished; [`Loader::finish`] returns at once.
+    Finished,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Reading => "Reading manifests",
+            Stage::Building => "Building the cluster",
+            Stage::Finished => "Loaded",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub stage: Stage,
+    pub done: usize,
+    pub total: usize,
+}
+
+impl Progress {
+    pub fn finished(&self) -> bool {
+        self.stage == Stage::Finished
+    }
+}
+
+/// A load in progress. `step` does a bounded amount of work; `finish` does the rest.
+pub struct Loader<'a> {
+    text: Cow<'a, str>,
+    options: LoadOptions,
+    state: State,
+}
+
+enum State {
+    Reading {
+        reader: DocumentReader,
+        objects: Vec<Object>,
+        skipped: Vec<Skipped>,
+        /// What reading the documents said (after the YAML errors, as `load` always ordered).
+        read_diags: Vec<Diagnostic>,
+    },
+    Building {
+        builder: Box<Builder>,
+        plan: Vec<Work>,
+        next: usize,
+        objects: Vec<Object>,
+        diags: Vec<Diagnostic>,
+        skipped: Vec<Skipped>,
+    },
+    Done(Option<Box<Result<Loaded, Vec<Diagnostic>>>>),
+}
+
+impl<'a> Loader<'a> {
+    pub fn new(text: impl Into<Cow<'a, str>>, options: LoadOptions) -> Loader<'a> {
+        let text = text.into();
+        let reader = DocumentReader::new(&text, &options.limits);
+        Loader {
+            text,
+            options,
+            state: State::Reading {
+                reader,
+                objects: Vec::new(),
+                skipped: Vec::new(),
+                read_diags: Vec::new(),
+            },
+        }
+    }
+
+    pub fn progress(&self) -> Progress {
+        match &self.state {
+            State::Reading { reader, .. } => {
+                Progress { stage: Stage::Reading, done: reader.done(), total: reader.total() }
+            }
+            State::Building { plan, next, .. } => {
+                Progress { stage: Stage::Building, done: *next, total: plan.len() }
+            }
+            State::Done(_) => Progress { stage: Stage::Finished, done: 1, total: 1 },
+        }
+    }
+
+    /// Reads up to `budget` documents, or builds up to `budget` objects (at least one), or
+    /// moves to the next stage. Returns where the loader is then.
+    pub fn step(&mut self, budget: usize) -> Progress {
+        let budget = budget.max(1);
+        let state = std::mem::replace(&mut self.state, State::Done(None));
+        self.state = match state {
+            State::Reading { mut reader, mut objects, mut skipped, mut read_diags } => {
+                for _ in 0..budget {
+                    if reader.finished() {
+                        break;
+                    }
+                    reader.read_next(&self.text, |root| {
+                        objects::read_document(&root, &mut objects, &mut skipped, &mut read_diags)
+                    });
+                }
+                if reader.finished() {
+                    self.checked(reader, objects, skipped, read_diags)
+                } else {
+                    State::Reading { reader, objects, skipped, read_diags }
+                }
+            }
+            State::Building { mut builder, plan, mut next, objects, diags, skipped } => {
+                let end = next.saturating_add(budget).min(plan.len());
+                for w in &plan[next..end] {
+                    builder.run(*w, &objects);
+                }
+                next = end;
+                if next >= plan.len() {
+                    State::Done(Some(Box::new(finished(*builder, &objects, diags, skipped))))
+                } else {
+                    State::Building { builder, plan, next, objects, diags, skipped }
+                }
+            }
+            done @ State::Done(_) => done,
+        };
+        self.progress()
+    }
+
+    /// Runs the load to its end and returns what [`crate::load_with`] returns.
+    pub fn finish(mut self) -> Result<Loaded, Vec<Diagnostic>> {
+        loop {
+            if let State::Done(result) = &mut self.state {
+                return result.take().map_or_else(
+                    || Err(vec![Diagnostic::error("the load was already taken")]),
+                    |r| *r,
+                );
+            }
+            self.step(usize::MAX);
+        }
+    }
+
+    /// The whole stream is read: the checks that need every object, then the build plan.
+    fn checked(
+        &self,
+        reader: DocumentReader,
+        objects: Vec<Object>,
+        skipped: Vec<Skipped>,
+        read_diags: Vec<Diagnostic>,
+    ) -> State {
+        let mut diags: Vec<Diagnostic> = reader
+            .into_errors()
+            .into_iter()
+            .map(|e| {
+                Diagnostic::error(format!("yaml: {}", e.message.trim_start_matches("limit: ")))
+                    .at(e.line, e.col)
+            })
+            .collect();
+        diags.extend(read_diags);
+        for o in &objects {
+            validate::validate(o, &mut diags);
+        }
+        build::check_duplicates(&objects, &mut diags);
+        build::check_allocations(&objects, &self.options.settings, &mut diags);
+        let cluster = match Cluster::new(self.options.settings.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                diags.push(Diagnostic::error(e.to_string()));
+                return State::Done(Some(Box::new(Err(sorted(diags)))));
+            }
+        };
+        if diags.iter().any(Diagnostic::is_error) {
+            return State::Done(Some(Box::new(Err(sorted(diags)))));
+        }
+        let plan = build::plan(&objects);
+        State::Building {
+            builder: Box::new(Builder::new(cluster)),
+            plan,
+            next: 0,
+            objects,
+            diags,
+            skipped,
+        }
+    }
+}
+
+/// Every object is built: the build's own diagnostics, then the port clashes it found.
+fn finished(
+    mut b: Builder,
+    objects: &[Object],
+    mut diags: Vec<Diagnostic>,
+    mut skipped: Vec<Skipped>,
+) -> Result<Loaded, Vec<Diagnostic>> {
+    diags.append(&mut b.diags);
+    skipped.append(&mut b.skipped);
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(sorted(diags));
+    }
+    for pod in b.cluster.pods() {
+        for c in &pod.clashes {
+            let obj = ObjectRef::new("Pod", Some(&pod.spec.namespace), &pod.spec.name);
+            diags.push(
+                Diagnostic::warning(format!(
+                    "container {:?} cannot bind {} port {}: address already in use (held by container {:?}); it crash-loops",
+                    c.failed, c.protocol, c.port, c.bound_by
+                ))
+                .on(&obj),
+            );
+        }
+    }
+    let namespaces: BTreeSet<String> = build::namespaces(objects);
+    Ok(Loaded { cluster: b.cluster, warnings: diags, skipped, namespaces })
+}
+
+fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    // Stable: same-line diagnostics keep the order in which they were found.
+    diags.sort_by_key(|d| d.line.unwrap_or(u32::MAX));
+    diags
+}
