@@ -90,6 +90,34 @@ impl EditorText {
     }
 }
 
+/// The editor's gutter as runs of line numbers: `(text, is_error)`, consecutive good lines
+/// joined by newlines into one run, each error line a run of its own. A 20,000-line export is
+/// then a handful of elements, not one per line.
+pub fn gutter_runs(
+    lines: u32,
+    error_lines: &std::collections::BTreeSet<u32>,
+) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut plain = String::new();
+    for i in 1..=lines.max(1) {
+        if error_lines.contains(&i) {
+            if !plain.is_empty() {
+                out.push((std::mem::take(&mut plain), false));
+            }
+            out.push((i.to_string(), true));
+        } else {
+            if !plain.is_empty() {
+                plain.push('\n');
+            }
+            plain.push_str(&i.to_string());
+        }
+    }
+    if !plain.is_empty() {
+        out.push((plain, false));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +129,26 @@ mod tests {
         let mut e = EditorText { draft: sc.yaml.to_string(), ..EditorText::default() };
         e.applied(sc.yaml);
         (c, e)
+    }
+
+    #[test]
+    fn gutter_runs_join_good_lines_and_single_out_errors() {
+        let bad = std::collections::BTreeSet::from([3, 4, 9]);
+        let runs = gutter_runs(10, &bad);
+        let want: Vec<(String, bool)> = [
+            ("1\n2", false),
+            ("3", true),
+            ("4", true),
+            ("5\n6\n7\n8", false),
+            ("9", true),
+            ("10", false),
+        ]
+        .iter()
+        .map(|(t, e)| (t.to_string(), *e))
+        .collect();
+        assert_eq!(runs, want);
+        assert_eq!(gutter_runs(0, &Default::default()), vec![("1".to_string(), false)]);
+        assert_eq!(gutter_runs(20_000, &Default::default()).len(), 1);
     }
 
     #[test]

@@ -589,3 +589,47 @@ async fn a_large_yaml_apply_moves_the_progress_bar() {
     assert_eq!(editor_text(), yaml);
     assert!(all("[data-testid=editor-notice]").is_empty());
 }
+
+#[wasm_bindgen_test]
+async fn a_pod_without_ports_says_why_it_is_not_a_destination() {
+    mount().await;
+    // Pick a source first, so the next click picks a destination.
+    select("[data-testid=source-select]", "0");
+    tick().await;
+    let before = chosen_destination();
+    click_pod("default/client");
+    tick().await;
+    assert_eq!(chosen_destination(), before, "the destination stays");
+    let msg = text("[data-testid=edit-messages]");
+    assert!(msg.contains("pod default/client declares no container port"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+async fn the_gutter_numbers_every_line_and_marks_errors() {
+    mount().await;
+    type_into_editor("apiVersion: v1\nkind: Service\nmetadata:\n  name: broken\nspec:\n  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 40000\n");
+    click("[data-testid=apply]");
+    tick().await;
+    // Each run of the gutter is a block of one or more numbers, one per line.
+    let numbers: Vec<String> = all(".gutter > div")
+        .iter()
+        .flat_map(|d| {
+            let t = d.text_content().unwrap_or_default();
+            t.split('\n').map(str::to_string).collect::<Vec<_>>()
+        })
+        .collect();
+    let want: Vec<String> = (1..=9).map(|i| i.to_string()).collect();
+    assert_eq!(numbers, want);
+    let marked: Vec<String> =
+        all(".gutter .err").iter().map(|e| e.text_content().unwrap_or_default()).collect();
+    // The loader names the port entry (line 8) whose nodePort (line 9) is out of range.
+    assert_eq!(marked, ["8"], "the port's line is marked");
+    assert!(text("[data-testid=error]").contains("line 8"), "{}", text("[data-testid=error]"));
+    // Error lines line up with the text: every run but the errors' holds no marked number.
+    for (i, d) in all(".gutter > div").iter().enumerate() {
+        let t = d.text_content().unwrap_or_default();
+        if d.class_list().contains("err") {
+            assert!(!t.contains('\n'), "run {i}: an error line is a run of its own");
+        }
+    }
+}

@@ -149,12 +149,11 @@ pub fn apply_yaml_with_progress(state: AppState, text: String) {
 
 fn yaml_status(text: &str, p: manifests::Progress) -> LoadStatus {
     let unit = if p.stage == manifests::Stage::Reading { "documents" } else { "objects" };
-    LoadStatus {
-        what: format!("{} ({} KB)", p.stage.as_str(), text.len() / 1024),
-        unit,
-        done: p.done,
-        total: p.total,
-    }
+    let what = match p.stage {
+        manifests::Stage::Reading => format!("{} ({} KB)", p.stage.as_str(), text.len() / 1024),
+        _ => p.stage.as_str().to_string(),
+    };
+    LoadStatus { what, unit, done: p.done, total: p.total }
 }
 
 /// One slice of the staged load (about [`SLICE_MS`] of work), then a timer turn for the

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use super::editor_notice::{show_cluster_yaml, EditorNotice};
 use super::state::use_state;
 use crate::choices::matched_rules;
-use crate::editor_sync::EditorText;
+use crate::editor_sync::{gutter_runs, EditorText};
 use crate::layout::position::{hop_of, steps};
 
 /// Puts the editor's cursor at the start of a 1-based line and scrolls it into view.
@@ -62,6 +62,8 @@ pub fn Panels() -> impl IntoView {
                 .collect::<std::collections::BTreeSet<u32>>()
         })
     });
+    // Redraws the gutter only when the number of lines changes, not on every keystroke.
+    let line_count = Memo::new(move |_| draft.with(|e| e.draft.lines().count().max(1) as u32));
     let tables = Memo::new(move |_| {
         state.revision.track();
         state.cluster.with(manifests::tables::all)
@@ -130,10 +132,10 @@ pub fn Panels() -> impl IntoView {
                 <div class="editor">
                     <pre class="gutter" aria-hidden="true" node_ref=gutter>
                         {move || {
-                            let n = draft.with(|e| e.draft.lines().count().max(1));
                             let bad = error_lines.get();
-                            (1..=n as u32)
-                                .map(|i| view! { <div class:err=bad.contains(&i)>{i}</div> })
+                            gutter_runs(line_count.get(), &bad)
+                                .into_iter()
+                                .map(|(text, err)| view! { <div class:err=err>{text}</div> })
                                 .collect_view()
                         }}
                     </pre>

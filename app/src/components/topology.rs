@@ -546,7 +546,9 @@ fn pick_pod(
         (PickMode::Destination, Some((ip, (port, proto)))) => {
             pick_dest(state, SocketAddrV4::new(ip, port), proto)
         }
-        (PickMode::Destination, None) => {}
+        (PickMode::Destination, None) => state.messages.set(vec![super::state::Message::error(
+            format!("pod {pod} declares no container port to send to: pick a Service, a DNS tag or a pod with a port"),
+        )]),
         (PickMode::Source, _) => {
             pick_source(state, Source::Pod { pod: pod.clone(), container: None })
         }
