@@ -435,6 +435,17 @@ async fn a_dns_tag_works_from_the_keyboard() {
     assert_eq!(chosen_destination(), "web.default.svc.cluster.local:80 (TCP)");
 }
 
+/// Waits (up to 2 s) until `f` holds; the editor follows an edit after the diagram paints.
+async fn until(what: &str, f: impl Fn() -> bool) {
+    for _ in 0..100 {
+        if f() {
+            return;
+        }
+        TimeoutFuture::new(20).await;
+    }
+    panic!("waited 2 s for: {what}");
+}
+
 fn editor_text() -> String {
     one("[data-testid=yaml-editor]").dyn_into::<HtmlTextAreaElement>().expect("textarea").value()
 }
@@ -461,7 +472,7 @@ async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
     click_pod("default/web-");
     tick().await;
     click("[data-testid=toggle-ready]");
-    tick().await;
+    until("the editor follows", || !editor_text().contains("kind: Deployment")).await;
     let followed = editor_text();
     assert!(!followed.contains("kind: Deployment"), "the editor shows the export");
     assert!(followed.contains("False"), "the unready pod has a False Ready condition");
@@ -478,7 +489,7 @@ async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
     click_pod("default/web-");
     tick().await;
     click("[data-testid=scale-up]");
-    tick().await;
+    until("the notice", || !all("[data-testid=editor-notice]").is_empty()).await;
     assert_eq!(editor_text(), mine, "the draft stays");
     assert!(text("[data-testid=editor-notice]").contains("kept"));
     // See the cluster's YAML (the new pod is in it), then go back to the draft.
@@ -500,8 +511,7 @@ async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
     click_pod("default/web-");
     tick().await;
     click("[data-testid=toggle-ready]");
-    tick().await;
-    assert!(!editor_text().contains("my unapplied note"), "clean again: the editor follows");
+    until("clean again: the editor follows", || !editor_text().contains("my unapplied note")).await;
 }
 
 fn chosen_source() -> String {

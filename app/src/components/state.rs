@@ -132,15 +132,43 @@ impl AppState {
         self.cluster.update(|c| result = f(c));
         match result {
             Ok(()) => {
-                let exported = self.cluster.with_untracked(manifests::export);
-                self.editor.update(|e| {
-                    e.cluster_changed(exported);
-                });
                 self.revision.update(|r| *r += 1);
+                self.follow_in_editor();
                 self.pulse.update(|p| *p += 1);
                 self.messages.set(Vec::new());
             }
             Err(e) => self.messages.set(vec![Message::error(e)]),
+        }
+    }
+}
+
+impl AppState {
+    /// Shows the edited cluster's manifests in the YAML editor (unless it holds unapplied text),
+    /// after the diagram's next paint: exporting and showing a 1,000-pod cluster takes longer
+    /// than the edit. Skipped if the cluster changed again meanwhile (that change follows, or
+    /// replaced the cluster).
+    fn follow_in_editor(&self) {
+        use wasm_bindgen::JsCast;
+        let state = *self;
+        let rev = self.revision.get_untracked();
+        let follow = move || {
+            if state.revision.get_untracked() != rev {
+                return;
+            }
+            let exported = state.cluster.with_untracked(manifests::export);
+            state.editor.update(|e| {
+                e.cluster_changed(exported);
+            });
+        };
+        // A frame (the diagram paints), then a task.
+        let after_paint = wasm_bindgen::closure::Closure::once_into_js(move || {
+            set_timeout(follow, std::time::Duration::ZERO);
+        });
+        let asked = web_sys::window()
+            .map(|w| w.request_animation_frame(after_paint.unchecked_ref()).is_ok())
+            .unwrap_or(false);
+        if !asked {
+            follow();
         }
     }
 }
