@@ -500,9 +500,18 @@ async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
     click("[data-testid=back-to-draft]");
     tick().await;
     assert_eq!(editor_text(), mine);
-    // Applying the draft makes it the cluster: the notice goes, the next edit follows again.
+    let preset =
+        || one("[data-testid=scenario-select]").dyn_into::<HtmlSelectElement>().expect("select");
+    assert_eq!(preset().value(), "default");
+    // Applying the draft makes it the cluster: the notice goes, the next edit follows again,
+    // and the preset list no longer claims a bundled scenario.
     click("[data-testid=apply]");
     tick().await;
+    assert_eq!(preset().value(), "");
+    assert!(preset().selected_index() >= 0);
+    let shown =
+        preset().options().item(preset().selected_index() as u32).and_then(|o| o.text_content());
+    assert_eq!(shown.as_deref(), Some("— your manifests —"));
     assert!(
         all("[data-testid=editor-notice]").is_empty(),
         "{}",

@@ -39,6 +39,13 @@ pub fn apply_loaded(
     match result {
         Ok(loaded) => {
             state.editor.update(|e| e.applied(text));
+            // The user's own manifests are no bundled scenario: the preset list says so.
+            let bundled = state.scenario.with_untracked(|id| {
+                manifests::scenarios().into_iter().any(|s| s.id == id && s.yaml == text)
+            });
+            if !bundled {
+                state.scenario.set(String::new());
+            }
             state.messages.set(loaded.warnings.iter().map(Message::from_diagnostic).collect());
             state.set_cluster(loaded.cluster);
             true
@@ -143,7 +150,10 @@ pub fn prefers_reduced_motion() -> bool {
 pub fn write_url(state: AppState, probe: &Probe) {
     let Some(w) = web_sys::window() else { return };
     let Ok(params) = web_sys::UrlSearchParams::new() else { return };
-    params.set("scenario", &state.scenario.get_untracked());
+    let scenario = state.scenario.get_untracked();
+    if !scenario.is_empty() {
+        params.set("scenario", &scenario);
+    }
     params.set("probe", &probe_spec(probe));
     let search: String = params.to_string().into();
     if let Ok(h) = w.history() {

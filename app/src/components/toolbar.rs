@@ -64,6 +64,7 @@ pub fn Toolbar() -> impl IntoView {
                         load_scenario(state, &event_target_value(&ev));
                     }
                 >
+                    <option value="" disabled=true>"— your manifests —"</option>
                     {scenarios
                         .into_iter()
                         .map(|s| view! { <option value=s.id title=s.description.clone()>{s.title.clone()}</option> })
