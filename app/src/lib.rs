@@ -8,9 +8,13 @@
 //! Known gaps (issue #5), written down rather than hidden:
 //! - Large loads move a progress bar between slices (`components/loading.rs`): the synthetic
 //!   cluster (`?synth=5x200`) through the engine's resumable builder, a large YAML Apply
-//!   through `manifests::Loader` (documents, then objects). The checks that need every object
-//!   at once (validation, duplicate names, requested addresses) are one step, so with ~10,000
-//!   objects one frame between "reading" and "building" is long.
+//!   (64 KiB and up) through `manifests::Loader` (documents, then objects). Steps that are one
+//!   unit still take one slice: the whole-stream checks (duplicate names, requested addresses),
+//!   cluster DNS, and a single workload's expansion (a `replicas: 5000` Deployment is one step;
+//!   a short text with many replicas is not sliced at all).
+//! - After a diagram edit on a large cluster the editor's text (the export) is replaced a frame
+//!   later; with 1,000 pods that is ~23,000 lines and a visible pause (~0.3 s release) after the
+//!   diagram has already changed.
 //! - A shared link carries the scenario and the probe (with its seed), not diagram edits or an
 //!   applied YAML text: opened elsewhere, it replays the probe on the bundled scenario.
 //! - A load balancer box picks its first port; its other ports are in the destination list.
@@ -19,7 +23,8 @@
 //!   p95 is still above 16.7 ms on the 2-core machines (see the perf commit for figures). Next
 //!   step: draw the packets on a canvas overlay (one draw per frame instead of ~400 attribute
 //!   writes).
-//! - The app's wasm is ~422 KiB gzipped, over the 400 KB target (see the perf commit).
+//! - The app's wasm is ~443 KiB gzipped (release, measured after the DNS tags, editor follow
+//!   and staged loader landed; ~422 KiB before per the perf commit), over the 400 KB target.
 //!
 //! Closed since: DNS names are picked on the diagram (`dns_names`, `components/dns_pick.rs`);
 //! the YAML editor follows diagram edits without ever replacing unapplied text

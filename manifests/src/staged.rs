@@ -1,5 +1,5 @@
-//! The loader in steps: [`Loader`] reads the stream one `---` document at a time, then checks
-//! the objects, then builds the cluster a few objects at a time, so a caller can yield between
+//! The loader in steps: [`Loader`] reads (and validates) the stream one `---` document at a
+//! time, then runs the checks that need every object, then builds the cluster a few objects at a time, so a caller can yield between
 //! steps (the browser app moves a progress bar between animation frames, as it does for
 //! `engine::synth`'s builder). [`crate::load_with`] is this loader run to the end in one go:
 //! there is one loader, so the staged and the one-call load cannot differ.
@@ -63,6 +63,8 @@ enum State {
         skipped: Vec<Skipped>,
         /// What reading the documents said (after the YAML errors, as `load` always ordered).
         read_diags: Vec<Diagnostic>,
+        /// What validating each object said (validated as soon as read; listed after reading's).
+        valid_diags: Vec<Diagnostic>,
     },
     Building {
         builder: Box<Builder>,
@@ -87,6 +89,7 @@ impl<'a> Loader<'a> {
                 objects: Vec::new(),
                 skipped: Vec::new(),
                 read_diags: Vec::new(),
+                valid_diags: Vec::new(),
             },
         }
     }
@@ -109,19 +112,30 @@ impl<'a> Loader<'a> {
         let budget = budget.max(1);
         let state = std::mem::replace(&mut self.state, State::Done(None));
         self.state = match state {
-            State::Reading { mut reader, mut objects, mut skipped, mut read_diags } => {
+            State::Reading {
+                mut reader,
+                mut objects,
+                mut skipped,
+                mut read_diags,
+                mut valid_diags,
+            } => {
                 for _ in 0..budget {
                     if reader.finished() {
                         break;
                     }
+                    let first_new = objects.len();
                     reader.read_next(&self.text, |root| {
                         objects::read_document(&root, &mut objects, &mut skipped, &mut read_diags)
                     });
+                    for o in &objects[first_new..] {
+                        validate::validate(o, &mut valid_diags);
+                    }
                 }
                 if reader.finished() {
+                    read_diags.append(&mut valid_diags);
                     self.checked(reader, objects, skipped, read_diags)
                 } else {
-                    State::Reading { reader, objects, skipped, read_diags }
+                    State::Reading { reader, objects, skipped, read_diags, valid_diags }
                 }
             }
             State::Building { mut builder, plan, mut next, objects, diags, skipped } => {
@@ -154,13 +168,14 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// The whole stream is read: the checks that need every object, then the build plan.
+    /// The whole stream is read (and each object validated): the checks that need every object
+    /// at once (duplicate names, requested addresses), then the build plan.
     fn checked(
         &self,
         reader: DocumentReader,
         objects: Vec<Object>,
         skipped: Vec<Skipped>,
-        read_diags: Vec<Diagnostic>,
+        read_and_valid_diags: Vec<Diagnostic>,
     ) -> State {
         let mut diags: Vec<Diagnostic> = reader
             .into_errors()
@@ -170,10 +185,8 @@ impl<'a> Loader<'a> {
                     .at(e.line, e.col)
             })
             .collect();
-        diags.extend(read_diags);
-        for o in &objects {
-            validate::validate(o, &mut diags);
-        }
+        // Reading's diagnostics, then validation's (both gathered while reading).
+        diags.extend(read_and_valid_diags);
         build::check_duplicates(&objects, &mut diags);
         build::check_allocations(&objects, &self.options.settings, &mut diags);
         let cluster = match Cluster::new(self.options.settings.clone()) {
