@@ -179,7 +179,7 @@ pub fn matched_rules(trace: &Trace, node: &str) -> BTreeSet<String> {
         .flat_map(|c| c.hops.iter().chain(&c.reply))
         .filter_map(|h| match (&h.at, &h.action) {
             (Location::Chain { node: n, .. }, Action::Rule { rule, .. }) if n == node => {
-                Some(rule.trim().to_string())
+                Some(rule.to_string().trim().to_string())
             }
             _ => None,
         })

@@ -13,6 +13,7 @@ pub mod settings;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use crate::addr::Protocol;
 use crate::model::*;
@@ -61,6 +62,9 @@ pub struct Cluster {
     given_slices: BTreeMap<ObjectKey, Vec<EndpointSliceSpec>>,
     /// Derived endpoints, by service index.
     endpoints: Vec<ServiceEndpoints>,
+    /// kube-proxy's name and chain hash of each service port, by service index, computed once
+    /// when the Service is added (a trace names chains at every rule it meets).
+    port_names: Vec<Vec<PortName>>,
 
     /// (VIP, port, protocol) → service port.
     vip_index: HashMap<(Ipv4Addr, u16, Protocol), (ServicePortId, VipKind)>,
@@ -102,6 +106,7 @@ impl Cluster {
             selector_index: HashMap::new(),
             given_slices: BTreeMap::new(),
             endpoints: Vec::new(),
+            port_names: Vec::new(),
             vip_index: HashMap::new(),
             vip_owner: HashMap::new(),
             node_port_index: HashMap::new(),
@@ -218,6 +223,42 @@ impl Cluster {
     /// Given EndpointSlices (for Services without selector), by Service.
     pub fn given_slices(&self) -> impl Iterator<Item = &EndpointSliceSpec> {
         self.given_slices.values().flatten()
+    }
+}
+
+/// A service port's ServicePortName string (`ns/svc:port`) and the hash of its chain names.
+#[derive(Clone, Debug)]
+pub(crate) struct PortName {
+    pub spn: Arc<str>,
+    pub hash: [u8; 16],
+}
+
+impl PortName {
+    fn new(svc: &Service, index: usize) -> PortName {
+        let spn = svc.port_name_string(index);
+        let proto = svc.ports.get(index).map_or("tcp", |p| p.protocol.lower());
+        let hash = crate::kube_proxy::hash::hash16(&[&spn, proto]);
+        PortName { spn: spn.into(), hash }
+    }
+}
+
+impl Cluster {
+    /// The cached name of a service port, while its Service exists.
+    pub(crate) fn port_name(&self, p: ServicePortId) -> Option<&PortName> {
+        self.service(p.service)?;
+        self.port_names.get(p.service.0 as usize)?.get(p.index as usize)
+    }
+
+    fn refresh_port_names(&mut self, id: ServiceId) {
+        let names = match self.service(id) {
+            Some(s) => (0..s.ports.len()).map(|i| PortName::new(s, i)).collect(),
+            None => Vec::new(),
+        };
+        let slot = id.0 as usize;
+        if self.port_names.len() <= slot {
+            self.port_names.resize(slot + 1, Vec::new());
+        }
+        self.port_names[slot] = names;
     }
 }
 

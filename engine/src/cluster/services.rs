@@ -112,6 +112,7 @@ impl Cluster {
             }
         }
         self.endpoints[id.0 as usize] = ServiceEndpoints::default();
+        self.refresh_port_names(id);
         if self.dns_service == Some(id) {
             self.dns_service = None;
         }
@@ -349,6 +350,7 @@ impl Cluster {
         if is_dns {
             self.dns_service = Some(id);
         }
+        self.refresh_port_names(id);
         self.derive_service_endpoints(id);
         Ok(id)
     }

@@ -276,7 +276,7 @@ fn resolve_name(
                 query: resolution.fqdn().to_string(),
                 answer: answer_text(&answer),
             },
-            explain,
+            explain: explain.into(),
         });
     }
     let reply = w.reply(&origin, &q);

@@ -622,45 +622,5 @@ pub fn builtin_jumps(table: Table, chain: Builtin) -> Vec<Rule> {
 
 /// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
 pub fn chain_name(cluster: &Cluster, chain: ChainRef) -> String {
-    let service_hash = |port: ServicePortId| -> String {
-        match cluster.service(port.service) {
-            Some(s) => super::hash::service_port_hash(
-                &s.port_name_string(port.index as usize),
-                s.ports.get(port.index as usize).map_or("tcp", |p| p.protocol.lower()),
-            ),
-            None => "UNKNOWN".into(),
-        }
-    };
-    match chain {
-        ChainRef::Builtin { chain, .. } => chain.as_str().to_string(),
-        ChainRef::KubeServices { .. } => "KUBE-SERVICES".into(),
-        ChainRef::KubeNodePorts { .. } => "KUBE-NODEPORTS".into(),
-        ChainRef::KubeExternalServices => "KUBE-EXTERNAL-SERVICES".into(),
-        ChainRef::KubeProxyFirewall => "KUBE-PROXY-FIREWALL".into(),
-        ChainRef::KubeForward => "KUBE-FORWARD".into(),
-        ChainRef::KubeFirewall => "KUBE-FIREWALL".into(),
-        ChainRef::KubePostrouting => "KUBE-POSTROUTING".into(),
-        ChainRef::KubeMarkMasq => "KUBE-MARK-MASQ".into(),
-        ChainRef::Svc { port } => format!("KUBE-SVC-{}", service_hash(port)),
-        ChainRef::Svl { port } => format!("KUBE-SVL-{}", service_hash(port)),
-        ChainRef::Ext { port } => format!("KUBE-EXT-{}", service_hash(port)),
-        ChainRef::Fw { port } => format!("KUBE-FW-{}", service_hash(port)),
-        ChainRef::Sep { port, endpoint } => {
-            let Some(s) = cluster.service(port.service) else { return "KUBE-SEP-UNKNOWN".into() };
-            let i = port.index as usize;
-            let ep = cluster
-                .endpoints_of(port.service)
-                .and_then(|e| e.nth_for_port(i, endpoint.0 as usize))
-                .map(|(e, p)| format!("{}:{}", e.ip, p))
-                .unwrap_or_default();
-            format!(
-                "KUBE-SEP-{}",
-                super::hash::endpoint_hash(
-                    &s.port_name_string(i),
-                    s.ports.get(i).map_or("tcp", |p| p.protocol.lower()),
-                    &ep
-                )
-            )
-        }
-    }
+    super::render::chain_name_with(cluster, chain)
 }
