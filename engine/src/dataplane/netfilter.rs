@@ -16,7 +16,7 @@ use super::walk::{Pkt, Walker};
 use crate::addr::Cidr;
 use crate::cluster::VipKind;
 use crate::kube_proxy::render::{render_rule, render_rule_with, RuleFacts};
-use crate::kube_proxy::rules::{chain_name, NodeTable, PortRules};
+use crate::kube_proxy::rules::{chain_name, NodeTable, PortPlan, PortRules, ServiceChain};
 use crate::kube_proxy::*;
 use crate::model::{Node, NodeId, ObjectKey, ServicePortId};
 use crate::trace::{lazy_text, Action, Location, Text};
@@ -44,7 +44,7 @@ const MAX_DEPTH: u8 = 12;
 impl Walker<'_> {
     /// The rules of `chain` that can match `pkt`, in chain order. Shared chains contribute
     /// only the rules of the service port the index names (see the module docs).
-    pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Rc<[Rule]> {
+    pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Rc<Chain> {
         let proto = pkt.t.protocol;
         let (dst, dport) = (*pkt.t.dst.ip(), pkt.t.dst.port());
         let vip = || self.c.lookup_vip(dst, dport, proto);
@@ -57,31 +57,31 @@ impl Walker<'_> {
                 let mut rules =
                     vip().map(|(p, _)| port_rules(p).nat_services.clone()).unwrap_or_default();
                 rules.extend(NodeTable::new(self.c, node.id).nodeports_catch_all());
-                rules.into()
+                Chain::rules(rules)
             }
-            ChainRef::KubeServices { table: Table::Filter } => {
-                vip().map(|(p, _)| port_rules(p).filter_services.clone()).unwrap_or_default().into()
-            }
-            ChainRef::KubeNodePorts { table: Table::Nat } => self
-                .c
-                .lookup_node_port(dport, proto)
-                .map(|p| port_rules(p).nat_nodeports.clone())
-                .unwrap_or_default()
-                .into(),
-            ChainRef::KubeNodePorts { table: Table::Filter } => self
-                .c
-                .lookup_health_check_port(dport)
-                .map(|s| {
-                    (0..s.ports.len())
-                        .flat_map(|i| {
-                            port_rules(ServicePortId { service: s.id, index: i as u16 })
-                                .filter_nodeports
-                                .clone()
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-                .into(),
+            ChainRef::KubeServices { table: Table::Filter } => Chain::rules(
+                vip().map(|(p, _)| port_rules(p).filter_services.clone()).unwrap_or_default(),
+            ),
+            ChainRef::KubeNodePorts { table: Table::Nat } => Chain::rules(
+                self.c
+                    .lookup_node_port(dport, proto)
+                    .map(|p| port_rules(p).nat_nodeports.clone())
+                    .unwrap_or_default(),
+            ),
+            ChainRef::KubeNodePorts { table: Table::Filter } => Chain::rules(
+                self.c
+                    .lookup_health_check_port(dport)
+                    .map(|s| {
+                        (0..s.ports.len())
+                            .flat_map(|i| {
+                                port_rules(ServicePortId { service: s.id, index: i as u16 })
+                                    .filter_nodeports
+                                    .clone()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default(),
+            ),
             ChainRef::KubeExternalServices => {
                 let mut ports: Vec<ServicePortId> = Vec::new();
                 if let Some((p, kind)) = vip() {
@@ -94,15 +94,18 @@ impl Walker<'_> {
                 }
                 ports.sort();
                 ports.dedup();
-                ports
-                    .into_iter()
-                    .flat_map(|p| port_rules(p).filter_external.clone())
-                    .collect::<Vec<_>>()
-                    .into()
+                Chain::rules(
+                    ports
+                        .into_iter()
+                        .flat_map(|p| port_rules(p).filter_external.clone())
+                        .collect::<Vec<_>>(),
+                )
             }
             ChainRef::KubeProxyFirewall => match vip() {
-                Some((p, VipKind::LoadBalancer)) => port_rules(p).filter_firewall.clone().into(),
-                _ => Rc::from(Vec::new()),
+                Some((p, VipKind::LoadBalancer)) => {
+                    Chain::rules(port_rules(p).filter_firewall.clone())
+                }
+                _ => Chain::rules(Vec::new()),
             },
             other => self.cache.chain(self.c, node.id, other),
         }
@@ -211,23 +214,28 @@ impl Walker<'_> {
         }
         let rules = self.candidate_rules(node, chain, pkt);
         let per_service = chain.service_port().is_some();
+        let n = rules.len();
         let mut i = 0;
-        while i < rules.len() {
-            let mut rule = &rules[i];
+        while i < n {
+            let Some(mut rule) = rules.get(i) else { break };
             i += 1;
             // Enumerating outcomes: kube-proxy's ladder 1/n, 1/(n-1), ..., then unconditional
             // is one uniform n-way choice; take it in one decision instead of n binary ones.
             let ladder = match rule.matches.statistic_one_in {
-                Some(k) if self.d.is_scripted() && is_ladder(&rules[i - 1..], k) => Some(k),
+                Some(k) if self.d.is_scripted() && rules.is_ladder(i - 1, k) => Some(k),
                 _ => None,
             };
             if let Some(k) = ladder {
                 let j = self.d.uniform(k) as usize;
                 i += j;
-                rule = &rules[i - 1];
-            } else if !self.rule_matches(node, chain, rule, pkt) {
+                match rules.get(i - 1) {
+                    Some(r) => rule = r,
+                    None => break,
+                }
+            } else if !self.rule_matches(node, chain, &rule, pkt) {
                 continue;
             }
+            let rule = &rule;
             let before = pkt.t;
             let mark = self.hops_len();
             match rule.target {
@@ -435,7 +443,7 @@ impl Walker<'_> {
                 } else if let Some(k) = rule.matches.statistic_one_in {
                     lazy_text!("picked {ep}: this rule matches with probability 1/{k}, which gives every endpoint an equal share")
                 } else {
-                    let n = self.candidate_rules(node, chain, pkt).iter().filter(|r| matches!(r.target, Target::Jump { chain: ChainRef::Sep { .. } }) && r.matches.recent.is_none()).count();
+                    let n = self.candidate_rules(node, chain, pkt).endpoint_jumps();
                     if n <= 1 { lazy_text!("the only endpoint: {ep}") } else { lazy_text!("the last rule takes what the others left: {ep}") }
                 }
             }
@@ -536,6 +544,55 @@ impl std::fmt::Display for Unknown {
     }
 }
 
+/// The rules of a chain as the walk sees them: a list, or a KUBE-SVC/SVL chain whose
+/// per-endpoint rules are generated one at a time (see [`ServiceChain`]).
+pub(crate) enum Chain {
+    Rules(Vec<Rule>),
+    Service(ServiceChain),
+}
+
+impl Chain {
+    fn rules(rules: Vec<Rule>) -> Rc<Chain> {
+        Rc::new(Chain::Rules(rules))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Chain::Rules(r) => r.len(),
+            Chain::Service(c) => c.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<Rule> {
+        match self {
+            Chain::Rules(r) => r.get(i).copied(),
+            Chain::Service(c) => c.rule(i),
+        }
+    }
+
+    /// Whether kube-proxy's endpoint ladder of length `k` starts at rule `start`.
+    fn is_ladder(&self, start: usize, k: u32) -> bool {
+        match self {
+            Chain::Rules(r) => is_ladder(&r[start..], k),
+            Chain::Service(c) => start == c.ladder_start() && k as usize == c.endpoints.len(),
+        }
+    }
+
+    /// The jumps to endpoint chains that are not affinity checks.
+    fn endpoint_jumps(&self) -> usize {
+        match self {
+            Chain::Rules(r) => r
+                .iter()
+                .filter(|r| {
+                    matches!(r.target, Target::Jump { chain: ChainRef::Sep { .. } })
+                        && r.matches.recent.is_none()
+                })
+                .count(),
+            Chain::Service(c) => c.endpoints.len(),
+        }
+    }
+}
+
 /// Whether `rules` starts with kube-proxy's endpoint ladder of length `k`: statistic 1/k,
 /// 1/(k-1), ..., 1/2, then an unconditional rule, with no other match on any of them.
 fn is_ladder(rules: &[Rule], k: u32) -> bool {
@@ -553,12 +610,14 @@ fn is_ladder(rules: &[Rule], k: u32) -> bool {
 /// every branch of the outcome enumeration), so each chain is generated once per probe.
 #[derive(Default)]
 pub(crate) struct RuleCache {
-    chains: RefCell<FastMap<(NodeId, ChainRef), ChainRules>>,
+    chains: RefCell<FastMap<(NodeId, ChainRef), Rc<Chain>>>,
     ports: RefCell<FastMap<(NodeId, ServicePortId), Rc<PortRules>>>,
+    plans: RefCell<FastMap<(NodeId, ServicePortId), CachedPlan>>,
 }
 
 type FastMap<K, V> = HashMap<K, V, FastHash>;
-type ChainRules = Rc<[Rule]>;
+/// A service port's plan on a node; `None` when kube-proxy skips the port.
+type CachedPlan = Option<Rc<PortPlan>>;
 
 /// A small multiplicative hasher for the cache's integer keys: SipHash's DoS resistance buys
 /// nothing for keys the engine makes itself, and it showed in profiles.
@@ -601,19 +660,47 @@ impl std::hash::Hasher for FastHasher {
 }
 
 impl RuleCache {
-    fn chain(&self, c: &crate::Cluster, node: NodeId, chain: ChainRef) -> Rc<[Rule]> {
+    fn chain(&self, c: &crate::Cluster, node: NodeId, chain: ChainRef) -> Rc<Chain> {
         self.chains
             .borrow_mut()
             .entry((node, chain))
-            .or_insert_with(|| NodeTable::new(c, node).chain(chain).into())
+            .or_insert_with(|| {
+                let table = NodeTable::new(c, node);
+                Rc::new(match chain {
+                    ChainRef::Svc { port } | ChainRef::Svl { port } => {
+                        let local = matches!(chain, ChainRef::Svl { .. });
+                        let parts = self
+                            .plan(c, node, port)
+                            .and_then(|plan| table.service_chain_parts_with(port, local, &plan));
+                        match parts {
+                            Some(parts) => Chain::Service(parts),
+                            None => Chain::Rules(Vec::new()),
+                        }
+                    }
+                    _ => Chain::Rules(table.chain(chain)),
+                })
+            })
             .clone()
     }
 
     fn port_rules(&self, c: &crate::Cluster, node: NodeId, port: ServicePortId) -> Rc<PortRules> {
-        self.ports
+        if let Some(r) = self.ports.borrow().get(&(node, port)) {
+            return r.clone();
+        }
+        let rules = Rc::new(match self.plan(c, node, port) {
+            Some(plan) => NodeTable::new(c, node).port_rules_with(port, &plan),
+            None => PortRules::default(),
+        });
+        self.ports.borrow_mut().insert((node, port), rules.clone());
+        rules
+    }
+
+    /// `CategorizeEndpoints` of a service port on a node, made once per probe.
+    fn plan(&self, c: &crate::Cluster, node: NodeId, port: ServicePortId) -> Option<Rc<PortPlan>> {
+        self.plans
             .borrow_mut()
             .entry((node, port))
-            .or_insert_with(|| Rc::new(NodeTable::new(c, node).port_rules(port)))
+            .or_insert_with(|| NodeTable::new(c, node).plan(port).map(Rc::new))
             .clone()
     }
 }

@@ -38,16 +38,16 @@ pub fn categorize<'a>(
     uses_local: bool,
 ) -> Categorized {
     let mut out = Categorized::default();
+    let n = endpoints.size_hint().1.unwrap_or(0);
+    let indices = |f: &dyn Fn(&Endpoint) -> bool| {
+        let mut v = Vec::with_capacity(n);
+        v.extend(endpoints.clone().enumerate().filter(|(_, e)| f(e)).map(|(i, _)| i as u32));
+        v
+    };
     if uses_cluster {
-        out.cluster =
-            endpoints.clone().enumerate().filter(|(_, e)| e.ready).map(|(i, _)| i as u32).collect();
+        out.cluster = indices(&|e| e.ready);
         if out.cluster.is_empty() {
-            out.cluster = endpoints
-                .clone()
-                .enumerate()
-                .filter(|(_, e)| e.serving && e.terminating)
-                .map(|(i, _)| i as u32)
-                .collect();
+            out.cluster = indices(&|e| e.serving && e.terminating);
             out.cluster_fallback = !out.cluster.is_empty();
         }
         out.has_any = !out.cluster.is_empty();
