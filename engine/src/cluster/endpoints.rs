@@ -127,20 +127,22 @@ impl ServiceEndpoints {
     /// Rebuilds the sorted per-port lists (`sort.Sort(byEndpoint)`, duplicates merged with a
     /// non-terminating endpoint winning).
     fn resort(&mut self) {
+        let mut list: Vec<u128> = Vec::with_capacity(self.endpoints.len());
         for p in 0..self.n_ports {
-            let mut list: Vec<(EndpointKey, bool, u32)> = (0..self.endpoints.len())
-                .filter_map(|e| {
-                    let port = self.port_of(e, p)?;
-                    Some((
-                        EndpointKey::new(self.endpoints[e].ip, port),
-                        self.endpoints[e].terminating,
-                        e as u32,
-                    ))
-                })
-                .collect();
+            // One integer per endpoint: the `ip:port` key in the high bits (it leaves the low
+            // 44 free), then "terminating" so a non-terminating duplicate sorts first, then the
+            // index. Sorting integers is what made deriving a large Service cheap.
+            list.clear();
+            list.extend((0..self.endpoints.len()).filter_map(|e| {
+                let port = self.port_of(e, p)?;
+                let key = EndpointKey::new(self.endpoints[e].ip, port).0;
+                Some(key | u128::from(self.endpoints[e].terminating) << 32 | e as u128)
+            }));
             list.sort_unstable();
-            list.dedup_by(|later, earlier| later.0 == earlier.0);
-            self.sorted[p] = list.into_iter().map(|(_, _, e)| e).collect();
+            list.dedup_by(|later, earlier| {
+                *later >> EndpointKey::FREE_BITS == *earlier >> EndpointKey::FREE_BITS
+            });
+            self.sorted[p] = list.iter().map(|&x| x as u32).collect();
         }
     }
 
@@ -181,7 +183,16 @@ impl ServiceEndpoints {
         if removed.is_empty() {
             return false;
         }
-        self.remove_where(|e| pred(e));
+        if removed.len() <= 4 {
+            // A pod's deletion removes one endpoint: shift in place rather than rebuild.
+            for &e in removed.iter().rev() {
+                let e = e as usize;
+                self.endpoints.remove(e);
+                self.ports.drain(e * self.n_ports..(e + 1) * self.n_ports);
+            }
+        } else {
+            self.remove_where(|e| pred(e));
+        }
         for list in &mut self.sorted {
             list.retain(|e| removed.binary_search(e).is_err());
             for e in list.iter_mut() {
@@ -200,6 +211,9 @@ impl ServiceEndpoints {
 struct EndpointKey(u128);
 
 impl EndpointKey {
+    /// The longest `ip:port` (`255.255.255.255:65535`, 21 characters) takes the top 84 bits.
+    const FREE_BITS: u32 = 128 - 84;
+
     fn new(ip: Ipv4Addr, port: u16) -> EndpointKey {
         let mut key: u128 = 0;
         let mut n = 0u32;
@@ -293,15 +307,10 @@ impl Cluster {
     pub(super) fn add_pod_to_service(&mut self, svc: ServiceId, pod: PodId) {
         let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { return };
         let mut ports = Vec::new();
-        let Some(ep) = self.pod_endpoint(s, p, &mut ports) else {
-            // Still a member: a phase change is a re-add, so it is tracked for removal.
-            self.pod_services[pod.0 as usize].push(svc);
-            return;
-        };
+        let Some(ep) = self.pod_endpoint(s, p, &mut ports) else { return };
         let eps = &mut self.endpoints[svc.0 as usize];
         eps.push(ep, &ports);
         eps.insert_last();
-        self.pod_services[pod.0 as usize].push(svc);
     }
 
     pub(super) fn remove_pod_from_service(&mut self, svc: ServiceId, pod: PodId) {
@@ -312,8 +321,8 @@ impl Cluster {
     /// Re-derives a pod's endpoint conditions in every Service it belongs to. Order and ports do
     /// not change, so the sorted lists stay valid.
     pub(super) fn refresh_pod_endpoints(&mut self, pod: PodId) {
-        let services = self.pod_services[pod.0 as usize].clone();
-        for svc in services {
+        let Some(p) = self.pod(pod) else { return };
+        for svc in self.services_selecting(p) {
             let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { continue };
             let Some(fresh) = self.pod_endpoint(s, p, &mut Vec::new()) else { continue };
             let eps = &mut self.endpoints[svc.0 as usize];
@@ -335,7 +344,6 @@ impl Cluster {
     pub(super) fn derive_service_endpoints(&mut self, svc: ServiceId) {
         let s = self.service(svc).expect("derive for an existing service");
         let mut eps = ServiceEndpoints::new(s.ports.len());
-        let mut members = Vec::new();
         let mut ports = Vec::with_capacity(s.ports.len());
         if let Some(selector) = s.spec.selector.as_ref().filter(|sel| !sel.is_empty()) {
             // Start from the smallest label set of the selector's pairs.
@@ -349,7 +357,6 @@ impl Cluster {
                 for &pid in set {
                     let pod = self.pod(pid).expect("indexed pod exists");
                     if selector_matches(selector, &pod.spec.labels) {
-                        members.push(pid);
                         if let Some(ep) = self.pod_endpoint(s, pod, &mut ports) {
                             eps.push(ep, &ports);
                         }
@@ -397,9 +404,6 @@ impl Cluster {
         }
         eps.resort();
         self.endpoints[svc.0 as usize] = eps;
-        for pid in members {
-            self.pod_services[pid.0 as usize].push(svc);
-        }
     }
 
     /// The EndpointSlices of a Service as the controller would write them: one per distinct port

@@ -50,8 +50,6 @@ pub struct Cluster {
     pod_by_ip: HashMap<Ipv4Addr, PodId>,
     /// (namespace, label key, label value) → pods.
     label_index: HashMap<(String, String, String), BTreeSet<PodId>>,
-    /// Services whose endpoints include each pod, by pod index.
-    pod_services: Vec<Vec<ServiceId>>,
 
     services: Vec<Option<Service>>,
     service_by_key: HashMap<ObjectKey, ServiceId>,
@@ -100,7 +98,6 @@ impl Cluster {
             pod_by_key: HashMap::new(),
             pod_by_ip: HashMap::new(),
             label_index: HashMap::new(),
-            pod_services: Vec::new(),
             services: Vec::new(),
             service_by_key: HashMap::new(),
             selector_index: HashMap::new(),

@@ -138,10 +138,15 @@ impl Cluster {
         self.pod_by_key.insert(key, id);
         self.pods_on_node[node_id.0 as usize].insert(id);
         self.pods.push(Some(Pod { id, node: node_id, ip, spec, clashes }));
-        self.pod_services.push(Vec::new());
+        for svc in self.services_selecting(self.pod(id).expect("just added")) {
+            self.add_pod_to_service(svc, id);
+        }
+        Ok(id)
+    }
 
-        // Services that can select this pod are found through its own labels.
-        let pod = self.pod(id).expect("just added");
+    /// The Services whose selector matches a pod, by id: found through the pod's own labels
+    /// (one pair of each selector is indexed), so nothing per pod needs storing.
+    pub(super) fn services_selecting(&self, pod: &Pod) -> Vec<ServiceId> {
         let mut candidates: Vec<ServiceId> = Vec::new();
         for (k, v) in &pod.spec.labels {
             if let Some(list) =
@@ -152,16 +157,12 @@ impl Cluster {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        for svc in candidates {
-            let matches =
-                self.service(svc).and_then(|s| s.spec.selector.as_ref()).is_some_and(|sel| {
-                    selector_matches(sel, &self.pod(id).expect("exists").spec.labels)
-                });
-            if matches {
-                self.add_pod_to_service(svc, id);
-            }
-        }
-        Ok(id)
+        candidates.retain(|&svc| {
+            self.service(svc)
+                .and_then(|s| s.spec.selector.as_ref())
+                .is_some_and(|sel| selector_matches(sel, &pod.spec.labels))
+        });
+        candidates
     }
 
     fn allocate_pod_ip(&mut self, node: NodeId, key: &ObjectKey) -> Result<Ipv4Addr, ModelError> {
@@ -185,7 +186,7 @@ impl Cluster {
     pub fn remove_pod(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
         let id =
             *self.pod_by_key.get(key).ok_or_else(|| ModelError::UnknownPod { pod: key.clone() })?;
-        let services = std::mem::take(&mut self.pod_services[id.0 as usize]);
+        let services = self.services_selecting(self.pod(id).expect("indexed pod exists"));
         for svc in services {
             self.remove_pod_from_service(svc, id);
         }
