@@ -99,7 +99,7 @@ fn service_answer(cluster: &Cluster, ns: &str, name: &str) -> Answer {
     // Headless: the ready endpoints (publishNotReadyAddresses writes unready ones as ready).
     let mut ips: Vec<Ipv4Addr> = cluster
         .endpoints_of(svc.id)
-        .map(|eps| eps.endpoints.iter().filter(|e| e.ready).map(|e| e.ip).collect())
+        .map(|eps| eps.endpoints.iter().filter(|e| e.ready()).map(|e| e.ip).collect())
         .unwrap_or_default();
     ips.sort();
     ips.dedup();
@@ -122,8 +122,9 @@ fn hostname_answer(cluster: &Cluster, ns: &str, svc_name: &str, host: &str) -> A
         .map(|eps| {
             eps.endpoints
                 .iter()
-                .filter(|e| e.ready && e.hostname() == Some(host))
-                .map(|e| e.ip)
+                .enumerate()
+                .filter(|&(i, e)| e.ready() && eps.hostname(i) == Some(host))
+                .map(|(_, e)| e.ip)
                 .collect()
         })
         .unwrap_or_default();

@@ -11,21 +11,87 @@ use std::net::Ipv4Addr;
 use super::{selector_matches, Cluster};
 use crate::model::*;
 
-/// One endpoint of a Service, with its conditions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One endpoint of a Service, with its conditions. 16 bytes: at the limits there are 2.5
+/// million of them; what few endpoints have (a hostname, an unknown node name) is kept by the
+/// [`ServiceEndpoints`] beside them.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Endpoint {
     pub ip: Ipv4Addr,
-    /// The pod behind it (derived slices), if known.
-    pub pod: Option<PodId>,
-    /// `nodeName`, resolved to a node of the cluster when one has that name.
-    pub node: Option<NodeId>,
-    pub ready: bool,
-    pub serving: bool,
-    pub terminating: bool,
-    /// What most endpoints do not have; kept out of line so an endpoint stays small.
-    extra: Option<Box<EndpointExtra>>,
+    /// `PodId`, or `NONE`.
+    pod: u32,
+    /// `NodeId` of the `nodeName` when it names a node of the cluster, or `NONE`.
+    node: u32,
+    flags: u8,
 }
 
+const _: () = assert!(std::mem::size_of::<Endpoint>() == 16);
+
+const NONE: u32 = u32::MAX;
+const READY: u8 = 1;
+const SERVING: u8 = 2;
+const TERMINATING: u8 = 4;
+
+impl Endpoint {
+    fn new(
+        ip: Ipv4Addr,
+        pod: Option<PodId>,
+        node: Option<NodeId>,
+        ready: bool,
+        serving: bool,
+        terminating: bool,
+    ) -> Endpoint {
+        let mut e = Endpoint {
+            ip,
+            pod: pod.map_or(NONE, |p| p.0),
+            node: node.map_or(NONE, |n| n.0),
+            flags: 0,
+        };
+        e.set_conditions(ready, serving, terminating);
+        e
+    }
+
+    fn set_conditions(&mut self, ready: bool, serving: bool, terminating: bool) {
+        let bit = |on: bool, flag: u8| if on { flag } else { 0 };
+        self.flags = bit(ready, READY) | bit(serving, SERVING) | bit(terminating, TERMINATING);
+    }
+
+    /// The pod behind it (derived slices), if known.
+    pub fn pod(&self) -> Option<PodId> {
+        (self.pod != NONE).then_some(PodId(self.pod))
+    }
+
+    /// `nodeName`, resolved to a node of the cluster when one has that name.
+    pub fn node(&self) -> Option<NodeId> {
+        (self.node != NONE).then_some(NodeId(self.node))
+    }
+
+    pub fn ready(&self) -> bool {
+        self.flags & READY != 0
+    }
+
+    pub fn serving(&self) -> bool {
+        self.flags & SERVING != 0
+    }
+
+    pub fn terminating(&self) -> bool {
+        self.flags & TERMINATING != 0
+    }
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("ip", &self.ip)
+            .field("pod", &self.pod())
+            .field("node", &self.node())
+            .field("ready", &self.ready())
+            .field("serving", &self.serving())
+            .field("terminating", &self.terminating())
+            .finish()
+    }
+}
+
+/// What most endpoints do not have.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct EndpointExtra {
     /// A `nodeName` that names no node of the cluster (given slices only).
@@ -33,23 +99,10 @@ struct EndpointExtra {
     hostname: Option<String>,
 }
 
-impl Endpoint {
-    fn extra(node_name: Option<String>, hostname: Option<String>) -> Option<Box<EndpointExtra>> {
+impl EndpointExtra {
+    fn new(node_name: Option<String>, hostname: Option<String>) -> Option<EndpointExtra> {
         (node_name.is_some() || hostname.is_some())
-            .then(|| Box::new(EndpointExtra { unknown_node: node_name, hostname }))
-    }
-
-    /// The endpoint's `nodeName`.
-    pub fn node_name<'a>(&'a self, cluster: &'a Cluster) -> Option<&'a str> {
-        match self.node.and_then(|n| cluster.node(n)) {
-            Some(n) => Some(n.spec.name.as_str()),
-            None => self.extra.as_ref().and_then(|x| x.unknown_node.as_deref()),
-        }
-    }
-
-    /// The endpoint's `hostname` (a pod's `spec.hostname` under its headless Service).
-    pub fn hostname(&self) -> Option<&str> {
-        self.extra.as_ref().and_then(|x| x.hostname.as_deref())
+            .then_some(EndpointExtra { unknown_node: node_name, hostname })
     }
 }
 
@@ -57,6 +110,8 @@ impl Endpoint {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceEndpoints {
     pub endpoints: Vec<Endpoint>,
+    /// The few endpoints' extras, by endpoint index, sorted.
+    extras: Vec<(u32, EndpointExtra)>,
     /// `ports[e * n_ports + p]`: the port endpoint `e` serves for service port `p`, if any.
     ports: Vec<Option<u16>>,
     n_ports: usize,
@@ -105,23 +160,60 @@ impl ServiceEndpoints {
         })
     }
 
-    fn push(&mut self, ep: Endpoint, ports: &[Option<u16>]) {
+    fn extra(&self, e: usize) -> Option<&EndpointExtra> {
+        let i = self.extras.binary_search_by_key(&(e as u32), |(i, _)| *i).ok()?;
+        Some(&self.extras[i].1)
+    }
+
+    /// The `nodeName` of endpoint `e`.
+    pub fn node_name<'a>(&'a self, e: usize, cluster: &'a Cluster) -> Option<&'a str> {
+        let ep = self.endpoints.get(e)?;
+        match ep.node().and_then(|n| cluster.node(n)) {
+            Some(n) => Some(n.spec.name.as_str()),
+            None => self.extra(e).and_then(|x| x.unknown_node.as_deref()),
+        }
+    }
+
+    /// The `hostname` of endpoint `e` (a pod's `spec.hostname` under its headless Service).
+    pub fn hostname(&self, e: usize) -> Option<&str> {
+        self.extra(e).and_then(|x| x.hostname.as_deref())
+    }
+
+    fn push(&mut self, ep: Endpoint, extra: Option<EndpointExtra>, ports: &[Option<u16>]) {
         debug_assert_eq!(ports.len(), self.n_ports);
+        if let Some(x) = extra {
+            self.extras.push((self.endpoints.len() as u32, x));
+        }
         self.endpoints.push(ep);
         self.ports.extend_from_slice(ports);
     }
 
-    fn remove_where(&mut self, mut pred: impl FnMut(&Endpoint) -> bool) {
-        let mut keep_ports = Vec::with_capacity(self.ports.len());
-        let mut kept = Vec::with_capacity(self.endpoints.len());
-        for (i, ep) in std::mem::take(&mut self.endpoints).into_iter().enumerate() {
-            if !pred(&ep) {
-                keep_ports.extend_from_slice(&self.ports[i * self.n_ports..(i + 1) * self.n_ports]);
-                kept.push(ep);
+    /// Removes the endpoints at `removed` (sorted indices), keeping ports and extras aligned.
+    fn remove_indices(&mut self, removed: &[u32]) {
+        if removed.len() <= 4 {
+            // A pod's deletion removes one endpoint: shift in place rather than rebuild.
+            for &e in removed.iter().rev() {
+                let e = e as usize;
+                self.endpoints.remove(e);
+                self.ports.drain(e * self.n_ports..(e + 1) * self.n_ports);
             }
+        } else {
+            let mut keep_ports = Vec::with_capacity(self.ports.len());
+            let mut kept = Vec::with_capacity(self.endpoints.len());
+            for (i, ep) in std::mem::take(&mut self.endpoints).into_iter().enumerate() {
+                if removed.binary_search(&(i as u32)).is_err() {
+                    keep_ports
+                        .extend_from_slice(&self.ports[i * self.n_ports..(i + 1) * self.n_ports]);
+                    kept.push(ep);
+                }
+            }
+            self.endpoints = kept;
+            self.ports = keep_ports;
         }
-        self.endpoints = kept;
-        self.ports = keep_ports;
+        self.extras.retain(|(i, _)| removed.binary_search(i).is_err());
+        for (i, _) in &mut self.extras {
+            *i -= removed.partition_point(|r| r < i) as u32;
+        }
     }
 
     /// Rebuilds the sorted per-port lists (`sort.Sort(byEndpoint)`, duplicates merged with a
@@ -136,7 +228,7 @@ impl ServiceEndpoints {
             list.extend((0..self.endpoints.len()).filter_map(|e| {
                 let port = self.port_of(e, p)?;
                 let key = EndpointKey::new(self.endpoints[e].ip, port).0;
-                Some(key | u128::from(self.endpoints[e].terminating) << 32 | e as u128)
+                Some(key | u128::from(self.endpoints[e].terminating()) << 32 | e as u128)
             }));
             list.sort_unstable();
             list.dedup_by(|later, earlier| {
@@ -183,16 +275,7 @@ impl ServiceEndpoints {
         if removed.is_empty() {
             return false;
         }
-        if removed.len() <= 4 {
-            // A pod's deletion removes one endpoint: shift in place rather than rebuild.
-            for &e in removed.iter().rev() {
-                let e = e as usize;
-                self.endpoints.remove(e);
-                self.ports.drain(e * self.n_ports..(e + 1) * self.n_ports);
-            }
-        } else {
-            self.remove_where(|e| pred(e));
-        }
+        self.remove_indices(&removed);
         for list in &mut self.sorted {
             list.retain(|e| removed.binary_search(e).is_err());
             for e in list.iter_mut() {
@@ -280,7 +363,7 @@ impl Cluster {
         svc: &Service,
         pod: &Pod,
         ports: &mut Vec<Option<u16>>,
-    ) -> Option<Endpoint> {
+    ) -> Option<(Endpoint, Option<EndpointExtra>)> {
         if matches!(pod.spec.phase, PodPhase::Succeeded | PodPhase::Failed) {
             return None;
         }
@@ -293,29 +376,24 @@ impl Cluster {
             (Some(h), Some(sub)) if *sub == svc.spec.name => Some(h.clone()),
             _ => None,
         };
-        Some(Endpoint {
-            ip: pod.ip,
-            pod: Some(pod.id),
-            node: Some(pod.node),
-            extra: Endpoint::extra(None, hostname),
-            ready,
-            serving,
-            terminating,
-        })
+        Some((
+            Endpoint::new(pod.ip, Some(pod.id), Some(pod.node), ready, serving, terminating),
+            EndpointExtra::new(None, hostname),
+        ))
     }
 
     pub(super) fn add_pod_to_service(&mut self, svc: ServiceId, pod: PodId) {
         let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { return };
         let mut ports = Vec::new();
-        let Some(ep) = self.pod_endpoint(s, p, &mut ports) else { return };
+        let Some((ep, extra)) = self.pod_endpoint(s, p, &mut ports) else { return };
         let eps = &mut self.endpoints[svc.0 as usize];
-        eps.push(ep, &ports);
+        eps.push(ep, extra, &ports);
         eps.insert_last();
     }
 
     pub(super) fn remove_pod_from_service(&mut self, svc: ServiceId, pod: PodId) {
         let eps = &mut self.endpoints[svc.0 as usize];
-        eps.remove_sorted_where(|e| e.pod == Some(pod));
+        eps.remove_sorted_where(|e| e.pod() == Some(pod));
     }
 
     /// Re-derives a pod's endpoint conditions in every Service it belongs to. Order and ports do
@@ -324,13 +402,11 @@ impl Cluster {
         let Some(p) = self.pod(pod) else { return };
         for svc in self.services_selecting(p) {
             let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { continue };
-            let Some(fresh) = self.pod_endpoint(s, p, &mut Vec::new()) else { continue };
+            let Some((fresh, _)) = self.pod_endpoint(s, p, &mut Vec::new()) else { continue };
             let eps = &mut self.endpoints[svc.0 as usize];
-            if let Some(e) = eps.endpoints.iter_mut().find(|e| e.pod == Some(pod)) {
-                let merge_changes = e.terminating != fresh.terminating;
-                e.ready = fresh.ready;
-                e.serving = fresh.serving;
-                e.terminating = fresh.terminating;
+            if let Some(e) = eps.endpoints.iter_mut().find(|e| e.pod() == Some(pod)) {
+                let merge_changes = e.terminating() != fresh.terminating();
+                e.set_conditions(fresh.ready(), fresh.serving(), fresh.terminating());
                 // Only a duplicate ip:port (host-network pods) can change the merge winner.
                 if merge_changes && eps.has_duplicates() {
                     eps.resort();
@@ -357,8 +433,8 @@ impl Cluster {
                 for &pid in set {
                     let pod = self.pod(pid).expect("indexed pod exists");
                     if selector_matches(selector, &pod.spec.labels) {
-                        if let Some(ep) = self.pod_endpoint(s, pod, &mut ports) {
-                            eps.push(ep, &ports);
+                        if let Some((ep, extra)) = self.pod_endpoint(s, pod, &mut ports) {
+                            eps.push(ep, extra, &ports);
                         }
                     }
                 }
@@ -385,18 +461,11 @@ impl Cluster {
                     let node = e.node.as_ref().and_then(|n| self.node_by_name.get(n)).copied();
                     let pod = e.target_pod.as_ref().and_then(|k| self.pod_by_key.get(k)).copied();
                     eps.push(
-                        Endpoint {
-                            ip: e.ip,
-                            pod,
-                            node,
-                            extra: Endpoint::extra(
-                                if node.is_none() { e.node.clone() } else { None },
-                                e.hostname.clone(),
-                            ),
-                            ready: e.ready,
-                            serving: e.serving,
-                            terminating: e.terminating,
-                        },
+                        Endpoint::new(e.ip, pod, node, e.ready, e.serving, e.terminating),
+                        EndpointExtra::new(
+                            if node.is_none() { e.node.clone() } else { None },
+                            e.hostname.clone(),
+                        ),
                         &map,
                     );
                 }
@@ -462,12 +531,12 @@ impl Cluster {
                         let ep = &eps.endpoints[e];
                         EndpointSpec {
                             ip: ep.ip,
-                            ready: ep.ready,
-                            serving: ep.serving,
-                            terminating: ep.terminating,
-                            node: ep.node_name(self).map(str::to_string),
-                            hostname: ep.hostname().map(str::to_string),
-                            target_pod: ep.pod.and_then(|p| self.pod(p)).map(Pod::key),
+                            ready: ep.ready(),
+                            serving: ep.serving(),
+                            terminating: ep.terminating(),
+                            node: eps.node_name(e, self).map(str::to_string),
+                            hostname: eps.hostname(e).map(str::to_string),
+                            target_pod: ep.pod().and_then(|p| self.pod(p)).map(Pod::key),
                         }
                     })
                     .collect();

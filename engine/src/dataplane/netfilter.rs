@@ -372,7 +372,7 @@ impl Walker<'_> {
         else {
             return EndpointText(None);
         };
-        let pod = ep.pod.and_then(|id| self.c.pod(id)).map(crate::model::Pod::key);
+        let pod = ep.pod().and_then(|id| self.c.pod(id)).map(crate::model::Pod::key);
         EndpointText(Some((SocketAddrV4::new(ep.ip, p), pod)))
     }
 

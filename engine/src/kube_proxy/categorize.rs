@@ -45,9 +45,9 @@ pub fn categorize<'a>(
         v
     };
     if uses_cluster {
-        out.cluster = indices(&|e| e.ready);
+        out.cluster = indices(&|e| e.ready());
         if out.cluster.is_empty() {
-            out.cluster = indices(&|e| e.serving && e.terminating);
+            out.cluster = indices(&|e| e.serving() && e.terminating());
             out.cluster_fallback = !out.cluster.is_empty();
         }
         out.has_any = !out.cluster.is_empty();
@@ -57,11 +57,11 @@ pub fn categorize<'a>(
     }
     let (mut has_local_ready, mut has_local_serving_term) = (false, false);
     for e in endpoints.clone() {
-        let local = e.node == Some(node);
-        if e.ready {
+        let local = e.node() == Some(node);
+        if e.ready() {
             out.has_any = true;
             has_local_ready |= local;
-        } else if e.serving && e.terminating {
+        } else if e.serving() && e.terminating() {
             out.has_any = true;
             has_local_serving_term |= local;
         }
@@ -70,14 +70,14 @@ pub fn categorize<'a>(
         endpoints
             .clone()
             .enumerate()
-            .filter(|(_, e)| e.node == Some(node) && f(e))
+            .filter(|(_, e)| e.node() == Some(node) && f(e))
             .map(|(i, _)| i as u32)
             .collect()
     };
     if has_local_ready {
-        out.local = pick(&|e| e.ready);
+        out.local = pick(&|e| e.ready());
     } else if has_local_serving_term {
-        out.local = pick(&|e| e.serving && e.terminating);
+        out.local = pick(&|e| e.serving() && e.terminating());
         out.local_fallback = true;
     }
     out
