@@ -329,6 +329,11 @@ impl Pod {
         ObjectKey::new(&self.spec.namespace, &self.spec.name)
     }
 
+    /// Whether the pod is `key`, without building its key.
+    pub fn is(&self, key: &ObjectKey) -> bool {
+        self.spec.name == key.name && self.spec.namespace == key.namespace
+    }
+
     /// Whether a container crash-loops because its port was taken.
     pub fn container_crashed(&self, container: &str) -> bool {
         self.clashes.iter().any(|c| c.failed == container)

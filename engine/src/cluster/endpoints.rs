@@ -459,7 +459,7 @@ impl Cluster {
                     .collect();
                 for e in &slice.endpoints {
                     let node = e.node.as_ref().and_then(|n| self.node_by_name.get(n)).copied();
-                    let pod = e.target_pod.as_ref().and_then(|k| self.pod_by_key.get(k)).copied();
+                    let pod = e.target_pod.as_ref().and_then(|k| self.pod_id_of(k));
                     eps.push(
                         Endpoint::new(e.ip, pod, node, e.ready, e.serving, e.terminating),
                         EndpointExtra::new(

@@ -7,6 +7,7 @@
 //! (see [`crate::kube_proxy::rules`]).
 
 mod endpoints;
+mod key_index;
 mod nodes_pods;
 mod services;
 pub mod settings;
@@ -45,7 +46,7 @@ pub struct Cluster {
     next_pod_offset: Vec<u64>,
 
     pods: Vec<Option<Pod>>,
-    pod_by_key: HashMap<ObjectKey, PodId>,
+    pod_by_key: key_index::KeyIndex<PodId>,
     /// Pod-network pods by IP (host-network pods share their node's address and are not here).
     pod_by_ip: HashMap<Ipv4Addr, PodId>,
     /// (namespace, label key, label value) → pods.
@@ -95,7 +96,7 @@ impl Cluster {
             pods_on_node: Vec::new(),
             next_pod_offset: Vec::new(),
             pods: Vec::new(),
-            pod_by_key: HashMap::new(),
+            pod_by_key: key_index::KeyIndex::default(),
             pod_by_ip: HashMap::new(),
             label_index: HashMap::new(),
             services: Vec::new(),
@@ -156,7 +157,11 @@ impl Cluster {
     }
 
     pub fn pod_by_key(&self, key: &ObjectKey) -> Option<&Pod> {
-        self.pod_by_key.get(key).and_then(|id| self.pod(*id))
+        self.pod_id_of(key).and_then(|id| self.pod(id))
+    }
+
+    fn pod_id_of(&self, key: &ObjectKey) -> Option<PodId> {
+        self.pod_by_key.get(key, |id| self.pod(id).is_some_and(|p| p.is(key)))
     }
 
     pub fn pod_by_ip(&self, ip: Ipv4Addr) -> Option<&Pod> {

@@ -93,7 +93,7 @@ impl Cluster {
 
     pub fn add_pod(&mut self, spec: PodSpec) -> Result<PodId, ModelError> {
         let key = ObjectKey::new(&spec.namespace, &spec.name);
-        if self.pod_by_key.contains_key(&key) {
+        if self.pod_id_of(&key).is_some() {
             return Err(ModelError::DuplicatePod { pod: key });
         }
         if spec.containers.is_empty() {
@@ -184,14 +184,16 @@ impl Cluster {
     }
 
     pub fn remove_pod(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
-        let id =
-            *self.pod_by_key.get(key).ok_or_else(|| ModelError::UnknownPod { pod: key.clone() })?;
+        let id = self.pod_id(key)?;
         let services = self.services_selecting(self.pod(id).expect("indexed pod exists"));
         for svc in services {
             self.remove_pod_from_service(svc, id);
         }
+        let pods = &self.pods;
+        self.pod_by_key.remove(key, |id| {
+            pods.get(id.0 as usize).and_then(Option::as_ref).is_some_and(|p| p.is(key))
+        });
         let pod = self.pods[id.0 as usize].take().expect("indexed pod exists");
-        self.pod_by_key.remove(key);
         if !pod.spec.host_network {
             self.pod_by_ip.remove(&pod.ip);
         }
@@ -240,7 +242,7 @@ impl Cluster {
     }
 
     fn pod_id(&self, key: &ObjectKey) -> Result<PodId, ModelError> {
-        self.pod_by_key.get(key).copied().ok_or_else(|| ModelError::UnknownPod { pod: key.clone() })
+        self.pod_id_of(key).ok_or_else(|| ModelError::UnknownPod { pod: key.clone() })
     }
 
     /// Whether the pod's node is Ready (a NotReady node's pods are not Ready either).
