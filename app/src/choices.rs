@@ -34,7 +34,7 @@ pub fn source_options(c: &Cluster) -> Vec<SourceOption> {
     crate::sort::sort_by_key(&mut pods, |p| p.key());
     let mut out = Vec::new();
     for p in pods {
-        for ct in &p.spec.containers {
+        for ct in p.spec.containers.iter() {
             out.push(SourceOption {
                 label: format!("pod {} [{}] {}", p.key(), ct.name, p.ip),
                 source: Source::Pod { pod: p.key(), container: Some(ct.name.clone()) },
@@ -119,7 +119,7 @@ pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
     let mut pods: Vec<&engine::Pod> = c.pods().collect();
     crate::sort::sort_by_key(&mut pods, |p| p.key());
     for p in pods {
-        for ct in &p.spec.containers {
+        for ct in p.spec.containers.iter() {
             for cp in &ct.ports {
                 out.push(DestOption {
                     label: format!(

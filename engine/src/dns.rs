@@ -5,6 +5,7 @@
 //! kube-dns Service, walked by the dataplane like any other packet.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -170,7 +171,7 @@ impl Cluster {
                 phase: PodPhase::Running,
                 ready: true,
                 terminating: false,
-                containers: vec![ContainerSpec {
+                containers: Arc::from([ContainerSpec {
                     name: "coredns".into(),
                     image: "registry.k8s.io/coredns/coredns:v1.11.1".into(),
                     ports: vec![
@@ -178,7 +179,7 @@ impl Cluster {
                         port("dns-tcp", 53, crate::Protocol::Tcp),
                         port("metrics", 9153, crate::Protocol::Tcp),
                     ],
-                }],
+                }]),
                 hostname: None,
                 subdomain: None,
             })?;

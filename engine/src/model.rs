@@ -10,6 +10,7 @@ use std::borrow::Borrow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -264,7 +265,7 @@ impl PodPhase {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ContainerPort {
     pub name: Option<String>,
     pub container_port: u16,
@@ -272,7 +273,7 @@ pub struct ContainerPort {
     pub host_port: Option<u16>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ContainerSpec {
     pub name: String,
     pub image: String,
@@ -295,7 +296,9 @@ pub struct PodSpec {
     pub ready: bool,
     /// `metadata.deletionTimestamp` is set.
     pub terminating: bool,
-    pub containers: Vec<ContainerSpec>,
+    /// Shared: the cluster keeps one copy of each distinct list (a Deployment's replicas, the
+    /// synthetic cluster's pods), and `vec![...].into()` makes one.
+    pub containers: Arc<[ContainerSpec]>,
     /// `spec.hostname` / `spec.subdomain`: a DNS name under a headless Service.
     pub hostname: Option<String>,
     pub subdomain: Option<String>,

@@ -56,7 +56,7 @@ pub struct Builder {
     shape: Shape,
     cluster: Cluster,
     done: usize,
-    container: ContainerSpec,
+    containers: std::sync::Arc<[ContainerSpec]>,
 }
 
 impl Builder {
@@ -67,7 +67,7 @@ impl Builder {
             dns_service_ip: Ipv4Addr::new(172, 16, 0, 10),
             ..ClusterSettings::default()
         };
-        let container = ContainerSpec {
+        let containers = std::sync::Arc::from([ContainerSpec {
             name: "app".into(),
             image: "registry.example/app:1".into(),
             ports: vec![ContainerPort {
@@ -76,8 +76,8 @@ impl Builder {
                 protocol: Protocol::Tcp,
                 host_port: None,
             }],
-        };
-        Ok(Builder { shape, cluster: Cluster::new(settings)?, done: 0, container })
+        }]);
+        Ok(Builder { shape, cluster: Cluster::new(settings)?, done: 0, containers })
     }
 
     fn pods(&self) -> usize {
@@ -147,7 +147,7 @@ impl Builder {
             phase: PodPhase::Running,
             ready: true,
             terminating: false,
-            containers: vec![self.container.clone()],
+            containers: self.containers.clone(),
             hostname: None,
             subdomain: None,
         })?;

@@ -137,7 +137,8 @@ fn dense_cluster(owners: usize, per_owner: usize) -> Cluster {
                     name: "c".into(),
                     image: "i".into(),
                     ports: vec![],
-                }],
+                }]
+                .into(),
                 hostname: None,
                 subdomain: None,
             })

@@ -49,6 +49,8 @@ pub struct Cluster {
     pod_by_key: key_index::KeyIndex<PodId>,
     /// Pod-network pods by IP (host-network pods share their node's address and are not here).
     pod_by_ip: HashMap<Ipv4Addr, PodId>,
+    /// Each distinct container list once, shared by the pods that have it.
+    container_lists: HashSet<Arc<[ContainerSpec]>>,
     /// (namespace, label key, label value) → pods.
     label_index: HashMap<(String, String, String), BTreeSet<PodId>>,
 
@@ -98,6 +100,7 @@ impl Cluster {
             pods: Vec::new(),
             pod_by_key: key_index::KeyIndex::default(),
             pod_by_ip: HashMap::new(),
+            container_lists: HashSet::new(),
             label_index: HashMap::new(),
             services: Vec::new(),
             service_by_key: HashMap::new(),

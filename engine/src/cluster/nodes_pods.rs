@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use super::{selector_matches, Cluster};
 use crate::addr::Protocol;
@@ -91,7 +92,7 @@ impl Cluster {
         Ok(())
     }
 
-    pub fn add_pod(&mut self, spec: PodSpec) -> Result<PodId, ModelError> {
+    pub fn add_pod(&mut self, mut spec: PodSpec) -> Result<PodId, ModelError> {
         let key = ObjectKey::new(&spec.namespace, &spec.name);
         if self.pod_id_of(&key).is_some() {
             return Err(ModelError::DuplicatePod { pod: key });
@@ -126,6 +127,7 @@ impl Cluster {
         };
         let id = PodId(self.pods.len() as u32);
         let clashes = port_clashes(&spec.containers);
+        spec.containers = self.shared_containers(spec.containers);
         if !spec.host_network {
             self.pod_by_ip.insert(ip, id);
         }
@@ -165,6 +167,15 @@ impl Cluster {
         candidates
     }
 
+    /// The one shared copy of an equal container list.
+    fn shared_containers(&mut self, containers: Arc<[ContainerSpec]>) -> Arc<[ContainerSpec]> {
+        if let Some(shared) = self.container_lists.get(&containers) {
+            return shared.clone();
+        }
+        self.container_lists.insert(containers.clone());
+        containers
+    }
+
     fn allocate_pod_ip(&mut self, node: NodeId, key: &ObjectKey) -> Result<Ipv4Addr, ModelError> {
         let n = self.node(node).expect("indexed node exists");
         let cidr = n.spec.pod_cidr;
@@ -194,6 +205,10 @@ impl Cluster {
             pods.get(id.0 as usize).and_then(Option::as_ref).is_some_and(|p| p.is(key))
         });
         let pod = self.pods[id.0 as usize].take().expect("indexed pod exists");
+        // The last pod with this container list releases the shared copy.
+        if Arc::strong_count(&pod.spec.containers) == 2 {
+            self.container_lists.remove(&pod.spec.containers);
+        }
         if !pod.spec.host_network {
             self.pod_by_ip.remove(&pod.ip);
         }
