@@ -298,31 +298,36 @@ impl EndpointKey {
     const FREE_BITS: u32 = 128 - 84;
 
     fn new(ip: Ipv4Addr, port: u16) -> EndpointKey {
-        let mut key: u128 = 0;
-        let mut n = 0u32;
-        let mut push = |code: u128| {
-            key |= code << (124 - 4 * n);
-            n += 1;
-        };
-        let digits = |v: u32, push: &mut dyn FnMut(u128)| {
-            let mut started = false;
-            for div in [10_000, 1000, 100, 10, 1] {
-                let d = (v / div) % 10;
-                if d != 0 || started || div == 1 {
-                    started = true;
-                    push(2 + u128::from(d));
-                }
-            }
-        };
-        for (i, o) in ip.octets().iter().enumerate() {
-            if i > 0 {
-                push(1);
-            }
-            digits(u32::from(*o), &mut push);
+        // Characters are written from the top nibble down.
+        struct Packer {
+            key: u128,
+            n: u32,
         }
-        push(12);
-        digits(u32::from(port), &mut push);
-        EndpointKey(key)
+        impl Packer {
+            fn push(&mut self, code: u32) {
+                self.key |= u128::from(code) << (124 - 4 * self.n);
+                self.n += 1;
+            }
+            /// A decimal number without leading zeros: digits code as 2..=11.
+            fn number(&mut self, v: u32) {
+                for div in [10_000, 1000, 100, 10] {
+                    if v >= div {
+                        self.push(2 + (v / div) % 10);
+                    }
+                }
+                self.push(2 + v % 10);
+            }
+        }
+        let mut p = Packer { key: 0, n: 0 };
+        let [a, b, c, d] = ip.octets();
+        p.number(u32::from(a));
+        for o in [b, c, d] {
+            p.push(1);
+            p.number(u32::from(o));
+        }
+        p.push(12);
+        p.number(u32::from(port));
+        EndpointKey(p.key)
     }
 }
 

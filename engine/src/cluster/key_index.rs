@@ -1,7 +1,7 @@
 //! `namespace/name` → id without a second copy of every key.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 
 use crate::model::ObjectKey;
 
@@ -10,13 +10,31 @@ use crate::model::ObjectKey;
 /// 150,000 pods this is a fifth of a map keyed by `ObjectKey`, which repeats both strings.
 #[derive(Clone, Debug)]
 pub(crate) struct KeyIndex<Id> {
-    by_hash: HashMap<u64, Id>,
+    by_hash: HashMap<u64, Id, BuildHasherDefault<Prehashed>>,
     colliding: HashMap<ObjectKey, Id>,
 }
 
 impl<Id> Default for KeyIndex<Id> {
     fn default() -> Self {
-        KeyIndex { by_hash: HashMap::new(), colliding: HashMap::new() }
+        KeyIndex { by_hash: HashMap::default(), colliding: HashMap::new() }
+    }
+}
+
+/// The map's keys are already hashes: use them as they are.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
