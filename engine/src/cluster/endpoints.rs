@@ -129,6 +129,15 @@ impl ServiceEndpoints {
         self.ports.get(endpoint * self.n_ports + service_port).copied().flatten()
     }
 
+    /// The endpoints of [`ServiceEndpoints::for_port`] without their ports.
+    pub fn endpoints_for_port(
+        &self,
+        service_port: usize,
+    ) -> impl ExactSizeIterator<Item = &Endpoint> + Clone + '_ {
+        let list = self.sorted.get(service_port).map(Vec::as_slice).unwrap_or(&[]);
+        list.iter().map(move |&e| &self.endpoints[e as usize])
+    }
+
     /// kube-proxy's endpoint list for a service port: `(endpoint, target port)` in rule order.
     pub fn for_port(
         &self,
@@ -177,6 +186,11 @@ impl ServiceEndpoints {
     /// The `hostname` of endpoint `e` (a pod's `spec.hostname` under its headless Service).
     pub fn hostname(&self, e: usize) -> Option<&str> {
         self.extra(e).and_then(|x| x.hostname.as_deref())
+    }
+
+    fn reserve(&mut self, endpoints: usize) {
+        self.endpoints.reserve(endpoints);
+        self.ports.reserve(endpoints * self.n_ports);
     }
 
     fn push(&mut self, ep: Endpoint, extra: Option<EndpointExtra>, ports: &[Option<u16>]) {
@@ -298,37 +312,53 @@ impl EndpointKey {
     const FREE_BITS: u32 = 128 - 84;
 
     fn new(ip: Ipv4Addr, port: u16) -> EndpointKey {
-        // Characters are written from the top nibble down.
-        struct Packer {
-            key: u128,
-            n: u32,
-        }
-        impl Packer {
-            fn push(&mut self, code: u32) {
-                self.key |= u128::from(code) << (124 - 4 * self.n);
-                self.n += 1;
+        let (mut key, mut n) = (0u128, 0u32);
+        for (i, o) in ip.octets().into_iter().enumerate() {
+            if i > 0 {
+                key = key << 4 | 1;
+                n += 1;
             }
-            /// A decimal number without leading zeros: digits code as 2..=11.
-            fn number(&mut self, v: u32) {
-                for div in [10_000, 1000, 100, 10] {
-                    if v >= div {
-                        self.push(2 + (v / div) % 10);
-                    }
-                }
-                self.push(2 + v % 10);
+            let (code, len) = OCTET_CODES[o as usize];
+            key = key << (4 * len) | u128::from(code);
+            n += len;
+        }
+        key = key << 4 | 12;
+        n += 1;
+        let port = u32::from(port);
+        for div in [10_000, 1000, 100, 10] {
+            if port >= div {
+                key = key << 4 | u128::from(2 + (port / div) % 10);
+                n += 1;
             }
         }
-        let mut p = Packer { key: 0, n: 0 };
-        let [a, b, c, d] = ip.octets();
-        p.number(u32::from(a));
-        for o in [b, c, d] {
-            p.push(1);
-            p.number(u32::from(o));
-        }
-        p.push(12);
-        p.number(u32::from(port));
-        EndpointKey(p.key)
+        key = key << 4 | u128::from(2 + port % 10);
+        n += 1;
+        // The first character goes to the top nibble; the unused low nibbles stay 0.
+        EndpointKey(key << (4 * (32 - n)))
     }
+}
+
+/// Each octet's decimal digits as key nibbles (2..=11), and how many there are.
+static OCTET_CODES: [(u16, u32); 256] = octet_codes();
+
+const fn octet_codes() -> [(u16, u32); 256] {
+    let mut table = [(0u16, 0u32); 256];
+    let mut v = 0;
+    while v < 256 {
+        let (mut code, mut len) = (0u16, 0u32);
+        if v >= 100 {
+            code = code << 4 | (2 + (v / 100) % 10) as u16;
+            len += 1;
+        }
+        if v >= 10 {
+            code = code << 4 | (2 + (v / 10) % 10) as u16;
+            len += 1;
+        }
+        code = code << 4 | (2 + v % 10) as u16;
+        table[v] = (code, len + 1);
+        v += 1;
+    }
+    table
 }
 
 /// An EndpointSlice as the controller would write it (for tables and export).
@@ -435,6 +465,7 @@ impl Cluster {
                 })
                 .min_by_key(|set| set.map_or(0, |s| s.len()));
             if let Some(Some(set)) = smallest {
+                eps.reserve(set.len());
                 for &pid in set {
                     let pod = self.pod(pid).expect("indexed pod exists");
                     if selector_matches(selector, &pod.spec.labels) {

@@ -660,6 +660,15 @@ impl std::hash::Hasher for FastHasher {
 }
 
 impl RuleCache {
+    /// Room for the chains and ports one probe meets, so the maps do not grow as it walks.
+    pub(crate) fn new() -> RuleCache {
+        RuleCache {
+            chains: RefCell::new(FastMap::with_capacity_and_hasher(32, FastHash)),
+            ports: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
+            plans: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
+        }
+    }
+
     fn chain(&self, c: &crate::Cluster, node: NodeId, chain: ChainRef) -> Rc<Chain> {
         self.chains
             .borrow_mut()

@@ -30,6 +30,16 @@ impl Categorized {
     }
 }
 
+/// The positions of the endpoints that pass `keep`.
+fn indices<'a>(
+    endpoints: impl Iterator<Item = &'a Endpoint>,
+    keep: impl Fn(&Endpoint) -> bool,
+) -> Vec<u32> {
+    let mut v = Vec::with_capacity(endpoints.size_hint().1.unwrap_or(0));
+    v.extend(endpoints.enumerate().filter(|(_, e)| keep(e)).map(|(i, _)| i as u32));
+    v
+}
+
 /// Topology hints are not modelled (no zone hints are ever written), so `useTopology` is false.
 pub fn categorize<'a>(
     endpoints: impl Iterator<Item = &'a Endpoint> + Clone,
@@ -38,16 +48,10 @@ pub fn categorize<'a>(
     uses_local: bool,
 ) -> Categorized {
     let mut out = Categorized::default();
-    let n = endpoints.size_hint().1.unwrap_or(0);
-    let indices = |f: &dyn Fn(&Endpoint) -> bool| {
-        let mut v = Vec::with_capacity(n);
-        v.extend(endpoints.clone().enumerate().filter(|(_, e)| f(e)).map(|(i, _)| i as u32));
-        v
-    };
     if uses_cluster {
-        out.cluster = indices(&|e| e.ready());
+        out.cluster = indices(endpoints.clone(), |e| e.ready());
         if out.cluster.is_empty() {
-            out.cluster = indices(&|e| e.serving() && e.terminating());
+            out.cluster = indices(endpoints.clone(), |e| e.serving() && e.terminating());
             out.cluster_fallback = !out.cluster.is_empty();
         }
         out.has_any = !out.cluster.is_empty();

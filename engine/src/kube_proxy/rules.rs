@@ -150,7 +150,7 @@ impl<'a> NodeTable<'a> {
         let epl = svc.external_policy_local();
         let uses_cluster = !ipl || ext_accessible;
         let uses_local = ipl || (epl && ext_accessible);
-        let cat = categorize(eps.for_port(i).map(|(e, _)| e), self.node, uses_cluster, uses_local);
+        let cat = categorize(eps.endpoints_for_port(i), self.node, uses_cluster, uses_local);
         let has_endpoints = cat.has_any;
         let internal_chain = if ipl { ChainRef::Svl { port } } else { ChainRef::Svc { port } };
         let external_chain = if epl { ChainRef::Svl { port } } else { ChainRef::Svc { port } };
