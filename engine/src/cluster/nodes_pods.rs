@@ -269,6 +269,10 @@ impl Cluster {
 /// The runtime bind check: the first container to declare a (port, protocol) holds it; any
 /// later container declaring it fails to bind and does not listen at all.
 pub(crate) fn port_clashes(containers: &[ContainerSpec]) -> Vec<PortClash> {
+    if containers.len() < 2 {
+        // One container cannot clash with itself (the apiserver only warns about it).
+        return Vec::new();
+    }
     let mut holder: HashMap<(u16, Protocol), &str> = HashMap::new();
     let mut clashes = Vec::new();
     for c in containers {
