@@ -217,12 +217,28 @@ impl Walker<'_> {
         let n = rules.len();
         let mut i = 0;
         while i < n {
+            // A traced connection meets a KUBE-SVC/SVL ladder as the kernel does, rule by rule:
+            // rule j matches with probability 1/(n-j), the last always. Its rules have no other
+            // match, so only the draws are made (the very draws rule_matches would make).
+            let drawn = match &*rules {
+                Chain::Service(sc)
+                    if i == sc.ladder_start()
+                        && !sc.endpoints.is_empty()
+                        && !self.d.is_scripted() =>
+                {
+                    let k = sc.endpoints.len();
+                    let j = (0..k - 1).find(|&j| self.d.one_in((k - j) as u32)).unwrap_or(k - 1);
+                    i += j;
+                    true
+                }
+                _ => false,
+            };
             let Some(mut rule) = rules.get(i) else { break };
             i += 1;
             // Enumerating outcomes: kube-proxy's ladder 1/n, 1/(n-1), ..., then unconditional
             // is one uniform n-way choice; take it in one decision instead of n binary ones.
             let ladder = match rule.matches.statistic_one_in {
-                Some(k) if self.d.is_scripted() && rules.is_ladder(i - 1, k) => Some(k),
+                Some(k) if !drawn && self.d.is_scripted() && rules.is_ladder(i - 1, k) => Some(k),
                 _ => None,
             };
             if let Some(k) = ladder {
@@ -232,7 +248,7 @@ impl Walker<'_> {
                     Some(r) => rule = r,
                     None => break,
                 }
-            } else if !self.rule_matches(node, chain, &rule, pkt) {
+            } else if !drawn && !self.rule_matches(node, chain, &rule, pkt) {
                 continue;
             }
             let rule = &rule;
