@@ -325,14 +325,15 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
 
 /// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
 pub fn chain_name_with(names: &impl RuleNames, chain: ChainRef) -> String {
+    let hashed = |prefix: &str, h: [u8; 16]| -> String {
+        let mut s = String::with_capacity(prefix.len() + 16);
+        s.push_str(prefix);
+        s.extend(h.iter().map(|&b| char::from(b)));
+        s
+    };
     let service = |prefix: &str, port: ServicePortId| -> String {
         match names.port_hash(port) {
-            Some(h) => {
-                let mut s = String::with_capacity(prefix.len() + 16);
-                s.push_str(prefix);
-                s.extend(h.iter().map(|&b| char::from(b)));
-                s
-            }
+            Some(h) => hashed(prefix, h),
             None => format!("{prefix}UNKNOWN"),
         }
     };
@@ -352,8 +353,11 @@ pub fn chain_name_with(names: &impl RuleNames, chain: ChainRef) -> String {
         ChainRef::Fw { port } => service("KUBE-FW-", port),
         ChainRef::Sep { port, endpoint } => {
             let Some(spn) = names.spn(port) else { return "KUBE-SEP-UNKNOWN".into() };
-            let ep = names.endpoint(port, endpoint).map(|a| a.to_string()).unwrap_or_default();
-            format!("KUBE-SEP-{}", super::hash::endpoint_hash(&spn, names.proto_lower(port), &ep))
+            let mut ep = String::with_capacity(21);
+            if let Some(a) = names.endpoint(port, endpoint) {
+                let _ = write!(ep, "{}:{}", a.ip(), a.port());
+            }
+            hashed("KUBE-SEP-", super::hash::hash16(&[&spn, names.proto_lower(port), &ep]))
         }
     }
 }
