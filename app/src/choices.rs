@@ -34,7 +34,7 @@ pub fn source_options(c: &Cluster) -> Vec<SourceOption> {
     crate::sort::sort_by_key(&mut pods, |p| p.key());
     let mut out = Vec::new();
     for p in pods {
-        for ct in &p.spec.containers {
+        for ct in p.spec.containers.iter() {
             out.push(SourceOption {
                 label: format!("pod {} [{}] {}", p.key(), ct.name, p.ip),
                 source: Source::Pod { pod: p.key(), container: Some(ct.name.clone()) },
@@ -127,7 +127,7 @@ pub fn dest_options(c: &Cluster) -> Vec<DestOption> {
                 protocol: t.protocol,
             });
         }
-        for ct in &p.spec.containers {
+        for ct in p.spec.containers.iter() {
             for cp in &ct.ports {
                 out.push(DestOption {
                     label: format!(
@@ -208,7 +208,7 @@ pub fn matched_rules(trace: &Trace, node: &str) -> BTreeSet<String> {
         .flat_map(|c| c.hops.iter().chain(&c.reply))
         .filter_map(|h| match (&h.at, &h.action) {
             (Location::Chain { node: n, .. }, Action::Rule { rule, .. }) if n == node => {
-                Some(rule.trim().to_string())
+                Some(rule.to_string().trim().to_string())
             }
             _ => None,
         })

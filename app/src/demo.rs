@@ -147,7 +147,7 @@ fn pod(
         phase: PodPhase::Running,
         ready: true,
         terminating: false,
-        containers,
+        containers: containers.into(),
         hostname: None,
         subdomain: None,
     }

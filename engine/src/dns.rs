@@ -5,6 +5,7 @@
 //! kube-dns Service, walked by the dataplane like any other packet.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -99,7 +100,7 @@ fn service_answer(cluster: &Cluster, ns: &str, name: &str) -> Answer {
     // Headless: the ready endpoints (publishNotReadyAddresses writes unready ones as ready).
     let mut ips: Vec<Ipv4Addr> = cluster
         .endpoints_of(svc.id)
-        .map(|eps| eps.endpoints.iter().filter(|e| e.ready).map(|e| e.ip).collect())
+        .map(|eps| eps.endpoints.iter().filter(|e| e.ready()).map(|e| e.ip).collect())
         .unwrap_or_default();
     ips.sort();
     ips.dedup();
@@ -122,8 +123,9 @@ fn hostname_answer(cluster: &Cluster, ns: &str, svc_name: &str, host: &str) -> A
         .map(|eps| {
             eps.endpoints
                 .iter()
-                .filter(|e| e.ready && e.hostname() == Some(host))
-                .map(|e| e.ip)
+                .enumerate()
+                .filter(|&(i, e)| e.ready() && eps.hostname(i) == Some(host))
+                .map(|(_, e)| e.ip)
                 .collect()
         })
         .unwrap_or_default();
@@ -169,7 +171,7 @@ impl Cluster {
                 phase: PodPhase::Running,
                 ready: true,
                 terminating: false,
-                containers: vec![ContainerSpec {
+                containers: Arc::from([ContainerSpec {
                     name: "coredns".into(),
                     image: "registry.k8s.io/coredns/coredns:v1.11.1".into(),
                     ports: vec![
@@ -177,7 +179,7 @@ impl Cluster {
                         port("dns-tcp", 53, crate::Protocol::Tcp),
                         port("metrics", 9153, crate::Protocol::Tcp),
                     ],
-                }],
+                }]),
                 hostname: None,
                 subdomain: None,
             })?;

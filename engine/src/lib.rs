@@ -25,4 +25,4 @@ pub use cluster::{Cluster, ClusterSettings};
 pub use error::ModelError;
 pub use model::*;
 pub use probe::{Destination, Entry, Probe, Source};
-pub use trace::{Action, Connection, Hop, Location, Outcome, Probability, Trace, Verdict};
+pub use trace::{Action, Connection, Hop, Location, Outcome, Probability, Text, Trace, Verdict};

@@ -56,7 +56,9 @@ pub struct Builder {
     shape: Shape,
     cluster: Cluster,
     done: usize,
-    container: ContainerSpec,
+    containers: std::sync::Arc<[ContainerSpec]>,
+    /// Node names by index, made once rather than formatted for every pod.
+    node_names: Vec<String>,
 }
 
 impl Builder {
@@ -67,7 +69,7 @@ impl Builder {
             dns_service_ip: Ipv4Addr::new(172, 16, 0, 10),
             ..ClusterSettings::default()
         };
-        let container = ContainerSpec {
+        let containers = std::sync::Arc::from([ContainerSpec {
             name: "app".into(),
             image: "registry.example/app:1".into(),
             ports: vec![ContainerPort {
@@ -76,8 +78,14 @@ impl Builder {
                 protocol: Protocol::Tcp,
                 host_port: None,
             }],
-        };
-        Ok(Builder { shape, cluster: Cluster::new(settings)?, done: 0, container })
+        }]);
+        Ok(Builder {
+            shape,
+            cluster: Cluster::new(settings)?,
+            done: 0,
+            containers,
+            node_names: Vec::new(),
+        })
     }
 
     fn pods(&self) -> usize {
@@ -122,8 +130,10 @@ impl Builder {
             detail: format!("a synthetic cluster has at most {} nodes", 240 * 256),
         })?;
         let cidr = cidr(Ipv4Addr::new(10, second, (i % 256) as u8, 0), 24)?;
+        let name = format!("node-{i}");
+        self.node_names.push(name.clone());
         self.cluster.add_node(NodeSpec {
-            name: format!("node-{i}"),
+            name,
             labels: Labels::new(),
             internal_ip: Ipv4Addr::from(u32::from(Ipv4Addr::new(192, 168, 0, 0)) + 10 + i),
             external_ip: None,
@@ -141,13 +151,16 @@ impl Builder {
             name: format!("p{i}"),
             labels,
             // Round-robin placement spreads every group over many nodes.
-            node: format!("node-{}", i % self.shape.nodes.max(1)),
+            node: {
+                let n = i % self.shape.nodes.max(1);
+                self.node_names.get(n as usize).cloned().unwrap_or_else(|| format!("node-{n}"))
+            },
             ip: None,
             host_network: false,
             phase: PodPhase::Running,
             ready: true,
             terminating: false,
-            containers: vec![self.container.clone()],
+            containers: self.containers.clone(),
             hostname: None,
             subdomain: None,
         })?;

@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -65,17 +66,17 @@ pub enum Action {
     Send,
     /// A kube-proxy (or fixed) netfilter rule matched. `rule` is its iptables-restore text,
     /// exactly as the node's rules view renders it (the UI highlights by this text).
-    Rule { chain: ChainRef, rule: String },
+    Rule { chain: ChainRef, rule: Text },
     /// A chain ran out of rules and returned to its caller.
     ChainEnd { chain: ChainRef },
     /// A routing decision: `route` is the `ip route` line that matched.
-    Route { route: String },
+    Route { route: Text },
     /// Bridged from one port to another (or hairpinned back out of the same port).
     Bridge,
     /// Carried over the network.
     Forward,
     /// Conntrack recognised the packet and rewrote it (reply path), or recorded a new entry.
-    Conntrack { entry: String },
+    Conntrack { entry: Text },
     /// A DNS answer.
     Dns { query: String, answer: String },
     /// The load balancer chose a node.
@@ -92,12 +93,144 @@ pub struct Hop {
     pub after: FiveTuple,
     pub action: Action,
     /// The same fact in plain words.
-    pub explain: String,
+    pub explain: Text,
 }
 
 impl Hop {
     pub fn rewrote(&self) -> bool {
         self.before != self.after
+    }
+}
+
+/// Text a hop carries (its explanation, rule, route, conntrack entry), rendered when it is read.
+///
+/// A hop keeps the facts (names, addresses, ports) and formats them only when displayed,
+/// compared or serialized, so a trace costs no formatting until somebody reads it. Serializes as
+/// a plain string, so JSON output is unchanged; compares by the rendered text.
+#[derive(Clone)]
+pub struct Text(TextRepr);
+
+type Render = dyn Fn(&mut fmt::Formatter<'_>) -> fmt::Result + Send + Sync;
+
+#[derive(Clone)]
+enum TextRepr {
+    Static(&'static str),
+    Owned(Arc<str>),
+    Lazy(Arc<Render>),
+}
+
+impl Text {
+    /// Text rendered by `render` each time it is read; `render` owns the facts it needs.
+    pub fn lazy(
+        render: impl Fn(&mut fmt::Formatter<'_>) -> fmt::Result + Send + Sync + 'static,
+    ) -> Text {
+        Text(TextRepr::Lazy(Arc::new(render)))
+    }
+
+    pub const fn new_static(s: &'static str) -> Text {
+        Text(TextRepr::Static(s))
+    }
+
+    /// The text as a string slice when it is already one (not lazily rendered).
+    fn as_plain(&self) -> Option<&str> {
+        match &self.0 {
+            TextRepr::Static(s) => Some(s),
+            TextRepr::Owned(s) => Some(s),
+            TextRepr::Lazy(_) => None,
+        }
+    }
+}
+
+/// `lazy_text!("… {x} …")`: a [`Text`] formatted when read. The closure moves what it names, so
+/// name owned values (copies of addresses, clones of names), never borrows of the cluster.
+macro_rules! lazy_text {
+    ($($arg:tt)*) => {
+        $crate::trace::Text::lazy(move |f| write!(f, $($arg)*))
+    };
+}
+pub(crate) use lazy_text;
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::new_static("")
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            TextRepr::Static(s) => f.write_str(s),
+            TextRepr::Owned(s) => f.write_str(s),
+            TextRepr::Lazy(render) => render(f),
+        }
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.as_plain() {
+            Some(s) => fmt::Debug::fmt(s, f),
+            None => fmt::Debug::fmt(&self.to_string(), f),
+        }
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        match (self.as_plain(), other.as_plain()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.to_string() == other.to_string(),
+        }
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        match self.as_plain() {
+            Some(s) => s == other,
+            None => self.to_string().as_str() == other,
+        }
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self == *other
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(s: &'static str) -> Text {
+        Text::new_static(s)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text(TextRepr::Owned(s.into()))
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.to_string()
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.as_plain() {
+            Some(t) => s.serialize_str(t),
+            None => s.collect_str(self),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        String::deserialize(d).map(Text::from)
     }
 }
 

@@ -592,7 +592,7 @@ fn protocol(p: &Option<String>) -> Protocol {
     p.as_deref().and_then(|p| p.parse().ok()).unwrap_or(Protocol::Tcp)
 }
 
-fn containers(spec: &RawPodSpec) -> Vec<ContainerSpec> {
+fn containers(spec: &RawPodSpec) -> std::sync::Arc<[ContainerSpec]> {
     spec.containers
         .iter()
         .map(|c| ContainerSpec {
@@ -717,7 +717,8 @@ pub fn dns_pod_spec(name: &str) -> PodSpec {
                 port("dns-tcp", Protocol::Tcp, 53),
                 port("metrics", Protocol::Tcp, 9153),
             ],
-        }],
+        }]
+        .into(),
         hostname: None,
         subdomain: None,
     }

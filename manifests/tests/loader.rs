@@ -179,7 +179,7 @@ endpoints: [{addresses: ['2001:db8::1']}]
     assert_eq!(loaded.skipped.len(), 1, "the IPv6 slice");
     let db = loaded.cluster.service_by_key(&key("default", "db")).expect("db");
     let eps = loaded.cluster.endpoints_of(db.id).expect("endpoints");
-    assert_eq!(eps.endpoints.iter().filter(|e| e.ready).count(), 1);
+    assert_eq!(eps.endpoints.iter().filter(|e| e.ready()).count(), 1);
 }
 
 #[test]

@@ -166,7 +166,7 @@ impl From<&Hop> for HopView {
             after: h.after.to_string(),
             rewrote: h.rewrote(),
             action: h.action.clone(),
-            explain: h.explain.clone(),
+            explain: h.explain.to_string(),
         }
     }
 }

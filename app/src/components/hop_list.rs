@@ -18,7 +18,7 @@ pub fn HopList() -> impl IntoView {
                 .into_iter()
                 .filter_map(|s| {
                     let h = hop_of(t, 0, s)?;
-                    Some((s.phase.as_str(), h.at.to_string(), h.explain.clone(), h.rewrote()))
+                    Some((s.phase.as_str(), h.at.to_string(), h.explain.to_string(), h.rewrote()))
                 })
                 .collect::<Vec<_>>()
         })

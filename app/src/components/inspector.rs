@@ -28,12 +28,12 @@ pub fn Inspector() -> impl IntoView {
         hop().map(|(phase, h)| {
             let (what, raw) = match &h.action {
                 Action::Send => ("a socket sent the packet".to_string(), None),
-                Action::Rule { rule, .. } => ("a netfilter rule matched".to_string(), Some(rule.clone())),
+                Action::Rule { rule, .. } => ("a netfilter rule matched".to_string(), Some(rule.to_string())),
                 Action::ChainEnd { .. } => ("the chain ran out of rules and returned".into(), None),
-                Action::Route { route } => ("routing decision".into(), Some(route.clone())),
+                Action::Route { route } => ("routing decision".into(), Some(route.to_string())),
                 Action::Bridge => ("bridged by cni0".into(), None),
                 Action::Forward => ("carried on".into(), None),
-                Action::Conntrack { entry } => ("conntrack".into(), Some(entry.clone())),
+                Action::Conntrack { entry } => ("conntrack".into(), Some(entry.to_string())),
                 Action::Dns { query, answer } => ("DNS".into(), Some(format!("{query} → {answer}"))),
                 Action::LoadBalance { node } => (format!("the load balancer chose {node}"), None),
                 Action::Deliver => ("delivered to the socket".into(), None),
@@ -46,7 +46,7 @@ pub fn Inspector() -> impl IntoView {
                     <dd data-testid="inspector-after" class:changed=h.rewrote()><code>{h.after.to_string()}</code></dd>
                     <dt>"What acted"</dt><dd data-testid="inspector-action">{what}</dd>
                     {raw.map(|r| view! { <dt>"Raw"</dt><dd><pre data-testid="inspector-raw">{r}</pre></dd> })}
-                    <dt>"In plain words"</dt><dd data-testid="inspector-explain">{h.explain.clone()}</dd>
+                    <dt>"In plain words"</dt><dd data-testid="inspector-explain">{h.explain.to_string()}</dd>
                 </dl>
             }
         })

@@ -137,7 +137,8 @@ fn dense_cluster(owners: usize, per_owner: usize) -> Cluster {
                     name: "c".into(),
                     image: "i".into(),
                     ports: vec![],
-                }],
+                }]
+                .into(),
                 hostname: None,
                 subdomain: None,
             })
@@ -199,7 +200,7 @@ fn tuple(src: &str, dst: &str) -> FiveTuple {
 }
 
 fn hop(at: Location, before: FiveTuple, after: FiveTuple, action: Action) -> Hop {
-    Hop { at, before, after, action, explain: String::new() }
+    Hop { at, before, after, action, explain: Default::default() }
 }
 
 /// client (node-1) → web ClusterIP, DNATed to the web pod on node-2, and the reply.

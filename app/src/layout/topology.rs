@@ -168,7 +168,9 @@ impl Topology {
                             .map(|e| {
                                 e.endpoints
                                     .iter()
-                                    .filter_map(|ep| Some((cluster.pod(ep.pod?)?.key(), ep.ready)))
+                                    .filter_map(|ep| {
+                                        Some((cluster.pod(ep.pod()?)?.key(), ep.ready()))
+                                    })
                                     .collect()
                             })
                             .unwrap_or_default();
@@ -177,7 +179,7 @@ impl Topology {
                     },
                     endpoints: eps.map_or(0, |e| e.endpoints.len()),
                     ready_endpoints: eps
-                        .map_or(0, |e| e.endpoints.iter().filter(|e| e.ready).count()),
+                        .map_or(0, |e| e.endpoints.iter().filter(|e| e.ready()).count()),
                     external_traffic_local: s.spec.external_traffic_policy == TrafficPolicy::Local,
                     session_affinity: s.spec.session_affinity != engine::SessionAffinity::None,
                 }

@@ -11,21 +11,87 @@ use std::net::Ipv4Addr;
 use super::{selector_matches, Cluster};
 use crate::model::*;
 
-/// One endpoint of a Service, with its conditions.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One endpoint of a Service, with its conditions. 16 bytes: at the limits there are 2.5
+/// million of them; what few endpoints have (a hostname, an unknown node name) is kept by the
+/// [`ServiceEndpoints`] beside them.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Endpoint {
     pub ip: Ipv4Addr,
-    /// The pod behind it (derived slices), if known.
-    pub pod: Option<PodId>,
-    /// `nodeName`, resolved to a node of the cluster when one has that name.
-    pub node: Option<NodeId>,
-    pub ready: bool,
-    pub serving: bool,
-    pub terminating: bool,
-    /// What most endpoints do not have; kept out of line so an endpoint stays small.
-    extra: Option<Box<EndpointExtra>>,
+    /// `PodId`, or `NONE`.
+    pod: u32,
+    /// `NodeId` of the `nodeName` when it names a node of the cluster, or `NONE`.
+    node: u32,
+    flags: u8,
 }
 
+const _: () = assert!(std::mem::size_of::<Endpoint>() == 16);
+
+const NONE: u32 = u32::MAX;
+const READY: u8 = 1;
+const SERVING: u8 = 2;
+const TERMINATING: u8 = 4;
+
+impl Endpoint {
+    fn new(
+        ip: Ipv4Addr,
+        pod: Option<PodId>,
+        node: Option<NodeId>,
+        ready: bool,
+        serving: bool,
+        terminating: bool,
+    ) -> Endpoint {
+        let mut e = Endpoint {
+            ip,
+            pod: pod.map_or(NONE, |p| p.0),
+            node: node.map_or(NONE, |n| n.0),
+            flags: 0,
+        };
+        e.set_conditions(ready, serving, terminating);
+        e
+    }
+
+    fn set_conditions(&mut self, ready: bool, serving: bool, terminating: bool) {
+        let bit = |on: bool, flag: u8| if on { flag } else { 0 };
+        self.flags = bit(ready, READY) | bit(serving, SERVING) | bit(terminating, TERMINATING);
+    }
+
+    /// The pod behind it (derived slices), if known.
+    pub fn pod(&self) -> Option<PodId> {
+        (self.pod != NONE).then_some(PodId(self.pod))
+    }
+
+    /// `nodeName`, resolved to a node of the cluster when one has that name.
+    pub fn node(&self) -> Option<NodeId> {
+        (self.node != NONE).then_some(NodeId(self.node))
+    }
+
+    pub fn ready(&self) -> bool {
+        self.flags & READY != 0
+    }
+
+    pub fn serving(&self) -> bool {
+        self.flags & SERVING != 0
+    }
+
+    pub fn terminating(&self) -> bool {
+        self.flags & TERMINATING != 0
+    }
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("ip", &self.ip)
+            .field("pod", &self.pod())
+            .field("node", &self.node())
+            .field("ready", &self.ready())
+            .field("serving", &self.serving())
+            .field("terminating", &self.terminating())
+            .finish()
+    }
+}
+
+/// What most endpoints do not have.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct EndpointExtra {
     /// A `nodeName` that names no node of the cluster (given slices only).
@@ -33,23 +99,10 @@ struct EndpointExtra {
     hostname: Option<String>,
 }
 
-impl Endpoint {
-    fn extra(node_name: Option<String>, hostname: Option<String>) -> Option<Box<EndpointExtra>> {
+impl EndpointExtra {
+    fn new(node_name: Option<String>, hostname: Option<String>) -> Option<EndpointExtra> {
         (node_name.is_some() || hostname.is_some())
-            .then(|| Box::new(EndpointExtra { unknown_node: node_name, hostname }))
-    }
-
-    /// The endpoint's `nodeName`.
-    pub fn node_name<'a>(&'a self, cluster: &'a Cluster) -> Option<&'a str> {
-        match self.node.and_then(|n| cluster.node(n)) {
-            Some(n) => Some(n.spec.name.as_str()),
-            None => self.extra.as_ref().and_then(|x| x.unknown_node.as_deref()),
-        }
-    }
-
-    /// The endpoint's `hostname` (a pod's `spec.hostname` under its headless Service).
-    pub fn hostname(&self) -> Option<&str> {
-        self.extra.as_ref().and_then(|x| x.hostname.as_deref())
+            .then_some(EndpointExtra { unknown_node: node_name, hostname })
     }
 }
 
@@ -57,6 +110,8 @@ impl Endpoint {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceEndpoints {
     pub endpoints: Vec<Endpoint>,
+    /// The few endpoints' extras, by endpoint index, sorted.
+    extras: Vec<(u32, EndpointExtra)>,
     /// `ports[e * n_ports + p]`: the port endpoint `e` serves for service port `p`, if any.
     ports: Vec<Option<u16>>,
     n_ports: usize,
@@ -72,6 +127,15 @@ impl ServiceEndpoints {
 
     pub fn port_of(&self, endpoint: usize, service_port: usize) -> Option<u16> {
         self.ports.get(endpoint * self.n_ports + service_port).copied().flatten()
+    }
+
+    /// The endpoints of [`ServiceEndpoints::for_port`] without their ports.
+    pub fn endpoints_for_port(
+        &self,
+        service_port: usize,
+    ) -> impl ExactSizeIterator<Item = &Endpoint> + Clone + '_ {
+        let list = self.sorted.get(service_port).map(Vec::as_slice).unwrap_or(&[]);
+        list.iter().map(move |&e| &self.endpoints[e as usize])
     }
 
     /// kube-proxy's endpoint list for a service port: `(endpoint, target port)` in rule order.
@@ -105,42 +169,86 @@ impl ServiceEndpoints {
         })
     }
 
-    fn push(&mut self, ep: Endpoint, ports: &[Option<u16>]) {
+    fn extra(&self, e: usize) -> Option<&EndpointExtra> {
+        let i = self.extras.binary_search_by_key(&(e as u32), |(i, _)| *i).ok()?;
+        Some(&self.extras[i].1)
+    }
+
+    /// The `nodeName` of endpoint `e`.
+    pub fn node_name<'a>(&'a self, e: usize, cluster: &'a Cluster) -> Option<&'a str> {
+        let ep = self.endpoints.get(e)?;
+        match ep.node().and_then(|n| cluster.node(n)) {
+            Some(n) => Some(n.spec.name.as_str()),
+            None => self.extra(e).and_then(|x| x.unknown_node.as_deref()),
+        }
+    }
+
+    /// The `hostname` of endpoint `e` (a pod's `spec.hostname` under its headless Service).
+    pub fn hostname(&self, e: usize) -> Option<&str> {
+        self.extra(e).and_then(|x| x.hostname.as_deref())
+    }
+
+    fn reserve(&mut self, endpoints: usize) {
+        self.endpoints.reserve(endpoints);
+        self.ports.reserve(endpoints * self.n_ports);
+    }
+
+    fn push(&mut self, ep: Endpoint, extra: Option<EndpointExtra>, ports: &[Option<u16>]) {
         debug_assert_eq!(ports.len(), self.n_ports);
+        if let Some(x) = extra {
+            self.extras.push((self.endpoints.len() as u32, x));
+        }
         self.endpoints.push(ep);
         self.ports.extend_from_slice(ports);
     }
 
-    fn remove_where(&mut self, mut pred: impl FnMut(&Endpoint) -> bool) {
-        let mut keep_ports = Vec::with_capacity(self.ports.len());
-        let mut kept = Vec::with_capacity(self.endpoints.len());
-        for (i, ep) in std::mem::take(&mut self.endpoints).into_iter().enumerate() {
-            if !pred(&ep) {
-                keep_ports.extend_from_slice(&self.ports[i * self.n_ports..(i + 1) * self.n_ports]);
-                kept.push(ep);
+    /// Removes the endpoints at `removed` (sorted indices), keeping ports and extras aligned.
+    fn remove_indices(&mut self, removed: &[u32]) {
+        if removed.len() <= 4 {
+            // A pod's deletion removes one endpoint: shift in place rather than rebuild.
+            for &e in removed.iter().rev() {
+                let e = e as usize;
+                self.endpoints.remove(e);
+                self.ports.drain(e * self.n_ports..(e + 1) * self.n_ports);
             }
+        } else {
+            let mut keep_ports = Vec::with_capacity(self.ports.len());
+            let mut kept = Vec::with_capacity(self.endpoints.len());
+            for (i, ep) in std::mem::take(&mut self.endpoints).into_iter().enumerate() {
+                if removed.binary_search(&(i as u32)).is_err() {
+                    keep_ports
+                        .extend_from_slice(&self.ports[i * self.n_ports..(i + 1) * self.n_ports]);
+                    kept.push(ep);
+                }
+            }
+            self.endpoints = kept;
+            self.ports = keep_ports;
         }
-        self.endpoints = kept;
-        self.ports = keep_ports;
+        self.extras.retain(|(i, _)| removed.binary_search(i).is_err());
+        for (i, _) in &mut self.extras {
+            *i -= removed.partition_point(|r| r < i) as u32;
+        }
     }
 
     /// Rebuilds the sorted per-port lists (`sort.Sort(byEndpoint)`, duplicates merged with a
     /// non-terminating endpoint winning).
     fn resort(&mut self) {
+        let mut list: Vec<u128> = Vec::with_capacity(self.endpoints.len());
         for p in 0..self.n_ports {
-            let mut list: Vec<(EndpointKey, bool, u32)> = (0..self.endpoints.len())
-                .filter_map(|e| {
-                    let port = self.port_of(e, p)?;
-                    Some((
-                        EndpointKey::new(self.endpoints[e].ip, port),
-                        self.endpoints[e].terminating,
-                        e as u32,
-                    ))
-                })
-                .collect();
+            // One integer per endpoint: the `ip:port` key in the high bits (it leaves the low
+            // 44 free), then "terminating" so a non-terminating duplicate sorts first, then the
+            // index. Sorting integers is what made deriving a large Service cheap.
+            list.clear();
+            list.extend((0..self.endpoints.len()).filter_map(|e| {
+                let port = self.port_of(e, p)?;
+                let key = EndpointKey::new(self.endpoints[e].ip, port).0;
+                Some(key | u128::from(self.endpoints[e].terminating()) << 32 | e as u128)
+            }));
             list.sort_unstable();
-            list.dedup_by(|later, earlier| later.0 == earlier.0);
-            self.sorted[p] = list.into_iter().map(|(_, _, e)| e).collect();
+            list.dedup_by(|later, earlier| {
+                *later >> EndpointKey::FREE_BITS == *earlier >> EndpointKey::FREE_BITS
+            });
+            self.sorted[p] = list.iter().map(|&x| x as u32).collect();
         }
     }
 
@@ -181,7 +289,7 @@ impl ServiceEndpoints {
         if removed.is_empty() {
             return false;
         }
-        self.remove_where(|e| pred(e));
+        self.remove_indices(&removed);
         for list in &mut self.sorted {
             list.retain(|e| removed.binary_search(e).is_err());
             for e in list.iter_mut() {
@@ -200,33 +308,57 @@ impl ServiceEndpoints {
 struct EndpointKey(u128);
 
 impl EndpointKey {
+    /// The longest `ip:port` (`255.255.255.255:65535`, 21 characters) takes the top 84 bits.
+    const FREE_BITS: u32 = 128 - 84;
+
     fn new(ip: Ipv4Addr, port: u16) -> EndpointKey {
-        let mut key: u128 = 0;
-        let mut n = 0u32;
-        let mut push = |code: u128| {
-            key |= code << (124 - 4 * n);
-            n += 1;
-        };
-        let digits = |v: u32, push: &mut dyn FnMut(u128)| {
-            let mut started = false;
-            for div in [10_000, 1000, 100, 10, 1] {
-                let d = (v / div) % 10;
-                if d != 0 || started || div == 1 {
-                    started = true;
-                    push(2 + u128::from(d));
-                }
-            }
-        };
-        for (i, o) in ip.octets().iter().enumerate() {
+        let (mut key, mut n) = (0u128, 0u32);
+        for (i, o) in ip.octets().into_iter().enumerate() {
             if i > 0 {
-                push(1);
+                key = key << 4 | 1;
+                n += 1;
             }
-            digits(u32::from(*o), &mut push);
+            let (code, len) = OCTET_CODES[o as usize];
+            key = key << (4 * len) | u128::from(code);
+            n += len;
         }
-        push(12);
-        digits(u32::from(port), &mut push);
-        EndpointKey(key)
+        key = key << 4 | 12;
+        n += 1;
+        let port = u32::from(port);
+        for div in [10_000, 1000, 100, 10] {
+            if port >= div {
+                key = key << 4 | u128::from(2 + (port / div) % 10);
+                n += 1;
+            }
+        }
+        key = key << 4 | u128::from(2 + port % 10);
+        n += 1;
+        // The first character goes to the top nibble; the unused low nibbles stay 0.
+        EndpointKey(key << (4 * (32 - n)))
     }
+}
+
+/// Each octet's decimal digits as key nibbles (2..=11), and how many there are.
+static OCTET_CODES: [(u16, u32); 256] = octet_codes();
+
+const fn octet_codes() -> [(u16, u32); 256] {
+    let mut table = [(0u16, 0u32); 256];
+    let mut v = 0;
+    while v < 256 {
+        let (mut code, mut len) = (0u16, 0u32);
+        if v >= 100 {
+            code = code << 4 | (2 + (v / 100) % 10) as u16;
+            len += 1;
+        }
+        if v >= 10 {
+            code = code << 4 | (2 + (v / 10) % 10) as u16;
+            len += 1;
+        }
+        code = code << 4 | (2 + v % 10) as u16;
+        table[v] = (code, len + 1);
+        v += 1;
+    }
+    table
 }
 
 /// An EndpointSlice as the controller would write it (for tables and export).
@@ -266,7 +398,7 @@ impl Cluster {
         svc: &Service,
         pod: &Pod,
         ports: &mut Vec<Option<u16>>,
-    ) -> Option<Endpoint> {
+    ) -> Option<(Endpoint, Option<EndpointExtra>)> {
         if matches!(pod.spec.phase, PodPhase::Succeeded | PodPhase::Failed) {
             return None;
         }
@@ -279,49 +411,37 @@ impl Cluster {
             (Some(h), Some(sub)) if *sub == svc.spec.name => Some(h.clone()),
             _ => None,
         };
-        Some(Endpoint {
-            ip: pod.ip,
-            pod: Some(pod.id),
-            node: Some(pod.node),
-            extra: Endpoint::extra(None, hostname),
-            ready,
-            serving,
-            terminating,
-        })
+        Some((
+            Endpoint::new(pod.ip, Some(pod.id), Some(pod.node), ready, serving, terminating),
+            EndpointExtra::new(None, hostname),
+        ))
     }
 
     pub(super) fn add_pod_to_service(&mut self, svc: ServiceId, pod: PodId) {
         let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { return };
         let mut ports = Vec::new();
-        let Some(ep) = self.pod_endpoint(s, p, &mut ports) else {
-            // Still a member: a phase change is a re-add, so it is tracked for removal.
-            self.pod_services[pod.0 as usize].push(svc);
-            return;
-        };
+        let Some((ep, extra)) = self.pod_endpoint(s, p, &mut ports) else { return };
         let eps = &mut self.endpoints[svc.0 as usize];
-        eps.push(ep, &ports);
+        eps.push(ep, extra, &ports);
         eps.insert_last();
-        self.pod_services[pod.0 as usize].push(svc);
     }
 
     pub(super) fn remove_pod_from_service(&mut self, svc: ServiceId, pod: PodId) {
         let eps = &mut self.endpoints[svc.0 as usize];
-        eps.remove_sorted_where(|e| e.pod == Some(pod));
+        eps.remove_sorted_where(|e| e.pod() == Some(pod));
     }
 
     /// Re-derives a pod's endpoint conditions in every Service it belongs to. Order and ports do
     /// not change, so the sorted lists stay valid.
     pub(super) fn refresh_pod_endpoints(&mut self, pod: PodId) {
-        let services = self.pod_services[pod.0 as usize].clone();
-        for svc in services {
+        let Some(p) = self.pod(pod) else { return };
+        for svc in self.services_selecting(p) {
             let (Some(s), Some(p)) = (self.service(svc), self.pod(pod)) else { continue };
-            let Some(fresh) = self.pod_endpoint(s, p, &mut Vec::new()) else { continue };
+            let Some((fresh, _)) = self.pod_endpoint(s, p, &mut Vec::new()) else { continue };
             let eps = &mut self.endpoints[svc.0 as usize];
-            if let Some(e) = eps.endpoints.iter_mut().find(|e| e.pod == Some(pod)) {
-                let merge_changes = e.terminating != fresh.terminating;
-                e.ready = fresh.ready;
-                e.serving = fresh.serving;
-                e.terminating = fresh.terminating;
+            if let Some(e) = eps.endpoints.iter_mut().find(|e| e.pod() == Some(pod)) {
+                let merge_changes = e.terminating() != fresh.terminating();
+                e.set_conditions(fresh.ready(), fresh.serving(), fresh.terminating());
                 // Only a duplicate ip:port (host-network pods) can change the merge winner.
                 if merge_changes && eps.has_duplicates() {
                     eps.resort();
@@ -335,7 +455,6 @@ impl Cluster {
     pub(super) fn derive_service_endpoints(&mut self, svc: ServiceId) {
         let s = self.service(svc).expect("derive for an existing service");
         let mut eps = ServiceEndpoints::new(s.ports.len());
-        let mut members = Vec::new();
         let mut ports = Vec::with_capacity(s.ports.len());
         if let Some(selector) = s.spec.selector.as_ref().filter(|sel| !sel.is_empty()) {
             // Start from the smallest label set of the selector's pairs.
@@ -346,12 +465,12 @@ impl Cluster {
                 })
                 .min_by_key(|set| set.map_or(0, |s| s.len()));
             if let Some(Some(set)) = smallest {
+                eps.reserve(set.len());
                 for &pid in set {
                     let pod = self.pod(pid).expect("indexed pod exists");
                     if selector_matches(selector, &pod.spec.labels) {
-                        members.push(pid);
-                        if let Some(ep) = self.pod_endpoint(s, pod, &mut ports) {
-                            eps.push(ep, &ports);
+                        if let Some((ep, extra)) = self.pod_endpoint(s, pod, &mut ports) {
+                            eps.push(ep, extra, &ports);
                         }
                     }
                 }
@@ -376,20 +495,13 @@ impl Cluster {
                     .collect();
                 for e in &slice.endpoints {
                     let node = e.node.as_ref().and_then(|n| self.node_by_name.get(n)).copied();
-                    let pod = e.target_pod.as_ref().and_then(|k| self.pod_by_key.get(k)).copied();
+                    let pod = e.target_pod.as_ref().and_then(|k| self.pod_id_of(k));
                     eps.push(
-                        Endpoint {
-                            ip: e.ip,
-                            pod,
-                            node,
-                            extra: Endpoint::extra(
-                                if node.is_none() { e.node.clone() } else { None },
-                                e.hostname.clone(),
-                            ),
-                            ready: e.ready,
-                            serving: e.serving,
-                            terminating: e.terminating,
-                        },
+                        Endpoint::new(e.ip, pod, node, e.ready, e.serving, e.terminating),
+                        EndpointExtra::new(
+                            if node.is_none() { e.node.clone() } else { None },
+                            e.hostname.clone(),
+                        ),
                         &map,
                     );
                 }
@@ -397,9 +509,6 @@ impl Cluster {
         }
         eps.resort();
         self.endpoints[svc.0 as usize] = eps;
-        for pid in members {
-            self.pod_services[pid.0 as usize].push(svc);
-        }
     }
 
     /// The EndpointSlices of a Service as the controller would write them: one per distinct port
@@ -458,12 +567,12 @@ impl Cluster {
                         let ep = &eps.endpoints[e];
                         EndpointSpec {
                             ip: ep.ip,
-                            ready: ep.ready,
-                            serving: ep.serving,
-                            terminating: ep.terminating,
-                            node: ep.node_name(self).map(str::to_string),
-                            hostname: ep.hostname().map(str::to_string),
-                            target_pod: ep.pod.and_then(|p| self.pod(p)).map(Pod::key),
+                            ready: ep.ready(),
+                            serving: ep.serving(),
+                            terminating: ep.terminating(),
+                            node: eps.node_name(e, self).map(str::to_string),
+                            hostname: eps.hostname(e).map(str::to_string),
+                            target_pod: ep.pod().and_then(|p| self.pod(p)).map(Pod::key),
                         }
                     })
                     .collect();

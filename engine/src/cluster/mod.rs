@@ -7,12 +7,14 @@
 //! (see [`crate::kube_proxy::rules`]).
 
 mod endpoints;
+mod key_index;
 mod nodes_pods;
 mod services;
 pub mod settings;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use crate::addr::Protocol;
 use crate::model::*;
@@ -44,13 +46,13 @@ pub struct Cluster {
     next_pod_offset: Vec<u64>,
 
     pods: Vec<Option<Pod>>,
-    pod_by_key: HashMap<ObjectKey, PodId>,
+    pod_by_key: key_index::KeyIndex<PodId>,
     /// Pod-network pods by IP (host-network pods share their node's address and are not here).
     pod_by_ip: HashMap<Ipv4Addr, PodId>,
+    /// Each distinct container list once, shared by the pods that have it.
+    container_lists: HashSet<Arc<[ContainerSpec]>>,
     /// (namespace, label key, label value) → pods.
     label_index: HashMap<(String, String, String), BTreeSet<PodId>>,
-    /// Services whose endpoints include each pod, by pod index.
-    pod_services: Vec<Vec<ServiceId>>,
 
     services: Vec<Option<Service>>,
     service_by_key: HashMap<ObjectKey, ServiceId>,
@@ -61,6 +63,9 @@ pub struct Cluster {
     given_slices: BTreeMap<ObjectKey, Vec<EndpointSliceSpec>>,
     /// Derived endpoints, by service index.
     endpoints: Vec<ServiceEndpoints>,
+    /// kube-proxy's name and chain hash of each service port, by service index, computed once
+    /// when the Service is added (a trace names chains at every rule it meets).
+    port_names: Vec<Vec<PortName>>,
 
     /// (VIP, port, protocol) → service port.
     vip_index: HashMap<(Ipv4Addr, u16, Protocol), (ServicePortId, VipKind)>,
@@ -93,15 +98,16 @@ impl Cluster {
             pods_on_node: Vec::new(),
             next_pod_offset: Vec::new(),
             pods: Vec::new(),
-            pod_by_key: HashMap::new(),
+            pod_by_key: key_index::KeyIndex::default(),
             pod_by_ip: HashMap::new(),
+            container_lists: HashSet::new(),
             label_index: HashMap::new(),
-            pod_services: Vec::new(),
             services: Vec::new(),
             service_by_key: HashMap::new(),
             selector_index: HashMap::new(),
             given_slices: BTreeMap::new(),
             endpoints: Vec::new(),
+            port_names: Vec::new(),
             vip_index: HashMap::new(),
             vip_owner: HashMap::new(),
             node_port_index: HashMap::new(),
@@ -154,7 +160,11 @@ impl Cluster {
     }
 
     pub fn pod_by_key(&self, key: &ObjectKey) -> Option<&Pod> {
-        self.pod_by_key.get(key).and_then(|id| self.pod(*id))
+        self.pod_id_of(key).and_then(|id| self.pod(id))
+    }
+
+    fn pod_id_of(&self, key: &ObjectKey) -> Option<PodId> {
+        self.pod_by_key.get(key, |id| self.pod(id).is_some_and(|p| p.is(key)))
     }
 
     pub fn pod_by_ip(&self, ip: Ipv4Addr) -> Option<&Pod> {
@@ -218,6 +228,42 @@ impl Cluster {
     /// Given EndpointSlices (for Services without selector), by Service.
     pub fn given_slices(&self) -> impl Iterator<Item = &EndpointSliceSpec> {
         self.given_slices.values().flatten()
+    }
+}
+
+/// A service port's ServicePortName string (`ns/svc:port`) and the hash of its chain names.
+#[derive(Clone, Debug)]
+pub(crate) struct PortName {
+    pub spn: Arc<str>,
+    pub hash: [u8; 16],
+}
+
+impl PortName {
+    fn new(svc: &Service, index: usize) -> PortName {
+        let spn = svc.port_name_string(index);
+        let proto = svc.ports.get(index).map_or("tcp", |p| p.protocol.lower());
+        let hash = crate::kube_proxy::hash::hash16(&[&spn, proto]);
+        PortName { spn: spn.into(), hash }
+    }
+}
+
+impl Cluster {
+    /// The cached name of a service port, while its Service exists.
+    pub(crate) fn port_name(&self, p: ServicePortId) -> Option<&PortName> {
+        self.service(p.service)?;
+        self.port_names.get(p.service.0 as usize)?.get(p.index as usize)
+    }
+
+    fn refresh_port_names(&mut self, id: ServiceId) {
+        let names = match self.service(id) {
+            Some(s) => (0..s.ports.len()).map(|i| PortName::new(s, i)).collect(),
+            None => Vec::new(),
+        };
+        let slot = id.0 as usize;
+        if self.port_names.len() <= slot {
+            self.port_names.resize(slot + 1, Vec::new());
+        }
+        self.port_names[slot] = names;
     }
 }
 

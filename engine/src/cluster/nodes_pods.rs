@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use super::{selector_matches, Cluster};
 use crate::addr::Protocol;
@@ -91,9 +92,9 @@ impl Cluster {
         Ok(())
     }
 
-    pub fn add_pod(&mut self, spec: PodSpec) -> Result<PodId, ModelError> {
+    pub fn add_pod(&mut self, mut spec: PodSpec) -> Result<PodId, ModelError> {
         let key = ObjectKey::new(&spec.namespace, &spec.name);
-        if self.pod_by_key.contains_key(&key) {
+        if self.pod_id_of(&key).is_some() {
             return Err(ModelError::DuplicatePod { pod: key });
         }
         if spec.containers.is_empty() {
@@ -126,6 +127,7 @@ impl Cluster {
         };
         let id = PodId(self.pods.len() as u32);
         let clashes = port_clashes(&spec.containers);
+        spec.containers = self.shared_containers(spec.containers);
         if !spec.host_network {
             self.pod_by_ip.insert(ip, id);
         }
@@ -138,10 +140,15 @@ impl Cluster {
         self.pod_by_key.insert(key, id);
         self.pods_on_node[node_id.0 as usize].insert(id);
         self.pods.push(Some(Pod { id, node: node_id, ip, spec, clashes }));
-        self.pod_services.push(Vec::new());
+        for svc in self.services_selecting(self.pod(id).expect("just added")) {
+            self.add_pod_to_service(svc, id);
+        }
+        Ok(id)
+    }
 
-        // Services that can select this pod are found through its own labels.
-        let pod = self.pod(id).expect("just added");
+    /// The Services whose selector matches a pod, by id: found through the pod's own labels
+    /// (one pair of each selector is indexed), so nothing per pod needs storing.
+    pub(super) fn services_selecting(&self, pod: &Pod) -> Vec<ServiceId> {
         let mut candidates: Vec<ServiceId> = Vec::new();
         for (k, v) in &pod.spec.labels {
             if let Some(list) =
@@ -152,16 +159,21 @@ impl Cluster {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        for svc in candidates {
-            let matches =
-                self.service(svc).and_then(|s| s.spec.selector.as_ref()).is_some_and(|sel| {
-                    selector_matches(sel, &self.pod(id).expect("exists").spec.labels)
-                });
-            if matches {
-                self.add_pod_to_service(svc, id);
-            }
+        candidates.retain(|&svc| {
+            self.service(svc)
+                .and_then(|s| s.spec.selector.as_ref())
+                .is_some_and(|sel| selector_matches(sel, &pod.spec.labels))
+        });
+        candidates
+    }
+
+    /// The one shared copy of an equal container list.
+    fn shared_containers(&mut self, containers: Arc<[ContainerSpec]>) -> Arc<[ContainerSpec]> {
+        if let Some(shared) = self.container_lists.get(&containers) {
+            return shared.clone();
         }
-        Ok(id)
+        self.container_lists.insert(containers.clone());
+        containers
     }
 
     fn allocate_pod_ip(&mut self, node: NodeId, key: &ObjectKey) -> Result<Ipv4Addr, ModelError> {
@@ -183,14 +195,20 @@ impl Cluster {
     }
 
     pub fn remove_pod(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
-        let id =
-            *self.pod_by_key.get(key).ok_or_else(|| ModelError::UnknownPod { pod: key.clone() })?;
-        let services = std::mem::take(&mut self.pod_services[id.0 as usize]);
+        let id = self.pod_id(key)?;
+        let services = self.services_selecting(self.pod(id).expect("indexed pod exists"));
         for svc in services {
             self.remove_pod_from_service(svc, id);
         }
+        let pods = &self.pods;
+        self.pod_by_key.remove(key, |id| {
+            pods.get(id.0 as usize).and_then(Option::as_ref).is_some_and(|p| p.is(key))
+        });
         let pod = self.pods[id.0 as usize].take().expect("indexed pod exists");
-        self.pod_by_key.remove(key);
+        // The last pod with this container list releases the shared copy.
+        if Arc::strong_count(&pod.spec.containers) == 2 {
+            self.container_lists.remove(&pod.spec.containers);
+        }
         if !pod.spec.host_network {
             self.pod_by_ip.remove(&pod.ip);
         }
@@ -239,7 +257,7 @@ impl Cluster {
     }
 
     fn pod_id(&self, key: &ObjectKey) -> Result<PodId, ModelError> {
-        self.pod_by_key.get(key).copied().ok_or_else(|| ModelError::UnknownPod { pod: key.clone() })
+        self.pod_id_of(key).ok_or_else(|| ModelError::UnknownPod { pod: key.clone() })
     }
 
     /// Whether the pod's node is Ready (a NotReady node's pods are not Ready either).
@@ -251,6 +269,10 @@ impl Cluster {
 /// The runtime bind check: the first container to declare a (port, protocol) holds it; any
 /// later container declaring it fails to bind and does not listen at all.
 pub(crate) fn port_clashes(containers: &[ContainerSpec]) -> Vec<PortClash> {
+    if containers.len() < 2 {
+        // One container cannot clash with itself (the apiserver only warns about it).
+        return Vec::new();
+    }
     let mut holder: HashMap<(u16, Protocol), &str> = HashMap::new();
     let mut clashes = Vec::new();
     for c in containers {

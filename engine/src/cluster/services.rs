@@ -55,16 +55,9 @@ impl Cluster {
         list.push(slice);
         list.sort_by(|a, b| a.name.cmp(&b.name));
         if let Some(&id) = self.service_by_key.get(&svc_key) {
-            self.reset_members(id);
             self.derive_service_endpoints(id);
         }
         Ok(())
-    }
-
-    fn reset_members(&mut self, id: ServiceId) {
-        for members in &mut self.pod_services {
-            members.retain(|s| *s != id);
-        }
     }
 
     fn unindex_service(&mut self, id: ServiceId) {
@@ -92,26 +85,9 @@ impl Cluster {
                     list.retain(|s| *s != id);
                 }
             }
-            // Only pods that were members carry this id.
-            for e in &self.endpoints[id.0 as usize].endpoints {
-                if let Some(pid) = e.pod {
-                    if let Some(m) = self.pod_services.get_mut(pid.0 as usize) {
-                        m.retain(|s| *s != id);
-                    }
-                }
-            }
-            // Members without an endpoint (a Failed pod) are found through the label index.
-            if let Some((k, v)) = sel.iter().next() {
-                if let Some(set) =
-                    self.label_index.get(&(svc.spec.namespace.clone(), k.clone(), v.clone()))
-                {
-                    for pid in set {
-                        self.pod_services[pid.0 as usize].retain(|s| *s != id);
-                    }
-                }
-            }
         }
         self.endpoints[id.0 as usize] = ServiceEndpoints::default();
+        self.refresh_port_names(id);
         if self.dns_service == Some(id) {
             self.dns_service = None;
         }
@@ -349,6 +325,7 @@ impl Cluster {
         if is_dns {
             self.dns_service = Some(id);
         }
+        self.refresh_port_names(id);
         self.derive_service_endpoints(id);
         Ok(id)
     }

@@ -56,7 +56,7 @@ impl Cluster {
         full_chains: bool,
     ) -> (Option<Connection>, Vec<Connection>) {
         let mut state = NetState::default();
-        let cache = std::rc::Rc::new(netfilter::RuleCache::default());
+        let cache = std::rc::Rc::new(netfilter::RuleCache::new());
         let mut connections = Vec::new();
         let mut dns = None;
         for i in 0..probe.repeat.max(1) {
@@ -87,7 +87,7 @@ impl Cluster {
         let mut acc: BTreeMap<(Verdict, Option<Ipv4Addr>, bool, Option<String>), Probability> =
             BTreeMap::new();
         let mut script = Some(Vec::new());
-        let cache = std::rc::Rc::new(netfilter::RuleCache::default());
+        let cache = std::rc::Rc::new(netfilter::RuleCache::new());
         let mut runs = 0;
         while let Some(s) = script {
             runs += 1;
@@ -276,7 +276,7 @@ fn resolve_name(
                 query: resolution.fqdn().to_string(),
                 answer: answer_text(&answer),
             },
-            explain,
+            explain: explain.into(),
         });
     }
     let reply = w.reply(&origin, &q);

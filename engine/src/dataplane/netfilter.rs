@@ -15,11 +15,11 @@ use std::rc::Rc;
 use super::walk::{Pkt, Walker};
 use crate::addr::Cidr;
 use crate::cluster::VipKind;
-use crate::kube_proxy::render::render_rule;
-use crate::kube_proxy::rules::{chain_name, NodeTable, PortRules};
+use crate::kube_proxy::render::{render_rule, render_rule_with, RuleFacts};
+use crate::kube_proxy::rules::{chain_name, NodeTable, PortPlan, PortRules, ServiceChain};
 use crate::kube_proxy::*;
-use crate::model::{Node, NodeId, ServicePortId};
-use crate::trace::{Action, Location};
+use crate::model::{Node, NodeId, ObjectKey, ServicePortId};
+use crate::trace::{lazy_text, Action, Location, Text};
 
 /// How a chain traversal ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +44,7 @@ const MAX_DEPTH: u8 = 12;
 impl Walker<'_> {
     /// The rules of `chain` that can match `pkt`, in chain order. Shared chains contribute
     /// only the rules of the service port the index names (see the module docs).
-    pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Rc<[Rule]> {
+    pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Rc<Chain> {
         let proto = pkt.t.protocol;
         let (dst, dport) = (*pkt.t.dst.ip(), pkt.t.dst.port());
         let vip = || self.c.lookup_vip(dst, dport, proto);
@@ -57,31 +57,31 @@ impl Walker<'_> {
                 let mut rules =
                     vip().map(|(p, _)| port_rules(p).nat_services.clone()).unwrap_or_default();
                 rules.extend(NodeTable::new(self.c, node.id).nodeports_catch_all());
-                rules.into()
+                Chain::rules(rules)
             }
-            ChainRef::KubeServices { table: Table::Filter } => {
-                vip().map(|(p, _)| port_rules(p).filter_services.clone()).unwrap_or_default().into()
-            }
-            ChainRef::KubeNodePorts { table: Table::Nat } => self
-                .c
-                .lookup_node_port(dport, proto)
-                .map(|p| port_rules(p).nat_nodeports.clone())
-                .unwrap_or_default()
-                .into(),
-            ChainRef::KubeNodePorts { table: Table::Filter } => self
-                .c
-                .lookup_health_check_port(dport)
-                .map(|s| {
-                    (0..s.ports.len())
-                        .flat_map(|i| {
-                            port_rules(ServicePortId { service: s.id, index: i as u16 })
-                                .filter_nodeports
-                                .clone()
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-                .into(),
+            ChainRef::KubeServices { table: Table::Filter } => Chain::rules(
+                vip().map(|(p, _)| port_rules(p).filter_services.clone()).unwrap_or_default(),
+            ),
+            ChainRef::KubeNodePorts { table: Table::Nat } => Chain::rules(
+                self.c
+                    .lookup_node_port(dport, proto)
+                    .map(|p| port_rules(p).nat_nodeports.clone())
+                    .unwrap_or_default(),
+            ),
+            ChainRef::KubeNodePorts { table: Table::Filter } => Chain::rules(
+                self.c
+                    .lookup_health_check_port(dport)
+                    .map(|s| {
+                        (0..s.ports.len())
+                            .flat_map(|i| {
+                                port_rules(ServicePortId { service: s.id, index: i as u16 })
+                                    .filter_nodeports
+                                    .clone()
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default(),
+            ),
             ChainRef::KubeExternalServices => {
                 let mut ports: Vec<ServicePortId> = Vec::new();
                 if let Some((p, kind)) = vip() {
@@ -94,15 +94,18 @@ impl Walker<'_> {
                 }
                 ports.sort();
                 ports.dedup();
-                ports
-                    .into_iter()
-                    .flat_map(|p| port_rules(p).filter_external.clone())
-                    .collect::<Vec<_>>()
-                    .into()
+                Chain::rules(
+                    ports
+                        .into_iter()
+                        .flat_map(|p| port_rules(p).filter_external.clone())
+                        .collect::<Vec<_>>(),
+                )
             }
             ChainRef::KubeProxyFirewall => match vip() {
-                Some((p, VipKind::LoadBalancer)) => port_rules(p).filter_firewall.clone().into(),
-                _ => Rc::from(Vec::new()),
+                Some((p, VipKind::LoadBalancer)) => {
+                    Chain::rules(port_rules(p).filter_firewall.clone())
+                }
+                _ => Chain::rules(Vec::new()),
             },
             other => self.cache.chain(self.c, node.id, other),
         }
@@ -211,23 +214,44 @@ impl Walker<'_> {
         }
         let rules = self.candidate_rules(node, chain, pkt);
         let per_service = chain.service_port().is_some();
+        let n = rules.len();
         let mut i = 0;
-        while i < rules.len() {
-            let mut rule = &rules[i];
+        while i < n {
+            // A traced connection meets a KUBE-SVC/SVL ladder as the kernel does, rule by rule:
+            // rule j matches with probability 1/(n-j), the last always. Its rules have no other
+            // match, so only the draws are made (the very draws rule_matches would make).
+            let drawn = match &*rules {
+                Chain::Service(sc)
+                    if i == sc.ladder_start()
+                        && !sc.endpoints.is_empty()
+                        && !self.d.is_scripted() =>
+                {
+                    let k = sc.endpoints.len();
+                    let j = (0..k - 1).find(|&j| self.d.one_in((k - j) as u32)).unwrap_or(k - 1);
+                    i += j;
+                    true
+                }
+                _ => false,
+            };
+            let Some(mut rule) = rules.get(i) else { break };
             i += 1;
             // Enumerating outcomes: kube-proxy's ladder 1/n, 1/(n-1), ..., then unconditional
             // is one uniform n-way choice; take it in one decision instead of n binary ones.
             let ladder = match rule.matches.statistic_one_in {
-                Some(k) if self.d.is_scripted() && is_ladder(&rules[i - 1..], k) => Some(k),
+                Some(k) if !drawn && self.d.is_scripted() && rules.is_ladder(i - 1, k) => Some(k),
                 _ => None,
             };
             if let Some(k) = ladder {
                 let j = self.d.uniform(k) as usize;
                 i += j;
-                rule = &rules[i - 1];
-            } else if !self.rule_matches(node, chain, rule, pkt) {
+                match rules.get(i - 1) {
+                    Some(r) => rule = r,
+                    None => break,
+                }
+            } else if !drawn && !self.rule_matches(node, chain, &rule, pkt) {
                 continue;
             }
+            let rule = &rule;
             let before = pkt.t;
             let mark = self.hops_len();
             match rule.target {
@@ -291,9 +315,12 @@ impl Walker<'_> {
         if per_service && self.record {
             let name = chain_name(self.c, chain);
             let explain = match chain {
-                ChainRef::Fw { .. } => "the source is in none of loadBalancerSourceRanges: no DNAT; the chain ends here".to_string(),
-                ChainRef::Ext { .. } => "externalTrafficPolicy is Local and this node has no endpoint: no DNAT here".to_string(),
-                _ => format!("end of {name}: back to the calling chain"),
+                ChainRef::Fw { .. } => Text::new_static("the source is in none of loadBalancerSourceRanges: no DNAT; the chain ends here"),
+                ChainRef::Ext { .. } => Text::new_static("externalTrafficPolicy is Local and this node has no endpoint: no DNAT here"),
+                _ => {
+                    let name = name.clone();
+                    lazy_text!("end of {name}: back to the calling chain")
+                }
             };
             self.push_hop(
                 Location::Chain { node: node.spec.name.clone(), table: chain.table(), chain: name },
@@ -317,7 +344,14 @@ impl Walker<'_> {
         if !self.record {
             return;
         }
-        let text = render_rule(self.c, chain, rule);
+        // The rule's text is rendered when read, from the names it mentions.
+        let text = match RuleFacts::capture(self.c, chain, rule) {
+            Some(facts) => {
+                let rule = *rule;
+                Text::lazy(move |f| f.write_str(&render_rule_with(&facts, chain, &rule)))
+            }
+            None => render_rule(self.c, chain, rule).into(),
+        };
         let explain = self.explain_rule(node, chain, rule, pkt, before);
         self.push_hop(
             Location::Chain {
@@ -332,31 +366,33 @@ impl Walker<'_> {
         );
     }
 
-    fn spn(&self, p: ServicePortId) -> String {
-        self.c
-            .service(p.service)
-            .map_or_else(|| "?".into(), |s| s.port_name_string(p.index as usize))
+    fn spn(&self, p: ServicePortId) -> std::sync::Arc<str> {
+        match self.c.port_name(p) {
+            Some(n) => n.spn.clone(),
+            None => self
+                .c
+                .service(p.service)
+                .map_or_else(|| "?".into(), |s| s.port_name_string(p.index as usize).into()),
+        }
     }
 
-    fn svc_key(&self, p: ServicePortId) -> String {
-        self.c.service(p.service).map_or_else(|| "?".into(), |s| s.key().to_string())
+    fn svc_key(&self, p: ServicePortId) -> SvcKey {
+        SvcKey(self.c.service(p.service).map(crate::model::Service::key))
     }
 
-    fn endpoint_text(&self, port: ServicePortId, e: EndpointIdx) -> String {
+    fn endpoint_text(&self, port: ServicePortId, e: EndpointIdx) -> EndpointText {
         let Some((ep, p)) = self
             .c
             .endpoints_of(port.service)
             .and_then(|eps| eps.nth_for_port(port.index as usize, e.0 as usize))
         else {
-            return "?".into();
+            return EndpointText(None);
         };
-        match ep.pod.and_then(|id| self.c.pod(id)) {
-            Some(pod) => format!("{}:{p} (pod {})", ep.ip, pod.key()),
-            None => format!("{}:{p}", ep.ip),
-        }
+        let pod = ep.pod().and_then(|id| self.c.pod(id)).map(crate::model::Pod::key);
+        EndpointText(Some((SocketAddrV4::new(ep.ip, p), pod)))
     }
 
-    /// The rule in plain words.
+    /// The rule in plain words, rendered when read.
     fn explain_rule(
         &self,
         node: &Node,
@@ -364,45 +400,46 @@ impl Walker<'_> {
         rule: &Rule,
         pkt: &Pkt,
         before: crate::FiveTuple,
-    ) -> String {
-        let src = before.src.ip();
+    ) -> Text {
+        let src = *before.src.ip();
         let dst = before.dst;
         let cidr = self.c.settings().cluster_cidr;
         match (rule.target, rule.comment) {
             (Target::Jump { chain: ChainRef::KubeServices { table: Table::Nat } }, _) => {
                 "every packet passes kube-proxy's KUBE-SERVICES chain, which captures Service addresses".into()
             }
-            (Target::Jump { chain: ChainRef::KubeNodePorts { table: Table::Nat } }, _) => format!(
-                "{} is an address of this node: look for a Service with nodePort {}",
-                dst.ip(),
-                dst.port()
-            ),
-            (Target::Jump { .. }, Comment::SpnSuffix(p, "cluster IP")) if !matches!(chain, ChainRef::Svc { .. } | ChainRef::Svl { .. }) => {
-                format!("{dst} is the cluster IP of Service {} (port {}): go to its service chain", self.svc_key(p), self.spn(p))
+            (Target::Jump { chain: ChainRef::KubeNodePorts { table: Table::Nat } }, _) => {
+                let (ip, port) = (*dst.ip(), dst.port());
+                lazy_text!("{ip} is an address of this node: look for a Service with nodePort {port}")
             }
-            (Target::Jump { chain: ChainRef::KubeMarkMasq }, Comment::SpnSuffix(_, "cluster IP")) => format!(
+            (Target::Jump { .. }, Comment::SpnSuffix(p, "cluster IP")) if !matches!(chain, ChainRef::Svc { .. } | ChainRef::Svl { .. }) => {
+                let (key, spn) = (self.svc_key(p), self.spn(p));
+                lazy_text!("{dst} is the cluster IP of Service {key} (port {spn}): go to its service chain")
+            }
+            (Target::Jump { chain: ChainRef::KubeMarkMasq }, Comment::SpnSuffix(_, "cluster IP")) => lazy_text!(
                 "the source {src} is not a pod (outside the cluster CIDR {cidr}): mark the connection for masquerade"
             ),
             (Target::Jump { .. }, Comment::SpnSuffix(p, "external IP")) => {
-                format!("{dst} is an externalIP of Service {}: treat it as external traffic", self.svc_key(p))
+                let key = self.svc_key(p);
+                lazy_text!("{dst} is an externalIP of Service {key}: treat it as external traffic")
             }
             (Target::Jump { chain: ChainRef::Ext { .. } }, Comment::SpnSuffix(p, "loadbalancer IP")) if matches!(chain, ChainRef::Fw { .. }) => {
-                format!("the source {src} is allowed by loadBalancerSourceRanges of Service {}", self.svc_key(p))
+                let key = self.svc_key(p);
+                lazy_text!("the source {src} is allowed by loadBalancerSourceRanges of Service {key}")
             }
             (Target::Jump { .. }, Comment::SpnSuffix(p, "loadbalancer IP")) => {
-                format!("{dst} is the load-balancer IP of Service {}", self.svc_key(p))
+                let key = self.svc_key(p);
+                lazy_text!("{dst} is the load-balancer IP of Service {key}")
             }
-            (Target::Jump { chain: ChainRef::Ext { .. } }, Comment::Spn(p)) => format!(
-                "port {}/{} is the nodePort of Service {}, open on every node",
-                dst.port(),
-                before.protocol,
-                self.svc_key(p)
-            ),
-            (Target::Jump { .. }, Comment::Around(prefix, p, _)) if prefix.starts_with("masquerade traffic") => format!(
-                "externalTrafficPolicy Cluster: traffic to {} from outside is always masqueraded, so replies come back through this node",
-                self.svc_key(p)
-            ),
-            (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("pod traffic") => format!(
+            (Target::Jump { chain: ChainRef::Ext { .. } }, Comment::Spn(p)) => {
+                let (port, proto, key) = (dst.port(), before.protocol, self.svc_key(p));
+                lazy_text!("port {port}/{proto} is the nodePort of Service {key}, open on every node")
+            }
+            (Target::Jump { .. }, Comment::Around(prefix, p, _)) if prefix.starts_with("masquerade traffic") => {
+                let key = self.svc_key(p);
+                lazy_text!("externalTrafficPolicy Cluster: traffic to {key} from outside is always masqueraded, so replies come back through this node")
+            }
+            (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("pod traffic") => lazy_text!(
                 "the source {src} is a pod (inside {cidr}): it may use every endpoint, not only this node's; no masquerade"
             ),
             (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("masquerade LOCAL") => {
@@ -418,12 +455,12 @@ impl Walker<'_> {
             (Target::Jump { chain: ChainRef::Sep { port, endpoint } }, _) => {
                 let ep = self.endpoint_text(port, endpoint);
                 if let Some(Recent::Rcheck { seconds }) = rule.matches.recent {
-                    format!("sessionAffinity ClientIP: {src} connected within the last {seconds}s, so it sticks to {ep}")
+                    lazy_text!("sessionAffinity ClientIP: {src} connected within the last {seconds}s, so it sticks to {ep}")
                 } else if let Some(k) = rule.matches.statistic_one_in {
-                    format!("picked {ep}: this rule matches with probability 1/{k}, which gives every endpoint an equal share")
+                    lazy_text!("picked {ep}: this rule matches with probability 1/{k}, which gives every endpoint an equal share")
                 } else {
-                    let n = self.candidate_rules(node, chain, pkt).iter().filter(|r| matches!(r.target, Target::Jump { chain: ChainRef::Sep { .. } }) && r.matches.recent.is_none()).count();
-                    if n <= 1 { format!("the only endpoint: {ep}") } else { format!("the last rule takes what the others left: {ep}") }
+                    let n = self.candidate_rules(node, chain, pkt).endpoint_jumps();
+                    if n <= 1 { lazy_text!("the only endpoint: {ep}") } else { lazy_text!("the last rule takes what the others left: {ep}") }
                 }
             }
             (Target::Jump { chain: ChainRef::KubeMarkMasq }, _) if matches!(chain, ChainRef::Sep { .. }) => {
@@ -431,24 +468,143 @@ impl Walker<'_> {
             }
             (Target::Jump { chain: ChainRef::Fw { .. } }, _) => "the Service has loadBalancerSourceRanges: check the source".into(),
             (Target::Jump { chain: ChainRef::KubePostrouting }, _) => "kube-proxy's POSTROUTING chain decides on masquerade".into(),
-            (Target::Jump { chain: to }, _) => format!("go to {}", chain_name(self.c, to)),
-            (Target::MarkOr, _) => format!("set mark {:#x}: this connection will be masqueraded on its way out", self.c.settings().kube_proxy.mark()),
+            (Target::Jump { chain: to }, _) => {
+                let name = chain_name(self.c, to);
+                lazy_text!("go to {name}")
+            }
+            (Target::MarkOr, _) => {
+                let mark = self.c.settings().kube_proxy.mark();
+                lazy_text!("set mark {mark:#x}: this connection will be masqueraded on its way out")
+            }
             (Target::MarkXor, _) => "clear the mark before masquerading".into(),
             (Target::Dnat { ip, port }, _) => {
-                let pod = self.c.pod_by_ip(ip).map(|p| format!(" (pod {})", p.key())).unwrap_or_default();
+                let pod = PodSuffix(self.c.pod_by_ip(ip).map(crate::model::Pod::key));
                 let sticky = if rule.matches.recent == Some(Recent::Set) { "; remember the client for session affinity" } else { "" };
-                format!("DNAT: destination {dst} becomes the endpoint {ip}:{port}{pod}{sticky}")
+                lazy_text!("DNAT: destination {dst} becomes the endpoint {ip}:{port}{pod}{sticky}")
             }
-            (Target::Masquerade, _) => format!("MASQUERADE: source {} becomes {}, the address of the outgoing interface", before.src.ip(), pkt.masq_to.map_or_else(|| "?".into(), |i| i.to_string())),
-            (Target::Reject, Comment::SpnSuffix(p, _)) => format!("Service {} has no endpoints: REJECT, the client gets \"connection refused\"", self.svc_key(p)),
-            (Target::Drop, Comment::SpnSuffix(p, _)) => format!("Service {} has no endpoint on this node ({}): DROP, the client times out", self.svc_key(p), node.spec.name),
-            (Target::Drop, Comment::NotAcceptedByFw(p)) => format!("the source {src} is not in loadBalancerSourceRanges of Service {}: DROP", self.svc_key(p)),
+            (Target::Masquerade, _) => {
+                let to = pkt.masq_to;
+                lazy_text!("MASQUERADE: source {src} becomes {}, the address of the outgoing interface", Unknown(to))
+            }
+            (Target::Reject, Comment::SpnSuffix(p, _)) => {
+                let key = self.svc_key(p);
+                lazy_text!("Service {key} has no endpoints: REJECT, the client gets \"connection refused\"")
+            }
+            (Target::Drop, Comment::SpnSuffix(p, _)) => {
+                let (key, name) = (self.svc_key(p), node.spec.name.clone());
+                lazy_text!("Service {key} has no endpoint on this node ({name}): DROP, the client times out")
+            }
+            (Target::Drop, Comment::NotAcceptedByFw(p)) => {
+                let key = self.svc_key(p);
+                lazy_text!("the source {src} is not in loadBalancerSourceRanges of Service {key}: DROP")
+            }
             (Target::Reject, _) => "REJECT: the client gets \"connection refused\"".into(),
             (Target::Drop, _) => "DROP".into(),
-            (Target::Accept, Comment::SpnSuffix(p, _)) => format!("kube-proxy's health check port for Service {}: accept", self.svc_key(p)),
+            (Target::Accept, Comment::SpnSuffix(p, _)) => {
+                let key = self.svc_key(p);
+                lazy_text!("kube-proxy's health check port for Service {key}: accept")
+            }
             (Target::Accept, _) => "accepted".into(),
             (Target::Return, _) => "not marked: nothing to do".into(),
-            (Target::Nothing, _) => format!("the source {src} is in none of the allowed ranges: no DNAT here; KUBE-PROXY-FIREWALL drops it next"),
+            (Target::Nothing, _) => lazy_text!("the source {src} is in none of the allowed ranges: no DNAT here; KUBE-PROXY-FIREWALL drops it next"),
+        }
+    }
+}
+
+/// A Service's `ns/name` in explanations, `?` when it is gone.
+struct SvcKey(Option<ObjectKey>);
+
+impl std::fmt::Display for SvcKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(k) => write!(f, "{k}"),
+            None => f.write_str("?"),
+        }
+    }
+}
+
+/// An endpoint in explanations: `ip:port (pod ns/name)`, `?` when unknown.
+struct EndpointText(Option<(SocketAddrV4, Option<ObjectKey>)>);
+
+impl std::fmt::Display for EndpointText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some((addr, Some(pod))) => write!(f, "{addr} (pod {pod})"),
+            Some((addr, None)) => write!(f, "{addr}"),
+            None => f.write_str("?"),
+        }
+    }
+}
+
+/// ` (pod ns/name)` after an address that is a pod's, nothing otherwise.
+struct PodSuffix(Option<ObjectKey>);
+
+impl std::fmt::Display for PodSuffix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(k) => write!(f, " (pod {k})"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// An address, `?` when not known.
+struct Unknown(Option<Ipv4Addr>);
+
+impl std::fmt::Display for Unknown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(ip) => write!(f, "{ip}"),
+            None => f.write_str("?"),
+        }
+    }
+}
+
+/// The rules of a chain as the walk sees them: a list, or a KUBE-SVC/SVL chain whose
+/// per-endpoint rules are generated one at a time (see [`ServiceChain`]).
+pub(crate) enum Chain {
+    Rules(Vec<Rule>),
+    Service(ServiceChain),
+}
+
+impl Chain {
+    fn rules(rules: Vec<Rule>) -> Rc<Chain> {
+        Rc::new(Chain::Rules(rules))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Chain::Rules(r) => r.len(),
+            Chain::Service(c) => c.len(),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<Rule> {
+        match self {
+            Chain::Rules(r) => r.get(i).copied(),
+            Chain::Service(c) => c.rule(i),
+        }
+    }
+
+    /// Whether kube-proxy's endpoint ladder of length `k` starts at rule `start`.
+    fn is_ladder(&self, start: usize, k: u32) -> bool {
+        match self {
+            Chain::Rules(r) => is_ladder(&r[start..], k),
+            Chain::Service(c) => start == c.ladder_start() && k as usize == c.endpoints.len(),
+        }
+    }
+
+    /// The jumps to endpoint chains that are not affinity checks.
+    fn endpoint_jumps(&self) -> usize {
+        match self {
+            Chain::Rules(r) => r
+                .iter()
+                .filter(|r| {
+                    matches!(r.target, Target::Jump { chain: ChainRef::Sep { .. } })
+                        && r.matches.recent.is_none()
+                })
+                .count(),
+            Chain::Service(c) => c.endpoints.len(),
         }
     }
 }
@@ -470,12 +626,14 @@ fn is_ladder(rules: &[Rule], k: u32) -> bool {
 /// every branch of the outcome enumeration), so each chain is generated once per probe.
 #[derive(Default)]
 pub(crate) struct RuleCache {
-    chains: RefCell<FastMap<(NodeId, ChainRef), ChainRules>>,
+    chains: RefCell<FastMap<(NodeId, ChainRef), Rc<Chain>>>,
     ports: RefCell<FastMap<(NodeId, ServicePortId), Rc<PortRules>>>,
+    plans: RefCell<FastMap<(NodeId, ServicePortId), CachedPlan>>,
 }
 
 type FastMap<K, V> = HashMap<K, V, FastHash>;
-type ChainRules = Rc<[Rule]>;
+/// A service port's plan on a node; `None` when kube-proxy skips the port.
+type CachedPlan = Option<Rc<PortPlan>>;
 
 /// A small multiplicative hasher for the cache's integer keys: SipHash's DoS resistance buys
 /// nothing for keys the engine makes itself, and it showed in profiles.
@@ -518,19 +676,56 @@ impl std::hash::Hasher for FastHasher {
 }
 
 impl RuleCache {
-    fn chain(&self, c: &crate::Cluster, node: NodeId, chain: ChainRef) -> Rc<[Rule]> {
+    /// Room for the chains and ports one probe meets, so the maps do not grow as it walks.
+    pub(crate) fn new() -> RuleCache {
+        RuleCache {
+            chains: RefCell::new(FastMap::with_capacity_and_hasher(32, FastHash)),
+            ports: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
+            plans: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
+        }
+    }
+
+    fn chain(&self, c: &crate::Cluster, node: NodeId, chain: ChainRef) -> Rc<Chain> {
         self.chains
             .borrow_mut()
             .entry((node, chain))
-            .or_insert_with(|| NodeTable::new(c, node).chain(chain).into())
+            .or_insert_with(|| {
+                let table = NodeTable::new(c, node);
+                Rc::new(match chain {
+                    ChainRef::Svc { port } | ChainRef::Svl { port } => {
+                        let local = matches!(chain, ChainRef::Svl { .. });
+                        let parts = self
+                            .plan(c, node, port)
+                            .and_then(|plan| table.service_chain_parts_with(port, local, &plan));
+                        match parts {
+                            Some(parts) => Chain::Service(parts),
+                            None => Chain::Rules(Vec::new()),
+                        }
+                    }
+                    _ => Chain::Rules(table.chain(chain)),
+                })
+            })
             .clone()
     }
 
     fn port_rules(&self, c: &crate::Cluster, node: NodeId, port: ServicePortId) -> Rc<PortRules> {
-        self.ports
+        if let Some(r) = self.ports.borrow().get(&(node, port)) {
+            return r.clone();
+        }
+        let rules = Rc::new(match self.plan(c, node, port) {
+            Some(plan) => NodeTable::new(c, node).port_rules_with(port, &plan),
+            None => PortRules::default(),
+        });
+        self.ports.borrow_mut().insert((node, port), rules.clone());
+        rules
+    }
+
+    /// `CategorizeEndpoints` of a service port on a node, made once per probe.
+    fn plan(&self, c: &crate::Cluster, node: NodeId, port: ServicePortId) -> Option<Rc<PortPlan>> {
+        self.plans
             .borrow_mut()
             .entry((node, port))
-            .or_insert_with(|| Rc::new(NodeTable::new(c, node).port_rules(port)))
+            .or_insert_with(|| NodeTable::new(c, node).plan(port).map(Rc::new))
             .clone()
     }
 }

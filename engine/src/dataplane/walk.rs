@@ -15,7 +15,7 @@ use crate::addr::FiveTuple;
 use crate::cluster::Cluster;
 use crate::kube_proxy::{Builtin, ChainRef, Table};
 use crate::model::*;
-use crate::trace::{Action, Hop, Location, Verdict};
+use crate::trace::{lazy_text, Action, Hop, Location, Text, Verdict};
 
 /// Where a connection starts, resolved against the cluster.
 #[derive(Clone, Debug)]
@@ -83,7 +83,8 @@ impl<'c> Walker<'c> {
             d,
             record,
             now_ms,
-            hops: Vec::new(),
+            // A connection has a few dozen hops; growing from empty showed in profiles.
+            hops: if record { Vec::with_capacity(32) } else { Vec::new() },
             nat: None,
             masqueraded: false,
             full_chains: false,
@@ -109,7 +110,7 @@ impl<'c> Walker<'c> {
         before: FiveTuple,
         after: FiveTuple,
         action: Action,
-        explain: String,
+        explain: Text,
     ) {
         if self.record {
             self.hops.push(Hop { at, before, after, action, explain });
@@ -121,7 +122,7 @@ impl<'c> Walker<'c> {
         at: impl FnOnce() -> Location,
         t: FiveTuple,
         action: Action,
-        explain: impl FnOnce() -> String,
+        explain: impl FnOnce() -> Text,
     ) {
         if self.record {
             self.hops.push(Hop { at: at(), before: t, after: t, action, explain: explain() });
@@ -161,7 +162,10 @@ impl<'c> Walker<'c> {
                     || Location::Container { pod: key.clone(), container: container.clone() },
                     t,
                     Action::Send,
-                    || format!("container {container} of pod {key} opens a {protocol} connection to {dst}"),
+                    || {
+                        let (container, key) = (container.clone(), key.clone());
+                        lazy_text!("container {container} of pod {key} opens a {protocol} connection to {dst}")
+                    },
                 );
                 if p.spec.host_network {
                     let mut pkt = Pkt::new(t, true);
@@ -185,12 +189,13 @@ impl<'c> Walker<'c> {
                 self.hop(
                     || Location::PodNetns { pod: key.clone() },
                     t,
-                    Action::Route { route: format!("default via {} dev eth0", node.bridge_ip()) },
+                    Action::Route { route: {
+                        let via = node.bridge_ip();
+                        lazy_text!("default via {via} dev eth0")
+                    } },
                     || {
-                        format!(
-                            "the pod's only route is its default route, via the node's bridge {}",
-                            node.bridge_ip()
-                        )
+                        let via = node.bridge_ip();
+                        lazy_text!("the pod's only route is its default route, via the node's bridge {via}")
                     },
                 );
                 self.hop(
@@ -218,7 +223,10 @@ impl<'c> Walker<'c> {
                     || Location::Node { node: n.spec.name.clone() },
                     t,
                     Action::Send,
-                    || format!("a process in the host network of {} opens a {protocol} connection to {dst}", n.spec.name),
+                    || {
+                        let name = n.spec.name.clone();
+                        lazy_text!("a process in the host network of {name} opens a {protocol} connection to {dst}")
+                    },
                 );
                 let mut pkt = Pkt::new(t, true);
                 self.at_node(*node, &mut pkt, true, 0)
@@ -230,14 +238,20 @@ impl<'c> Walker<'c> {
                     || Location::External { ip: *ip },
                     t,
                     Action::Send,
-                    || format!("an external client {ip} opens a {protocol} connection to {dst}"),
+                    || {
+                        let ip = *ip;
+                        lazy_text!("an external client {ip} opens a {protocol} connection to {dst}")
+                    },
                 );
                 if let Some(lb) = via_lb {
                     self.hop(
                         || Location::LoadBalancer { ip: *lb },
                         t,
                         Action::LoadBalance { node: n.spec.name.clone() },
-                        || format!("the cloud load balancer for {lb} forwards to node {} keeping the client address and the load-balancer IP as destination", n.spec.name),
+                        || {
+                            let (lb, name) = (*lb, n.spec.name.clone());
+                            lazy_text!("the cloud load balancer for {lb} forwards to node {name} keeping the client address and the load-balancer IP as destination")
+                        },
                     );
                 }
                 let from = via_lb.map_or_else(|| ip.to_string(), |lb| format!("lb {lb}"));
@@ -245,7 +259,10 @@ impl<'c> Walker<'c> {
                     || Location::Wire { from: from.clone(), to: n.spec.name.clone() },
                     t,
                     Action::Forward,
-                    || format!("over the network to {} ({})", n.spec.name, n.spec.internal_ip),
+                    || {
+                        let (name, ip) = (n.spec.name.clone(), n.spec.internal_ip);
+                        lazy_text!("over the network to {name} ({ip})")
+                    },
                 );
                 let mut pkt = Pkt::new(t, false);
                 let mut out = self.at_node(*node, &mut pkt, false, 0);
@@ -293,12 +310,12 @@ impl<'c> Walker<'c> {
                 || Location::Node { node: node.spec.name.clone() },
                 pkt.t,
                 Action::Route {
-                    route: format!(
-                        "local {dst} dev {}",
-                        if dst.is_loopback() { "lo" } else { "eth0" }
-                    ),
+                    route: {
+                        let dev = if dst.is_loopback() { "lo" } else { "eth0" };
+                        lazy_text!("local {dst} dev {dev}")
+                    },
                 },
-                || format!("{dst} is this node's own address: deliver to a local process"),
+                || lazy_text!("{dst} is this node's own address: deliver to a local process"),
             );
             self.remember_conntrack(id, pkt);
             return self.deliver_to_node(node, pkt);
@@ -310,17 +327,14 @@ impl<'c> Walker<'c> {
                     || Location::Node { node: node.spec.name.clone() },
                     pkt.t,
                     Action::Route {
-                        route: format!(
-                            "{} dev cni0 proto kernel scope link src {}",
-                            owner.spec.pod_cidr,
-                            owner.bridge_ip()
-                        ),
+                        route: {
+                            let (cidr, src) = (owner.spec.pod_cidr, owner.bridge_ip());
+                            lazy_text!("{cidr} dev cni0 proto kernel scope link src {src}")
+                        },
                     },
                     || {
-                        format!(
-                            "{dst} is in this node's podCIDR {}: out through the bridge",
-                            owner.spec.pod_cidr
-                        )
+                        let cidr = owner.spec.pod_cidr;
+                        lazy_text!("{dst} is in this node's podCIDR {cidr}: out through the bridge")
                     },
                 );
                 if let Some(end) = self.filter(node, pkt, filter) {
@@ -346,7 +360,10 @@ impl<'c> Walker<'c> {
                     || Location::Bridge { node: node.spec.name.clone() },
                     t,
                     Action::Bridge,
-                    || if hairpin { "hairpin: the bridge sends the packet back out of the port it came in on".into() } else { format!("the bridge forwards to the veth of pod {}", pod.key()) },
+                    || if hairpin { "hairpin: the bridge sends the packet back out of the port it came in on".into() } else {
+                        let key = pod.key();
+                        lazy_text!("the bridge forwards to the veth of pod {key}")
+                    },
                 );
                 self.hop(
                     || Location::Veth { node: node.spec.name.clone(), pod: pod.key() },
@@ -360,16 +377,14 @@ impl<'c> Walker<'c> {
                 || Location::Node { node: node.spec.name.clone() },
                 pkt.t,
                 Action::Route {
-                    route: format!(
-                        "{} via {} dev eth0",
-                        owner.spec.pod_cidr, owner.spec.internal_ip
-                    ),
+                    route: {
+                        let (cidr, via) = (owner.spec.pod_cidr, owner.spec.internal_ip);
+                        lazy_text!("{cidr} via {via} dev eth0")
+                    },
                 },
                 || {
-                    format!(
-                        "{dst} is in {}'s podCIDR {}: route via its InternalIP",
-                        owner.spec.name, owner.spec.pod_cidr
-                    )
+                    let (name, cidr) = (owner.spec.name.clone(), owner.spec.pod_cidr);
+                    lazy_text!("{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP")
                 },
             );
             if let Some(end) = self.filter(node, pkt, filter) {
@@ -385,8 +400,11 @@ impl<'c> Walker<'c> {
             self.hop(
                 || Location::Node { node: node.spec.name.clone() },
                 pkt.t,
-                Action::Route { route: format!("{dst} dev eth0 (node network)") },
-                || format!("{dst} is node {}: over the node network", other.spec.name),
+                Action::Route { route: lazy_text!("{dst} dev eth0 (node network)") },
+                || {
+                    let name = other.spec.name.clone();
+                    lazy_text!("{dst} is node {name}: over the node network")
+                },
             );
             if let Some(end) = self.filter(node, pkt, filter) {
                 return end;
@@ -414,7 +432,7 @@ impl<'c> Walker<'c> {
                 || Location::Node { node: node.spec.name.clone() },
                 pkt.t,
                 Action::Route { route: "default via the node's gateway dev eth0".into() },
-                || reason.clone(),
+                || reason.clone().into(),
             );
             return self.end(
                 Verdict::NoRuleMatched {
@@ -440,7 +458,7 @@ impl<'c> Walker<'c> {
             || Location::Node { node: node.spec.name.clone() },
             pkt.t,
             Action::Route { route: "default via the node's gateway dev eth0".into() },
-            || format!("{dst} is outside the cluster: out through the node's default route"),
+            || lazy_text!("{dst} is outside the cluster: out through the node's default route"),
         );
         self.end(
             Verdict::LeftCluster { via_node: node.spec.name.clone(), to: dst.to_string() },
@@ -454,7 +472,10 @@ impl<'c> Walker<'c> {
             || Location::Wire { from: from.spec.name.clone(), to: to.spec.name.clone() },
             t,
             Action::Forward,
-            || format!("across the node network from {} to {}", from.spec.name, to.spec.name),
+            || {
+                let (a, b) = (from.spec.name.clone(), to.spec.name.clone());
+                lazy_text!("across the node network from {a} to {b}")
+            },
         );
         pkt.src_local = false;
         pkt.mark = false;
@@ -555,7 +576,12 @@ impl<'c> Walker<'c> {
             return;
         }
         let entry = ConntrackEntry { node, original, reply: pkt.t.reversed() };
-        let text = if self.record { entry.render() } else { String::new() };
+        let text = if self.record {
+            let entry = entry.clone();
+            Text::lazy(move |f| f.write_str(&entry.render()))
+        } else {
+            Text::default()
+        };
         self.st.conntrack.push(entry);
         let name = self.node(node).spec.name.clone();
         self.hop(
@@ -578,7 +604,8 @@ impl<'c> Walker<'c> {
                     Action::Deliver,
                     || {
                         let path = if via_eth0 { "arrives on the pod's eth0" } else { "arrives over the shared loopback" };
-                        format!("{path}; container {name} listens on {port}/{}: connection accepted, it sees the client as {}", t.protocol, t.src.ip())
+                        let (name, proto, client) = (name.clone(), t.protocol, *t.src.ip());
+                        lazy_text!("{path}; container {name} listens on {port}/{proto}: connection accepted, it sees the client as {client}")
                     },
                 );
                 ConnOutcome {
@@ -610,6 +637,7 @@ impl<'c> Walker<'c> {
                                 "a TCP RST"
                             }
                         )
+                        .into()
                     },
                 );
                 self.end(
@@ -650,7 +678,7 @@ impl<'c> Walker<'c> {
                     || Location::Node { node: node.spec.name.clone() },
                     t,
                     Action::Deliver,
-                    || format!("kube-proxy's health check server for {} answers HTTP {status}: {local} local endpoint(s) on {}", svc.key(), node.spec.name),
+                    || format!("kube-proxy's health check server for {} answers HTTP {status}: {local} local endpoint(s) on {}", svc.key(), node.spec.name).into(),
                 );
                 return ConnOutcome {
                     verdict: Verdict::AnsweredByNode {
@@ -676,6 +704,7 @@ impl<'c> Walker<'c> {
                     "no process on {} listens on {port}/{}: refused",
                     node.spec.name, t.protocol
                 )
+                .into()
             },
         );
         self.end(
@@ -711,7 +740,10 @@ impl<'c> Walker<'c> {
                     || Location::Container { pod: key.clone(), container: container.clone() },
                     t,
                     Action::Send,
-                    || format!("{container} answers {}", t.dst),
+                    || {
+                        let (container, to) = (container.clone(), t.dst);
+                        lazy_text!("{container} answers {to}")
+                    },
                 );
                 if !p.spec.host_network {
                     if request_last.src.ip() == request_last.dst.ip()
@@ -725,7 +757,12 @@ impl<'c> Walker<'c> {
                     self.hop(
                         || Location::PodNetns { pod: key.clone() },
                         t,
-                        Action::Route { route: format!("default via {} dev eth0", n.bridge_ip()) },
+                        Action::Route {
+                            route: {
+                                let via = n.bridge_ip();
+                                lazy_text!("default via {via} dev eth0")
+                            },
+                        },
                         || "the reply leaves the pod by its default route".into(),
                     );
                     self.hop(
@@ -749,7 +786,10 @@ impl<'c> Walker<'c> {
                     || Location::Node { node: n.spec.name.clone() },
                     t,
                     Action::Send,
-                    || format!("{process} answers {}", t.dst),
+                    || {
+                        let (process, to) = (process.clone(), t.dst);
+                        lazy_text!("{process} answers {to}")
+                    },
                 );
                 *node
             }
@@ -762,17 +802,25 @@ impl<'c> Walker<'c> {
                     || Location::Wire { from: a.spec.name.clone(), to: b.spec.name.clone() },
                     t,
                     Action::Forward,
-                    || format!("the reply goes to {}, the address it was sent from", t.dst.ip()),
+                    || {
+                        let to = *t.dst.ip();
+                        lazy_text!("the reply goes to {to}, the address it was sent from")
+                    },
                 );
                 here = nat_node;
             }
-            let entry = self
+            let entry = match self
                 .st
                 .conntrack
                 .iter()
                 .find(|e| e.original == original && e.node == nat_node)
-                .map(ConntrackEntry::render)
-                .unwrap_or_default();
+            {
+                Some(e) if self.record => {
+                    let e = e.clone();
+                    Text::lazy(move |f| f.write_str(&e.render()))
+                }
+                _ => Text::default(),
+            };
             let before = t;
             t = original.reversed();
             let name = self.node(nat_node).spec.name.clone();
@@ -781,7 +829,7 @@ impl<'c> Walker<'c> {
                 before,
                 t,
                 Action::Conntrack { entry },
-                "conntrack matches the reply to the connection and undoes the translations: the client sees the address it dialled".into(),
+                Text::new_static("conntrack matches the reply to the connection and undoes the translations: the client sees the address it dialled"),
             );
         }
         // From here the reply travels to the client.
@@ -794,7 +842,10 @@ impl<'c> Walker<'c> {
                         || Location::Wire { from: a.spec.name.clone(), to: b.spec.name.clone() },
                         t,
                         Action::Forward,
-                        || format!("routed to {}, which holds {}", b.spec.name, t.dst.ip()),
+                        || {
+                            let (name, ip) = (b.spec.name.clone(), *t.dst.ip());
+                            lazy_text!("routed to {name}, which holds {ip}")
+                        },
                     );
                 }
                 if !p.spec.host_network {
@@ -804,7 +855,10 @@ impl<'c> Walker<'c> {
                         || Location::Bridge { node: n.spec.name.clone() },
                         t,
                         Action::Bridge,
-                        || format!("the bridge forwards to the veth of pod {key}"),
+                        || {
+                            let key = key.clone();
+                            lazy_text!("the bridge forwards to the veth of pod {key}")
+                        },
                     );
                     self.hop(
                         || Location::Veth { node: n.spec.name.clone(), pod: key.clone() },
@@ -821,7 +875,10 @@ impl<'c> Walker<'c> {
                         || Location::Wire { from: a.spec.name.clone(), to: b.spec.name.clone() },
                         t,
                         Action::Forward,
-                        || format!("back to {}", b.spec.name),
+                        || {
+                            let name = b.spec.name.clone();
+                            lazy_text!("back to {name}")
+                        },
                     );
                 }
             }
@@ -831,7 +888,10 @@ impl<'c> Walker<'c> {
                     || Location::Wire { from: a.spec.name.clone(), to: ip.to_string() },
                     t,
                     Action::Forward,
-                    || format!("out of {} to the client {ip}", a.spec.name),
+                    || {
+                        let (name, ip) = (a.spec.name.clone(), *ip);
+                        lazy_text!("out of {name} to the client {ip}")
+                    },
                 );
             }
         }
@@ -847,7 +907,10 @@ impl<'c> Walker<'c> {
                     || Location::Container { pod: key.clone(), container: container.clone() },
                     t,
                     Action::Deliver,
-                    || format!("the reply reaches {container}, from {}", t.src),
+                    || {
+                        let (container, from) = (container.clone(), t.src);
+                        lazy_text!("the reply reaches {container}, from {from}")
+                    },
                 );
             }
             Origin::Node { node } => {
@@ -856,7 +919,10 @@ impl<'c> Walker<'c> {
                     || Location::Node { node: name.clone() },
                     t,
                     Action::Deliver,
-                    || format!("the reply reaches the process, from {}", t.src),
+                    || {
+                        let from = t.src;
+                        lazy_text!("the reply reaches the process, from {from}")
+                    },
                 );
             }
             Origin::External { ip, .. } => {
@@ -864,7 +930,10 @@ impl<'c> Walker<'c> {
                     || Location::External { ip: *ip },
                     t,
                     Action::Deliver,
-                    || format!("the client receives the reply from {}", t.src),
+                    || {
+                        let from = t.src;
+                        lazy_text!("the client receives the reply from {from}")
+                    },
                 );
             }
         }

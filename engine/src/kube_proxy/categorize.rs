@@ -30,6 +30,16 @@ impl Categorized {
     }
 }
 
+/// The positions of the endpoints that pass `keep`.
+fn indices<'a>(
+    endpoints: impl Iterator<Item = &'a Endpoint>,
+    keep: impl Fn(&Endpoint) -> bool,
+) -> Vec<u32> {
+    let mut v = Vec::with_capacity(endpoints.size_hint().1.unwrap_or(0));
+    v.extend(endpoints.enumerate().filter(|(_, e)| keep(e)).map(|(i, _)| i as u32));
+    v
+}
+
 /// Topology hints are not modelled (no zone hints are ever written), so `useTopology` is false.
 pub fn categorize<'a>(
     endpoints: impl Iterator<Item = &'a Endpoint> + Clone,
@@ -39,15 +49,9 @@ pub fn categorize<'a>(
 ) -> Categorized {
     let mut out = Categorized::default();
     if uses_cluster {
-        out.cluster =
-            endpoints.clone().enumerate().filter(|(_, e)| e.ready).map(|(i, _)| i as u32).collect();
+        out.cluster = indices(endpoints.clone(), |e| e.ready());
         if out.cluster.is_empty() {
-            out.cluster = endpoints
-                .clone()
-                .enumerate()
-                .filter(|(_, e)| e.serving && e.terminating)
-                .map(|(i, _)| i as u32)
-                .collect();
+            out.cluster = indices(endpoints.clone(), |e| e.serving() && e.terminating());
             out.cluster_fallback = !out.cluster.is_empty();
         }
         out.has_any = !out.cluster.is_empty();
@@ -57,11 +61,11 @@ pub fn categorize<'a>(
     }
     let (mut has_local_ready, mut has_local_serving_term) = (false, false);
     for e in endpoints.clone() {
-        let local = e.node == Some(node);
-        if e.ready {
+        let local = e.node() == Some(node);
+        if e.ready() {
             out.has_any = true;
             has_local_ready |= local;
-        } else if e.serving && e.terminating {
+        } else if e.serving() && e.terminating() {
             out.has_any = true;
             has_local_serving_term |= local;
         }
@@ -70,14 +74,14 @@ pub fn categorize<'a>(
         endpoints
             .clone()
             .enumerate()
-            .filter(|(_, e)| e.node == Some(node) && f(e))
+            .filter(|(_, e)| e.node() == Some(node) && f(e))
             .map(|(i, _)| i as u32)
             .collect()
     };
     if has_local_ready {
-        out.local = pick(&|e| e.ready);
+        out.local = pick(&|e| e.ready());
     } else if has_local_serving_term {
-        out.local = pick(&|e| e.serving && e.terminating);
+        out.local = pick(&|e| e.serving() && e.terminating());
         out.local_fallback = true;
     }
     out

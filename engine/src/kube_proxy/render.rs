@@ -6,12 +6,156 @@
 //! as `#` comment lines at the top of each table, so the view shows every rule a packet can
 //! meet.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::net::SocketAddrV4;
+use std::sync::Arc;
 
 use super::rules::{builtin_jumps, chain_name, NodeTable};
 use super::*;
 use crate::cluster::Cluster;
 use crate::model::NodeId;
+
+/// What rendering a rule needs to know about the cluster: the names of the service ports and
+/// endpoints it mentions. Implemented by the [`Cluster`], and by [`RuleFacts`], the few facts a
+/// trace hop keeps so that its rule text can be rendered later without the cluster.
+pub trait RuleNames {
+    /// The ServicePortName string (`ns/svc:port`); `None` when the Service does not exist.
+    fn spn(&self, p: ServicePortId) -> Option<Cow<'_, str>>;
+    /// The service port's protocol in lower case (`tcp` when the port does not exist).
+    fn proto_lower(&self, p: ServicePortId) -> &'static str;
+    /// The 16-character hash of the service port's chain names.
+    fn port_hash(&self, p: ServicePortId) -> Option<[u8; 16]> {
+        self.spn(p).map(|spn| super::hash::hash16(&[&spn, self.proto_lower(p)]))
+    }
+    /// An endpoint's `ip:port`, when the service port has it.
+    fn endpoint(&self, p: ServicePortId, e: EndpointIdx) -> Option<SocketAddrV4>;
+    /// kube-proxy's masquerade mark.
+    fn mark(&self) -> u32;
+}
+
+impl RuleNames for Cluster {
+    fn spn(&self, p: ServicePortId) -> Option<Cow<'_, str>> {
+        let s = self.service(p.service)?;
+        Some(match self.port_name(p) {
+            Some(n) => Cow::Borrowed(&*n.spn),
+            None => Cow::Owned(s.port_name_string(p.index as usize)),
+        })
+    }
+
+    fn proto_lower(&self, p: ServicePortId) -> &'static str {
+        self.service(p.service)
+            .and_then(|s| s.ports.get(p.index as usize))
+            .map_or("tcp", |sp| sp.protocol.lower())
+    }
+
+    fn port_hash(&self, p: ServicePortId) -> Option<[u8; 16]> {
+        match self.port_name(p) {
+            Some(n) => Some(n.hash),
+            None => self.spn(p).map(|spn| super::hash::hash16(&[&spn, self.proto_lower(p)])),
+        }
+    }
+
+    fn endpoint(&self, p: ServicePortId, e: EndpointIdx) -> Option<SocketAddrV4> {
+        self.endpoints_of(p.service)
+            .and_then(|eps| eps.nth_for_port(p.index as usize, e.0 as usize))
+            .map(|(ep, port)| SocketAddrV4::new(ep.ip, port))
+    }
+
+    fn mark(&self) -> u32 {
+        self.settings().kube_proxy.mark()
+    }
+}
+
+/// The names one rule mentions, taken from the cluster when the rule is met, so its text can be
+/// rendered later (a trace hop renders its rule only when read). A kube-proxy rule mentions at
+/// most one service port and one endpoint; [`RuleFacts::capture`] declines any other rule.
+#[derive(Clone, Debug)]
+pub struct RuleFacts {
+    port: Option<PortFacts>,
+    endpoint: Option<(ServicePortId, EndpointIdx, Option<SocketAddrV4>)>,
+    mark: u32,
+}
+
+#[derive(Clone, Debug)]
+struct PortFacts {
+    id: ServicePortId,
+    spn: Option<Arc<str>>,
+    proto_lower: &'static str,
+    hash: Option<[u8; 16]>,
+}
+
+impl RuleFacts {
+    /// The facts `rule` in `chain` needs, or `None` when it mentions several service ports or
+    /// endpoints.
+    pub fn capture(cluster: &Cluster, chain: ChainRef, rule: &Rule) -> Option<RuleFacts> {
+        let target = match rule.target {
+            Target::Jump { chain } => Some(chain),
+            _ => None,
+        };
+        let comment_port = match rule.comment {
+            Comment::Spn(p)
+            | Comment::SpnSuffix(p, _)
+            | Comment::Around(_, p, _)
+            | Comment::NotAcceptedByFw(p)
+            | Comment::SpnToEndpoint(p, _) => Some(p),
+            Comment::None | Comment::Fixed(_) => None,
+        };
+        let ports = [chain.service_port(), target.and_then(ChainRef::service_port), comment_port];
+        let port = one_of(ports.into_iter().flatten())?;
+        let sep = |c: ChainRef| match c {
+            ChainRef::Sep { port, endpoint } => Some((port, endpoint)),
+            _ => None,
+        };
+        let comment_ep = match rule.comment {
+            Comment::SpnToEndpoint(p, e) => Some((p, e)),
+            _ => None,
+        };
+        let endpoints = [sep(chain), target.and_then(sep), comment_ep];
+        let endpoint = one_of(endpoints.into_iter().flatten())?;
+        Some(RuleFacts {
+            port: port.map(|id| PortFacts {
+                id,
+                spn: match cluster.port_name(id) {
+                    Some(n) => Some(n.spn.clone()),
+                    None => cluster.spn(id).map(|s| Arc::from(s.as_ref())),
+                },
+                proto_lower: cluster.proto_lower(id),
+                hash: cluster.port_hash(id),
+            }),
+            endpoint: endpoint.map(|(p, e)| (p, e, cluster.endpoint(p, e))),
+            mark: cluster.mark(),
+        })
+    }
+}
+
+/// `Some(None)` for no item, `Some(Some(x))` when every item is `x`, `None` when they differ.
+fn one_of<T: PartialEq>(mut items: impl Iterator<Item = T>) -> Option<Option<T>> {
+    let Some(first) = items.next() else { return Some(None) };
+    items.all(|x| x == first).then_some(Some(first))
+}
+
+impl RuleNames for RuleFacts {
+    fn spn(&self, p: ServicePortId) -> Option<Cow<'_, str>> {
+        self.port.as_ref().filter(|f| f.id == p)?.spn.as_deref().map(Cow::Borrowed)
+    }
+
+    fn proto_lower(&self, p: ServicePortId) -> &'static str {
+        self.port.as_ref().filter(|f| f.id == p).map_or("tcp", |f| f.proto_lower)
+    }
+
+    fn port_hash(&self, p: ServicePortId) -> Option<[u8; 16]> {
+        self.port.as_ref().filter(|f| f.id == p)?.hash
+    }
+
+    fn endpoint(&self, p: ServicePortId, e: EndpointIdx) -> Option<SocketAddrV4> {
+        self.endpoint.filter(|&(ep, ee, _)| ep == p && ee == e)?.2
+    }
+
+    fn mark(&self) -> u32 {
+        self.mark
+    }
+}
 
 /// A node's rules as iptables-restore text (filter then nat).
 pub fn render_node(cluster: &Cluster, node: NodeId) -> String {
@@ -47,12 +191,8 @@ pub fn render_node(cluster: &Cluster, node: NodeId) -> String {
 }
 
 /// Renders a comment; quoted when it contains a space, as kube-proxy writes them.
-pub fn render_comment(cluster: &Cluster, comment: Comment) -> Option<String> {
-    let spn = |p: crate::model::ServicePortId| {
-        cluster
-            .service(p.service)
-            .map_or_else(|| "?".to_string(), |s| s.port_name_string(p.index as usize))
-    };
+pub fn render_comment(names: &impl RuleNames, comment: Comment) -> Option<String> {
+    let spn = |p: ServicePortId| names.spn(p).map_or_else(|| "?".to_string(), Cow::into_owned);
     let text = match comment {
         Comment::None => return None,
         Comment::Fixed(s) => s.to_string(),
@@ -63,15 +203,11 @@ pub fn render_comment(cluster: &Cluster, comment: Comment) -> Option<String> {
             format!(
                 "{} traffic not accepted by {}",
                 spn(p),
-                chain_name(cluster, ChainRef::Fw { port: p })
+                chain_name_with(names, ChainRef::Fw { port: p })
             )
         }
         Comment::SpnToEndpoint(p, e) => {
-            let ep = cluster
-                .endpoints_of(p.service)
-                .and_then(|eps| eps.nth_for_port(p.index as usize, e.0 as usize))
-                .map(|(ep, port)| format!("{}:{port}", ep.ip))
-                .unwrap_or_default();
+            let ep = names.endpoint(p, e).map(|a| a.to_string()).unwrap_or_default();
             format!("{} -> {ep}", spn(p))
         }
     };
@@ -88,17 +224,22 @@ fn cidr_arg(c: Cidr) -> String {
 
 /// One rule as `-A CHAIN ...`.
 pub fn render_rule(cluster: &Cluster, chain: ChainRef, rule: &Rule) -> String {
-    let mark = format!("{:#x}", cluster.settings().kube_proxy.mark());
-    let mark_short = format!("{:#x}", cluster.settings().kube_proxy.mark());
+    render_rule_with(cluster, chain, rule)
+}
+
+/// [`render_rule`] over any source of names (the cluster, or a hop's [`RuleFacts`]).
+pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) -> String {
+    let mark = format!("{:#x}", names.mark());
+    let mark_short = &mark;
     let m = &rule.matches;
-    let mut s = format!("-A {}", chain_name(cluster, chain));
+    let mut s = format!("-A {}", chain_name_with(names, chain));
     if m.ctstate == Some(CtState::New) {
         s.push_str(" -m conntrack --ctstate NEW");
     }
     if m.ctstate == Some(CtState::Invalid) {
         s.push_str(" -m conntrack --ctstate INVALID");
     }
-    if let Some(c) = render_comment(cluster, rule.comment) {
+    if let Some(c) = render_comment(names, rule.comment) {
         let _ = write!(s, " -m comment --comment {c}");
     }
     if m.ctstate == Some(CtState::RelatedEstablished) {
@@ -114,9 +255,9 @@ pub fn render_rule(cluster: &Cluster, chain: ChainRef, rule: &Rule) -> String {
         None => {}
     }
     let sep_name = match rule.target {
-        Target::Jump { chain: c @ ChainRef::Sep { .. } } => Some(chain_name(cluster, c)),
+        Target::Jump { chain: c @ ChainRef::Sep { .. } } => Some(chain_name_with(names, c)),
         _ => match chain {
-            ChainRef::Sep { .. } => Some(chain_name(cluster, chain)),
+            ChainRef::Sep { .. } => Some(chain_name_with(names, chain)),
             _ => None,
         },
     };
@@ -161,7 +302,7 @@ pub fn render_rule(cluster: &Cluster, chain: ChainRef, rule: &Rule) -> String {
     }
     match rule.target {
         Target::Jump { chain } => {
-            let _ = write!(s, " -j {}", chain_name(cluster, chain));
+            let _ = write!(s, " -j {}", chain_name_with(names, chain));
         }
         Target::Dnat { ip, port } => {
             let _ = write!(s, " -j DNAT --to-destination {ip}:{port}");
@@ -180,4 +321,43 @@ pub fn render_rule(cluster: &Cluster, chain: ChainRef, rule: &Rule) -> String {
         Target::Nothing => {}
     }
     s
+}
+
+/// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
+pub fn chain_name_with(names: &impl RuleNames, chain: ChainRef) -> String {
+    let hashed = |prefix: &str, h: [u8; 16]| -> String {
+        let mut s = String::with_capacity(prefix.len() + 16);
+        s.push_str(prefix);
+        s.extend(h.iter().map(|&b| char::from(b)));
+        s
+    };
+    let service = |prefix: &str, port: ServicePortId| -> String {
+        match names.port_hash(port) {
+            Some(h) => hashed(prefix, h),
+            None => format!("{prefix}UNKNOWN"),
+        }
+    };
+    match chain {
+        ChainRef::Builtin { chain, .. } => chain.as_str().to_string(),
+        ChainRef::KubeServices { .. } => "KUBE-SERVICES".into(),
+        ChainRef::KubeNodePorts { .. } => "KUBE-NODEPORTS".into(),
+        ChainRef::KubeExternalServices => "KUBE-EXTERNAL-SERVICES".into(),
+        ChainRef::KubeProxyFirewall => "KUBE-PROXY-FIREWALL".into(),
+        ChainRef::KubeForward => "KUBE-FORWARD".into(),
+        ChainRef::KubeFirewall => "KUBE-FIREWALL".into(),
+        ChainRef::KubePostrouting => "KUBE-POSTROUTING".into(),
+        ChainRef::KubeMarkMasq => "KUBE-MARK-MASQ".into(),
+        ChainRef::Svc { port } => service("KUBE-SVC-", port),
+        ChainRef::Svl { port } => service("KUBE-SVL-", port),
+        ChainRef::Ext { port } => service("KUBE-EXT-", port),
+        ChainRef::Fw { port } => service("KUBE-FW-", port),
+        ChainRef::Sep { port, endpoint } => {
+            let Some(spn) = names.spn(port) else { return "KUBE-SEP-UNKNOWN".into() };
+            let mut ep = String::with_capacity(21);
+            if let Some(a) = names.endpoint(port, endpoint) {
+                let _ = write!(ep, "{}:{}", a.ip(), a.port());
+            }
+            hashed("KUBE-SEP-", super::hash::hash16(&[&spn, names.proto_lower(port), &ep]))
+        }
+    }
 }

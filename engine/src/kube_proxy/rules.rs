@@ -35,6 +35,69 @@ pub struct PortPlan {
     pub svl_exists: bool,
 }
 
+/// A KUBE-SVC/SVL chain: its first rules, then for ClientIP affinity one `recent --rcheck` rule
+/// per endpoint, then kube-proxy's probability ladder (1/n, 1/(n-1), ..., unconditional) over
+/// the endpoints. Rules past `head` are generated one at a time, so walking to the chosen
+/// endpoint does not build a rule per endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceChain {
+    pub port: ServicePortId,
+    pub head: Vec<Rule>,
+    /// `timeoutSeconds` of ClientIP session affinity.
+    pub affinity: Option<u32>,
+    /// Indices into the service port's endpoint list, in chain order.
+    pub endpoints: Vec<u32>,
+}
+
+impl ServiceChain {
+    pub fn len(&self) -> usize {
+        let per_endpoint = if self.affinity.is_some() { 2 } else { 1 };
+        self.head.len() + per_endpoint * self.endpoints.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Where the probability ladder starts.
+    pub fn ladder_start(&self) -> usize {
+        self.head.len() + if self.affinity.is_some() { self.endpoints.len() } else { 0 }
+    }
+
+    /// The `i`th rule of the chain.
+    pub fn rule(&self, i: usize) -> Option<Rule> {
+        if let Some(r) = self.head.get(i) {
+            return Some(*r);
+        }
+        let mut j = i - self.head.len();
+        let n = self.endpoints.len();
+        let port = self.port;
+        if let Some(seconds) = self.affinity {
+            if j < n {
+                let e = EndpointIdx(self.endpoints[j]);
+                return Some(rule(
+                    Comment::SpnToEndpoint(port, e),
+                    Matches { recent: Some(Recent::Rcheck { seconds }), ..Matches::default() },
+                    jump(ChainRef::Sep { port, endpoint: e }),
+                ));
+            }
+            j -= n;
+        }
+        let e = EndpointIdx(*self.endpoints.get(j)?);
+        let m = if j + 1 < n {
+            Matches { statistic_one_in: Some((n - j) as u32), ..Matches::default() }
+        } else {
+            Matches::default()
+        };
+        Some(rule(Comment::SpnToEndpoint(port, e), m, jump(ChainRef::Sep { port, endpoint: e })))
+    }
+
+    /// Every rule, in order.
+    pub fn rules(&self) -> Vec<Rule> {
+        (0..self.len()).filter_map(|i| self.rule(i)).collect()
+    }
+}
+
 /// The rules one service port contributes to the shared chains.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PortRules {
@@ -87,7 +150,7 @@ impl<'a> NodeTable<'a> {
         let epl = svc.external_policy_local();
         let uses_cluster = !ipl || ext_accessible;
         let uses_local = ipl || (epl && ext_accessible);
-        let cat = categorize(eps.for_port(i).map(|(e, _)| e), self.node, uses_cluster, uses_local);
+        let cat = categorize(eps.endpoints_for_port(i), self.node, uses_cluster, uses_local);
         let has_endpoints = cat.has_any;
         let internal_chain = if ipl { ChainRef::Svl { port } } else { ChainRef::Svc { port } };
         let external_chain = if epl { ChainRef::Svl { port } } else { ChainRef::Svc { port } };
@@ -134,8 +197,16 @@ impl<'a> NodeTable<'a> {
 
     /// The rules a service port contributes to the shared chains on this node.
     pub fn port_rules(&self, port: ServicePortId) -> PortRules {
+        match self.plan(port) {
+            Some(plan) => self.port_rules_with(port, &plan),
+            None => PortRules::default(),
+        }
+    }
+
+    /// [`NodeTable::port_rules`] with the port's plan already made.
+    pub fn port_rules_with(&self, port: ServicePortId, plan: &PortPlan) -> PortRules {
         let mut out = PortRules::default();
-        let (Some(svc), Some(plan)) = (self.svc(port), self.plan(port)) else { return out };
+        let Some(svc) = self.svc(port) else { return out };
         let p = &svc.ports[port.index as usize];
         let proto = Some(p.protocol);
         let on = |ip: Ipv4Addr, dport: u16| Matches {
@@ -349,13 +420,29 @@ impl<'a> NodeTable<'a> {
     }
 
     fn service_chain(&self, port: ServicePortId, local: bool) -> Vec<Rule> {
-        let (Some(svc), Some(plan)) = (self.svc(port), self.plan(port)) else { return Vec::new() };
+        self.service_chain_parts(port, local).map_or_else(Vec::new, |c| c.rules())
+    }
+
+    /// A KUBE-SVC (or KUBE-SVL) chain in parts, its per-endpoint rules generated on demand;
+    /// `None` when the chain does not exist on this node.
+    pub fn service_chain_parts(&self, port: ServicePortId, local: bool) -> Option<ServiceChain> {
+        self.service_chain_parts_with(port, local, &self.plan(port)?)
+    }
+
+    /// [`NodeTable::service_chain_parts`] with the port's plan already made.
+    pub fn service_chain_parts_with(
+        &self,
+        port: ServicePortId,
+        local: bool,
+        plan: &PortPlan,
+    ) -> Option<ServiceChain> {
+        let svc = self.svc(port)?;
         let exists = if local { plan.svl_exists } else { plan.svc_exists };
         if !exists {
-            return Vec::new();
+            return None;
         }
         let p = &svc.ports[port.index as usize];
-        let mut rules = Vec::new();
+        let mut head = Vec::new();
         let this = if local { ChainRef::Svl { port } } else { ChainRef::Svc { port } };
         if plan.internal_chain == this && plan.has_internal_endpoints {
             let m = Matches {
@@ -366,45 +453,25 @@ impl<'a> NodeTable<'a> {
             };
             let settings = &self.cluster.settings().kube_proxy;
             if settings.masquerade_all {
-                rules.push(rule(
+                head.push(rule(
                     Comment::SpnSuffix(port, "cluster IP"),
                     m,
                     jump(ChainRef::KubeMarkMasq),
                 ));
             } else if let Some(cidr) = self.local_detector() {
-                rules.push(rule(
+                head.push(rule(
                     Comment::SpnSuffix(port, "cluster IP"),
                     Matches { not_src: Some(cidr), ..m },
                     jump(ChainRef::KubeMarkMasq),
                 ));
             }
         }
-        let eps = if local { &plan.cat.local } else { &plan.cat.cluster };
-        if let crate::model::SessionAffinity::ClientIP { timeout_secs } = svc.spec.session_affinity
-        {
-            for &e in eps {
-                let sep = ChainRef::Sep { port, endpoint: EndpointIdx(e) };
-                rules.push(rule(
-                    Comment::SpnToEndpoint(port, EndpointIdx(e)),
-                    Matches {
-                        recent: Some(Recent::Rcheck { seconds: timeout_secs }),
-                        ..Matches::default()
-                    },
-                    jump(sep),
-                ));
-            }
-        }
-        let n = eps.len();
-        for (i, &e) in eps.iter().enumerate() {
-            let sep = ChainRef::Sep { port, endpoint: EndpointIdx(e) };
-            let m = if i + 1 < n {
-                Matches { statistic_one_in: Some((n - i) as u32), ..Matches::default() }
-            } else {
-                Matches::default()
-            };
-            rules.push(rule(Comment::SpnToEndpoint(port, EndpointIdx(e)), m, jump(sep)));
-        }
-        rules
+        let affinity = match svc.spec.session_affinity {
+            crate::model::SessionAffinity::ClientIP { timeout_secs } => Some(timeout_secs),
+            crate::model::SessionAffinity::None => None,
+        };
+        let endpoints = if local { plan.cat.local.clone() } else { plan.cat.cluster.clone() };
+        Some(ServiceChain { port, head, affinity, endpoints })
     }
 
     fn ext_chain(&self, port: ServicePortId) -> Vec<Rule> {
@@ -622,45 +689,5 @@ pub fn builtin_jumps(table: Table, chain: Builtin) -> Vec<Rule> {
 
 /// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
 pub fn chain_name(cluster: &Cluster, chain: ChainRef) -> String {
-    let service_hash = |port: ServicePortId| -> String {
-        match cluster.service(port.service) {
-            Some(s) => super::hash::service_port_hash(
-                &s.port_name_string(port.index as usize),
-                s.ports.get(port.index as usize).map_or("tcp", |p| p.protocol.lower()),
-            ),
-            None => "UNKNOWN".into(),
-        }
-    };
-    match chain {
-        ChainRef::Builtin { chain, .. } => chain.as_str().to_string(),
-        ChainRef::KubeServices { .. } => "KUBE-SERVICES".into(),
-        ChainRef::KubeNodePorts { .. } => "KUBE-NODEPORTS".into(),
-        ChainRef::KubeExternalServices => "KUBE-EXTERNAL-SERVICES".into(),
-        ChainRef::KubeProxyFirewall => "KUBE-PROXY-FIREWALL".into(),
-        ChainRef::KubeForward => "KUBE-FORWARD".into(),
-        ChainRef::KubeFirewall => "KUBE-FIREWALL".into(),
-        ChainRef::KubePostrouting => "KUBE-POSTROUTING".into(),
-        ChainRef::KubeMarkMasq => "KUBE-MARK-MASQ".into(),
-        ChainRef::Svc { port } => format!("KUBE-SVC-{}", service_hash(port)),
-        ChainRef::Svl { port } => format!("KUBE-SVL-{}", service_hash(port)),
-        ChainRef::Ext { port } => format!("KUBE-EXT-{}", service_hash(port)),
-        ChainRef::Fw { port } => format!("KUBE-FW-{}", service_hash(port)),
-        ChainRef::Sep { port, endpoint } => {
-            let Some(s) = cluster.service(port.service) else { return "KUBE-SEP-UNKNOWN".into() };
-            let i = port.index as usize;
-            let ep = cluster
-                .endpoints_of(port.service)
-                .and_then(|e| e.nth_for_port(i, endpoint.0 as usize))
-                .map(|(e, p)| format!("{}:{}", e.ip, p))
-                .unwrap_or_default();
-            format!(
-                "KUBE-SEP-{}",
-                super::hash::endpoint_hash(
-                    &s.port_name_string(i),
-                    s.ports.get(i).map_or("tcp", |p| p.protocol.lower()),
-                    &ep
-                )
-            )
-        }
-    }
+    super::render::chain_name_with(cluster, chain)
 }

@@ -1,7 +1,6 @@
 //! A compact way to write test clusters: nodes, pods and Services in a line each.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use engine::*;
@@ -13,7 +12,7 @@ pub fn labels(spec: &str) -> Labels {
             let (k, v) = kv.split_once('=').expect("k=v");
             (k.to_string(), v.to_string())
         })
-        .collect::<BTreeMap<_, _>>()
+        .collect()
 }
 
 /// `n` nodes `node-1..n`, InternalIP 192.168.1.1x, podCIDR 10.244.x.0/24, with cluster DNS.
