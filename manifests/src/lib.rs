@@ -65,18 +65,22 @@ pub fn load(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
 /// Loads manifests. On failure returns every diagnostic (errors and warnings), sorted by line.
 pub fn load_with(text: &str, options: &LoadOptions) -> Result<Loaded, Vec<Diagnostic>> {
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let (docs, yaml_errors) = yaml::parse_stream(text, &options.limits);
+    // Each document is read into objects as soon as it is parsed and its tree dropped, so the
+    // trees of a large stream are never all in memory at once: the allocator keeps reusing the
+    // same few kilobytes instead of growing the heap (in wasm every growth is a `memory.grow`).
+    let mut objects = Vec::new();
+    let mut skipped = Vec::new();
+    let mut read_diags = Vec::new();
+    let yaml_errors = yaml::for_each_document(text, &options.limits, |root| {
+        objects::read_document(&root, &mut objects, &mut skipped, &mut read_diags);
+    });
     for e in yaml_errors {
         diags.push(
             Diagnostic::error(format!("yaml: {}", e.message.trim_start_matches("limit: ")))
                 .at(e.line, e.col),
         );
     }
-    let mut objects = Vec::new();
-    let mut skipped = Vec::new();
-    for d in &docs {
-        objects::read_document(&d.root, &mut objects, &mut skipped, &mut diags);
-    }
+    diags.append(&mut read_diags);
     for o in &objects {
         validate::validate(o, &mut diags);
     }
