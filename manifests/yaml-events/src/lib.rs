@@ -6,8 +6,8 @@
 //! helpers (`peek`, `skip`, `Chars::next`) stay function calls; measured in wasm that made the
 //! events alone about 3× slower than at opt-level 3. Instantiating the parser here lets the
 //! workspace build just this crate for speed (`[profile.release.package.podpath-yaml-events]`),
-//! which costs the bundle ~12 KB gzipped instead of the ~38 KB of building the whole loader at
-//! opt-level 3.
+//! which costs the app's bundle ~15 KB gzipped instead of the ~38 KB of building the whole
+//! loader at opt-level 3.
 
 pub use saphyr_parser::{Event, Marker, ScalarStyle, ScanError, Span};
 
