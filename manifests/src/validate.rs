@@ -26,6 +26,7 @@ impl V<'_> {
         self.push_err(field.to_string(), line, message);
     }
 
+    /// The non-generic body of [`V::err`], so that each path type adds little code to the bundle.
     fn push_err(&mut self, field: String, line: u32, message: String) {
         self.diags.push(Diagnostic::error(message).on(&self.obj).field(field).at_line(line));
     }
