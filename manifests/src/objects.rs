@@ -6,7 +6,7 @@
 //! `i64`, protocols as strings) so that validation can report them in the apiserver's words.
 
 use crate::diag::{Diagnostic, ObjectRef};
-use crate::read::{IntOrStr, Reader};
+use crate::read::{Indexed, IntOrStr, Reader};
 use crate::yaml::{Kind, Value};
 use engine::Labels;
 
@@ -396,7 +396,7 @@ pub(crate) fn read_pod_spec(r: &mut Reader<'_>, spec: &Value, path: &str) -> Raw
     for (ci, c) in
         r.seq(spec.get("containers"), format_args!("{path}.containers")).iter().enumerate()
     {
-        let cp = format!("{path}.containers[{ci}]");
+        let cp = Indexed(&path, "containers", ci);
         let Some(c) = r.map(Some(c), &cp) else { continue };
         let mut container = RawContainer {
             name: r.str(c.get("name"), format_args!("{cp}.name")),
@@ -405,7 +405,7 @@ pub(crate) fn read_pod_spec(r: &mut Reader<'_>, spec: &Value, path: &str) -> Raw
             line: c.line,
         };
         for (pi, p) in r.seq(c.get("ports"), format_args!("{cp}.ports")).iter().enumerate() {
-            let pp = format!("{cp}.ports[{pi}]");
+            let pp = Indexed(&cp, "ports", pi);
             let Some(p) = r.map(Some(p), &pp) else { continue };
             container.ports.push(RawContainerPort {
                 name: r.str(p.get("name"), format_args!("{pp}.name")),

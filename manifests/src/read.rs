@@ -128,6 +128,16 @@ impl Reader<'_> {
     }
 }
 
+/// A field path `{parent}.{field}[{index}]` that is written only when a diagnostic shows it, so
+/// reading and validating a valid list item formats no string.
+pub(crate) struct Indexed<'a>(pub &'a dyn Display, pub &'static str, pub usize);
+
+impl Display for Indexed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}[{}]", self.0, self.1, self.2)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IntOrStr {
     Int(i64),

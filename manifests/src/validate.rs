@@ -3,6 +3,7 @@
 //! cluster (allocated nodePorts and clusterIPs, the service CIDR) live in `build`.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Display;
 use std::net::Ipv4Addr;
 
 use crate::diag::{
@@ -11,30 +12,38 @@ use crate::diag::{
 };
 use crate::names::*;
 use crate::objects::*;
-use crate::read::IntOrStr;
+use crate::read::{Indexed, IntOrStr};
 
 pub(crate) struct V<'d> {
     pub diags: &'d mut Vec<Diagnostic>,
     pub obj: ObjectRef,
 }
 
+// Field paths are `impl Display` (often `format_args!`) so that a valid field costs no string:
+// the path is written only when a diagnostic is.
 impl V<'_> {
-    fn err(&mut self, field: &str, line: u32, message: String) {
+    fn err(&mut self, field: impl Display, line: u32, message: String) {
+        self.push_err(field.to_string(), line, message);
+    }
+
+    /// The non-generic body of [`V::err`], so that each path type adds little code to the bundle.
+    fn push_err(&mut self, field: String, line: u32, message: String) {
         self.diags.push(Diagnostic::error(message).on(&self.obj).field(field).at_line(line));
     }
 
     /// Whether this object's field already has an error (a wrong type, reported while reading).
-    fn already(&self, field: &str) -> bool {
+    fn already(&self, field: impl Display) -> bool {
+        let field = field.to_string();
         self.diags.iter().any(|d| {
             d.is_error()
-                && d.field.as_deref() == Some(field)
+                && d.field.as_deref() == Some(field.as_str())
                 && d.object.as_ref() == Some(&self.obj)
         })
     }
 
-    fn each(&mut self, field: &str, line: u32, value: &str, details: Vec<String>) {
+    fn each(&mut self, field: impl Display, line: u32, value: &str, details: Vec<String>) {
         for d in details {
-            self.err(field, line, invalid(&value, &d));
+            self.err(&field, line, invalid(&value, &d));
         }
     }
 
@@ -49,13 +58,13 @@ impl V<'_> {
         }
     }
 
-    fn port_range(&mut self, field: &str, line: u32, port: i64) {
+    fn port_range(&mut self, field: impl Display, line: u32, port: i64) {
         if !(1..=65535).contains(&port) {
             self.err(field, line, invalid_num(port, PORT_RANGE_MSG));
         }
     }
 
-    fn protocol(&mut self, field: &str, line: u32, p: &Option<String>) {
+    fn protocol(&mut self, field: impl Display, line: u32, p: &Option<String>) {
         if let Some(p) = p {
             if p.parse::<engine::Protocol>().is_err() {
                 self.err(field, line, unsupported(p, &["TCP", "UDP", "SCTP"]));
@@ -144,56 +153,57 @@ fn pod(v: &mut V<'_>, p: &RawPod) {
 
 pub(crate) fn pod_spec(v: &mut V<'_>, s: &RawPodSpec, path: &str) {
     if s.containers.is_empty() {
-        v.err(&format!("{path}.containers"), s.line, required());
+        v.err(format_args!("{path}.containers"), s.line, required());
     }
     if let Some(h) = &s.hostname {
         let d = dns1123_label(h);
-        v.each(&format!("{path}.hostname"), s.line, h, d);
+        v.each(format_args!("{path}.hostname"), s.line, h, d);
     }
     if let Some(h) = &s.subdomain {
         let d = dns1123_label(h);
-        v.each(&format!("{path}.subdomain"), s.line, h, d);
+        v.each(format_args!("{path}.subdomain"), s.line, h, d);
     }
     let mut container_names: HashSet<&str> = HashSet::new();
     let mut host_ports: HashSet<String> = HashSet::new();
-    // (port, protocol, hostIP, hostPort) → first declaration's path, for the duplicate warning.
-    let mut declared: HashMap<(i64, String, String, i64), String> = HashMap::new();
+    // (port, protocol, hostIP, hostPort) → first declaration (container, port index), for the
+    // duplicate warning.
+    let mut declared: HashMap<(i64, &str, &str, i64), (usize, usize)> = HashMap::new();
     for (ci, c) in s.containers.iter().enumerate() {
-        let cp = format!("{path}.containers[{ci}]");
+        let cp = Indexed(&path, "containers", ci);
         match &c.name {
-            None => v.err(&format!("{cp}.name"), c.line, required()),
+            None => v.err(format_args!("{cp}.name"), c.line, required()),
             Some(n) => {
                 let d = dns1123_label(n);
-                v.each(&format!("{cp}.name"), c.line, n, d);
+                v.each(format_args!("{cp}.name"), c.line, n, d);
                 if !container_names.insert(n) {
-                    v.err(&format!("{cp}.name"), c.line, duplicate(n));
+                    v.err(format_args!("{cp}.name"), c.line, duplicate(n));
                 }
             }
         }
         let mut port_names: HashSet<&str> = HashSet::new();
         for (pi, port) in c.ports.iter().enumerate() {
-            let pp = format!("{cp}.ports[{pi}]");
+            let pp = Indexed(&cp, "ports", pi);
             if let Some(n) = &port.name {
                 let d = iana_svc_name(n);
-                v.each(&format!("{pp}.name"), port.line, n, d);
+                v.each(format_args!("{pp}.name"), port.line, n, d);
                 if !port_names.insert(n) {
-                    v.err(&format!("{pp}.name"), port.line, duplicate(n));
+                    v.err(format_args!("{pp}.name"), port.line, duplicate(n));
                 }
             }
             match port.container_port {
-                None if v.already(&format!("{pp}.containerPort")) => {}
-                None | Some(0) => v.err(&format!("{pp}.containerPort"), port.line, required()),
-                Some(n) => v.port_range(&format!("{pp}.containerPort"), port.line, n),
+                None if v.already(format_args!("{pp}.containerPort")) => {}
+                None | Some(0) => v.err(format_args!("{pp}.containerPort"), port.line, required()),
+                Some(n) => v.port_range(format_args!("{pp}.containerPort"), port.line, n),
             }
-            v.protocol(&format!("{pp}.protocol"), port.line, &port.protocol);
-            let protocol = port.protocol.clone().unwrap_or_else(|| "TCP".into());
-            let host_ip = port.host_ip.clone().unwrap_or_default();
+            v.protocol(format_args!("{pp}.protocol"), port.line, &port.protocol);
+            let protocol = port.protocol.as_deref().unwrap_or("TCP");
+            let host_ip = port.host_ip.as_deref().unwrap_or_default();
             let mut host_port = port.host_port.unwrap_or(0);
             if s.host_network {
                 let cport = port.container_port.unwrap_or(0);
                 if host_port != 0 && host_port != cport {
                     v.err(
-                        &format!("{pp}.hostPort"),
+                        format_args!("{pp}.hostPort"),
                         port.line,
                         invalid_num(
                             host_port,
@@ -204,11 +214,11 @@ pub(crate) fn pod_spec(v: &mut V<'_>, s: &RawPodSpec, path: &str) {
                 host_port = cport;
             }
             if port.host_port.is_some_and(|h| h != 0) {
-                v.port_range(&format!("{pp}.hostPort"), port.line, host_port);
+                v.port_range(format_args!("{pp}.hostPort"), port.line, host_port);
             }
             if host_port != 0 && !host_ports.insert(format!("{protocol}/{host_ip}/{host_port}")) {
                 v.err(
-                    &format!("{pp}.hostPort"),
+                    format_args!("{pp}.hostPort"),
                     port.line,
                     duplicate(&format!("{protocol}/{host_ip}/{host_port}")),
                 );
@@ -216,17 +226,18 @@ pub(crate) fn pod_spec(v: &mut V<'_>, s: &RawPodSpec, path: &str) {
             if let Some(cport) = port.container_port {
                 let key = (cport, protocol, host_ip, port.host_port.unwrap_or(0));
                 match declared.get(&key) {
-                    Some(first) => {
+                    Some(&(fc, fp)) => {
+                        let first = Indexed(&Indexed(&path, "containers", fc), "ports", fp);
                         let msg = format!("duplicate port definition with {first}");
                         v.diags.push(
                             Diagnostic::warning(msg)
                                 .on(&v.obj)
-                                .field(pp.clone())
+                                .field(pp.to_string())
                                 .at_line(port.line),
                         );
                     }
                     None => {
-                        declared.insert(key, pp.clone());
+                        declared.insert(key, (ci, pi));
                     }
                 }
             }
@@ -292,12 +303,12 @@ fn service(v: &mut V<'_>, s: &RawService) {
             }
             if ip.as_str() == "None" {
                 v.err(
-                    &format!("spec.clusterIPs[{i}]"),
+                    format_args!("spec.clusterIPs[{i}]"),
                     line,
                     invalid(ip, "'None' must be the first and only value"),
                 );
             } else if ip.parse::<Ipv4Addr>().is_err() {
-                v.err(&format!("spec.clusterIPs[{i}]"), line, invalid(ip, IP_MSG));
+                v.err(format_args!("spec.clusterIPs[{i}]"), line, invalid(ip, IP_MSG));
             }
         }
         if headless && (ty == "NodePort" || ty == "LoadBalancer") {
@@ -318,27 +329,27 @@ fn service(v: &mut V<'_>, s: &RawService) {
     for (i, p) in s.ports.iter().enumerate() {
         let pp = format!("spec.ports[{i}]");
         match p.name.as_deref() {
-            None | Some("") if multi => v.err(&format!("{pp}.name"), p.line, required()),
+            None | Some("") if multi => v.err(format_args!("{pp}.name"), p.line, required()),
             None | Some("") => {}
             Some(n) => {
                 let d = dns1123_label(n);
-                v.each(&format!("{pp}.name"), p.line, n, d);
+                v.each(format_args!("{pp}.name"), p.line, n, d);
                 if !names.insert(n) {
-                    v.err(&format!("{pp}.name"), p.line, duplicate(&n));
+                    v.err(format_args!("{pp}.name"), p.line, duplicate(&n));
                 }
             }
         }
         let port = p.port.unwrap_or(0);
-        if p.port.is_some() || !v.already(&format!("{pp}.port")) {
-            v.port_range(&format!("{pp}.port"), p.line, port);
+        if p.port.is_some() || !v.already(format_args!("{pp}.port")) {
+            v.port_range(format_args!("{pp}.port"), p.line, port);
         }
-        v.protocol(&format!("{pp}.protocol"), p.line, &p.protocol);
+        v.protocol(format_args!("{pp}.protocol"), p.line, &p.protocol);
         let proto = p.protocol.clone().unwrap_or_else(|| "TCP".into());
         match &p.target_port {
-            Some(IntOrStr::Int(n)) => v.port_range(&format!("{pp}.targetPort"), p.line, *n),
+            Some(IntOrStr::Int(n)) => v.port_range(format_args!("{pp}.targetPort"), p.line, *n),
             Some(IntOrStr::Str(n)) => {
                 let d = iana_svc_name(n);
-                v.each(&format!("{pp}.targetPort"), p.line, n, d);
+                v.each(format_args!("{pp}.targetPort"), p.line, n, d);
             }
             None => {}
         }
@@ -355,14 +366,14 @@ fn service(v: &mut V<'_>, s: &RawService) {
         if let Some(np) = p.node_port.filter(|n| *n != 0) {
             if ty == "ClusterIP" {
                 v.err(
-                    &format!("{pp}.nodePort"),
+                    format_args!("{pp}.nodePort"),
                     p.line,
                     forbidden("may not be used when `type` is 'ClusterIP'"),
                 );
             }
             if let Some(other_port) = node_ports.get(&(proto.clone(), np)) {
                 if *other_port != port {
-                    v.err(&format!("{pp}.nodePort"), p.line, format!("Duplicate value: {np}"));
+                    v.err(format_args!("{pp}.nodePort"), p.line, format!("Duplicate value: {np}"));
                 }
             } else {
                 node_ports.insert((proto, np), port);
@@ -399,10 +410,10 @@ fn service(v: &mut V<'_>, s: &RawService) {
     // externalIPs.
     for (i, ip) in s.external_ips.iter().enumerate() {
         match ip.parse::<Ipv4Addr>() {
-            Err(_) => v.err(&format!("spec.externalIPs[{i}]"), line, invalid(ip, IP_MSG)),
+            Err(_) => v.err(format_args!("spec.externalIPs[{i}]"), line, invalid(ip, IP_MSG)),
             Ok(a) => {
                 if let Some(d) = special_ip(a) {
-                    v.err(&format!("spec.externalIPs[{i}]"), line, invalid(ip, d));
+                    v.err(format_args!("spec.externalIPs[{i}]"), line, invalid(ip, d));
                 }
             }
         }
@@ -417,7 +428,7 @@ fn service(v: &mut V<'_>, s: &RawService) {
     }
     for (i, c) in s.load_balancer_source_ranges.iter().enumerate() {
         if c.trim().parse::<engine::Cidr>().is_err() {
-            v.err(&format!("spec.LoadBalancerSourceRanges[{i}]"), line, invalid(c, CIDR_MSG));
+            v.err(format_args!("spec.LoadBalancerSourceRanges[{i}]"), line, invalid(c, CIDR_MSG));
         }
     }
     if s.allocate_load_balancer_node_ports.is_some() && !lb {
@@ -461,7 +472,7 @@ fn service(v: &mut V<'_>, s: &RawService) {
     for (i, ip) in s.ingress_ips.iter().enumerate() {
         if ip.parse::<Ipv4Addr>().is_err() {
             v.err(
-                &format!("status.loadBalancer.ingress[{i}].ip"),
+                format_args!("status.loadBalancer.ingress[{i}].ip"),
                 s.meta.line,
                 invalid(ip, IP_MSG),
             );
@@ -541,14 +552,14 @@ fn slice(v: &mut V<'_>, s: &RawSlice) {
     }
     for (i, p) in s.ports.iter().enumerate() {
         if let Some(port) = p.port {
-            v.port_range(&at(&format!("ports[{i}].port")), p.line, port);
+            v.port_range(at(&format!("ports[{i}].port")), p.line, port);
         }
-        v.protocol(&at(&format!("ports[{i}].protocol")), p.line, &p.protocol);
+        v.protocol(at(&format!("ports[{i}].protocol")), p.line, &p.protocol);
     }
     for (i, e) in s.endpoints.iter().enumerate() {
         if e.addresses.is_empty() && !s.from_endpoints {
             v.err(
-                &format!("endpoints[{i}].addresses"),
+                format_args!("endpoints[{i}].addresses"),
                 e.line,
                 required_because("must contain at least 1 address"),
             );

@@ -16,7 +16,7 @@ usage: cargo xtask <verb>
   test        setup, then run every test; exits non-zero on any failure
   screenshot  render http://127.0.0.1:8080 (must be served) to docs/screenshot.png
   bench-browser  release bundle + browser benchmark: wasm size, first interactive, frame times
-  bench-engine   engine benchmarks at Kubernetes' limits, and one trace native vs wasm (node)";
+  bench-engine   engine benchmarks at Kubernetes' limits; one trace and the 10 MB manifest load, native vs wasm (node)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -1,3 +1,4 @@
-//! Shared test support: generated inputs.
+//! Shared test support: generated inputs and the load-time measurement.
 
 pub mod generate;
+pub mod speed;
