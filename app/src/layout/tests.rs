@@ -334,3 +334,38 @@ fn every_hop_of_every_bundled_scenario_has_a_place() {
         assert!(packet_position(&t, &l, 1e9).expect("pos").finished);
     }
 }
+
+#[test]
+fn a_pose_is_the_position_without_its_label() {
+    let (_, l) = demo_layout();
+    let t = hand_trace();
+    let path = position::packet_path(&t, 0, &l).expect("path");
+    for t_ms in [0.0, 0.3 * HOP_MS, HOP_MS, 2.5 * HOP_MS, 1e9, f64::NAN, -1.0] {
+        let (at, pose) = (path.at(t_ms), path.pose(t_ms));
+        assert_eq!(
+            (at.point, at.step, at.phase, at.finished),
+            (pose.point, pose.step, pose.phase, pose.finished),
+            "{t_ms}"
+        );
+    }
+}
+
+#[test]
+fn routes_are_in_connection_order_and_mark_the_unanswered() {
+    let (_, l) = demo_layout();
+    let mut t = hand_trace();
+    let answered = t.connections[0].clone();
+    let mut lost = answered.clone();
+    lost.reply.clear();
+    lost.verdict =
+        Verdict::Dropped { node: "node-1".into(), object: "x".into(), reason: "test".into() };
+    t.connections = vec![answered.clone(), lost, answered];
+    let rs = position::routes(&t, &l, 200);
+    assert_eq!(rs.iter().map(|r| r.connection).collect::<Vec<_>>(), [0, 1, 2]);
+    assert_eq!(rs.iter().map(|r| r.unanswered).collect::<Vec<_>>(), [false, true, false]);
+    assert!(!rs[1].stopped_at(0.0) && rs[1].stopped_at(1e9) && !rs[0].stopped_at(1e9));
+    // At most `max` routes; with no connection at all there is nothing to draw.
+    assert_eq!(position::routes(&t, &l, 2).len(), 2);
+    t.connections.clear();
+    assert!(position::routes(&t, &l, 200).is_empty());
+}

@@ -95,7 +95,8 @@ async fn measure(c: &Client, base: &str) -> Result<(), String> {
     install_recorder(c).await?;
 
     let counts = |label: &'static str| async move {
-        let v = js(c, "return [document.querySelectorAll('[data-testid=pod]').length, document.querySelectorAll('[data-testid=packet]').length, document.querySelectorAll('[data-testid=pod-group]').length];").await?;
+        // Packets: connection 0 in the SVG layer, the others on the canvas (its data-packets).
+        let v = js(c, "const cv = document.querySelector('[data-testid=packet-canvas]'); return [document.querySelectorAll('[data-testid=pod]').length, document.querySelectorAll('[data-testid=packet]').length + Number(cv ? cv.dataset.packets : 0), document.querySelectorAll('[data-testid=pod-group]').length];").await?;
         println!("  {label}: pods drawn / packets drawn / groups = {v}");
         Ok::<(), String>(())
     };
