@@ -1,6 +1,6 @@
-//! The packets of a "Send N" in headless Chromium: connection 0 (with its label) in the SVG
-//! packet layer, the others drawn on the canvas under it, and an exported SVG that still holds
-//! every packet.
+//! The packets of a "Send N" in headless Chromium: drawn on the canvas over the diagram (which
+//! says what it shows in attributes), and an exported SVG that still holds every packet and
+//! connection 0's label.
 #![cfg(target_arch = "wasm32")]
 
 use gloo_timers::future::TimeoutFuture;
@@ -71,23 +71,44 @@ fn painted(canvas: &HtmlCanvasElement) -> usize {
     px.chunks(4).filter(|p| p.get(3).is_some_and(|a| *a > 0)).count()
 }
 
+async fn select_scenario(id: &str) {
+    let s: web_sys::HtmlSelectElement =
+        one("[data-testid=scenario-select]").dyn_into().expect("select");
+    s.set_value(id);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict("change", &init).expect("event");
+    s.dispatch_event(&ev).expect("dispatch");
+    tick().await;
+}
+
 fn eval(body: &str) -> JsValue {
     js_sys::Function::new_no_args(body).call0(&JsValue::NULL).expect("script")
 }
 
 #[wasm_bindgen_test]
-async fn send_n_draws_connection_0_in_svg_and_the_rest_on_the_canvas() {
+async fn send_n_draws_every_packet_on_the_canvas() {
     send_n_paused(12).await;
-    assert_eq!(all("[data-testid=packet]").len(), 1, "connection 0, with its label");
-    assert_eq!(all("[data-testid=packet] text.packet-label").len(), 1);
+    assert!(all("[data-testid=topology] circle").is_empty(), "no packet in the diagram's DOM");
     let canvas: HtmlCanvasElement = one("[data-testid=packet-canvas]").dyn_into().expect("canvas");
-    assert_eq!(canvas.get_attribute("data-packets").as_deref(), Some("11"));
+    assert_eq!(canvas.get_attribute("data-packets").as_deref(), Some("12"));
+    // The default probe names a host: connection 0 starts with the DNS query.
+    assert_eq!(canvas.get_attribute("data-phase").as_deref(), Some("DNS query"));
+    let label = canvas.get_attribute("data-label").unwrap_or_default();
+    assert!(label.starts_with("UDP ") && label.contains(":53"), "{label}");
     assert!(canvas.width() > 0 && canvas.height() > 0);
     assert!(painted(&canvas) > 0, "the canvas shows packets");
 
-    // One connection: nothing on the canvas.
-    click("[data-testid=send]");
+    // The label follows the hops: it changes at the DNAT.
+    let hops = all("[data-testid=hop]");
+    let dnat = hops.iter().position(|h| h.class_list().contains("rewrote")).expect("a rewrite");
+    hops[dnat].dyn_ref::<HtmlElement>().expect("li").click();
     tick().await;
+    let after = canvas.get_attribute("data-label").unwrap_or_default();
+    assert_ne!(after, label, "relabelled at the DNAT");
+
+    // A new cluster: nothing to draw.
+    select_scenario("no-endpoints").await;
     assert_eq!(canvas.get_attribute("data-packets").as_deref(), Some("0"));
     assert_eq!(painted(&canvas), 0);
 }
@@ -109,6 +130,7 @@ async fn exported_svg_holds_every_packet() {
     let text = wasm_bindgen_futures::JsFuture::from(blob.text()).await.expect("text");
     let text = text.as_string().unwrap_or_default();
     assert_eq!(text.matches("class=\"packet ").count(), 12, "12 packets in the picture");
+    assert_eq!(text.matches("<circle").count(), 12);
     assert!(text.contains("packet-label"), "with connection 0's label");
     assert!(text.contains("data-testid=\"pod\""), "over the diagram");
 }

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 use super::packet_canvas::{self, PacketCanvas};
 use super::state::{use_state, AppState, PickMode, Selection};
-use crate::layout::position::{routes, PacketPos, Route};
+use crate::layout::position::routes;
 use crate::layout::{layout, NodeBox, PodBox, ServiceBox, Topology};
 
 /// Styles embedded in the SVG, so an exported diagram looks the same outside the page.
@@ -29,7 +29,6 @@ pub fn TopologyView() -> impl IntoView {
     let pan = RwSignal::new((0.0f64, 0.0f64));
     let drag: RwSignal<Option<(f64, f64)>> = RwSignal::new(None);
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
-    let packets_ref = NodeRef::<leptos::svg::Svg>::new();
     // SVG units per screen pixel.
     let units_per_px = move || {
         let w = lay.with_untracked(|l| l.width_px);
@@ -53,11 +52,12 @@ pub fn TopologyView() -> impl IntoView {
         format!("translate({x:.1} {y:.1}) scale({:.3})", scale.get())
     };
 
-    // What Export adds for the canvas packets: the same packets as SVG, at the current time.
-    let crowd = move || {
+    // What Export adds for the canvas: the same packets as SVG, at the current time.
+    let packets = move || {
         let doc = web_sys::window().and_then(|w| w.document())?;
         let (t, tf) = (state.t_ms.get_untracked(), transform());
-        routes.with_untracked(|rs| packet_canvas::export_group(&doc, rs, t, &tf))
+        let width = lay.with_untracked(|l| l.width_px);
+        routes.with_untracked(|rs| packet_canvas::export_group(&doc, rs, t, &tf, width))
     };
 
     view! {
@@ -65,8 +65,8 @@ pub fn TopologyView() -> impl IntoView {
             <button on:click=move |_| zoom(1.25) aria-label="zoom in">"+"</button>
             <button on:click=move |_| zoom(0.8) aria-label="zoom out">"−"</button>
             <button on:click=move |_| { scale.set(1.0); pan.set((0.0, 0.0)); }>"Fit"</button>
-            <button data-testid="export-svg" on:click=move |_| export(svg_ref, packets_ref, crowd(), false)>"Export SVG"</button>
-            <button data-testid="export-png" on:click=move |_| export(svg_ref, packets_ref, crowd(), true)>"Export PNG"</button>
+            <button data-testid="export-svg" on:click=move |_| export(svg_ref, packets(), false)>"Export SVG"</button>
+            <button data-testid="export-png" on:click=move |_| export(svg_ref, packets(), true)>"Export PNG"</button>
             <span class="hint">
                 {move || match state.pick.get() {
                     PickMode::Source => "Click a container, node or the external client to pick the source",
@@ -134,15 +134,9 @@ pub fn TopologyView() -> impl IntoView {
                 {move || lay.with(|l| draw_static(state, l))}
             </g>
         </svg>
-        // Packets move every frame, over the diagram (same box, viewBox and transform): the
-        // crowd of a "Send N" on a canvas, connection 0 with its label in an SVG of its own
-        // above it. A frame repaints these layers, not a thousand pods. Export merges them back
-        // into the one picture.
+        // Packets move every frame on a canvas over the diagram (same box, viewBox mapping and
+        // zoom / pan), so the diagram's DOM stays still. Export draws them back in as SVG.
         <PacketCanvas lay=lay routes=routes pan=pan scale=scale svg_ref=svg_ref/>
-        <svg class="topology packets-layer" node_ref=packets_ref xmlns="http://www.w3.org/2000/svg"
-            viewBox=view_box aria-hidden="true">
-            <g transform=transform>{draw_lead_packet(state, lay, routes)}</g>
-        </svg>
         </div>
     }
     .into_any()
@@ -435,55 +429,6 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
     }
 }
 
-/// The packet of connection 0, in the SVG packet layer: its circle, its 5-tuple label (which
-/// changes at each DNAT / SNAT) and, when it ends unanswered, the cross where it stopped. Its
-/// elements are built once per Send (or layout change); a frame only moves them. The other
-/// connections of a "Send N" are drawn on the canvas under it (`packet_canvas.rs`).
-fn draw_lead_packet(
-    state: AppState,
-    lay: Memo<crate::layout::Layout>,
-    routes: Memo<Vec<Route>>,
-) -> impl IntoView {
-    let lead = Memo::new(move |_| routes.with(|rs| rs.iter().any(|r| r.connection == 0)));
-    let frame = Memo::new(move |_| {
-        let t = state.t_ms.get();
-        routes
-            .with(|rs| rs.iter().find(|r| r.connection == 0).map(|r| (r.path.at(t), r.unanswered)))
-    });
-    move || {
-        lead.get().then(|| {
-            let width = lay.with_untracked(|l| l.width_px);
-            let at = move |f: fn(&PacketPos) -> f64| frame.with(|fr| fr.as_ref().map_or(0.0, |(p, _)| f(p)));
-            let stopped = Memo::new(move |_| frame.with(|fr| fr.as_ref().is_some_and(|(p, unanswered)| *unanswered && p.finished)));
-            let class = Memo::new(move |_| {
-                let phase = frame.with(|fr| fr.as_ref().map_or("request", |(p, _)| p.phase.as_str()));
-                format!("packet {}{}", phase.replace(' ', "-"), if stopped.get() { " stopped" } else { "" })
-            });
-            let mark = move || {
-                stopped.get().then(|| {
-                    let (x, y) = (at(|p| p.point.x), at(|p| p.point.y));
-                    view! { <path class="stop" d=format!("M{} {} L{} {} M{} {} L{} {}", x - 4.0, y - 4.0, x + 4.0, y + 4.0, x - 4.0, y + 4.0, x + 4.0, y - 4.0)></path> }
-                })
-            };
-            let label = Memo::new(move |_| frame.with(|fr| fr.as_ref().map(|(p, _)| p.label.clone()).unwrap_or_default()));
-            let w = move || label.with(|l| l.chars().count() as f64 * 6.6 + 12.0);
-            // Right of the packet, or left of it near the diagram's right edge.
-            let x = move || {
-                let (px, w) = (at(|p| p.point.x), w());
-                if px + 10.0 + w > width { px - 10.0 - w } else { px + 10.0 }
-            };
-            view! {
-                <g data-testid="packet" class=move || class.get()>
-                    <circle cx=move || at(|p| p.point.x) cy=move || at(|p| p.point.y) r="7"></circle>
-                    {mark}
-                    <rect class="packet-label" x=x y=move || at(|p| p.point.y) - 24.0 width=w height="18" rx="4"></rect>
-                    <text class="packet-label" x=move || x() + 6.0 y=move || at(|p| p.point.y) - 11.0>{move || label.get()}</text>
-                </g>
-            }
-        })
-    }
-}
-
 // ---- picking ------------------------------------------------------------------------------
 
 fn pick_source(state: AppState, s: Source) {
@@ -553,25 +498,15 @@ fn pick_external(state: AppState, ip: std::net::Ipv4Addr) {
 
 // ---- export -------------------------------------------------------------------------------
 
-/// Downloads the diagram as SVG (or PNG): a copy of the diagram's SVG with `crowd` (the canvas
-/// packets as SVG) and then connection 0's packet (the SVG layer's group) appended.
-fn export(
-    svg: NodeRef<leptos::svg::Svg>,
-    packets: NodeRef<leptos::svg::Svg>,
-    crowd: Option<web_sys::Element>,
-    png: bool,
-) {
+/// Downloads the diagram as SVG (or PNG): a copy of the diagram's SVG with `packets` (the
+/// canvas packets rebuilt as SVG) appended.
+fn export(svg: NodeRef<leptos::svg::Svg>, packets: Option<web_sys::Element>, png: bool) {
     use wasm_bindgen::JsCast;
     let Some(el) = svg.get_untracked() else { return };
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(copy) = el.clone_node_with_deep(true) else { return };
-    if let Some(g) = crowd {
+    if let Some(g) = packets {
         let _ = copy.append_child(&g);
-    }
-    if let Some(g) = packets.get_untracked().and_then(|p| p.first_element_child()) {
-        if let Ok(g) = g.clone_node_with_deep(true) {
-            let _ = copy.append_child(&g);
-        }
     }
     let Ok(ser) = web_sys::XmlSerializer::new() else { return };
     let Ok(text) = ser.serialize_to_string(&copy) else { return };

@@ -281,3 +281,12 @@ pub fn routes(trace: &Trace, layout: &Layout, max: usize) -> Vec<Route> {
         })
         .collect()
 }
+
+/// Where connection 0's 5-tuple label is drawn: a box 18 units high above the packet, right of
+/// it, or left of it when it would cross the diagram's right edge (`width_px`). The text starts
+/// 6 units in and sits on the box's baseline 13 units down.
+pub fn label_box(point: Point, label: &str, width_px: f64) -> super::Rect {
+    let w = label.chars().count() as f64 * 6.6 + 12.0;
+    let x = if point.x + 10.0 + w > width_px { point.x - 10.0 - w } else { point.x + 10.0 };
+    super::Rect { x, y: point.y - 24.0, w, h: 18.0 }
+}

@@ -369,3 +369,13 @@ fn routes_are_in_connection_order_and_mark_the_unanswered() {
     t.connections.clear();
     assert!(position::routes(&t, &l, 200).is_empty());
 }
+
+#[test]
+fn the_label_sits_right_of_the_packet_unless_it_would_leave_the_diagram() {
+    let label = "TCP 10.244.1.3:40000 → 10.96.0.1:80";
+    let right = position::label_box(Point::new(100.0, 50.0), label, 1000.0);
+    assert_eq!((right.x, right.y, right.h), (110.0, 26.0, 18.0));
+    assert!(right.w > 200.0, "wide enough for the tuple: {}", right.w);
+    let left = position::label_box(Point::new(950.0, 50.0), label, 1000.0);
+    assert_eq!(left.right(), 940.0);
+}
