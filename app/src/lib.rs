@@ -13,9 +13,10 @@
 //! - Frame time (`cargo xtask bench-browser`, 1,000 pods drawn, 200 packets moving): packets are
 //!   drawn on a canvas over the diagram (`components/packet_canvas.rs`), so no DOM changes per
 //!   frame; p95 16.8 ms, one 60 Hz frame, as with playback paused (was 66.6 ms in the same run).
-//!   Frames where connection 0 reaches a new hop still re-render the event list, inspector and
-//!   rules view, and a few of them (≤ 2 % of frames, on the loaded 2-core machines) take 50–150
-//!   ms.
+//!   A few frames (≤ 2 %) still take 50–150 ms on the loaded 2-core machines; Chromium's
+//!   long-animation-frame entries attribute no script to them (the time passes before rendering
+//!   starts), so they were not traced to the app. A hop change re-renders the event list,
+//!   inspector and rules view (not the diagram).
 //! - The app's wasm is ~406 KiB gzipped (416,226 B), over the 400 KB target, with Leptos'
 //!   `erase_components` on (`.cargo/config.toml`; it took 445,655 B to 416,226 B). The largest
 //!   single item left is `core::slice::sort`, one copy per element type at the engine's and the
