@@ -81,10 +81,10 @@ async fn measure(c: &Client, base: &str) -> Result<(), String> {
     let url = format!("{base}{SYNTH}");
     let t0 = Instant::now();
     c.goto(&url).await.map_err(|e| format!("goto {url}: {e}"))?;
-    wait_js(c, "return document.querySelectorAll('[data-testid=load-progress]').length > 0 || Number(document.querySelector('[data-testid=packet-canvas]')?.dataset.packets || 0) > 0;", "the load progress bar or packets").await?;
+    wait_js(c, "return document.querySelectorAll('[data-testid=load-progress]').length > 0 || (Number(document.querySelector('[data-testid=packet-canvas]')?.dataset.packets || 0) || document.querySelectorAll('[data-testid=packet]').length) > 0;", "the load progress bar or packets").await?;
     wait_js(
         c,
-        "return Number(document.querySelector('[data-testid=packet-canvas]')?.dataset.packets || 0) > 0;",
+        "return (Number(document.querySelector('[data-testid=packet-canvas]')?.dataset.packets || 0) || document.querySelectorAll('[data-testid=packet]').length) > 0;",
         "packets of the synthetic cluster",
     )
     .await?;
@@ -95,8 +95,9 @@ async fn measure(c: &Client, base: &str) -> Result<(), String> {
     install_recorder(c).await?;
 
     let counts = |label: &'static str| async move {
-        // Packets are drawn on the canvas, which counts them in data-packets.
-        let v = js(c, "const cv = document.querySelector('[data-testid=packet-canvas]'); return [document.querySelectorAll('[data-testid=pod]').length, Number(cv ? cv.dataset.packets : 0), document.querySelectorAll('[data-testid=pod-group]').length];").await?;
+        // Packets are drawn on the canvas, which counts them in data-packets (bundles before the
+        // canvas drew them as SVG `[data-testid=packet]`; counted too, to compare with those).
+        let v = js(c, "const cv = document.querySelector('[data-testid=packet-canvas]'); return [document.querySelectorAll('[data-testid=pod]').length, Number(cv ? cv.dataset.packets : 0) || document.querySelectorAll('[data-testid=packet]').length, document.querySelectorAll('[data-testid=pod-group]').length];").await?;
         println!("  {label}: pods drawn / packets drawn / groups = {v}");
         Ok::<(), String>(())
     };
