@@ -12,7 +12,9 @@
 //!   would be needed).
 //! - Frame time (`cargo xtask bench-browser`, 1,000 pods drawn, 200 packets moving): packets are
 //!   drawn on a canvas over the diagram (`components/packet_canvas.rs`), so no DOM changes per
-//!   frame; p95 16.8 ms, one 60 Hz frame, as with playback paused (was 66.6 ms in the same run).
+//!   frame; p95 16.8 ms, one 60 Hz frame, as with playback paused (was 66.6 ms in the same run
+//!   on a loaded machine). A Chromium trace puts the main thread's rendering work at 3.5 ms a
+//!   frame (was 16.0 ms: the old SVG packets fit the frame only on an idle machine).
 //!   A few frames (≤ 2 %) still take 50–150 ms on the loaded 2-core machines; Chromium's
 //!   long-animation-frame entries attribute no script to them (the time passes before rendering
 //!   starts), so they were not traced to the app. A hop change re-renders the event list,
