@@ -15,7 +15,7 @@ use crate::components::actions::{
 use crate::components::state::{AppState, Message};
 use crate::components::{playback::Playback, topology::TopologyView};
 use crate::embed_url::{self, EmbedParams};
-use crate::layout::position::{hop_of, step_at, steps};
+use crate::layout::position::{hop_of, steps};
 
 /// Forced themes and the frame-filling layout; appended after the app's stylesheet.
 const EMBED_CSS: &str = include_str!("../../assets/embed/embed.css");
@@ -91,12 +91,12 @@ pub fn Embed() -> impl IntoView {
             ),
         })
     };
+    // Keyed on the per-hop step, not the frame clock: the text changes once per hop.
     let current_hop = move || {
-        let t_ms = state.t_ms.get();
+        let i = state.step.get();
         state.trace.with(|t| {
             let t = t.as_ref()?;
-            let all = steps(t, 0);
-            let step = *all.get(step_at(all.len(), t_ms))?;
+            let step = *steps(t, 0).get(i)?;
             hop_of(t, 0, step).map(|h| format!("{}: {}", step.phase.as_str(), h.explain))
         })
     };

@@ -18,13 +18,19 @@
 //! - A shared link carries the scenario and the probe (with its seed), not diagram edits or an
 //!   applied YAML text: opened elsewhere, it replays the probe on the bundled scenario.
 //! - A load balancer box picks its first port; its other ports are in the destination list.
-//! - Frame time (`cargo xtask bench-browser`): packets are built once per Send, move by
-//!   attribute updates, in their own SVG layer; with 1,000 pods drawn and 200 packets moving the
-//!   p95 is still above 16.7 ms on the 2-core machines (see the perf commit for figures). Next
-//!   step: draw the packets on a canvas overlay (one draw per frame instead of ~400 attribute
-//!   writes).
-//! - The app's wasm is ~443 KiB gzipped (release, measured after the DNS tags, editor follow
-//!   and staged loader landed; ~422 KiB before per the perf commit), over the 400 KB target.
+//! - Frame time (`cargo xtask bench-browser`, 1,000 pods drawn, 200 packets moving): packets are
+//!   drawn on a canvas over the diagram (`components/packet_canvas.rs`), so no DOM changes per
+//!   frame; p95 16.8 ms, one 60 Hz frame, as with playback paused (was 66.6 ms in the same run
+//!   on a loaded machine). A Chromium trace puts the main thread's rendering work at 3.5 ms a
+//!   frame (was 16.0 ms: the old SVG packets fit the frame only on an idle machine).
+//!   A few frames (≤ 2 %) still take 50–150 ms on the loaded 2-core machines; Chromium's
+//!   long-animation-frame entries attribute no script to them (the time passes before rendering
+//!   starts), so they were not traced to the app. A hop change re-renders the event list,
+//!   inspector and rules view (not the diagram).
+//! - The app's wasm is ~406 KiB gzipped (416,226 B), over the 400 KB target, with Leptos'
+//!   `erase_components` on (`.cargo/config.toml`; it took 445,655 B to 416,226 B). The largest
+//!   single item left is `core::slice::sort`, one copy per element type at the engine's and the
+//!   loader's `sort*` calls (~74 KB of optimized code, before gzip).
 //!
 //! Closed since: DNS names are picked on the diagram (`dns_names`, `components/dns_pick.rs`);
 //! the YAML editor follows diagram edits without ever replacing unapplied text

@@ -111,7 +111,11 @@ async fn choose_send_step_and_inspect() {
     assert!(verdict.contains("delivered to default/web-"), "{verdict}");
     let hops = all("[data-testid=hop]");
     assert!(hops.len() > 10, "{} hops", hops.len());
-    assert_eq!(all("[data-testid=packet]").len(), 1);
+    // Packets are drawn on the canvas over the diagram; it says what it shows.
+    assert_eq!(
+        one("[data-testid=packet-canvas]").get_attribute("data-packets").as_deref(),
+        Some("1")
+    );
 
     // Pause, then step to the first rule that rewrote the destination (the DNAT).
     click("[data-testid=restart]");
@@ -281,15 +285,12 @@ async fn playback_advances_on_animation_frames() {
         .and_then(|n| n.parse().ok())
         .expect("hop number");
     assert!(hop > 3, "at 4× the packet moved on after 1.5 s: {pos}");
-    // The packet's circle moves (it may rest a while inside one node's netfilter chains).
+    // The packet moves on the canvas (it may rest a while inside one node's netfilter chains).
+    let canvas: web_sys::HtmlCanvasElement =
+        one("[data-testid=packet-canvas]").dyn_into().expect("canvas");
     let mut xs = std::collections::BTreeSet::new();
     for _ in 0..8 {
-        xs.insert(format!(
-            "{} {} {}",
-            one("[data-testid=packet] circle").get_attribute("cx").unwrap_or_default(),
-            text(".playback .position"),
-            all("[data-testid=packet]").len()
-        ));
+        xs.insert(canvas.to_data_url().unwrap_or_default());
         TimeoutFuture::new(200).await;
     }
     assert!(xs.len() > 1, "{xs:?}");
@@ -343,8 +344,7 @@ async fn a_dropped_packet_stops_where_it_stops() {
     let hops = all("[data-testid=hop]");
     hops.last().expect("hops").dyn_ref::<HtmlElement>().expect("li").click();
     tick().await;
-    let packet = one("[data-testid=packet]");
-    assert!(packet.class_list().contains("stopped"));
+    assert!(one("[data-testid=packet-canvas]").has_attribute("data-stopped"));
     assert!(text("[data-testid=inspector-raw]").contains("DROP"));
     // The URL now replays this probe.
     let search = web_sys::window().expect("w").location().search().expect("search");

@@ -8,6 +8,7 @@ pub mod hop_list;
 pub mod inspector;
 pub mod loading;
 pub mod object_panel;
+pub mod packet_canvas;
 pub mod panels;
 pub mod playback;
 pub mod state;

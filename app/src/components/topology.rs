@@ -8,8 +8,9 @@ use engine::{Destination, Entry, Protocol, Source};
 use leptos::prelude::*;
 
 use super::dns_pick;
+use super::packet_canvas::{self, PacketCanvas};
 use super::state::{use_state, AppState, PickMode, Selection};
-use crate::layout::position::{packet_path, PacketPos};
+use crate::layout::position::routes;
 use crate::layout::{layout, NodeBox, PodBox, ServiceBox, Topology};
 
 /// Styles embedded in the SVG, so an exported diagram looks the same outside the page.
@@ -29,7 +30,6 @@ pub fn TopologyView() -> impl IntoView {
     let pan = RwSignal::new((0.0f64, 0.0f64));
     let drag: RwSignal<Option<(f64, f64)>> = RwSignal::new(None);
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
-    let packets_ref = NodeRef::<leptos::svg::Svg>::new();
     // SVG units per screen pixel.
     let units_per_px = move || {
         let w = lay.with_untracked(|l| l.width_px);
@@ -40,6 +40,12 @@ pub fn TopologyView() -> impl IntoView {
             .map_or(1.0, |cw| w / cw)
     };
     let zoom = move |factor: f64| scale.update(|s| *s = (*s * factor).clamp(0.2, 8.0));
+    // Every drawn connection's route, once per Send or layout change (frames only interpolate).
+    let routes = Memo::new(move |_| {
+        state.trace.with(|t| {
+            t.as_ref().map(|t| lay.with(|l| routes(t, l, MAX_PACKETS))).unwrap_or_default()
+        })
+    });
 
     let view_box = move || lay.with(|l| format!("0 0 {:.0} {:.0}", l.width_px, l.height_px));
     let transform = move || {
@@ -47,13 +53,21 @@ pub fn TopologyView() -> impl IntoView {
         format!("translate({x:.1} {y:.1}) scale({:.3})", scale.get())
     };
 
+    // What Export adds for the canvas: the same packets as SVG, at the current time.
+    let packets = move || {
+        let doc = web_sys::window().and_then(|w| w.document())?;
+        let (t, tf) = (state.t_ms.get_untracked(), transform());
+        let width = lay.with_untracked(|l| l.width_px);
+        routes.with_untracked(|rs| packet_canvas::export_group(&doc, rs, t, &tf, width))
+    };
+
     view! {
         <div class="diagram-tools" role="toolbar" aria-label="diagram">
             <button on:click=move |_| zoom(1.25) aria-label="zoom in">"+"</button>
             <button on:click=move |_| zoom(0.8) aria-label="zoom out">"−"</button>
             <button on:click=move |_| { scale.set(1.0); pan.set((0.0, 0.0)); }>"Fit"</button>
-            <button data-testid="export-svg" on:click=move |_| export(svg_ref, packets_ref, false)>"Export SVG"</button>
-            <button data-testid="export-png" on:click=move |_| export(svg_ref, packets_ref, true)>"Export PNG"</button>
+            <button data-testid="export-svg" on:click=move |_| export(svg_ref, packets(), false)>"Export SVG"</button>
+            <button data-testid="export-png" on:click=move |_| export(svg_ref, packets(), true)>"Export PNG"</button>
             <span class="hint">
                 {move || match state.pick.get() {
                     PickMode::Source => "Click a container, node or the external client to pick the source",
@@ -121,13 +135,9 @@ pub fn TopologyView() -> impl IntoView {
                 {move || lay.with(|l| draw_static(state, l))}
             </g>
         </svg>
-        // Packets move every frame: in an SVG of their own over the diagram (same viewBox and
-        // transform, its own compositing layer), so a frame repaints the packets, not a
-        // thousand pods. Export merges them back into the one picture.
-        <svg class="topology packets-layer" node_ref=packets_ref xmlns="http://www.w3.org/2000/svg"
-            viewBox=view_box aria-hidden="true">
-            <g transform=transform>{draw_packets(state, lay)}</g>
-        </svg>
+        // Packets move every frame on a canvas over the diagram (same box, viewBox mapping and
+        // zoom / pan), so the diagram's DOM stays still. Export draws them back in as SVG.
+        <PacketCanvas lay=lay routes=routes pan=pan scale=scale svg_ref=svg_ref/>
         </div>
     }
     .into_any()
@@ -435,78 +445,6 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
     }
 }
 
-/// The packets of the current trace. Their elements are built once per Send (or layout
-/// change) from each connection's precomputed route; an animation frame only moves them: the
-/// per-frame memo interpolates every route, and each packet's attributes follow it (a class
-/// changes only when its phase does). Re-creating hundreds of elements per frame is what
-/// `tests/perf` measured before this.
-fn draw_packets(state: AppState, lay: Memo<crate::layout::Layout>) -> impl IntoView {
-    let paths = Memo::new(move |_| {
-        state.trace.with(|trace| {
-            let Some(trace) = trace else { return Vec::new() };
-            lay.with(|l| {
-                let n = trace.connections.len().clamp(1, MAX_PACKETS);
-                // Drawn last to first, so connection 0 (with its label) is on top.
-                (0..n)
-                    .rev()
-                    .filter_map(|i| {
-                        let path = packet_path(trace, i, l)?;
-                        let c = trace.connections.get(i);
-                        let unanswered =
-                            c.is_some_and(|c| c.reply.is_empty() && !c.verdict.is_delivered());
-                        Some((i, unanswered, path))
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-    });
-    let frame = Memo::new(move |_| {
-        let t = state.t_ms.get();
-        paths.with(|ps| ps.iter().map(|(_, _, p)| p.at(t)).collect::<Vec<_>>())
-    });
-    move || {
-        let count = paths.with(Vec::len);
-        let width = lay.with_untracked(|l| l.width_px);
-        (0..count)
-            .map(|k| {
-                let (i, unanswered) = paths.with_untracked(|ps| ps.get(k).map_or((1, false), |p| (p.0, p.1)));
-                let at = move |f: fn(&PacketPos) -> f64| frame.with(|fr| fr.get(k).map_or(0.0, f));
-                let stopped = Memo::new(move |_| unanswered && frame.with(|fr| fr.get(k).is_some_and(|p| p.finished)));
-                let class = Memo::new(move |_| {
-                    let phase = frame.with(|fr| fr.get(k).map_or("request", |p| p.phase.as_str()));
-                    format!("packet {}{}", phase.replace(' ', "-"), if stopped.get() { " stopped" } else { "" })
-                });
-                let mark = move || {
-                    stopped.get().then(|| {
-                        let (x, y) = (at(|p| p.point.x), at(|p| p.point.y));
-                        view! { <path class="stop" d=format!("M{} {} L{} {} M{} {} L{} {}", x - 4.0, y - 4.0, x + 4.0, y + 4.0, x - 4.0, y + 4.0, x + 4.0, y - 4.0)></path> }
-                    })
-                };
-                let label = (i == 0).then(|| {
-                    let text = move || frame.with(|fr| fr.get(k).map(|p| p.label.clone()).unwrap_or_default());
-                    let w = move || frame.with(|fr| fr.get(k).map_or(0.0, |p| p.label.chars().count() as f64 * 6.6 + 12.0));
-                    // Right of the packet, or left of it near the diagram's right edge.
-                    let x = move || {
-                        let (px, w) = (at(|p| p.point.x), w());
-                        if px + 10.0 + w > width { px - 10.0 - w } else { px + 10.0 }
-                    };
-                    view! {
-                        <rect class="packet-label" x=x y=move || at(|p| p.point.y) - 24.0 width=w height="18" rx="4"></rect>
-                        <text class="packet-label" x=move || x() + 6.0 y=move || at(|p| p.point.y) - 11.0>{text}</text>
-                    }
-                });
-                view! {
-                    <g data-testid="packet" class=move || class.get()>
-                        <circle cx=move || at(|p| p.point.x) cy=move || at(|p| p.point.y) r="7"></circle>
-                        {mark}
-                        {label}
-                    </g>
-                }
-            })
-            .collect_view()
-    }
-}
-
 // ---- picking ------------------------------------------------------------------------------
 
 fn pick_source(state: AppState, s: Source) {
@@ -578,15 +516,15 @@ fn pick_external(state: AppState, ip: std::net::Ipv4Addr) {
 
 // ---- export -------------------------------------------------------------------------------
 
-fn export(svg: NodeRef<leptos::svg::Svg>, packets: NodeRef<leptos::svg::Svg>, png: bool) {
+/// Downloads the diagram as SVG (or PNG): a copy of the diagram's SVG with `packets` (the
+/// canvas packets rebuilt as SVG) appended.
+fn export(svg: NodeRef<leptos::svg::Svg>, packets: Option<web_sys::Element>, png: bool) {
     use wasm_bindgen::JsCast;
     let Some(el) = svg.get_untracked() else { return };
-    // One picture: a copy of the diagram with the packet layer's group appended.
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(copy) = el.clone_node_with_deep(true) else { return };
-    if let Some(g) = packets.get_untracked().and_then(|p| p.first_element_child()) {
-        if let Ok(g) = g.clone_node_with_deep(true) {
-            let _ = copy.append_child(&g);
-        }
+    if let Some(g) = packets {
+        let _ = copy.append_child(&g);
     }
     let Ok(ser) = web_sys::XmlSerializer::new() else { return };
     let Ok(text) = ser.serialize_to_string(&copy) else { return };
@@ -600,7 +538,6 @@ fn export(svg: NodeRef<leptos::svg::Svg>, packets: NodeRef<leptos::svg::Svg>, pn
         return;
     }
     // PNG: draw the SVG into a canvas once it loads as an image.
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(img) = web_sys::HtmlImageElement::new() else { return };
     let rect = el.get_bounding_client_rect();
     let (w, h) = (rect.width().max(1.0) * 2.0, rect.height().max(1.0) * 2.0);

@@ -11,6 +11,7 @@
 //! wire that joins them.
 
 pub mod position;
+pub mod screen;
 pub mod topology;
 
 use std::collections::BTreeMap;

@@ -201,6 +201,19 @@ pub fn packet_path(trace: &Trace, connection: usize, layout: &Layout) -> Option<
 impl PacketPath {
     /// The packet at `t_ms` (1× time since Send).
     pub fn at(&self, t_ms: f64) -> PacketPos {
+        let pose = self.pose(t_ms);
+        PacketPos {
+            point: pose.point,
+            step: pose.step,
+            phase: pose.phase,
+            label: self.labels.get(pose.step).cloned().unwrap_or_default(),
+            finished: pose.finished,
+        }
+    }
+
+    /// [`PacketPath::at`] without the label: what an animation frame needs for a packet drawn
+    /// without text (no allocation).
+    pub fn pose(&self, t_ms: f64) -> Pose {
         let n = self.points.len();
         let t = if t_ms.is_finite() { t_ms.max(0.0) } else { 0.0 };
         let i = step_at(n, t);
@@ -213,18 +226,67 @@ impl PacketPath {
             }
             _ => here,
         };
-        PacketPos {
+        Pose {
             point,
             step: i,
             phase: self.phases.get(i).copied().unwrap_or(Phase::Request),
-            label: self.labels.get(i).cloned().unwrap_or_default(),
             finished,
         }
     }
+}
+
+/// A packet's place and phase at one moment, without its label (see [`PacketPath::pose`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pose {
+    pub point: Point,
+    pub step: usize,
+    pub phase: Phase,
+    pub finished: bool,
 }
 
 /// Ease in-out, so the packet visibly settles at each hop.
 fn ease(t: f64) -> f64 {
     let t = t.clamp(0.0, 1.0);
     t * t * (3.0 - 2.0 * t)
+}
+
+/// One connection's route as the diagram draws it: which connection, whether it ends without
+/// an answer (its packet is drawn stopped where it stopped), and the path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    pub connection: usize,
+    pub unanswered: bool,
+    pub path: PacketPath,
+}
+
+impl Route {
+    /// Drawn stopped (a cross on it) at `t_ms`: the packet reached its last step unanswered.
+    pub fn stopped_at(&self, t_ms: f64) -> bool {
+        self.unanswered && self.path.pose(t_ms).finished
+    }
+}
+
+/// The routes of the first `max` connections (at least connection 0's), in connection order;
+/// connections with nothing on the diagram are left out.
+pub fn routes(trace: &Trace, layout: &Layout, max: usize) -> Vec<Route> {
+    let n = trace.connections.len().clamp(1, max.max(1));
+    (0..n)
+        .filter_map(|i| {
+            let path = packet_path(trace, i, layout)?;
+            let unanswered = trace
+                .connections
+                .get(i)
+                .is_some_and(|c| c.reply.is_empty() && !c.verdict.is_delivered());
+            Some(Route { connection: i, unanswered, path })
+        })
+        .collect()
+}
+
+/// Where connection 0's 5-tuple label is drawn: a box 18 units high above the packet, right of
+/// it, or left of it when it would cross the diagram's right edge (`width_px`). The text starts
+/// 6 units in and sits on the box's baseline 13 units down.
+pub fn label_box(point: Point, label: &str, width_px: f64) -> super::Rect {
+    let w = label.chars().count() as f64 * 6.6 + 12.0;
+    let x = if point.x + 10.0 + w > width_px { point.x - 10.0 - w } else { point.x + 10.0 };
+    super::Rect { x, y: point.y - 24.0, w, h: 18.0 }
 }

@@ -335,3 +335,48 @@ fn every_hop_of_every_bundled_scenario_has_a_place() {
         assert!(packet_position(&t, &l, 1e9).expect("pos").finished);
     }
 }
+
+#[test]
+fn a_pose_is_the_position_without_its_label() {
+    let (_, l) = demo_layout();
+    let t = hand_trace();
+    let path = position::packet_path(&t, 0, &l).expect("path");
+    for t_ms in [0.0, 0.3 * HOP_MS, HOP_MS, 2.5 * HOP_MS, 1e9, f64::NAN, -1.0] {
+        let (at, pose) = (path.at(t_ms), path.pose(t_ms));
+        assert_eq!(
+            (at.point, at.step, at.phase, at.finished),
+            (pose.point, pose.step, pose.phase, pose.finished),
+            "{t_ms}"
+        );
+    }
+}
+
+#[test]
+fn routes_are_in_connection_order_and_mark_the_unanswered() {
+    let (_, l) = demo_layout();
+    let mut t = hand_trace();
+    let answered = t.connections[0].clone();
+    let mut lost = answered.clone();
+    lost.reply.clear();
+    lost.verdict =
+        Verdict::Dropped { node: "node-1".into(), object: "x".into(), reason: "test".into() };
+    t.connections = vec![answered.clone(), lost, answered];
+    let rs = position::routes(&t, &l, 200);
+    assert_eq!(rs.iter().map(|r| r.connection).collect::<Vec<_>>(), [0, 1, 2]);
+    assert_eq!(rs.iter().map(|r| r.unanswered).collect::<Vec<_>>(), [false, true, false]);
+    assert!(!rs[1].stopped_at(0.0) && rs[1].stopped_at(1e9) && !rs[0].stopped_at(1e9));
+    // At most `max` routes; with no connection at all there is nothing to draw.
+    assert_eq!(position::routes(&t, &l, 2).len(), 2);
+    t.connections.clear();
+    assert!(position::routes(&t, &l, 200).is_empty());
+}
+
+#[test]
+fn the_label_sits_right_of_the_packet_unless_it_would_leave_the_diagram() {
+    let label = "TCP 10.244.1.3:40000 → 10.96.0.1:80";
+    let right = position::label_box(Point::new(100.0, 50.0), label, 1000.0);
+    assert_eq!((right.x, right.y, right.h), (110.0, 26.0, 18.0));
+    assert!(right.w > 200.0, "wide enough for the tuple: {}", right.w);
+    let left = position::label_box(Point::new(950.0, 50.0), label, 1000.0);
+    assert_eq!(left.right(), 940.0);
+}

@@ -81,10 +81,10 @@ async fn measure(c: &Client, base: &str) -> Result<(), String> {
     let url = format!("{base}{SYNTH}");
     let t0 = Instant::now();
     c.goto(&url).await.map_err(|e| format!("goto {url}: {e}"))?;
-    wait_js(c, "return document.querySelectorAll('[data-testid=load-progress]').length > 0 || document.querySelectorAll('[data-testid=packet]').length > 0;", "the load progress bar or packets").await?;
+    wait_js(c, "return document.querySelectorAll('[data-testid=load-progress]').length > 0 || (Number(document.querySelector('[data-testid=packet-canvas]')?.dataset.packets || 0) || document.querySelectorAll('[data-testid=packet]').length) > 0;", "the load progress bar or packets").await?;
     wait_js(
         c,
-        "return document.querySelectorAll('[data-testid=packet]').length > 0;",
+        "return (Number(document.querySelector('[data-testid=packet-canvas]')?.dataset.packets || 0) || document.querySelectorAll('[data-testid=packet]').length) > 0;",
         "packets of the synthetic cluster",
     )
     .await?;
@@ -95,7 +95,9 @@ async fn measure(c: &Client, base: &str) -> Result<(), String> {
     install_recorder(c).await?;
 
     let counts = |label: &'static str| async move {
-        let v = js(c, "return [document.querySelectorAll('[data-testid=pod]').length, document.querySelectorAll('[data-testid=packet]').length, document.querySelectorAll('[data-testid=pod-group]').length];").await?;
+        // Packets are drawn on the canvas, which counts them in data-packets (bundles before the
+        // canvas drew them as SVG `[data-testid=packet]`; counted too, to compare with those).
+        let v = js(c, "const cv = document.querySelector('[data-testid=packet-canvas]'); return [document.querySelectorAll('[data-testid=pod]').length, Number(cv ? cv.dataset.packets : 0) || document.querySelectorAll('[data-testid=packet]').length, document.querySelectorAll('[data-testid=pod-group]').length];").await?;
         println!("  {label}: pods drawn / packets drawn / groups = {v}");
         Ok::<(), String>(())
     };
@@ -143,15 +145,23 @@ async fn install_recorder(c: &Client) -> Result<(), String> {
     wait_js(c, "return !!window.__podpathPerf;", "assets/perf.js").await
 }
 
-async fn record(c: &Client) -> Result<Vec<f64>, String> {
+/// Frame deltas, and the long frames' breakdown (see `assets/perf.js`).
+struct Recording {
+    frames: Vec<f64>,
+    long: Vec<Value>,
+}
+
+async fn record(c: &Client) -> Result<Recording, String> {
     js(c, "window.__podpathPerf.start(); return true;").await?;
     tokio::time::sleep(MEASURE).await;
     let v = js(c, "return window.__podpathPerf.stop();").await?;
-    Ok(v.as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default())
+    let frames = v["frames"].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect());
+    let long = v["long"].as_array().cloned().unwrap_or_default();
+    Ok(Recording { frames: frames.unwrap_or_default(), long })
 }
 
-fn report(what: &str, frames: &[f64]) {
-    let mut s = frames.to_vec();
+fn report(what: &str, rec: &Recording) {
+    let mut s = rec.frames.clone();
     s.sort_by(f64::total_cmp);
     let q = |p: f64| s.get(((s.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied();
     let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
@@ -162,6 +172,33 @@ fn report(what: &str, frames: &[f64]) {
         f(q(0.5)),
         f(q(0.95)),
         f(s.last().copied())
+    );
+    if rec.long.is_empty() {
+        return;
+    }
+    // Where the long frames went: mean milliseconds per long frame.
+    let n = rec.long.len() as f64;
+    let mean = |key: &str| rec.long.iter().filter_map(|e| e[key].as_f64()).sum::<f64>() / n;
+    let mut by_invoker: std::collections::BTreeMap<String, f64> = Default::default();
+    for e in &rec.long {
+        if let Some(m) = e["scripts"].as_object() {
+            for (k, v) in m {
+                *by_invoker.entry(k.clone()).or_default() += v.as_f64().unwrap_or(0.0) / n;
+            }
+        }
+    }
+    let mut inv: Vec<_> = by_invoker.into_iter().collect();
+    inv.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let inv: Vec<String> = inv.iter().take(4).map(|(k, v)| format!("{k} {v:.1}")).collect();
+    println!(
+        "  long frames (> 50 ms): {}; mean {:.1} ms = before rendering {:.1} + rAF/observers {:.1} + style/layout/paint {:.1} (forced layout in scripts {:.1}); scripts: {}",
+        rec.long.len(),
+        mean("duration"),
+        mean("beforeRender"),
+        mean("rafAndObservers"),
+        mean("styleLayoutPaint"),
+        mean("forced"),
+        inv.join(", ")
     );
 }
 
