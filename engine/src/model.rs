@@ -218,12 +218,39 @@ pub struct NodeSpec {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "NodeParts")]
 pub struct Node {
     pub id: NodeId,
     pub spec: NodeSpec,
+    /// `spec.name`, shared by the hops that name the node (a clone is a reference count).
+    #[serde(skip)]
+    shared_name: crate::Name,
+}
+
+/// A node as serialized: its shared name is derived again when read.
+#[derive(Deserialize)]
+struct NodeParts {
+    id: NodeId,
+    spec: NodeSpec,
+}
+
+impl From<NodeParts> for Node {
+    fn from(p: NodeParts) -> Node {
+        Node::new(p.id, p.spec)
+    }
 }
 
 impl Node {
+    pub fn new(id: NodeId, spec: NodeSpec) -> Node {
+        let shared_name = crate::Name::from(&spec.name);
+        Node { id, spec, shared_name }
+    }
+
+    /// The node's name as a shared [`Name`](crate::Name).
+    pub fn shared_name(&self) -> crate::Name {
+        self.shared_name.clone()
+    }
+
     pub fn name(&self) -> &str {
         &self.spec.name
     }
