@@ -185,16 +185,21 @@ pub struct ServicePortId {
     pub index: u16,
 }
 
-/// `namespace/name` of a namespaced object.
+/// `namespace/name` of a namespaced object. The parts are shared [`Name`](crate::Name)s, so the
+/// many copies a trace makes (a pod named at every hop) cost a reference count, not two strings.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ObjectKey {
-    pub namespace: String,
-    pub name: String,
+    pub namespace: crate::Name,
+    pub name: crate::Name,
 }
 
 impl ObjectKey {
-    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> ObjectKey {
-        ObjectKey { namespace: namespace.into(), name: name.into() }
+    /// One allocation per part (the text is copied into its shared `Name`).
+    pub fn new(namespace: impl AsRef<str>, name: impl AsRef<str>) -> ObjectKey {
+        ObjectKey {
+            namespace: crate::Name::copy_of(namespace.as_ref()),
+            name: crate::Name::copy_of(name.as_ref()),
+        }
     }
 }
 

@@ -66,6 +66,11 @@ impl Name {
         Name(Repr::Sep(Arc::new(SepName { spn, proto_lower, endpoint, text: OnceLock::new() })))
     }
 
+    /// A shared copy of `s`.
+    pub fn copy_of(s: &str) -> Name {
+        Name(Repr::Shared(s.into()))
+    }
+
     pub fn as_str(&self) -> &str {
         match &self.0 {
             Repr::Static(s) => s,
@@ -188,7 +193,7 @@ impl From<String> for Name {
 
 impl From<&String> for Name {
     fn from(s: &String) -> Name {
-        Name(Repr::Shared(s.as_str().into()))
+        Name::copy_of(s)
     }
 }
 
@@ -200,6 +205,12 @@ impl From<Arc<str>> for Name {
 
 impl From<Name> for String {
     fn from(n: Name) -> String {
+        n.as_str().to_owned()
+    }
+}
+
+impl From<&Name> for String {
+    fn from(n: &Name) -> String {
         n.as_str().to_owned()
     }
 }
