@@ -162,8 +162,8 @@ impl Cluster {
                 continue;
             }
             self.add_pod(PodSpec {
-                namespace: key.namespace,
-                name: key.name,
+                namespace: key.namespace.into(),
+                name: key.name.into(),
                 labels: labels.clone(),
                 node: nodes[i % nodes.len()].clone(),
                 ip: None,

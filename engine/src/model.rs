@@ -185,16 +185,21 @@ pub struct ServicePortId {
     pub index: u16,
 }
 
-/// `namespace/name` of a namespaced object.
+/// `namespace/name` of a namespaced object. The parts are shared [`Name`](crate::Name)s, so the
+/// many copies a trace makes (a pod named at every hop) cost a reference count, not two strings.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ObjectKey {
-    pub namespace: String,
-    pub name: String,
+    pub namespace: crate::Name,
+    pub name: crate::Name,
 }
 
 impl ObjectKey {
-    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> ObjectKey {
-        ObjectKey { namespace: namespace.into(), name: name.into() }
+    /// One allocation per part (the text is copied into its shared `Name`).
+    pub fn new(namespace: impl AsRef<str>, name: impl AsRef<str>) -> ObjectKey {
+        ObjectKey {
+            namespace: crate::Name::copy_of(namespace.as_ref()),
+            name: crate::Name::copy_of(name.as_ref()),
+        }
     }
 }
 
@@ -218,12 +223,39 @@ pub struct NodeSpec {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(from = "NodeParts")]
 pub struct Node {
     pub id: NodeId,
     pub spec: NodeSpec,
+    /// `spec.name`, shared by the hops that name the node (a clone is a reference count).
+    #[serde(skip)]
+    shared_name: crate::Name,
+}
+
+/// A node as serialized: its shared name is derived again when read.
+#[derive(Deserialize)]
+struct NodeParts {
+    id: NodeId,
+    spec: NodeSpec,
+}
+
+impl From<NodeParts> for Node {
+    fn from(p: NodeParts) -> Node {
+        Node::new(p.id, p.spec)
+    }
 }
 
 impl Node {
+    pub fn new(id: NodeId, spec: NodeSpec) -> Node {
+        let shared_name = crate::Name::from(&spec.name);
+        Node { id, spec, shared_name }
+    }
+
+    /// The node's name as a shared [`Name`](crate::Name).
+    pub fn shared_name(&self) -> crate::Name {
+        self.shared_name.clone()
+    }
+
     pub fn name(&self) -> &str {
         &self.spec.name
     }

@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::addr::{FiveTuple, Protocol};
 use crate::kube_proxy::{ChainRef, Table};
 use crate::model::ObjectKey;
+use crate::name::Name;
 use crate::probe::Probe;
 
-/// Where a hop happens. The UI maps each to a place on the diagram.
+/// Where a hop happens. The UI maps each to a place on the diagram. Node and chain names are
+/// shared [`Name`]s (they read and compare as `str`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Location {
@@ -24,15 +26,15 @@ pub enum Location {
     /// The pod's network namespace (`eth0` or `lo`).
     PodNetns { pod: ObjectKey },
     /// The host end of the pod's veth pair.
-    Veth { node: String, pod: ObjectKey },
+    Veth { node: Name, pod: ObjectKey },
     /// The node's `cni0` bridge.
-    Bridge { node: String },
+    Bridge { node: Name },
     /// The node's routing table / host network namespace.
-    Node { node: String },
+    Node { node: Name },
     /// A netfilter chain on a node.
-    Chain { node: String, table: Table, chain: String },
-    /// The physical network between two nodes.
-    Wire { from: String, to: String },
+    Chain { node: Name, table: Table, chain: Name },
+    /// The physical network between two nodes (or from a node to an outside address).
+    Wire { from: Name, to: Name },
     /// A cloud load balancer in front of the cluster.
     LoadBalancer { ip: Ipv4Addr },
     /// A client outside the cluster.

@@ -217,7 +217,7 @@ fn check_trace(c: &Cluster, t: &Trace) -> Result<(), TestCaseError> {
             );
             // Nodes visited by the reply are those of the request, in reverse.
             let nodes = |hops: &[Hop]| {
-                let mut v: Vec<String> = hops
+                let mut v: Vec<engine::Name> = hops
                     .iter()
                     .filter_map(|h| match &h.at {
                         Location::Node { node }

@@ -30,9 +30,9 @@ fn node_of(at: &engine::Location) -> Option<String> {
     use engine::Location::*;
     match at {
         Veth { node, .. } | Bridge { node } | Node { node } | Chain { node, .. } => {
-            Some(node.clone())
+            Some(node.to_string())
         }
-        Wire { to, .. } => Some(to.clone()),
+        Wire { to, .. } => Some(to.to_string()),
         _ => None,
     }
 }

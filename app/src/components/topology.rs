@@ -277,7 +277,7 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
         <g data-testid="service" class="service clickable" tabindex="0" class:selected=selected
             on:click=move |_| state.selection.set(Some(Selection::Service(key.clone())))>
             <rect class="service" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
-            <text class="title" x=r.x + 10.0 y=r.y + 18.0>{s.key.name.clone()}</text>
+            <text class="title" x=r.x + 10.0 y=r.y + 18.0>{s.key.name.to_string()}</text>
             <rect class="badge" x=r.right() - 92.0 y=r.y + 6.0 width="84" height="16" rx="8"></rect>
             <text class="badge" x=r.right() - 50.0 y=r.y + 18.0 text-anchor="middle">{s.type_badge}</text>
             <text x=r.x + 10.0 y=r.y + 34.0>{s.address_text.clone()}</text>

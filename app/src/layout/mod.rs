@@ -432,7 +432,7 @@ fn node_box(n: &topology::TopoNode, topo: &Topology) -> NodeBox {
                     status.push_str(" · hostNetwork");
                 }
                 let title = if p.key.namespace == "default" {
-                    p.key.name.clone()
+                    p.key.name.to_string()
                 } else {
                     p.key.to_string()
                 };

@@ -93,15 +93,16 @@ pub fn location_point(loc: &Location, layout: &Layout) -> Option<Point> {
             .or_else(|| a.pods.get(pod).map(|p| p.center)),
         Location::PodNetns { pod } => a.pods.get(pod).map(|p| p.eth0),
         Location::Veth { node, pod } => {
-            a.pods.get(pod).map(|p| p.veth).or_else(|| a.nodes.get(node).map(|n| n.bridge))
+            a.pods.get(pod).map(|p| p.veth).or_else(|| a.nodes.get(node.as_str()).map(|n| n.bridge))
         }
-        Location::Bridge { node } => a.nodes.get(node).map(|n| n.bridge),
-        Location::Node { node } => a.nodes.get(node).map(|n| n.routing),
-        Location::Chain { node, chain, .. } => a.nodes.get(node).map(|n| {
+        Location::Bridge { node } => a.nodes.get(node.as_str()).map(|n| n.bridge),
+        Location::Node { node } => a.nodes.get(node.as_str()).map(|n| n.routing),
+        Location::Chain { node, chain, .. } => a.nodes.get(node.as_str()).map(|n| {
             let left = n.netfilter.x - n.netfilter_width / 2.0;
             Point::new(left + n.netfilter_width * chain_fraction(chain), n.netfilter.y)
         }),
-        Location::Wire { from, to } => match (a.nodes.get(from), a.nodes.get(to)) {
+        Location::Wire { from, to } => match (a.nodes.get(from.as_str()), a.nodes.get(to.as_str()))
+        {
             (Some(f), Some(t)) => Some(f.wire.lerp(t.wire, 0.5)),
             (Some(n), None) | (None, Some(n)) => Some(n.wire),
             (None, None) => None,

@@ -47,7 +47,7 @@ impl Cluster {
         if let Some(ip) = spec.external_ip {
             self.node_by_ip.insert(ip, id);
         }
-        self.nodes.push(Some(Node { id, spec }));
+        self.nodes.push(Some(Node::new(id, spec)));
         self.pods_on_node.push(BTreeSet::new());
         self.next_pod_offset.push(2);
         Ok(id)

@@ -16,6 +16,7 @@ impl Rng {
         Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 
+    #[inline(always)]
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -25,6 +26,7 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (`n` ≥ 1).
+    #[inline(always)]
     pub fn below(&mut self, n: u64) -> u64 {
         // Lemire's multiply-shift; the tiny bias is irrelevant for a simulator.
         ((u128::from(self.next_u64()) * u128::from(n.max(1))) >> 64) as u64
@@ -80,6 +82,22 @@ impl Decider {
                 let p = Probability::new(1, u64::from(k));
                 self.scale(if c == 0 { p } else { p.complement() });
                 c == 0
+            }
+        }
+    }
+
+    /// kube-proxy's ladder over `n` endpoints met rule by rule, as the kernel does: rule `j`
+    /// matches with probability 1/(n-j), the last always. Returns the index of the rule that
+    /// matched; the draws are exactly those of [`Decider::one_in`] per rule (the same stream),
+    /// in one tight loop.
+    pub fn ladder(&mut self, n: usize) -> usize {
+        let last = n.saturating_sub(1);
+        match self {
+            Decider::Random(rng) => {
+                (0..last).find(|&j| rng.below((n - j) as u64) == 0).unwrap_or(last)
+            }
+            Decider::Script { .. } => {
+                (0..last).find(|&j| self.one_in((n - j) as u32)).unwrap_or(last)
             }
         }
     }
@@ -160,6 +178,21 @@ mod tests {
                 (2, Probability::new(1, 3))
             ]
         );
+    }
+
+    #[test]
+    fn ladder_draws_as_one_in_per_rule() {
+        for n in [1usize, 2, 3, 250] {
+            for seed in 0..50 {
+                let mut a = Decider::Random(Rng::new(seed));
+                let mut b = Decider::Random(Rng::new(seed));
+                let j = (0..n.saturating_sub(1))
+                    .find(|&j| a.one_in((n - j) as u32))
+                    .unwrap_or(n.saturating_sub(1));
+                assert_eq!(b.ladder(n), j);
+                assert_eq!(a.port(1, 60000), b.port(1, 60000), "the same stream follows");
+            }
+        }
     }
 
     #[test]

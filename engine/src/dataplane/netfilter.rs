@@ -47,7 +47,7 @@ impl Walker<'_> {
     pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Rc<Chain> {
         let proto = pkt.t.protocol;
         let (dst, dport) = (*pkt.t.dst.ip(), pkt.t.dst.port());
-        let vip = || self.c.lookup_vip(dst, dport, proto);
+        let vip = || self.lookup_vip(dst, dport, proto);
         if self.full_chains {
             return self.cache.chain(self.c, node.id, chain);
         }
@@ -227,7 +227,7 @@ impl Walker<'_> {
                         && !self.d.is_scripted() =>
                 {
                     let k = sc.endpoints.len();
-                    let j = (0..k - 1).find(|&j| self.d.one_in((k - j) as u32)).unwrap_or(k - 1);
+                    let j = self.d.ladder(k);
                     i += j;
                     true
                 }
@@ -323,7 +323,7 @@ impl Walker<'_> {
                 }
             };
             self.push_hop(
-                Location::Chain { node: node.spec.name.clone(), table: chain.table(), chain: name },
+                Location::Chain { node: node.shared_name(), table: chain.table(), chain: name },
                 pkt.t,
                 pkt.t,
                 Action::ChainEnd { chain },
@@ -355,7 +355,7 @@ impl Walker<'_> {
         let explain = self.explain_rule(node, chain, rule, pkt, before);
         self.push_hop(
             Location::Chain {
-                node: node.spec.name.clone(),
+                node: node.shared_name(),
                 table: chain.table(),
                 chain: chain_name(self.c, chain),
             },
@@ -491,7 +491,7 @@ impl Walker<'_> {
                 lazy_text!("Service {key} has no endpoints: REJECT, the client gets \"connection refused\"")
             }
             (Target::Drop, Comment::SpnSuffix(p, _)) => {
-                let (key, name) = (self.svc_key(p), node.spec.name.clone());
+                let (key, name) = (self.svc_key(p), node.shared_name());
                 lazy_text!("Service {key} has no endpoint on this node ({name}): DROP, the client times out")
             }
             (Target::Drop, Comment::NotAcceptedByFw(p)) => {

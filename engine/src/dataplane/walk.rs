@@ -71,7 +71,13 @@ pub(crate) struct Walker<'c> {
     /// Evaluate the shared chains in full instead of through the index (tests compare both).
     pub full_chains: bool,
     pub cache: std::rc::Rc<super::netfilter::RuleCache>,
+    /// The last `Cluster::lookup_vip` and its answer: every chain a packet meets asks for the
+    /// same destination, and the cluster does not change during a walk.
+    vip_memo: std::cell::Cell<Option<(VipKey, Option<VipAnswer>)>>,
 }
+
+type VipKey = (Ipv4Addr, u16, crate::addr::Protocol);
+type VipAnswer = (ServicePortId, crate::cluster::VipKind);
 
 const MAX_NODES: usize = 6;
 
@@ -89,7 +95,26 @@ impl<'c> Walker<'c> {
             masqueraded: false,
             full_chains: false,
             cache: Default::default(),
+            vip_memo: std::cell::Cell::new(None),
         }
+    }
+
+    /// `Cluster::lookup_vip`, remembered for the last destination asked.
+    pub(super) fn lookup_vip(
+        &self,
+        ip: Ipv4Addr,
+        port: u16,
+        protocol: crate::addr::Protocol,
+    ) -> Option<VipAnswer> {
+        let key = (ip, port, protocol);
+        if let Some((k, answer)) = self.vip_memo.get() {
+            if k == key {
+                return answer;
+            }
+        }
+        let answer = self.c.lookup_vip(ip, port, protocol);
+        self.vip_memo.set(Some((key, answer)));
+        answer
     }
 
     pub fn take_hops(&mut self) -> Vec<Hop> {
@@ -199,13 +224,13 @@ impl<'c> Walker<'c> {
                     },
                 );
                 self.hop(
-                    || Location::Veth { node: node.spec.name.clone(), pod: key.clone() },
+                    || Location::Veth { node: node.shared_name(), pod: key.clone() },
                     t,
                     Action::Forward,
                     || "through the veth pair into the node's network namespace".into(),
                 );
                 self.hop(
-                    || Location::Bridge { node: node.spec.name.clone() },
+                    || Location::Bridge { node: node.shared_name() },
                     t,
                     Action::Bridge,
                     || "the bridge cni0 hands the packet to the node's netfilter hooks (br_netfilter)".into(),
@@ -220,11 +245,11 @@ impl<'c> Walker<'c> {
 
                 let t = FiveTuple::new(protocol, SocketAddrV4::new(src, sport), dst);
                 self.hop(
-                    || Location::Node { node: n.spec.name.clone() },
+                    || Location::Node { node: n.shared_name() },
                     t,
                     Action::Send,
                     || {
-                        let name = n.spec.name.clone();
+                        let name = n.shared_name();
                         lazy_text!("a process in the host network of {name} opens a {protocol} connection to {dst}")
                     },
                 );
@@ -249,18 +274,18 @@ impl<'c> Walker<'c> {
                         t,
                         Action::LoadBalance { node: n.spec.name.clone() },
                         || {
-                            let (lb, name) = (*lb, n.spec.name.clone());
+                            let (lb, name) = (*lb, n.shared_name());
                             lazy_text!("the cloud load balancer for {lb} forwards to node {name} keeping the client address and the load-balancer IP as destination")
                         },
                     );
                 }
                 let from = via_lb.map_or_else(|| ip.to_string(), |lb| format!("lb {lb}"));
                 self.hop(
-                    || Location::Wire { from: from.clone(), to: n.spec.name.clone() },
+                    || Location::Wire { from: from.clone().into(), to: n.shared_name() },
                     t,
                     Action::Forward,
                     || {
-                        let (name, ip) = (n.spec.name.clone(), n.spec.internal_ip);
+                        let (name, ip) = (n.shared_name(), n.spec.internal_ip);
                         lazy_text!("over the network to {name} ({ip})")
                     },
                 );
@@ -307,7 +332,7 @@ impl<'c> Walker<'c> {
                 }
             }
             self.hop(
-                || Location::Node { node: node.spec.name.clone() },
+                || Location::Node { node: node.shared_name() },
                 pkt.t,
                 Action::Route {
                     route: {
@@ -324,7 +349,7 @@ impl<'c> Walker<'c> {
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
             if owner.id == id {
                 self.hop(
-                    || Location::Node { node: node.spec.name.clone() },
+                    || Location::Node { node: node.shared_name() },
                     pkt.t,
                     Action::Route {
                         route: {
@@ -357,7 +382,7 @@ impl<'c> Walker<'c> {
                 let t = pkt.t;
                 let hairpin = self.pod_of_source(pkt) == Some(pod.id);
                 self.hop(
-                    || Location::Bridge { node: node.spec.name.clone() },
+                    || Location::Bridge { node: node.shared_name() },
                     t,
                     Action::Bridge,
                     || if hairpin { "hairpin: the bridge sends the packet back out of the port it came in on".into() } else {
@@ -366,7 +391,7 @@ impl<'c> Walker<'c> {
                     },
                 );
                 self.hop(
-                    || Location::Veth { node: node.spec.name.clone(), pod: pod.key() },
+                    || Location::Veth { node: node.shared_name(), pod: pod.key() },
                     t,
                     Action::Forward,
                     || "through the veth pair into the pod's network namespace".into(),
@@ -374,7 +399,7 @@ impl<'c> Walker<'c> {
                 return self.deliver_to_pod(pod, t, true);
             }
             self.hop(
-                || Location::Node { node: node.spec.name.clone() },
+                || Location::Node { node: node.shared_name() },
                 pkt.t,
                 Action::Route {
                     route: {
@@ -383,7 +408,7 @@ impl<'c> Walker<'c> {
                     },
                 },
                 || {
-                    let (name, cidr) = (owner.spec.name.clone(), owner.spec.pod_cidr);
+                    let (name, cidr) = (owner.shared_name(), owner.spec.pod_cidr);
                     lazy_text!("{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP")
                 },
             );
@@ -398,11 +423,11 @@ impl<'c> Walker<'c> {
             // Another node's own address (a NodePort there, or a host-network endpoint).
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
             self.hop(
-                || Location::Node { node: node.spec.name.clone() },
+                || Location::Node { node: node.shared_name() },
                 pkt.t,
                 Action::Route { route: lazy_text!("{dst} dev eth0 (node network)") },
                 || {
-                    let name = other.spec.name.clone();
+                    let name = other.shared_name();
                     lazy_text!("{dst} is node {name}: over the node network")
                 },
             );
@@ -429,7 +454,7 @@ impl<'c> Walker<'c> {
                 pkt.t.protocol
             );
             self.hop(
-                || Location::Node { node: node.spec.name.clone() },
+                || Location::Node { node: node.shared_name() },
                 pkt.t,
                 Action::Route { route: "default via the node's gateway dev eth0".into() },
                 || reason.clone().into(),
@@ -455,7 +480,7 @@ impl<'c> Walker<'c> {
             );
         }
         self.hop(
-            || Location::Node { node: node.spec.name.clone() },
+            || Location::Node { node: node.shared_name() },
             pkt.t,
             Action::Route { route: "default via the node's gateway dev eth0".into() },
             || lazy_text!("{dst} is outside the cluster: out through the node's default route"),
@@ -469,11 +494,11 @@ impl<'c> Walker<'c> {
     fn cross(&mut self, from: &Node, to: &'c Node, pkt: &mut Pkt, visited: usize) -> ConnOutcome {
         let t = pkt.t;
         self.hop(
-            || Location::Wire { from: from.spec.name.clone(), to: to.spec.name.clone() },
+            || Location::Wire { from: from.shared_name(), to: to.shared_name() },
             t,
             Action::Forward,
             || {
-                let (a, b) = (from.spec.name.clone(), to.spec.name.clone());
+                let (a, b) = (from.shared_name(), to.shared_name());
                 lazy_text!("across the node network from {a} to {b}")
             },
         );
@@ -583,7 +608,7 @@ impl<'c> Walker<'c> {
             Text::default()
         };
         self.st.conntrack.push(entry);
-        let name = self.node(node).spec.name.clone();
+        let name = self.node(node).shared_name();
         self.hop(
             || Location::Node { node: name.clone() },
             pkt.t,
@@ -675,7 +700,7 @@ impl<'c> Walker<'c> {
                     svc.spec.namespace, svc.spec.name
                 );
                 self.hop(
-                    || Location::Node { node: node.spec.name.clone() },
+                    || Location::Node { node: node.shared_name() },
                     t,
                     Action::Deliver,
                     || format!("kube-proxy's health check server for {} answers HTTP {status}: {local} local endpoint(s) on {}", svc.key(), node.spec.name).into(),
@@ -696,7 +721,7 @@ impl<'c> Walker<'c> {
             }
         }
         self.hop(
-            || Location::Node { node: node.spec.name.clone() },
+            || Location::Node { node: node.shared_name() },
             t,
             Action::Deliver,
             || {
@@ -766,13 +791,13 @@ impl<'c> Walker<'c> {
                         || "the reply leaves the pod by its default route".into(),
                     );
                     self.hop(
-                        || Location::Veth { node: n.spec.name.clone(), pod: key.clone() },
+                        || Location::Veth { node: n.shared_name(), pod: key.clone() },
                         t,
                         Action::Forward,
                         || "through the veth pair".into(),
                     );
                     self.hop(
-                        || Location::Bridge { node: n.spec.name.clone() },
+                        || Location::Bridge { node: n.shared_name() },
                         t,
                         Action::Bridge,
                         || "into the node's bridge".into(),
@@ -783,7 +808,7 @@ impl<'c> Walker<'c> {
             Server::Node { node, process } => {
                 let n = self.node(*node);
                 self.hop(
-                    || Location::Node { node: n.spec.name.clone() },
+                    || Location::Node { node: n.shared_name() },
                     t,
                     Action::Send,
                     || {
@@ -799,7 +824,7 @@ impl<'c> Walker<'c> {
             if nat_node != here {
                 let (a, b) = (self.node(here), self.node(nat_node));
                 self.hop(
-                    || Location::Wire { from: a.spec.name.clone(), to: b.spec.name.clone() },
+                    || Location::Wire { from: a.shared_name(), to: b.shared_name() },
                     t,
                     Action::Forward,
                     || {
@@ -823,7 +848,7 @@ impl<'c> Walker<'c> {
             };
             let before = t;
             t = original.reversed();
-            let name = self.node(nat_node).spec.name.clone();
+            let name = self.node(nat_node).shared_name();
             self.push_hop(
                 Location::Node { node: name },
                 before,
@@ -839,11 +864,11 @@ impl<'c> Walker<'c> {
                 if p.node != here {
                     let (a, b) = (self.node(here), self.node(p.node));
                     self.hop(
-                        || Location::Wire { from: a.spec.name.clone(), to: b.spec.name.clone() },
+                        || Location::Wire { from: a.shared_name(), to: b.shared_name() },
                         t,
                         Action::Forward,
                         || {
-                            let (name, ip) = (b.spec.name.clone(), *t.dst.ip());
+                            let (name, ip) = (b.shared_name(), *t.dst.ip());
                             lazy_text!("routed to {name}, which holds {ip}")
                         },
                     );
@@ -852,7 +877,7 @@ impl<'c> Walker<'c> {
                     let n = self.node(p.node);
                     let key = p.key();
                     self.hop(
-                        || Location::Bridge { node: n.spec.name.clone() },
+                        || Location::Bridge { node: n.shared_name() },
                         t,
                         Action::Bridge,
                         || {
@@ -861,7 +886,7 @@ impl<'c> Walker<'c> {
                         },
                     );
                     self.hop(
-                        || Location::Veth { node: n.spec.name.clone(), pod: key.clone() },
+                        || Location::Veth { node: n.shared_name(), pod: key.clone() },
                         t,
                         Action::Forward,
                         || "through the veth pair".into(),
@@ -872,11 +897,11 @@ impl<'c> Walker<'c> {
                 if *node != here {
                     let (a, b) = (self.node(here), self.node(*node));
                     self.hop(
-                        || Location::Wire { from: a.spec.name.clone(), to: b.spec.name.clone() },
+                        || Location::Wire { from: a.shared_name(), to: b.shared_name() },
                         t,
                         Action::Forward,
                         || {
-                            let name = b.spec.name.clone();
+                            let name = b.shared_name();
                             lazy_text!("back to {name}")
                         },
                     );
@@ -885,11 +910,11 @@ impl<'c> Walker<'c> {
             Origin::External { ip, .. } => {
                 let a = self.node(here);
                 self.hop(
-                    || Location::Wire { from: a.spec.name.clone(), to: ip.to_string() },
+                    || Location::Wire { from: a.shared_name(), to: ip.to_string().into() },
                     t,
                     Action::Forward,
                     || {
-                        let (name, ip) = (a.spec.name.clone(), *ip);
+                        let (name, ip) = (a.shared_name(), *ip);
                         lazy_text!("out of {name} to the client {ip}")
                     },
                 );
@@ -914,7 +939,7 @@ impl<'c> Walker<'c> {
                 );
             }
             Origin::Node { node } => {
-                let name = self.node(*node).spec.name.clone();
+                let name = self.node(*node).shared_name();
                 self.hop(
                     || Location::Node { node: name.clone() },
                     t,

@@ -15,6 +15,7 @@ use super::rules::{builtin_jumps, chain_name, NodeTable};
 use super::*;
 use crate::cluster::Cluster;
 use crate::model::NodeId;
+use crate::name::Name;
 
 /// What rendering a rule needs to know about the cluster: the names of the service ports and
 /// endpoints it mentions. Implemented by the [`Cluster`], and by [`RuleFacts`], the few facts a
@@ -22,6 +23,10 @@ use crate::model::NodeId;
 pub trait RuleNames {
     /// The ServicePortName string (`ns/svc:port`); `None` when the Service does not exist.
     fn spn(&self, p: ServicePortId) -> Option<Cow<'_, str>>;
+    /// [`RuleNames::spn`] as a shared string.
+    fn spn_shared(&self, p: ServicePortId) -> Option<Arc<str>> {
+        self.spn(p).map(|s| Arc::from(&*s))
+    }
     /// The service port's protocol in lower case (`tcp` when the port does not exist).
     fn proto_lower(&self, p: ServicePortId) -> &'static str;
     /// The 16-character hash of the service port's chain names.
@@ -40,6 +45,14 @@ impl RuleNames for Cluster {
         Some(match self.port_name(p) {
             Some(n) => Cow::Borrowed(&*n.spn),
             None => Cow::Owned(s.port_name_string(p.index as usize)),
+        })
+    }
+
+    fn spn_shared(&self, p: ServicePortId) -> Option<Arc<str>> {
+        let s = self.service(p.service)?;
+        Some(match self.port_name(p) {
+            Some(n) => n.spn.clone(),
+            None => s.port_name_string(p.index as usize).into(),
         })
     }
 
@@ -138,6 +151,10 @@ fn one_of<T: PartialEq>(mut items: impl Iterator<Item = T>) -> Option<Option<T>>
 impl RuleNames for RuleFacts {
     fn spn(&self, p: ServicePortId) -> Option<Cow<'_, str>> {
         self.port.as_ref().filter(|f| f.id == p)?.spn.as_deref().map(Cow::Borrowed)
+    }
+
+    fn spn_shared(&self, p: ServicePortId) -> Option<Arc<str>> {
+        self.port.as_ref().filter(|f| f.id == p)?.spn.clone()
     }
 
     fn proto_lower(&self, p: ServicePortId) -> &'static str {
@@ -324,21 +341,21 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
 }
 
 /// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
-pub fn chain_name_with(names: &impl RuleNames, chain: ChainRef) -> String {
-    let hashed = |prefix: &str, h: [u8; 16]| -> String {
+pub fn chain_name_with(names: &impl RuleNames, chain: ChainRef) -> Name {
+    let hashed = |prefix: &str, h: [u8; 16]| -> Name {
         let mut s = String::with_capacity(prefix.len() + 16);
         s.push_str(prefix);
         s.extend(h.iter().map(|&b| char::from(b)));
-        s
+        s.into()
     };
-    let service = |prefix: &str, port: ServicePortId| -> String {
+    let service = |prefix: &str, port: ServicePortId| -> Name {
         match names.port_hash(port) {
             Some(h) => hashed(prefix, h),
-            None => format!("{prefix}UNKNOWN"),
+            None => format!("{prefix}UNKNOWN").into(),
         }
     };
     match chain {
-        ChainRef::Builtin { chain, .. } => chain.as_str().to_string(),
+        ChainRef::Builtin { chain, .. } => Name::new_static(chain.as_str()),
         ChainRef::KubeServices { .. } => "KUBE-SERVICES".into(),
         ChainRef::KubeNodePorts { .. } => "KUBE-NODEPORTS".into(),
         ChainRef::KubeExternalServices => "KUBE-EXTERNAL-SERVICES".into(),
@@ -352,12 +369,8 @@ pub fn chain_name_with(names: &impl RuleNames, chain: ChainRef) -> String {
         ChainRef::Ext { port } => service("KUBE-EXT-", port),
         ChainRef::Fw { port } => service("KUBE-FW-", port),
         ChainRef::Sep { port, endpoint } => {
-            let Some(spn) = names.spn(port) else { return "KUBE-SEP-UNKNOWN".into() };
-            let mut ep = String::with_capacity(21);
-            if let Some(a) = names.endpoint(port, endpoint) {
-                let _ = write!(ep, "{}:{}", a.ip(), a.port());
-            }
-            hashed("KUBE-SEP-", super::hash::hash16(&[&spn, names.proto_lower(port), &ep]))
+            let Some(spn) = names.spn_shared(port) else { return "KUBE-SEP-UNKNOWN".into() };
+            Name::sep(spn, names.proto_lower(port), names.endpoint(port, endpoint))
         }
     }
 }

@@ -12,6 +12,7 @@ use super::categorize::{categorize, Categorized};
 use super::*;
 use crate::cluster::{Cluster, DetectLocal};
 use crate::model::{NodeId, Service, ServicePortId};
+use crate::name::Name;
 
 /// A node's kube-proxy rule table.
 #[derive(Clone, Copy)]
@@ -600,7 +601,7 @@ impl<'a> NodeTable<'a> {
         if table == Table::Filter {
             return fixed;
         }
-        let mut per_service: Vec<(String, ChainRef)> = Vec::new();
+        let mut per_service: Vec<(Name, ChainRef)> = Vec::new();
         for port in self.service_ports() {
             let Some(plan) = self.plan(port) else { continue };
             let mut add = |c: ChainRef| per_service.push((chain_name(self.cluster, c), c));
@@ -623,7 +624,7 @@ impl<'a> NodeTable<'a> {
         per_service.sort();
         per_service.dedup();
         // KUBE-MARK-MASQ and KUBE-POSTROUTING sort among the hashed chains by name.
-        let mut rest: Vec<(String, ChainRef)> = fixed
+        let mut rest: Vec<(Name, ChainRef)> = fixed
             .split_off(2)
             .into_iter()
             .map(|c| (chain_name(self.cluster, c), c))
@@ -688,6 +689,6 @@ pub fn builtin_jumps(table: Table, chain: Builtin) -> Vec<Rule> {
 }
 
 /// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
-pub fn chain_name(cluster: &Cluster, chain: ChainRef) -> String {
+pub fn chain_name(cluster: &Cluster, chain: ChainRef) -> Name {
     super::render::chain_name_with(cluster, chain)
 }
