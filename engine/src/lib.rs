@@ -16,6 +16,7 @@ pub mod error;
 pub mod kube_proxy;
 pub mod model;
 pub mod probe;
+pub mod sort;
 pub mod synth;
 pub mod trace;
 pub mod trace_text;

@@ -620,7 +620,7 @@ impl<'a> NodeTable<'a> {
                 add(ChainRef::Sep { port, endpoint: EndpointIdx(e) });
             }
         }
-        per_service.sort();
+        crate::sort::sort(&mut per_service);
         per_service.dedup();
         // KUBE-MARK-MASQ and KUBE-POSTROUTING sort among the hashed chains by name.
         let mut rest: Vec<(String, ChainRef)> = fixed
@@ -629,7 +629,7 @@ impl<'a> NodeTable<'a> {
             .map(|c| (chain_name(self.cluster, c), c))
             .chain(per_service)
             .collect();
-        rest.sort();
+        crate::sort::sort(&mut rest);
         fixed.extend(rest.into_iter().map(|(_, c)| c));
         fixed
     }
