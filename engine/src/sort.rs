@@ -40,6 +40,19 @@ pub fn sort<T: Ord>(v: &mut Vec<T>) {
     sort_by(v, T::cmp);
 }
 
+/// Sorts a short `v` (a handful of elements) stably in its natural order, by insertion: no
+/// allocation and only a few instructions per element type, where [`sort`] would allocate twice
+/// per call. Quadratic, so only for lists bounded by a small constant (per-packet lookups).
+pub fn sort_small<T: Ord>(v: &mut [T]) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v[j - 1] > v[j] {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// `0..n` ordered by `cmp` (stable): the only instantiation of the standard sort.
 #[inline(never)]
 fn sorted_indices(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
@@ -66,6 +79,12 @@ mod tests {
         let mut words = vec!["node-10", "node-2", "node-1", "node-2"];
         sort(&mut words);
         assert_eq!(words, ["node-1", "node-10", "node-2", "node-2"]);
+
+        let mut small: Vec<(u8, u32)> = input[..12].to_vec();
+        let mut small_std = small.clone();
+        sort_small(&mut small);
+        small_std.sort();
+        assert_eq!(small, small_std);
 
         let mut empty: Vec<u8> = Vec::new();
         sort(&mut empty);

@@ -410,7 +410,7 @@ impl<'a> NodeTable<'a> {
                 .flatten()
                 .filter(|ip| settings.node_port_addresses.iter().any(|c| c.contains(*ip)))
                 .collect();
-            ips.sort();
+            crate::sort::sort_small(&mut ips);
             ips.into_iter()
                 .map(|ip| {
                     rule(comment, Matches { dst: Some(host(ip)), ..Matches::default() }, target)
