@@ -27,10 +27,13 @@
 //!   long-animation-frame entries attribute no script to them (the time passes before rendering
 //!   starts), so they were not traced to the app. A hop change re-renders the event list,
 //!   inspector and rules view (not the diagram).
-//! - The app's wasm is ~406 KiB gzipped (416,226 B), over the 400 KB target, with Leptos'
-//!   `erase_components` on (`.cargo/config.toml`; it took 445,655 B to 416,226 B). The largest
-//!   single item left is `core::slice::sort`, one copy per element type at the engine's and the
-//!   loader's `sort*` calls (~74 KB of optimized code, before gzip).
+//! - The app's wasm is 414,831 B gzipped (1,032,460 B raw; trunk release, `wasm-opt -Oz`), still
+//!   over the 400 KB target (issue #5; main measured 442,885 B before). Done: cold `sort*` sites
+//!   share one std sort (`engine::sort`), BTreeSet collects became inserts, the YAML parser is
+//!   built at "z". `core::slice::sort` is down to ~26 KB of optimized code (from ~74 KB): the hot
+//!   sites (cluster build, per-packet rule lookups, KUBE-SERVICES ports) keep std's sort. Left:
+//!   f64 formatting (`f64: Display`, ~10 KB raw, reached from SVG attributes and `{:.1}`
+//!   formats), `Loader::step` (~64 KB with its inlined readers), Leptos' reactive runtime.
 //!
 //! Closed since: DNS names are picked on the diagram (`dns_names`, `components/dns_pick.rs`);
 //! the YAML editor follows diagram edits without ever replacing unapplied text

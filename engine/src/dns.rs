@@ -102,7 +102,7 @@ fn service_answer(cluster: &Cluster, ns: &str, name: &str) -> Answer {
         .endpoints_of(svc.id)
         .map(|eps| eps.endpoints.iter().filter(|e| e.ready()).map(|e| e.ip).collect())
         .unwrap_or_default();
-    ips.sort();
+    crate::sort::sort(&mut ips);
     ips.dedup();
     if ips.is_empty() {
         Answer::NxDomain

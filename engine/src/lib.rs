@@ -17,6 +17,7 @@ pub mod kube_proxy;
 pub mod model;
 pub mod name;
 pub mod probe;
+pub mod sort;
 pub mod synth;
 pub mod trace;
 pub mod trace_text;

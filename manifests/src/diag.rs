@@ -159,7 +159,7 @@ pub fn forbidden(detail: &str) -> String {
 /// `Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"` (list sorted).
 pub fn unsupported(value: &str, supported: &[&str]) -> String {
     let mut s: Vec<&str> = supported.to_vec();
-    s.sort_unstable();
+    engine::sort::sort(&mut s);
     let list: Vec<String> = s.iter().map(|v| format!("{v:?}")).collect();
     format!("Unsupported value: {value:?}: supported values: {}", list.join(", "))
 }

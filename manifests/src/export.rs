@@ -57,7 +57,7 @@ pub fn export(c: &Cluster) -> String {
         .chain(c.services().map(|s| s.spec.namespace.as_str()))
         .filter(|ns| !matches!(*ns, "default" | "kube-system"))
         .collect();
-    namespaces.sort_unstable();
+    engine::sort::sort(&mut namespaces);
     namespaces.dedup();
     for ns in namespaces {
         docs.push(m(vec![
@@ -89,7 +89,7 @@ pub fn export(c: &Cluster) -> String {
         ]));
     }
     let mut pods: Vec<&engine::Pod> = c.pods().collect();
-    pods.sort_by_key(|p| p.key());
+    engine::sort::sort_by_key(&mut pods, |p| p.key());
     for p in pods {
         let mut md = meta(&p.spec.name, Some(&p.spec.namespace), &p.spec.labels);
         if p.spec.terminating {
@@ -151,7 +151,7 @@ pub fn export(c: &Cluster) -> String {
         ]));
     }
     let mut services: Vec<&engine::Service> = c.services().collect();
-    services.sort_by_key(|a| a.key());
+    engine::sort::sort_by_key(&mut services, |a| a.key());
     for svc in services {
         docs.push(service_doc(svc));
         for slice in c

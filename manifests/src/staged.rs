@@ -241,6 +241,6 @@ fn finished(
 
 fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     // Stable: same-line diagnostics keep the order in which they were found.
-    diags.sort_by_key(|d| d.line.unwrap_or(u32::MAX));
+    engine::sort::sort_by_key(&mut diags, |d| d.line.unwrap_or(u32::MAX));
     diags
 }

@@ -80,7 +80,7 @@ fn finish(
             None => "No resources found\n".to_string(),
         };
     }
-    rows.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    engine::sort::sort_by(&mut rows, |a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let all = opts.namespace.is_none();
     let mut h = Vec::new();
     if all {
@@ -133,7 +133,7 @@ pub fn nodes(c: &Cluster, opts: &TableOptions) -> String {
     if rows.is_empty() {
         return "No resources found\n".to_string();
     }
-    rows.sort();
+    engine::sort::sort(&mut rows);
     render(&header, &rows)
 }
 

@@ -545,7 +545,7 @@ impl Cluster {
                 None => groups.push((key, vec![e])),
             }
         }
-        groups.sort_by(|a, b| cmp_port_keys(&a.0, &b.0));
+        crate::sort::sort_by(&mut groups, |a, b| cmp_port_keys(&a.0, &b.0));
         let mut out = Vec::new();
         for (key, members) in groups {
             for chunk in members.chunks(100) {
@@ -576,7 +576,7 @@ impl Cluster {
                         }
                     })
                     .collect();
-                endpoints.sort_by_key(|e| e.ip);
+                crate::sort::sort_by_key(&mut endpoints, |e| e.ip);
                 let name = format!("{}-{}", s.spec.name, slice_suffix(&s.spec.name, out.len()));
                 out.push(EndpointSliceView {
                     namespace: s.spec.namespace.clone(),

@@ -53,7 +53,7 @@ impl Cluster {
         let list = self.given_slices.entry(svc_key.clone()).or_default();
         list.retain(|s| s.name != slice.name);
         list.push(slice);
-        list.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::sort_by(list, |a, b| a.name.cmp(&b.name));
         if let Some(&id) = self.service_by_key.get(&svc_key) {
             self.derive_service_endpoints(id);
         }

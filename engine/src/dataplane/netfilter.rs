@@ -92,7 +92,7 @@ impl Walker<'_> {
                 if let Some(p) = self.c.lookup_node_port(dport, proto) {
                     ports.push(p);
                 }
-                ports.sort();
+                crate::sort::sort_small(&mut ports);
                 ports.dedup();
                 Chain::rules(
                     ports

@@ -411,7 +411,7 @@ impl<'a> NodeTable<'a> {
                 .flatten()
                 .filter(|ip| settings.node_port_addresses.iter().any(|c| c.contains(*ip)))
                 .collect();
-            ips.sort();
+            crate::sort::sort_small(&mut ips);
             ips.into_iter()
                 .map(|ip| {
                     rule(comment, Matches { dst: Some(host(ip)), ..Matches::default() }, target)
@@ -621,7 +621,7 @@ impl<'a> NodeTable<'a> {
                 add(ChainRef::Sep { port, endpoint: EndpointIdx(e) });
             }
         }
-        per_service.sort();
+        crate::sort::sort(&mut per_service);
         per_service.dedup();
         // KUBE-MARK-MASQ and KUBE-POSTROUTING sort among the hashed chains by name.
         let mut rest: Vec<(Name, ChainRef)> = fixed
@@ -630,7 +630,7 @@ impl<'a> NodeTable<'a> {
             .map(|c| (chain_name(self.cluster, c), c))
             .chain(per_service)
             .collect();
-        rest.sort();
+        crate::sort::sort(&mut rest);
         fixed.extend(rest.into_iter().map(|(_, c)| c));
         fixed
     }

@@ -1,13 +1,12 @@
 //! saphyr-parser's YAML events over a `&str`, behind one non-generic function.
 //!
 //! Why a crate of its own: the parser is generic over its input, so its code is instantiated in
-//! the crate that calls it, with that crate's optimisation level. The loader (`manifests`) is
-//! built for size like the rest of the app (opt-level "z"), where the scanner's per-character
-//! helpers (`peek`, `skip`, `Chars::next`) stay function calls; measured in wasm that made the
-//! events alone about 3× slower than at opt-level 3. Instantiating the parser here lets the
-//! workspace build just this crate for speed (`[profile.release.package.podpath-yaml-events]`),
-//! which costs the app's bundle ~15 KB gzipped instead of the ~38 KB of building the whole
-//! loader at opt-level 3.
+//! the crate that calls it, with that crate's optimisation level; this crate is that place, so
+//! the workspace can build the parser apart from the loader
+//! (`[profile.release.package.podpath-yaml-events]`). It used to be built at opt-level 3 for
+//! wasm load speed (~13 KB gzipped of the app's bundle); measured again at the app's "z" the
+//! 10 MB load stays within issue #4's 2 s in wasm (1.44 s cold), so it is size-tuned like the
+//! rest of the app (ARCHITECTURE.md, loader internals).
 
 pub use saphyr_parser::{Event, Marker, ScalarStyle, ScanError, Span};
 
