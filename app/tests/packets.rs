@@ -3,47 +3,14 @@
 //! connection 0's label.
 #![cfg(target_arch = "wasm32")]
 
-use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-use web_sys::{
-    CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlElement, HtmlInputElement,
-};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn doc() -> web_sys::Document {
-    web_sys::window().and_then(|w| w.document()).expect("document")
-}
-
-fn all(sel: &str) -> Vec<Element> {
-    let list = doc().query_selector_all(sel).expect("selector");
-    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()).collect()
-}
-
-fn one(sel: &str) -> Element {
-    doc().query_selector(sel).expect("selector").unwrap_or_else(|| panic!("no {sel}"))
-}
-
-fn click(sel: &str) {
-    one(sel).dyn_into::<HtmlElement>().expect("html element").click();
-}
-
-async fn tick() {
-    TimeoutFuture::new(30).await;
-}
-
-async fn mount() {
-    for old in all("[data-testid=app]") {
-        if let Some(p) = old.parent_element() {
-            p.remove();
-        }
-    }
-    let host: HtmlElement = doc().create_element("div").expect("div").dyn_into().expect("html");
-    doc().body().expect("body").append_child(&host).expect("append");
-    leptos::mount::mount_to(host, app::App).forget();
-    tick().await;
-}
+mod support;
+use support::*;
 
 /// Sends `n` connections of the default scenario's probe and pauses.
 async fn send_n_paused(n: u32) {
