@@ -172,21 +172,21 @@ fn draw(
     }
     let _ = ctx.set_transform(m.k * dpr, 0.0, 0.0, m.k * dpr, m.dx * dpr, m.dy * dpr);
     ctx.set_stroke_style_str("#fff");
-    // The crowd: one path per look, so one fill and one stroke for all packets of a colour.
-    let crowd = |which: Look| {
-        packets(routes, t_ms).filter(move |(r, _, l)| r.connection != 0 && *l == which)
-    };
+    // Every packet's pose once per frame; then one path per look, so one fill and one stroke
+    // for all packets of a colour.
+    let frame: Vec<(&Route, Pose, Look)> = packets(routes, t_ms).collect();
     for (which, fill) in [
         (Look::Request, &colors.packet),
         (Look::Reply, &colors.reply),
         (Look::Dns, &colors.dns),
         (Look::Stopped, &colors.packet),
     ] {
-        if crowd(which).next().is_none() {
+        let crowd = || frame.iter().filter(|(r, _, l)| r.connection != 0 && *l == which);
+        if crowd().next().is_none() {
             continue;
         }
         ctx.begin_path();
-        for (_, pose, _) in crowd(which) {
+        for (_, pose, _) in crowd() {
             circle(&ctx, pose.point, which);
         }
         ctx.set_fill_style_str(fill);
@@ -195,14 +195,14 @@ fn draw(
         ctx.stroke();
         if which == Look::Stopped {
             ctx.begin_path();
-            for (_, pose, _) in crowd(which) {
+            for (_, pose, _) in crowd() {
                 cross(&ctx, pose.point);
             }
             stroke_cross(&ctx);
         }
     }
     // Connection 0 on top, with its label.
-    let Some((r, pose, which)) = packets(routes, t_ms).find(|(r, _, _)| r.connection == 0) else {
+    let Some(&(r, pose, which)) = frame.iter().find(|(r, _, _)| r.connection == 0) else {
         return;
     };
     ctx.begin_path();
