@@ -40,23 +40,21 @@ pub fn service_targets(c: &Cluster, key: &ObjectKey) -> Vec<DnsTarget> {
 }
 
 /// The pod's own name, `<hostname>.<subdomain>.<ns>.svc.<zone>`, with its first declared
-/// container port, when its subdomain names a headless Service in its namespace (the only case
-/// CoreDNS answers such a name). `None` for other pods and for pods without a port.
+/// container port, when CoreDNS answers that name with this pod (its subdomain names a headless
+/// Service whose endpoints carry its hostname: the engine's DNS decides, not a copy of its rule
+/// here). `None` for other pods and for pods without a port.
 pub fn pod_target(c: &Cluster, key: &ObjectKey) -> Option<DnsTarget> {
     let p = c.pod_by_key(key)?;
     let host = p.spec.hostname.as_deref()?;
     let sub = p.spec.subdomain.as_deref()?;
-    let svc = c.service_by_key(&ObjectKey::new(&p.spec.namespace, sub))?;
-    if !svc.is_headless() {
-        return None;
-    }
     let port = p.spec.containers.iter().flat_map(|ct| &ct.ports).next()?;
     let zone = &c.settings().cluster_domain;
-    Some(DnsTarget {
-        name: format!("{host}.{sub}.{}.svc.{zone}", p.spec.namespace),
-        port: port.container_port,
-        protocol: port.protocol,
-    })
+    let name = format!("{host}.{sub}.{}.svc.{zone}", p.spec.namespace);
+    match engine::dns::lookup(c, &name) {
+        engine::dns::Answer::A { ips } if ips.contains(&p.ip) => {}
+        _ => return None,
+    }
+    Some(DnsTarget { name, port: port.container_port, protocol: port.protocol })
 }
 
 #[cfg(test)]
