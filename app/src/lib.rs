@@ -27,7 +27,7 @@
 //!   long-animation-frame entries attribute no script to them (the time passes before rendering
 //!   starts), so they were not traced to the app. A hop change re-renders the event list,
 //!   inspector and rules view (not the diagram).
-//! - The app's wasm is 416,427 B gzipped (1,034,144 B raw; trunk release, `wasm-opt -Oz`), still
+//! - The app's wasm is 416,544 B gzipped (1,034,160 B raw; trunk release, `wasm-opt -Oz`), still
 //!   over the 400 KB target (issue #5; main measured 442,885 B before). Done: cold `sort*` sites
 //!   share one std sort (`engine::sort`), BTreeSet collects became inserts, the YAML parser is
 //!   built at "z". `core::slice::sort` is down to ~26 KB of optimized code (from ~74 KB): the hot
