@@ -18,7 +18,8 @@ fn main() {
     let probe = Probe::from_pod("default", source, std::net::SocketAddrV4::new(ip, 80));
     let full = args.iter().any(|a| a == "full");
     let mut hops = 0;
-    for i in 0..200u64 {
+    // Many iterations, so one-time costs (the first allocations after the build) fade.
+    for i in 0..2000u64 {
         let p = probe.clone().with_seed(i);
         if full {
             hops += c.trace(&p).connections[0].hops.len();

@@ -142,6 +142,7 @@ impl Cluster {
     /// CoreDNS pods on the first nodes. Does nothing if a kube-dns Service exists or there are no
     /// nodes.
     pub fn add_cluster_dns(&mut self) -> Result<(), crate::ModelError> {
+        self.touch();
         if self.dns_service().is_some() {
             return Ok(());
         }

@@ -120,35 +120,106 @@ fn build(node_count: u8, pods: &[PodGen], svcs: &[SvcGen]) -> Cluster {
         c.add_pod(spec).unwrap();
     }
     for (i, s) in svcs.iter().enumerate() {
-        let ty = [
-            ServiceType::ClusterIP,
-            ServiceType::NodePort,
-            ServiceType::LoadBalancer,
-            ServiceType::ClusterIP,
-        ][s.ty as usize];
-        let target = if s.target.1 { format!("p{}", s.target.0) } else { s.target.0.to_string() };
-        let port = format!("{}->{target}/{}", s.port, if s.udp { "UDP" } else { "TCP" });
-        let mut spec =
-            svc_spec("default", &format!("s{i}"), ty, &format!("app=a{}", s.app), &[&port]);
-        if s.ty == 3 {
-            spec.cluster_ip = ClusterIpSpec::Headless;
-        }
-        if ty != ServiceType::ClusterIP {
-            spec.external_traffic_policy =
-                if s.etp_local { TrafficPolicy::Local } else { TrafficPolicy::Cluster };
-        }
-        spec.internal_traffic_policy =
-            if s.itp_local { TrafficPolicy::Local } else { TrafficPolicy::Cluster };
-        if s.affinity {
-            spec.session_affinity = SessionAffinity::ClientIP { timeout_secs: 60 };
-        }
-        if s.ranges && ty == ServiceType::LoadBalancer {
-            spec.load_balancer_source_ranges = vec!["203.0.113.0/24".parse().unwrap()];
-        }
-        spec.publish_not_ready_addresses = s.pnra;
-        c.add_service(spec).unwrap();
+        c.add_service(service_spec(i, s)).unwrap();
     }
     c
+}
+
+fn service_spec(i: usize, s: &SvcGen) -> ServiceSpec {
+    let ty = [
+        ServiceType::ClusterIP,
+        ServiceType::NodePort,
+        ServiceType::LoadBalancer,
+        ServiceType::ClusterIP,
+    ][s.ty as usize];
+    let target = if s.target.1 { format!("p{}", s.target.0) } else { s.target.0.to_string() };
+    let port = format!("{}->{target}/{}", s.port, if s.udp { "UDP" } else { "TCP" });
+    let mut spec = svc_spec("default", &format!("s{i}"), ty, &format!("app=a{}", s.app), &[&port]);
+    if s.ty == 3 {
+        spec.cluster_ip = ClusterIpSpec::Headless;
+    }
+    if ty != ServiceType::ClusterIP {
+        spec.external_traffic_policy =
+            if s.etp_local { TrafficPolicy::Local } else { TrafficPolicy::Cluster };
+    }
+    spec.internal_traffic_policy =
+        if s.itp_local { TrafficPolicy::Local } else { TrafficPolicy::Cluster };
+    if s.affinity {
+        spec.session_affinity = SessionAffinity::ClientIP { timeout_secs: 60 };
+    }
+    if s.ranges && ty == ServiceType::LoadBalancer {
+        spec.load_balancer_source_ranges = vec!["203.0.113.0/24".parse().unwrap()];
+    }
+    spec.publish_not_ready_addresses = s.pnra;
+    spec
+}
+
+/// A change to a cluster built by [`build`], by index into its pods, nodes and Services.
+#[derive(Clone, Debug)]
+enum Change {
+    PodReady(u8, bool),
+    PodPhase(u8, bool),
+    RemovePod(u8),
+    AddPod(u8, u8),
+    NodeReady(u8, bool),
+    RemoveNode(u8),
+    UpdateService(u8, SvcGen),
+    RemoveService(u8),
+    AddService(SvcGen),
+}
+
+fn change_gen() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        (any::<u8>(), any::<bool>()).prop_map(|(i, b)| Change::PodReady(i, b)),
+        (any::<u8>(), any::<bool>()).prop_map(|(i, b)| Change::PodPhase(i, b)),
+        any::<u8>().prop_map(Change::RemovePod),
+        (any::<u8>(), any::<u8>()).prop_map(|(n, a)| Change::AddPod(n, a)),
+        (any::<u8>(), any::<bool>()).prop_map(|(i, b)| Change::NodeReady(i, b)),
+        any::<u8>().prop_map(Change::RemoveNode),
+        (any::<u8>(), svc_gen()).prop_map(|(i, s)| Change::UpdateService(i, s)),
+        any::<u8>().prop_map(Change::RemoveService),
+        svc_gen().prop_map(Change::AddService),
+    ]
+}
+
+/// Applies `change`; errors (a name that is gone) are fine, the cluster stays as it was.
+fn apply(c: &mut Cluster, change: &Change, n: usize) {
+    let pick = |keys: Vec<ObjectKey>, i: u8| keys.get(i as usize % keys.len().max(1)).cloned();
+    let pods: Vec<ObjectKey> = c.pods().map(Pod::key).collect();
+    let svcs: Vec<ObjectKey> = c.services().map(Service::key).collect();
+    let nodes: Vec<String> = c.nodes().map(|n| n.spec.name.clone()).collect();
+    let node = |i: u8| nodes.get(i as usize % nodes.len().max(1)).cloned();
+    let _ = match change {
+        Change::PodReady(i, b) => pick(pods, *i).map(|k| c.set_pod_ready(&k, *b)),
+        Change::PodPhase(i, running) => {
+            let phase = if *running { PodPhase::Running } else { PodPhase::Failed };
+            pick(pods, *i).map(|k| c.set_pod_phase(&k, phase))
+        }
+        Change::RemovePod(i) => pick(pods, *i).map(|k| c.remove_pod(&k)),
+        Change::AddPod(nd, app) => node(*nd).map(|nd| {
+            let spec = pod_spec(
+                "default",
+                &format!("x{n}"),
+                &nd,
+                &format!("app=a{}", app % 2),
+                &["main:80/TCP,53/UDP"],
+            );
+            c.add_pod(spec).map(|_| ())
+        }),
+        Change::NodeReady(i, b) => node(*i).map(|nd| c.set_node_ready(&nd, *b)),
+        Change::RemoveNode(i) => node(*i).map(|nd| c.remove_node(&nd)),
+        Change::UpdateService(i, s) => pick(svcs, *i).and_then(|k| {
+            let idx: usize = k.name.strip_prefix('s')?.parse().ok()?;
+            Some(c.update_service(service_spec(idx, s)).map(|_| ()))
+        }),
+        Change::RemoveService(i) => pick(svcs, *i).map(|k| c.remove_service(&k)),
+        Change::AddService(s) => Some(c.add_service(service_spec(100 + n, s)).map(|_| ())),
+    };
+}
+
+/// Traces `probes` on a thread of its own: a fresh rule cache, nothing kept from this one.
+fn trace_on_fresh_thread(c: &Cluster, probes: &[Probe]) -> Vec<Trace> {
+    std::thread::scope(|s| s.spawn(|| probes.iter().map(|p| c.trace(p)).collect()).join().unwrap())
 }
 
 /// Interesting destinations: every Service address and port, pod IPs, node IPs with nodePorts.
@@ -252,6 +323,28 @@ proptest! {
         check_trace(&c, &t)?;
         prop_assert_eq!(&t, &c.trace(&probe), "same seed, same trace");
         prop_assert_eq!(&t, &c.trace_full_chains(&probe), "the index changes nothing");
+    }
+
+    /// The dataplane keeps the rules it generated between probes while the cluster is
+    /// unchanged; after any change a probe must see the new cluster, exactly as a probe with
+    /// nothing cached does.
+    #[test]
+    fn cached_rules_follow_every_change(node_count in 1u8..4, pods in prop::collection::vec(pod_gen(), 0..6), svcs in prop::collection::vec(svc_gen(), 1..4), changes in prop::collection::vec(change_gen(), 1..6), picks in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 4), seed in any::<u64>()) {
+        let mut c = build(node_count, &pods, &svcs);
+        for (n, change) in changes.iter().enumerate() {
+            let (dsts, srcs) = (destinations(&c), sources(&c));
+            let probes: Vec<Probe> = picks.iter().map(|(d, s)| {
+                let (dst, proto) = dsts[d.index(dsts.len())];
+                Probe { source: srcs[s.index(srcs.len())].clone(), destination: Destination::Addr { addr: dst }, protocol: proto, time_ms: 0, seed, repeat: 1 }
+            }).collect();
+            // Warm this thread's cache on the cluster before the change.
+            for p in &probes {
+                c.trace(p);
+            }
+            apply(&mut c, change, n);
+            let here: Vec<Trace> = probes.iter().map(|p| c.trace(p)).collect();
+            prop_assert_eq!(here, trace_on_fresh_thread(&c, &probes), "after {:?}", change);
+        }
     }
 
     #[test]

@@ -83,6 +83,16 @@ pub struct Cluster {
     next_lb_ip: u64,
     /// The kube-dns Service, once added.
     dns_service: Option<ServiceId>,
+    /// Names this cluster's state: a fresh value from [`next_generation`] on creation and on
+    /// every change, kept by a clone (same state, same generation). The dataplane's rule cache
+    /// is valid exactly while the generation it was filled for is the cluster's.
+    generation: u64,
+}
+
+/// A value no cluster state has had before.
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Cluster {
@@ -118,7 +128,19 @@ impl Cluster {
             next_node_port,
             next_lb_ip: 10,
             dns_service: None,
+            generation: next_generation(),
         })
+    }
+
+    /// The state's generation (see the field): what the rule cache checks before reuse.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Marks a change: every public method that takes `&mut self` calls this first, so no
+    /// rules cached for the state before outlive it (`tests/rule_cache.rs` checks each).
+    pub(crate) fn touch(&mut self) {
+        self.generation = next_generation();
     }
 
     pub fn settings(&self) -> &ClusterSettings {

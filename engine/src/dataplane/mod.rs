@@ -56,7 +56,7 @@ impl Cluster {
         full_chains: bool,
     ) -> (Option<Connection>, Vec<Connection>) {
         let mut state = NetState::default();
-        let cache = std::rc::Rc::new(netfilter::RuleCache::new());
+        let cache = netfilter::RuleCache::take(self, netfilter::Use::Connections);
         let mut connections = Vec::new();
         let mut dns = None;
         for i in 0..probe.repeat.max(1) {
@@ -68,9 +68,9 @@ impl Cluster {
                 Decider::Random(Rng::new(seed)),
                 true,
                 now,
+                cache.clone(),
             );
             w.full_chains = full_chains;
-            w.cache = cache.clone();
             let run = run_connection(&mut w, probe);
             if i == 0 {
                 dns = run.dns;
@@ -78,6 +78,7 @@ impl Cluster {
             connections.push(run.connection);
             state = w.st;
         }
+        netfilter::RuleCache::give_back(cache, netfilter::Use::Connections);
         (dns, connections)
     }
 
@@ -87,16 +88,21 @@ impl Cluster {
         let mut acc: BTreeMap<(Verdict, Option<Ipv4Addr>, bool, Option<String>), Probability> =
             BTreeMap::new();
         let mut script = Some(Vec::new());
-        let cache = std::rc::Rc::new(netfilter::RuleCache::new());
+        let cache = netfilter::RuleCache::take(self, netfilter::Use::Outcomes);
         let mut runs = 0;
         while let Some(s) = script {
             runs += 1;
             if runs > MAX_BRANCHES {
                 break;
             }
-            let mut w =
-                Walker::new(self, NetState::default(), Decider::scripted(s), false, probe.time_ms);
-            w.cache = cache.clone();
+            let mut w = Walker::new(
+                self,
+                NetState::default(),
+                Decider::scripted(s),
+                false,
+                probe.time_ms,
+                cache.clone(),
+            );
             let run = run_connection(&mut w, probe);
             let p = w.d.probability();
             let o = run.outcome;
@@ -106,6 +112,7 @@ impl Cluster {
             *e = e.add(p);
             script = w.d.next_script();
         }
+        netfilter::RuleCache::give_back(cache, netfilter::Use::Outcomes);
         acc.into_iter()
             .map(|((verdict, seen_source, masqueraded, entry_node), probability)| Outcome {
                 verdict,

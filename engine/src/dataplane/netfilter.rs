@@ -18,7 +18,8 @@ use crate::cluster::VipKind;
 use crate::kube_proxy::render::{render_rule, render_rule_with, RuleFacts};
 use crate::kube_proxy::rules::{chain_name, NodeTable, PortPlan, PortRules, ServiceChain};
 use crate::kube_proxy::*;
-use crate::model::{Node, NodeId, ObjectKey, ServicePortId};
+use crate::model::{Node, NodeId, ObjectKey, PodId, ServicePortId};
+use crate::name::Name;
 use crate::trace::{lazy_text, Action, Location, Text};
 
 /// How a chain traversal ended.
@@ -45,43 +46,64 @@ impl Walker<'_> {
     /// The rules of `chain` that can match `pkt`, in chain order. Shared chains contribute
     /// only the rules of the service port the index names (see the module docs).
     pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Rc<Chain> {
-        let proto = pkt.t.protocol;
-        let (dst, dport) = (*pkt.t.dst.ip(), pkt.t.dst.port());
-        let vip = || self.lookup_vip(dst, dport, proto);
         if self.full_chains {
             return self.cache.chain(self.c, node.id, chain);
         }
+        if !chain.is_shared() {
+            return self.cache.chain(self.c, node.id, chain);
+        }
+        // A shared chain's candidates depend only on the node and the destination: a walk asks
+        // for the same few again and again (every filter hook, every connection of the probe).
+        let (proto, dst, dport) = (pkt.t.protocol, *pkt.t.dst.ip(), pkt.t.dst.port());
+        let key = SharedKey { node: node.id, chain, dst, dport, proto };
+        if let Some(rules) = self.cache.shared.borrow().get(&key) {
+            return rules.clone();
+        }
+        let rules = self.shared_candidates(node, chain, dst, dport, proto);
+        let rules = if rules.is_empty() { self.cache.empty.clone() } else { Chain::rules(rules) };
+        self.cache.shared.borrow_mut().insert(key, rules.clone());
+        rules
+    }
+
+    /// The rules of shared chain `chain` on `node` that can match a packet to `dst:dport`.
+    fn shared_candidates(
+        &self,
+        node: &Node,
+        chain: ChainRef,
+        dst: Ipv4Addr,
+        dport: u16,
+        proto: crate::addr::Protocol,
+    ) -> Vec<Rule> {
+        let vip = || self.lookup_vip(dst, dport, proto);
         let port_rules = |p: ServicePortId| self.cache.port_rules(self.c, node.id, p);
         match chain {
             ChainRef::KubeServices { table: Table::Nat } => {
                 let mut rules =
                     vip().map(|(p, _)| port_rules(p).nat_services.clone()).unwrap_or_default();
                 rules.extend(NodeTable::new(self.c, node.id).nodeports_catch_all());
-                Chain::rules(rules)
+                rules
             }
-            ChainRef::KubeServices { table: Table::Filter } => Chain::rules(
-                vip().map(|(p, _)| port_rules(p).filter_services.clone()).unwrap_or_default(),
-            ),
-            ChainRef::KubeNodePorts { table: Table::Nat } => Chain::rules(
-                self.c
-                    .lookup_node_port(dport, proto)
-                    .map(|p| port_rules(p).nat_nodeports.clone())
-                    .unwrap_or_default(),
-            ),
-            ChainRef::KubeNodePorts { table: Table::Filter } => Chain::rules(
-                self.c
-                    .lookup_health_check_port(dport)
-                    .map(|s| {
-                        (0..s.ports.len())
-                            .flat_map(|i| {
-                                port_rules(ServicePortId { service: s.id, index: i as u16 })
-                                    .filter_nodeports
-                                    .clone()
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default(),
-            ),
+            ChainRef::KubeServices { table: Table::Filter } => {
+                vip().map(|(p, _)| port_rules(p).filter_services.clone()).unwrap_or_default()
+            }
+            ChainRef::KubeNodePorts { table: Table::Nat } => self
+                .c
+                .lookup_node_port(dport, proto)
+                .map(|p| port_rules(p).nat_nodeports.clone())
+                .unwrap_or_default(),
+            ChainRef::KubeNodePorts { table: Table::Filter } => self
+                .c
+                .lookup_health_check_port(dport)
+                .map(|s| {
+                    (0..s.ports.len())
+                        .flat_map(|i| {
+                            port_rules(ServicePortId { service: s.id, index: i as u16 })
+                                .filter_nodeports
+                                .clone()
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default(),
             ChainRef::KubeExternalServices => {
                 let mut ports: Vec<ServicePortId> = Vec::new();
                 if let Some((p, kind)) = vip() {
@@ -94,20 +116,13 @@ impl Walker<'_> {
                 }
                 crate::sort::sort_small(&mut ports);
                 ports.dedup();
-                Chain::rules(
-                    ports
-                        .into_iter()
-                        .flat_map(|p| port_rules(p).filter_external.clone())
-                        .collect::<Vec<_>>(),
-                )
+                ports.into_iter().flat_map(|p| port_rules(p).filter_external.clone()).collect()
             }
             ChainRef::KubeProxyFirewall => match vip() {
-                Some((p, VipKind::LoadBalancer)) => {
-                    Chain::rules(port_rules(p).filter_firewall.clone())
-                }
-                _ => Chain::rules(Vec::new()),
+                Some((p, VipKind::LoadBalancer)) => port_rules(p).filter_firewall.clone(),
+                _ => Vec::new(),
             },
-            other => self.cache.chain(self.c, node.id, other),
+            _ => Vec::new(),
         }
     }
 
@@ -256,14 +271,19 @@ impl Walker<'_> {
             let mark = self.hops_len();
             match rule.target {
                 Target::Jump { chain: sub } => {
-                    self.rule_hop(node, chain, rule, pkt, before);
+                    // The jump is recorded only once the chain it enters has done something:
+                    // a jump into a chain where nothing matched only adds noise (and most
+                    // jumps of a filter hook are such). Its hop goes before what followed it.
+                    let at_jump = *pkt;
                     let out = self.eval_chain(node, sub, pkt, depth + 1);
+                    if out != NfOutcome::Continue
+                        || self.hops_len() > mark
+                        || matches!(sub, ChainRef::KubeMarkMasq)
+                    {
+                        self.rule_hop_at(mark, node, chain, rule, &at_jump, before);
+                    }
                     if out != NfOutcome::Continue {
                         return out;
-                    }
-                    // Nothing happened inside: forget the jump, it only adds noise.
-                    if self.hops_len() == mark + 1 && !matches!(sub, ChainRef::KubeMarkMasq) {
-                        self.truncate_hops(mark);
                     }
                 }
                 Target::MarkOr => {
@@ -313,7 +333,7 @@ impl Walker<'_> {
             }
         }
         if per_service && self.record {
-            let name = chain_name(self.c, chain);
+            let name = self.cache.chain_name(self.c, chain);
             let explain = match chain {
                 ChainRef::Fw { .. } => Text::new_static("the source is in none of loadBalancerSourceRanges: no DNAT; the chain ends here"),
                 ChainRef::Ext { .. } => Text::new_static("externalTrafficPolicy is Local and this node has no endpoint: no DNAT here"),
@@ -341,6 +361,20 @@ impl Walker<'_> {
         pkt: &Pkt,
         before: crate::FiveTuple,
     ) {
+        let at = self.hops_len();
+        self.rule_hop_at(at, node, chain, rule, pkt, before);
+    }
+
+    /// Records the hop of `rule` at position `at` of the hops (before hops that followed it).
+    fn rule_hop_at(
+        &mut self,
+        at: usize,
+        node: &Node,
+        chain: ChainRef,
+        rule: &Rule,
+        pkt: &Pkt,
+        before: crate::FiveTuple,
+    ) {
         if !self.record {
             return;
         }
@@ -353,11 +387,12 @@ impl Walker<'_> {
             None => render_rule(self.c, chain, rule).into(),
         };
         let explain = self.explain_rule(node, chain, rule, pkt, before);
-        self.push_hop(
+        self.insert_hop(
+            at,
             Location::Chain {
                 node: node.shared_name(),
                 table: chain.table(),
-                chain: chain_name(self.c, chain),
+                chain: self.cache.chain_name(self.c, chain),
             },
             before,
             pkt.t,
@@ -388,7 +423,7 @@ impl Walker<'_> {
         else {
             return EndpointText(None);
         };
-        let pod = ep.pod().and_then(|id| self.c.pod(id)).map(crate::model::Pod::key);
+        let pod = ep.pod().and_then(|id| self.c.pod(id)).map(|p| self.cache.pod_key(p));
         EndpointText(Some((SocketAddrV4::new(ep.ip, p), pod)))
     }
 
@@ -469,7 +504,7 @@ impl Walker<'_> {
             (Target::Jump { chain: ChainRef::Fw { .. } }, _) => "the Service has loadBalancerSourceRanges: check the source".into(),
             (Target::Jump { chain: ChainRef::KubePostrouting }, _) => "kube-proxy's POSTROUTING chain decides on masquerade".into(),
             (Target::Jump { chain: to }, _) => {
-                let name = chain_name(self.c, to);
+                let name = self.cache.chain_name(self.c, to);
                 lazy_text!("go to {name}")
             }
             (Target::MarkOr, _) => {
@@ -478,7 +513,7 @@ impl Walker<'_> {
             }
             (Target::MarkXor, _) => "clear the mark before masquerading".into(),
             (Target::Dnat { ip, port }, _) => {
-                let pod = PodSuffix(self.c.pod_by_ip(ip).map(crate::model::Pod::key));
+                let pod = PodSuffix(self.c.pod_by_ip(ip).map(|p| self.cache.pod_key(p)));
                 let sticky = if rule.matches.recent == Some(Recent::Set) { "; remember the client for session affinity" } else { "" };
                 lazy_text!("DNAT: destination {dst} becomes the endpoint {ip}:{port}{pod}{sticky}")
             }
@@ -622,13 +657,44 @@ fn is_ladder(rules: &[Rule], k: u32) -> bool {
         })
 }
 
-/// Rules generated during one probe, shared by every walk of it (the traced connections and
-/// every branch of the outcome enumeration), so each chain is generated once per probe.
-#[derive(Default)]
+/// The rules the walk has generated, shared by every walk of a probe (the traced connections
+/// and every branch of the outcome enumeration), and kept for the next probe while the cluster
+/// is unchanged: the rules kube-proxy has programmed, as far as probes have looked at them.
+///
+/// A cache is tied to one cluster state ([`Cluster::generation`](crate::Cluster)): every
+/// change gives the cluster a new generation, and [`RuleCache::take`] empties a cache filled
+/// for another one. Caches live in a per-thread pool between probes and are bounded: one that
+/// grew past [`POOL_MAX_ENTRIES`] is dropped, not kept.
 pub(crate) struct RuleCache {
+    generation: std::cell::Cell<u64>,
     chains: RefCell<FastMap<(NodeId, ChainRef), Rc<Chain>>>,
     ports: RefCell<FastMap<(NodeId, ServicePortId), Rc<PortRules>>>,
     plans: RefCell<FastMap<(NodeId, ServicePortId), CachedPlan>>,
+    /// The candidates of a shared chain for one destination (see `candidate_rules`).
+    shared: RefCell<FastMap<SharedKey, Rc<Chain>>>,
+    /// Chain names (a KUBE-SVC name is a hash to format), by chain.
+    names: RefCell<FastMap<ChainRef, Name>>,
+    /// Pods' keys (two shared strings each), by pod: hops name the same pods again and again.
+    pod_keys: RefCell<FastMap<PodId, ObjectKey>>,
+    /// The one empty chain every empty candidate list shares.
+    empty: Rc<Chain>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct SharedKey {
+    node: NodeId,
+    chain: ChainRef,
+    dst: Ipv4Addr,
+    dport: u16,
+    proto: crate::addr::Protocol,
+}
+
+/// Which walks a cache serves: traced connections and outcome enumerations keep separate
+/// caches (an enumeration meets every endpoint chain and may outgrow the bound).
+#[derive(Clone, Copy)]
+pub(crate) enum Use {
+    Connections = 0,
+    Outcomes = 1,
 }
 
 type FastMap<K, V> = HashMap<K, V, FastHash>;
@@ -675,14 +741,96 @@ impl std::hash::Hasher for FastHasher {
     }
 }
 
+thread_local! {
+    /// The cache of each [`Use`] between probes.
+    static POOL: RefCell<[Option<RuleCache>; 2]> = const { RefCell::new([None, None]) };
+}
+
+/// A cache with more entries than this is dropped when its probe ends, so what stays between
+/// probes is bounded (a few thousand chains and plans, whatever the cluster's size).
+const POOL_MAX_ENTRIES: usize = 4096;
+
 impl RuleCache {
-    /// Room for the chains and ports one probe meets, so the maps do not grow as it walks.
-    pub(crate) fn new() -> RuleCache {
+    fn new(generation: u64) -> RuleCache {
         RuleCache {
+            generation: std::cell::Cell::new(generation),
             chains: RefCell::new(FastMap::with_capacity_and_hasher(32, FastHash)),
             ports: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
             plans: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
+            shared: RefCell::new(FastMap::with_capacity_and_hasher(16, FastHash)),
+            names: RefCell::new(FastMap::with_capacity_and_hasher(16, FastHash)),
+            pod_keys: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
+            empty: Rc::new(Chain::Rules(Vec::new())),
         }
+    }
+
+    /// The cache for a probe of `c`: the pooled one, emptied if it was filled for another
+    /// cluster state.
+    pub(crate) fn take(c: &crate::Cluster, usage: Use) -> Rc<RuleCache> {
+        let generation = c.generation();
+        let pooled = POOL.try_with(|p| p.borrow_mut()[usage as usize].take()).ok().flatten();
+        let cache = match pooled {
+            Some(cache) => {
+                if cache.generation.get() != generation {
+                    cache.clear();
+                    cache.generation.set(generation);
+                }
+                cache
+            }
+            None => RuleCache::new(generation),
+        };
+        Rc::new(cache)
+    }
+
+    /// Puts a probe's cache back in the pool, unless something else still holds it or it
+    /// grew past the bound.
+    pub(crate) fn give_back(cache: Rc<RuleCache>, usage: Use) {
+        let Ok(cache) = Rc::try_unwrap(cache) else { return };
+        if cache.entries() > POOL_MAX_ENTRIES {
+            return;
+        }
+        let _ = POOL.try_with(|p| p.borrow_mut()[usage as usize] = Some(cache));
+    }
+
+    fn entries(&self) -> usize {
+        self.chains.borrow().len()
+            + self.ports.borrow().len()
+            + self.plans.borrow().len()
+            + self.shared.borrow().len()
+            + self.names.borrow().len()
+            + self.pod_keys.borrow().len()
+    }
+
+    fn clear(&self) {
+        self.chains.borrow_mut().clear();
+        self.ports.borrow_mut().clear();
+        self.plans.borrow_mut().clear();
+        self.shared.borrow_mut().clear();
+        self.names.borrow_mut().clear();
+        self.pod_keys.borrow_mut().clear();
+    }
+
+    /// `chain`'s name, formatted once.
+    pub(crate) fn chain_name(&self, c: &crate::Cluster, chain: ChainRef) -> Name {
+        if chain.service_port().is_none() {
+            return chain_name(c, chain); // a fixed name: nothing to format
+        }
+        if let Some(n) = self.names.borrow().get(&chain) {
+            return n.clone();
+        }
+        let n = chain_name(c, chain);
+        self.names.borrow_mut().insert(chain, n.clone());
+        n
+    }
+
+    /// `pod`'s key, built once.
+    pub(crate) fn pod_key(&self, pod: &crate::model::Pod) -> ObjectKey {
+        if let Some(k) = self.pod_keys.borrow().get(&pod.id) {
+            return k.clone();
+        }
+        let k = pod.key();
+        self.pod_keys.borrow_mut().insert(pod.id, k.clone());
+        k
     }
 
     fn chain(&self, c: &crate::Cluster, node: NodeId, chain: ChainRef) -> Rc<Chain> {

@@ -82,7 +82,14 @@ type VipAnswer = (ServicePortId, crate::cluster::VipKind);
 const MAX_NODES: usize = 6;
 
 impl<'c> Walker<'c> {
-    pub fn new(c: &'c Cluster, st: NetState, d: Decider, record: bool, now_ms: u64) -> Walker<'c> {
+    pub fn new(
+        c: &'c Cluster,
+        st: NetState,
+        d: Decider,
+        record: bool,
+        now_ms: u64,
+        cache: std::rc::Rc<super::netfilter::RuleCache>,
+    ) -> Walker<'c> {
         Walker {
             c,
             st,
@@ -94,7 +101,7 @@ impl<'c> Walker<'c> {
             nat: None,
             masqueraded: false,
             full_chains: false,
-            cache: Default::default(),
+            cache,
             vip_memo: std::cell::Cell::new(None),
         }
     }
@@ -125,8 +132,21 @@ impl<'c> Walker<'c> {
         self.hops.len()
     }
 
-    pub(super) fn truncate_hops(&mut self, n: usize) {
-        self.hops.truncate(n);
+    /// [`Walker::push_hop`] at position `at` (at most the number of hops).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn insert_hop(
+        &mut self,
+        at: usize,
+        loc: Location,
+        before: FiveTuple,
+        after: FiveTuple,
+        action: Action,
+        explain: Text,
+    ) {
+        if self.record {
+            let hop = Hop { at: loc, before, after, action, explain };
+            self.hops.insert(at.min(self.hops.len()), hop);
+        }
     }
 
     pub(super) fn push_hop(
@@ -182,7 +202,7 @@ impl<'c> Walker<'c> {
                 let p = self.pod(*pod);
                 let src = if dst.ip().is_loopback() { Ipv4Addr::LOCALHOST } else { p.ip };
                 let t = FiveTuple::new(protocol, SocketAddrV4::new(src, sport), dst);
-                let key = p.key();
+                let key = self.cache.pod_key(p);
                 self.hop(
                     || Location::Container { pod: key.clone(), container: container.clone() },
                     t,
@@ -381,17 +401,18 @@ impl<'c> Walker<'c> {
                 };
                 let t = pkt.t;
                 let hairpin = self.pod_of_source(pkt) == Some(pod.id);
+                let cache = self.cache.clone();
                 self.hop(
                     || Location::Bridge { node: node.shared_name() },
                     t,
                     Action::Bridge,
                     || if hairpin { "hairpin: the bridge sends the packet back out of the port it came in on".into() } else {
-                        let key = pod.key();
+                        let key = cache.pod_key(pod);
                         lazy_text!("the bridge forwards to the veth of pod {key}")
                     },
                 );
                 self.hop(
-                    || Location::Veth { node: node.shared_name(), pod: pod.key() },
+                    || Location::Veth { node: node.shared_name(), pod: cache.pod_key(pod) },
                     t,
                     Action::Forward,
                     || "through the veth pair into the pod's network namespace".into(),
@@ -618,7 +639,7 @@ impl<'c> Walker<'c> {
     }
 
     fn deliver_to_pod(&mut self, pod: &'c Pod, t: FiveTuple, via_eth0: bool) -> ConnOutcome {
-        let key = pod.key();
+        let key = self.cache.pod_key(pod);
         let port = t.dst.port();
         match pod.listener(port, t.protocol) {
             Some(c) => {
@@ -760,7 +781,7 @@ impl<'c> Walker<'c> {
         let server_node = match server {
             Server::Pod { pod, container } => {
                 let p = self.pod(*pod);
-                let key = p.key();
+                let key = self.cache.pod_key(p);
                 self.hop(
                     || Location::Container { pod: key.clone(), container: container.clone() },
                     t,
@@ -875,7 +896,7 @@ impl<'c> Walker<'c> {
                 }
                 if !p.spec.host_network {
                     let n = self.node(p.node);
-                    let key = p.key();
+                    let key = self.cache.pod_key(p);
                     self.hop(
                         || Location::Bridge { node: n.shared_name() },
                         t,
@@ -927,7 +948,7 @@ impl<'c> Walker<'c> {
     fn finish_reply(&mut self, origin: &Origin, t: FiveTuple) {
         match origin {
             Origin::Pod { pod, container } => {
-                let key = self.pod(*pod).key();
+                let key = self.cache.pod_key(self.pod(*pod));
                 self.hop(
                     || Location::Container { pod: key.clone(), container: container.clone() },
                     t,

@@ -109,6 +109,18 @@ impl ChainRef {
             _ => None,
         }
     }
+
+    /// The chains every service port adds rules to (`KUBE-SERVICES`, `KUBE-NODEPORTS`,
+    /// `KUBE-EXTERNAL-SERVICES`, `KUBE-PROXY-FIREWALL`).
+    pub fn is_shared(self) -> bool {
+        matches!(
+            self,
+            ChainRef::KubeServices { .. }
+                | ChainRef::KubeNodePorts { .. }
+                | ChainRef::KubeExternalServices
+                | ChainRef::KubeProxyFirewall
+        )
+    }
 }
 
 /// `-m addrtype --{src,dst}-type LOCAL`.
