@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::rc::Rc;
 
-use super::walk::{Pkt, Walker};
+use super::walk::{Pkt, VipAnswer, Walker};
 use crate::addr::Cidr;
 use crate::cluster::VipKind;
 use crate::kube_proxy::render::{render_rule, render_rule_with, RuleFacts};
@@ -52,29 +52,32 @@ impl Walker<'_> {
         if !chain.is_shared() {
             return self.cache.chain(self.c, node.id, chain);
         }
-        // A shared chain's candidates depend only on the node and the destination: a walk asks
-        // for the same few again and again (every filter hook, every connection of the probe).
+        // A shared chain's candidates depend only on the node, the service port the
+        // destination address names (if any) and the destination port: a walk asks for the
+        // same few again and again (every filter hook, every connection of the probe).
         let (proto, dst, dport) = (pkt.t.protocol, *pkt.t.dst.ip(), pkt.t.dst.port());
-        let key = SharedKey { node: node.id, chain, dst, dport, proto };
+        let vip = self.lookup_vip(dst, dport, proto);
+        let key = SharedKey { node: node.id, chain, vip, dport, proto };
         if let Some(rules) = self.cache.shared.borrow().get(&key) {
             return rules.clone();
         }
-        let rules = self.shared_candidates(node, chain, dst, dport, proto);
+        let rules = self.shared_candidates(node, chain, vip, dport, proto);
         let rules = if rules.is_empty() { self.cache.empty.clone() } else { Chain::rules(rules) };
         self.cache.shared.borrow_mut().insert(key, rules.clone());
         rules
     }
 
-    /// The rules of shared chain `chain` on `node` that can match a packet to `dst:dport`.
+    /// The rules of shared chain `chain` on `node` that can match a packet to `dport` of an
+    /// address that is service port `vip` (or none).
     fn shared_candidates(
         &self,
         node: &Node,
         chain: ChainRef,
-        dst: Ipv4Addr,
+        vip: Option<VipAnswer>,
         dport: u16,
         proto: crate::addr::Protocol,
     ) -> Vec<Rule> {
-        let vip = || self.lookup_vip(dst, dport, proto);
+        let vip = || vip;
         let port_rules = |p: ServicePortId| self.cache.port_rules(self.c, node.id, p);
         match chain {
             ChainRef::KubeServices { table: Table::Nat } => {
@@ -232,9 +235,9 @@ impl Walker<'_> {
         let n = rules.len();
         let mut i = 0;
         while i < n {
-            // A traced connection meets a KUBE-SVC/SVL ladder as the kernel does, rule by rule:
-            // rule j matches with probability 1/(n-j), the last always. Its rules have no other
-            // match, so only the draws are made (the very draws rule_matches would make).
+            // A traced connection meets a KUBE-SVC/SVL ladder: rule j matches with probability
+            // 1/(n-j), the last always, which makes each rule the one with probability 1/n. Its
+            // rules have no other match, so the pick is drawn at once (`Decider::ladder`).
             let drawn = match &*rules {
                 Chain::Service(sc)
                     if i == sc.ladder_start()
@@ -684,7 +687,7 @@ pub(crate) struct RuleCache {
 struct SharedKey {
     node: NodeId,
     chain: ChainRef,
-    dst: Ipv4Addr,
+    vip: Option<VipAnswer>,
     dport: u16,
     proto: crate::addr::Protocol,
 }
