@@ -37,7 +37,7 @@ pub fn source_options(c: &Cluster) -> Vec<SourceOption> {
         for ct in p.spec.containers.iter() {
             out.push(SourceOption {
                 label: format!("pod {} [{}] {}", p.key(), ct.name, p.ip),
-                source: Source::Pod { pod: p.key(), container: Some(ct.name.clone()) },
+                source: Source::Pod { pod: p.key(), container: Some(ct.name.to_string()) },
             });
         }
     }

@@ -114,7 +114,7 @@ fn labels(pairs: &[(&str, &str)]) -> Labels {
 
 fn container(name: &str, image: &str, ports: &[(Option<&str>, u16)]) -> ContainerSpec {
     ContainerSpec {
-        name: name.into(),
+        name: engine::Name::copy_of(name),
         image: image.into(),
         ports: ports
             .iter()

@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod dataplane;
 pub mod dns;
 pub mod error;
+mod fast_hash;
 pub mod kube_proxy;
 pub mod model;
 pub mod name;

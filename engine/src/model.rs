@@ -307,7 +307,7 @@ pub struct ContainerPort {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ContainerSpec {
-    pub name: String,
+    pub name: crate::Name,
     pub image: String,
     pub ports: Vec<ContainerPort>,
 }

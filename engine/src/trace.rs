@@ -22,7 +22,7 @@ use crate::probe::Probe;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Location {
     /// Inside a container's process (the socket).
-    Container { pod: ObjectKey, container: String },
+    Container { pod: ObjectKey, container: Name },
     /// The pod's network namespace (`eth0` or `lo`).
     PodNetns { pod: ObjectKey },
     /// The host end of the pod's veth pair.
@@ -241,7 +241,7 @@ impl<'de> Deserialize<'de> for Text {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Verdict {
     /// A container accepted the connection.
-    Delivered { pod: ObjectKey, container: String, port: u16 },
+    Delivered { pod: ObjectKey, container: Name, port: u16 },
     /// A kube-proxy REJECT rule answered (TCP RST / ICMP port unreachable): connection refused.
     Rejected { node: String, service: ObjectKey, reason: String },
     /// Silently dropped: the client times out.

@@ -596,7 +596,7 @@ fn containers(spec: &RawPodSpec) -> std::sync::Arc<[ContainerSpec]> {
     spec.containers
         .iter()
         .map(|c| ContainerSpec {
-            name: c.name.clone().unwrap_or_default(),
+            name: c.name.clone().unwrap_or_default().into(),
             image: c.image.clone().unwrap_or_default(),
             ports: c
                 .ports

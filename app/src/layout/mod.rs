@@ -208,7 +208,7 @@ pub struct ExternalBox {
 /// Points packets move between, by what the trace names.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Anchors {
-    pub containers: BTreeMap<(ObjectKey, String), Point>,
+    pub containers: BTreeMap<(ObjectKey, engine::Name), Point>,
     pub pods: BTreeMap<ObjectKey, PodAnchor>,
     pub nodes: BTreeMap<String, NodeAnchor>,
     pub load_balancers: BTreeMap<Ipv4Addr, Point>,
@@ -299,7 +299,9 @@ pub fn layout(topo: &Topology) -> Layout {
                     PodAnchor { center: p.rect.center(), eth0: p.rect.bottom_center(), veth },
                 );
                 for c in &p.containers {
-                    out.anchors.containers.insert((p.key.clone(), c.name.clone()), c.rect.center());
+                    out.anchors
+                        .containers
+                        .insert((p.key.clone(), c.name.clone().into()), c.rect.center());
                 }
             }
             for g in &nb.groups {

@@ -274,7 +274,7 @@ fn packet_rests_on_each_hop_and_relabels_at_dnat() {
     let a = &l.anchors;
     let client = ObjectKey::new("default", "client");
     let p0 = packet_position(&t, &l, 0.0).expect("pos");
-    assert_eq!(p0.point, a.containers[&(client.clone(), "curl".to_string())]);
+    assert_eq!(p0.point, a.containers[&(client.clone(), "curl".into())]);
     assert_eq!(p0.label, "TCP 10.244.1.3:40000 → 10.96.0.1:80");
     let p1 = packet_position(&t, &l, HOP_MS).expect("pos");
     assert_eq!(p1.point, a.pods[&client].eth0);
@@ -299,7 +299,7 @@ fn packet_rests_on_each_hop_and_relabels_at_dnat() {
     assert_eq!(end.phase, position::Phase::Reply);
     assert_eq!(end.step, 6);
     assert_eq!(end.label, "TCP 10.96.0.1:80 → 10.244.1.3:40000");
-    assert_eq!(end.point, a.containers[&(client, "curl".to_string())]);
+    assert_eq!(end.point, a.containers[&(client, "curl".into())]);
 }
 
 #[test]

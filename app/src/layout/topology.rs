@@ -216,7 +216,7 @@ fn topo_pod(p: &engine::Pod) -> TopoPod {
             .containers
             .iter()
             .map(|c| TopoContainer {
-                name: c.name.clone(),
+                name: c.name.to_string(),
                 ports: c.ports.iter().map(|cp| (cp.container_port, cp.protocol)).collect(),
                 crashed: p.container_crashed(&c.name),
             })

@@ -289,7 +289,7 @@ pub(crate) fn port_clashes(containers: &[ContainerSpec]) -> Vec<PortClash> {
                     port: p.container_port,
                     protocol: p.protocol,
                     bound_by: (*h).to_string(),
-                    failed: c.name.clone(),
+                    failed: c.name.to_string(),
                 }
             })
         });

@@ -240,10 +240,15 @@ fn resolve_name(
     };
     let dns_ip = dns_svc.cluster_ip.unwrap_or(c.settings().dns_service_ip);
     // The query: UDP from the pod to kube-dns:53.
-    let container = container
-        .clone()
-        .or_else(|| p.spec.containers.first().map(|c| c.name.clone()))
-        .unwrap_or_default();
+    let container = match container {
+        Some(name) => p
+            .spec
+            .containers
+            .iter()
+            .find(|c| c.name == *name)
+            .map_or_else(|| crate::Name::from(name.clone()), |c| c.name.clone()),
+        None => p.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default(),
+    };
     let origin = Origin::Pod { pod: p.id, container };
     let q = w.connect(&origin, SocketAddrV4::new(dns_ip, 53), Protocol::Udp);
     let mut hops = w.take_hops();

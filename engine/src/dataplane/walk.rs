@@ -20,7 +20,7 @@ use crate::trace::{lazy_text, Action, Hop, Location, Text, Verdict};
 /// Where a connection starts, resolved against the cluster.
 #[derive(Clone, Debug)]
 pub(crate) enum Origin {
-    Pod { pod: PodId, container: String },
+    Pod { pod: PodId, container: crate::Name },
     Node { node: NodeId },
     External { ip: Ipv4Addr, node: NodeId, via_lb: Option<Ipv4Addr> },
 }
@@ -54,7 +54,7 @@ pub(crate) struct ConnOutcome {
 
 #[derive(Clone, Debug)]
 pub(crate) enum Server {
-    Pod { pod: PodId, container: String },
+    Pod { pod: PodId, container: crate::Name },
     Node { node: NodeId, process: String },
 }
 

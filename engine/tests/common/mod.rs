@@ -36,7 +36,7 @@ pub fn nodes(n: u8) -> Cluster {
 pub fn container(spec: &str) -> ContainerSpec {
     let (name, ports) = spec.split_once(':').unwrap_or((spec, ""));
     ContainerSpec {
-        name: name.into(),
+        name: Name::copy_of(name),
         image: "registry.example/app:1".into(),
         ports: ports
             .split(',')
