@@ -515,7 +515,7 @@ impl Walker<'_> {
             }
             (Target::MarkXor, _) => "clear the mark before masquerading".into(),
             (Target::Dnat { ip, port }, _) => {
-                let pod = PodSuffix(self.c.pod_by_ip(ip).map(|p| self.cache.pod_key(p)));
+                let pod = PodSuffix(self.cache.pod_at(self.c, ip).map(|p| self.cache.pod_key(p)));
                 let sticky = if rule.matches.recent == Some(Recent::Set) { "; remember the client for session affinity" } else { "" };
                 lazy_text!("DNAT: destination {dst} becomes the endpoint {ip}:{port}{pod}{sticky}")
             }
@@ -678,6 +678,10 @@ pub(crate) struct RuleCache {
     names: RefCell<FastMap<ChainRef, Name>>,
     /// Pods' keys (two shared strings each), by pod: hops name the same pods again and again.
     pod_keys: RefCell<FastMap<PodId, ObjectKey>>,
+    /// The node whose podCIDR holds an address, by address.
+    cidr_owners: RefCell<FastMap<Ipv4Addr, Option<NodeId>>>,
+    /// The pod that has an address, by address.
+    pods_at: RefCell<FastMap<Ipv4Addr, Option<PodId>>>,
     /// The one empty chain every empty candidate list shares.
     empty: Rc<Chain>,
 }
@@ -705,7 +709,7 @@ type CachedPlan = Option<Rc<PortPlan>>;
 
 thread_local! {
     /// The cache of each [`Use`] between probes.
-    static POOL: RefCell<[Option<RuleCache>; 2]> = const { RefCell::new([None, None]) };
+    static POOL: RefCell<[Option<Rc<RuleCache>>; 2]> = const { RefCell::new([None, None]) };
 }
 
 /// A cache with more entries than this is dropped when its probe ends, so what stays between
@@ -722,6 +726,8 @@ impl RuleCache {
             shared: RefCell::new(FastMap::with_capacity_and_hasher(16, FastHash)),
             names: RefCell::new(FastMap::with_capacity_and_hasher(16, FastHash)),
             pod_keys: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
+            cidr_owners: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
+            pods_at: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
             empty: Rc::new(Chain::Rules(Vec::new())),
         }
     }
@@ -731,7 +737,7 @@ impl RuleCache {
     pub(crate) fn take(c: &crate::Cluster, usage: Use) -> Rc<RuleCache> {
         let generation = c.generation();
         let pooled = POOL.try_with(|p| p.borrow_mut()[usage as usize].take()).ok().flatten();
-        let cache = match pooled {
+        match pooled {
             Some(cache) => {
                 if cache.generation.get() != generation {
                     cache.clear();
@@ -739,16 +745,14 @@ impl RuleCache {
                 }
                 cache
             }
-            None => RuleCache::new(generation),
-        };
-        Rc::new(cache)
+            None => Rc::new(RuleCache::new(generation)),
+        }
     }
 
     /// Puts a probe's cache back in the pool, unless something else still holds it or it
     /// grew past the bound.
     pub(crate) fn give_back(cache: Rc<RuleCache>, usage: Use) {
-        let Ok(cache) = Rc::try_unwrap(cache) else { return };
-        if cache.entries() > POOL_MAX_ENTRIES {
+        if Rc::strong_count(&cache) != 1 || cache.entries() > POOL_MAX_ENTRIES {
             return;
         }
         let _ = POOL.try_with(|p| p.borrow_mut()[usage as usize] = Some(cache));
@@ -761,6 +765,8 @@ impl RuleCache {
             + self.shared.borrow().len()
             + self.names.borrow().len()
             + self.pod_keys.borrow().len()
+            + self.cidr_owners.borrow().len()
+            + self.pods_at.borrow().len()
     }
 
     fn clear(&self) {
@@ -770,6 +776,32 @@ impl RuleCache {
         self.shared.borrow_mut().clear();
         self.names.borrow_mut().clear();
         self.pod_keys.borrow_mut().clear();
+        self.cidr_owners.borrow_mut().clear();
+        self.pods_at.borrow_mut().clear();
+    }
+
+    /// `Cluster::pod_by_ip`, remembered.
+    pub(crate) fn pod_at<'c>(
+        &self,
+        c: &'c crate::Cluster,
+        ip: Ipv4Addr,
+    ) -> Option<&'c crate::model::Pod> {
+        if let Some(id) = self.pods_at.borrow().get(&ip) {
+            return id.and_then(|id| c.pod(id));
+        }
+        let pod = c.pod_by_ip(ip);
+        self.pods_at.borrow_mut().insert(ip, pod.map(|p| p.id));
+        pod
+    }
+
+    /// `Cluster::node_for_pod_ip`, remembered.
+    pub(crate) fn cidr_owner(&self, c: &crate::Cluster, ip: Ipv4Addr) -> Option<NodeId> {
+        if let Some(n) = self.cidr_owners.borrow().get(&ip) {
+            return *n;
+        }
+        let n = c.node_for_pod_ip(ip).map(|n| n.id);
+        self.cidr_owners.borrow_mut().insert(ip, n);
+        n
     }
 
     /// `chain`'s name, formatted once.

@@ -193,7 +193,7 @@ impl<'c> Walker<'c> {
 
     /// The node whose podCIDR holds `ip`.
     fn pod_cidr_owner(&self, ip: Ipv4Addr) -> Option<&'c Node> {
-        self.c.node_for_pod_ip(ip)
+        self.cache.cidr_owner(self.c, ip).and_then(|id| self.c.node(id))
     }
 
     /// Sends one connection from `origin` to `dst` and follows it to its end.
@@ -396,7 +396,7 @@ impl<'c> Walker<'c> {
                 }
                 self.postrouting(node, pkt, node.bridge_ip(), "cni0");
                 self.remember_conntrack(id, pkt);
-                let Some(pod) = self.c.pod_by_ip(dst) else {
+                let Some(pod) = self.cache.pod_at(self.c, dst) else {
                     return self.end(
                         Verdict::NoRoute {
                             ip: dst,
@@ -539,9 +539,9 @@ impl<'c> Walker<'c> {
 
     fn pod_of_source(&self, pkt: &Pkt) -> Option<PodId> {
         self.nat
-            .and_then(|(_, t)| self.c.pod_by_ip(*t.src.ip()))
+            .and_then(|(_, t)| self.cache.pod_at(self.c, *t.src.ip()))
             .map(|p| p.id)
-            .or_else(|| self.c.pod_by_ip(*pkt.t.src.ip()).map(|p| p.id))
+            .or_else(|| self.cache.pod_at(self.c, *pkt.t.src.ip()).map(|p| p.id))
     }
 
     /// The filter hook: returns the end of the connection when a rule dropped or rejected it.

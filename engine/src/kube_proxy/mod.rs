@@ -66,7 +66,7 @@ impl Builtin {
 pub struct EndpointIdx(pub u32);
 
 /// A chain, by identity. Its name (`KUBE-SVC-XPGD46QRK7WJZT7O`) is computed when rendered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChainRef {
     Builtin { table: Table, chain: Builtin },
@@ -83,6 +83,32 @@ pub enum ChainRef {
     Ext { port: ServicePortId },
     Fw { port: ServicePortId },
     Sep { port: ServicePortId, endpoint: EndpointIdx },
+}
+
+/// Hashes the chain as two words (what identifies it, packed), not field by field: the
+/// dataplane's caches hash chains at every rule a packet meets.
+impl std::hash::Hash for ChainRef {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let port = |p: ServicePortId| (u64::from(p.service.0) << 16) | u64::from(p.index);
+        let (kind, a, b): (u64, u64, u64) = match *self {
+            ChainRef::Builtin { table, chain } => (0, table as u64, chain as u64),
+            ChainRef::KubeServices { table } => (1, table as u64, 0),
+            ChainRef::KubeNodePorts { table } => (2, table as u64, 0),
+            ChainRef::KubeExternalServices => (3, 0, 0),
+            ChainRef::KubeProxyFirewall => (4, 0, 0),
+            ChainRef::KubeForward => (5, 0, 0),
+            ChainRef::KubeFirewall => (6, 0, 0),
+            ChainRef::KubePostrouting => (7, 0, 0),
+            ChainRef::KubeMarkMasq => (8, 0, 0),
+            ChainRef::Svc { port: p } => (9, port(p), 0),
+            ChainRef::Svl { port: p } => (10, port(p), 0),
+            ChainRef::Ext { port: p } => (11, port(p), 0),
+            ChainRef::Fw { port: p } => (12, port(p), 0),
+            ChainRef::Sep { port: p, endpoint } => (13, port(p), u64::from(endpoint.0)),
+        };
+        state.write_u64(kind << 48 | a);
+        state.write_u64(b);
+    }
 }
 
 impl ChainRef {
