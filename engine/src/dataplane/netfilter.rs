@@ -237,8 +237,8 @@ impl Walker<'_> {
             // A traced connection meets a KUBE-SVC/SVL ladder: rule j matches with probability
             // 1/(n-j), the last always, which makes each rule the one with probability 1/n. Its
             // rules have no other match, so the pick is drawn at once (`Decider::ladder`).
-            let drawn = match &*rules {
-                Chain::Service(sc)
+            let drawn = match &rules.rules {
+                ChainRules::Service(sc)
                     if i == sc.ladder_start()
                         && !sc.endpoints.is_empty()
                         && !self.d.is_scripted() =>
@@ -282,7 +282,15 @@ impl Walker<'_> {
                         || self.hops_len() > mark
                         || matches!(sub, ChainRef::KubeMarkMasq)
                     {
-                        self.rule_hop_at(mark, node, chain, rule, &at_jump, before);
+                        self.rule_hop_at(
+                            mark,
+                            (&rules, i - 1),
+                            node,
+                            chain,
+                            rule,
+                            &at_jump,
+                            before,
+                        );
                     }
                     if out != NfOutcome::Continue {
                         return out;
@@ -290,11 +298,11 @@ impl Walker<'_> {
                 }
                 Target::MarkOr => {
                     pkt.mark = true;
-                    self.rule_hop(node, chain, rule, pkt, before);
+                    self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                 }
                 Target::MarkXor => {
                     pkt.mark = false;
-                    self.rule_hop(node, chain, rule, pkt, before);
+                    self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                 }
                 Target::Dnat { ip, port } => {
                     if let (Some(Recent::Set), ChainRef::Sep { port: sp, endpoint }) =
@@ -308,30 +316,30 @@ impl Walker<'_> {
                     pkt.t.dst = SocketAddrV4::new(ip, port);
                     pkt.dnat_done = true;
                     pkt.endpoint = Some(chain);
-                    self.rule_hop(node, chain, rule, pkt, before);
+                    self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                     return NfOutcome::Dnat;
                 }
                 Target::Masquerade => {
-                    self.rule_hop(node, chain, rule, pkt, before);
+                    self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                     return NfOutcome::Masquerade;
                 }
                 Target::Accept => {
-                    self.rule_hop(node, chain, rule, pkt, before);
+                    self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                     return NfOutcome::Accept;
                 }
                 Target::Drop => {
-                    self.rule_hop(node, chain, rule, pkt, before);
+                    self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                     return NfOutcome::Drop { chain, rule: *rule };
                 }
                 Target::Reject => {
-                    self.rule_hop(node, chain, rule, pkt, before);
+                    self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                     return NfOutcome::Reject { chain, rule: *rule };
                 }
                 Target::Return => {
-                    self.rule_hop(node, chain, rule, pkt, before);
+                    self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                     return NfOutcome::Continue;
                 }
-                Target::Nothing => self.rule_hop(node, chain, rule, pkt, before),
+                Target::Nothing => self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before),
             }
         }
         if per_service && self.record {
@@ -355,8 +363,10 @@ impl Walker<'_> {
         NfOutcome::Continue
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn rule_hop(
         &mut self,
+        from: (&Chain, usize),
         node: &Node,
         chain: ChainRef,
         rule: &Rule,
@@ -364,13 +374,15 @@ impl Walker<'_> {
         before: crate::FiveTuple,
     ) {
         let at = self.hops_len();
-        self.rule_hop_at(at, node, chain, rule, pkt, before);
+        self.rule_hop_at(at, from, node, chain, rule, pkt, before);
     }
 
     /// Records the hop of `rule` at position `at` of the hops (before hops that followed it).
+    #[allow(clippy::too_many_arguments)]
     fn rule_hop_at(
         &mut self,
         at: usize,
+        (rules, index): (&Chain, usize),
         node: &Node,
         chain: ChainRef,
         rule: &Rule,
@@ -381,13 +393,7 @@ impl Walker<'_> {
             return;
         }
         // The rule's text is rendered when read, from the names it mentions.
-        let text = match RuleFacts::capture(self.c, chain, rule) {
-            Some(facts) => {
-                let rule = *rule;
-                Text::lazy(move |f| f.write_str(&render_rule_with(&facts, chain, &rule)))
-            }
-            None => render_rule(self.c, chain, rule).into(),
-        };
+        let text = rules.text(self.c, index, chain, rule);
         let explain = self.explain_rule(node, chain, rule, pkt, before);
         self.insert_hop(
             at,
@@ -597,51 +603,80 @@ impl std::fmt::Display for Unknown {
     }
 }
 
-/// The rules of a chain as the walk sees them: a list, or a KUBE-SVC/SVL chain whose
-/// per-endpoint rules are generated one at a time (see [`ServiceChain`]).
-pub(crate) enum Chain {
+/// The rules of a chain as the walk sees them (see [`ChainRules`]), and the texts of those
+/// of its rules a trace has recorded: a cached chain renders each rule's facts once.
+pub(crate) struct Chain {
+    rules: ChainRules,
+    texts: RefCell<FastMap<u32, Text>>,
+}
+
+/// A list, or a KUBE-SVC/SVL chain whose per-endpoint rules are generated one at a time (see
+/// [`ServiceChain`]).
+enum ChainRules {
     Rules(Vec<Rule>),
     Service(ServiceChain),
 }
 
 impl Chain {
+    fn new(rules: ChainRules) -> Chain {
+        Chain { rules, texts: RefCell::new(FastMap::default()) }
+    }
+
     fn rules(rules: Vec<Rule>) -> Rc<Chain> {
-        Rc::new(Chain::Rules(rules))
+        Rc::new(Chain::new(ChainRules::Rules(rules)))
     }
 
     fn len(&self) -> usize {
-        match self {
-            Chain::Rules(r) => r.len(),
-            Chain::Service(c) => c.len(),
+        match &self.rules {
+            ChainRules::Rules(r) => r.len(),
+            ChainRules::Service(c) => c.len(),
         }
     }
 
     fn get(&self, i: usize) -> Option<Rule> {
-        match self {
-            Chain::Rules(r) => r.get(i).copied(),
-            Chain::Service(c) => c.rule(i),
+        match &self.rules {
+            ChainRules::Rules(r) => r.get(i).copied(),
+            ChainRules::Service(c) => c.rule(i),
         }
+    }
+
+    /// The text of rule `i` (which is `rule`, in `chain`): its iptables-restore line, rendered
+    /// when read from the names it mentions, captured the first time.
+    fn text(&self, c: &crate::Cluster, i: usize, chain: ChainRef, rule: &Rule) -> Text {
+        let i = i as u32;
+        if let Some(t) = self.texts.borrow().get(&i) {
+            return t.clone();
+        }
+        let text = match RuleFacts::capture(c, chain, rule) {
+            Some(facts) => {
+                let rule = *rule;
+                Text::lazy(move |f| f.write_str(&render_rule_with(&facts, chain, &rule)))
+            }
+            None => render_rule(c, chain, rule).into(),
+        };
+        self.texts.borrow_mut().insert(i, text.clone());
+        text
     }
 
     /// Whether kube-proxy's endpoint ladder of length `k` starts at rule `start`.
     fn is_ladder(&self, start: usize, k: u32) -> bool {
-        match self {
-            Chain::Rules(r) => is_ladder(&r[start..], k),
-            Chain::Service(c) => start == c.ladder_start() && k as usize == c.endpoints.len(),
+        match &self.rules {
+            ChainRules::Rules(r) => is_ladder(&r[start..], k),
+            ChainRules::Service(c) => start == c.ladder_start() && k as usize == c.endpoints.len(),
         }
     }
 
     /// The jumps to endpoint chains that are not affinity checks.
     fn endpoint_jumps(&self) -> usize {
-        match self {
-            Chain::Rules(r) => r
+        match &self.rules {
+            ChainRules::Rules(r) => r
                 .iter()
                 .filter(|r| {
                     matches!(r.target, Target::Jump { chain: ChainRef::Sep { .. } })
                         && r.matches.recent.is_none()
                 })
                 .count(),
-            Chain::Service(c) => c.endpoints.len(),
+            ChainRules::Service(c) => c.endpoints.len(),
         }
     }
 }
@@ -728,7 +763,7 @@ impl RuleCache {
             pod_keys: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
             cidr_owners: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
             pods_at: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
-            empty: Rc::new(Chain::Rules(Vec::new())),
+            empty: Chain::rules(Vec::new()),
         }
     }
 
@@ -833,19 +868,19 @@ impl RuleCache {
             .entry((node, chain))
             .or_insert_with(|| {
                 let table = NodeTable::new(c, node);
-                Rc::new(match chain {
+                Rc::new(Chain::new(match chain {
                     ChainRef::Svc { port } | ChainRef::Svl { port } => {
                         let local = matches!(chain, ChainRef::Svl { .. });
                         let parts = self
                             .plan(c, node, port)
                             .and_then(|plan| table.service_chain_parts_with(port, local, &plan));
                         match parts {
-                            Some(parts) => Chain::Service(parts),
-                            None => Chain::Rules(Vec::new()),
+                            Some(parts) => ChainRules::Service(parts),
+                            None => ChainRules::Rules(Vec::new()),
                         }
                     }
-                    _ => Chain::Rules(table.chain(chain)),
-                })
+                    _ => ChainRules::Rules(table.chain(chain)),
+                }))
             })
             .clone()
     }
