@@ -83,6 +83,22 @@ mod native {
         b.bench(|| c.trace_connections(divan::black_box(&p)));
     }
 
+    /// The hops of one connection to a Service no probe has met before (1,000 different ones
+    /// in turn, so the rules kept between probes are never the ones needed): the first trace
+    /// of a Service pays for generating its rules.
+    #[divan::bench]
+    fn trace_hops_only_cold(b: divan::Bencher) {
+        let c = BIG.get().unwrap();
+        let probes: Vec<Probe> =
+            (0..1000).map(|i| probe_to_service(c, &format!("s{}", i * 7 + 3))).collect();
+        let next = std::cell::Cell::new(0usize);
+        b.bench_local(|| {
+            let i = next.get();
+            next.set((i + 1) % probes.len());
+            c.trace_connections(divan::black_box(&probes[i]))
+        });
+    }
+
     /// Deleting a pod that backs 17 Services re-derives their endpoints and rules.
     #[divan::bench(sample_count = 8, sample_size = 1)]
     fn delete_pod(b: divan::Bencher) {
