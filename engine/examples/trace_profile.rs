@@ -24,7 +24,7 @@ fn main() {
     // Many iterations, so one-time costs (the first allocations after the build) fade.
     for i in 0..2000u64 {
         let p = if cold {
-            let key = ObjectKey::new("default", &format!("s{}", (i * 7 + 3) % services));
+            let key = ObjectKey::new("default", format!("s{}", (i * 7 + 3) % services));
             let ip = c.service_by_key(&key).unwrap().cluster_ip.unwrap();
             Probe::from_pod("default", source, std::net::SocketAddrV4::new(ip, 80)).with_seed(i)
         } else {
