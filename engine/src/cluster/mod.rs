@@ -37,7 +37,7 @@ pub struct Cluster {
 
     nodes: Vec<Option<Node>>,
     node_by_name: HashMap<String, NodeId>,
-    node_by_ip: crate::fast_hash::FastMap<Ipv4Addr, NodeId>,
+    node_by_ip: HashMap<Ipv4Addr, NodeId>,
     /// podCIDR network address → node (podCIDRs never overlap).
     node_by_pod_cidr: BTreeMap<u32, NodeId>,
     /// Pods on each node, by node index.
@@ -48,7 +48,7 @@ pub struct Cluster {
     pods: Vec<Option<Pod>>,
     pod_by_key: key_index::KeyIndex<PodId>,
     /// Pod-network pods by IP (host-network pods share their node's address and are not here).
-    pod_by_ip: crate::fast_hash::FastMap<Ipv4Addr, PodId>,
+    pod_by_ip: HashMap<Ipv4Addr, PodId>,
     /// Each distinct container list once, shared by the pods that have it.
     container_lists: HashSet<Arc<[ContainerSpec]>>,
     /// (namespace, label key, label value) → pods.
@@ -68,16 +68,16 @@ pub struct Cluster {
     port_names: Vec<Vec<PortName>>,
 
     /// (VIP, port, protocol) → service port.
-    vip_index: crate::fast_hash::FastMap<(Ipv4Addr, u16, Protocol), (ServicePortId, VipKind)>,
+    vip_index: HashMap<(Ipv4Addr, u16, Protocol), (ServicePortId, VipKind)>,
     /// Every Service-owned virtual address → its Service (for "no rule matched").
-    vip_owner: crate::fast_hash::FastMap<Ipv4Addr, ServiceId>,
+    vip_owner: HashMap<Ipv4Addr, ServiceId>,
     /// (nodePort, protocol) → service port.
-    node_port_index: crate::fast_hash::FastMap<(u16, Protocol), ServicePortId>,
+    node_port_index: HashMap<(u16, Protocol), ServicePortId>,
     /// healthCheckNodePort → Service.
-    health_check_index: crate::fast_hash::FastMap<u16, ServiceId>,
+    health_check_index: HashMap<u16, ServiceId>,
     /// Every allocated nodePort number (the allocator is keyed by number only).
     allocated_node_ports: HashSet<u16>,
-    cluster_ip_owner: crate::fast_hash::FastMap<Ipv4Addr, ServiceId>,
+    cluster_ip_owner: HashMap<Ipv4Addr, ServiceId>,
     next_cluster_ip: u64,
     next_node_port: u16,
     next_lb_ip: u64,
