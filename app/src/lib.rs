@@ -27,17 +27,15 @@
 //!   long-animation-frame entries attribute no script to them (the time passes before rendering
 //!   starts), so they were not traced to the app. A hop change re-renders the event list,
 //!   inspector and rules view (not the diagram).
-//! - The app's wasm is 416,544 B gzipped (1,034,160 B raw; trunk release, `wasm-opt -Oz`), still
-//!   over the 400 KB target (issue #5; main measured 442,885 B before). Done: cold `sort*` sites
-//!   share one std sort (`engine::sort`), BTreeSet collects became inserts, the YAML parser is
-//!   built at "z". `core::slice::sort` is down to ~26 KB of optimized code (from ~74 KB): the hot
-//!   sites (cluster build, per-packet rule lookups, KUBE-SERVICES ports) keep std's sort. Left:
-//!   f64 formatting (`f64: Display`, ~10 KB raw, reached from SVG attributes and `{:.1}`
-//!   formats), `Loader::step` (~64 KB with its inlined readers), Leptos' reactive runtime.
 //!
-//! Closed since: DNS names are picked on the diagram (`dns_names`, `components/dns_pick.rs`);
-//! the YAML editor follows diagram edits without ever replacing unapplied text
-//! (`editor_sync`); an external client enters where its destination is (`choices::fit_entry`).
+//! Closed since: the app's wasm is 394,090 B gzipped (1,000,987 B raw; trunk release,
+//! `wasm-opt -Oz`), within issue #5's 400 KB (416,544 B before): no `f64` parsing (YAML floats
+//! are recognised by syntax; the speed select maps fixed texts) and no Unicode lowercasing, on top
+//! of the shared sort, inserts for BTreeSet collects and the parser at "z" (ARCHITECTURE.md,
+//! "Browser bundle size", says what each bought and what is left). DNS names are picked on the
+//! diagram (`dns_names`, `components/dns_pick.rs`); the YAML editor follows diagram edits
+//! without ever replacing unapplied text (`editor_sync`); an external client enters where its
+//! destination is (`choices::fit_entry`).
 
 pub mod choices;
 pub mod demo;

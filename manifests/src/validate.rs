@@ -510,7 +510,7 @@ fn workload(v: &mut V<'_>, w: &RawWorkload) {
             w.selector_line,
             format!(
                 "Invalid value: \"null\": empty selector is invalid for {}",
-                w.kind.as_str().to_lowercase()
+                w.kind.as_str().to_ascii_lowercase()
             ),
         );
     } else {

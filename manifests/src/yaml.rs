@@ -65,7 +65,10 @@ pub enum Resolved<'a> {
     Null,
     Bool(bool),
     Int(i64),
-    Float(f64),
+    /// A float as written (`1.5`, `1e3`, `.inf`): only its type is read (a float where an
+    /// integer belongs is an error), so its value is not parsed; `f64`'s parser would bring its
+    /// ~10 KB power-of-five table into the browser bundle for nothing.
+    Float(&'a str),
     Str(&'a str),
 }
 
@@ -159,19 +162,41 @@ fn resolve_plain(t: &str) -> Resolved<'_> {
             return Resolved::Int(n);
         }
     }
-    let looks_numeric = b.iter().all(|c| c.is_ascii_digit() || b".eE+-".contains(c))
-        && b.iter().any(u8::is_ascii_digit);
-    if looks_numeric {
-        if let Ok(f) = t.parse::<f64>() {
-            return Resolved::Float(f);
-        }
+    if is_float(b) {
+        return Resolved::Float(t);
     }
     match t {
-        ".inf" | ".Inf" | ".INF" | "+.inf" => Resolved::Float(f64::INFINITY),
-        "-.inf" | "-.Inf" | "-.INF" => Resolved::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => Resolved::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
+        | ".NAN" => Resolved::Float(t),
         _ => Resolved::Str(t),
     }
+}
+
+/// The decimal float syntax `str::parse::<f64>` accepts without its words (`inf`, `nan`), which
+/// is also the YAML 1.2 core schema's: `[-+]? ( \. D+ | D+ ( \. D* )? ) ( [eE] [-+]? D+ )?`.
+fn is_float(b: &[u8]) -> bool {
+    fn digits(b: &[u8]) -> (usize, &[u8]) {
+        let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        (n, &b[n..])
+    }
+    let b = b.strip_prefix(b"-").or_else(|| b.strip_prefix(b"+")).unwrap_or(b);
+    let (int, mut rest) = digits(b);
+    let mut frac = 0;
+    if let Some(r) = rest.strip_prefix(b".") {
+        (frac, rest) = digits(r);
+    }
+    if int + frac == 0 {
+        return false;
+    }
+    if let Some(r) = rest.strip_prefix(b"e").or_else(|| rest.strip_prefix(b"E")) {
+        let r = r.strip_prefix(b"-").or_else(|| r.strip_prefix(b"+")).unwrap_or(r);
+        let exp;
+        (exp, rest) = digits(r);
+        if exp == 0 {
+            return false;
+        }
+    }
+    rest.is_empty()
 }
 
 /// A YAML problem: where, and what.
@@ -656,9 +681,35 @@ mod tests {
         assert_eq!(v.get("c").and_then(Value::resolve), Some(Resolved::Bool(true)));
         assert!(v.get("d").is_some_and(Value::is_null));
         assert_eq!(v.get("e").and_then(Value::resolve), Some(Resolved::Str("web")));
-        assert_eq!(v.get("f").and_then(Value::resolve), Some(Resolved::Float(1.5)));
+        assert_eq!(v.get("f").and_then(Value::resolve), Some(Resolved::Float("1.5")));
         assert_eq!(v.get("g").and_then(Value::resolve), Some(Resolved::Int(31)));
         assert_eq!(v.get("e").map(|x| (x.line, x.col)), Some((5, 4)));
+    }
+
+    /// `is_float` accepts exactly what `f64`'s parser accepts, over every string of up to five
+    /// characters from the ones that matter (words like `inf` are matched apart).
+    #[test]
+    fn float_syntax_is_f64s() {
+        const CHARS: &[u8] = b"01.eE+-x";
+        let mut s = Vec::new();
+        fn walk(s: &mut Vec<u8>, left: usize) {
+            let text = std::str::from_utf8(s).expect("ascii");
+            assert_eq!(is_float(s), text.parse::<f64>().is_ok(), "{text:?}");
+            if left > 0 {
+                for &c in CHARS {
+                    s.push(c);
+                    walk(s, left - 1);
+                    s.pop();
+                }
+            }
+        }
+        walk(&mut s, 5);
+        let v = one("a: -1.5e-3\nb: .5\nc: 1.\nd: 1e\ne: -.inf\nf: 1_0.5\n");
+        let got: Vec<_> = ["a", "b", "c", "d", "e", "f"]
+            .iter()
+            .map(|k| v.get(k).and_then(Value::resolve).map(|r| matches!(r, Resolved::Float(_))))
+            .collect();
+        assert_eq!(got, [true, true, true, false, true, false].map(Some));
     }
 
     #[test]
