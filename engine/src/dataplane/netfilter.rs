@@ -607,7 +607,8 @@ impl std::fmt::Display for Unknown {
 /// of its rules a trace has recorded: a cached chain renders each rule's facts once.
 pub(crate) struct Chain {
     rules: ChainRules,
-    texts: RefCell<FastMap<u32, Text>>,
+    /// By rule index, filled as rules are recorded.
+    texts: RefCell<Vec<Option<Text>>>,
 }
 
 /// A list, or a KUBE-SVC/SVL chain whose per-endpoint rules are generated one at a time (see
@@ -619,7 +620,7 @@ enum ChainRules {
 
 impl Chain {
     fn new(rules: ChainRules) -> Chain {
-        Chain { rules, texts: RefCell::new(FastMap::default()) }
+        Chain { rules, texts: RefCell::new(Vec::new()) }
     }
 
     fn rules(rules: Vec<Rule>) -> Rc<Chain> {
@@ -643,8 +644,7 @@ impl Chain {
     /// The text of rule `i` (which is `rule`, in `chain`): its iptables-restore line, rendered
     /// when read from the names it mentions, captured the first time.
     fn text(&self, c: &crate::Cluster, i: usize, chain: ChainRef, rule: &Rule) -> Text {
-        let i = i as u32;
-        if let Some(t) = self.texts.borrow().get(&i) {
+        if let Some(Some(t)) = self.texts.borrow().get(i) {
             return t.clone();
         }
         let text = match RuleFacts::capture(c, chain, rule) {
@@ -654,7 +654,11 @@ impl Chain {
             }
             None => render_rule(c, chain, rule).into(),
         };
-        self.texts.borrow_mut().insert(i, text.clone());
+        let mut texts = self.texts.borrow_mut();
+        if texts.len() <= i {
+            texts.resize(i + 1, None);
+        }
+        texts[i] = Some(text.clone());
         text
     }
 
@@ -713,8 +717,6 @@ pub(crate) struct RuleCache {
     names: RefCell<FastMap<ChainRef, Name>>,
     /// Pods' keys (two shared strings each), by pod: hops name the same pods again and again.
     pod_keys: RefCell<FastMap<PodId, ObjectKey>>,
-    /// The node whose podCIDR holds an address, by address.
-    cidr_owners: RefCell<FastMap<Ipv4Addr, Option<NodeId>>>,
     /// The pod that has an address, by address.
     pods_at: RefCell<FastMap<Ipv4Addr, Option<PodId>>>,
     /// The one empty chain every empty candidate list shares.
@@ -761,7 +763,6 @@ impl RuleCache {
             shared: RefCell::new(FastMap::with_capacity_and_hasher(16, FastHash)),
             names: RefCell::new(FastMap::with_capacity_and_hasher(16, FastHash)),
             pod_keys: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
-            cidr_owners: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
             pods_at: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
             empty: Chain::rules(Vec::new()),
         }
@@ -800,7 +801,6 @@ impl RuleCache {
             + self.shared.borrow().len()
             + self.names.borrow().len()
             + self.pod_keys.borrow().len()
-            + self.cidr_owners.borrow().len()
             + self.pods_at.borrow().len()
     }
 
@@ -811,7 +811,6 @@ impl RuleCache {
         self.shared.borrow_mut().clear();
         self.names.borrow_mut().clear();
         self.pod_keys.borrow_mut().clear();
-        self.cidr_owners.borrow_mut().clear();
         self.pods_at.borrow_mut().clear();
     }
 
@@ -827,16 +826,6 @@ impl RuleCache {
         let pod = c.pod_by_ip(ip);
         self.pods_at.borrow_mut().insert(ip, pod.map(|p| p.id));
         pod
-    }
-
-    /// `Cluster::node_for_pod_ip`, remembered.
-    pub(crate) fn cidr_owner(&self, c: &crate::Cluster, ip: Ipv4Addr) -> Option<NodeId> {
-        if let Some(n) = self.cidr_owners.borrow().get(&ip) {
-            return *n;
-        }
-        let n = c.node_for_pod_ip(ip).map(|n| n.id);
-        self.cidr_owners.borrow_mut().insert(ip, n);
-        n
     }
 
     /// `chain`'s name, formatted once.

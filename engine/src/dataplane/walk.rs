@@ -193,7 +193,7 @@ impl<'c> Walker<'c> {
 
     /// The node whose podCIDR holds `ip`.
     fn pod_cidr_owner(&self, ip: Ipv4Addr) -> Option<&'c Node> {
-        self.cache.cidr_owner(self.c, ip).and_then(|id| self.c.node(id))
+        self.c.node_for_pod_ip(ip)
     }
 
     /// Sends one connection from `origin` to `dst` and follows it to its end.

@@ -6,7 +6,9 @@
 //! - frame times (deltas between `requestAnimationFrame` callbacks, recorded by
 //!   `assets/perf.js`) on a synthetic cluster of 1,000 pods on 5 nodes (`?synth=5x200`) with
 //!   200 connections in flight (`&packets=200`): groups collapsed, then every group expanded
-//!   (1,000 pods drawn), then expanded with playback paused (no packet moving).
+//!   (1,000 pods drawn), then expanded with playback paused (no packet moving), and last an
+//!   empty page with the same recorder (the floor: the display's refresh interval and its
+//!   jitter).
 //!
 //! Figures only: timings depend on the machine, so nothing here asserts them (the targets of
 //! issue #5 are compared in the report, not in a test). It fails only when it cannot measure.
@@ -129,8 +131,19 @@ async fn measure(c: &Client, base: &str) -> Result<(), String> {
     if errors.as_array().is_some_and(|a| !a.is_empty()) {
         return Err(format!("the page logged errors: {errors}"));
     }
+
+    // Control: an empty page with the same recorder, in the same browser and run. Frame deltas
+    // cannot be shorter than the display's refresh interval and jitter around it, so this is
+    // the floor the app's figures above compare with.
+    c.goto("about:blank").await.map_err(|e| e.to_string())?;
+    js(c, &format!("{RECORDER}\nreturn true;")).await?;
+    report("control: an empty page (about:blank), nothing drawn", &record(c).await?);
     Ok(())
 }
+
+/// `assets/perf.js`, run directly on the control page (an `about:blank` page has no origin to
+/// load it from).
+const RECORDER: &str = include_str!("../../../assets/perf.js");
 
 /// Restarts playback from t = 0 so every packet is in flight while recording.
 async fn restart(c: &Client) -> Result<(), String> {
@@ -164,7 +177,7 @@ fn report(what: &str, rec: &Recording) {
     let mut s = rec.frames.clone();
     s.sort_by(f64::total_cmp);
     let q = |p: f64| s.get(((s.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied();
-    let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
+    let f = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
     println!(
         "frames, {what}: {} frames in {} s; p50 {} ms, p95 {} ms, max {} ms",
         s.len(),
