@@ -394,7 +394,22 @@ impl Walker<'_> {
         }
         // The rule's text is rendered when read, from the names it mentions.
         let text = rules.text(self.c, index, chain, rule);
-        let explain = self.explain_rule(node, chain, rule, pkt, before);
+        // The explanation depends on the rule and on the packet's addresses (this chain is one
+        // node's): the same probe meets the same explanation again.
+        let facts = ExplainFacts {
+            src: *before.src.ip(),
+            dst: before.dst,
+            protocol: before.protocol,
+            masq_to: pkt.masq_to,
+        };
+        let explain = match rules.explain(index, &facts) {
+            Some(t) => t,
+            None => {
+                let t = self.explain_rule(node, chain, rule, pkt, before);
+                rules.keep_explain(index, facts, t.clone());
+                t
+            }
+        };
         self.insert_hop(
             at,
             Location::Chain {
@@ -609,6 +624,17 @@ pub(crate) struct Chain {
     rules: ChainRules,
     /// By rule index, filled as rules are recorded.
     texts: RefCell<Vec<Option<Text>>>,
+    /// The last explanation of each rule recorded, with the packet facts it was made for.
+    explains: RefCell<Vec<Option<(ExplainFacts, Text)>>>,
+}
+
+/// What a rule's explanation reads of the packet (besides the rule and the node).
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ExplainFacts {
+    src: Ipv4Addr,
+    dst: SocketAddrV4,
+    protocol: crate::addr::Protocol,
+    masq_to: Option<Ipv4Addr>,
 }
 
 /// A list, or a KUBE-SVC/SVL chain whose per-endpoint rules are generated one at a time (see
@@ -620,7 +646,7 @@ enum ChainRules {
 
 impl Chain {
     fn new(rules: ChainRules) -> Chain {
-        Chain { rules, texts: RefCell::new(Vec::new()) }
+        Chain { rules, texts: RefCell::new(Vec::new()), explains: RefCell::new(Vec::new()) }
     }
 
     fn rules(rules: Vec<Rule>) -> Rc<Chain> {
@@ -660,6 +686,22 @@ impl Chain {
         }
         texts[i] = Some(text.clone());
         text
+    }
+
+    /// The explanation kept for rule `i` if it was made for `facts`.
+    fn explain(&self, i: usize, facts: &ExplainFacts) -> Option<Text> {
+        match self.explains.borrow().get(i) {
+            Some(Some((f, t))) if f == facts => Some(t.clone()),
+            _ => None,
+        }
+    }
+
+    fn keep_explain(&self, i: usize, facts: ExplainFacts, text: Text) {
+        let mut explains = self.explains.borrow_mut();
+        if explains.len() <= i {
+            explains.resize(i + 1, None);
+        }
+        explains[i] = Some((facts, text));
     }
 
     /// Whether kube-proxy's endpoint ladder of length `k` starts at rule `start`.
