@@ -23,8 +23,8 @@ fn main() {
     // call of a few microseconds also measures the clock (its cost and its step, printed below;
     // per-call p50s under Node's WASI came out ~35% above batched ones).
     let time = |label: &str, samples: u32, batch: u32, f: &dyn Fn(u32)| {
-        for i in 0..samples * batch / 10 {
-            f(i); // warm up
+        for i in 0..samples * batch {
+            f(i); // warm up (as many calls as measured: V8 tiers hot wasm up lazily)
         }
         let mut per_call: Vec<f64> = (0..samples)
             .map(|s| {
