@@ -622,11 +622,15 @@ impl std::fmt::Display for Unknown {
 /// of its rules a trace has recorded: a cached chain renders each rule's facts once.
 pub(crate) struct Chain {
     rules: ChainRules,
-    /// By rule index, filled as rules are recorded.
-    texts: RefCell<Vec<Option<Text>>>,
-    /// The last explanation of each rule recorded, with the packet facts it was made for.
-    explains: RefCell<Vec<Option<(ExplainFacts, Text)>>>,
+    /// (rule index, text) of rules recorded, up to [`KEPT_PER_CHAIN`].
+    texts: RefCell<Vec<(u32, Text)>>,
+    /// (rule index, the packet facts, the explanation) of rules recorded, likewise.
+    explains: RefCell<Vec<(u32, ExplainFacts, Text)>>,
 }
+
+/// At most this many texts and explanations kept per chain: a walk records a handful of a
+/// chain's rules, and a KUBE-SVC chain of 250 endpoints must not keep one per endpoint.
+const KEPT_PER_CHAIN: usize = 16;
 
 /// What a rule's explanation reads of the packet (besides the rule and the node).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -670,7 +674,8 @@ impl Chain {
     /// The text of rule `i` (which is `rule`, in `chain`): its iptables-restore line, rendered
     /// when read from the names it mentions, captured the first time.
     fn text(&self, c: &crate::Cluster, i: usize, chain: ChainRef, rule: &Rule) -> Text {
-        if let Some(Some(t)) = self.texts.borrow().get(i) {
+        let i = i as u32;
+        if let Some((_, t)) = self.texts.borrow().iter().find(|(j, _)| *j == i) {
             return t.clone();
         }
         let text = match RuleFacts::capture(c, chain, rule) {
@@ -681,27 +686,24 @@ impl Chain {
             None => render_rule(c, chain, rule).into(),
         };
         let mut texts = self.texts.borrow_mut();
-        if texts.len() <= i {
-            texts.resize(i + 1, None);
+        if texts.len() < KEPT_PER_CHAIN {
+            texts.push((i, text.clone()));
         }
-        texts[i] = Some(text.clone());
         text
     }
 
     /// The explanation kept for rule `i` if it was made for `facts`.
     fn explain(&self, i: usize, facts: &ExplainFacts) -> Option<Text> {
-        match self.explains.borrow().get(i) {
-            Some(Some((f, t))) if f == facts => Some(t.clone()),
-            _ => None,
-        }
+        let i = i as u32;
+        let explains = self.explains.borrow();
+        explains.iter().find(|(j, f, _)| *j == i && f == facts).map(|(_, _, t)| t.clone())
     }
 
     fn keep_explain(&self, i: usize, facts: ExplainFacts, text: Text) {
         let mut explains = self.explains.borrow_mut();
-        if explains.len() <= i {
-            explains.resize(i + 1, None);
+        if explains.len() < KEPT_PER_CHAIN {
+            explains.push((i as u32, facts, text));
         }
-        explains[i] = Some((facts, text));
     }
 
     /// Whether kube-proxy's endpoint ladder of length `k` starts at rule `start`.
