@@ -24,8 +24,9 @@
 //!   idle machine but not always on a loaded one.
 //!
 //! Closed since: frame time (`cargo xtask bench-browser`, 1,000 pods drawn, 200 packets moving)
-//! p95 16.70–16.80 ms, as the empty-page control of the same run, no frame over 20 ms in three runs (load
-//! 0.5–1.3; the code before: 2–6 frames over 20 ms in 4 s, max 50 ms). Packets are on a canvas
+//! p95 16.70–16.80 ms, as the empty-page control of the same run (0.1 ms timestamp steps), no
+//! frame over 20 ms in three runs (load 0.5–1.3; the code before: 2–6 frames over 20 ms in 4 s,
+//! max 50 ms). Packets are on a canvas
 //! (`components/packet_canvas.rs`), and the diagram is its own paint and composited layer that
 //! does not stretch to the side column (`assets/style.css`), so the event list and inspector
 //! changing at each hop no longer repaint and re-layerize its ~8,500 display items (25–40 ms a
