@@ -18,18 +18,23 @@
 //! - A shared link carries the scenario and the probe (with its seed), not diagram edits or an
 //!   applied YAML text: opened elsewhere, it replays the probe on the bundled scenario.
 //! - A load balancer box picks its first port; its other ports are in the destination list.
-//! - Frame time (`cargo xtask bench-browser`, 1,000 pods drawn, 200 packets moving): packets are
-//!   drawn on a canvas over the diagram (`components/packet_canvas.rs`), so no DOM changes per
-//!   frame; p95 16.8 ms, one 60 Hz frame, as with playback paused (was 66.6 ms in the same run
-//!   on a loaded machine). A Chromium trace puts the main thread's rendering work at 3.5 ms a
-//!   frame (was 16.0 ms: the old SVG packets fit the frame only on an idle machine).
-//!   A few frames (≤ 2 %) still take 50–150 ms on the loaded 2-core machines; Chromium's
-//!   long-animation-frame entries attribute no script to them (the time passes before rendering
-//!   starts), so they were not traced to the app. A hop change re-renders the event list,
-//!   inspector and rules view (not the diagram).
+//! - Frame time with the rules tab open (1,000 pods, 200 packets): the frame where the packet
+//!   reaches another node takes 75–85 ms (that node's rules rendered again: ~4,000 lines, and the
+//!   trace's matched rules). A hop's frame is 10–14 ms of main thread, which fits 60 Hz on an
+//!   idle machine but not always on a loaded one.
 //!
-//! Closed since: the app's wasm is 394,090 B gzipped (1,000,987 B raw; trunk release,
-//! `wasm-opt -Oz`), within issue #5's 400 KB (416,544 B before): no `f64` parsing (YAML floats
+//! Closed since: frame time (`cargo xtask bench-browser`, 1,000 pods drawn, 200 packets moving)
+//! p95 16.70–16.80 ms, as the empty-page control of the same run (0.1 ms timestamp steps), no
+//! frame over 20 ms in three runs (load 0.5–1.3; the code before: 2–6 frames over 20 ms in 4 s,
+//! max 50 ms). Packets are on a canvas
+//! (`components/packet_canvas.rs`), and the diagram is its own paint and composited layer that
+//! does not stretch to the side column (`assets/style.css`), so the event list and inspector
+//! changing at each hop no longer repaint and re-layerize its ~8,500 display items (25–40 ms a
+//! hop before). The rules view is drawn as runs of lines (`choices::rule_runs`) and only while
+//! its tab is shown (hidden, it cost 51–60 ms when the packet changed node). The app's wasm is
+//! 397,193 B gzipped (1,007,485 B raw, as `cargo xtask test` prints it; 394,090 B when the size
+//! work closed; trunk release, `wasm-opt -Oz`), within issue #5's 400 KB (416,544 B before
+//! that work): no `f64` parsing (YAML floats
 //! are recognised by syntax; the speed select maps fixed texts) and no Unicode lowercasing, on top
 //! of the shared sort, inserts for BTreeSet collects and the parser at "z" (ARCHITECTURE.md,
 //! "Browser bundle size", says what each bought and what is left). DNS names are picked on the

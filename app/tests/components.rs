@@ -87,8 +87,14 @@ async fn choose_send_step_and_inspect() {
     tick().await;
     assert!(all("[data-testid=hop]")[dnat - 1].class_list().contains("current"));
 
-    // The rules panel highlights what this trace matched on the source's node.
+    // The rules panel highlights what this trace matched on the source's node; it draws only
+    // while its tab is shown.
+    assert!(all("[data-testid=rule-hit]").is_empty(), "the hidden rules tab draws nothing");
+    click("[data-testid=tab-rules]");
+    tick().await;
     assert!(!all("[data-testid=rule-hit]").is_empty());
+    let rules = text("[data-testid=rules]");
+    assert!(rules.contains("-A KUBE-SERVICES"), "the node's rules: {rules}");
 }
 
 #[wasm_bindgen_test]

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::editor_notice::{show_cluster_yaml, EditorNotice};
 use super::state::use_state;
-use crate::choices::matched_rules;
+use crate::choices::{matched_rules, rule_runs};
 use crate::editor_sync::{gutter_runs, EditorText};
 use crate::layout::position::{hop_of, steps};
 
@@ -103,21 +103,24 @@ pub fn Panels() -> impl IntoView {
                 .unwrap_or_default()
         }
     });
-    // Rendered only when the node or the cluster changes, not per hop.
-    let rules_text = Memo::new(move |_| {
+    // The rules view as runs of lines (`rule_runs`): rendered only when the node or the cluster
+    // changes, not per hop, and only while the tab is shown (following the packet, the node
+    // changes while the packet moves; a hidden view would redraw for no one).
+    let rule_lines = Memo::new(move |_| {
+        if tab.get() != Tab::Rules {
+            return Vec::new();
+        }
         state.revision.track();
         let node = shown_node.get();
-        state.cluster.with(|c| {
+        let text = state.cluster.with(|c| {
             c.node_by_name(&node)
                 .map(|n| engine::kube_proxy::render::render_node(c, n.id))
                 .unwrap_or_default()
-        })
+        });
+        let hits =
+            state.trace.with(|t| t.as_ref().map(|t| matched_rules(t, &node)).unwrap_or_default());
+        rule_runs(&text, &hits)
     });
-    let hits = Memo::new(move |_| {
-        let node = shown_node.get();
-        state.trace.with(|t| t.as_ref().map(|t| matched_rules(t, &node)).unwrap_or_default())
-    });
-    let rules = Memo::new(move |_| (shown_node.get(), rules_text.get(), hits.get()));
     let tab_button = move |t: Tab, label: &'static str, id: &'static str| {
         view! {
             <button role="tab" data-testid=id aria-selected=move || (tab.get() == t).to_string()
@@ -181,20 +184,17 @@ pub fn Panels() -> impl IntoView {
             <div class="tab-body" class:hidden=move || tab.get() != Tab::Rules>
                 <label>"Node "
                     <select data-testid="rules-node"
-                        prop:value=move || if rules_node.get().is_empty() { String::new() } else { rules.with(|r| r.0.clone()) }
+                        prop:value=move || if rules_node.get().is_empty() { String::new() } else { shown_node.get() }
                         on:change=move |ev| rules_node.set(event_target_value(&ev))>
-                        <option value="">{move || format!("follow the packet ({})", rules.with(|r| r.0.clone()))}</option>
+                        <option value="">{move || format!("follow the packet ({})", shown_node.get())}</option>
                         {move || node_names.get().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
                     </select>
                 </label>
                 <span class="muted">" highlighted: rules the last trace matched on this node"</span>
                 <pre data-testid="rules" class="rules">
-                    {move || rules.with(|(_, text, hits)| {
-                        text.lines().map(|l| {
-                            let hit = hits.contains(l.trim());
-                            view! { <div class:hit=hit data-testid=if hit { "rule-hit" } else { "rule" }>{l.to_string()}</div> }
-                        }).collect_view()
-                    })}
+                    {move || rule_lines.get().into_iter().map(|(text, hit)| {
+                        view! { <div class:hit=hit data-testid=if hit { "rule-hit" } else { "rule-run" }>{text}</div> }
+                    }).collect_view()}
                 </pre>
             </div>
         </section>
