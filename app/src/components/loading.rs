@@ -156,13 +156,19 @@ fn yaml_status(text: &str, p: manifests::Progress) -> LoadStatus {
     LoadStatus { what, unit, done: p.done, total: p.total }
 }
 
-/// One slice of the staged load (about [`SLICE_MS`] of work), then a timer turn for the
-/// renderer, until it is finished; then the result is applied (or its errors listed).
+/// One slice of the staged load (about [`SLICE_MS`] of work, ending early where a stage ends),
+/// then a timer turn for the renderer, until it is finished; then the result is applied (or
+/// its errors listed).
 fn yaml_slice(state: AppState, text: String, mut loader: manifests::Loader<'static>) {
     let start = now_ms();
     let mut p = loader.progress();
+    let stage = p.stage;
     while !p.finished() && now_ms() - start < SLICE_MS {
         p = loader.step(20);
+        if p.stage != stage {
+            // A new stage is shown before it runs, however fast the one before went.
+            break;
+        }
     }
     if !p.finished() {
         state.loading.set(Some(yaml_status(&text, p)));
