@@ -32,8 +32,9 @@
 //! changing at each hop no longer repaint and re-layerize its ~8,500 display items (25–40 ms a
 //! hop before). The rules view is drawn as runs of lines (`choices::rule_runs`) and only while
 //! its tab is shown (hidden, it cost 51–60 ms when the packet changed node). The app's wasm is
-//! 397,193 B gzipped (1,007,485 B raw, as `cargo xtask test` prints it; 394,090 B when the size
-//! work closed; trunk release, `wasm-opt -Oz`), within issue #5's 400 KB (416,544 B before
+//! 397,337 B gzipped (1,007,911 B raw, as `cargo xtask test` prints it on the merged main;
+//! 394,090 B when the size work closed, before the engine's rule cache; trunk release,
+//! `wasm-opt -Oz`), within issue #5's 400 KB (416,544 B before
 //! that work): no `f64` parsing (YAML floats
 //! are recognised by syntax; the speed select maps fixed texts) and no Unicode lowercasing, on top
 //! of the shared sort, inserts for BTreeSet collects and the parser at "z" (ARCHITECTURE.md,
