@@ -19,12 +19,12 @@ fn main() {
     let probe = Probe::from_pod("default", "p1234", std::net::SocketAddrV4::new(ip, 80));
     assert!(c.trace(&probe).connections[0].verdict.is_delivered());
 
-    // Each sample times a batch of calls and divides (as divan does): a per-call timing of a
-    // call of a few microseconds also measures the clock (its cost and its step, printed below;
-    // per-call p50s under Node's WASI came out ~35% above batched ones).
+    // Each sample times a batch of calls and divides (as divan does), after as many calls of
+    // warm-up: with a tenth, wasm p50s under Node came out either ~4.8 or ~6.5 µs from run to
+    // run, as V8 had or had not yet tiered the hot code up.
     let time = |label: &str, samples: u32, batch: u32, f: &dyn Fn(u32)| {
         for i in 0..samples * batch {
-            f(i); // warm up (as many calls as measured: V8 tiers hot wasm up lazily)
+            f(i); // warm up
         }
         let mut per_call: Vec<f64> = (0..samples)
             .map(|s| {
@@ -42,21 +42,6 @@ fn main() {
             per_call[per_call.len() * 9 / 10]
         );
     };
-    let clock = {
-        let t = Instant::now();
-        let mut step = f64::INFINITY;
-        let mut last = t;
-        for _ in 0..10_000 {
-            let now = Instant::now();
-            let d = now.duration_since(last).as_secs_f64() * 1e6;
-            if d > 0.0 {
-                step = step.min(d);
-            }
-            last = now;
-        }
-        (t.elapsed().as_secs_f64() * 1e6 / 10_000.0, step)
-    };
-    println!("one clock read: {:.3} µs, smallest step seen {:.3} µs", clock.0, clock.1);
     println!(
         "cluster {} pods, {} services; build {build_ms:.1} ms",
         c.pod_count(),

@@ -103,13 +103,13 @@ impl Cluster {
             settings,
             nodes: Vec::new(),
             node_by_name: HashMap::new(),
-            node_by_ip: Default::default(),
+            node_by_ip: HashMap::new(),
             node_by_pod_cidr: BTreeMap::new(),
             pods_on_node: Vec::new(),
             next_pod_offset: Vec::new(),
             pods: Vec::new(),
             pod_by_key: key_index::KeyIndex::default(),
-            pod_by_ip: Default::default(),
+            pod_by_ip: HashMap::new(),
             container_lists: HashSet::new(),
             label_index: HashMap::new(),
             services: Vec::new(),
@@ -118,12 +118,12 @@ impl Cluster {
             given_slices: BTreeMap::new(),
             endpoints: Vec::new(),
             port_names: Vec::new(),
-            vip_index: Default::default(),
-            vip_owner: Default::default(),
-            node_port_index: Default::default(),
-            health_check_index: Default::default(),
+            vip_index: HashMap::new(),
+            vip_owner: HashMap::new(),
+            node_port_index: HashMap::new(),
+            health_check_index: HashMap::new(),
             allocated_node_ports: HashSet::new(),
-            cluster_ip_owner: Default::default(),
+            cluster_ip_owner: HashMap::new(),
             next_cluster_ip: 1,
             next_node_port,
             next_lb_ip: 10,
@@ -138,7 +138,7 @@ impl Cluster {
     }
 
     /// Marks a change: every public method that takes `&mut self` calls this first, so no
-    /// rules cached for the state before outlive it (`tests/rule_cache.rs` checks each).
+    /// rules cached for the state before outlive it (`tests/touch.rs` checks each).
     pub(crate) fn touch(&mut self) {
         self.generation = next_generation();
     }

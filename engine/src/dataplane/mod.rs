@@ -241,12 +241,7 @@ fn resolve_name(
     let dns_ip = dns_svc.cluster_ip.unwrap_or(c.settings().dns_service_ip);
     // The query: UDP from the pod to kube-dns:53.
     let container = match container {
-        Some(name) => p
-            .spec
-            .containers
-            .iter()
-            .find(|c| c.name == *name)
-            .map_or_else(|| crate::Name::from(name.clone()), |c| c.name.clone()),
+        Some(name) => crate::Name::from(name.clone()),
         None => p.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default(),
     };
     let origin = Origin::Pod { pod: p.id, container };

@@ -45,10 +45,7 @@ impl Walker<'_> {
     /// The rules of `chain` that can match `pkt`, in chain order. Shared chains contribute
     /// only the rules of the service port the index names (see the module docs).
     pub(super) fn candidate_rules(&self, node: &Node, chain: ChainRef, pkt: &Pkt) -> Rc<Chain> {
-        if self.full_chains {
-            return self.cache.chain(self.c, node.id, chain);
-        }
-        if !chain.is_shared() {
+        if self.full_chains || !chain.is_shared() {
             return self.cache.chain(self.c, node.id, chain);
         }
         // A shared chain's candidates depend only on the node, the service port the
@@ -76,17 +73,16 @@ impl Walker<'_> {
         dport: u16,
         proto: crate::addr::Protocol,
     ) -> Vec<Rule> {
-        let vip = || vip;
         let port_rules = |p: ServicePortId| self.cache.port_rules(self.c, node.id, p);
         match chain {
             ChainRef::KubeServices { table: Table::Nat } => {
                 let mut rules =
-                    vip().map(|(p, _)| port_rules(p).nat_services.clone()).unwrap_or_default();
+                    vip.map(|(p, _)| port_rules(p).nat_services.clone()).unwrap_or_default();
                 rules.extend(NodeTable::new(self.c, node.id).nodeports_catch_all());
                 rules
             }
             ChainRef::KubeServices { table: Table::Filter } => {
-                vip().map(|(p, _)| port_rules(p).filter_services.clone()).unwrap_or_default()
+                vip.map(|(p, _)| port_rules(p).filter_services.clone()).unwrap_or_default()
             }
             ChainRef::KubeNodePorts { table: Table::Nat } => self
                 .c
@@ -108,7 +104,7 @@ impl Walker<'_> {
                 .unwrap_or_default(),
             ChainRef::KubeExternalServices => {
                 let mut ports: Vec<ServicePortId> = Vec::new();
-                if let Some((p, kind)) = vip() {
+                if let Some((p, kind)) = vip {
                     if kind != VipKind::ClusterIp {
                         ports.push(p);
                     }
@@ -120,7 +116,7 @@ impl Walker<'_> {
                 ports.dedup();
                 ports.into_iter().flat_map(|p| port_rules(p).filter_external.clone()).collect()
             }
-            ChainRef::KubeProxyFirewall => match vip() {
+            ChainRef::KubeProxyFirewall => match vip {
                 Some((p, VipKind::LoadBalancer)) => port_rules(p).filter_firewall.clone(),
                 _ => Vec::new(),
             },
