@@ -225,25 +225,7 @@ pub fn matched_rules(trace: &Trace, node: &str) -> BTreeSet<String> {
 /// rule lines; as one element each, redrawing the view when the packet reaches another node took
 /// ~40 ms of one frame.
 pub fn rule_runs(text: &str, hits: &BTreeSet<String>) -> Vec<(String, bool)> {
-    let mut out = Vec::new();
-    let mut plain = String::new();
-    for line in text.lines() {
-        if hits.contains(line.trim()) {
-            if !plain.is_empty() {
-                out.push((std::mem::take(&mut plain), false));
-            }
-            out.push((line.to_string(), true));
-        } else {
-            if !plain.is_empty() {
-                plain.push('\n');
-            }
-            plain.push_str(line);
-        }
-    }
-    if !plain.is_empty() {
-        out.push((plain, false));
-    }
-    out
+    crate::runs::join(text.lines().map(|line| (line, hits.contains(line.trim()))))
 }
 
 /// A pod's key as the UI shows it and parses it back (`ns/name`).

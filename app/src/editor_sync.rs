@@ -97,25 +97,7 @@ pub fn gutter_runs(
     lines: u32,
     error_lines: &std::collections::BTreeSet<u32>,
 ) -> Vec<(String, bool)> {
-    let mut out = Vec::new();
-    let mut plain = String::new();
-    for i in 1..=lines.max(1) {
-        if error_lines.contains(&i) {
-            if !plain.is_empty() {
-                out.push((std::mem::take(&mut plain), false));
-            }
-            out.push((i.to_string(), true));
-        } else {
-            if !plain.is_empty() {
-                plain.push('\n');
-            }
-            plain.push_str(&i.to_string());
-        }
-    }
-    if !plain.is_empty() {
-        out.push((plain, false));
-    }
-    out
+    crate::runs::join((1..=lines.max(1)).map(|i| (i.to_string(), error_lines.contains(&i))))
 }
 
 #[cfg(test)]
