@@ -4,7 +4,7 @@
 //! types compiles its own copy of the (large) driftsort: measured with twiggy on the app's release
 //! bundle, the sort code was about a tenth of its wasm. The engine, the loader and the app use
 //! these at their cold call sites (rendering, export, tables, diagnostics); the hot ones (cluster
-//! build, per-probe categorizing, per-packet lookups) keep the standard sort.
+//! build, categorizing endpoints, per-packet lookups) keep the standard sort.
 //!
 //! Here the standard sort runs once, on `usize` indices with a `dyn` comparator, and the elements
 //! are then moved into that order; per element type only the small permutation step is generated.

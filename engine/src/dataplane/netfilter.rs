@@ -926,7 +926,7 @@ impl RuleCache {
         rules
     }
 
-    /// `CategorizeEndpoints` of a service port on a node, made once per probe.
+    /// `CategorizeEndpoints` of a service port on a node, made once while the cluster is unchanged.
     fn plan(&self, c: &crate::Cluster, node: NodeId, port: ServicePortId) -> Option<Rc<PortPlan>> {
         self.plans
             .borrow_mut()
