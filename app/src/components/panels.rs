@@ -106,20 +106,25 @@ pub fn Panels() -> impl IntoView {
     // The rules view as runs of lines (`rule_runs`): rendered only when the node or the cluster
     // changes, not per hop, and only while the tab is shown (following the packet, the node
     // changes while the packet moves; a hidden view would redraw for no one).
-    let rule_lines = Memo::new(move |_| {
+    // The node's text is rendered again only when the node or the cluster changes; a new trace
+    // only re-marks its lines.
+    let rules_text = Memo::new(move |_| {
         if tab.get() != Tab::Rules {
-            return Vec::new();
+            return String::new();
         }
         state.revision.track();
         let node = shown_node.get();
-        let text = state.cluster.with(|c| {
+        state.cluster.with(|c| {
             c.node_by_name(&node)
                 .map(|n| engine::kube_proxy::render::render_node(c, n.id))
                 .unwrap_or_default()
-        });
+        })
+    });
+    let rule_lines = Memo::new(move |_| {
+        let node = shown_node.get();
         let hits =
             state.trace.with(|t| t.as_ref().map(|t| matched_rules(t, &node)).unwrap_or_default());
-        rule_runs(&text, &hits)
+        rules_text.with(|text| rule_runs(text, &hits))
     });
     let tab_button = move |t: Tab, label: &'static str, id: &'static str| {
         view! {
