@@ -32,7 +32,7 @@
 //! changing at each hop no longer repaint and re-layerize its ~8,500 display items (25–40 ms a
 //! hop before). The rules view is drawn as runs of lines (`choices::rule_runs`) and only while
 //! its tab is shown (hidden, it cost 51–60 ms when the packet changed node). The app's wasm is
-//! 397,337 B gzipped (1,007,911 B raw, as `cargo xtask test` prints it on the merged main;
+//! 397,498 B gzipped (1,008,456 B raw, as `cargo xtask test` prints it on the merged main;
 //! 394,090 B when the size work closed, before the engine's rule cache; trunk release,
 //! `wasm-opt -Oz`), within issue #5's 400 KB (416,544 B before
 //! that work): no `f64` parsing (YAML floats
