@@ -17,6 +17,7 @@ mod fast_hash;
 pub mod kube_proxy;
 pub mod model;
 pub mod name;
+pub mod policy;
 pub mod probe;
 pub mod sort;
 pub mod synth;

@@ -9,6 +9,7 @@
 mod endpoints;
 mod key_index;
 mod nodes_pods;
+mod policies;
 mod services;
 pub mod settings;
 
@@ -83,6 +84,8 @@ pub struct Cluster {
     next_lb_ip: u64,
     /// The kube-dns Service, once added.
     dns_service: Option<ServiceId>,
+    /// NetworkPolicies and Namespace objects (`policy/`).
+    policies: crate::policy::store::PolicyStore,
     /// Names this cluster's state: a fresh value from [`next_generation`] on creation and on
     /// every change, kept by a clone (same state, same generation). The dataplane's rule cache
     /// is valid exactly while the generation it was filled for is the cluster's.
@@ -128,6 +131,7 @@ impl Cluster {
             next_node_port,
             next_lb_ip: 10,
             dns_service: None,
+            policies: Default::default(),
             generation: next_generation(),
         })
     }
