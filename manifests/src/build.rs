@@ -149,6 +149,7 @@ pub fn meta_of(o: &Object) -> &Meta {
         Object::Service(s) => &s.meta,
         Object::Workload(w) => &w.meta,
         Object::Slice(s) => &s.meta,
+        Object::NetworkPolicy(p) => &p.meta,
     }
 }
 
@@ -164,6 +165,8 @@ pub enum Work {
     /// Cluster DNS, after every pod of the manifests is placed.
     Dns,
     Slice(usize),
+    /// Namespace objects and NetworkPolicies (`netpol.rs`), after everything else.
+    Policy(usize),
 }
 
 impl Work {
@@ -173,7 +176,8 @@ impl Work {
             | Work::Service(i)
             | Work::Pod(i)
             | Work::Workload(i)
-            | Work::Slice(i) => i,
+            | Work::Slice(i)
+            | Work::Policy(i) => i,
             Work::DefaultNodes | Work::Dns => usize::MAX,
         }
     }
@@ -216,6 +220,9 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
     out.extend(of(|i, o| matches!(o, Object::Workload(_)).then_some(Work::Workload(i))));
     out.push(Work::Dns);
     out.extend(of(|i, o| matches!(o, Object::Slice(_)).then_some(Work::Slice(i))));
+    out.extend(of(|i, o| {
+        matches!(o, Object::Namespace(_) | Object::NetworkPolicy(_)).then_some(Work::Policy(i))
+    }));
     out
 }
 
@@ -251,6 +258,15 @@ impl Builder {
             (Work::Workload(_), Some(Object::Workload(wl))) => self.expand_workload(wl),
             (Work::Dns, _) => self.ensure_dns(),
             (Work::Slice(_), Some(Object::Slice(sl))) => self.add_slice(sl),
+            (Work::Policy(_), Some(Object::NetworkPolicy(p))) => {
+                crate::netpol::build(&mut self.cluster, &mut self.diags, &mut self.skipped, p)
+            }
+            (Work::Policy(_), Some(Object::Namespace(m))) => {
+                self.cluster.set_namespace(engine::policy::NamespaceSpec {
+                    name: m.name.clone(),
+                    labels: m.labels.clone(),
+                })
+            }
             // A step that does not name an object of its kind (not made by `plan`): nothing.
             _ => {}
         }

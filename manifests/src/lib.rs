@@ -24,6 +24,7 @@ mod build;
 pub mod diag;
 pub mod export;
 pub mod names;
+pub mod netpol;
 pub mod objects;
 mod read;
 pub mod scenario;
