@@ -14,6 +14,7 @@ use manifests::tables::TableOptions;
 use manifests::{Diagnostic, Loaded};
 
 mod input;
+mod policy;
 
 const EXIT_OK: u8 = 0;
 const EXIT_NOT_DELIVERED: u8 = 1;
@@ -66,6 +67,9 @@ enum Command {
     Export,
     /// List the bundled scenarios.
     Scenarios,
+    /// NetworkPolicy answers: `policy matrix --port 80 [--why NS/FROM NS/TO]`.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -205,6 +209,9 @@ fn run(cli: Cli) -> u8 {
                 loaded.warnings.len(),
                 loaded.skipped.len()
             );
+            if c.network_policy_count() > 0 {
+                println!("{} NetworkPolicy(s) applied", c.network_policy_count());
+            }
             for s in &loaded.skipped {
                 println!("skipped {} {:?} (line {}): {}", s.kind, s.name, s.line, s.reason);
             }
@@ -215,6 +222,7 @@ fn run(cli: Cli) -> u8 {
             EXIT_OK
         }
         Command::Scenarios => EXIT_OK,
+        Command::Policy(cmd) => policy::run(&loaded, &cmd),
     }
 }
 
@@ -285,7 +293,7 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
         Output::Text => print!("{}", engine::trace_text::render_text(&trace)),
         Output::Json => {
             let doc = serde_json::json!({
-                "podpath_trace_version": 1,
+                "podpath_trace_version": 2,
                 "delivered": delivered,
                 "trace": trace,
             });

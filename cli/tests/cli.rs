@@ -97,7 +97,7 @@ fn json_output_is_the_documented_shape() {
     );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(v["podpath_trace_version"], 1);
+    assert_eq!(v["podpath_trace_version"], 2);
     assert_eq!(v["delivered"], true);
     let trace = &v["trace"];
     assert_eq!(trace["connections"].as_array().map(Vec::len), Some(3));

@@ -33,13 +33,13 @@ impl PeerRef<'_> {
 }
 
 /// The rule that allowed a packet: `spec.<direction>[index]` of `policy`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleRef {
     pub policy: ObjectKey,
     pub direction: Direction,
     pub index: usize,
-    /// The rule as text (`from podSelector app=web; ports TCP 80`).
-    pub text: String,
+    /// The rule as text (`from podSelector app=web; ports TCP 80`), rendered when read.
+    pub text: crate::trace::Text,
 }
 
 impl std::fmt::Display for RuleRef {
@@ -59,8 +59,8 @@ pub enum Decision {
     NotIsolated,
     /// The peer is the pod's own node, which policies cannot block.
     OwnNode { policies: Vec<ObjectKey> },
-    /// Rule `rule` of `policy` allows the peer and port.
-    Allowed { policy: Arc<NetworkPolicySpec>, rule: usize },
+    /// Rule `rule` of `policy` (whose key is `key`) allows the peer and port.
+    Allowed { policy: Arc<NetworkPolicySpec>, key: ObjectKey, rule: usize },
     /// The pod is isolated by `policies` (sorted) and none of their rules allows this.
     Denied { policies: Vec<ObjectKey> },
 }
@@ -76,13 +76,16 @@ impl Decision {
 
     /// The allowing rule, when a rule allowed it.
     pub fn rule(&self, direction: Direction) -> Option<RuleRef> {
-        let Decision::Allowed { policy, rule } = self else { return None };
-        let r = policy.rules(direction).get(*rule)?;
+        let Decision::Allowed { policy, key, rule } = self else { return None };
+        policy.rules(direction).get(*rule)?;
+        let (p, i) = (policy.clone(), *rule);
         Some(RuleRef {
-            policy: policy.key(),
+            policy: key.clone(),
             direction,
-            index: *rule,
-            text: RuleText(direction, r).to_string(),
+            index: i,
+            text: crate::trace::Text::lazy(move |f| {
+                write!(f, "{}", RuleText(direction, &p.rules(direction)[i]))
+            }),
         })
     }
 }
@@ -113,7 +116,7 @@ impl Cluster {
         };
         let mut isolated = false;
         let mut allowed = None;
-        store.for_each_selecting(&subject.spec.namespace, &subject.spec.labels, |p| {
+        store.for_each_selecting(&subject.spec.namespace, &subject.spec.labels, |key, p| {
             if !p.affects(direction) {
                 return false;
             }
@@ -123,7 +126,7 @@ impl Cluster {
                 .iter()
                 .position(|r| self.rule_allows(r, &p.namespace, peer, port, protocol, dest));
             if let Some(rule) = found {
-                allowed = Some(Decision::Allowed { policy: p.clone(), rule });
+                allowed = Some(Decision::Allowed { policy: p.clone(), key: key.clone(), rule });
                 return true;
             }
             false
@@ -147,9 +150,9 @@ impl Cluster {
         if pod.spec.host_network {
             return out;
         }
-        self.policy_store().for_each_selecting(&pod.spec.namespace, &pod.spec.labels, |p| {
+        self.policy_store().for_each_selecting(&pod.spec.namespace, &pod.spec.labels, |key, p| {
             if p.affects(direction) {
-                out.push(p.key());
+                out.push(key.clone());
             }
             false
         });
@@ -163,7 +166,7 @@ impl Cluster {
         if pod.spec.host_network {
             return out;
         }
-        self.policy_store().for_each_selecting(&pod.spec.namespace, &pod.spec.labels, |p| {
+        self.policy_store().for_each_selecting(&pod.spec.namespace, &pod.spec.labels, |_, p| {
             out.push(p.clone());
             false
         });

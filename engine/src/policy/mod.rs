@@ -21,6 +21,7 @@
 //! Evaluation is in [`eval`]; the dataplane calls it at the enforcement points (egress at the
 //! source pod's veth, ingress at the destination pod's veth) and [`matrix`] for every pair.
 
+pub(crate) mod enforce;
 pub mod eval;
 pub mod matrix;
 pub mod selector;

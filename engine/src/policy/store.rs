@@ -17,6 +17,8 @@ use crate::model::{Labels, ObjectKey};
 pub(crate) struct PolicyStore {
     /// By id (insertion order); `None` once removed.
     policies: Vec<Option<Arc<NetworkPolicySpec>>>,
+    /// Each policy's key, made once (a trace names the policy at its hop).
+    keys: Vec<ObjectKey>,
     by_key: HashMap<ObjectKey, u32>,
     /// Hash of (namespace, key, value) of the filed pair → policy ids, ascending.
     by_pair: FastMap<u64, Vec<u32>>,
@@ -67,7 +69,8 @@ impl PolicyStore {
             }
             None => self.broad.entry(spec.namespace.clone()).or_default().push(id),
         }
-        self.by_key.insert(key, id);
+        self.by_key.insert(key.clone(), id);
+        self.keys.push(key);
         self.policies.push(Some(Arc::new(spec)));
         self.live += 1;
         true
@@ -93,7 +96,7 @@ impl PolicyStore {
         &self,
         namespace: &str,
         labels: &Labels,
-        mut f: impl FnMut(&Arc<NetworkPolicySpec>) -> bool,
+        mut f: impl FnMut(&ObjectKey, &Arc<NetworkPolicySpec>) -> bool,
     ) {
         if self.live == 0 {
             return;
@@ -107,7 +110,10 @@ impl PolicyStore {
         for list in lists {
             for &id in list {
                 let Some(p) = self.policies[id as usize].as_ref() else { continue };
-                if p.namespace == namespace && p.pod_selector.matches(labels) && f(p) {
+                if p.namespace == namespace
+                    && p.pod_selector.matches(labels)
+                    && f(&self.keys[id as usize], p)
+                {
                     return;
                 }
             }
