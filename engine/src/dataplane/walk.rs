@@ -15,6 +15,7 @@ use crate::addr::FiveTuple;
 use crate::cluster::Cluster;
 use crate::kube_proxy::{Builtin, ChainRef, Table};
 use crate::model::*;
+use crate::policy::{Direction, PeerRef};
 use crate::trace::{lazy_text, Action, Hop, Location, Text, Verdict};
 
 /// Where a connection starts, resolved against the cluster.
@@ -74,6 +75,9 @@ pub(crate) struct Walker<'c> {
     /// The last `Cluster::lookup_vip` and its answer: every chain a packet meets asks for the
     /// same destination, and the cluster does not change during a walk.
     vip_memo: std::cell::Cell<Option<(VipKey, Option<VipAnswer>)>>,
+    /// The pod whose egress NetworkPolicy is checked when its packet reaches its node's
+    /// netfilter (after the DNAT that picks the backend).
+    egress_from: Option<PodId>,
 }
 
 type VipKey = (Ipv4Addr, u16, crate::addr::Protocol);
@@ -103,6 +107,7 @@ impl<'c> Walker<'c> {
             full_chains: false,
             cache,
             vip_memo: std::cell::Cell::new(None),
+            egress_from: None,
         }
     }
 
@@ -205,6 +210,7 @@ impl<'c> Walker<'c> {
     ) -> ConnOutcome {
         self.nat = None;
         self.masqueraded = false;
+        self.egress_from = None;
         let sport = self.d.port(32768, 60999);
         match origin {
             Origin::Pod { pod, container } => {
@@ -265,6 +271,7 @@ impl<'c> Walker<'c> {
                     || "the bridge cni0 hands the packet to the node's netfilter hooks (br_netfilter)".into(),
                 );
                 let mut pkt = Pkt::new(t, false);
+                self.egress_from = Some(p.id);
                 self.at_node(p.node, &mut pkt, false, 0)
             }
             Origin::Node { node } => {
@@ -348,6 +355,15 @@ impl<'c> Walker<'c> {
             self.nat = Some((id, arrived));
         }
         let dst = *pkt.t.dst.ip();
+        if let Some(src) = self.egress_from.take() {
+            let peer = match self.cache.pod_at(self.c, dst) {
+                Some(d) => PeerRef::Pod(d),
+                None => PeerRef::Addr(dst),
+            };
+            if let Some(end) = self.police(Direction::Egress, self.pod(src), node, peer, pkt.t) {
+                return end;
+            }
+        }
 
         // Routing decision on the (possibly rewritten) destination.
         if self.is_local(node, dst, pkt) {
@@ -393,6 +409,18 @@ impl<'c> Walker<'c> {
                 );
                 if let Some(end) = self.filter(node, pkt, filter) {
                     return end;
+                }
+                // Ingress NetworkPolicy at the destination pod's interface, seeing the source
+                // as this node's filter hook does (before its masquerade).
+                if let Some(dpod) = self.cache.pod_at(self.c, dst) {
+                    let src = *pkt.t.src.ip();
+                    let peer = match self.cache.pod_at(self.c, src) {
+                        Some(s) => PeerRef::Pod(s),
+                        None => PeerRef::Addr(src),
+                    };
+                    if let Some(end) = self.police(Direction::Ingress, dpod, node, peer, pkt.t) {
+                        return end;
+                    }
                 }
                 self.postrouting(node, pkt, node.bridge_ip(), "cni0");
                 self.remember_conntrack(id, pkt);
@@ -535,6 +563,36 @@ impl<'c> Walker<'c> {
         pkt.src_local = false;
         pkt.mark = false;
         self.at_node(to.id, pkt, false, visited + 1)
+    }
+
+    /// NetworkPolicy for `subject` at its interface on `node`: records the hop when the pod is
+    /// isolated; the end of the connection when no rule allows the packet.
+    fn police(
+        &mut self,
+        direction: Direction,
+        subject: &'c Pod,
+        node: &Node,
+        peer: PeerRef<'c>,
+        t: FiveTuple,
+    ) -> Option<ConnOutcome> {
+        if self.c.network_policy_count() == 0 {
+            return None;
+        }
+        let key = self.cache.pod_key(subject);
+        let e = crate::policy::enforce::check(
+            self.c,
+            direction,
+            subject,
+            &key,
+            node.name(),
+            peer,
+            t,
+            self.record,
+        )?;
+        if let Some((action, explain)) = e.hop {
+            self.push_hop(Location::Veth { node: node.shared_name(), pod: key }, t, t, action, explain);
+        }
+        e.denied.map(|v| self.end(v, &Pkt::new(t, false)))
     }
 
     fn pod_of_source(&self, pkt: &Pkt) -> Option<PodId> {
