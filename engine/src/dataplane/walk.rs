@@ -590,7 +590,13 @@ impl<'c> Walker<'c> {
             self.record,
         )?;
         if let Some((action, explain)) = e.hop {
-            self.push_hop(Location::Veth { node: node.shared_name(), pod: key }, t, t, action, explain);
+            self.push_hop(
+                Location::Veth { node: node.shared_name(), pod: key },
+                t,
+                t,
+                action,
+                explain,
+            );
         }
         e.denied.map(|v| self.end(v, &Pkt::new(t, false)))
     }
