@@ -149,7 +149,7 @@ pub fn meta_of(o: &Object) -> &Meta {
         Object::Service(s) => &s.meta,
         Object::Workload(w) => &w.meta,
         Object::Slice(s) => &s.meta,
-        Object::NetworkPolicy(p) => &p.meta,
+        Object::NetworkPolicy(m, _) => m,
     }
 }
 
@@ -221,7 +221,7 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
     out.push(Work::Dns);
     out.extend(of(|i, o| matches!(o, Object::Slice(_)).then_some(Work::Slice(i))));
     out.extend(of(|i, o| {
-        matches!(o, Object::Namespace(_) | Object::NetworkPolicy(_)).then_some(Work::Policy(i))
+        matches!(o, Object::Namespace(_) | Object::NetworkPolicy(..)).then_some(Work::Policy(i))
     }));
     out
 }
@@ -258,7 +258,7 @@ impl Builder {
             (Work::Workload(_), Some(Object::Workload(wl))) => self.expand_workload(wl),
             (Work::Dns, _) => self.ensure_dns(),
             (Work::Slice(_), Some(Object::Slice(sl))) => self.add_slice(sl),
-            (Work::Policy(_), Some(Object::NetworkPolicy(p))) => {
+            (Work::Policy(_), Some(Object::NetworkPolicy(_, p))) => {
                 crate::netpol::build(&mut self.cluster, &mut self.diags, &mut self.skipped, p)
             }
             (Work::Policy(_), Some(Object::Namespace(m))) => {

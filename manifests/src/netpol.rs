@@ -20,14 +20,16 @@ use engine::{Cidr, Labels, Protocol, TargetPort};
 use crate::diag::{forbidden, invalid, invalid_num, required, required_because, unsupported};
 use crate::diag::{Diagnostic, ObjectRef};
 use crate::names::{iana_svc_name, label_key, label_value, CIDR_MSG, PORT_RANGE_MSG};
-use crate::objects::Meta;
 use crate::read::{IntOrStr, Reader};
 use crate::yaml::Value;
 
 /// A NetworkPolicy as read: the engine's spec when it is valid, else the apiserver's errors.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawPolicy {
-    pub meta: Meta,
+    pub namespace: String,
+    pub name: String,
+    /// Line of the object's first key.
+    pub line: u32,
     pub spec: Option<NetworkPolicySpec>,
     /// Why the apiserver would reject it (errors with field path and line).
     pub errors: Vec<Diagnostic>,
@@ -47,13 +49,15 @@ impl P<'_> {
     }
 }
 
-/// Reads and validates a NetworkPolicy's `spec` (`meta` is read and checked by the caller).
-pub(crate) fn read(meta: Meta, spec: Option<&Value>) -> RawPolicy {
-    let obj = ObjectRef::new("NetworkPolicy", Some(&meta.namespace), &meta.name);
+/// Reads and validates a NetworkPolicy's `spec` (its metadata is read and checked by the
+/// caller: `namespace`, `name`, and the object's `line`).
+pub(crate) fn read(namespace: &str, name: &str, line: u32, spec: Option<&Value>) -> RawPolicy {
+    let obj = ObjectRef::new("NetworkPolicy", Some(namespace), name);
+    let meta_line = line;
     let mut type_errs = Vec::new();
     let mut r = Reader { diags: &mut type_errs, obj: obj.clone() };
     let mut p = P { errs: Vec::new(), notes: Vec::new(), obj: &obj };
-    let line = spec.map_or(meta.line, |s| s.line);
+    let line = spec.map_or(meta_line, |s| s.line);
     let pod_selector = spec
         .and_then(|s| selector(&mut r, &mut p, s.get("podSelector"), "spec.podSelector"))
         .unwrap_or_default();
@@ -106,14 +110,21 @@ pub(crate) fn read(meta: Meta, spec: Option<&Value>) -> RawPolicy {
     let mut errors = type_errs;
     errors.append(&mut p.errs);
     let spec = errors.is_empty().then(|| NetworkPolicySpec {
-        namespace: meta.namespace.clone(),
-        name: meta.name.clone(),
+        namespace: namespace.to_string(),
+        name: name.to_string(),
         pod_selector,
         policy_types: types,
         ingress,
         egress,
     });
-    RawPolicy { meta, spec, errors, notes: p.notes }
+    RawPolicy {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        line: meta_line,
+        spec,
+        errors,
+        notes: p.notes,
+    }
 }
 
 fn read_rule(
@@ -388,7 +399,7 @@ pub(crate) fn build(
             let field = e.field.as_deref().unwrap_or("spec");
             let mut w = Diagnostic::warning(format!(
                 "NetworkPolicy \"{}\" is invalid: {field}: {}; the policy is not applied",
-                raw.meta.name, e.message
+                raw.name, e.message
             ))
             .on(&obj);
             w.line = e.line;
@@ -397,8 +408,8 @@ pub(crate) fn build(
         skipped.push(crate::Skipped {
             kind: "NetworkPolicy".into(),
             api_version: "networking.k8s.io/v1".into(),
-            name: raw.meta.name.clone(),
-            line: raw.meta.line,
+            name: raw.name.clone(),
+            line: raw.line,
             reason: format!(
                 "invalid, not applied ({} error(s); the first: {})",
                 raw.errors.len(),
@@ -408,8 +419,8 @@ pub(crate) fn build(
         return;
     };
     if let Err(e) = cluster.add_network_policy(spec.clone()) {
-        let obj = ObjectRef::new("NetworkPolicy", Some(&raw.meta.namespace), &raw.meta.name);
-        diags.push(Diagnostic::error(e.to_string()).on(&obj).at_line(raw.meta.line));
+        let obj = ObjectRef::new("NetworkPolicy", Some(&raw.namespace), &raw.name);
+        diags.push(Diagnostic::error(e.to_string()).on(&obj).at_line(raw.line));
     }
 }
 

@@ -177,7 +177,7 @@ pub enum Object {
     Service(RawService),
     Workload(RawWorkload),
     Slice(RawSlice),
-    NetworkPolicy(crate::netpol::RawPolicy),
+    NetworkPolicy(Meta, Box<crate::netpol::RawPolicy>),
 }
 
 /// An object of a kind podpath does not simulate.
@@ -344,7 +344,10 @@ fn read_object(kind: &str, v: &Value, diags: &mut Vec<Diagnostic>) -> Option<Obj
         }
         "EndpointSlice" => Object::Slice(read_slice(&mut r, meta, v)),
         "Endpoints" => Object::Slice(read_endpoints(&mut r, meta, v)),
-        "NetworkPolicy" => Object::NetworkPolicy(crate::netpol::read(meta, spec)),
+        "NetworkPolicy" => {
+            let raw = crate::netpol::read(&meta.namespace, &meta.name, meta.line, spec);
+            Object::NetworkPolicy(meta, Box::new(raw))
+        }
         _ => return None,
     })
 }

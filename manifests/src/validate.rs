@@ -86,9 +86,7 @@ pub fn object_ref(o: &Object) -> ObjectRef {
             let kind = if s.from_endpoints { "Endpoints" } else { "EndpointSlice" };
             ObjectRef::new(kind, Some(&s.meta.namespace), &s.meta.name)
         }
-        Object::NetworkPolicy(p) => {
-            ObjectRef::new("NetworkPolicy", Some(&p.meta.namespace), &p.meta.name)
-        }
+        Object::NetworkPolicy(m, _) => ObjectRef::new("NetworkPolicy", Some(&m.namespace), &m.name),
     }
 }
 
@@ -106,7 +104,7 @@ pub fn validate(o: &Object, diags: &mut Vec<Diagnostic>) {
         Object::Workload(w) => workload(&mut v, w),
         Object::Slice(s) => slice(&mut v, s),
         // The spec is checked when read (`netpol.rs`); an invalid one is refused, not fatal.
-        Object::NetworkPolicy(p) => meta_common(&mut v, &p.meta, dns1123_subdomain),
+        Object::NetworkPolicy(m, _) => meta_common(&mut v, m, dns1123_subdomain),
     }
 }
 
