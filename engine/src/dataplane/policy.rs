@@ -7,7 +7,9 @@
 //! conntrack entry.
 //!
 //! The decisions come from [`crate::policy`]; this stage records the hop and ends the
-//! connection when the packet is denied. Imports [`super::walker`] and [`super::packet`].
+//! connection when the packet is denied, and keeps each answer in the rule cache for the other
+//! branches and probes of the same cluster state. Imports [`super::walker`] and
+//! [`super::packet`].
 
 use super::packet::{ConnOutcome, Pkt};
 use super::walker::Walker;
@@ -54,20 +56,34 @@ impl<'c> Walker<'c> {
         }
         let t = pkt.t;
         let key = self.cache.pod_key(subject);
-        let e = crate::policy::enforce::check(
-            self.c,
-            direction,
-            subject,
-            &key,
-            node.name(),
-            peer,
-            t,
-            self.record,
-        )?;
-        if let Some((action, explain)) = e.hop {
+        let peer_id = match peer {
+            PeerRef::Pod(p) => u64::from(p.id.0),
+            PeerRef::Addr(ip) => (1 << 32) | u64::from(u32::from(ip)),
+        };
+        let memo = (direction as u8, subject.id, peer_id, t.dst.port(), t.protocol, self.record);
+        let known = self.cache.policy.borrow().get(&memo).cloned();
+        let e = match known {
+            Some(e) => e,
+            None => {
+                let e = crate::policy::enforce::check(
+                    self.c,
+                    direction,
+                    subject,
+                    &key,
+                    node.name(),
+                    peer,
+                    t,
+                    self.record,
+                )
+                .map(std::rc::Rc::new);
+                self.cache.policy.borrow_mut().insert(memo, e.clone());
+                e
+            }
+        }?;
+        if let Some((action, explain)) = &e.hop {
             let at = Location::Veth { node: node.shared_name(), pod: key };
-            self.push_hop(at, t, t, action, explain);
+            self.push_hop(at, t, t, action.clone(), explain.clone());
         }
-        e.denied.map(|v| self.end(v))
+        e.denied.clone().map(|v| self.end(v))
     }
 }

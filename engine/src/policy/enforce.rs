@@ -15,11 +15,41 @@ use crate::trace::{lazy_text, Action, Text, Verdict};
 use crate::Cluster;
 
 /// One enforcement point's result; `None` from [`check`] when the pod is not isolated.
+#[derive(Debug)]
 pub(crate) struct Enforced {
     /// The hop (when recording).
     pub hop: Option<(Action, Text)>,
     /// Set when the packet is dropped.
     pub denied: Option<Verdict>,
+}
+
+/// A peer's description, rendered when read.
+struct Describe {
+    pod: Option<ObjectKey>,
+    ip: std::net::Ipv4Addr,
+    node: Option<crate::Name>,
+}
+
+impl Describe {
+    fn of(peer: PeerRef<'_>, c: &Cluster) -> Describe {
+        match peer {
+            PeerRef::Pod(p) => Describe { pod: Some(p.key()), ip: p.ip, node: None },
+            PeerRef::Addr(ip) => {
+                Describe { pod: None, ip, node: c.node_by_ip(ip).map(|n| n.shared_name()) }
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Describe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ip = self.ip;
+        match (&self.pod, &self.node) {
+            (Some(pod), _) => write!(f, "pod {pod} ({ip})"),
+            (None, Some(n)) => write!(f, "{ip} (node {n}, matched by ipBlock only)"),
+            (None, None) => write!(f, "{ip} (matched by ipBlock only)"),
+        }
+    }
 }
 
 fn describe(peer: PeerRef<'_>, c: &Cluster) -> String {
@@ -79,7 +109,7 @@ pub(crate) fn check(
             let hop = record.then(|| {
                 let rule = decision.rule(direction);
                 let policies = rule.iter().map(|r| r.policy.clone()).collect();
-                let (peer_text, r) = (describe(peer, c), rule.clone());
+                let (peer_text, r) = (Describe::of(peer, c), rule.clone());
                 let explain = Text::lazy(move |f| match &r {
                     Some(r) => write!(f, "pod {pod} is isolated for {dir}; {r} allows {peer_text} on {proto} port {port}"),
                     None => write!(f, "pod {pod} is isolated for {dir}; a rule allows {peer_text}"),

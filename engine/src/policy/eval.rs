@@ -174,6 +174,43 @@ impl Cluster {
         out
     }
 
+    /// The policies that isolate `pod` for `direction`, in the order decisions try them.
+    pub(crate) fn isolating(&self, pod: &Pod, direction: Direction) -> Vec<Arc<NetworkPolicySpec>> {
+        let mut out = Vec::new();
+        if !pod.spec.host_network {
+            self.policy_store().for_each_selecting(
+                &pod.spec.namespace,
+                &pod.spec.labels,
+                |_, p| {
+                    if p.affects(direction) {
+                        out.push(p.clone());
+                    }
+                    false
+                },
+            );
+        }
+        out
+    }
+
+    /// Whether a rule of `policies` (those isolating the pod for `direction`, see
+    /// [`Cluster::isolating`]) allows `peer` on `port`; `dest` is the destination pod, for
+    /// named ports.
+    pub(crate) fn rules_allow(
+        &self,
+        policies: &[Arc<NetworkPolicySpec>],
+        direction: Direction,
+        peer: PeerRef<'_>,
+        port: u16,
+        protocol: Protocol,
+        dest: Option<&Pod>,
+    ) -> bool {
+        policies.iter().any(|p| {
+            p.rules(direction)
+                .iter()
+                .any(|r| self.rule_allows(r, &p.namespace, peer, port, protocol, dest))
+        })
+    }
+
     fn rule_allows(
         &self,
         rule: &PolicyRule,

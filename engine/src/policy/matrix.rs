@@ -160,25 +160,31 @@ impl Cluster {
         order.sort_by(|a, b| keyed[*a].cmp(&keyed[*b]));
         pods = order.iter().map(|&i| pods[i]).collect();
         let n = pods.len();
-        // Which pods each direction isolates, found once per pod, so the pairs where neither
-        // end is isolated cost nothing.
-        let eg: Vec<bool> = pods
-            .iter()
-            .map(|p| !self.selecting_policies(p, Direction::Egress).is_empty())
-            .collect();
-        let ing: Vec<bool> = pods
-            .iter()
-            .map(|p| !self.selecting_policies(p, Direction::Ingress).is_empty())
-            .collect();
+        // The policies isolating each pod, found once per pod: a pair then only tries rules,
+        // and a pair where neither end is isolated costs nothing.
+        let eg: Vec<_> = pods.iter().map(|p| self.isolating(p, Direction::Egress)).collect();
+        let ing: Vec<_> = pods.iter().map(|p| self.isolating(p, Direction::Ingress)).collect();
         let mut allowed = vec![true; n * n];
         for (i, s) in pods.iter().enumerate() {
             for (j, d) in pods.iter().enumerate() {
-                if !eg[i] && !ing[j] {
+                if eg[i].is_empty() && ing[j].is_empty() {
                     continue;
                 }
-                let ok = (!eg[i] || self.egress_ok(s, d, port, protocol))
-                    && (!ing[j] || self.ingress_ok(s, d, port, protocol));
-                allowed[i * n + j] = ok;
+                let dest = (!d.spec.host_network).then_some(*d);
+                let egress = eg[i].is_empty()
+                    || self.rules_allow(&eg[i], Direction::Egress, peer(d), port, protocol, dest);
+                let ingress = egress
+                    && (ing[j].is_empty()
+                        || self.from_own_node(d, peer(s))
+                        || self.rules_allow(
+                            &ing[j],
+                            Direction::Ingress,
+                            peer(s),
+                            port,
+                            protocol,
+                            dest,
+                        ));
+                allowed[i * n + j] = egress && ingress;
             }
         }
         let pods = order
@@ -192,12 +198,8 @@ impl Cluster {
         Matrix { port, protocol, pods, allowed }
     }
 
-    fn egress_ok(&self, s: &Pod, d: &Pod, port: u16, protocol: Protocol) -> bool {
-        self.policy_decision(Direction::Egress, s, peer(d), port, protocol).allowed()
-    }
-
-    fn ingress_ok(&self, s: &Pod, d: &Pod, port: u16, protocol: Protocol) -> bool {
-        self.policy_decision(Direction::Ingress, d, peer(s), port, protocol).allowed()
+    fn from_own_node(&self, d: &Pod, from: PeerRef<'_>) -> bool {
+        matches!(from, PeerRef::Addr(ip) if self.node(d.node).is_some_and(|n| n.is_local_address(ip)))
     }
 
     /// Why one cell of [`Cluster::policy_matrix`] is what it is; `None` if a pod is unknown.
