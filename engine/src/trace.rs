@@ -90,7 +90,8 @@ pub enum Action {
     Policy {
         direction: crate::policy::Direction,
         allowed: bool,
-        policies: Vec<ObjectKey>,
+        /// Shared: a kept answer is copied into every trace that meets it.
+        policies: Arc<[ObjectKey]>,
         rule: Option<crate::policy::RuleRef>,
     },
     /// Delivered to a socket.

@@ -307,7 +307,7 @@ fn egress_is_checked_after_service_translation() {
     else {
         panic!()
     };
-    assert_eq!(policies, &vec![key("default/client")]);
+    assert_eq!(policies.to_vec(), vec![key("default/client")]);
     assert_eq!((rule.direction, rule.index), (Direction::Egress, 0));
     assert_eq!(rule.text.to_string(), "to podSelector app=web; ports TCP http");
     assert!(

@@ -85,7 +85,7 @@ pub(crate) fn check(
             let hop = record.then(|| {
                 let (names, peer_text) = (policies.iter().map(ObjectKey::to_string).collect::<Vec<_>>().join(", "), peer_text.clone());
                 let explain = lazy_text!("pod {pod} is isolated for {dir} by {names}; no rule of theirs allows {peer_text} on {proto} port {port}: the packet is dropped here");
-                (Action::Policy { direction, allowed: false, policies: policies.clone(), rule: None }, explain)
+                (Action::Policy { direction, allowed: false, policies: policies.as_slice().into(), rule: None }, explain)
             });
             let denied = Verdict::DeniedByPolicy {
                 direction,
@@ -101,20 +101,20 @@ pub(crate) fn check(
         Decision::OwnNode { policies } => {
             let hop = record.then(|| {
                 let explain = lazy_text!("pod {pod} is isolated for ingress, but traffic from the pod's own node is always allowed (a NetworkPolicy cannot block it)");
-                (Action::Policy { direction, allowed: true, policies, rule: None }, explain)
+                (Action::Policy { direction, allowed: true, policies: policies.into(), rule: None }, explain)
             });
             Some(Enforced { hop, denied: None })
         }
         Decision::Allowed { .. } => {
             let hop = record.then(|| {
                 let rule = decision.rule(direction);
-                let policies = rule.iter().map(|r| r.policy.clone()).collect();
+                let policies: Vec<ObjectKey> = rule.iter().map(|r| r.policy.clone()).collect();
                 let (peer_text, r) = (Describe::of(peer, c), rule.clone());
                 let explain = Text::lazy(move |f| match &r {
                     Some(r) => write!(f, "pod {pod} is isolated for {dir}; {r} allows {peer_text} on {proto} port {port}"),
                     None => write!(f, "pod {pod} is isolated for {dir}; a rule allows {peer_text}"),
                 });
-                (Action::Policy { direction, allowed: true, policies, rule }, explain)
+                (Action::Policy { direction, allowed: true, policies: policies.into(), rule }, explain)
             });
             Some(Enforced { hop, denied: None })
         }
