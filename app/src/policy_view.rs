@@ -41,7 +41,10 @@ pub fn badge(c: &Cluster, pod: &ObjectKey) -> Option<(String, String)> {
     }
     let names: Vec<String> =
         list.iter().map(|p| format!("{} ({})", p.policy.name, p.isolates)).collect();
-    Some((format!("NP {}", list.len()), format!("NetworkPolicies selecting this pod: {}", names.join("; "))))
+    Some((
+        format!("NP {}", list.len()),
+        format!("NetworkPolicies selecting this pod: {}", names.join("; ")),
+    ))
 }
 
 /// Whether a hop is a NetworkPolicy enforcement point, and whether it dropped the packet.
@@ -75,19 +78,25 @@ pub fn groups(m: &Matrix) -> Vec<Group> {
 /// `now`. Pods new in `now` have no "before" and are not marked.
 pub fn changed(now: &Matrix, before: &Matrix) -> Vec<(usize, usize)> {
     let changes = now.changes(before);
-    changes
-        .iter()
-        .filter_map(|(a, b, _)| Some((now.index_of(a)?, now.index_of(b)?)))
-        .collect()
+    changes.iter().filter_map(|(a, b, _)| Some((now.index_of(a)?, now.index_of(b)?))).collect()
 }
 
 /// A cell's "why" as lines: the verdict, then the egress and ingress answers.
-pub fn why(c: &Cluster, from: &ObjectKey, to: &ObjectKey, port: u16, proto: Protocol) -> Vec<String> {
+pub fn why(
+    c: &Cluster,
+    from: &ObjectKey,
+    to: &ObjectKey,
+    port: u16,
+    proto: Protocol,
+) -> Vec<String> {
     let Some(w) = c.explain_cell(from, to, port, proto) else {
         return vec![format!("pods {from} or {to} no longer exist")];
     };
     vec![
-        format!("{from} → {to} {proto} port {port}: {}", if w.allowed { "allowed" } else { "denied" }),
+        format!(
+            "{from} → {to} {proto} port {port}: {}",
+            if w.allowed { "allowed" } else { "denied" }
+        ),
         format!("egress at {from}: {}", w.egress),
         format!("ingress at {to}: {}", w.ingress),
     ]
@@ -134,10 +143,14 @@ mod tests {
         assert_eq!(title, "NetworkPolicies selecting this pod: b-deny (ingress)");
         assert_eq!(pod_policies(c, &key("default/b"))[0].isolates, "ingress");
         let b = c.pod_by_key(&key("default/b")).unwrap().ip;
-        let t = c.trace(&engine::Probe::from_pod("default", "a", std::net::SocketAddrV4::new(b, 80)));
+        let t =
+            c.trace(&engine::Probe::from_pod("default", "a", std::net::SocketAddrV4::new(b, 80)));
         let marks: Vec<bool> = t.connections[0].hops.iter().filter_map(enforcement).collect();
         assert_eq!(marks, [false], "one enforcement hop, which denied");
-        assert_eq!(skipped_notice(&l.skipped).unwrap(), "Not simulated (1): ConfigMap \"cfg\" (line 23): kind not simulated by podpath");
+        assert_eq!(
+            skipped_notice(&l.skipped).unwrap(),
+            "Not simulated (1): ConfigMap \"cfg\" (line 23): kind not simulated by podpath"
+        );
     }
 
     #[test]
@@ -145,13 +158,23 @@ mod tests {
         let l = manifests::load(YAML).unwrap();
         let mut c = l.cluster;
         let before = c.policy_matrix(80, Protocol::Tcp);
-        assert_eq!(groups(&before), [Group { namespace: "default".into(), count: 2 }, Group { namespace: "kube-system".into(), count: 2 }]);
+        assert_eq!(
+            groups(&before),
+            [
+                Group { namespace: "default".into(), count: 2 },
+                Group { namespace: "kube-system".into(), count: 2 }
+            ]
+        );
         c.remove_network_policy(&key("default/b-deny")).unwrap();
         let now = c.policy_matrix(80, Protocol::Tcp);
         let b = now.index_of(&key("default/b")).unwrap();
         let mut cells = changed(&now, &before);
         cells.sort();
-        assert_eq!(cells.len(), 4, "every pod, b itself included (through a Service), may now reach b: {cells:?}");
+        assert_eq!(
+            cells.len(),
+            4,
+            "every pod, b itself included (through a Service), may now reach b: {cells:?}"
+        );
         assert!(cells.iter().all(|(_, to)| *to == b));
         let lines = why(&c, &key("default/a"), &key("default/b"), 80, Protocol::Tcp);
         assert_eq!(lines[0], "default/a → default/b TCP port 80: allowed");

@@ -64,6 +64,7 @@ fn describe(peer: PeerRef<'_>, c: &Cluster) -> String {
 
 /// Checks `direction` for `subject` (the source for egress, the destination for ingress)
 /// against `peer` for the packet `t` at `node`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn check(
     c: &Cluster,
     direction: Direction,

@@ -175,7 +175,7 @@ impl Cluster {
                     || self.rules_allow(&eg[i], Direction::Egress, peer(d), port, protocol, dest);
                 let ingress = egress
                     && (ing[j].is_empty()
-                        || self.from_own_node(d, peer(s))
+                        || self.is_own_node_peer(d, peer(s))
                         || self.rules_allow(
                             &ing[j],
                             Direction::Ingress,
@@ -198,7 +198,7 @@ impl Cluster {
         Matrix { port, protocol, pods, allowed }
     }
 
-    fn from_own_node(&self, d: &Pod, from: PeerRef<'_>) -> bool {
+    fn is_own_node_peer(&self, d: &Pod, from: PeerRef<'_>) -> bool {
         matches!(from, PeerRef::Addr(ip) if self.node(d.node).is_some_and(|n| n.is_local_address(ip)))
     }
 
