@@ -16,8 +16,8 @@
 //! - [`delivery`]: into a socket (a container, a host-network pod, kube-proxy's healthz)
 //! - [`reply`]: back to the client through conntrack
 //! - [`walker`]: the connection's context every stage extends
-//! - [`rule_cache`], [`packet`], [`state`], [`decide`]: derived rules, what travels, kernel
-//!   state, random choices (the bottom: they import no stage)
+//! - [`rule_cache`], [`packet`], [`hops`], [`state`], [`decide`]: derived rules, what travels,
+//!   the hop recorder, kernel state, random choices (the bottom: they import no stage)
 //!
 //! A new stage (NetworkPolicy enforcement, another pod-network model such as VPC-native routing
 //! or a VXLAN overlay) is a new module in this list, called from the stage before it, not a
@@ -25,6 +25,7 @@
 
 mod decide;
 mod delivery;
+mod hops;
 mod netfilter;
 mod node;
 mod packet;
