@@ -16,7 +16,7 @@ use crate::dns::{self, Answer};
 use crate::model::*;
 use crate::probe::{Destination, Entry, Probe, Source};
 use crate::trace::{Action, Connection, Hop, Location, Verdict};
-use crate::{Cluster, Protocol};
+use crate::{ClusterState, Protocol};
 
 /// One connection of a probe: its hops and reply, the DNS lookup before it, and its outcome.
 pub(super) struct Run {
@@ -87,7 +87,7 @@ pub(super) fn run_connection(w: &mut Walker<'_>, probe: &Probe) -> Run {
     }
 }
 
-fn origin_node(c: &Cluster, origin: &Origin) -> Option<String> {
+fn origin_node(c: &ClusterState, origin: &Origin) -> Option<String> {
     let id = match origin {
         Origin::Pod { pod, .. } => c.pod(*pod)?.node,
         Origin::Node { node } => *node,
@@ -295,7 +295,7 @@ fn resolve_origin(
 /// The nodes a cloud load balancer sends to: Ready nodes, and for externalTrafficPolicy Local
 /// only those whose kube-proxy health check answers 200 (some local endpoint). If every check
 /// fails the load balancer fails open to all Ready nodes, as cloud load balancers do.
-fn lb_candidates(c: &Cluster, svc: &Service) -> Vec<NodeId> {
+fn lb_candidates(c: &ClusterState, svc: &Service) -> Vec<NodeId> {
     let ready: Vec<NodeId> = c.nodes().filter(|n| n.spec.ready).map(|n| n.id).collect();
     if !svc.external_policy_local() {
         return ready;

@@ -14,12 +14,12 @@ use super::packet::{ConnOutcome, VipAnswer};
 use super::rule_cache::RuleCache;
 use super::state::NetState;
 use crate::addr::FiveTuple;
-use crate::cluster::Cluster;
+use crate::cluster::ClusterState;
 use crate::model::*;
 use crate::trace::{Hop, Verdict};
 
 pub(crate) struct Walker<'c> {
-    pub c: &'c Cluster,
+    pub c: &'c ClusterState,
     pub st: NetState,
     pub d: Decider,
     pub now_ms: u64,
@@ -30,7 +30,7 @@ pub(crate) struct Walker<'c> {
     pub(super) masqueraded: bool,
     /// Evaluate the shared chains in full instead of through the index (tests compare both).
     pub full_chains: bool,
-    pub cache: std::rc::Rc<RuleCache>,
+    pub cache: &'c RuleCache,
     /// The last `Cluster::lookup_vip` and its answer: every chain a packet meets asks for the
     /// same destination, and the cluster does not change during a walk.
     vip_memo: std::cell::Cell<Option<(VipKey, Option<VipAnswer>)>>,
@@ -40,12 +40,12 @@ type VipKey = (Ipv4Addr, u16, crate::addr::Protocol);
 
 impl<'c> Walker<'c> {
     pub fn new(
-        c: &'c Cluster,
+        c: &'c ClusterState,
         st: NetState,
         d: Decider,
         record: bool,
         now_ms: u64,
-        cache: std::rc::Rc<RuleCache>,
+        cache: &'c RuleCache,
     ) -> Walker<'c> {
         Walker {
             c,

@@ -12,7 +12,7 @@
 //! `Walker` methods.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::addr::Cidr;
 use crate::cluster::VipKind;
@@ -53,7 +53,7 @@ impl Walker<'_> {
         node: &Node,
         chain: ChainRef,
         pkt: &Pkt,
-    ) -> Rc<Chain> {
+    ) -> Arc<Chain> {
         if self.full_chains || !chain.is_shared() {
             return self.cache.chain(self.c, node.id, chain);
         }
