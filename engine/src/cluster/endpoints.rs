@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::net::Ipv4Addr;
 
-use super::{selector_matches, Cluster};
+use super::{selector_matches, ClusterState};
 use crate::model::*;
 
 /// One endpoint of a Service, with its conditions. 16 bytes: at the limits there are 2.5
@@ -175,7 +175,7 @@ impl ServiceEndpoints {
     }
 
     /// The `nodeName` of endpoint `e`.
-    pub fn node_name<'a>(&'a self, e: usize, cluster: &'a Cluster) -> Option<&'a str> {
+    pub fn node_name<'a>(&'a self, e: usize, cluster: &'a ClusterState) -> Option<&'a str> {
         let ep = self.endpoints.get(e)?;
         match ep.node().and_then(|n| cluster.node(n)) {
             Some(n) => Some(n.spec.name.as_str()),
@@ -386,7 +386,7 @@ pub fn resolve_target_port(pod: &Pod, port: &ServicePort) -> Option<u16> {
     }
 }
 
-impl Cluster {
+impl ClusterState {
     pub fn endpoints_of(&self, service: ServiceId) -> Option<&ServiceEndpoints> {
         self.service(service)?;
         self.endpoints.get(service.0 as usize)

@@ -1,24 +1,24 @@
 //! Adding and removing NetworkPolicies and Namespaces.
 //!
 //! Policies change no derived state of the forwarding model (endpoints, kube-proxy rules): they
-//! are read where the dataplane enforces them, so these methods only file them.
+//! are read where the dataplane enforces them, so these methods only file them. Changes reach
+//! the state through `Cluster` (`handle.rs`), which drops the answers the dataplane kept.
 
 use std::sync::Arc;
 
-use super::Cluster;
+use super::ClusterState;
 use crate::error::ModelError;
 use crate::model::ObjectKey;
 use crate::policy::store::PolicyStore;
 use crate::policy::{NamespaceSpec, NetworkPolicySpec};
 
-impl Cluster {
+impl ClusterState {
     pub(crate) fn policy_store(&self) -> &PolicyStore {
         &self.policies
     }
 
     /// Adds a NetworkPolicy (already validated: the loader words the apiserver's errors).
     pub fn add_network_policy(&mut self, spec: NetworkPolicySpec) -> Result<(), ModelError> {
-        self.touch();
         let key = spec.key();
         if self.policies.insert(spec) {
             Ok(())
@@ -31,7 +31,6 @@ impl Cluster {
         &mut self,
         key: &ObjectKey,
     ) -> Result<Arc<NetworkPolicySpec>, ModelError> {
-        self.touch();
         self.policies
             .remove(key)
             .ok_or_else(|| ModelError::UnknownNetworkPolicy { policy: key.clone() })
@@ -39,13 +38,11 @@ impl Cluster {
 
     /// Adds or replaces a Namespace object (its labels are what `namespaceSelector`s match).
     pub fn set_namespace(&mut self, spec: NamespaceSpec) {
-        self.touch();
         self.policies.set_namespace(spec);
     }
 
     /// Removes a Namespace object (its pods keep the automatic name label); `false` if absent.
     pub fn remove_namespace(&mut self, name: &str) -> bool {
-        self.touch();
         self.policies.remove_namespace(name)
     }
 

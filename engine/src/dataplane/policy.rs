@@ -15,7 +15,7 @@ use super::packet::{ConnOutcome, Pkt};
 use super::walker::Walker;
 use crate::model::*;
 use crate::policy::{Direction, PeerRef};
-use crate::trace::Location;
+use crate::trace::{Hop, Location};
 
 impl<'c> Walker<'c> {
     /// Egress for the pod that sent the packet, at the first node it reaches.
@@ -60,7 +60,8 @@ impl<'c> Walker<'c> {
             PeerRef::Pod(p) => u64::from(p.id.0),
             PeerRef::Addr(ip) => (1 << 32) | u64::from(u32::from(ip)),
         };
-        let memo = (direction as u8, subject.id, peer_id, t.dst.port(), t.protocol, self.record);
+        let memo =
+            (direction as u8, subject.id, peer_id, t.dst.port(), t.protocol, self.hops.recording());
         let known = self.cache.policy.borrow().get(&memo).cloned();
         let e = match known {
             Some(e) => e,
@@ -73,16 +74,17 @@ impl<'c> Walker<'c> {
                     node.name(),
                     peer,
                     t,
-                    self.record,
+                    self.hops.recording(),
                 )
-                .map(std::rc::Rc::new);
+                .map(std::sync::Arc::new);
                 self.cache.policy.borrow_mut().insert(memo, e.clone());
                 e
             }
         }?;
         if let Some((action, explain)) = &e.hop {
             let at = Location::Veth { node: node.shared_name(), pod: key };
-            self.push_hop(at, t, t, action.clone(), explain.clone());
+            let (action, explain) = (action.clone(), explain.clone());
+            self.hops.push(Hop { at, before: t, after: t, action, explain });
         }
         e.denied.clone().map(|v| self.end(v))
     }

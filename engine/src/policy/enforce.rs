@@ -10,9 +10,9 @@
 use super::eval::{Decision, PeerRef};
 use super::Direction;
 use crate::addr::FiveTuple;
+use crate::cluster::ClusterState as Cluster;
 use crate::model::{ObjectKey, Pod};
-use crate::trace::{lazy_text, Action, Text, Verdict};
-use crate::Cluster;
+use crate::trace::{Action, Text, Verdict};
 
 /// One enforcement point's result; `None` from [`check`] when the pod is not isolated.
 #[derive(Debug)]
@@ -85,7 +85,7 @@ pub(crate) fn check(
             let peer_text = describe(peer, c);
             let hop = record.then(|| {
                 let (names, peer_text) = (policies.iter().map(ObjectKey::to_string).collect::<Vec<_>>().join(", "), peer_text.clone());
-                let explain = lazy_text!("pod {pod} is isolated for {dir} by {names}; no rule of theirs allows {peer_text} on {proto} port {port}: the packet is dropped here");
+                let explain = Text::lazy(move |f| write!(f, "pod {pod} is isolated for {dir} by {names}; no rule of theirs allows {peer_text} on {proto} port {port}: the packet is dropped here"));
                 (Action::Policy { direction, allowed: false, policies: policies.as_slice().into(), rule: None }, explain)
             });
             let denied = Verdict::DeniedByPolicy {
@@ -101,7 +101,7 @@ pub(crate) fn check(
         }
         Decision::OwnNode { policies } => {
             let hop = record.then(|| {
-                let explain = lazy_text!("pod {pod} is isolated for ingress, but traffic from the pod's own node is always allowed (a NetworkPolicy cannot block it)");
+                let explain = Text::lazy(move |f| write!(f, "pod {pod} is isolated for ingress, but traffic from the pod's own node is always allowed (a NetworkPolicy cannot block it)"));
                 (Action::Policy { direction, allowed: true, policies: policies.into(), rule: None }, explain)
             });
             Some(Enforced { hop, denied: None })

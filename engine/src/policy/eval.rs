@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Direction, NetworkPolicySpec, Peer, PolicyPort, PolicyRule, RuleText};
 use crate::addr::Protocol;
+use crate::cluster::ClusterState;
 use crate::model::{ObjectKey, Pod, TargetPort};
-use crate::Cluster;
 
 /// The other end of a connection, as a policy sees it. Host-network pods, nodes and clients
 /// outside the cluster are addresses: only `ipBlock` peers can match them.
@@ -90,7 +90,7 @@ impl Decision {
     }
 }
 
-impl Cluster {
+impl ClusterState {
     /// Whether `direction` policy lets `subject` talk with `peer` on `port`/`protocol`: for
     /// ingress `subject` is the destination and `peer` the source (as the destination's node
     /// sees it); for egress `subject` is the source and `peer` the destination after Service

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::eval::{Decision, PeerRef, RuleRef};
 use super::Direction;
 use crate::addr::Protocol;
+use crate::cluster::ClusterState;
 use crate::model::{ObjectKey, Pod};
-use crate::Cluster;
 
 /// A row/column of the matrix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,7 +148,7 @@ fn peer(p: &Pod) -> PeerRef<'_> {
     }
 }
 
-impl Cluster {
+impl ClusterState {
     /// Every pod × every pod for `port`/`protocol`, pods sorted by namespace, workload, name.
     pub fn policy_matrix(&self, port: u16, protocol: Protocol) -> Matrix {
         let mut pods: Vec<&Pod> = self.pods().collect();
