@@ -23,12 +23,14 @@
 mod build;
 pub mod diag;
 pub mod export;
+mod locate;
 pub mod names;
 pub mod objects;
 mod read;
 pub mod scenario;
 pub mod staged;
 pub mod tables;
+pub mod text;
 mod validate;
 pub mod yaml;
 
@@ -59,6 +61,9 @@ pub struct Loaded {
 pub struct LoadOptions {
     pub settings: ClusterSettings,
     pub limits: Limits,
+    /// Byte offsets where each input file after the first begins, in a text that joins several
+    /// (each file its own YAML stream); empty for one file.
+    pub streams: Vec<usize>,
 }
 
 /// Loads manifests into a cluster with default settings and limits.

@@ -79,8 +79,24 @@ enum State {
 
 impl<'a> Loader<'a> {
     pub fn new(text: impl Into<Cow<'a, str>>, options: LoadOptions) -> Loader<'a> {
-        let text = text.into();
-        let reader = DocumentReader::new(&text, &options.limits);
+        let mut text = text.into();
+        // Refused before any work: too many bytes, then characters YAML does not allow.
+        let too_big = text.len() > options.limits.max_bytes;
+        if !too_big {
+            match crate::text::prepare(&text) {
+                Ok(Cow::Borrowed(b)) if b.len() == text.len() => {}
+                Ok(changed) => text = Cow::Owned(changed.into_owned()),
+                Err(e) => {
+                    let d = Diagnostic::error(format!("yaml: {}", e.message)).at(e.line, e.col);
+                    return Loader {
+                        text,
+                        options,
+                        state: State::Done(Some(Box::new(Err(vec![d])))),
+                    };
+                }
+            }
+        }
+        let reader = DocumentReader::with_streams(&text, &options.limits, &options.streams);
         Loader {
             text,
             options,
@@ -123,13 +139,28 @@ impl<'a> Loader<'a> {
                     if reader.finished() {
                         break;
                     }
-                    let first_new = objects.len();
+                    let max_objects = self.options.limits.max_objects;
                     reader.read_next(&self.text, |root| {
-                        objects::read_document(&root, &mut objects, &mut skipped, &mut read_diags)
+                        if objects.len() + skipped.len() > max_objects {
+                            return;
+                        }
+                        let (first_new, read_from, valid_from) =
+                            (objects.len(), read_diags.len(), valid_diags.len());
+                        objects::read_document(&root, &mut objects, &mut skipped, &mut read_diags);
+                        for o in &objects[first_new..] {
+                            validate::validate(o, &mut valid_diags);
+                        }
+                        crate::locate::place(&root, &mut read_diags[read_from..]);
+                        crate::locate::place(&root, &mut valid_diags[valid_from..]);
+                        if objects.len() + skipped.len() > max_objects {
+                            read_diags.push(
+                                Diagnostic::error(format!(
+                                    "too many objects: the limit is {max_objects} in one load"
+                                ))
+                                .at(root.line, root.col),
+                            );
+                        }
                     });
-                    for o in &objects[first_new..] {
-                        validate::validate(o, &mut valid_diags);
-                    }
                 }
                 if reader.finished() {
                     read_diags.append(&mut valid_diags);
@@ -172,11 +203,12 @@ impl<'a> Loader<'a> {
     /// at once (duplicate names, requested addresses), then the build plan.
     fn checked(
         &self,
-        reader: DocumentReader,
+        mut reader: DocumentReader,
         objects: Vec<Object>,
         skipped: Vec<Skipped>,
         read_and_valid_diags: Vec<Diagnostic>,
     ) -> State {
+        let warnings = std::mem::take(&mut reader.warnings);
         let mut diags: Vec<Diagnostic> = reader
             .into_errors()
             .into_iter()
@@ -185,8 +217,23 @@ impl<'a> Loader<'a> {
                     .at(e.line, e.col)
             })
             .collect();
+        diags.extend(
+            warnings
+                .iter()
+                .map(|w| Diagnostic::warning(format!("yaml: {}", w.message)).at(w.line, w.col)),
+        );
         // Reading's diagnostics, then validation's (both gathered while reading).
         diags.extend(read_and_valid_diags);
+        if objects.is_empty() && skipped.is_empty() && !diags.iter().any(Diagnostic::is_error) {
+            // kubectl apply says `error: no objects passed to apply` (staging/src/k8s.io/kubectl/
+            // pkg/cmd/apply/apply.go); a simulator has nothing to simulate either.
+            diags.push(
+                Diagnostic::error(
+                    "no objects passed: the input is empty, or only comments, `---` and whitespace",
+                )
+                .at(1, 1),
+            );
+        }
         build::check_duplicates(&objects, &mut diags);
         build::check_allocations(&objects, &self.options.settings, &mut diags);
         let cluster = match Cluster::new(self.options.settings.clone()) {

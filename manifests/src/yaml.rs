@@ -26,6 +26,8 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Most nodes that alias expansion may copy in all documents together.
     pub max_alias_nodes: usize,
+    /// Most Kubernetes objects (a `List`'s items each count).
+    pub max_objects: usize,
 }
 
 impl Default for Limits {
@@ -35,6 +37,7 @@ impl Default for Limits {
             max_depth: 64,
             max_nodes: 8_000_000,
             max_alias_nodes: 100_000,
+            max_objects: 200_000,
         }
     }
 }
@@ -138,38 +141,94 @@ impl Value {
     }
 }
 
+/// A plain scalar as kubectl reads it: sigs.k8s.io/yaml decodes with go-yaml v2, whose resolver
+/// (gopkg.in/yaml.v2 v2.4.0 `resolve.go`, `resolveMapList` and `resolve`) is YAML 1.1's: `y`, `yes`,
+/// `on` (and `n`, `no`, `off`, in three casings) are booleans; integers go through Go's
+/// `strconv.ParseInt(s, 0, 64)` once `_` is removed, so `010` is 8 (octal), `0x1F` and `0b101`
+/// and `0o17` are integers; `09` matches the float pattern and is 9.0, which reaches the
+/// apiserver as the JSON number 9. Only a scalar whose first character can start one of these
+/// (`+-.~0-9yYnNtTfFoO`) is looked at, as the resolver's hint table does.
 fn resolve_plain(t: &str) -> Resolved<'_> {
     match t {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
-        "true" | "True" | "TRUE" => return Resolved::Bool(true),
-        "false" | "False" | "FALSE" => return Resolved::Bool(false),
+        "true" | "True" | "TRUE" | "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
+            return Resolved::Bool(true)
+        }
+        "false" | "False" | "FALSE" | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            return Resolved::Bool(false)
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => return Resolved::Float(t),
         _ => {}
     }
     let b = t.as_bytes();
-    let digits_start = usize::from(b[0] == b'-' || b[0] == b'+');
-    if digits_start < b.len() && b[digits_start..].iter().all(u8::is_ascii_digit) {
-        if let Ok(n) = t.parse::<i64>() {
-            return Resolved::Int(n);
-        }
+    if !matches!(b[0], b'+' | b'-' | b'.' | b'0'..=b'9') {
+        return Resolved::Str(t);
     }
-    if let Some(hex) = t.strip_prefix("0x") {
-        if let Ok(n) = i64::from_str_radix(hex, 16) {
+    if b[0] != b'.' {
+        if is_timestamp(b) {
+            return Resolved::Str(t);
+        }
+        let plain: std::borrow::Cow<'_, str> =
+            if t.contains('_') { t.replace('_', "").into() } else { t.into() };
+        if let Some(n) = go_parse_int(&plain) {
             return Resolved::Int(n);
         }
-    }
-    if let Some(oct) = t.strip_prefix("0o") {
-        if let Ok(n) = i64::from_str_radix(oct, 8) {
-            return Resolved::Int(n);
+        if is_float(plain.as_bytes()) {
+            return integral(&plain).map_or(Resolved::Float(t), Resolved::Int);
         }
+        return Resolved::Str(t);
     }
     if is_float(b) {
-        return Resolved::Float(t);
+        return integral(t).map_or(Resolved::Float(t), Resolved::Int);
     }
-    match t {
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
-        | ".NAN" => Resolved::Float(t),
-        _ => Resolved::Str(t),
+    Resolved::Str(t)
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`: an optional sign, then `0x`/`0X` hex, `0o`/`0O` or a
+/// leading `0` octal, `0b`/`0B` binary, or decimal. (`ParseUint`'s larger values are out of every
+/// field's range, so they are left to the float check.)
+fn go_parse_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.get(..2).map(str::to_ascii_lowercase);
+    let (radix, digits) = match lower.as_deref() {
+        Some("0x") => (16, &body[2..]),
+        Some("0o") => (8, &body[2..]),
+        Some("0b") => (2, &body[2..]),
+        _ if body.len() > 1 && body.starts_with('0') => (8, &body[1..]),
+        _ => (10, body),
+    };
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
     }
+    let magnitude = i128::from_str_radix(digits, radix).ok()?;
+    let v = if neg { -magnitude } else { magnitude };
+    i64::try_from(v).ok()
+}
+
+/// A float written as digits with an optional all-zero fraction (`09`, `80.0`) has an integer
+/// value, and reaches the apiserver as that JSON integer (encoding/json writes `80.0` as `80`).
+fn integral(t: &str) -> Option<i64> {
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    if !frac.bytes().all(|c| c == b'0') {
+        return None;
+    }
+    let digits = int.strip_prefix('-').unwrap_or(int);
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    int.parse::<i64>().ok()
+}
+
+/// go-yaml v2 tries a timestamp before a number for a plain scalar that starts with four digits
+/// and `-` (`2006-1-2`, with a time); kubectl then writes it as an RFC 3339 string.
+fn is_timestamp(b: &[u8]) -> bool {
+    b.len() > 5 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
 }
 
 /// The decimal float syntax `str::parse::<f64>` accepts without its words (`inf`, `nan`), which
@@ -238,15 +297,25 @@ pub struct DocumentReader {
     next: usize,
     budget: Budget,
     errors: Vec<YamlError>,
+    /// What is read but worth a word (a `%YAML` directive kubectl would refuse).
+    pub warnings: Vec<YamlError>,
 }
 
 impl DocumentReader {
     pub fn new(text: &str, limits: &Limits) -> DocumentReader {
+        DocumentReader::with_streams(text, limits, &[])
+    }
+
+    /// A text made of several files: `streams` are the byte offsets where each file after the
+    /// first begins (at a line start). Each file is its own YAML stream (its directives, its
+    /// documents), so one file's `%YAML` line or unclosed document never touches the next.
+    pub fn with_streams(text: &str, limits: &Limits, streams: &[usize]) -> DocumentReader {
         let mut r = DocumentReader {
             chunks: Vec::new(),
             next: 0,
             budget: Budget { nodes: 0, alias_nodes: 0, limits: *limits },
             errors: Vec::new(),
+            warnings: Vec::new(),
         };
         if text.len() > limits.max_bytes {
             r.errors.push(YamlError {
@@ -260,7 +329,20 @@ impl DocumentReader {
                 ),
             });
         } else {
-            r.chunks = split_documents(text);
+            let mut starts: Vec<usize> =
+                streams.iter().copied().filter(|&s| s > 0 && s < text.len()).collect();
+            starts.sort_unstable();
+            starts.dedup();
+            let mut from = 0usize;
+            let mut line = 1u32;
+            for end in starts.into_iter().chain([text.len()]) {
+                let Some(part) = text.get(from..end) else { continue };
+                for (s, e, l) in split_documents(part, &mut r.warnings, line) {
+                    r.chunks.push((from + s, from + e, l));
+                }
+                line += part.bytes().filter(|&b| b == b'\n').count() as u32;
+                from = end;
+            }
         }
         r
     }
@@ -303,22 +385,51 @@ impl DocumentReader {
 
 /// Splits on lines that start with `---` (a document marker at column 1), keeping each chunk's
 /// byte range and first line number. The marker line itself stays with the chunk it opens (it
-/// may carry content, `--- !tag` or `--- {}`).
-fn split_documents(text: &str) -> Vec<(usize, usize, u32)> {
+/// may carry content, `--- !tag` or `--- {}`); so do the directives (`%YAML`, `%TAG`) before it:
+/// a directive line after content starts a chunk, and a marker after nothing but directives and
+/// comments does not.
+fn split_documents(
+    text: &str,
+    warnings: &mut Vec<YamlError>,
+    first_line: u32,
+) -> Vec<(usize, usize, u32)> {
     let mut out = Vec::new();
     let mut start = 0usize;
-    let mut start_line = 1u32;
+    let mut start_line = first_line;
     let mut pos = 0usize;
-    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
+    let mut content = false;
+    for (line_no, line) in (first_line..).zip(text.split_inclusive('\n')) {
         let is_marker = line.starts_with("---")
             && line[3..]
                 .chars()
                 .next()
                 .is_none_or(|c| c == ' ' || c == '\t' || c == '\n' || c == '\r');
-        if is_marker && pos > start {
+        let directive = line.starts_with('%');
+        if directive {
+            let version = line.strip_prefix("%YAML").map(str::trim);
+            if let Some(v) = version.filter(|v| !v.starts_with("1.1") && !v.is_empty()) {
+                warnings.push(YamlError {
+                    line: line_no,
+                    col: 1,
+                    message: format!(
+                        "%YAML {v}: podpath reads YAML 1.1 scalars as kubectl does (kubectl's go-yaml v2 refuses this directive: found incompatible YAML document)",
+                        v = v.split_whitespace().next().unwrap_or(v)
+                    ),
+                });
+            }
+        }
+        if (is_marker || directive) && content && pos > start {
             out.push((start, pos, start_line));
             start = pos;
             start_line = line_no;
+            content = false;
+        }
+        if is_marker {
+            let rest = line[3..].trim();
+            content = !rest.is_empty() && !rest.starts_with('#');
+        } else if !directive {
+            let t = line.trim();
+            content |= !t.is_empty() && !t.starts_with('#');
         }
         pos += line.len();
     }
@@ -709,7 +820,9 @@ mod tests {
             .iter()
             .map(|k| v.get(k).and_then(Value::resolve).map(|r| matches!(r, Resolved::Float(_))))
             .collect();
-        assert_eq!(got, [true, true, true, false, true, false].map(Some));
+        // `1.` is the integer 1 and `1_0.5` the float 10.5 to go-yaml v2 (`_` is dropped).
+        assert_eq!(got, [true, true, false, false, true, true].map(Some));
+        assert_eq!(v.get("c").and_then(Value::resolve), Some(Resolved::Int(1)));
     }
 
     #[test]
