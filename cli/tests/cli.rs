@@ -145,7 +145,7 @@ fn invalid_input_is_exit_2_with_file_and_line() {
     let (code, _, err) = podpath(&["-f", &bad.display().to_string(), "validate"], None);
     assert_eq!(code, 2);
     assert!(
-        err.contains("26-nodeport-out-of-range.yaml: Service \"np\" is invalid: spec.ports[0].nodePort: Invalid value: 29999: provided port is not in the valid range. The range of valid ports is 30000-32767 (line 9)"),
+        err.contains("26-nodeport-out-of-range.yaml: Service \"np\" is invalid: spec.ports[0].nodePort: Invalid value: 29999: provided port is not in the valid range. The range of valid ports is 30000-32767 (line 10)"),
         "{err}"
     );
     // Two files: lines are counted per file.
@@ -153,7 +153,7 @@ fn invalid_input_is_exit_2_with_file_and_line() {
     let (code, _, err) =
         podpath(&["-f", &good, "-f", &bad.display().to_string(), "validate"], None);
     assert_eq!(code, 2);
-    assert!(err.contains("26-nodeport-out-of-range.yaml: ") && err.contains("(line 9)"), "{err}");
+    assert!(err.contains("26-nodeport-out-of-range.yaml: ") && err.contains("(line 10)"), "{err}");
     let (code, _, _) = podpath(&["-f", "/nonexistent.yaml", "validate"], None);
     assert_eq!(code, 2);
 }

@@ -52,7 +52,10 @@ pub fn check_allocations(
             if np < i64::from(lo) || np > i64::from(hi) {
                 let d = format!("provided port is not in the valid range. The range of valid ports is {lo}-{hi}");
                 diags.push(
-                    Diagnostic::error(invalid_num(np, &d)).on(&obj).field(field).at_line(p.line),
+                    Diagnostic::error(invalid_num(np, &d))
+                        .on(&obj)
+                        .field(field)
+                        .at_line(p.node_port_line),
                 );
                 continue;
             }
@@ -65,7 +68,7 @@ pub fn check_allocations(
                     Diagnostic::error(invalid_num(np, "provided port is already allocated"))
                         .on(&obj)
                         .field(field)
-                        .at_line(p.line),
+                        .at_line(p.node_port_line),
                 );
                 continue;
             }
@@ -101,7 +104,7 @@ pub fn check_allocations(
             if s.service_type.as_deref() == Some("ExternalName") {
                 continue;
             }
-            let line = s.spec_line;
+            let line = s.cluster_ip_line;
             let is_dns = s.meta.namespace == "kube-system" && s.meta.name == "kube-dns";
             if !settings.service_cidr.contains(ip) {
                 let m = format!(

@@ -69,6 +69,8 @@ pub struct RawServicePort {
     pub target_port: Option<IntOrStr>,
     pub node_port: Option<i64>,
     pub line: u32,
+    /// Line of `nodePort` (the allocator's errors are about it).
+    pub node_port_line: u32,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -94,6 +96,8 @@ pub struct RawService {
     pub external_name: Option<String>,
     pub ingress_ips: Vec<String>,
     pub spec_line: u32,
+    /// Line of `clusterIPs` (or `clusterIP`), for the allocator's errors.
+    pub cluster_ip_line: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -432,6 +436,8 @@ fn read_service(
         s.spec_line = spec.line;
         s.service_type = r.str(spec.get("type"), "spec.type");
         s.cluster_ip = r.str(spec.get("clusterIP"), "spec.clusterIP");
+        s.cluster_ip_line =
+            spec.get("clusterIPs").or_else(|| spec.get("clusterIP")).map_or(spec.line, |v| v.line);
         for (i, ip) in r.seq(spec.get("clusterIPs"), "spec.clusterIPs").iter().enumerate() {
             if let Some(ip) = r.str(Some(ip), format_args!("spec.clusterIPs[{i}]")) {
                 s.cluster_ips.push(ip);
@@ -447,6 +453,7 @@ fn read_service(
                 target_port: r.int_or_str(p.get("targetPort"), format_args!("{pp}.targetPort")),
                 node_port: r.int(p.get("nodePort"), format_args!("{pp}.nodePort")),
                 line: p.line,
+                node_port_line: p.get("nodePort").map_or(p.line, |v| v.line),
             });
         }
         if spec.get("selector").is_some_and(|v| !v.is_null()) {

@@ -148,7 +148,7 @@ impl<'a> Loader<'a> {
                             (objects.len(), read_diags.len(), valid_diags.len());
                         objects::read_document(&root, &mut objects, &mut skipped, &mut read_diags);
                         for o in &objects[first_new..] {
-                            validate::validate(o, &mut valid_diags);
+                            validate::validate(o, &read_diags[read_from..], &mut valid_diags);
                         }
                         crate::locate::place(&root, &mut read_diags[read_from..]);
                         crate::locate::place(&root, &mut valid_diags[valid_from..]);

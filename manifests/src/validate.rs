@@ -16,6 +16,8 @@ use crate::read::{Indexed, IntOrStr};
 
 pub(crate) struct V<'d> {
     pub diags: &'d mut Vec<Diagnostic>,
+    /// What reading the objects already said (a wrong type), so a field is not blamed twice.
+    pub read: &'d [Diagnostic],
     pub obj: ObjectRef,
 }
 
@@ -34,7 +36,7 @@ impl V<'_> {
     /// Whether this object's field already has an error (a wrong type, reported while reading).
     fn already(&self, field: impl Display) -> bool {
         let field = field.to_string();
-        self.diags.iter().any(|d| {
+        self.diags.iter().chain(self.read).any(|d| {
             d.is_error()
                 && d.field.as_deref() == Some(field.as_str())
                 && d.object.as_ref() == Some(&self.obj)
@@ -89,8 +91,10 @@ pub fn object_ref(o: &Object) -> ObjectRef {
     }
 }
 
-pub fn validate(o: &Object, diags: &mut Vec<Diagnostic>) {
-    let mut v = V { diags, obj: object_ref(o) };
+/// Validates one object; `read` is what reading it said (a field with a wrong type there gets no
+/// second error here).
+pub fn validate(o: &Object, read: &[Diagnostic], diags: &mut Vec<Diagnostic>) {
+    let mut v = V { diags, read, obj: object_ref(o) };
     match o {
         Object::Namespace(m) => {
             let d = namespace_name(&m.name);

@@ -95,7 +95,7 @@ fn protocol_values() {
 fn node_ports() {
     has(
         &svc("  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 40000\n"),
-        "Service \"web\" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767 (line 8)",
+        "Service \"web\" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767 (line 9)",
     );
     has(
         &svc("  ports:\n  - port: 80\n    nodePort: 30080\n"),
@@ -105,7 +105,7 @@ fn node_ports() {
         "{}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: np2\nspec:\n  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 30080\n",
         svc("  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 30080")
     );
-    has(&two, "Service \"np2\" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated (line 18)");
+    has(&two, "Service \"np2\" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated (line 19)");
     has(
         &svc("  type: NodePort\n  ports:\n  - name: a\n    port: 80\n    nodePort: 30080\n  - name: b\n    port: 81\n    nodePort: 30080\n"),
         "Service \"web\" is invalid: spec.ports[1].nodePort: Duplicate value: 30080 (line 13)",

@@ -8,7 +8,7 @@ use manifests::scenario::{parse_destination, parse_entry, parse_pod_source, pars
 use serde::Deserialize;
 
 /// The most connections one `trace` call opens (the app's "Send N" allows the same).
-pub const MAX_REPEAT: u32 = 1000;
+pub const MAX_REPEAT: u32 = engine::probe::MAX_REPEAT;
 
 /// The fields of a probe object, as JavaScript spells them.
 pub const FIELDS: &[&str] =
