@@ -60,13 +60,15 @@ pub fn read_sources(files: &[String], scenario: Option<&str>) -> Result<Sources,
         let bytes = match bytes {
             Ok(b) => b,
             Err(Some(e)) => return Err((2, format!("{name}: {e}"))),
-            Err(None) => return Err((
-                2,
-                format!(
+            Err(None) => {
+                return Err((
+                    2,
+                    format!(
                     "{name}: the input is more than {limit} bytes ({} MiB), the limit of one load",
                     limit / (1024 * 1024)
                 ),
-            )),
+                ))
+            }
         };
         total += bytes.len();
         let text = manifests::text::decode(&bytes).map_err(|e| {

@@ -98,6 +98,9 @@ pub struct RawService {
     pub spec_line: u32,
     /// Line of `clusterIPs` (or `clusterIP`), for the allocator's errors.
     pub cluster_ip_line: u32,
+    pub ip_family_policy: Option<String>,
+    pub ip_families: Vec<String>,
+    pub ip_family_line: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,6 +142,7 @@ pub struct RawNode {
     pub internal_ip: Option<String>,
     pub external_ip: Option<String>,
     pub pod_cidr: Option<String>,
+    pub pod_cidr_line: u32,
     pub ready: bool,
 }
 
@@ -289,10 +293,36 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
         r.error("metadata.name", v.line, "Required value: name or generateName is required".into());
         return None;
     };
-    let name = r.str(m.get("name"), "metadata.name");
-    let Some(name) = name.filter(|n| !n.is_empty()) else {
-        r.error("metadata.name", m.line, "Required value: name or generateName is required".into());
-        return None;
+    let name = r.str(m.get("name"), "metadata.name").filter(|n| !n.is_empty());
+    let generate = r.str(m.get("generateName"), "metadata.generateName").filter(|n| !n.is_empty());
+    let name = match (name, generate) {
+        (Some(n), _) => n,
+        // The apiserver appends five random characters (`names.SimpleNameGenerator`); here they
+        // come from the prefix and the line, so a load is the same every time.
+        (None, Some(prefix)) => {
+            let line = m.get("generateName").map_or(m.line, |g| g.line);
+            let name = format!("{prefix}{}", crate::build::suffix(&prefix, line as usize));
+            r.obj.name.clone_from(&name);
+            r.diags.push(
+                Diagnostic::warning(format!(
+                    "generateName: named {name:?} (the apiserver would add a random suffix)"
+                ))
+                .on(&r.obj)
+                .at_line(line),
+            );
+            name
+        }
+        (None, None) => {
+            // A name of the wrong type was reported already.
+            if !m.get("name").is_some_and(|n| !n.is_null()) {
+                r.error(
+                    "metadata.name",
+                    m.line,
+                    "Required value: name or generateName is required".into(),
+                );
+            }
+            return None;
+        }
     };
     r.obj.name.clone_from(&name);
     let namespace = if namespaced {
@@ -370,15 +400,23 @@ fn read_node(
     status: Option<&Value>,
 ) -> RawNode {
     let pod_cidr = spec.and_then(|s| r.str(s.get("podCIDR"), "spec.podCIDR"));
-    let mut node = RawNode { meta, pod_cidr, ready: true, ..RawNode::default() };
+    let pod_cidr_line = spec.and_then(|s| s.get("podCIDR")).map_or(meta.line, |v| v.line);
+    let mut node = RawNode { meta, pod_cidr, pod_cidr_line, ready: true, ..RawNode::default() };
     if let Some(status) = status {
         for (i, a) in r.seq(status.get("addresses"), "status.addresses").iter().enumerate() {
             let t = r.str(a.get("type"), format_args!("status.addresses[{i}].type"));
             let addr = r.str(a.get("address"), format_args!("status.addresses[{i}].address"));
-            match t.as_deref() {
-                Some("InternalIP") if node.internal_ip.is_none() => node.internal_ip = addr,
-                Some("ExternalIP") if node.external_ip.is_none() => node.external_ip = addr,
-                _ => {}
+            // A dual-stack node lists an address of each family: the IPv4 one is the node's here.
+            let v4 = |a: &Option<String>| {
+                a.as_deref().is_some_and(|a| a.parse::<std::net::Ipv4Addr>().is_ok())
+            };
+            let slot = match t.as_deref() {
+                Some("InternalIP") => &mut node.internal_ip,
+                Some("ExternalIP") => &mut node.external_ip,
+                _ => continue,
+            };
+            if slot.is_none() || (!v4(slot) && v4(&addr)) {
+                *slot = addr;
             }
         }
         node.ready = ready_condition(r, status, "status.conditions").unwrap_or(true);
@@ -436,6 +474,13 @@ fn read_service(
         s.spec_line = spec.line;
         s.service_type = r.str(spec.get("type"), "spec.type");
         s.cluster_ip = r.str(spec.get("clusterIP"), "spec.clusterIP");
+        s.ip_family_policy = r.str(spec.get("ipFamilyPolicy"), "spec.ipFamilyPolicy");
+        for (i, f) in r.seq(spec.get("ipFamilies"), "spec.ipFamilies").iter().enumerate() {
+            if let Some(f) = r.str(Some(f), format_args!("spec.ipFamilies[{i}]")) {
+                s.ip_families.push(f);
+            }
+        }
+        s.ip_family_line = spec.line;
         s.cluster_ip_line =
             spec.get("clusterIPs").or_else(|| spec.get("clusterIP")).map_or(spec.line, |v| v.line);
         for (i, ip) in r.seq(spec.get("clusterIPs"), "spec.clusterIPs").iter().enumerate() {

@@ -236,6 +236,7 @@ impl<'a> Loader<'a> {
         }
         build::check_duplicates(&objects, &mut diags);
         build::check_allocations(&objects, &self.options.settings, &mut diags);
+        build::check_networks(&objects, &self.options.settings, &mut diags);
         let cluster = match Cluster::new(self.options.settings.clone()) {
             Ok(c) => c,
             Err(e) => {
