@@ -357,6 +357,9 @@ impl Builder {
             Ok(_) => {
                 self.pods_per_node.insert(n.meta.name.clone(), 0);
             }
+            Err(e @ engine::ModelError::PodCidrOverlap { .. }) => {
+                self.model_error(&obj, n.pod_cidr_line, e)
+            }
             Err(e) => self.model_error(&obj, n.meta.line, e),
         }
     }

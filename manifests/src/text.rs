@@ -23,6 +23,17 @@ pub fn decode(bytes: &[u8]) -> Result<String, TextError> {
     if bytes.starts_with(&[0, 0, 0xFE, 0xFF]) || bytes.starts_with(&[0xFF, 0xFE, 0, 0]) {
         return Err(at_start("the input is UTF-32, which kubectl does not read: save it as UTF-8"));
     }
+    // Without a byte-order mark go-yaml reads UTF-8; UTF-16 text then shows as NULs between
+    // ASCII letters, which is named here rather than blamed on a control character.
+    let b4 = bytes.get(..4).unwrap_or_default();
+    let utf16_without_bom = b4.len() == 4
+        && ((b4[1] == 0 && b4[3] == 0 && b4[0] != 0 && b4[2] != 0)
+            || (b4[0] == 0 && b4[2] == 0 && b4[1] != 0 && b4[3] != 0));
+    if utf16_without_bom {
+        return Err(at_start(
+            "the input is not UTF-8 (UTF-16 without a byte-order mark?): save it as UTF-8",
+        ));
+    }
     let text = if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         utf16(rest, u16::from_le_bytes)?
     } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
@@ -89,10 +100,7 @@ pub fn prepare(text: &str) -> Result<Cow<'_, str>, TextError> {
         return Err(TextError {
             line,
             col,
-            message: format!(
-                "control characters are not allowed (U+{:04X} at line {line}, column {col})",
-                bad as u32
-            ),
+            message: format!("control characters are not allowed (U+{:04X})", bad as u32),
         });
     }
     if !has_cr {

@@ -337,7 +337,9 @@ impl DocumentReader {
             let mut line = 1u32;
             for end in starts.into_iter().chain([text.len()]) {
                 let Some(part) = text.get(from..end) else { continue };
-                for (s, e, l) in split_documents(part, &mut r.warnings, line) {
+                let chunks = split_json(part, line)
+                    .unwrap_or_else(|| split_documents(part, &mut r.warnings, line));
+                for (s, e, l) in chunks {
                     r.chunks.push((from + s, from + e, l));
                 }
                 line += part.bytes().filter(|&b| b == b'\n').count() as u32;
@@ -381,6 +383,59 @@ impl DocumentReader {
     pub fn into_errors(self) -> Vec<YamlError> {
         self.errors
     }
+}
+
+/// Concatenated JSON values (`kubectl get -o json` of several objects prints `{...}{...}`), which
+/// kubectl's decoder reads one after another: each top-level object or array is a chunk. `None`
+/// when the text is not such a sequence of two or more (then it is read as YAML).
+fn split_json(text: &str, first_line: u32) -> Option<Vec<(usize, usize, u32)>> {
+    let b = text.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip_ws(0);
+    if i >= b.len() || (b[i] != b'{' && b[i] != b'[') {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut line = first_line + b[..i].iter().filter(|&&c| c == b'\n').count() as u32;
+    while i < b.len() {
+        if b[i] != b'{' && b[i] != b'[' {
+            return None;
+        }
+        let (start, start_line) = (i, line);
+        let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+        loop {
+            let c = *b.get(i)?;
+            i += 1;
+            match c {
+                b'\n' => line += 1,
+                _ if in_str => match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_str = false,
+                    _ => {}
+                },
+                b'"' => in_str = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push((start, i, start_line));
+        let next = skip_ws(i);
+        line += b[i..next].iter().filter(|&&c| c == b'\n').count() as u32;
+        i = next;
+    }
+    (out.len() > 1).then_some(out)
 }
 
 /// Splits on lines that start with `---` (a document marker at column 1), keeping each chunk's
@@ -823,6 +878,39 @@ mod tests {
         // `1.` is the integer 1 and `1_0.5` the float 10.5 to go-yaml v2 (`_` is dropped).
         assert_eq!(got, [true, true, false, false, true, true].map(Some));
         assert_eq!(v.get("c").and_then(Value::resolve), Some(Resolved::Int(1)));
+    }
+
+    /// gopkg.in/yaml.v2's resolver, as kubectl reads plain scalars.
+    #[test]
+    fn scalars_resolve_as_go_yaml_v2() {
+        use Resolved::*;
+        let cases: &[(&str, Resolved<'_>)] = &[
+            ("yes", Bool(true)),
+            ("Y", Bool(true)),
+            ("On", Bool(true)),
+            ("no", Bool(false)),
+            ("n", Bool(false)),
+            ("OFF", Bool(false)),
+            ("010", Int(8)),
+            ("031000", Int(12800)),
+            ("-010", Int(-8)),
+            ("+5", Int(5)),
+            ("0x50", Int(80)),
+            ("0o17", Int(15)),
+            ("0b101", Int(5)),
+            ("1_000", Int(1000)),
+            ("09", Int(9)),
+            ("80.0", Int(80)),
+            ("80.5", Float("80.5")),
+            ("2001-12-14", Str("2001-12-14")),
+            ("yesno", Str("yesno")),
+            ("0x", Str("0x")),
+            ("-", Str("-")),
+            ("9223372036854775808", Float("9223372036854775808")),
+        ];
+        for (text, want) in cases {
+            assert_eq!(&resolve_plain(text), want, "{text:?}");
+        }
     }
 
     #[test]
