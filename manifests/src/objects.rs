@@ -98,9 +98,15 @@ pub struct RawService {
     pub spec_line: u32,
     /// Line of `clusterIPs` (or `clusterIP`), for the allocator's errors.
     pub cluster_ip_line: u32,
-    pub ip_family_policy: Option<String>,
-    pub ip_families: Vec<String>,
+    /// `ipFamilyPolicy` and `ipFamilies`, when given (boxed: most Services have neither).
+    pub ip_family: Option<Box<IpFamily>>,
     pub ip_family_line: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IpFamily {
+    pub policy: Option<String>,
+    pub families: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -314,7 +320,7 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
         }
         (None, None) => {
             // A name of the wrong type was reported already.
-            if !m.get("name").is_some_and(|n| !n.is_null()) {
+            if m.get("name").is_none_or(Value::is_null) {
                 r.error(
                     "metadata.name",
                     m.line,
@@ -474,11 +480,17 @@ fn read_service(
         s.spec_line = spec.line;
         s.service_type = r.str(spec.get("type"), "spec.type");
         s.cluster_ip = r.str(spec.get("clusterIP"), "spec.clusterIP");
-        s.ip_family_policy = r.str(spec.get("ipFamilyPolicy"), "spec.ipFamilyPolicy");
+        let mut family = IpFamily {
+            policy: r.str(spec.get("ipFamilyPolicy"), "spec.ipFamilyPolicy"),
+            families: Vec::new(),
+        };
         for (i, f) in r.seq(spec.get("ipFamilies"), "spec.ipFamilies").iter().enumerate() {
             if let Some(f) = r.str(Some(f), format_args!("spec.ipFamilies[{i}]")) {
-                s.ip_families.push(f);
+                family.families.push(f);
             }
+        }
+        if family != IpFamily::default() {
+            s.ip_family = Some(Box::new(family));
         }
         s.ip_family_line = spec.line;
         s.cluster_ip_line =

@@ -347,7 +347,9 @@ fn service(v: &mut V<'_>, s: &RawService) {
     // IP families, as the apiserver's allocator checks them on a single-stack IPv4 cluster
     // (pkg/registry/core/service/storage/alloc.go, initIPFamilyFields).
     let policies = ["PreferDualStack", "RequireDualStack", "SingleStack"];
-    match s.ip_family_policy.as_deref() {
+    let no_family = IpFamily::default();
+    let family = s.ip_family.as_deref().unwrap_or(&no_family);
+    match family.policy.as_deref() {
         None => {}
         Some("RequireDualStack") if !external_name => v.err(
             "spec.ipFamilyPolicy",
@@ -359,7 +361,7 @@ fn service(v: &mut V<'_>, s: &RawService) {
         }
         Some(_) => {}
     }
-    for (i, f) in s.ip_families.iter().enumerate() {
+    for (i, f) in family.families.iter().enumerate() {
         match f.as_str() {
             "IPv4" => {}
             "IPv6" => v.err(

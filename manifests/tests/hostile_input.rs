@@ -36,7 +36,10 @@ fn cases(dir: &Path) -> Vec<Case> {
 }
 
 /// The files decoded and joined as `podpath -f a -f b` does: each its own stream.
-fn join(dir: &Path, files: &[String]) -> Result<(String, Vec<usize>, Vec<(String, u32)>), String> {
+/// The joined text, the streams' byte offsets, and each file's first line.
+type Joined = (String, Vec<usize>, Vec<(String, u32)>);
+
+fn join(dir: &Path, files: &[String]) -> Result<Joined, String> {
     let (mut text, mut streams, mut starts) = (String::new(), Vec::new(), Vec::new());
     let mut line = 1u32;
     for f in files {
