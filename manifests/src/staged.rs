@@ -11,7 +11,7 @@ use engine::Cluster;
 
 use crate::build::{self, Builder, Work};
 use crate::objects::{self, Object, Skipped};
-use crate::yaml::DocumentReader;
+use crate::yaml::{DocumentReader, Piece};
 use crate::{validate, Diagnostic, LoadOptions, Loaded, ObjectRef};
 
 /// Where a [`Loader`] is.
@@ -140,27 +140,41 @@ impl<'a> Loader<'a> {
                         break;
                     }
                     let max_objects = self.options.limits.max_objects;
-                    reader.read_next(&self.text, |root| {
-                        if objects.len() + skipped.len() > max_objects {
-                            return;
+                    // A List's items, read while the List itself is still being parsed; they
+                    // count once the document turns out to be a v1 List (its `kind` may come
+                    // after its `items`).
+                    let mut items = Read::default();
+                    let mut whole = Read {
+                        objects: std::mem::take(&mut objects),
+                        skipped: std::mem::take(&mut skipped),
+                        read_diags: std::mem::take(&mut read_diags),
+                        valid_diags: std::mem::take(&mut valid_diags),
+                    };
+                    reader.read_pieces(&self.text, &mut |piece| match piece {
+                        Piece::Item(item) => {
+                            if whole.count() + items.count() <= max_objects {
+                                items.add(&item, max_objects);
+                            }
                         }
-                        let (first_new, read_from, valid_from) =
-                            (objects.len(), read_diags.len(), valid_diags.len());
-                        objects::read_document(&root, &mut objects, &mut skipped, &mut read_diags);
-                        for o in &objects[first_new..] {
-                            validate::validate(o, &read_diags[read_from..], &mut valid_diags);
-                        }
-                        crate::locate::place(&root, &mut read_diags[read_from..]);
-                        crate::locate::place(&root, &mut valid_diags[valid_from..]);
-                        if objects.len() + skipped.len() > max_objects {
-                            read_diags.push(
-                                Diagnostic::error(format!(
-                                    "too many objects: the limit is {max_objects} in one load"
-                                ))
-                                .at(root.line, root.col),
-                            );
+                        Piece::Document(root) => {
+                            let text = |v: Option<&crate::yaml::Value>| {
+                                v.and_then(|v| match &v.kind {
+                                    crate::yaml::Kind::Scalar { text, .. } => Some(text.clone()),
+                                    _ => None,
+                                })
+                            };
+                            let list = text(root.get("kind")).as_deref() == Some("List")
+                                && text(root.get("apiVersion")).as_deref() == Some("v1");
+                            let taken = std::mem::take(&mut items);
+                            if list {
+                                whole.append(taken);
+                            }
+                            if whole.count() <= max_objects {
+                                whole.add(&root, max_objects);
+                            }
                         }
                     });
+                    Read { objects, skipped, read_diags, valid_diags } = whole;
                 }
                 if reader.finished() {
                     read_diags.append(&mut valid_diags);
@@ -256,6 +270,49 @@ impl<'a> Loader<'a> {
             diags,
             skipped,
         }
+    }
+}
+
+/// Objects read (and validated) so far, with what reading and validating them said.
+#[derive(Default)]
+struct Read {
+    objects: Vec<Object>,
+    skipped: Vec<Skipped>,
+    read_diags: Vec<Diagnostic>,
+    valid_diags: Vec<Diagnostic>,
+}
+
+impl Read {
+    fn count(&self) -> usize {
+        self.objects.len() + self.skipped.len()
+    }
+
+    /// Reads the objects of one document (or List item), validates them, and puts their
+    /// diagnostics on their fields while the tree is at hand.
+    fn add(&mut self, root: &crate::yaml::Value, max_objects: usize) {
+        let (first_new, read_from, valid_from) =
+            (self.objects.len(), self.read_diags.len(), self.valid_diags.len());
+        objects::read_document(root, &mut self.objects, &mut self.skipped, &mut self.read_diags);
+        for o in &self.objects[first_new..] {
+            validate::validate(o, &self.read_diags[read_from..], &mut self.valid_diags);
+        }
+        crate::locate::place(root, &mut self.read_diags[read_from..]);
+        crate::locate::place(root, &mut self.valid_diags[valid_from..]);
+        if self.count() > max_objects {
+            self.read_diags.push(
+                Diagnostic::error(format!(
+                    "too many objects: the limit is {max_objects} in one load"
+                ))
+                .at(root.line, root.col),
+            );
+        }
+    }
+
+    fn append(&mut self, mut other: Read) {
+        self.objects.append(&mut other.objects);
+        self.skipped.append(&mut other.skipped);
+        self.read_diags.append(&mut other.read_diags);
+        self.valid_diags.append(&mut other.valid_diags);
     }
 }
 

@@ -28,6 +28,10 @@ pub struct Limits {
     pub max_alias_nodes: usize,
     /// Most Kubernetes objects (a `List`'s items each count).
     pub max_objects: usize,
+    /// The tree of one document (or one List item) may hold at most this many times the
+    /// input's size in memory, or [`Limits::memory_floor`] bytes if that is more.
+    pub memory_multiple: usize,
+    pub memory_floor: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +42,8 @@ impl Default for Limits {
             max_nodes: 8_000_000,
             max_alias_nodes: 100_000,
             max_objects: 200_000,
+            memory_multiple: 12,
+            memory_floor: 64 * 1024 * 1024,
         }
     }
 }
@@ -313,7 +319,16 @@ impl DocumentReader {
         let mut r = DocumentReader {
             chunks: Vec::new(),
             next: 0,
-            budget: Budget { nodes: 0, alias_nodes: 0, limits: *limits },
+            budget: Budget {
+                nodes: 0,
+                alias_nodes: 0,
+                limits: *limits,
+                tree_bytes: 0,
+                max_tree_bytes: text
+                    .len()
+                    .saturating_mul(limits.memory_multiple)
+                    .max(limits.memory_floor),
+            },
             errors: Vec::new(),
             warnings: Vec::new(),
         };
@@ -365,17 +380,31 @@ impl DocumentReader {
 
     /// Parses the next chunk, handing its documents to `f`. A limit error ends the stream.
     pub fn read_next(&mut self, text: &str, mut f: impl FnMut(Value)) {
+        self.read(text, false, &mut |p| {
+            if let Piece::Document(v) = p {
+                f(v)
+            }
+        });
+    }
+
+    /// [`DocumentReader::read_next`], but the items of a document's top-level `items` sequence
+    /// (a `kind: List`) come one by one as they are read, each dropped by the caller before the
+    /// next is built, and the document then comes with `items: []`: a List as large as the
+    /// input never stands as one tree. (`kind` may follow `items`, as kubectl writes a List, so
+    /// the caller learns that it was a List only from the document.)
+    pub fn read_pieces(&mut self, text: &str, f: &mut dyn FnMut(Piece)) {
+        self.read(text, true, f);
+    }
+
+    fn read(&mut self, text: &str, stream_items: bool, f: &mut dyn FnMut(Piece)) {
         let Some(&(start, end, first_line)) = self.chunks.get(self.next) else { return };
         self.next += 1;
         let chunk = text.get(start..end).unwrap_or_default();
-        match parse_chunk(chunk, first_line, &mut self.budget) {
-            Ok(found) => found.into_iter().for_each(&mut f),
-            Err(e) => {
-                let fatal = e.message.starts_with("limit:");
-                self.errors.push(e);
-                if fatal {
-                    self.next = self.chunks.len();
-                }
+        if let Err(e) = parse_chunk(chunk, first_line, &mut self.budget, stream_items, f) {
+            let fatal = e.message.starts_with("limit:");
+            self.errors.push(e);
+            if fatal {
+                self.next = self.chunks.len();
             }
         }
     }
@@ -494,11 +523,29 @@ fn split_documents(
     out
 }
 
+/// What [`DocumentReader::read_pieces`] hands over.
+pub enum Piece {
+    /// An item of the top-level `items` sequence of the document being read.
+    Item(Value),
+    /// A whole document (non-null); its `items`, if streamed, are empty here.
+    Document(Value),
+}
+
 struct Budget {
     nodes: usize,
     alias_nodes: usize,
     limits: Limits,
+    /// Memory held by the tree being built (one document, or one List item): charged per node
+    /// before the node is made, released when the tree is handed over.
+    tree_bytes: usize,
+    /// The most `tree_bytes` may reach: a multiple of the input's size.
+    max_tree_bytes: usize,
 }
+
+/// What one node of a tree costs, all told (the node, its place in its parent's vector, the
+/// allocation of its text, the parser's state for it), so a document made of one-character
+/// scalars is stopped by its memory, not its count.
+const NODE_COST: usize = 160;
 
 enum Frame {
     Seq {
@@ -518,11 +565,16 @@ enum Frame {
     },
 }
 
-fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<Value>, YamlError> {
+fn parse_chunk(
+    chunk: &str,
+    first_line: u32,
+    budget: &mut Budget,
+    stream_items: bool,
+    out: &mut dyn FnMut(Piece),
+) -> Result<(), YamlError> {
     let mut parser = Events::new(chunk);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
-    let mut docs = Vec::new();
     let mut root: Option<Value> = None;
     let err = |line: usize, col: usize, message: String| YamlError {
         line: first_line + line.saturating_sub(1) as u32,
@@ -548,9 +600,10 @@ fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<
                 None
             }
             Event::DocumentEnd => {
+                budget.tree_bytes = 0;
                 if let Some(v) = root.take() {
                     if !v.is_null() {
-                        docs.push(v);
+                        out(Piece::Document(v));
                     }
                 }
                 None
@@ -578,6 +631,7 @@ fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<
                 Some((v, 0))
             }
             Event::Scalar(text, style, anchor, _tag) => {
+                budget.tree_bytes = budget.tree_bytes.saturating_add(text.len());
                 charge(budget, 1, line, col)?;
                 let plain = style == ScalarStyle::Plain;
                 Some((
@@ -635,6 +689,15 @@ fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<
         if anchor != 0 {
             anchors.insert(anchor, value.clone());
         }
+        if stream_items && stack.len() == 2 {
+            if let [Frame::Map { key: Some((k, ..)), .. }, Frame::Seq { .. }] = &stack[..] {
+                if k == "items" {
+                    budget.tree_bytes = 0;
+                    out(Piece::Item(value));
+                    continue;
+                }
+            }
+        }
         match stack.last_mut() {
             None => root = Some(value),
             Some(Frame::Seq { items, .. }) => items.push(value),
@@ -665,12 +728,13 @@ fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<
             },
         }
     }
+    budget.tree_bytes = 0;
     if let Some(v) = root.take() {
         if !v.is_null() {
-            docs.push(v);
+            out(Piece::Document(v));
         }
     }
-    Ok(docs)
+    Ok(())
 }
 
 /// YAML 1.1 merge keys (`<<: *defaults`), which Kubernetes' decoder honours: keys already present
@@ -703,6 +767,19 @@ fn charge(budget: &mut Budget, n: usize, line: u32, col: u32) -> Result<(), Yaml
             line,
             col,
             message: format!("limit: more than {} YAML nodes", budget.limits.max_nodes),
+        });
+    }
+    budget.tree_bytes = budget.tree_bytes.saturating_add(n.saturating_mul(NODE_COST));
+    if budget.tree_bytes > budget.max_tree_bytes {
+        return Err(YamlError {
+            line,
+            col,
+            message: format!(
+                "limit: one document would need more than {} MiB of memory ({} times the input, at least {} MiB)",
+                budget.max_tree_bytes / (1024 * 1024),
+                budget.limits.memory_multiple,
+                budget.limits.memory_floor / (1024 * 1024)
+            ),
         });
     }
     Ok(())
