@@ -6,8 +6,8 @@
 //!
 //! `cargo run --release -p podpath-manifests --example load_memory [MB ...]`
 
-#[path = "../tests/support/mod.rs"]
-mod support;
+#[path = "../tests/support/generate.rs"]
+mod generate;
 
 fn status_kb(key: &str) -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -19,7 +19,7 @@ fn status_kb(key: &str) -> Option<u64> {
 fn stream(bytes: usize) -> String {
     let pods = bytes / 1150;
     // Nodes' podCIDRs are 10.244.N.0/24, so at most 250 nodes of at most ~250 pods each.
-    support::generate::manifest((pods / 120).clamp(1, 250), pods, (pods / 50).max(1))
+    generate::manifest((pods / 120).clamp(1, 250), pods, (pods / 50).max(1))
 }
 
 /// The same objects as one `kind: List`.
