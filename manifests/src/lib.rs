@@ -17,8 +17,13 @@
 //! * [`tables`] prints kubectl's tables; [`export()`] writes the cluster back as manifests that load
 //!   into the same cluster; [`scenarios()`] are the bundled scenarios with their probes.
 //!
-//! The loader never panics: limits on size, nesting and alias expansion ([`Limits`]) bound the
-//! work, and every value is checked before it reaches the engine.
+//! * Input is read as kubectl reads it ([`text`], [`yaml`]): byte-order marks and UTF-16, control
+//!   characters refused, YAML 1.1 scalars as go-yaml v2 resolves them (`yes` is a boolean, `010`
+//!   is 8), each file its own stream.
+//!
+//! The loader never panics: limits on size, nesting, alias expansion, objects and the memory of
+//! a document's tree ([`Limits`]) are charged before the work, and every value is checked before
+//! it reaches the engine.
 
 mod build;
 pub mod diag;

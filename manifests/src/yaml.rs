@@ -6,7 +6,9 @@
 //! tree with an explicit stack, so hostile input cannot overflow the stack, and every alias
 //! expansion is charged against a node budget before it is copied, so a "billion laughs" document
 //! stops after a bounded amount of work. Scalars keep their text and whether they were plain:
-//! `port: 80` is an integer, `port: "80"` a string, as in the Kubernetes YAML decoder.
+//! `port: 80` is an integer, `port: "80"` a string, as in the Kubernetes YAML decoder; a plain
+//! scalar resolves as kubectl's go-yaml v2 resolves it, by YAML 1.1's rules (see
+//! `resolve_plain`), not YAML 1.2's.
 //!
 //! A stream is split on `---` lines at column 1 before parsing, so a syntax error in one document
 //! does not hide the errors of the others (every document is reported).
@@ -68,7 +70,7 @@ pub enum Kind {
     Map(Vec<(String, Value)>),
 }
 
-/// What a scalar resolves to under the YAML 1.2 core schema (as Kubernetes' decoder reads it).
+/// What a plain scalar resolves to, as kubectl's YAML 1.1 resolver (go-yaml v2) reads it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Resolved<'a> {
     Null,
@@ -238,7 +240,7 @@ fn is_timestamp(b: &[u8]) -> bool {
 }
 
 /// The decimal float syntax `str::parse::<f64>` accepts without its words (`inf`, `nan`), which
-/// is also the YAML 1.2 core schema's: `[-+]? ( \. D+ | D+ ( \. D* )? ) ( [eE] [-+]? D+ )?`.
+/// is also go-yaml v2's `yamlStyleFloat`: `[-+]? ( \. D+ | D+ ( \. D* )? ) ( [eE] [-+]? D+ )?`.
 fn is_float(b: &[u8]) -> bool {
     fn digits(b: &[u8]) -> (usize, &[u8]) {
         let n = b.iter().take_while(|c| c.is_ascii_digit()).count();

@@ -54,9 +54,13 @@ impl ProbeInput {
             }
             Some(Source::Node { node: n.clone() })
         } else if let Some(ip) = &self.from_external {
-            let ip = ip
-                .parse()
-                .map_err(|_| format!("probe.fromExternal: {ip:?} is not an IPv4 address"))?;
+            let ip = ip.parse().map_err(|_| {
+                if ip.parse::<std::net::Ipv6Addr>().is_ok() {
+                    format!("probe.fromExternal: {ip:?}: {}", manifests::scenario::IPV6)
+                } else {
+                    format!("probe.fromExternal: {ip:?} is not an IPv4 address")
+                }
+            })?;
             let via = match self.via.as_deref() {
                 Some(v) if !v.is_empty() => v,
                 _ => return Err("probe.via: fromExternal needs via: a node name or \"lb\"".into()),
