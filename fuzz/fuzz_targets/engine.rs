@@ -7,10 +7,16 @@
 #[path = "../../manifests/tests/support/random_cluster.rs"]
 mod random_cluster;
 
+use std::net::{Ipv4Addr, SocketAddrV4};
+
 use engine::{Destination, Entry, Probability, Probe, Protocol, Source};
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use random_cluster::{manifest, ClusterGen, PodGen, SvcGen};
+
+fn sock(ip: Ipv4Addr, port: u16) -> SocketAddrV4 {
+    SocketAddrV4::new(ip, port)
+}
 
 fn small(u: &mut Unstructured<'_>, below: u8) -> Result<u8> {
     Ok(u.arbitrary::<u8>()? % below)
@@ -70,7 +76,10 @@ fn probe(u: &mut Unstructured<'_>, c: &engine::Cluster) -> Result<Probe> {
     let svcs: Vec<&engine::Service> = c.services().collect();
     let source = match small(u, 4)? {
         0 if !nodes.is_empty() => Source::Node { node: u.choose(&nodes)?.spec.name.clone() },
-        1 => Source::External { ip: [198, 51, 100, small(u, 250)?].into(), entry: Entry::LoadBalancer },
+        1 => Source::External {
+            ip: [198, 51, 100, small(u, 250)?].into(),
+            entry: Entry::LoadBalancer,
+        },
         2 if !nodes.is_empty() => Source::External {
             ip: [192, 0, 2, small(u, 250)?].into(),
             entry: Entry::Node { node: u.choose(&nodes)?.spec.name.clone() },
@@ -88,17 +97,17 @@ fn probe(u: &mut Unstructured<'_>, c: &engine::Cluster) -> Result<Probe> {
         1 if !svcs.is_empty() => {
             let s = u.choose(&svcs)?;
             match (s.cluster_ip, s.ports.first()) {
-                (Some(ip), Some(p)) => Destination::Addr { addr: (ip, p.port).into() },
-                _ => Destination::Addr { addr: ([10, 96, 0, 10], port).into() },
+                (Some(ip), Some(p)) => Destination::Addr { addr: sock(ip, p.port) },
+                _ => Destination::Addr { addr: sock([10, 96, 0, 10].into(), port) },
             }
         }
         2 if !svcs.is_empty() && !nodes.is_empty() => {
             let s = u.choose(&svcs)?;
             let np = s.ports.iter().map(|p| p.node_port).find(|n| *n != 0).unwrap_or(port);
-            Destination::Addr { addr: (u.choose(&nodes)?.spec.internal_ip, np).into() }
+            Destination::Addr { addr: sock(u.choose(&nodes)?.spec.internal_ip, np) }
         }
-        3 if !pods.is_empty() => Destination::Addr { addr: (u.choose(&pods)?.ip, port).into() },
-        4 => Destination::Addr { addr: (u.arbitrary::<[u8; 4]>()?, port).into() },
+        3 if !pods.is_empty() => Destination::Addr { addr: sock(u.choose(&pods)?.ip, port) },
+        4 => Destination::Addr { addr: sock(u.arbitrary::<[u8; 4]>()?.into(), port) },
         _ => Destination::Name { name: "kubernetes.default".into(), port: 443 },
     };
     let protocol = *u.choose(&[Protocol::Tcp, Protocol::Udp, Protocol::Sctp])?;
