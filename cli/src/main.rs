@@ -265,7 +265,9 @@ fn print_diags(sources: &input::Sources, diags: &[Diagnostic]) {
 fn probe_from(args: &TraceArgs, header: Option<&Probe>) -> Result<Probe, String> {
     let source = match (&args.from, &args.from_node, &args.from_external) {
         (Some(p), _, _) => Some(manifests::scenario::parse_pod_source(p)?),
-        (_, Some(n), _) => Some(Source::Node { node: n.clone() }),
+        (_, Some(n), _) => {
+            Some(Source::Node { node: manifests::scenario::plain_text(n)?.to_string() })
+        }
         (_, _, Some(ip)) => {
             let ip = ip.parse().map_err(|_| {
                 if ip.parse::<std::net::Ipv6Addr>().is_ok() {
@@ -275,6 +277,7 @@ fn probe_from(args: &TraceArgs, header: Option<&Probe>) -> Result<Probe, String>
                 }
             })?;
             let via = args.via.as_deref().ok_or("--from-external needs --via NODE|lb")?;
+            manifests::scenario::plain_text(via)?;
             Some(Source::External { ip, entry: manifests::scenario::parse_entry(via) })
         }
         _ => None,

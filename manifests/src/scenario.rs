@@ -125,8 +125,21 @@ pub fn parse_probe(spec: &str) -> Result<Probe, String> {
 /// What podpath says of IPv6 and dual-stack input, wherever it meets it.
 pub const IPV6: &str = "podpath models IPv4 single-stack clusters (this is IPv6)";
 
+/// A name typed by the user (pod, node, Service) must not carry characters that would reach a
+/// terminal or a page as control sequences when it is echoed back.
+pub fn plain_text(v: &str) -> Result<&str, String> {
+    if crate::diag::escape(v).len() != v.len() {
+        return Err(format!(
+            "\"{}\": control or bidirectional characters are not allowed in a name",
+            crate::diag::escape(v)
+        ));
+    }
+    Ok(v)
+}
+
 /// `ns/pod` or `ns/pod:container`.
 pub fn parse_pod_source(v: &str) -> Result<Source, String> {
+    plain_text(v)?;
     let (ns, rest) =
         v.split_once('/').ok_or_else(|| format!("{v:?}: expected NAMESPACE/POD[:CONTAINER]"))?;
     let (pod, container) = match rest.split_once(':') {
@@ -151,6 +164,7 @@ pub fn parse_entry(v: &str) -> Entry {
 /// `IP:PORT` or `NAME:PORT`. An IPv6 address (`[fd00::1]:80`, `fd00::1`) is refused as such,
 /// never looked up as a name.
 pub fn parse_destination(v: &str) -> Result<Destination, String> {
+    plain_text(v)?;
     if let Ok(addr) = v.parse::<SocketAddrV4>() {
         return Ok(Destination::Addr { addr });
     }

@@ -52,6 +52,7 @@ impl ProbeInput {
             if n.is_empty() {
                 return Err("probe.fromNode: a node name is required".into());
             }
+            manifests::scenario::plain_text(n).map_err(|e| format!("probe.fromNode: {e}"))?;
             Some(Source::Node { node: n.clone() })
         } else if let Some(ip) = &self.from_external {
             let ip = ip.parse().map_err(|_| {
@@ -62,7 +63,9 @@ impl ProbeInput {
                 }
             })?;
             let via = match self.via.as_deref() {
-                Some(v) if !v.is_empty() => v,
+                Some(v) if !v.is_empty() => {
+                    manifests::scenario::plain_text(v).map_err(|e| format!("probe.via: {e}"))?
+                }
                 _ => return Err("probe.via: fromExternal needs via: a node name or \"lb\"".into()),
             };
             Some(Source::External { ip, entry: parse_entry(via) })
