@@ -395,8 +395,6 @@ impl Walker<'_> {
         if !self.hops.recording() {
             return;
         }
-        // The rule's text is rendered when read, from the names it mentions.
-        let text = rules.text(self.c, index, chain, rule);
         // The explanation depends on the rule and on the packet's addresses (this chain is one
         // node's): the same probe meets the same explanation again.
         let facts = ExplainFacts {
@@ -405,14 +403,14 @@ impl Walker<'_> {
             protocol: before.protocol,
             masq_to: pkt.masq_to,
         };
-        let explain = match rules.explain(index, &facts) {
-            Some(t) => t,
-            None => {
-                let t = self.explain_rule(node, chain, rule, pkt, before);
-                rules.keep_explain(index, facts, t.clone());
-                t
-            }
-        };
+        let (text, explain) = rules.kept(index, &facts);
+        // The rule's text is rendered when read, from the names it mentions.
+        let text = text.unwrap_or_else(|| rules.make_text(self.c, index, chain, rule));
+        let explain = explain.unwrap_or_else(|| {
+            let t = self.explain_rule(node, chain, rule, pkt, before);
+            rules.keep_explain(index, facts, t.clone());
+            t
+        });
         let at_chain = Location::Chain {
             node: node.shared_name(),
             table: chain.table(),
