@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::rc::Rc;
 
-use super::walk::{Pkt, VipAnswer, Walker};
+use super::walk::{Ct, Pkt, VipAnswer, Walker};
 use crate::addr::Cidr;
 use crate::cluster::VipKind;
 use crate::kube_proxy::render::{render_rule, render_rule_with, RuleFacts};
@@ -134,12 +134,13 @@ impl Walker<'_> {
         let m = &rule.matches;
         let (src, dst) = (*pkt.t.src.ip(), *pkt.t.dst.ip());
         if let Some(state) = m.ctstate {
-            // Every packet walked here opens a new connection, and is not yet DNATed when the
-            // localnet rule sees it on INPUT unless kube-proxy rewrote it.
+            // A request opens a new connection (and is DNATed only if kube-proxy rewrote it);
+            // a reply is ESTABLISHED where conntrack knows it, else NEW or INVALID (`Ct`).
             let ok = match state {
-                CtState::New => true,
-                CtState::Invalid | CtState::RelatedEstablished => false,
-                CtState::NotRelatedEstablishedDnat => !pkt.dnat_done,
+                CtState::New => pkt.ct == Ct::New,
+                CtState::Invalid => pkt.ct == Ct::Invalid,
+                CtState::RelatedEstablished => pkt.ct == Ct::Established,
+                CtState::NotRelatedEstablishedDnat => pkt.ct == Ct::New && !pkt.dnat_done,
             };
             if !ok {
                 return false;

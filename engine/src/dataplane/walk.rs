@@ -37,6 +37,20 @@ pub(crate) struct Pkt {
     pub endpoint: Option<ChainRef>,
     /// The address MASQUERADE will use, once known.
     pub masq_to: Option<Ipv4Addr>,
+    /// Its conntrack state on the node evaluating it.
+    pub ct: Ct,
+}
+
+/// A packet's conntrack state, as `-m conntrack --ctstate` sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ct {
+    /// The first packet of a connection this node has not seen.
+    New,
+    /// A packet of a connection in this node's table (a reply in the reply direction).
+    Established,
+    /// A packet no connection explains and that cannot start one (a TCP SYN-ACK or RST that
+    /// arrives at a node that never saw the SYN).
+    Invalid,
 }
 
 /// What one connection did.
@@ -67,6 +81,8 @@ pub(crate) struct Walker<'c> {
     hops: Vec<Hop>,
     /// The node where NAT happened, and the packet as it arrived there.
     nat: Option<(NodeId, FiveTuple)>,
+    /// The request as the client's socket sent it: the reply must be its mirror image.
+    sent: Option<FiveTuple>,
     masqueraded: bool,
     /// Evaluate the shared chains in full instead of through the index (tests compare both).
     pub full_chains: bool,
@@ -99,6 +115,7 @@ impl<'c> Walker<'c> {
             // A connection has a few dozen hops; growing from empty showed in profiles.
             hops: if record { Vec::with_capacity(32) } else { Vec::new() },
             nat: None,
+            sent: None,
             masqueraded: false,
             full_chains: false,
             cache,
@@ -191,6 +208,19 @@ impl<'c> Walker<'c> {
         self.c.pod(id).expect("walker only visits existing pods")
     }
 
+    /// The source address the node's kernel gives a host process's connection to `dst`: the
+    /// preferred source of the route it takes (`cni0`'s for the node's own podCIDR, loopback's
+    /// for 127.0.0.0/8, the InternalIP otherwise).
+    fn host_source(&self, node: &Node, dst: Ipv4Addr) -> Ipv4Addr {
+        if dst.is_loopback() {
+            Ipv4Addr::LOCALHOST
+        } else if node.spec.pod_cidr.contains(dst) {
+            node.bridge_ip()
+        } else {
+            node.spec.internal_ip
+        }
+    }
+
     /// The node whose podCIDR holds `ip`.
     fn pod_cidr_owner(&self, ip: Ipv4Addr) -> Option<&'c Node> {
         self.c.node_for_pod_ip(ip)
@@ -209,8 +239,15 @@ impl<'c> Walker<'c> {
         match origin {
             Origin::Pod { pod, container } => {
                 let p = self.pod(*pod);
-                let src = if dst.ip().is_loopback() { Ipv4Addr::LOCALHOST } else { p.ip };
+                let src = if p.spec.host_network {
+                    self.host_source(self.node(p.node), *dst.ip())
+                } else if dst.ip().is_loopback() {
+                    Ipv4Addr::LOCALHOST
+                } else {
+                    p.ip
+                };
                 let t = FiveTuple::new(protocol, SocketAddrV4::new(src, sport), dst);
+                self.sent = Some(t);
                 let key = self.cache.pod_key(p);
                 self.hop(
                     || Location::Container { pod: key.clone(), container: container.clone() },
@@ -269,10 +306,10 @@ impl<'c> Walker<'c> {
             }
             Origin::Node { node } => {
                 let n = self.node(*node);
-                let src =
-                    if dst.ip().is_loopback() { Ipv4Addr::LOCALHOST } else { n.spec.internal_ip };
+                let src = self.host_source(n, *dst.ip());
 
                 let t = FiveTuple::new(protocol, SocketAddrV4::new(src, sport), dst);
+                self.sent = Some(t);
                 self.hop(
                     || Location::Node { node: n.shared_name() },
                     t,
@@ -287,6 +324,7 @@ impl<'c> Walker<'c> {
             }
             Origin::External { ip, node, via_lb } => {
                 let t = FiveTuple::new(protocol, SocketAddrV4::new(*ip, sport), dst);
+                self.sent = Some(t);
                 let n = self.node(*node);
                 self.hop(
                     || Location::External { ip: *ip },
@@ -371,7 +409,7 @@ impl<'c> Walker<'c> {
                 },
                 || lazy_text!("{dst} is this node's own address: deliver to a local process"),
             );
-            self.remember_conntrack(id, pkt);
+            self.remember_conntrack(id, arrived, pkt);
             return self.deliver_to_node(node, pkt);
         }
         if let Some(owner) = self.pod_cidr_owner(dst) {
@@ -395,7 +433,7 @@ impl<'c> Walker<'c> {
                     return end;
                 }
                 self.postrouting(node, pkt, node.bridge_ip(), "cni0");
-                self.remember_conntrack(id, pkt);
+                self.remember_conntrack(id, arrived, pkt);
                 let Some(pod) = self.cache.pod_at(self.c, dst) else {
                     return self.end(
                         Verdict::NoRoute {
@@ -446,7 +484,7 @@ impl<'c> Walker<'c> {
                 return end;
             }
             self.postrouting(node, pkt, node.spec.internal_ip, "eth0");
-            self.remember_conntrack(id, pkt);
+            self.remember_conntrack(id, arrived, pkt);
             return self.cross(node, owner, pkt, visited);
         }
         if let Some(other) = self.c.node_by_ip(dst) {
@@ -465,7 +503,7 @@ impl<'c> Walker<'c> {
                 return end;
             }
             self.postrouting(node, pkt, node.spec.internal_ip, "eth0");
-            self.remember_conntrack(id, pkt);
+            self.remember_conntrack(id, arrived, pkt);
             return self.cross(node, other, pkt, visited);
         }
         // Not a pod, not a node: a Service address nothing captured, or the outside world.
@@ -501,11 +539,18 @@ impl<'c> Walker<'c> {
         }
         let settings = self.c.settings();
         if settings.service_cidr.contains(dst) || settings.cluster_cidr.contains(dst) {
+            // The node's default route takes it out; nothing outside has a cluster address.
+            let what =
+                if settings.service_cidr.contains(dst) { "Service CIDR" } else { "cluster CIDR" };
+            let reason = format!("{dst} is in the {what} but no Service or pod has it: no kube-proxy rule translates it, so the node sends it out by its default route, and nothing outside the cluster answers a cluster address");
+            self.hop(
+                || Location::Node { node: node.shared_name() },
+                pkt.t,
+                Action::Route { route: "default via the node network's gateway dev eth0".into() },
+                || reason.clone().into(),
+            );
             return self.end(
-                Verdict::NoRoute {
-                    ip: dst,
-                    reason: format!("no Service or pod has address {dst}"),
-                },
+                Verdict::Unanswered { via_node: node.spec.name.clone(), to: dst, reason },
                 pkt,
             );
         }
@@ -623,21 +668,24 @@ impl<'c> Walker<'c> {
         pkt.mark = false;
     }
 
-    fn remember_conntrack(&mut self, node: NodeId, pkt: &Pkt) {
-        let Some((nat_node, original)) = self.nat else { return };
-        if nat_node != node
-            || self.st.conntrack.iter().any(|e| e.original == original && e.node == node)
-        {
+    /// Every node a request passes keeps a conntrack entry: the packet as it arrived there and
+    /// the reply it expects (after this node's own translations); only a translation is shown.
+    fn remember_conntrack(&mut self, node: NodeId, arrived: FiveTuple, pkt: &Pkt) {
+        if self.st.conntrack.iter().any(|e| e.original == arrived && e.node == node) {
             return;
         }
-        let entry = ConntrackEntry { node, original, reply: pkt.t.reversed() };
-        let text = if self.record {
+        let entry = ConntrackEntry { node, original: arrived, reply: pkt.t.reversed() };
+        let translated = arrived != pkt.t;
+        let text = if self.record && translated {
             let entry = entry.clone();
             Text::lazy(move |f| f.write_str(&entry.render()))
         } else {
             Text::default()
         };
         self.st.conntrack.push(entry);
+        if !translated {
+            return;
+        }
         let name = self.node(node).shared_name();
         self.hop(
             || Location::Node { node: name.clone() },
@@ -695,10 +743,14 @@ impl<'c> Walker<'c> {
                         .into()
                     },
                 );
-                self.end(
+                // The refusal (RST, ICMP) goes back like an answer would (see `reply`).
+                let mut out = self.end(
                     Verdict::RefusedByPod { pod: key, port, protocol: t.protocol },
                     &Pkt::new(t, false),
-                )
+                );
+                out.server = Some(Server::Pod { pod: pod.id, container: crate::Name::default() });
+                out.delivered = Some(t);
+                out
             }
         }
     }
@@ -762,10 +814,13 @@ impl<'c> Walker<'c> {
                 .into()
             },
         );
-        self.end(
+        let mut out = self.end(
             Verdict::RefusedByNode { node: node.spec.name.clone(), port, protocol: t.protocol },
             pkt,
-        )
+        );
+        out.server = Some(Server::Node { node: node.id, process: "the kernel".into() });
+        out.delivered = Some(t);
+        out
     }
 
     fn end(&mut self, verdict: Verdict, _pkt: &Pkt) -> ConnOutcome {
@@ -779,19 +834,56 @@ impl<'c> Walker<'c> {
         }
     }
 
-    /// The reply, from the server back to the client: through conntrack on the node that
-    /// translated the request, if any.
-    pub fn reply(&mut self, origin: &Origin, out: &ConnOutcome) -> Vec<Hop> {
+    /// The reply, from the server back to the client, walked as a request is: by each node's
+    /// routes, through each node's conntrack table (the translation undone only where it was
+    /// made) and, where conntrack does not know it, the node's filter FORWARD hook. A refusal
+    /// (RST, ICMP) goes the same way, unrecorded unless it is lost. A reply that is dropped, or
+    /// that reaches the client from an address it did not dial, turns the verdict into
+    /// [`Verdict::ReplyLost`].
+    pub fn reply(&mut self, origin: &Origin, out: &mut ConnOutcome) -> Vec<Hop> {
         let mark = self.hops.len();
-        let (Some(server), Some(request_last)) = (&out.server, out.delivered) else {
+        let (Some(server), Some(request_last)) = (out.server.clone(), out.delivered) else {
             return Vec::new();
         };
+        let refused = !out.verdict.is_delivered();
+        let record = self.record;
+        if refused {
+            self.record = false;
+        }
         if self.record {
             // A reply has about a dozen hops; growing from empty showed in profiles.
             self.hops.reserve(12);
         }
+        let lost = self.walk_reply(origin, &server, request_last);
+        self.record = record;
+        if let Some((node, reason)) = lost {
+            let server_name = match &server {
+                Server::Pod { pod, .. } => format!("pod {}", self.cache.pod_key(self.pod(*pod))),
+                Server::Node { node, .. } => format!("node {}", self.node(*node).spec.name),
+            };
+            out.verdict = Verdict::ReplyLost {
+                server: server_name,
+                refused,
+                node: self.node(node).spec.name.clone(),
+                reason,
+            };
+            if refused {
+                // The refusal's hops were not recorded; the request's say where it ended.
+                return Vec::new();
+            }
+        }
+        self.take_hops_from(mark)
+    }
+
+    /// The reply's way back; `Some((node, why))` when it is lost there.
+    fn walk_reply(
+        &mut self,
+        origin: &Origin,
+        server: &Server,
+        request_last: FiveTuple,
+    ) -> Option<(NodeId, String)> {
         let mut t = request_last.reversed();
-        let server_node = match server {
+        let (server_node, mut local_out) = match server {
             Server::Pod { pod, container } => {
                 let p = self.pod(*pod);
                 let key = self.cache.pod_key(p);
@@ -810,7 +902,7 @@ impl<'c> Walker<'c> {
                     {
                         // Within the pod: over loopback, straight back.
                         self.finish_reply(origin, t);
-                        return self.take_hops_from(mark);
+                        return None;
                     }
                     let n = self.node(p.node);
                     self.hop(
@@ -837,7 +929,7 @@ impl<'c> Walker<'c> {
                         || "into the node's bridge".into(),
                     );
                 }
-                p.node
+                (p.node, p.spec.host_network)
             }
             Server::Node { node, process } => {
                 let n = self.node(*node);
@@ -850,63 +942,138 @@ impl<'c> Walker<'c> {
                         lazy_text!("{process} answers {to}")
                     },
                 );
-                *node
+                (*node, true)
             }
         };
         let mut here = server_node;
-        if let Some((nat_node, original)) = self.nat {
-            if nat_node != here {
-                let (a, b) = (self.node(here), self.node(nat_node));
-                self.hop(
-                    || Location::Wire { from: a.shared_name(), to: b.shared_name() },
-                    t,
-                    Action::Forward,
-                    || {
-                        let to = *t.dst.ip();
-                        lazy_text!("the reply goes to {to}, the address it was sent from")
-                    },
-                );
-                here = nat_node;
-            }
-            let entry = match self
-                .st
-                .conntrack
-                .iter()
-                .find(|e| e.original == original && e.node == nat_node)
-            {
-                Some(e) if self.record => {
-                    let e = e.clone();
-                    Text::lazy(move |f| f.write_str(&e.render()))
+        for _ in 0..=MAX_NODES {
+            // This node's conntrack: the reply of a connection it saw is ESTABLISHED and gets
+            // its translations undone; anything else is a packet it has never seen.
+            let ct = match self.st.conntrack.iter().find(|e| e.node == here && e.reply == t) {
+                Some(e) => {
+                    let back = e.original.reversed();
+                    if back != t {
+                        let entry = if self.record {
+                            let e = e.clone();
+                            Text::lazy(move |f| f.write_str(&e.render()))
+                        } else {
+                            Text::default()
+                        };
+                        let name = self.node(here).shared_name();
+                        self.push_hop(
+                            Location::Node { node: name },
+                            t,
+                            back,
+                            Action::Conntrack { entry },
+                            Text::new_static("conntrack matches the reply to the connection and undoes the translations: the client sees the address it dialled"),
+                        );
+                        t = back;
+                    }
+                    Ct::Established
                 }
-                _ => Text::default(),
+                // A SYN-ACK (or RST) with no SYN before it cannot start a connection.
+                None if t.protocol == crate::Protocol::Tcp => Ct::Invalid,
+                None => Ct::New,
             };
-            let before = t;
-            t = original.reversed();
-            let name = self.node(nat_node).shared_name();
-            self.push_hop(
-                Location::Node { node: name },
-                before,
-                t,
-                Action::Conntrack { entry },
-                Text::new_static("conntrack matches the reply to the connection and undoes the translations: the client sees the address it dialled"),
-            );
-        }
-        // From here the reply travels to the client.
-        match origin {
-            Origin::Pod { pod, .. } => {
-                let p = self.pod(*pod);
-                if p.node != here {
-                    let (a, b) = (self.node(here), self.node(p.node));
+            let node = self.node(here);
+            let dst = *t.dst.ip();
+            // After conntrack, a loopback destination is the node's own socket that dialled.
+            let next = if self.is_local(node, dst, &Pkt::new(t, true)) {
+                ReplyNext::Local
+            } else if let Some(owner) = self.pod_cidr_owner(dst) {
+                if owner.id == here {
+                    ReplyNext::Bridge
+                } else {
+                    ReplyNext::Node(owner.id)
+                }
+            } else if let Some(other) = self.c.node_by_ip(dst) {
+                ReplyNext::Node(other.id)
+            } else {
+                ReplyNext::Outside
+            };
+            // A forwarded reply that conntrack does not know meets the FORWARD hook's rules
+            // (an established one is accepted by KUBE-FORWARD's conntrack rule).
+            if next != ReplyNext::Local && !local_out && ct != Ct::Established {
+                let mut pkt = Pkt::new(t, false);
+                pkt.ct = ct;
+                let chain = ChainRef::Builtin { table: Table::Filter, chain: Builtin::Forward };
+                if let NfOutcome::Drop { .. } | NfOutcome::Reject { .. } =
+                    self.eval_chain(node, chain, &mut pkt, 0)
+                {
+                    let why = self.bypassed(here, t);
+                    let state = if ct == Ct::Invalid { "INVALID" } else { "NEW" };
+                    return Some((
+                        here,
+                        format!("{} has no connection this reply from {} belongs to{why}; conntrack calls it {state} and KUBE-FORWARD drops it", node.spec.name, t.src),
+                    ));
+                }
+            }
+            match next {
+                ReplyNext::Node(m) => {
+                    let (a, b) = (self.node(here), self.node(m));
+                    let translates_there = self
+                        .st
+                        .conntrack
+                        .iter()
+                        .any(|e| e.node == m && e.reply == t && e.original.reversed() != t);
+                    let back_home = matches!(origin, Origin::Node { node } if *node == m);
                     self.hop(
                         || Location::Wire { from: a.shared_name(), to: b.shared_name() },
                         t,
                         Action::Forward,
                         || {
                             let (name, ip) = (b.shared_name(), *t.dst.ip());
-                            lazy_text!("routed to {name}, which holds {ip}")
+                            if translates_there {
+                                lazy_text!("the reply goes to {ip}, the address it was sent from")
+                            } else if back_home {
+                                lazy_text!("back to {name}")
+                            } else {
+                                lazy_text!("routed to {name}, which holds {ip}")
+                            }
                         },
                     );
+                    here = m;
+                    local_out = false;
                 }
+                ReplyNext::Local | ReplyNext::Bridge | ReplyNext::Outside => {
+                    return self.reply_arrives(origin, here, next, t);
+                }
+            }
+        }
+        Some((here, "routing loop".into()))
+    }
+
+    /// The reply leaves the nodes at `here` (to a local socket, a pod of its bridge, or out
+    /// of the node network): is it the client's, and does the client recognise it?
+    fn reply_arrives(
+        &mut self,
+        origin: &Origin,
+        here: NodeId,
+        next: ReplyNext,
+        t: FiveTuple,
+    ) -> Option<(NodeId, String)> {
+        let dst = *t.dst.ip();
+        let reached = match origin {
+            Origin::Pod { pod, .. } => {
+                let p = self.pod(*pod);
+                // A host-network pod has every address of its node.
+                p.node == here
+                    && if p.spec.host_network {
+                        next == ReplyNext::Local
+                    } else {
+                        next == ReplyNext::Bridge && p.ip == dst
+                    }
+            }
+            Origin::Node { node } => *node == here && next == ReplyNext::Local,
+            Origin::External { ip, .. } => *ip == dst && next == ReplyNext::Outside,
+        };
+        if !reached {
+            let name = &self.node(here).spec.name;
+            return Some((here, format!("{name} routes the reply to {dst}, away from the client")));
+        }
+        match origin {
+            Origin::Pod { pod, .. } => {
+                let p = self.pod(*pod);
                 if !p.spec.host_network {
                     let n = self.node(p.node);
                     let key = self.cache.pod_key(p);
@@ -927,20 +1094,7 @@ impl<'c> Walker<'c> {
                     );
                 }
             }
-            Origin::Node { node } => {
-                if *node != here {
-                    let (a, b) = (self.node(here), self.node(*node));
-                    self.hop(
-                        || Location::Wire { from: a.shared_name(), to: b.shared_name() },
-                        t,
-                        Action::Forward,
-                        || {
-                            let name = b.shared_name();
-                            lazy_text!("back to {name}")
-                        },
-                    );
-                }
-            }
+            Origin::Node { .. } => {}
             Origin::External { ip, .. } => {
                 let a = self.node(here);
                 self.hop(
@@ -954,8 +1108,48 @@ impl<'c> Walker<'c> {
                 );
             }
         }
+        let expected = self.sent.map(|s| s.reversed());
+        if expected.is_some_and(|e| e != t) {
+            let dialled = expected.map_or(t.src, |e| e.src);
+            let why = self.bypassed(here, t);
+            let (name, from) = (self.node(here).spec.name.clone(), t.src);
+            let ignores = if t.protocol == crate::Protocol::Tcp {
+                "no socket of the client matches it, so the kernel discards it"
+            } else {
+                "the client's socket is connected to the address it dialled and discards it"
+            };
+            self.hop(
+                || Location::Node { node: name.clone().into() },
+                t,
+                Action::Deliver,
+                || {
+                    lazy_text!(
+                        "the reply comes from {from}, but the client dialled {dialled}: {ignores}"
+                    )
+                },
+            );
+            return Some((
+                here,
+                format!("the reply comes from {from}, not from {dialled} that the client dialled{why}; {ignores}"),
+            ));
+        }
         self.finish_reply(origin, t);
-        self.take_hops_from(mark)
+        None
+    }
+
+    /// Why conntrack could not help a reply that passed `here`: the node that translated the
+    /// request, which the reply did not pass.
+    fn bypassed(&self, here: NodeId, t: FiveTuple) -> String {
+        let Some((nat_node, _)) = self.nat else { return String::new() };
+        if nat_node == here {
+            return String::new();
+        }
+        let n = &self.node(nat_node).spec.name;
+        format!(
+            " (the reply bypassed {n}, which did the translation: {} answers {} directly, and only {n}'s conntrack could rewrite it back)",
+            t.src,
+            t.dst.ip()
+        )
     }
 
     fn finish_reply(&mut self, origin: &Origin, t: FiveTuple) {
@@ -1011,8 +1205,29 @@ fn rule_port(rule: &crate::kube_proxy::Rule) -> Option<ServicePortId> {
     }
 }
 
+/// Where a reply goes from a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ReplyNext {
+    /// A socket of this node.
+    Local,
+    /// A pod on this node's bridge.
+    Bridge,
+    /// Another node (its podCIDR or its address).
+    Node(NodeId),
+    /// Out of the node network by the default route.
+    Outside,
+}
+
 impl Pkt {
     pub fn new(t: FiveTuple, src_local: bool) -> Pkt {
-        Pkt { t, mark: false, src_local, dnat_done: false, endpoint: None, masq_to: None }
+        Pkt {
+            t,
+            mark: false,
+            src_local,
+            dnat_done: false,
+            endpoint: None,
+            masq_to: None,
+            ct: Ct::New,
+        }
     }
 }

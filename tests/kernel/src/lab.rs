@@ -166,8 +166,12 @@ impl Lab {
             }
         }
         let mut script = String::from("set -e\n");
+        // ICMP errors (a refusal) are rate-limited per peer; a run refuses the same pods many
+        // times a second, so the limit is off.
         for n in &names {
-            script += &format!("ip netns add {n}\n");
+            script += &format!(
+                "ip netns add {n}\nip netns exec {n} sysctl -qw net.ipv4.icmp_ratelimit=0\n"
+            );
         }
         let gw = &names[0];
         let ext = &names[1];

@@ -70,6 +70,10 @@ fn end_of(v: &Verdict, seen: Option<Ipv4Addr>) -> End {
         Verdict::Rejected { .. } | Verdict::RefusedByPod { .. } | Verdict::RefusedByNode { .. } => {
             End::Refused
         }
+        // A lost refusal leaves no trace a listener could report: the client just times out.
+        Verdict::ReplyLost { server, refused: false, .. } => {
+            End::ReplyLost { by: server.clone(), seen }
+        }
         _ => End::Timeout,
     }
 }
@@ -269,15 +273,20 @@ fn listen(lab: &Lab, c: &Cluster) -> Result<Listeners, String> {
             (pod_ns(lab, p.ip).ok_or_else(|| format!("{} is outside the skeleton", p.ip))?, p.ip)
         };
         let who = format!("pod {}", p.key());
+        // A UDP server answers from the address it was asked at (as servers that bind their
+        // address or use IP_PKTINFO do); on a node with several addresses a wildcard socket
+        // would answer from the route's preferred source instead, which podpath does not model.
+        let at = if p.spec.host_network { ip } else { Ipv4Addr::UNSPECIFIED };
         for cp in p.spec.containers.iter().flat_map(|c| c.ports.iter()) {
-            bind(ns, cp.container_port, cp.protocol, &who, &mut l)?;
+            bind(ns, at, cp.container_port, cp.protocol, &who, &mut l)?;
             l.at.insert((ip, cp.container_port, cp.protocol), who.clone());
         }
     }
     for s in c.services().filter(|s| s.health_check_node_port != 0) {
         for i in 1..=NODES {
             let who = format!("healthz {}", crate::gen::node_name(i));
-            bind(&lab.nodes[&i], s.health_check_node_port, Protocol::Tcp, &who, &mut l)?;
+            let ns = &lab.nodes[&i];
+            bind(ns, Ipv4Addr::UNSPECIFIED, s.health_check_node_port, Protocol::Tcp, &who, &mut l)?;
             l.at.insert((node_ip(i), s.health_check_node_port, Protocol::Tcp), who);
         }
     }
@@ -286,6 +295,7 @@ fn listen(lab: &Lab, c: &Cluster) -> Result<Listeners, String> {
 
 fn bind(
     ns: &NsThread,
+    addr: Ipv4Addr,
     port: u16,
     proto: Protocol,
     who: &str,
@@ -294,13 +304,14 @@ fn bind(
     let name = ns.name.clone();
     match proto {
         Protocol::Tcp => {
-            let s = ns.run(move || TcpListener::bind(("0.0.0.0", port)));
+            let s =
+                ns.run(move || TcpListener::bind(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, port)));
             let s = s.map_err(|e| format!("{name}: listen on {port}/TCP: {e}"))?;
             s.set_nonblocking(true).map_err(|e| e.to_string())?;
             l.tcp.push((s, who.to_string()));
         }
         _ => {
-            let s = ns.run(move || UdpSocket::bind(("0.0.0.0", port)));
+            let s = ns.run(move || UdpSocket::bind(SocketAddrV4::new(addr, port)));
             let s = s.map_err(|e| format!("{name}: bind {port}/UDP: {e}"))?;
             s.set_nonblocking(true).map_err(|e| e.to_string())?;
             l.udp.push((s, who.to_string()));
