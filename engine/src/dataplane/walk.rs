@@ -1118,8 +1118,16 @@ impl<'c> Walker<'c> {
             } else {
                 "the client's socket is connected to the address it dialled and discards it"
             };
+            let at = match origin {
+                Origin::Pod { pod, container } => Location::Container {
+                    pod: self.cache.pod_key(self.pod(*pod)),
+                    container: container.clone(),
+                },
+                Origin::Node { .. } => Location::Node { node: name.clone().into() },
+                Origin::External { ip, .. } => Location::External { ip: *ip },
+            };
             self.hop(
-                || Location::Node { node: name.clone().into() },
+                || at,
                 t,
                 Action::Deliver,
                 || {
