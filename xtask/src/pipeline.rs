@@ -195,10 +195,8 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
     })?;
     summary.step("kernel oracle (network namespaces)", || {
         // Skipped, with the reason, where there is no root, iproute2, iptables or conntrack.
-        let out = ctx
-            .cmd("cargo")
-            .args(["test", "--release", "-p", "podpath-kernel", "--", "--nocapture"])
-            .run()?;
+        let out =
+            ctx.cmd("cargo").args(["test", "-p", "podpath-kernel", "--", "--nocapture"]).run()?;
         let skipped = out.lines().find(|l| l.contains("kernel oracle SKIPPED"));
         let agreed = out.lines().find(|l| l.starts_with("kernel agrees with podpath"));
         let (tests, _) = counted(&out, Need::Some)?;

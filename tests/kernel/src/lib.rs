@@ -189,8 +189,12 @@ fn features(c: &Cluster, probe: &Probe) -> Vec<&'static str> {
             f.push("terminating endpoints");
         }
     }
+    let outcomes = c.outcomes(probe);
+    if outcomes.iter().any(|o| matches!(o.verdict, Verdict::ReplyLost { .. })) {
+        f.push("reply lost on the way back (asymmetric return)");
+    }
     if let Source::Pod { pod, .. } = &probe.source {
-        let hairpin = c.outcomes(probe).iter().any(|o| {
+        let hairpin = outcomes.iter().any(|o| {
             matches!(&o.verdict, Verdict::Delivered { pod: to, .. } if to == pod)
                 && c.pod_by_key(pod).is_some_and(|p| Some(p.ip) != Some(*addr.ip()))
         });
