@@ -82,8 +82,18 @@ fn explain(lab: &Lab, case: &gen::Case, d: &Disagreement, port: &mut u16) -> Str
     });
     let cluster = if still { small.as_ref().unwrap_or(&case.cluster) } else { &case.cluster };
     let podpath: Vec<String> = d.podpath.iter().map(|e| e.to_string()).collect();
+    let from = match &d.probe.source {
+        Source::Pod { pod, .. } => format!("--from {pod}"),
+        Source::Node { node } => format!("--from-node {node}"),
+        Source::External { ip, entry: engine::Entry::Node { node } } => {
+            format!("--from-external {ip} --via {node}")
+        }
+        Source::External { ip, entry: engine::Entry::LoadBalancer } => {
+            format!("--from-external {ip} --via lb")
+        }
+    };
     format!(
-        "DISAGREEMENT seed {seed} (replay: cargo run -p podpath-kernel -- --seed {seed})\n  probe: {probe} {proto} -> {dst}\n  kernel: {kernel}\n  podpath: {podpath}\n  manifest ({which}):\n{manifest}",
+        "DISAGREEMENT seed {seed} (replay: cargo run -p podpath-kernel -- --seed {seed})\n  probe: {probe} {proto} -> {dst}\n  kernel: {kernel}\n  podpath: {podpath}\n  podpath's trace: save the manifest below as seed-{seed}.yaml, then\n    podpath trace -f seed-{seed}.yaml {from} --to {dst} --proto {proto}\n  manifest ({which}):\n{manifest}",
         seed = d.seed,
         probe = d.probe.source,
         proto = d.probe.protocol,
