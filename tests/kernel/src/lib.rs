@@ -60,8 +60,10 @@ pub fn run(
                 *sum.coverage.entry(f).or_default() += 1;
             }
         }
-        let found =
+        let (found, pinned) =
             oracle::check(lab, &case, &mut port).map_err(|e| format!("seed {seed}: {e}"))?;
+        *sum.coverage.entry("affinity: a second connection to the first's backend").or_default() +=
+            pinned;
         sum.clusters += 1;
         sum.probes += case.probes.len();
         for d in found {
@@ -78,7 +80,7 @@ fn explain(lab: &Lab, case: &gen::Case, d: &Disagreement, port: &mut u16) -> Str
     let small = reduce(&case.cluster, &d.probe);
     let still = small.as_ref().is_some_and(|c| {
         let one = gen::Case { seed: case.seed, cluster: c.clone(), probes: vec![d.probe.clone()] };
-        oracle::check(lab, &one, port).is_ok_and(|v| v.iter().any(|x| x.kernel == d.kernel))
+        oracle::check(lab, &one, port).is_ok_and(|(v, _)| v.iter().any(|x| x.kernel == d.kernel))
     });
     let cluster = if still { small.as_ref().unwrap_or(&case.cluster) } else { &case.cluster };
     let podpath: Vec<String> = d.podpath.iter().map(|e| e.to_string()).collect();
@@ -93,8 +95,9 @@ fn explain(lab: &Lab, case: &gen::Case, d: &Disagreement, port: &mut u16) -> Str
         }
     };
     format!(
-        "DISAGREEMENT seed {seed} (replay: cargo run -p podpath-kernel -- --seed {seed})\n  probe: {probe} {proto} -> {dst}\n  kernel: {kernel}\n  podpath: {podpath}\n  podpath's trace: save the manifest below as seed-{seed}.yaml, then\n    podpath trace -f seed-{seed}.yaml {from} --to {dst} --proto {proto}\n  manifest ({which}):\n{manifest}",
+        "DISAGREEMENT seed {seed} (replay: cargo run -p podpath-kernel -- --seed {seed})\n  probe: {probe} {proto} -> {dst}, {connection}\n  kernel: {kernel}\n  podpath: {podpath}\n  podpath's trace: save the manifest below as seed-{seed}.yaml, then\n    podpath trace -f seed-{seed}.yaml {from} --to {dst} --proto {proto}\n  manifest ({which}):\n{manifest}",
         seed = d.seed,
+        connection = d.connection,
         probe = d.probe.source,
         proto = d.probe.protocol,
         dst = d.probe.destination,
@@ -107,6 +110,14 @@ fn explain(lab: &Lab, case: &gen::Case, d: &Disagreement, port: &mut u16) -> Str
             .collect::<Vec<_>>()
             .join("\n"),
     )
+}
+
+/// Whether a probe's destination names a Service with ClientIP session affinity.
+pub(crate) fn targets_affinity(c: &Cluster, probe: &Probe) -> bool {
+    let Destination::Addr { addr } = probe.destination else { return false };
+    targets(c, addr)
+        .iter()
+        .any(|s| matches!(s.spec.session_affinity, SessionAffinity::ClientIP { .. }))
 }
 
 /// The Services a probe's destination names.

@@ -83,6 +83,8 @@ fn end_of(v: &Verdict, seen: Option<Ipv4Addr>) -> End {
 pub struct Disagreement {
     pub seed: u64,
     pub probe: Probe,
+    /// Which connection: the probe's first, or the second one ClientIP affinity must pin.
+    pub connection: &'static str,
     pub kernel: End,
     pub podpath: BTreeSet<End>,
 }
@@ -147,7 +149,12 @@ fn strip_nfacct(line: &str) -> String {
 /// Probes run at the same time (most of a run is spent waiting for timeouts), each from a
 /// source port of its own; one thread serves every listener. Probes from the external client to
 /// a load-balancer IP or an externalIP change the gateway's route, so they go one by one after.
-pub fn check(lab: &Lab, case: &Case, ports: &mut u16) -> Result<Vec<Disagreement>, String> {
+/// Also returns how many probes were sent twice to check ClientIP affinity.
+pub fn check(
+    lab: &Lab,
+    case: &Case,
+    ports: &mut u16,
+) -> Result<(Vec<Disagreement>, usize), String> {
     let c = &case.cluster;
     for i in 1..=NODES {
         let node = c.node_by_name(&crate::gen::node_name(i)).ok_or("node missing")?;
@@ -162,10 +169,14 @@ pub fn check(lab: &Lab, case: &Case, ports: &mut u16) -> Result<Vec<Disagreement
     };
     let jobs: Vec<(&Probe, u16)> = case.probes.iter().map(|p| (p, next_port())).collect();
     let confirm_ports: Vec<u16> = case.probes.iter().map(|_| next_port()).collect();
+    let affinity_ports: Vec<(u16, u16)> =
+        case.probes.iter().map(|_| (next_port(), next_port())).collect();
     let stop = AtomicBool::new(false);
-    let results: Result<Vec<End>, String> = std::thread::scope(|sc| {
+    #[allow(clippy::type_complexity)]
+    let results: Result<(Vec<End>, Vec<(usize, End, End)>), String> = std::thread::scope(|sc| {
         sc.spawn(|| serve(&listeners, &stop));
-        let run = || -> Result<Vec<End>, String> {
+        #[allow(clippy::type_complexity)]
+        let run = || -> Result<(Vec<End>, Vec<(usize, End, End)>), String> {
             let mut ends: Vec<Option<End>> = vec![None; jobs.len()];
             let handles: Vec<_> = jobs
                 .iter()
@@ -194,25 +205,63 @@ pub fn check(lab: &Lab, case: &Case, ports: &mut u16) -> Result<Vec<Disagreement
                     ends[i] = Some(send(lab, c, p, &listeners, confirm_ports[i], CONFIRM)?);
                 }
             }
-            Ok(ends.into_iter().flatten().collect())
+            // ClientIP affinity: from fresh `recent` lists, the same probe twice must reach the
+            // same backend when podpath's trace of two connections says so.
+            let mut second = Vec::new();
+            for (i, &(p, _)) in jobs.iter().enumerate() {
+                if !crate::targets_affinity(c, p) {
+                    continue;
+                }
+                let connections = c.trace_connections(&p.clone().with_repeat(2)).1;
+                let pinned = matches!(
+                    connections.as_slice(),
+                    [a, b] if a.verdict.is_delivered() && a.verdict == b.verdict
+                );
+                if !pinned {
+                    continue;
+                }
+                lab.reset_state()?;
+                let (a, b) = affinity_ports[i];
+                let first = send(lab, c, p, &listeners, a, WAIT)?;
+                let again = send(lab, c, p, &listeners, b, WAIT)?;
+                if matches!(first, End::Answered { .. }) {
+                    second.push((i, first, again));
+                }
+            }
+            Ok((ends.into_iter().flatten().collect(), second))
         };
         let out = run();
         stop.store(true, Ordering::Relaxed);
         out
     });
+    let (ends, second) = results?;
+    let pinned = second.len();
     let mut out = Vec::new();
-    for (probe, kernel) in case.probes.iter().zip(results?) {
+    for (probe, kernel) in case.probes.iter().zip(ends) {
         let expected = podpath_ends(c, probe);
         if !expected.contains(&kernel) {
             out.push(Disagreement {
                 seed: case.seed,
                 probe: probe.clone(),
+                connection: "the first connection",
                 kernel,
                 podpath: expected,
             });
         }
     }
-    Ok(out)
+    for (i, first, again) in second {
+        if first != again {
+            out.push(Disagreement {
+                seed: case.seed,
+                probe: case.probes[i].clone(),
+                connection:
+                    "a second connection (ClientIP affinity pins it to the first's backend)",
+                kernel: again,
+                podpath: [first].into(),
+            });
+        }
+    }
+    Ok((out, pinned))
 }
 
 /// Answers every listener until `stop`: a TCP connection gets `who|seen-address`, and so does

@@ -30,6 +30,7 @@ fn the_kernel_agrees_with_podpath_on_the_fixed_seeds() {
         "externalTrafficPolicy Cluster",
         "internalTrafficPolicy Local",
         "session affinity ClientIP",
+        "affinity: a second connection to the first's backend",
         "hairpin through a Service",
         "terminating endpoints",
         "source: host-network pod",
