@@ -1,7 +1,7 @@
 //! The lab: podpath's node model built from real network namespaces, once per run.
 //!
 //! ```text
-//!   ext (198.51.100.7, .8) ── gw (198.51.100.1 | br0 192.168.1.1, default: blackhole)
+//!   ext (198.51.100.7, .8) ── gw (198.51.100.1 | br0 192.168.1.1) ── inet (forwarding off)
 //!                              │ br0: the node network
 //!        ┌─────────────────────┼─────────────────────┐
 //!   node-1 eth0 .11       node-2 eth0 .12       node-3 eth0 .13   default via 192.168.1.1
@@ -10,8 +10,8 @@
 //! ```
 //!
 //! Each node routes the other nodes' podCIDRs via their addresses (host-gw) and everything else
-//! to the gateway, which drops what it has no route for (the internet is not there: a packet that
-//! leaves the cluster is lost, and the client times out). Every namespace has a thread that
+//! to the gateway, whose default route leads to `inet`, where packets are seen and dropped (the
+//! internet is not there: a packet that leaves the cluster is lost, and the client times out). Every namespace has a thread that
 //! entered it (`setns`): sockets made there belong to it, and commands started from it
 //! (`iptables-restore`, `conntrack`) run in it, with no `ip netns exec` per call.
 
@@ -148,6 +148,9 @@ pub struct Lab {
     pub tools: Tools,
     pub gw: NsThread,
     pub ext: NsThread,
+    /// Beyond the gateway's default route: forwarding off, so whatever arrives is dropped
+    /// silently; a packet socket there sees what left the cluster.
+    pub inet: NsThread,
     /// `node-1` .. `node-3`.
     pub nodes: BTreeMap<u8, NsThread>,
     /// (node, slot) → the pod namespace holding `pod_ip(node, slot)`.
@@ -158,7 +161,8 @@ pub struct Lab {
 impl Lab {
     pub fn new(tools: Tools) -> Result<Lab, String> {
         let prefix = format!("pp{}", std::process::id());
-        let mut names = vec![format!("{prefix}-gw"), format!("{prefix}-ext")];
+        let mut names =
+            vec![format!("{prefix}-gw"), format!("{prefix}-ext"), format!("{prefix}-inet")];
         for i in 1..=NODES {
             names.push(format!("{prefix}-n{i}"));
             for k in 0..SLOTS {
@@ -175,6 +179,7 @@ impl Lab {
         }
         let gw = &names[0];
         let ext = &names[1];
+        let inet = &names[2];
         script += &format!(
             "ip -n {gw} link set lo up\n\
              ip -n {gw} link add br0 type bridge\n\
@@ -185,7 +190,14 @@ impl Lab {
              ip -n {gw} addr add 198.51.100.1/24 dev ext\n\
              ip -n {gw} link set ext up\n\
              ip -n {ext} link set eth0 up\n\
-             ip -n {gw} route add blackhole default\n\
+             ip -n {inet} link set lo up\n\
+             ip -n {inet} link add eth0 type veth peer name inet netns {gw}\n\
+             ip -n {gw} addr add 100.64.0.1/30 dev inet\n\
+             ip -n {gw} link set inet up\n\
+             ip -n {inet} addr add 100.64.0.2/30 dev eth0\n\
+             ip -n {inet} link set eth0 up\n\
+             ip -n {gw} route add default via 100.64.0.2\n\
+             ip netns exec {inet} sysctl -qw net.ipv4.ip_forward=0\n\
              ip netns exec {gw} sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=0\n"
         );
         for c in CLIENTS {
@@ -236,6 +248,7 @@ impl Lab {
         }
         let gw_t = NsThread::start(&names[0])?;
         let ext_t = NsThread::start(&names[1])?;
+        let inet_t = NsThread::start(&names[2])?;
         let mut nodes = BTreeMap::new();
         let mut pods = BTreeMap::new();
         for i in 1..=NODES {
@@ -245,7 +258,7 @@ impl Lab {
             }
         }
         std::mem::forget(cleanup);
-        Ok(Lab { prefix, tools, gw: gw_t, ext: ext_t, nodes, pods, names })
+        Ok(Lab { prefix, tools, gw: gw_t, ext: ext_t, inet: inet_t, nodes, pods, names })
     }
 
     /// Loads a node's `iptables-restore` text, replacing its filter and nat tables.

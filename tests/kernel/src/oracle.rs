@@ -37,6 +37,8 @@ pub enum End {
     Refused,
     /// No answer, and no backend answered.
     Timeout,
+    /// No answer: the request left the cluster by a default route (seen beyond the gateway).
+    Left,
     /// The backend got the request and answered, but the client never got (or never
     /// recognised) the answer.
     ReplyLost { by: String, seen: Ipv4Addr },
@@ -48,6 +50,7 @@ impl std::fmt::Display for End {
             End::Answered { by, seen } => write!(f, "answered by {by}, which saw {seen}"),
             End::Refused => f.write_str("refused"),
             End::Timeout => f.write_str("timeout"),
+            End::Left => f.write_str("timeout after leaving the cluster"),
             End::ReplyLost { by, seen } => {
                 write!(f, "{by} got the request from {seen} and answered; the reply was lost")
             }
@@ -74,6 +77,10 @@ fn end_of(v: &Verdict, seen: Option<Ipv4Addr>) -> End {
         Verdict::ReplyLost { server, refused: false, .. } => {
             End::ReplyLost { by: server.clone(), seen }
         }
+        // No rule captured it: podpath's trace sends it out by the default route too.
+        Verdict::LeftCluster { .. }
+        | Verdict::Unanswered { .. }
+        | Verdict::NoRuleMatched { .. } => End::Left,
         _ => End::Timeout,
     }
 }
@@ -97,6 +104,9 @@ struct Listeners {
     at: BTreeMap<(Ipv4Addr, u16, Protocol), String>,
     /// A UDP probe's payload → who received it and the source it saw.
     udp_seen: Mutex<BTreeMap<String, (String, Ipv4Addr)>>,
+    /// A packet socket beyond the gateway, and the (source port, destination) it saw leave.
+    tap: OwnedFd,
+    left: Mutex<BTreeSet<(u16, Ipv4Addr)>>,
 }
 
 /// Where a pod of the skeleton lives.
@@ -198,7 +208,7 @@ pub fn check(
             // A timeout that disagrees is sent again with a long wait, one at a time.
             for (i, &(p, _)) in jobs.iter().enumerate() {
                 let end = ends[i].as_ref().expect("every probe ran");
-                if matches!(end, End::Timeout | End::ReplyLost { .. })
+                if matches!(end, End::Timeout | End::Left | End::ReplyLost { .. })
                     && !podpath_ends(c, p).contains(end)
                 {
                     lab.reset_state()?;
@@ -274,6 +284,7 @@ fn serve(l: &Listeners, stop: &AtomicBool) {
                 .iter()
                 .map(|(s, _)| PollFd::new(s, PollFlags::IN))
                 .chain(l.udp.iter().map(|(s, _)| PollFd::new(s, PollFlags::IN)))
+                .chain([PollFd::new(&l.tap, PollFlags::IN)])
                 .collect();
             let _ = poll(&mut fds, Some(&Timespec { tv_sec: 0, tv_nsec: 5_000_000 }));
         }
@@ -281,6 +292,17 @@ fn serve(l: &Listeners, stop: &AtomicBool) {
             while let Ok((mut conn, std::net::SocketAddr::V4(peer))) = s.accept() {
                 let _ = conn.set_nonblocking(false);
                 let _ = conn.write_all(format!("{who}|{}\n", peer.ip()).as_bytes());
+            }
+        }
+        let mut packet = [0u8; 128];
+        while let Ok(n) = rustix::net::recv(&l.tap, &mut packet, rustix::net::RecvFlags::empty()) {
+            // IPv4 header, then the TCP or UDP ports.
+            let p = &packet[..n.0.min(packet.len())];
+            let ihl = usize::from(p.first().copied().unwrap_or(0) & 0x0f) * 4;
+            if p.len() >= ihl + 4 && ihl >= 20 && matches!(p[9], 6 | 17) {
+                let dst = Ipv4Addr::new(p[16], p[17], p[18], p[19]);
+                let sport = u16::from_be_bytes([p[ihl], p[ihl + 1]]);
+                l.left.lock().expect("not poisoned").insert((sport, dst));
             }
         }
         for (s, who) in &l.udp {
@@ -313,6 +335,19 @@ fn listen(lab: &Lab, c: &Cluster) -> Result<Listeners, String> {
         udp: Vec::new(),
         at: BTreeMap::new(),
         udp_seen: Mutex::new(BTreeMap::new()),
+        tap: lab
+            .inet
+            .run(|| {
+                use rustix::net::{eth, socket_with, AddressFamily, SocketFlags, SocketType};
+                socket_with(
+                    AddressFamily::PACKET,
+                    SocketType::DGRAM,
+                    SocketFlags::NONBLOCK,
+                    Some(eth::IP),
+                )
+            })
+            .map_err(|e| format!("packet socket beyond the gateway: {e}"))?,
+        left: Mutex::new(BTreeSet::new()),
     };
     for p in c.pods() {
         let (ns, ip) = if p.spec.host_network {
@@ -419,7 +454,17 @@ fn send(
     if let Some((route, _)) = routed {
         lab.gw.cmd(&["ip", "route", "del", &route], None)?;
     }
-    end
+    // A request that got no answer may have left the cluster; for an external client the
+    // gateway is its own router, so its packets never entered the cluster at all.
+    let external = matches!(probe.source, Source::External { .. });
+    match end {
+        Ok(End::Timeout) if !external => {
+            std::thread::sleep(Duration::from_millis(10));
+            let left = l.left.lock().expect("not poisoned").contains(&(sport, *dst.ip()));
+            Ok(if left { End::Left } else { End::Timeout })
+        }
+        other => other,
+    }
 }
 
 fn tcp(
