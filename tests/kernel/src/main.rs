@@ -34,10 +34,15 @@ fn main() {
         std::process::exit(1);
     });
     let start = std::time::Instant::now();
-    let sum = podpath_kernel::run(&lab, seeds, |d| println!("{d}\n")).unwrap_or_else(|e| {
-        eprintln!("{e}");
-        std::process::exit(1);
-    });
+    let sum = match podpath_kernel::run(&lab, seeds, |d| println!("{d}\n")) {
+        Ok(sum) => sum,
+        Err(e) => {
+            eprintln!("{e}");
+            // `exit` runs no destructors: remove the namespaces first.
+            drop(lab);
+            std::process::exit(1);
+        }
+    };
     print_summary(&sum, start.elapsed());
     drop(lab);
     std::process::exit(i32::from(!sum.disagreements.is_empty()));
