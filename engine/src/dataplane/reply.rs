@@ -4,15 +4,16 @@
 //! that is dropped or reaches the client from an address it did not dial is a lost reply.
 //!
 //! Imports [`super::netfilter`] (the FORWARD hook a reply conntrack does not know meets),
-//! [`super::walker`] and [`super::packet`].
+//! [`super::walker`], [`super::packet`] and [`super::hops`].
 
+use super::hops::{hop, text};
 use super::netfilter::NfOutcome;
 use super::packet::{ConnOutcome, Ct, Origin, Pkt, Server};
 use super::walker::Walker;
 use crate::addr::FiveTuple;
 use crate::kube_proxy::{Builtin, ChainRef, Table};
 use crate::model::NodeId;
-use crate::trace::{lazy_text, Action, Hop, Location, Text, Verdict};
+use crate::trace::{Action, Hop, Location, Verdict};
 
 /// Nodes a reply may cross before it is called a routing loop.
 const MAX_NODES: usize = 6;
@@ -30,16 +31,11 @@ impl Walker<'_> {
             return Vec::new();
         };
         let refused = !out.verdict.is_delivered();
-        let record = self.record;
-        if refused {
-            self.record = false;
-        }
-        if self.record {
-            // A reply has about a dozen hops; growing from empty showed in profiles.
-            self.hops.reserve(12);
-        }
+        let recording = self.hops.set_recording(self.hops.recording() && !refused);
+        // A reply has about a dozen hops; growing from empty showed in profiles.
+        self.hops.reserve(12);
         let lost = self.walk_reply(origin, &server, request_last);
-        self.record = record;
+        self.hops.set_recording(recording);
         if let Some((node, reason)) = lost {
             let server_name = match &server {
                 Server::Pod { pod, .. } => format!("pod {}", self.cache.pod_key(self.pod(*pod))),
@@ -56,7 +52,7 @@ impl Walker<'_> {
                 return Vec::new();
             }
         }
-        self.take_hops_from(mark)
+        self.hops.take_from(mark)
     }
 
     /// The reply's way back; `Some((node, why))` when it is lost there.
@@ -71,14 +67,14 @@ impl Walker<'_> {
             Server::Pod { pod, container } => {
                 let p = self.pod(*pod);
                 let key = self.cache.pod_key(p);
-                self.hop(
-                    || Location::Container { pod: key.clone(), container: container.clone() },
+                hop!(
+                    self,
+                    Location::Container { pod: key.clone(), container: container.clone() },
                     t,
                     Action::Send,
-                    || {
-                        let (container, to) = (container.clone(), t.dst);
-                        lazy_text!("{container} answers {to}")
-                    },
+                    "{container} answers {to}",
+                    container = container.clone(),
+                    to = t.dst
                 );
                 if !p.spec.host_network {
                     if request_last.src.ip() == request_last.dst.ip()
@@ -89,42 +85,42 @@ impl Walker<'_> {
                         return None;
                     }
                     let n = self.node(p.node);
-                    self.hop(
-                        || Location::PodNetns { pod: key.clone() },
+                    hop!(
+                        self,
+                        Location::PodNetns { pod: key.clone() },
                         t,
                         Action::Route {
-                            route: {
-                                let via = n.bridge_ip();
-                                lazy_text!("default via {via} dev eth0")
-                            },
+                            route: text!("default via {via} dev eth0", via = n.bridge_ip())
                         },
-                        || "the reply leaves the pod by its default route".into(),
+                        "the reply leaves the pod by its default route"
                     );
-                    self.hop(
-                        || Location::Veth { node: n.shared_name(), pod: key.clone() },
+                    hop!(
+                        self,
+                        Location::Veth { node: n.shared_name(), pod: key.clone() },
                         t,
                         Action::Forward,
-                        || "through the veth pair".into(),
+                        "through the veth pair"
                     );
-                    self.hop(
-                        || Location::Bridge { node: n.shared_name() },
+                    hop!(
+                        self,
+                        Location::Bridge { node: n.shared_name() },
                         t,
                         Action::Bridge,
-                        || "into the node's bridge".into(),
+                        "into the node's bridge"
                     );
                 }
                 (p.node, p.spec.host_network)
             }
             Server::Node { node, process } => {
                 let n = self.node(*node);
-                self.hop(
-                    || Location::Node { node: n.shared_name() },
+                hop!(
+                    self,
+                    Location::Node { node: n.shared_name() },
                     t,
                     Action::Send,
-                    || {
-                        let (process, to) = (process.clone(), t.dst);
-                        lazy_text!("{process} answers {to}")
-                    },
+                    "{process} answers {to}",
+                    process = process.clone(),
+                    to = t.dst
                 );
                 (*node, true)
             }
@@ -137,20 +133,10 @@ impl Walker<'_> {
                 Some(e) => {
                     let back = e.original.reversed();
                     if back != t {
-                        let entry = if self.record {
-                            let e = e.clone();
-                            Text::lazy(move |f| f.write_str(&e.render()))
-                        } else {
-                            Text::default()
-                        };
-                        let name = self.node(here).shared_name();
-                        self.push_hop(
-                            Location::Node { node: name },
-                            t,
-                            back,
-                            Action::Conntrack { entry },
-                            Text::new_static("conntrack matches the reply to the connection and undoes the translations: the client sees the address it dialled"),
-                        );
+                        let entry = || text!("{e}", e = e.clone());
+                        hop!(self, Location::Node { node: self.node(here).shared_name() }, t => back,
+                            Action::Conntrack { entry: entry() },
+                            "conntrack matches the reply to the connection and undoes the translations: the client sees the address it dialled");
                         t = back;
                     }
                     Ct::Established
@@ -201,20 +187,28 @@ impl Walker<'_> {
                         .iter()
                         .any(|e| e.node == m && e.reply == t && e.original.reversed() != t);
                     let back_home = matches!(origin, Origin::Node { node } if *node == m);
-                    self.hop(
-                        || Location::Wire { from: a.shared_name(), to: b.shared_name() },
+                    let words = || {
+                        if translates_there {
+                            text!(
+                                "the reply goes to {ip}, the address it was sent from",
+                                ip = *t.dst.ip()
+                            )
+                        } else if back_home {
+                            text!("back to {name}", name = b.shared_name())
+                        } else {
+                            text!(
+                                "routed to {name}, which holds {ip}",
+                                name = b.shared_name(),
+                                ip = *t.dst.ip()
+                            )
+                        }
+                    };
+                    hop!(
+                        self,
+                        Location::Wire { from: a.shared_name(), to: b.shared_name() },
                         t,
                         Action::Forward,
-                        || {
-                            let (name, ip) = (b.shared_name(), *t.dst.ip());
-                            if translates_there {
-                                lazy_text!("the reply goes to {ip}, the address it was sent from")
-                            } else if back_home {
-                                lazy_text!("back to {name}")
-                            } else {
-                                lazy_text!("routed to {name}, which holds {ip}")
-                            }
-                        },
+                        words()
                     );
                     here = m;
                     local_out = false;
@@ -261,34 +255,34 @@ impl Walker<'_> {
                 if !p.spec.host_network {
                     let n = self.node(p.node);
                     let key = self.cache.pod_key(p);
-                    self.hop(
-                        || Location::Bridge { node: n.shared_name() },
+                    hop!(
+                        self,
+                        Location::Bridge { node: n.shared_name() },
                         t,
                         Action::Bridge,
-                        || {
-                            let key = key.clone();
-                            lazy_text!("the bridge forwards to the veth of pod {key}")
-                        },
+                        "the bridge forwards to the veth of pod {key}",
+                        key = key.clone()
                     );
-                    self.hop(
-                        || Location::Veth { node: n.shared_name(), pod: key.clone() },
+                    hop!(
+                        self,
+                        Location::Veth { node: n.shared_name(), pod: key },
                         t,
                         Action::Forward,
-                        || "through the veth pair".into(),
+                        "through the veth pair"
                     );
                 }
             }
             Origin::Node { .. } => {}
             Origin::External { ip, .. } => {
                 let a = self.node(here);
-                self.hop(
-                    || Location::Wire { from: a.shared_name(), to: ip.to_string().into() },
+                hop!(
+                    self,
+                    Location::Wire { from: a.shared_name(), to: ip.to_string().into() },
                     t,
                     Action::Forward,
-                    || {
-                        let (name, ip) = (a.shared_name(), *ip);
-                        lazy_text!("out of {name} to the client {ip}")
-                    },
+                    "out of {name} to the client {ip}",
+                    name = a.shared_name(),
+                    ip = *ip
                 );
             }
         }
@@ -296,29 +290,26 @@ impl Walker<'_> {
         if expected.is_some_and(|e| e != t) {
             let dialled = expected.map_or(t.src, |e| e.src);
             let why = self.bypassed(here, t);
-            let (name, from) = (self.node(here).spec.name.clone(), t.src);
+            let from = t.src;
             let ignores = if t.protocol == crate::Protocol::Tcp {
                 "no socket of the client matches it, so the kernel discards it"
             } else {
                 "the client's socket is connected to the address it dialled and discards it"
             };
-            let at = match origin {
+            let at = || match origin {
                 Origin::Pod { pod, container } => Location::Container {
                     pod: self.cache.pod_key(self.pod(*pod)),
                     container: container.clone(),
                 },
-                Origin::Node { .. } => Location::Node { node: name.clone().into() },
+                Origin::Node { .. } => Location::Node { node: self.node(here).shared_name() },
                 Origin::External { ip, .. } => Location::External { ip: *ip },
             };
-            self.hop(
-                || at,
+            hop!(
+                self,
+                at(),
                 t,
                 Action::Deliver,
-                || {
-                    lazy_text!(
-                        "the reply comes from {from}, but the client dialled {dialled}: {ignores}"
-                    )
-                },
+                "the reply comes from {from}, but the client dialled {dialled}: {ignores}"
             );
             return Some((
                 here,
@@ -347,38 +338,37 @@ impl Walker<'_> {
     pub(super) fn finish_reply(&mut self, origin: &Origin, t: FiveTuple) {
         match origin {
             Origin::Pod { pod, container } => {
-                let key = self.cache.pod_key(self.pod(*pod));
-                self.hop(
-                    || Location::Container { pod: key.clone(), container: container.clone() },
+                hop!(
+                    self,
+                    Location::Container {
+                        pod: self.cache.pod_key(self.pod(*pod)),
+                        container: container.clone()
+                    },
                     t,
                     Action::Deliver,
-                    || {
-                        let (container, from) = (container.clone(), t.src);
-                        lazy_text!("the reply reaches {container}, from {from}")
-                    },
+                    "the reply reaches {container}, from {from}",
+                    container = container.clone(),
+                    from = t.src
                 );
             }
             Origin::Node { node } => {
-                let name = self.node(*node).shared_name();
-                self.hop(
-                    || Location::Node { node: name.clone() },
+                hop!(
+                    self,
+                    Location::Node { node: self.node(*node).shared_name() },
                     t,
                     Action::Deliver,
-                    || {
-                        let from = t.src;
-                        lazy_text!("the reply reaches the process, from {from}")
-                    },
+                    "the reply reaches the process, from {from}",
+                    from = t.src
                 );
             }
             Origin::External { ip, .. } => {
-                self.hop(
-                    || Location::External { ip: *ip },
+                hop!(
+                    self,
+                    Location::External { ip: *ip },
                     t,
                     Action::Deliver,
-                    || {
-                        let from = t.src;
-                        lazy_text!("the client receives the reply from {from}")
-                    },
+                    "the client receives the reply from {from}",
+                    from = t.src
                 );
             }
         }
