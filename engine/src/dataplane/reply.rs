@@ -141,8 +141,9 @@ impl Walker<'_> {
                     }
                     Ct::Established
                 }
-                // A SYN-ACK (or RST) with no SYN before it cannot start a connection.
-                None if t.protocol == crate::Protocol::Tcp => Ct::Invalid,
+                // A SYN-ACK (or RST, or SCTP INIT-ACK) with nothing before it cannot start a
+                // connection; only UDP has no handshake.
+                None if t.protocol != crate::Protocol::Udp => Ct::Invalid,
                 None => Ct::New,
             };
             let node = self.node(here);
@@ -291,7 +292,7 @@ impl Walker<'_> {
             let dialled = expected.map_or(t.src, |e| e.src);
             let why = self.bypassed(here, t);
             let from = t.src;
-            let ignores = if t.protocol == crate::Protocol::Tcp {
+            let ignores = if t.protocol != crate::Protocol::Udp {
                 "no socket of the client matches it, so the kernel discards it"
             } else {
                 "the client's socket is connected to the address it dialled and discards it"
