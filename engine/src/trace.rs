@@ -276,6 +276,14 @@ pub enum Verdict {
         port: u16,
         protocol: Protocol,
     },
+    /// The server (`pod ns/name` or `node NAME`) got the request and answered (or refused it,
+    /// `refused`), but the answer never
+    /// reached the client as an answer to its connection: dropped on the way back, or arriving
+    /// from an address the client did not dial. The client times out.
+    ReplyLost { server: String, refused: bool, node: String, reason: String },
+    /// Sent out of the cluster by a node's default route to an address nothing outside answers
+    /// (inside the Service or cluster CIDR, but no Service or pod has it): the client times out.
+    Unanswered { via_node: String, to: Ipv4Addr, reason: String },
 }
 
 impl Verdict {
@@ -297,6 +305,8 @@ impl Verdict {
             Verdict::NoRoute { .. } => "no route",
             Verdict::NameNotFound { .. } => "name not found",
             Verdict::DeniedByPolicy { .. } => "denied by policy",
+            Verdict::ReplyLost { .. } => "reply lost",
+            Verdict::Unanswered { .. } => "left the cluster, unanswered",
         }
     }
 
@@ -311,6 +321,7 @@ impl Verdict {
             | Verdict::NoRuleMatched { .. }
             | Verdict::NoRoute { .. }
             | Verdict::DeniedByPolicy { .. } => "timeout",
+            Verdict::ReplyLost { .. } | Verdict::Unanswered { .. } => "timeout",
             Verdict::LeftCluster { .. } => "left the cluster",
             Verdict::NameNotFound { .. } => "NXDOMAIN",
         }
@@ -357,6 +368,13 @@ impl fmt::Display for Verdict {
                     "denied by NetworkPolicy on {node} ({at}): pod {pod} is isolated for {direction} by {}, and no rule of theirs allows {peer} on {protocol} port {port} (client times out)",
                     names.join(", ")
                 )
+            }
+            Verdict::ReplyLost { server, refused, node, reason } => {
+                let what = if *refused { "refusal" } else { "answer" };
+                write!(f, "the {what} of {server} was lost on {node}: {reason} (client times out)")
+            }
+            Verdict::Unanswered { via_node, to, reason } => {
+                write!(f, "left the cluster via {via_node} to {to}: {reason} (client times out)")
             }
         }
     }

@@ -4,6 +4,10 @@
 //! Endpoints are derived from selectors exactly as `podToEndpoint` does (ready / serving /
 //! terminating, named targetPorts resolved per pod and protocol), or taken from given slices for
 //! a Service without selector.
+//!
+//! One file over 500 lines on purpose: deriving endpoints, keeping each port's sorted list up to
+//! date on every pod change, and serving the slices are one invariant (the lists are always
+//! what a full derivation would give), kept in one place.
 
 use std::cmp::Ordering;
 use std::net::Ipv4Addr;

@@ -5,6 +5,9 @@
 //! Per-service chains are small (one rule per endpoint at most); the big shared chains
 //! (`KUBE-SERVICES`, `KUBE-NODEPORTS`, ...) are the concatenation of every service port's
 //! [`PortRules`], which is what the dataplane evaluates through the (IP, port, protocol) index.
+//!
+//! One file over 500 lines on purpose: it follows `syncProxyRules` section by section, so that
+//! it reads against the reference; split, that correspondence would be lost.
 
 use std::net::Ipv4Addr;
 
