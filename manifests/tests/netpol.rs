@@ -55,7 +55,7 @@ fn a_policy_is_read_not_skipped_with_defaulted_types() {
 
 #[test]
 fn peers_ports_and_selectors_are_read() {
-    let spec = "  podSelector:\n    matchExpressions:\n    - key: pod\n      operator: In\n      values: [a, b]\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - namespaceSelector:\n        matchLabels:\n          ns: y\n      podSelector:\n        matchExpressions:\n        - {key: tier, operator: DoesNotExist}\n    - ipBlock:\n        cidr: 10.0.0.7/8\n        except: [10.1.0.0/16]\n    ports:\n    - port: serve-80-tcp\n    - protocol: UDP\n      port: 1000\n      endPort: 2000\n    - protocol: SCTP\n";
+    let spec = "  podSelector:\n    matchExpressions:\n    - key: pod\n      operator: In\n      values: [a, b]\n  policyTypes: [Egress]\n  egress:\n  - to:\n    - namespaceSelector:\n        matchLabels:\n          ns: \"y\"\n      podSelector:\n        matchExpressions:\n        - {key: tier, operator: DoesNotExist}\n    - ipBlock:\n        cidr: 10.0.0.7/8\n        except: [10.1.0.0/16]\n    ports:\n    - port: serve-80-tcp\n    - protocol: UDP\n      port: 1000\n      endPort: 2000\n    - protocol: SCTP\n";
     let l = manifests::load(&policy(spec)).unwrap();
     let p = l.cluster.network_policy(&ObjectKey::new("x", "np")).unwrap();
     assert_eq!(p.policy_types, vec![Direction::Egress]);
@@ -76,7 +76,7 @@ fn peers_ports_and_selectors_are_read() {
 
 #[test]
 fn namespaces_carry_their_labels() {
-    let yaml = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: y\n  labels:\n    team: blue\n---\n{POD}");
+    let yaml = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"y\"\n  labels:\n    team: blue\n---\n{POD}");
     let l = manifests::load(&yaml).unwrap();
     let labels = l.cluster.namespace_labels("y");
     assert_eq!(labels.get("team").map(String::as_str), Some("blue"));
