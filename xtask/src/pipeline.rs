@@ -169,7 +169,6 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         if wasm_crates.contains(&"podpath-manifests") {
             ctx.cmd("cargo")
                 .args(["clippy", "--target", WASM32, "--lib", "-p", "podpath-manifests"])
-                .args(["-p", "podpath-yaml-events"])
                 .args(["--", "-D", "warnings"])
                 .run()?;
         }
