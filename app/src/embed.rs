@@ -8,7 +8,6 @@
 
 use leptos::prelude::*;
 
-use crate::choices::probe_spec;
 use crate::components::actions::{
     apply_yaml, jump_to_step, prefers_reduced_motion, set_probe, step_count,
 };
@@ -52,7 +51,7 @@ pub fn Embed() -> impl IntoView {
     provide_context(state);
 
     let (title, header_probe, open_link) = load(state, &params);
-    let probe = match params.probe.as_deref().map(manifests::scenario::parse_probe) {
+    let probe = match params.probe.as_deref().map(engine::Probe::parse) {
         Some(Ok(p)) => Some(p),
         Some(Err(e)) => {
             state.messages.update(|m| m.push(Message::error(format!("probe: {e}"))));
@@ -80,7 +79,7 @@ pub fn Embed() -> impl IntoView {
             seed: state.seed.get(),
             repeat: 1,
         };
-        Some(probe_spec(&p))
+        Some(p.spec())
     };
     let verdict = move || {
         state.trace.with(|t| match t.as_ref().and_then(|t| t.connections.first()) {
@@ -143,7 +142,16 @@ fn load(state: AppState, params: &EmbedParams) -> (String, Option<engine::Probe>
             state.editor.update(|e| e.set_draft(text));
             apply_yaml(state, text);
             let title = manifests::scenario::header(text, "title").unwrap_or("podpath").to_string();
-            (title, manifests::scenario_probe(text), None)
+            let probe = match manifests::scenario_probe(text) {
+                Some(Ok(p)) => Some(p),
+                Some(Err(e)) => {
+                    let msg = format!("`# podpath-probe:` {e}");
+                    state.messages.update(|m| m.push(Message::error(msg)));
+                    None
+                }
+                None => None,
+            };
+            (title, probe, None)
         }
         Some(Err(e)) => {
             state.messages.set(vec![Message::error(e.clone())]);

@@ -19,6 +19,9 @@ pub struct Sources {
     parts: Vec<Part>,
     /// The probe header of the scenario (or the first file that has one).
     pub probe: Option<Probe>,
+    /// Why that header could not be read, with the input's name: a warning, as the header is
+    /// then left out.
+    pub probe_error: Option<String>,
 }
 
 impl Sources {
@@ -64,11 +67,15 @@ pub fn read_sources(files: &[String], scenario: Option<&str>) -> Result<Sources,
     }
     let mut text = String::new();
     let mut parts = Vec::new();
-    let mut probe = None;
+    let (mut probe, mut probe_error) = (None, None);
     let mut line = 1u32;
     for (name, body) in inputs {
-        if probe.is_none() {
-            probe = manifests::scenario_probe(&body);
+        if probe.is_none() && probe_error.is_none() {
+            match manifests::scenario_probe(&body) {
+                Some(Ok(p)) => probe = Some(p),
+                Some(Err(e)) => probe_error = Some(format!("{name}: `# podpath-probe:` {e}")),
+                None => {}
+            }
         }
         if !text.is_empty() {
             text.push_str("---\n");
@@ -82,5 +89,5 @@ pub fn read_sources(files: &[String], scenario: Option<&str>) -> Result<Sources,
         }
         line += lines.max(1);
     }
-    Ok(Sources { text, parts, probe })
+    Ok(Sources { text, parts, probe, probe_error })
 }

@@ -185,3 +185,30 @@ fn export_loads_back() {
         podpath(&["--scenario", "default", "get", "pods", "-A", "-o", "wide"], None);
     assert_eq!(pods, original);
 }
+
+/// The flags are the engine's probe grammar (`engine::probe`, tested in
+/// `engine/tests/probe_grammar.rs`): its limit, its per-field defaults and its messages.
+#[test]
+fn probe_flags_follow_the_engine_grammar() {
+    let max = engine::probe::MAX_REPEAT;
+    let over = (max + 1).to_string();
+    let (code, _, err) =
+        podpath(&["--scenario", "pod-to-clusterip", "trace", "--repeat", &over], None);
+    assert_eq!(code, 3);
+    assert!(err.contains(&format!("--repeat: {over} is more than {max} connections")), "{err}");
+    let (code, _, err) = podpath(
+        &["--scenario", "default", "trace", "--from", "default/client", "--from-node", "node-1"],
+        None,
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("give only one of --from, --from-node, --from-external"), "{err}");
+    let (code, _, err) = podpath(&["--scenario", "default", "trace", "--via", "lb"], None);
+    assert_eq!(code, 3, "--via without an external client is not ignored");
+    assert!(err.contains("--via: only meaningful with --from-external"), "{err}");
+    // `--via` alone moves the header's external client to another way in.
+    let (_, out, _) =
+        podpath(&["--scenario", "external-to-nodeport", "trace", "--via", "node-2"], None);
+    assert!(out.contains("external client 198.51.100.7 via node node-2"), "{out}");
+    let (_, help, _) = podpath(&["trace", "--help"], None);
+    assert!(help.contains(&format!("1 to {max}")), "{help}");
+}

@@ -33,7 +33,11 @@ fn every_scenario_loads_and_matches_its_snapshot() {
     assert_eq!(all.len(), 11);
     for s in all {
         let loaded = manifests::load(s.yaml).unwrap_or_else(|e| panic!("{}: {e:?}", s.id));
-        assert!(s.probe.is_some(), "{}: no valid podpath-probe header", s.id);
+        match manifests::scenario_probe(s.yaml) {
+            Some(Ok(p)) => assert_eq!(s.probe, Some(p), "{}", s.id),
+            Some(Err(e)) => panic!("{}: podpath-probe header: {e}", s.id),
+            None => panic!("{}: no podpath-probe header", s.id),
+        }
         assert!(!s.title.is_empty() && !s.description.is_empty(), "{}", s.id);
         golden(s.id, &report(&loaded));
     }

@@ -165,3 +165,14 @@ fn every_bundled_scenario_loads_and_traces_its_probe() {
         assert!((total - 1.0).abs() < 1e-9, "{}: outcomes sum to {total}", sc.id);
     }
 }
+
+#[test]
+fn a_bad_header_probe_is_reported_not_dropped() {
+    let mut s = Session::new();
+    let yaml = "# podpath-probe: from=default/client to=web:80 repeat=5000\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
+    assert!(s.load(yaml).ok);
+    assert_eq!(
+        s.trace(&ProbeArg::Default).unwrap_err(),
+        "probe: the `# podpath-probe:` header: repeat: 5000 is more than 1000 connections in one trace"
+    );
+}

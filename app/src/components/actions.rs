@@ -5,7 +5,7 @@ use engine::Probe;
 use leptos::prelude::*;
 
 use super::state::{AppState, Message, PickMode};
-use crate::choices::{fit_entry, probe_spec};
+use crate::choices::fit_entry;
 use crate::layout::position::{duration_ms, steps, HOP_MS};
 
 /// Loads a bundled scenario by id: its YAML into the editor and the cluster, its probe into
@@ -94,7 +94,7 @@ pub fn current_probe(state: AppState, repeat: u32) -> Option<Probe> {
         protocol,
         time_ms: 0,
         seed: state.seed.get_untracked(),
-        repeat: repeat.clamp(1, 1000),
+        repeat: repeat.clamp(1, engine::probe::MAX_REPEAT),
     })
 }
 
@@ -154,7 +154,7 @@ pub fn write_url(state: AppState, probe: &Probe) {
     if !scenario.is_empty() {
         params.set("scenario", &scenario);
     }
-    params.set("probe", &probe_spec(probe));
+    params.set("probe", &probe.spec());
     let search: String = params.to_string().into();
     if let Ok(h) = w.history() {
         let _ =

@@ -35,7 +35,7 @@ pub fn App() -> impl IntoView {
     } else if !url.scenario.as_deref().is_some_and(|id| load_scenario(state, id)) {
         load_scenario(state, "default");
     }
-    if let Some(p) = url.probe.and_then(|p| manifests::scenario::parse_probe(&p).ok()) {
+    if let Some(p) = url.probe.and_then(|p| engine::Probe::parse(&p).ok()) {
         set_probe(state, &p);
         actions::send(state, p.repeat);
         if let Some(step) = url.step {

@@ -185,5 +185,5 @@ pub fn url_synth() -> Option<(engine::synth::Shape, u32)> {
     let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
     let shape = crate::synth_load::parse_shape(&params.get("synth")?)?;
     let packets = params.get("packets").and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
-    Some((shape, packets.min(1000)))
+    Some((shape, packets.min(engine::probe::MAX_REPEAT)))
 }
