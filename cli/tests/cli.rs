@@ -1,5 +1,5 @@
 //! The `podpath` binary end to end: exit codes, the JSON shape, tables, rules and trace text
-//! (reviewed snapshots in `tests/golden/`; `UPDATE_GOLDEN=1` rewrites them).
+//! (reviewed snapshots in `tests/golden/`; `UPDATE_SNAPSHOTS=1` rewrites them).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -21,15 +21,12 @@ fn podpath(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     )
 }
 
+#[path = "../../tests/support/snapshot.rs"]
+mod snapshot;
+
 fn golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {path:?}; run with UPDATE_GOLDEN=1"));
-    assert_eq!(actual, expected, "{name} differs from {path:?}");
+    snapshot::check(&path, actual);
 }
 
 fn scenario_file(id: &str) -> String {
