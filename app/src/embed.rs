@@ -1,7 +1,7 @@
 //! The embed view (`?embed=1`): one scenario for a documentation page's `<iframe>` or
 //! `<podpath-viewer>`. Minimal chrome — a title bar with the probe, Send and "Open in podpath",
 //! the verdict, the diagram filling the frame, playback and the current hop in words — and an
-//! optional autoplay. The URL is described in [`crate::embed_url`].
+//! optional autoplay. The URL is described in [`crate::url`].
 //!
 //! It reuses the app's state, actions and components, but never writes the URL (the full app
 //! keeps `?scenario=&probe=` in step; an embed must stay an embed when the frame reloads).
@@ -13,28 +13,14 @@ use crate::components::actions::{
 };
 use crate::components::state::{AppState, Message};
 use crate::components::{playback::Playback, topology::TopologyView};
-use crate::embed_url::{self, EmbedParams};
 use crate::layout::position::{hop_of, steps};
+use crate::url::{self, PageUrl};
 
 /// Forced themes and the frame-filling layout; appended after the app's stylesheet.
 const EMBED_CSS: &str = include_str!("../../assets/embed/embed.css");
 
-/// Whether the page URL asks for the embed view.
-pub fn requested() -> bool {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    embed_url::is_embed(&search)
-}
-
-fn params() -> EmbedParams {
-    let loc = web_sys::window().map(|w| w.location());
-    let search = loc.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
-    let hash = loc.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
-    embed_url::parse(&search, &hash)
-}
-
 #[component]
-pub fn Embed() -> impl IntoView {
-    let params = params();
+pub fn Embed(params: PageUrl) -> impl IntoView {
     if let Some(theme) = params.theme {
         if let Some(root) =
             web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
@@ -136,7 +122,7 @@ pub fn Embed() -> impl IntoView {
 
 /// Loads the fragment's manifests or the bundled scenario. Returns the title, the manifests'
 /// probe, and the full app's link (bundled scenarios only: the full app has no `#yaml`).
-fn load(state: AppState, params: &EmbedParams) -> (String, Option<engine::Probe>, Option<String>) {
+fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, Option<String>) {
     match &params.yaml {
         Some(Ok(text)) => {
             state.editor.update(|e| e.set_draft(text));
@@ -166,7 +152,7 @@ fn load(state: AppState, params: &EmbedParams) -> (String, Option<engine::Probe>
             state.scenario.set(sc.id.to_string());
             state.editor.update(|e| e.set_draft(sc.yaml));
             apply_yaml(state, sc.yaml);
-            let link = embed_url::full_app_query(sc.id, params.probe.as_deref());
+            let link = url::query(Some(sc.id), params.probe.as_deref());
             (sc.title, sc.probe, Some(format!("./{link}")))
         }
     }
