@@ -16,6 +16,33 @@ use manifests::{Diagnostic, Loaded};
 
 mod input;
 
+/// `print!` to stdout; a closed pipe (`podpath ... validate | head -1`) ends the program quietly,
+/// as a filter does, instead of panicking.
+macro_rules! out {
+    ($($t:tt)*) => { write_out(&format!($($t)*)) };
+}
+
+/// `println!` through [`out!`].
+macro_rules! outln {
+    ($($t:tt)*) => { write_out(&format!("{}\n", format!($($t)*))) };
+}
+
+/// `eprintln!` that never panics (stderr may be closed too).
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
+fn write_out(s: &str) {
+    use std::io::Write as _;
+    let mut o = std::io::stdout().lock();
+    if o.write_all(s.as_bytes()).and_then(|()| o.flush()).is_err() {
+        std::process::exit(i32::from(EXIT_OK));
+    }
+}
+
 const EXIT_OK: u8 = 0;
 const EXIT_NOT_DELIVERED: u8 = 1;
 const EXIT_INVALID: u8 = 2;
@@ -132,32 +159,33 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> u8 {
     if let Command::Scenarios = cli.command {
         for s in manifests::scenarios() {
-            println!("{:<26} {}", s.id, s.title);
+            outln!("{:<26} {}", s.id, s.title);
         }
         return EXIT_OK;
     }
     let sources = match input::read_sources(&cli.files, cli.scenario.as_deref()) {
         Ok(s) => s,
         Err((code, msg)) => {
-            eprintln!("error: {msg}");
+            errln!("error: {msg}");
             return code;
         }
     };
-    let loaded = match manifests::load(&sources.text) {
+    let options = manifests::LoadOptions {
+        streams: sources.streams.clone(),
+        ..manifests::LoadOptions::default()
+    };
+    let loaded = match manifests::load_with(&sources.text, &options) {
         Ok(l) => l,
         Err(diags) => {
             print_diags(&sources, &diags);
             let n = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!("error: {n} error(s); nothing loaded");
+            errln!("error: {n} error(s); nothing loaded");
             return EXIT_INVALID;
         }
     };
     let quiet_warnings = matches!(cli.command, Command::Export);
     if !quiet_warnings {
         print_diags(&sources, &loaded.warnings);
-        if let Some(e) = &sources.probe_error {
-            eprintln!("warning: {e}");
-        }
     }
     match cli.command {
         Command::Trace(args) => trace(&loaded, &args, sources.probe.as_ref()),
@@ -166,7 +194,7 @@ fn run(cli: Cli) -> u8 {
                 None => false,
                 Some("wide") => true,
                 Some(other) => {
-                    eprintln!("error: unsupported output format {other:?} (only -o wide)");
+                    errln!("error: unsupported output format {other:?} (only -o wide)");
                     return EXIT_USAGE;
                 }
             };
@@ -186,22 +214,22 @@ fn run(cli: Cli) -> u8 {
                 Resource::Svc => manifests::tables::services(c, &opts),
                 Resource::Endpointslices => manifests::tables::endpoint_slices(c, &opts),
             };
-            print!("{text}");
+            out!("{text}");
             EXIT_OK
         }
         Command::Rules { node } => match loaded.cluster.node_by_name(&node) {
             Some(n) => {
-                print!("{}", engine::kube_proxy::render::render_node(&loaded.cluster, n.id));
+                out!("{}", engine::kube_proxy::render::render_node(&loaded.cluster, n.id));
                 EXIT_OK
             }
             None => {
-                eprintln!("error: nodes {node:?} not found");
+                errln!("error: nodes {node:?} not found");
                 EXIT_INVALID
             }
         },
         Command::Validate => {
             let c = &loaded.cluster;
-            println!(
+            outln!(
                 "valid: {} nodes, {} pods, {} services; {} warning(s), {} skipped",
                 c.nodes().count(),
                 c.pod_count(),
@@ -210,12 +238,18 @@ fn run(cli: Cli) -> u8 {
                 loaded.skipped.len()
             );
             for s in &loaded.skipped {
-                println!("skipped {} {:?} (line {}): {}", s.kind, s.name, s.line, s.reason);
+                outln!(
+                    "skipped {} {} (line {}): {}",
+                    manifests::diag::escape(&s.kind),
+                    manifests::diag::escape(&format!("{:?}", s.name)),
+                    s.line,
+                    s.reason
+                );
             }
             EXIT_OK
         }
         Command::Export => {
-            print!("{}", manifests::export(&loaded.cluster));
+            out!("{}", manifests::export(&loaded.cluster));
             EXIT_OK
         }
         Command::Scenarios => EXIT_OK,
@@ -224,7 +258,7 @@ fn run(cli: Cli) -> u8 {
 
 fn print_diags(sources: &input::Sources, diags: &[Diagnostic]) {
     for d in diags {
-        eprintln!("{}", sources.locate(d));
+        errln!("{}", sources.locate(d));
     }
 }
 
@@ -249,7 +283,7 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
     let probe = match probe_from(args, header) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return EXIT_USAGE;
         }
     };
@@ -257,7 +291,7 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
     let delivered =
         !trace.connections.is_empty() && trace.connections.iter().all(|c| c.verdict.is_delivered());
     match args.output {
-        Output::Text => print!("{}", engine::trace_text::render_text(&trace)),
+        Output::Text => out!("{}", engine::trace_text::render_text(&trace)),
         Output::Json => {
             let doc = serde_json::json!({
                 "podpath_trace_version": 1,
@@ -265,9 +299,9 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
                 "trace": trace,
             });
             match serde_json::to_string_pretty(&doc) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => outln!("{s}"),
                 Err(e) => {
-                    eprintln!("error: cannot write JSON: {e}");
+                    errln!("error: cannot write JSON: {e}");
                     return EXIT_INVALID;
                 }
             }

@@ -147,7 +147,29 @@ fn bad_probes_are_named_errors() {
         ),
         (
             "from-external=::1 via=lb to=x:1",
-            ProbeError::Invalid(Field::FromExternal, "\"::1\" is not an IPv4 address".into()),
+            ProbeError::Invalid(
+                Field::FromExternal,
+                "\"::1\": podpath models IPv4 single-stack clusters (this is IPv6)".into(),
+            ),
+        ),
+        (
+            "from-external=nope via=lb to=x:1",
+            ProbeError::Invalid(Field::FromExternal, "\"nope\" is not an IPv4 address".into()),
+        ),
+        (
+            "from=a/b to=[fd00::1]:80",
+            ProbeError::Invalid(
+                Field::To,
+                "\"[fd00::1]:80\": podpath models IPv4 single-stack clusters (this is IPv6)".into(),
+            ),
+        ),
+        (
+            "from-node=n\u{1b}[2J to=x:1",
+            ProbeError::Invalid(
+                Field::FromNode,
+                "\"n\\u{1b}[2J\": control or bidirectional characters are not allowed in a name"
+                    .into(),
+            ),
         ),
         (
             "from=a/b to=x:99999",

@@ -14,6 +14,9 @@
 use engine::probe::ProbeError;
 use engine::Probe;
 
+/// What podpath says of IPv6 and dual-stack input, wherever it meets it (the loader, a probe).
+pub use engine::addr::IPV6;
+
 /// A bundled scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {

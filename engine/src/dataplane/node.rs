@@ -13,13 +13,14 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use super::hops::{hop, text};
 use super::netfilter::NfOutcome;
 use super::packet::{ConnOutcome, Pkt};
 use super::state::ConntrackEntry;
 use super::walker::Walker;
 use crate::kube_proxy::{Builtin, ChainRef, Table};
 use crate::model::*;
-use crate::trace::{lazy_text, Action, Location, Text, Verdict};
+use crate::trace::{Action, Location, Verdict};
 
 /// Nodes a packet may cross before the walk calls it a routing loop.
 const MAX_NODES: usize = 6;
@@ -59,16 +60,13 @@ impl Walker<'_> {
                     return end;
                 }
             }
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            let dev = if dst.is_loopback() { "lo" } else { "eth0" };
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route {
-                    route: {
-                        let dev = if dst.is_loopback() { "lo" } else { "eth0" };
-                        lazy_text!("local {dst} dev {dev}")
-                    },
-                },
-                || lazy_text!("{dst} is this node's own address: deliver to a local process"),
+                Action::Route { route: text!("local {dst} dev {dev}") },
+                "{dst} is this node's own address: deliver to a local process"
             );
             self.remember_conntrack(id, pkt);
             return self.deliver_to_node(node, pkt);
@@ -76,19 +74,18 @@ impl Walker<'_> {
         if let Some(owner) = self.pod_cidr_owner(dst) {
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
             if owner.id == id {
-                self.hop(
-                    || Location::Node { node: node.shared_name() },
+                let cidr = owner.spec.pod_cidr;
+                hop!(
+                    self,
+                    Location::Node { node: node.shared_name() },
                     pkt.t,
                     Action::Route {
-                        route: {
-                            let (cidr, src) = (owner.spec.pod_cidr, owner.bridge_ip());
-                            lazy_text!("{cidr} dev cni0 proto kernel scope link src {src}")
-                        },
+                        route: text!(
+                            "{cidr} dev cni0 proto kernel scope link src {src}",
+                            src = owner.bridge_ip()
+                        )
                     },
-                    || {
-                        let cidr = owner.spec.pod_cidr;
-                        lazy_text!("{dst} is in this node's podCIDR {cidr}: out through the bridge")
-                    },
+                    "{dst} is in this node's podCIDR {cidr}: out through the bridge"
                 );
                 if let Some(end) = self.filter(node, pkt, filter) {
                     return end;
@@ -105,38 +102,37 @@ impl Walker<'_> {
                     });
                 };
                 let t = pkt.t;
-                let hairpin = self.pod_of_source(pkt) == Some(pod.id);
-                let cache = self.cache.clone();
-                self.hop(
-                    || Location::Bridge { node: node.shared_name() },
+                hop!(
+                    self,
+                    Location::Bridge { node: node.shared_name() },
                     t,
                     Action::Bridge,
-                    || if hairpin { "hairpin: the bridge sends the packet back out of the port it came in on".into() } else {
-                        let key = cache.pod_key(pod);
-                        lazy_text!("the bridge forwards to the veth of pod {key}")
-                    },
+                    if self.pod_of_source(pkt) == Some(pod.id) {
+                        text!("hairpin: the bridge sends the packet back out of the port it came in on")
+                    } else {
+                        text!(
+                            "the bridge forwards to the veth of pod {key}",
+                            key = self.cache.pod_key(pod)
+                        )
+                    }
                 );
-                self.hop(
-                    || Location::Veth { node: node.shared_name(), pod: cache.pod_key(pod) },
+                hop!(
+                    self,
+                    Location::Veth { node: node.shared_name(), pod: self.cache.pod_key(pod) },
                     t,
                     Action::Forward,
-                    || "through the veth pair into the pod's network namespace".into(),
+                    "through the veth pair into the pod's network namespace"
                 );
                 return self.deliver_to_pod(pod, t, true);
             }
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            let (cidr, via) = (owner.spec.pod_cidr, owner.spec.internal_ip);
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route {
-                    route: {
-                        let (cidr, via) = (owner.spec.pod_cidr, owner.spec.internal_ip);
-                        lazy_text!("{cidr} via {via} dev eth0")
-                    },
-                },
-                || {
-                    let (name, cidr) = (owner.shared_name(), owner.spec.pod_cidr);
-                    lazy_text!("{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP")
-                },
+                Action::Route { route: text!("{cidr} via {via} dev eth0") },
+                "{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP",
+                name = owner.shared_name()
             );
             if let Some(end) = self.filter(node, pkt, filter) {
                 return end;
@@ -148,14 +144,13 @@ impl Walker<'_> {
         if let Some(other) = self.c.node_by_ip(dst) {
             // Another node's own address (a NodePort there, or a host-network endpoint).
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route { route: lazy_text!("{dst} dev eth0 (node network)") },
-                || {
-                    let name = other.shared_name();
-                    lazy_text!("{dst} is node {name}: over the node network")
-                },
+                Action::Route { route: text!("{dst} dev eth0 (node network)") },
+                "{dst} is node {name}: over the node network",
+                name = other.shared_name()
             );
             if let Some(end) = self.filter(node, pkt, filter) {
                 return end;
@@ -179,11 +174,12 @@ impl Walker<'_> {
                 pkt.t.dst.port(),
                 pkt.t.protocol
             );
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route { route: "default via the node's gateway dev eth0".into() },
-                || reason.clone().into(),
+                Action::Route { route: text!("default via the node's gateway dev eth0") },
+                text!(reason.clone())
             );
             return self.end(Verdict::NoRuleMatched {
                 ip: dst,
@@ -199,11 +195,12 @@ impl Walker<'_> {
                 reason: format!("no Service or pod has address {dst}"),
             });
         }
-        self.hop(
-            || Location::Node { node: node.shared_name() },
+        hop!(
+            self,
+            Location::Node { node: node.shared_name() },
             pkt.t,
-            Action::Route { route: "default via the node's gateway dev eth0".into() },
-            || lazy_text!("{dst} is outside the cluster: out through the node's default route"),
+            Action::Route { route: text!("default via the node's gateway dev eth0") },
+            "{dst} is outside the cluster: out through the node's default route"
         );
         self.end(Verdict::LeftCluster { via_node: node.spec.name.clone(), to: dst.to_string() })
     }
@@ -239,6 +236,7 @@ impl Walker<'_> {
             _ => None,
         }
     }
+
     pub(super) fn postrouting(&mut self, node: &Node, pkt: &mut Pkt, egress_ip: Ipv4Addr) {
         if !pkt.mark {
             return;
@@ -272,19 +270,9 @@ impl Walker<'_> {
             return;
         }
         let entry = ConntrackEntry { node, original, reply: pkt.t.reversed() };
-        let text = if self.record {
-            let entry = entry.clone();
-            Text::lazy(move |f| f.write_str(&entry.render()))
-        } else {
-            Text::default()
-        };
+        hop!(self, Location::Node { node: self.node(node).shared_name() }, pkt.t,
+            Action::Conntrack { entry: text!("{entry}", entry = entry.clone()) },
+            "conntrack records the translation, so the reply is rewritten back without consulting the rules");
         self.st.conntrack.push(entry);
-        let name = self.node(node).shared_name();
-        self.hop(
-            || Location::Node { node: name.clone() },
-            pkt.t,
-            Action::Conntrack { entry: text },
-            || "conntrack records the translation, so the reply is rewritten back without consulting the rules".into(),
-        );
     }
 }

@@ -16,7 +16,7 @@ use std::fmt::{self, Write as _};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use super::{Destination, Entry, Probe, Source};
-use crate::addr::Protocol;
+use crate::addr::{Protocol, IPV6};
 use crate::model::ObjectKey;
 
 /// The most connections one probe opens, wherever it is written (CLI, JS API, URL, the app's
@@ -253,10 +253,15 @@ impl ProbeFields {
             if node.is_empty() {
                 return Err(ProbeError::Invalid(Field::FromNode, "a node name is required".into()));
             }
-            Some(Source::Node { node: node.clone() })
+            Some(Source::Node { node: plain_text(Field::FromNode, node)?.to_string() })
         } else if let Some(ip) = &self.from_external {
             let ip = ip.parse::<Ipv4Addr>().map_err(|_| {
-                ProbeError::Invalid(Field::FromExternal, format!("{ip:?} is not an IPv4 address"))
+                let why = if ip.parse::<std::net::Ipv6Addr>().is_ok() {
+                    format!("{ip:?}: {IPV6}")
+                } else {
+                    format!("{:?} is not an IPv4 address", escape(ip))
+                };
+                ProbeError::Invalid(Field::FromExternal, why)
             })?;
             // The default's way in, when the default is an external client too.
             let entry = match (via.clone(), default.map(|d| &d.source)) {
@@ -358,8 +363,44 @@ fn parse_protocol(v: &str) -> Result<Protocol, ProbeError> {
         .ok_or_else(|| ProbeError::Invalid(Field::Proto, format!("{v:?} is not TCP, UDP or SCTP")))
 }
 
+/// A name typed by the user must not carry characters that would reach a terminal or a page as
+/// control sequences when it is echoed back.
+fn plain_text(field: Field, v: &str) -> Result<&str, ProbeError> {
+    if escape(v).len() != v.len() {
+        return Err(ProbeError::Invalid(
+            field,
+            format!(
+                "\"{}\": control or bidirectional characters are not allowed in a name",
+                escape(v)
+            ),
+        ));
+    }
+    Ok(v)
+}
+
+/// Control and bidirectional characters written as `\u{..}`.
+fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    }
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `ns/pod` or `ns/pod:container`, none of the parts empty.
 fn parse_pod_source(v: &str) -> Result<Source, ProbeError> {
+    plain_text(Field::From, v)?;
     let bad =
         || ProbeError::Invalid(Field::From, format!("{v:?}: expected NAMESPACE/POD[:CONTAINER]"));
     let (ns, rest) = v.split_once('/').ok_or_else(bad)?;
@@ -378,16 +419,25 @@ fn parse_entry(v: &str) -> Result<Entry, ProbeError> {
     match v {
         "" => Err(ProbeError::Invalid(Field::Via, "a node name or \"lb\" is required".into())),
         "lb" => Ok(Entry::LoadBalancer),
-        node => Ok(Entry::Node { node: node.to_string() }),
+        node => Ok(Entry::Node { node: plain_text(Field::Via, node)?.to_string() }),
     }
 }
 
-/// `IP:PORT` or `NAME:PORT`.
+/// `IP:PORT` or `NAME:PORT`. An IPv6 address (`[fd00::1]:80`, `fd00::1`) is refused as such,
+/// never looked up as a name.
 fn parse_destination(v: &str) -> Result<Destination, ProbeError> {
+    plain_text(Field::To, v)?;
     if let Ok(addr) = v.parse::<SocketAddrV4>() {
         return Ok(Destination::Addr { addr });
     }
     let bad = |why: String| ProbeError::Invalid(Field::To, format!("{v:?}: {why}"));
+    if v.parse::<std::net::SocketAddrV6>().is_ok()
+        || v.parse::<std::net::Ipv6Addr>().is_ok()
+        || v.starts_with('[')
+        || v.matches(':').count() > 1
+    {
+        return Err(bad(IPV6.to_string()));
+    }
     let (name, port) =
         v.rsplit_once(':').ok_or_else(|| bad("expected IP:PORT or NAME:PORT".into()))?;
     let port: u16 = port.parse().map_err(|_| bad(format!("{port:?} is not a port number")))?;
