@@ -307,7 +307,7 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
         // come from the prefix and the line, so a load is the same every time.
         (None, Some(prefix)) => {
             let line = m.get("generateName").map_or(m.line, |g| g.line);
-            let name = format!("{prefix}{}", crate::build::suffix(&prefix, line as usize));
+            let name = format!("{prefix}{}", generated_suffix(&prefix, line));
             r.obj.name.clone_from(&name);
             r.diags.push(
                 Diagnostic::warning(format!(
@@ -709,6 +709,20 @@ fn read_endpoints(r: &mut Reader<'_>, meta: Meta, v: &Value) -> RawSlice {
         }
     }
     s
+}
+
+/// Five characters from the apiserver's alphabet for a `generateName` (which has them random;
+/// here they come from the prefix and the line, so every load names the object alike).
+fn generated_suffix(prefix: &str, line: u32) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut h = fnv32a(format!("{prefix}{line}").as_bytes());
+    (0..5)
+        .map(|_| {
+            let c = ALPHABET[(h % ALPHABET.len() as u32) as usize] as char;
+            h /= ALPHABET.len() as u32;
+            c
+        })
+        .collect()
 }
 
 /// 32-bit FNV-1a, the hash Kubernetes uses for `pod-template-hash`.

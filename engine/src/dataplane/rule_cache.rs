@@ -22,10 +22,16 @@ use crate::trace::Text;
 /// of its rules a trace has recorded: a cached chain renders each rule's facts once.
 pub(crate) struct Chain {
     pub(super) rules: ChainRules,
+    /// What the chain keeps of the rules traces recorded (one lock for both lists).
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
     /// (rule index, text) of rules recorded, up to [`KEPT_PER_CHAIN`].
-    texts: Mutex<Vec<(u32, Text)>>,
+    texts: Vec<(u32, Text)>,
     /// (rule index, the packet facts, the explanation) of rules recorded, likewise.
-    explains: Mutex<Vec<(u32, ExplainFacts, Text)>>,
+    explains: Vec<(u32, ExplainFacts, Text)>,
 }
 
 /// At most this many texts and explanations kept per chain: a walk records a handful of a
@@ -56,7 +62,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Chain {
     pub(super) fn new(rules: ChainRules) -> Chain {
-        Chain { rules, texts: Mutex::new(Vec::new()), explains: Mutex::new(Vec::new()) }
+        Chain { rules, kept: Mutex::default() }
     }
 
     pub(super) fn rules(rules: Vec<Rule>) -> Arc<Chain> {
@@ -77,19 +83,25 @@ impl Chain {
         }
     }
 
+    /// The text and the explanation (for `facts`) kept for rule `i`, if any.
+    pub(super) fn kept(&self, i: usize, facts: &ExplainFacts) -> (Option<Text>, Option<Text>) {
+        let i = i as u32;
+        let kept = lock(&self.kept);
+        let text = kept.texts.iter().find(|(j, _)| *j == i).map(|(_, t)| t.clone());
+        let explain =
+            kept.explains.iter().find(|(j, f, _)| *j == i && f == facts).map(|(_, _, t)| t.clone());
+        (text, explain)
+    }
+
     /// The text of rule `i` (which is `rule`, in `chain`): its iptables-restore line, rendered
-    /// when read from the names it mentions, captured the first time.
-    pub(super) fn text(
+    /// when read from the names it mentions; kept for the next time.
+    pub(super) fn make_text(
         &self,
         c: &crate::ClusterState,
         i: usize,
         chain: ChainRef,
         rule: &Rule,
     ) -> Text {
-        let i = i as u32;
-        if let Some((_, t)) = lock(&self.texts).iter().find(|(j, _)| *j == i) {
-            return t.clone();
-        }
         let text = match RuleFacts::capture(c, chain, rule) {
             Some(facts) => {
                 let rule = *rule;
@@ -97,24 +109,17 @@ impl Chain {
             }
             None => render_rule(c, chain, rule).into(),
         };
-        let mut texts = lock(&self.texts);
-        if texts.len() < KEPT_PER_CHAIN {
-            texts.push((i, text.clone()));
+        let mut kept = lock(&self.kept);
+        if kept.texts.len() < KEPT_PER_CHAIN {
+            kept.texts.push((i as u32, text.clone()));
         }
         text
     }
 
-    /// The explanation kept for rule `i` if it was made for `facts`.
-    pub(super) fn explain(&self, i: usize, facts: &ExplainFacts) -> Option<Text> {
-        let i = i as u32;
-        let explains = lock(&self.explains);
-        explains.iter().find(|(j, f, _)| *j == i && f == facts).map(|(_, _, t)| t.clone())
-    }
-
     pub(super) fn keep_explain(&self, i: usize, facts: ExplainFacts, text: Text) {
-        let mut explains = lock(&self.explains);
-        if explains.len() < KEPT_PER_CHAIN {
-            explains.push((i as u32, facts, text));
+        let mut kept = lock(&self.kept);
+        if kept.explains.len() < KEPT_PER_CHAIN {
+            kept.explains.push((i as u32, facts, text));
         }
     }
 

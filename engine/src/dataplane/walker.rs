@@ -27,6 +27,8 @@ pub(crate) struct Walker<'c> {
     pub(super) hops: Hops,
     /// The node where NAT happened, and the packet as it arrived there.
     pub(super) nat: Option<(NodeId, FiveTuple)>,
+    /// The request as the client's socket sent it: the reply must be its mirror image.
+    pub(super) sent: Option<FiveTuple>,
     pub(super) masqueraded: bool,
     /// Evaluate the shared chains in full instead of through the index (tests compare both).
     pub full_chains: bool,
@@ -54,6 +56,7 @@ impl<'c> Walker<'c> {
             now_ms,
             hops: Hops::new(record),
             nat: None,
+            sent: None,
             masqueraded: false,
             full_chains: false,
             cache,
