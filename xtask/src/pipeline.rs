@@ -69,6 +69,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("clippy-wasm", "clippy wasm32 (-D warnings)"),
     ("architecture", "architecture invariant"),
     ("native", "native tests (workspace)"),
+    ("kernel", "kernel oracle (network namespaces)"),
     ("fuzz", "fuzz the loader, the engine and the JS API (20 s each, libFuzzer)"),
     ("engine-wasm-node", "engine tests, wasm32 in node"),
     ("engine-wasm-chromium", "engine tests, wasm32 in Chromium"),
@@ -81,7 +82,7 @@ pub const STEPS: &[(&str, &str)] = &[
 ];
 
 /// Steps that need no tool beyond cargo, rustfmt and clippy: alone, they skip `setup`.
-const CARGO_ONLY: &[&str] = &["fmt", "clippy", "architecture", "native"];
+const CARGO_ONLY: &[&str] = &["fmt", "clippy", "architecture", "native", "kernel"];
 
 /// The app's release wasm, gzip -9, may not exceed this (issue #5's 400 KB).
 pub const WASM_GZIP_BUDGET: u64 = 400_000;
