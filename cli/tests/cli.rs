@@ -1,5 +1,5 @@
 //! The `podpath` binary end to end: exit codes, the JSON shape, tables, rules and trace text
-//! (reviewed snapshots in `tests/golden/`; `UPDATE_GOLDEN=1` rewrites them).
+//! (reviewed snapshots in `tests/golden/`; `UPDATE_SNAPSHOTS=1` rewrites them).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -21,15 +21,12 @@ fn podpath(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     )
 }
 
+#[path = "../../tests/support/snapshot.rs"]
+mod snapshot;
+
 fn golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {path:?}; run with UPDATE_GOLDEN=1"));
-    assert_eq!(actual, expected, "{name} differs from {path:?}");
+    snapshot::check(&path, actual);
 }
 
 fn scenario_file(id: &str) -> String {
@@ -215,6 +212,33 @@ fn policy_matrix_text_json_and_why() {
         out.contains("1 NetworkPolicy(s) applied") && !out.contains("skipped NetworkPolicy"),
         "{out}"
     );
+}
+
+/// The flags are the engine's probe grammar (`engine::probe`, tested in
+/// `engine/tests/probe_grammar.rs`): its limit, its per-field defaults and its messages.
+#[test]
+fn probe_flags_follow_the_engine_grammar() {
+    let max = engine::probe::MAX_REPEAT;
+    let over = (max + 1).to_string();
+    let (code, _, err) =
+        podpath(&["--scenario", "pod-to-clusterip", "trace", "--repeat", &over], None);
+    assert_eq!(code, 3);
+    assert!(err.contains(&format!("--repeat: {over} is more than {max} connections")), "{err}");
+    let (code, _, err) = podpath(
+        &["--scenario", "default", "trace", "--from", "default/client", "--from-node", "node-1"],
+        None,
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("give only one of --from, --from-node, --from-external"), "{err}");
+    let (code, _, err) = podpath(&["--scenario", "default", "trace", "--via", "lb"], None);
+    assert_eq!(code, 3, "--via without an external client is not ignored");
+    assert!(err.contains("--via: only meaningful with --from-external"), "{err}");
+    // `--via` alone moves the header's external client to another way in.
+    let (_, out, _) =
+        podpath(&["--scenario", "external-to-nodeport", "trace", "--via", "node-2"], None);
+    assert!(out.contains("external client 198.51.100.7 via node node-2"), "{out}");
+    let (_, help, _) = podpath(&["trace", "--help"], None);
+    assert!(help.contains(&format!("1 to {max}")), "{help}");
 }
 
 /// Issue #16 end to end: bytes charged while read, a closed pipe, IPv6 and repeat refused before

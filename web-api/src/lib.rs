@@ -106,10 +106,10 @@ impl Podpath {
             // silently ignored: check the keys here.
             let keys = js_sys::Object::keys(probe.unchecked_ref::<js_sys::Object>());
             for key in keys.iter().filter_map(|k| k.as_string()) {
-                if !probe_input::FIELDS.contains(&key.as_str()) {
+                if !probe_input::fields().contains(&key.as_str()) {
                     let msg = format!(
                         "probe: unknown field `{key}`, expected one of {}",
-                        probe_input::FIELDS.join(", ")
+                        probe_input::fields().join(", ")
                     );
                     return to_js(&ErrorView::new(msg)).unchecked_into();
                 }

@@ -28,7 +28,8 @@ pub enum ProbeArg {
 #[derive(Debug, Default)]
 pub struct Session {
     loaded: Option<Loaded>,
-    probe: Option<Probe>,
+    /// The `# podpath-probe:` header, read; a bad one is reported when `trace()` needs it.
+    probe: Option<Result<Probe, String>>,
 }
 
 /// The table kinds, as `kubectl get` names them (and their short forms).
@@ -48,7 +49,7 @@ impl Session {
         let (report, loaded) = load_report(yaml);
         if let Some(l) = loaded {
             self.loaded = Some(l);
-            self.probe = manifests::scenario_probe(yaml);
+            self.probe = manifests::scenario_probe(yaml).map(|r| r.map_err(|e| e.to_string()));
         }
         report
     }
@@ -62,11 +63,13 @@ impl Session {
     pub fn trace(&self, arg: &ProbeArg) -> Result<TraceView, String> {
         let loaded = self.cluster()?;
         let probe = match arg {
-            ProbeArg::Default => self.probe.clone().ok_or(
-                "probe: the manifests have no `# podpath-probe:` header; pass a probe such as { from: \"default/client\", to: \"web:80\" }",
-            )?,
+            ProbeArg::Default => match &self.probe {
+                Some(Ok(p)) => p.clone(),
+                Some(Err(e)) => return Err(format!("probe: the `# podpath-probe:` header: {e}")),
+                None => return Err("probe: the manifests have no `# podpath-probe:` header; pass a probe such as { from: \"default/client\", to: \"web:80\" }".into()),
+            },
             ProbeArg::Text(s) => parse_probe_string(s)?,
-            ProbeArg::Object(o) => o.to_probe(self.probe.as_ref())?,
+            ProbeArg::Object(o) => o.to_probe(self.probe.as_ref().and_then(|p| p.as_ref().ok()))?,
         };
         Ok(TraceView::from(&loaded.cluster.trace(&probe)))
     }

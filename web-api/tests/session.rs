@@ -185,3 +185,14 @@ fn policy_matrix_and_a_cells_reason() {
     assert!(s.policy_matrix(80, "ICMP").is_err());
     assert!(s.explain_cell("a", "default/b", 80, "TCP").is_err());
 }
+
+#[test]
+fn a_bad_header_probe_is_reported_not_dropped() {
+    let mut s = Session::new();
+    let yaml = "# podpath-probe: from=default/client to=web:80 repeat=5000\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
+    assert!(s.load(yaml).ok);
+    assert_eq!(
+        s.trace(&ProbeArg::Default).unwrap_err(),
+        "probe: the `# podpath-probe:` header: repeat: 5000 is more than 1000 connections in one trace"
+    );
+}

@@ -5,7 +5,7 @@ use engine::Probe;
 use leptos::prelude::*;
 
 use super::state::{AppState, Message, PickMode};
-use crate::choices::{fit_entry, probe_spec};
+use crate::choices::fit_entry;
 use crate::layout::position::{duration_ms, steps, HOP_MS};
 
 /// Loads a bundled scenario by id: its YAML into the editor and the cluster, its probe into
@@ -151,50 +151,13 @@ pub fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// `?scenario=ID&probe=from%3D...` — a shared link replays the same trace.
+/// `?scenario=ID&probe=...` — a shared link replays the same trace (`crate::url`).
 pub fn write_url(state: AppState, probe: &Probe) {
-    let Some(w) = web_sys::window() else { return };
-    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
     let scenario = state.scenario.get_untracked();
-    if !scenario.is_empty() {
-        params.set("scenario", &scenario);
-    }
-    params.set("probe", &probe_spec(probe));
-    let search: String = params.to_string().into();
-    if let Ok(h) = w.history() {
-        let _ =
-            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{search}")));
-    }
+    crate::url::replace(&crate::url::query(Some(&scenario), Some(&probe.spec())));
 }
 
 /// `?scenario=ID` alone, when a scenario is chosen (the probe joins on Send).
 fn write_scenario_url(id: &str) {
-    let Some(w) = web_sys::window() else { return };
-    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
-    params.set("scenario", id);
-    let search: String = params.to_string().into();
-    if let Ok(h) = w.history() {
-        let _ =
-            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{search}")));
-    }
-}
-
-/// What a shared link carries: `?scenario=ID&probe=...&step=N` (step: open paused at that hop).
-#[derive(Default)]
-pub struct UrlState {
-    pub scenario: Option<String>,
-    pub probe: Option<String>,
-    pub step: Option<usize>,
-}
-
-pub fn read_url() -> UrlState {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return UrlState::default();
-    };
-    UrlState {
-        scenario: params.get("scenario"),
-        probe: params.get("probe"),
-        step: params.get("step").and_then(|s| s.parse().ok()),
-    }
+    crate::url::replace(&crate::url::query(Some(id), None));
 }

@@ -1,8 +1,14 @@
-//! What an embed URL says, parsed in plain Rust (tested natively): the app's embed view is
-//! `index.html?embed=1&scenario=ID&probe=SPEC&autoplay=1&theme=dark&step=N`, with manifests of
-//! the page's own in the fragment as `#yaml=BASE64URL` (UTF-8, unpadded; in the fragment so they
-//! never reach a server and are not bounded by server URL limits). `<podpath-viewer>`
-//! (`assets/embed/podpath-viewer.js`) writes exactly these URLs.
+//! The page's URL, read and written in this one place. Parsing and writing are plain Rust
+//! (tested natively); [`current`] and [`replace`] are the only calls that touch the browser.
+//!
+//! - The full app: `?scenario=ID&probe=SPEC&step=N`; a shared link replays the probe (in the
+//!   engine's probe grammar, `engine::Probe::spec`) and opens paused at hop N. The app keeps it
+//!   in step with what is shown ([`query`]).
+//! - A synthetic cluster: `?synth=NODESxPODS&packets=N`.
+//! - The embed view: `?embed=1&scenario=ID&probe=SPEC&autoplay=1&theme=dark&step=N`, with
+//!   manifests of the page's own in the fragment as `#yaml=BASE64URL` (UTF-8, unpadded; in the
+//!   fragment so they never reach a server and are not bounded by server URL limits).
+//!   `<podpath-viewer>` (`assets/embed/podpath-viewer.js`) writes exactly these URLs.
 
 /// The forced colour theme; without one the page follows the system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,8 +26,11 @@ impl Theme {
     }
 }
 
+/// What the URL says.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct EmbedParams {
+pub struct PageUrl {
+    /// `embed=1`: the embed view.
+    pub embed: bool,
     pub scenario: Option<String>,
     pub probe: Option<String>,
     pub autoplay: bool,
@@ -30,18 +39,37 @@ pub struct EmbedParams {
     pub step: Option<usize>,
     /// Manifests from the fragment: the text, or why it could not be decoded.
     pub yaml: Option<Result<String, String>>,
+    /// `synth=NODESxPODS`: a synthetic cluster (`crate::synth_load::parse_shape` reads it).
+    pub synth: Option<String>,
+    /// `packets=N` with `synth`: that many connections sent at once.
+    pub packets: Option<u32>,
 }
 
-/// Whether the query string (`?a=b&...`, with or without `?`) asks for the embed view.
-pub fn is_embed(search: &str) -> bool {
-    query_pairs(search).any(|(k, v)| k == "embed" && v != "0" && v != "false")
+/// The page's URL as the browser has it (an empty one outside a browser).
+#[cfg(target_arch = "wasm32")]
+pub fn current() -> PageUrl {
+    let loc = web_sys::window().map(|w| w.location());
+    let search = loc.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
+    let hash = loc.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
+    parse(&search, &hash)
+}
+
+/// Replaces the page's URL (no history entry, no reload) with `query` (from [`query`]).
+#[cfg(target_arch = "wasm32")]
+pub fn replace(query: &str) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(query));
+    }
 }
 
 /// Parses the query string and the fragment (`#yaml=...`, with or without `#`).
-pub fn parse(search: &str, hash: &str) -> EmbedParams {
-    let mut p = EmbedParams::default();
+pub fn parse(search: &str, hash: &str) -> PageUrl {
+    let mut p = PageUrl::default();
     for (k, v) in query_pairs(search) {
         match k.as_str() {
+            "embed" => p.embed = v != "0" && v != "false",
+            "synth" if !v.is_empty() => p.synth = Some(v),
+            "packets" => p.packets = v.parse().ok(),
             "scenario" if !v.is_empty() => p.scenario = Some(v),
             "probe" if !v.is_empty() => p.probe = Some(v),
             "autoplay" => p.autoplay = v != "0" && v != "false",
@@ -136,12 +164,18 @@ pub fn decode_base64url(s: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The full app's URL for the same scenario and probe ("Open in podpath").
-pub fn full_app_query(scenario: &str, probe: Option<&str>) -> String {
-    let mut q = format!("?scenario={}", percent_encode(scenario));
-    if let Some(p) = probe {
-        q.push_str("&probe=");
-        q.push_str(&percent_encode(p));
+/// The full app's query for a scenario and a probe (`?scenario=ID&probe=SPEC`): what the app
+/// keeps in its URL and what the embed view's "Open in podpath" links to.
+pub fn query(scenario: Option<&str>, probe: Option<&str>) -> String {
+    let pairs = [("scenario", scenario), ("probe", probe)];
+    let mut q = String::from("?");
+    for (k, v) in pairs.iter().filter_map(|(k, v)| Some((k, (*v).filter(|v| !v.is_empty())?))) {
+        if q.len() > 1 {
+            q.push('&');
+        }
+        q.push_str(k);
+        q.push('=');
+        q.push_str(&percent_encode(v));
     }
     q
 }
@@ -165,17 +199,19 @@ mod tests {
     #[test]
     fn parses_what_the_custom_element_writes() {
         let search = "?embed=1&scenario=pod-to-clusterip&probe=from%3Ddefault%2Fclient+to%3Dweb%3A80&autoplay=1&theme=dark&step=4";
-        assert!(is_embed(search));
         let p = parse(search, "");
+        assert!(p.embed);
         assert_eq!(p.scenario.as_deref(), Some("pod-to-clusterip"));
         assert_eq!(p.probe.as_deref(), Some("from=default/client to=web:80"));
         assert!(p.autoplay);
         assert_eq!(p.theme, Some(Theme::Dark));
         assert_eq!(p.step, Some(4));
         assert_eq!(p.yaml, None);
-        assert!(!is_embed("?scenario=default"));
-        assert!(!is_embed("?embed=0"));
-        assert!(!is_embed(""));
+        assert!(!parse("?scenario=default", "").embed);
+        assert!(!parse("?embed=0", "").embed);
+        assert!(!parse("", "").embed);
+        let synth = parse("?synth=5x200&packets=200", "");
+        assert_eq!((synth.synth.as_deref(), synth.packets), (Some("5x200"), Some(200)));
     }
 
     #[test]
@@ -205,10 +241,20 @@ mod tests {
     }
 
     #[test]
-    fn full_app_link() {
+    fn the_app_query_reads_back() {
+        let probe = "from=default/client to=web:80 proto=TCP seed=1";
+        let q = query(Some("default"), Some(probe));
         assert_eq!(
-            full_app_query("default", Some("from=default/client to=web:80")),
-            "?scenario=default&probe=from%3Ddefault/client%20to%3Dweb:80"
+            q,
+            "?scenario=default&probe=from%3Ddefault/client%20to%3Dweb:80%20proto%3DTCP%20seed%3D1"
         );
+        let back = parse(&q, "");
+        assert_eq!(
+            (back.scenario.as_deref(), back.probe.as_deref()),
+            (Some("default"), Some(probe))
+        );
+        assert_eq!(query(None, Some("from=a/b to=c:1")), "?probe=from%3Da/b%20to%3Dc:1");
+        assert_eq!(query(Some("hairpin"), None), "?scenario=hairpin");
+        assert_eq!(query(Some(""), None), "?");
     }
 }
