@@ -13,6 +13,7 @@ use engine::{Destination, Entry, Probe, Protocol, Source};
 use manifests::tables::TableOptions;
 use manifests::{Diagnostic, Loaded};
 
+mod flags;
 mod input;
 
 const EXIT_OK: u8 = 0;
@@ -33,6 +34,8 @@ struct Cli {
     /// Use a bundled scenario instead of (or before) the files: default, hairpin, ...
     #[arg(long, global = true)]
     scenario: Option<String>,
+    #[command(flatten)]
+    settings: flags::SettingsArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -142,7 +145,15 @@ fn run(cli: Cli) -> u8 {
             return code;
         }
     };
-    let loaded = match manifests::load(&sources.text) {
+    let overrides = match cli.settings.overrides() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let options = manifests::LoadOptions { overrides, ..manifests::LoadOptions::default() };
+    let loaded = match manifests::load_with(&sources.text, &options) {
         Ok(l) => l,
         Err(diags) => {
             print_diags(&sources, &diags);
@@ -155,6 +166,7 @@ fn run(cli: Cli) -> u8 {
     if !quiet_warnings {
         print_diags(&sources, &loaded.warnings);
     }
+    print_skipped(&loaded);
     match cli.command {
         Command::Trace(args) => trace(&loaded, &args, sources.probe.as_ref()),
         Command::Get { resource, output, all_namespaces, namespace } => {
@@ -197,13 +209,21 @@ fn run(cli: Cli) -> u8 {
         },
         Command::Validate => {
             let c = &loaded.cluster;
+            let notes =
+                loaded.warnings.iter().filter(|d| d.severity == manifests::Severity::Note).count();
             println!(
-                "valid: {} nodes, {} pods, {} services; {} warning(s), {} skipped",
+                "valid: {} nodes, {} pods, {} services; {} warning(s), {} note(s), {} skipped",
                 c.nodes().count(),
                 c.pod_count(),
                 c.service_count(),
-                loaded.warnings.len(),
+                loaded.warnings.len() - notes,
+                notes,
                 loaded.skipped.len()
+            );
+            let s = c.settings();
+            println!(
+                "settings: service CIDR {}, cluster CIDR {}, NodePort range {}-{}",
+                s.service_cidr, s.cluster_cidr, s.node_port_range.0, s.node_port_range.1
             );
             for s in &loaded.skipped {
                 println!("skipped {} {:?} (line {}): {}", s.kind, s.name, s.line, s.reason);
@@ -215,6 +235,18 @@ fn run(cli: Cli) -> u8 {
             EXIT_OK
         }
         Command::Scenarios => EXIT_OK,
+    }
+}
+
+/// Objects the load did not simulate, once, by kind: `skipped (not simulated): 2 ConfigMap, 1 Ingress`.
+fn print_skipped(loaded: &Loaded) {
+    let mut kinds: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for s in &loaded.skipped {
+        *kinds.entry(s.kind.as_str()).or_default() += 1;
+    }
+    if !kinds.is_empty() {
+        let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        eprintln!("skipped (not simulated): {}", list.join(", "));
     }
 }
 

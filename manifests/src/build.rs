@@ -149,6 +149,7 @@ pub fn meta_of(o: &Object) -> &Meta {
         Object::Service(s) => &s.meta,
         Object::Workload(w) => &w.meta,
         Object::Slice(s) => &s.meta,
+        Object::Config(c) => &c.meta,
     }
 }
 
@@ -158,6 +159,8 @@ pub enum Work {
     /// The default nodes, when the manifests define none.
     DefaultNodes,
     Node(usize),
+    /// Nodes that pods name (`spec.nodeName`) but the input does not define.
+    PodNodes,
     Service(usize),
     Pod(usize),
     Workload(usize),
@@ -174,7 +177,7 @@ impl Work {
             | Work::Pod(i)
             | Work::Workload(i)
             | Work::Slice(i) => i,
-            Work::DefaultNodes | Work::Dns => usize::MAX,
+            Work::DefaultNodes | Work::PodNodes | Work::Dns => usize::MAX,
         }
     }
 }
@@ -190,10 +193,19 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
     };
     let nodes: Vec<Work> =
         of(|i, o| matches!(o, Object::Node(_)).then_some(Work::Node(i))).collect();
-    if nodes.is_empty() {
+    let bound_pods =
+        objects.iter().any(|o| matches!(o, Object::Pod(p) if p.spec.node_name.is_some()));
+    // A dump's pods name the cluster's real nodes: no default nodes beside them.
+    let dump_pods = objects
+        .iter()
+        .any(|o| matches!(o, Object::Pod(p) if p.meta.from_cluster && p.spec.node_name.is_some()));
+    if nodes.is_empty() && !dump_pods {
         out.push(Work::DefaultNodes);
     }
     out.extend(nodes);
+    if bound_pods {
+        out.push(Work::PodNodes);
+    }
     type Flagged = Vec<(Work, bool)>;
     let (explicit, auto): (Flagged, Flagged) = objects
         .iter()
@@ -248,7 +260,8 @@ impl Builder {
                 }
             }
             (Work::Pod(_), Some(Object::Pod(p))) => self.add_raw_pod(p),
-            (Work::Workload(_), Some(Object::Workload(wl))) => self.expand_workload(wl),
+            (Work::Workload(_), Some(Object::Workload(wl))) => self.expand_workload(wl, objects),
+            (Work::PodNodes, _) => self.nodes_from_pods(objects),
             (Work::Dns, _) => self.ensure_dns(),
             (Work::Slice(_), Some(Object::Slice(sl))) => self.add_slice(sl),
             // A step that does not name an object of its kind (not made by `plan`): nothing.
@@ -272,6 +285,58 @@ impl Builder {
         }
     }
 
+    /// `kubectl get all` has no Nodes: each node a pod names is made from the pods' `nodeName`
+    /// and `hostIP` (said in a note), labelled as a control-plane node when a control-plane
+    /// static pod runs there.
+    fn nodes_from_pods(&mut self, objects: &[Object]) {
+        let mut made: Vec<(String, Option<String>, bool, u32)> = Vec::new();
+        for o in objects {
+            let Object::Pod(p) = o else { continue };
+            let Some(n) = &p.spec.node_name else { continue };
+            if self.cluster.node_by_name(n).is_some() {
+                continue;
+            }
+            let control = p.meta.labels.get("tier").map(String::as_str) == Some("control-plane");
+            match made.iter_mut().find(|m| m.0 == *n) {
+                Some(m) => {
+                    if m.1.is_none() {
+                        m.1.clone_from(&p.host_ip);
+                    }
+                    m.2 |= control;
+                }
+                None => made.push((n.clone(), p.host_ip.clone(), control, p.meta.line)),
+            }
+        }
+        for (name, host_ip, control, line) in made {
+            let mut labels = Labels::from([("kubernetes.io/hostname".to_string(), name.clone())]);
+            if control {
+                labels.insert("node-role.kubernetes.io/control-plane".into(), String::new());
+            }
+            let raw = RawNode {
+                meta: Meta { name: name.clone(), labels, line, ..Meta::default() },
+                internal_ip: host_ip.clone(),
+                pod_cidr: self.cluster.next_free_pod_cidr().map(|c| c.to_string()),
+                ready: true,
+                ..RawNode::default()
+            };
+            self.add_node(&raw);
+            if let Some(n) = self.cluster.node_by_name(&name) {
+                let (ip, cidr) = (n.spec.internal_ip, n.spec.pod_cidr);
+                let from = if host_ip.is_some() {
+                    "the pods' status.hostIP"
+                } else {
+                    "made up: no pod gives a hostIP"
+                };
+                self.diags.push(
+                    Diagnostic::note(format!(
+                        "Node {name:?} made from its pods' spec.nodeName (the input has no Node object): InternalIP {ip} ({from}), podCIDR {cidr} (made up, for pods without an address)"
+                    ))
+                    .at_line(line),
+                );
+            }
+        }
+    }
+
     fn add_node(&mut self, n: &RawNode) {
         let obj = ObjectRef::new("Node", None, &n.meta.name);
         let internal_ip = match n.internal_ip.as_deref().and_then(|ip| ip.parse().ok()) {
@@ -290,13 +355,22 @@ impl Builder {
                 }
             },
         };
-        let pod_cidr = match n
-            .pod_cidr
-            .as_deref()
-            .and_then(|c| c.parse::<Cidr>().ok())
-            .or_else(|| self.cluster.next_free_pod_cidr())
-        {
-            Some(c) => c,
+        let given = n.pod_cidr.as_deref().and_then(|c| c.parse::<Cidr>().ok());
+        let pod_cidr = match given.or_else(|| self.cluster.next_free_pod_cidr()) {
+            Some(c) => {
+                // A Node of the input without a podCIDR (VPC-native networks allocate none):
+                // the range is podpath's, only for pods that carry no address, and said.
+                if given.is_none() {
+                    self.diags.push(
+                        Diagnostic::note(format!(
+                            "Node {:?} has no spec.podCIDR: podpath gives it {c} for pods without an address (pods with one keep it)",
+                            n.meta.name
+                        ))
+                        .at_line(n.meta.line),
+                    );
+                }
+                c
+            }
             None => {
                 self.diags.push(
                     Diagnostic::error("spec.podCIDR: no free podCIDR left in the cluster CIDR")
@@ -432,9 +506,14 @@ impl Builder {
         self.place(spec, &obj, p.meta.line);
     }
 
-    fn expand_workload(&mut self, w: &RawWorkload) {
+    fn expand_workload(&mut self, w: &RawWorkload, objects: &[Object]) {
         let ns = &w.meta.namespace;
-        let replicas = w.replicas.unwrap_or(1).clamp(0, 10_000) as usize;
+        let have = crate::owners::existing(w, objects);
+        if have.delegated {
+            return;
+        }
+        let replicas = (w.replicas.unwrap_or(1).clamp(0, 10_000) as usize)
+            .saturating_sub(if w.kind == WorkloadKind::StatefulSet { 0 } else { have.owned });
         let template = |name: String, node: String, extra: Vec<(&str, String)>| {
             let mut labels = w.template_labels.clone();
             for (k, v) in extra {
@@ -456,7 +535,9 @@ impl Builder {
             }
         };
         match w.kind {
-            WorkloadKind::Deployment | WorkloadKind::ReplicaSet => {
+            WorkloadKind::Deployment
+            | WorkloadKind::ReplicaSet
+            | WorkloadKind::ReplicationController => {
                 let (prefix, extra) = if w.kind == WorkloadKind::Deployment {
                     let hash = safe_encode(&w.template_hash.to_string());
                     (format!("{}-{hash}", w.meta.name), Some(hash))
@@ -474,6 +555,12 @@ impl Builder {
             WorkloadKind::StatefulSet => {
                 for i in 0..replicas {
                     let name = format!("{}-{i}", w.meta.name);
+                    // An ordinal the input already has is not created again.
+                    if have.owned_names.contains(&name)
+                        || self.cluster.pod_by_key(&ObjectKey::new(ns, &name)).is_some()
+                    {
+                        continue;
+                    }
                     let Some(node) = self.schedule() else { return };
                     let mut spec = template(
                         name.clone(),
@@ -487,7 +574,12 @@ impl Builder {
                 }
             }
             WorkloadKind::DaemonSet => {
-                let nodes: Vec<String> = self.pods_per_node.keys().cloned().collect();
+                let nodes: Vec<String> = self
+                    .pods_per_node
+                    .keys()
+                    .filter(|n| !have.owned_nodes.contains(n))
+                    .cloned()
+                    .collect();
                 for (i, node) in nodes.into_iter().enumerate() {
                     let name = self.fresh_name(ns, &w.meta.name, i);
                     let obj = ObjectRef::new("Pod", Some(ns), &name);

@@ -25,8 +25,10 @@ pub mod diag;
 pub mod export;
 pub mod names;
 pub mod objects;
+pub mod owners;
 mod read;
 pub mod scenario;
+pub mod settings;
 pub mod staged;
 pub mod tables;
 mod validate;
@@ -57,7 +59,10 @@ pub struct Loaded {
 /// Options for [`load_with`].
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
+    /// The base settings: objects in the input, then `overrides`, then inference change them.
     pub settings: ClusterSettings,
+    /// Settings given on the command line (or a settings panel): over the input's objects.
+    pub overrides: settings::SettingsOverrides,
     pub limits: Limits,
 }
 

@@ -17,6 +17,11 @@ pub struct Meta {
     pub namespace: String,
     pub labels: Labels,
     pub terminating: bool,
+    /// `metadata.ownerReferences` (kind and name).
+    pub owners: Vec<crate::owners::OwnerRef>,
+    /// Read from a cluster: `metadata.uid` or `resourceVersion` is set, as `kubectl get -o yaml`
+    /// always writes and a hand-written manifest never has. Settings are inferred from these.
+    pub from_cluster: bool,
     /// Line of the object's first key.
     pub line: u32,
     pub name_line: u32,
@@ -56,6 +61,8 @@ pub struct RawPod {
     pub meta: Meta,
     pub spec: RawPodSpec,
     pub pod_ip: Option<String>,
+    /// `status.hostIP`: the node's address (a dump without Nodes still has it).
+    pub host_ip: Option<String>,
     pub phase: Option<String>,
     /// The `Ready` condition, when the status carries one.
     pub ready: Option<bool>,
@@ -102,6 +109,7 @@ pub enum WorkloadKind {
     ReplicaSet,
     StatefulSet,
     DaemonSet,
+    ReplicationController,
 }
 
 impl WorkloadKind {
@@ -111,6 +119,7 @@ impl WorkloadKind {
             WorkloadKind::ReplicaSet => "ReplicaSet",
             WorkloadKind::StatefulSet => "StatefulSet",
             WorkloadKind::DaemonSet => "DaemonSet",
+            WorkloadKind::ReplicationController => "ReplicationController",
         }
     }
 }
@@ -121,6 +130,8 @@ pub struct RawWorkload {
     pub meta: Meta,
     pub replicas: Option<i64>,
     pub selector: Labels,
+    /// `spec.selector.matchExpressions` (ANDed with `matchLabels`).
+    pub selector_exprs: Vec<crate::owners::Requirement>,
     pub selector_line: u32,
     pub template_labels: Labels,
     pub template: RawPodSpec,
@@ -177,6 +188,8 @@ pub enum Object {
     Service(RawService),
     Workload(RawWorkload),
     Slice(RawSlice),
+    /// A `KubeProxyConfiguration` or kubeadm `ClusterConfiguration` (see [`crate::settings`]).
+    Config(crate::settings::RawConfig),
 }
 
 /// An object of a kind podpath does not simulate.
@@ -201,7 +214,13 @@ const KINDS: &[(&str, &str)] = &[
     ("ReplicaSet", "apps/v1"),
     ("StatefulSet", "apps/v1"),
     ("DaemonSet", "apps/v1"),
+    ("ReplicationController", "v1"),
 ];
+
+/// Typed lists as the API returns them (`PodList`, `ServiceList`, ...): read like `List`.
+fn is_typed_list(kind: &str, v: &Value) -> bool {
+    kind.len() > 4 && kind.ends_with("List") && v.get("items").is_some()
+}
 
 /// Reads every object of a document (a `List` gives its items), appending problems to `diags`.
 pub fn read_document(
@@ -246,6 +265,16 @@ pub fn read_document(
             );
             continue;
         };
+        if let Some(c) = crate::settings::read_config(&kind, &api, v, diags) {
+            out.push(Object::Config(c));
+            continue;
+        }
+        if is_typed_list(&kind, v) {
+            let mut r = Reader { diags, obj: ObjectRef::new(&kind, None, "") };
+            let items = r.seq(v.get("items"), "items");
+            todo.extend(items.iter().rev());
+            continue;
+        }
         match KINDS.iter().find(|(k, _)| *k == kind) {
             None => {
                 skipped.push(Skipped {
@@ -285,8 +314,14 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
         r.error("metadata.name", v.line, "Required value: name or generateName is required".into());
         return None;
     };
-    let name = r.str(m.get("name"), "metadata.name");
-    let Some(name) = name.filter(|n| !n.is_empty()) else {
+    let name = r.str(m.get("name"), "metadata.name").filter(|n| !n.is_empty()).or_else(|| {
+        // generateName: the apiserver appends 5 random characters; here a stand-in derived
+        // from the prefix and the line, so the same input gives the same name.
+        let prefix = r.str(m.get("generateName"), "metadata.generateName")?;
+        (!prefix.is_empty())
+            .then(|| format!("{prefix}{}", crate::build::suffix(&prefix, m.line as usize)))
+    });
+    let Some(name) = name else {
         r.error("metadata.name", m.line, "Required value: name or generateName is required".into());
         return None;
     };
@@ -302,7 +337,11 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
         r.obj.namespace = Some(namespace.clone());
     }
     let labels = r.string_map(m.get("labels"), "metadata.labels");
+    let owners = crate::owners::read_owner_refs(r, m);
+    let from_cluster = m.get("uid").is_some() || m.get("resourceVersion").is_some();
     Some(Meta {
+        owners,
+        from_cluster,
         name,
         namespace,
         labels,
@@ -326,16 +365,18 @@ fn read_object(kind: &str, v: &Value, diags: &mut Vec<Diagnostic>) -> Option<Obj
             let spec_v = spec?;
             let spec = read_pod_spec(&mut r, spec_v, "spec");
             let pod_ip = status.and_then(|s| r.str(s.get("podIP"), "status.podIP"));
+            let host_ip = status.and_then(|s| r.str(s.get("hostIP"), "status.hostIP"));
             let phase = status.and_then(|s| r.str(s.get("phase"), "status.phase"));
             let ready = status.and_then(|s| ready_condition(&mut r, s, "status.conditions"));
-            Object::Pod(RawPod { meta, spec, pod_ip, phase, ready })
+            Object::Pod(RawPod { meta, spec, pod_ip, host_ip, phase, ready })
         }
         "Service" => Object::Service(read_service(&mut r, meta, spec, status)),
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "ReplicationController" => {
             let wk = match kind {
                 "Deployment" => WorkloadKind::Deployment,
                 "ReplicaSet" => WorkloadKind::ReplicaSet,
                 "StatefulSet" => WorkloadKind::StatefulSet,
+                "ReplicationController" => WorkloadKind::ReplicationController,
                 _ => WorkloadKind::DaemonSet,
             };
             Object::Workload(read_workload(&mut r, wk, meta, spec?)?)
@@ -510,8 +551,20 @@ fn read_workload(
     let replicas = r.int(spec.get("replicas"), "spec.replicas");
     let sel = r.map(spec.get("selector"), "spec.selector");
     let selector_line = sel.map_or(spec.line, |s| s.line);
+    let mut selector_exprs = Vec::new();
     let selector = match sel {
-        Some(s) => r.string_map(s.get("matchLabels"), "spec.selector.matchLabels"),
+        // A ReplicationController's selector is a plain map, defaulted to the template's labels.
+        _ if kind == WorkloadKind::ReplicationController => {
+            r.string_map(spec.get("selector"), "spec.selector")
+        }
+        Some(s) => {
+            selector_exprs = crate::owners::read_match_expressions(
+                r,
+                s.get("matchExpressions"),
+                "spec.selector.matchExpressions",
+            );
+            r.string_map(s.get("matchLabels"), "spec.selector.matchLabels")
+        }
         None => {
             r.error("spec.selector", spec.line, "Required value".into());
             Labels::new()
@@ -527,6 +580,11 @@ fn read_workload(
     let tspec = r.map(template.get("spec"), "spec.template.spec")?;
     let pod = read_pod_spec(r, tspec, "spec.template.spec");
     let service_name = r.str(spec.get("serviceName"), "spec.serviceName");
+    let selector = if kind == WorkloadKind::ReplicationController && selector.is_empty() {
+        template_labels.clone()
+    } else {
+        selector
+    };
     let mut text = String::new();
     crate::yaml::emit(template, &mut text);
     Some(RawWorkload {
@@ -534,6 +592,7 @@ fn read_workload(
         meta,
         replicas,
         selector,
+        selector_exprs,
         selector_line,
         template_labels,
         template: pod,

@@ -188,8 +188,14 @@ impl<'a> Loader<'a> {
         // Reading's diagnostics, then validation's (both gathered while reading).
         diags.extend(read_and_valid_diags);
         build::check_duplicates(&objects, &mut diags);
-        build::check_allocations(&objects, &self.options.settings, &mut diags);
-        let cluster = match Cluster::new(self.options.settings.clone()) {
+        let settings = crate::settings::resolve(
+            &objects,
+            &self.options.settings,
+            &self.options.overrides,
+            &mut diags,
+        );
+        build::check_allocations(&objects, &settings, &mut diags);
+        let cluster = match Cluster::new(settings) {
             Ok(c) => c,
             Err(e) => {
                 diags.push(Diagnostic::error(e.to_string()));

@@ -86,6 +86,8 @@ pub fn object_ref(o: &Object) -> ObjectRef {
             let kind = if s.from_endpoints { "Endpoints" } else { "EndpointSlice" };
             ObjectRef::new(kind, Some(&s.meta.namespace), &s.meta.name)
         }
+        Object::Config(c) if c.meta.namespace.is_empty() => ObjectRef::new(&c.meta.name, None, ""),
+        Object::Config(c) => ObjectRef::new("ConfigMap", Some(&c.meta.namespace), &c.meta.name),
     }
 }
 
@@ -102,6 +104,7 @@ pub fn validate(o: &Object, diags: &mut Vec<Diagnostic>) {
         Object::Service(s) => service(&mut v, s),
         Object::Workload(w) => workload(&mut v, w),
         Object::Slice(s) => slice(&mut v, s),
+        Object::Config(_) => {}
     }
 }
 
@@ -504,7 +507,7 @@ fn workload(v: &mut V<'_>, w: &RawWorkload) {
             );
         }
     }
-    if w.selector.is_empty() {
+    if w.selector.is_empty() && w.selector_exprs.is_empty() {
         v.err(
             "spec.selector",
             w.selector_line,
@@ -515,7 +518,7 @@ fn workload(v: &mut V<'_>, w: &RawWorkload) {
         );
     } else {
         v.labels("spec.selector", w.selector_line, &w.selector);
-        if !engine::cluster::selector_matches(&w.selector, &w.template_labels) {
+        if !crate::owners::workload_selects(w, &w.template_labels) {
             v.err(
                 "spec.template.metadata.labels",
                 w.template.line,

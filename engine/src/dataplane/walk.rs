@@ -191,9 +191,13 @@ impl<'c> Walker<'c> {
         self.c.pod(id).expect("walker only visits existing pods")
     }
 
-    /// The node whose podCIDR holds `ip`.
+    /// The node of the pod that has `ip` (VPC-native pods may lie outside their node's
+    /// podCIDR), else the node whose podCIDR holds `ip`.
     fn pod_cidr_owner(&self, ip: Ipv4Addr) -> Option<&'c Node> {
-        self.c.node_for_pod_ip(ip)
+        match self.c.pod_by_ip(ip) {
+            Some(p) => self.c.node(p.node),
+            None => self.c.node_for_pod_ip(ip),
+        }
     }
 
     /// Sends one connection from `origin` to `dst` and follows it to its end.
@@ -383,12 +387,12 @@ impl<'c> Walker<'c> {
                     Action::Route {
                         route: {
                             let (cidr, src) = (owner.spec.pod_cidr, owner.bridge_ip());
-                            lazy_text!("{cidr} dev cni0 proto kernel scope link src {src}")
+                            if cidr.contains(dst) { lazy_text!("{cidr} dev cni0 proto kernel scope link src {src}") } else { lazy_text!("{dst} dev cni0 scope link") }
                         },
                     },
                     || {
                         let cidr = owner.spec.pod_cidr;
-                        lazy_text!("{dst} is in this node's podCIDR {cidr}: out through the bridge")
+                        if cidr.contains(dst) { lazy_text!("{dst} is in this node's podCIDR {cidr}: out through the bridge") } else { lazy_text!("{dst} is a pod of this node (outside its podCIDR {cidr}, as VPC-native networks give): out to the pod") }
                     },
                 );
                 if let Some(end) = self.filter(node, pkt, filter) {
@@ -434,12 +438,12 @@ impl<'c> Walker<'c> {
                 Action::Route {
                     route: {
                         let (cidr, via) = (owner.spec.pod_cidr, owner.spec.internal_ip);
-                        lazy_text!("{cidr} via {via} dev eth0")
+                        if cidr.contains(dst) { lazy_text!("{cidr} via {via} dev eth0") } else { lazy_text!("{dst} via {via} dev eth0") }
                     },
                 },
                 || {
                     let (name, cidr) = (owner.shared_name(), owner.spec.pod_cidr);
-                    lazy_text!("{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP")
+                    if cidr.contains(dst) { lazy_text!("{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP") } else { lazy_text!("{dst} is a pod on {name} (a VPC address, outside its podCIDR {cidr}): route via its InternalIP") }
                 },
             );
             if let Some(end) = self.filter(node, pkt, filter) {
