@@ -23,6 +23,9 @@ use crate::read::IntOrStr;
 use crate::validate::object_ref;
 use crate::Cluster;
 
+/// kube-apiserver's `--secure-port` as kubeadm sets it.
+pub const APISERVER_PORT: u16 = 6443;
+
 /// The label every CoreDNS pod and the kube-dns selector carry.
 pub const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
 
@@ -167,6 +170,11 @@ pub enum Work {
     /// Cluster DNS, after every pod of the manifests is placed.
     Dns,
     Slice(usize),
+    /// The `default/kubernetes` Service, when the input has none (before automatic allocation,
+    /// so it holds the service CIDR's first address).
+    KubernetesService,
+    /// Its EndpointSlice, when no slice for it is given: the control-plane nodes' :6443.
+    KubernetesEndpoints,
 }
 
 impl Work {
@@ -177,7 +185,11 @@ impl Work {
             | Work::Pod(i)
             | Work::Workload(i)
             | Work::Slice(i) => i,
-            Work::DefaultNodes | Work::PodNodes | Work::Dns => usize::MAX,
+            Work::DefaultNodes
+            | Work::PodNodes
+            | Work::Dns
+            | Work::KubernetesService
+            | Work::KubernetesEndpoints => usize::MAX,
         }
     }
 }
@@ -215,7 +227,14 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
             _ => None,
         })
         .partition(|(_, explicit)| *explicit);
-    out.extend(explicit.into_iter().chain(auto).map(|(w, _)| w));
+    out.extend(explicit.into_iter().map(|(w, _)| w));
+    let has_kubernetes = objects.iter().any(|o| {
+        matches!(o, Object::Service(s) if s.meta.namespace == "default" && s.meta.name == "kubernetes")
+    });
+    if !has_kubernetes {
+        out.push(Work::KubernetesService);
+    }
+    out.extend(auto.into_iter().map(|(w, _)| w));
     let (bound, unbound): (Flagged, Flagged) = objects
         .iter()
         .enumerate()
@@ -228,6 +247,7 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
     out.extend(of(|i, o| matches!(o, Object::Workload(_)).then_some(Work::Workload(i))));
     out.push(Work::Dns);
     out.extend(of(|i, o| matches!(o, Object::Slice(_)).then_some(Work::Slice(i))));
+    out.push(Work::KubernetesEndpoints);
     out
 }
 
@@ -237,11 +257,19 @@ pub struct Builder {
     pub diags: Vec<Diagnostic>,
     pub skipped: Vec<Skipped>,
     pods_per_node: BTreeMap<String, usize>,
+    /// The nodes are podpath's defaults (the input has none).
+    default_nodes: bool,
 }
 
 impl Builder {
     pub fn new(cluster: Cluster) -> Builder {
-        Builder { cluster, diags: Vec::new(), skipped: Vec::new(), pods_per_node: BTreeMap::new() }
+        Builder {
+            cluster,
+            diags: Vec::new(),
+            skipped: Vec::new(),
+            pods_per_node: BTreeMap::new(),
+            default_nodes: false,
+        }
     }
 
     fn model_error(&mut self, obj: &ObjectRef, line: u32, e: engine::ModelError) {
@@ -262,13 +290,125 @@ impl Builder {
             (Work::Pod(_), Some(Object::Pod(p))) => self.add_raw_pod(p),
             (Work::Workload(_), Some(Object::Workload(wl))) => self.expand_workload(wl, objects),
             (Work::PodNodes, _) => self.nodes_from_pods(objects),
+            (Work::KubernetesService, _) => self.kubernetes_service(),
+            (Work::KubernetesEndpoints, _) => self.kubernetes_endpoints(),
             (Work::Dns, _) => self.ensure_dns(),
             (Work::Slice(_), Some(Object::Slice(sl))) => self.add_slice(sl),
             // A step that does not name an object of its kind (not made by `plan`): nothing.
             _ => {}
         }
     }
+    /// The Service the apiserver creates for itself: `default/kubernetes`, the service CIDR's
+    /// first address, `https` 443 → 6443, no selector (its EndpointSlice is written by the
+    /// apiserver: see [`Builder::kubernetes_endpoints`]).
+    fn kubernetes_service(&mut self) {
+        // A manifest that asks for the first address itself keeps it (a real apiserver would
+        // have refused it); the kubernetes Service then takes the next free one, and says so.
+        let first = self.cluster.settings().service_cidr.nth(1);
+        let taken = first.and_then(|ip| self.cluster.vip_owner(ip)).map(|s| s.key());
+        if let Some(holder) = &taken {
+            self.diags.push(Diagnostic::note(format!(
+                "Service default/kubernetes takes the next free address: Service {holder} asks for the service CIDR's first address, which the apiserver keeps for itself"
+            )));
+        }
+        let first = first.filter(|_| taken.is_none());
+        let spec = ServiceSpec {
+            namespace: "default".into(),
+            name: "kubernetes".into(),
+            labels: Labels::from([
+                ("component".to_string(), "apiserver".to_string()),
+                ("provider".to_string(), "kubernetes".to_string()),
+            ]),
+            service_type: ServiceType::ClusterIP,
+            cluster_ip: first.map_or(ClusterIpSpec::Auto, ClusterIpSpec::Ip),
+            ports: vec![ServicePortSpec {
+                name: Some("https".into()),
+                protocol: Protocol::Tcp,
+                port: 443,
+                target_port: TargetPort::Number(APISERVER_PORT),
+                node_port: None,
+            }],
+            selector: None,
+            external_ips: Vec::new(),
+            session_affinity: SessionAffinity::None,
+            external_traffic_policy: TrafficPolicy::Cluster,
+            internal_traffic_policy: TrafficPolicy::Cluster,
+            publish_not_ready_addresses: false,
+            load_balancer_ips: Vec::new(),
+            load_balancer_source_ranges: Vec::new(),
+            health_check_node_port: None,
+            allocate_load_balancer_node_ports: true,
+            external_name: None,
+        };
+        if let Err(e) = self.cluster.add_service(spec) {
+            self.diags.push(Diagnostic::error(format!("Service default/kubernetes: {e}")));
+        }
+    }
+
+    /// The apiserver's own EndpointSlice for `default/kubernetes`: each control-plane node's
+    /// InternalIP (label `node-role.kubernetes.io/control-plane`, or `.../master`) at 6443,
+    /// unless the input gives one. A managed control plane (EKS, GKE, AKS) runs on no node of
+    /// the cluster: then the Service has no endpoints here, and a note says so.
+    fn kubernetes_endpoints(&mut self) {
+        let key = ObjectKey::new("default", "kubernetes");
+        let Some(svc) = self.cluster.service_by_key(&key) else { return };
+        if svc.spec.selector.is_some()
+            || self
+                .cluster
+                .given_slices()
+                .any(|s| s.namespace == "default" && s.service_name == "kubernetes")
+        {
+            return;
+        }
+        let port = svc.ports.first().map(|p| match p.target_port {
+            TargetPort::Number(n) => n,
+            TargetPort::Name(_) => APISERVER_PORT,
+        });
+        let endpoints: Vec<EndpointSpec> = self
+            .cluster
+            .nodes()
+            .filter(|n| {
+                n.spec.labels.contains_key("node-role.kubernetes.io/control-plane")
+                    || n.spec.labels.contains_key("node-role.kubernetes.io/master")
+            })
+            .map(|n| EndpointSpec {
+                ip: n.spec.internal_ip,
+                ready: true,
+                serving: true,
+                terminating: false,
+                node: None,
+                hostname: None,
+                target_pod: None,
+            })
+            .collect();
+        if endpoints.is_empty() {
+            if self.default_nodes {
+                // podpath's own default nodes: no control plane is modelled, nothing to say.
+                return;
+            }
+            self.diags.push(Diagnostic::note(
+                "Service default/kubernetes has no endpoints: no node is labelled node-role.kubernetes.io/control-plane (a managed control plane runs outside the cluster's nodes); give its EndpointSlice to reach it",
+            ));
+            return;
+        }
+        let spec = EndpointSliceSpec {
+            namespace: "default".into(),
+            name: "kubernetes".into(),
+            service_name: "kubernetes".into(),
+            ports: vec![EndpointPort {
+                name: Some("https".into()),
+                protocol: Protocol::Tcp,
+                port: port.unwrap_or(APISERVER_PORT),
+            }],
+            endpoints,
+        };
+        if let Err(e) = self.cluster.add_endpoint_slice(spec) {
+            self.diags.push(Diagnostic::error(format!("EndpointSlice default/kubernetes: {e}")));
+        }
+    }
+
     fn default_nodes(&mut self) {
+        self.default_nodes = true;
         for i in 1..=3u8 {
             let spec = NodeSpec {
                 name: format!("node-{i}"),
