@@ -639,7 +639,7 @@ impl Builder {
             phase,
             ready: p.ready.unwrap_or(phase == PodPhase::Running),
             terminating: p.meta.terminating,
-            containers: containers(&p.spec),
+            containers: pod_containers(&p.spec, &p.meta.labels),
             hostname: p.spec.hostname.clone(),
             subdomain: p.spec.subdomain.clone(),
         };
@@ -822,6 +822,32 @@ fn requests_allocation(s: &RawService) -> bool {
 
 fn protocol(p: &Option<String>) -> Protocol {
     p.as_deref().and_then(|p| p.parse().ok()).unwrap_or(Protocol::Tcp)
+}
+
+/// A pod's containers; a host-network pod that declares no port gets the ports its
+/// command line names (see [`crate::static_pods`]).
+fn pod_containers(spec: &RawPodSpec, labels: &Labels) -> std::sync::Arc<[ContainerSpec]> {
+    let list = containers(spec);
+    if !spec.host_network || list.iter().any(|c| !c.ports.is_empty()) {
+        return list;
+    }
+    let component = labels.get("component").map(String::as_str);
+    list.iter()
+        .zip(&spec.containers)
+        .map(|(c, raw)| {
+            let mut c = c.clone();
+            c.ports = crate::static_pods::implied_ports(&raw.args, component)
+                .into_iter()
+                .map(|port| ContainerPort {
+                    name: None,
+                    container_port: port,
+                    protocol: Protocol::Tcp,
+                    host_port: None,
+                })
+                .collect();
+            c
+        })
+        .collect()
 }
 
 fn containers(spec: &RawPodSpec) -> std::sync::Arc<[ContainerSpec]> {

@@ -30,6 +30,7 @@ mod read;
 pub mod scenario;
 pub mod settings;
 pub mod staged;
+pub mod static_pods;
 pub mod tables;
 mod validate;
 pub mod yaml;

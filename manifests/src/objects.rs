@@ -42,6 +42,8 @@ pub struct RawContainerPort {
 pub struct RawContainer {
     pub name: Option<String>,
     pub image: Option<String>,
+    /// `command` then `args`: read for the ports a host-network static pod listens on.
+    pub args: Vec<String>,
     pub ports: Vec<RawContainerPort>,
     pub line: u32,
 }
@@ -442,9 +444,18 @@ pub(crate) fn read_pod_spec(r: &mut Reader<'_>, spec: &Value, path: &str) -> Raw
         let mut container = RawContainer {
             name: r.str(c.get("name"), format_args!("{cp}.name")),
             image: r.str(c.get("image"), format_args!("{cp}.image")),
+            args: Vec::new(),
             ports: Vec::new(),
             line: c.line,
         };
+        if out.host_network {
+            for field in ["command", "args"] {
+                for (ai, a) in r.seq(c.get(field), format_args!("{cp}.{field}")).iter().enumerate()
+                {
+                    container.args.extend(r.str(Some(a), format_args!("{cp}.{field}[{ai}]")));
+                }
+            }
+        }
         for (pi, p) in r.seq(c.get("ports"), format_args!("{cp}.ports")).iter().enumerate() {
             let pp = Indexed(&cp, "ports", pi);
             let Some(p) = r.map(Some(p), &pp) else { continue };
