@@ -360,6 +360,7 @@ fn apply(
     from: &str,
 ) -> Vec<String> {
     let mut said = Vec::new();
+    let before = s.clone();
     let mut say = |what: String| said.push(format!("{what} (from {from})"));
     if let Some(c) = o.service_cidr {
         s.service_cidr = c;
@@ -417,10 +418,15 @@ fn apply(
         s.node_cidr_mask = m;
         say(format!("node CIDR mask /{m}"));
     }
+    // Only what changes a setting is said: a configuration that repeats the defaults is quiet.
+    let changed = *s != before;
     for (g, on) in &o.feature_gates {
         say(format!(
             "feature gate {g}={on} (recorded; podpath's rules do not change with feature gates)"
         ));
+    }
+    if !changed {
+        said.retain(|x| x.starts_with("feature gate"));
     }
     said
 }
