@@ -15,6 +15,7 @@ use manifests::{Diagnostic, Loaded};
 
 mod flags;
 mod input;
+mod pick;
 
 const EXIT_OK: u8 = 0;
 const EXIT_NOT_DELIVERED: u8 = 1;
@@ -203,7 +204,9 @@ fn run(cli: Cli) -> u8 {
                 EXIT_OK
             }
             None => {
-                eprintln!("error: nodes {node:?} not found");
+                let names: Vec<&str> =
+                    loaded.cluster.nodes().map(|n| n.spec.name.as_str()).collect();
+                eprintln!("error: nodes {node:?} not found{}", pick::did_you_mean(&node, &names));
                 EXIT_INVALID
             }
         },
@@ -310,6 +313,15 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let mut probe = probe;
+    match pick::resolve(&loaded.cluster, &mut probe) {
+        Ok(Some(said)) => eprintln!("{said}"),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_INVALID;
+        }
+    }
     let trace = loaded.cluster.trace(&probe);
     let delivered =
         !trace.connections.is_empty() && trace.connections.iter().all(|c| c.verdict.is_delivered());
