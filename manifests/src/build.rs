@@ -259,6 +259,8 @@ pub struct Builder {
     pods_per_node: BTreeMap<String, usize>,
     /// The nodes are podpath's defaults (the input has none).
     default_nodes: bool,
+    /// Taints and cordons of the input's Nodes, for the scheduler.
+    node_facts: BTreeMap<String, crate::scheduler::NodeFacts>,
 }
 
 impl Builder {
@@ -269,6 +271,7 @@ impl Builder {
             skipped: Vec::new(),
             pods_per_node: BTreeMap::new(),
             default_nodes: false,
+            node_facts: BTreeMap::new(),
         }
     }
 
@@ -530,6 +533,7 @@ impl Builder {
         match self.cluster.add_node(spec) {
             Ok(_) => {
                 self.pods_per_node.insert(n.meta.name.clone(), 0);
+                self.node_facts.insert(n.meta.name.clone(), n.facts.clone());
             }
             Err(e) => self.model_error(&obj, n.meta.line, e),
         }
@@ -560,9 +564,12 @@ impl Builder {
         for i in 0..2 {
             let name = format!("{rs}-{}", suffix(rs, i));
             let mut spec = dns_pod_spec(&name);
-            let Some(node) = self.schedule() else { return };
-            spec.node = node;
-            self.place(spec, &ObjectRef::new("Pod", Some("kube-system"), &name), 0);
+            let obj = ObjectRef::new("Pod", Some("kube-system"), &name);
+            match self.schedule(&coredns_constraints()) {
+                Ok(node) => spec.node = node,
+                Err(why) => return self.pending(&obj, 0, &why),
+            }
+            self.place(spec, &obj, 0);
         }
     }
 
@@ -578,17 +585,43 @@ impl Builder {
         }
     }
 
-    /// The Ready node with the fewest pods, ties by name; any node if none is Ready.
-    fn schedule(&self) -> Option<String> {
-        let ready: Vec<(&String, &usize)> = self
-            .pods_per_node
-            .iter()
-            .filter(|(n, _)| self.cluster.node_by_name(n).is_some_and(|n| n.spec.ready))
-            .collect();
-        let pool = if ready.is_empty() { self.pods_per_node.iter().collect() } else { ready };
-        pool.into_iter()
-            .min_by(|a, b| a.1.cmp(b.1).then_with(|| a.0.cmp(b.0)))
-            .map(|(n, _)| n.clone())
+    /// The node with the fewest pods among those the pod's constraints allow (see
+    /// [`crate::scheduler`]), ties by name; the scheduler's reason when none is.
+    fn schedule(&self, c: &crate::scheduler::Constraints) -> Result<String, String> {
+        let mut reasons = Vec::new();
+        let mut best: Option<(&String, usize)> = None;
+        for (name, count) in &self.pods_per_node {
+            let Some(node) = self.cluster.node_by_name(name) else { continue };
+            let facts = self.node_facts.get(name).cloned().unwrap_or_default();
+            match crate::scheduler::unfit(
+                c,
+                name,
+                &node.spec.labels,
+                node.spec.ready,
+                &facts,
+                false,
+            ) {
+                Some(why) => reasons.push(why),
+                None => {
+                    if best.is_none_or(|(_, n)| *count < n) {
+                        best = Some((name, *count));
+                    }
+                }
+            }
+        }
+        match best {
+            Some((n, _)) => Ok(n.clone()),
+            None => {
+                Err(crate::scheduler::unschedulable_message(self.pods_per_node.len(), &reasons))
+            }
+        }
+    }
+
+    /// A pod no node takes: Pending, not placed, and said.
+    fn pending(&mut self, obj: &ObjectRef, line: u32, why: &str) {
+        self.diags.push(
+            Diagnostic::note(format!("stays Pending, not placed: {why}")).on(obj).at_line(line),
+        );
     }
 
     fn place(&mut self, spec: PodSpec, obj: &ObjectRef, line: u32) {
@@ -614,9 +647,9 @@ impl Builder {
                 }
                 n.clone()
             }
-            None => match self.schedule() {
-                Some(n) => n,
-                None => return,
+            None => match self.schedule(&p.spec.sched) {
+                Ok(n) => n,
+                Err(why) => return self.pending(&obj, p.meta.line, &why),
             },
         };
         let phase = match p.phase.as_deref() {
@@ -686,9 +719,12 @@ impl Builder {
                 };
                 for i in 0..replicas {
                     let name = self.fresh_name(ns, &prefix, i);
-                    let Some(node) = self.schedule() else { return };
-                    let extra = extra.iter().map(|h| ("pod-template-hash", h.clone())).collect();
                     let obj = ObjectRef::new("Pod", Some(ns), &name);
+                    let node = match self.schedule(&w.template.sched) {
+                        Ok(n) => n,
+                        Err(why) => return self.pending(&obj, w.meta.line, &why),
+                    };
+                    let extra = extra.iter().map(|h| ("pod-template-hash", h.clone())).collect();
                     self.place(template(name, node, extra), &obj, w.meta.line);
                 }
             }
@@ -701,7 +737,11 @@ impl Builder {
                     {
                         continue;
                     }
-                    let Some(node) = self.schedule() else { return };
+                    let obj = ObjectRef::new("Pod", Some(ns), &name);
+                    let node = match self.schedule(&w.template.sched) {
+                        Ok(n) => n,
+                        Err(why) => return self.pending(&obj, w.meta.line, &why),
+                    };
                     let mut spec = template(
                         name.clone(),
                         node,
@@ -709,7 +749,6 @@ impl Builder {
                     );
                     spec.hostname = Some(name.clone());
                     spec.subdomain.clone_from(&w.service_name);
-                    let obj = ObjectRef::new("Pod", Some(ns), &name);
                     self.place(spec, &obj, w.meta.line);
                 }
             }
@@ -718,6 +757,19 @@ impl Builder {
                     .pods_per_node
                     .keys()
                     .filter(|n| !have.owned_nodes.contains(n))
+                    .filter(|n| {
+                        let Some(node) = self.cluster.node_by_name(n) else { return false };
+                        let facts = self.node_facts.get(*n).cloned().unwrap_or_default();
+                        crate::scheduler::unfit(
+                            &w.template.sched,
+                            n,
+                            &node.spec.labels,
+                            true,
+                            &facts,
+                            true,
+                        )
+                        .is_none()
+                    })
                     .cloned()
                     .collect();
                 for (i, node) in nodes.into_iter().enumerate() {
@@ -943,6 +995,23 @@ pub fn service_spec(s: &RawService) -> ServiceSpec {
             .map(|n| n as u16),
         allocate_load_balancer_node_ports: s.allocate_load_balancer_node_ports.unwrap_or(true),
         external_name: s.external_name.clone(),
+    }
+}
+
+/// CoreDNS's tolerations as kubeadm's Deployment writes them.
+fn coredns_constraints() -> crate::scheduler::Constraints {
+    let tol = |key: &str, effect: &str| crate::scheduler::Toleration {
+        key: key.into(),
+        exists: key == "CriticalAddonsOnly",
+        value: String::new(),
+        effect: effect.into(),
+    };
+    crate::scheduler::Constraints {
+        tolerations: vec![
+            tol("CriticalAddonsOnly", ""),
+            tol("node-role.kubernetes.io/control-plane", "NoSchedule"),
+        ],
+        ..Default::default()
     }
 }
 

@@ -28,6 +28,7 @@ pub mod objects;
 pub mod owners;
 mod read;
 pub mod scenario;
+pub mod scheduler;
 pub mod settings;
 pub mod staged;
 pub mod static_pods;

@@ -55,6 +55,8 @@ pub struct RawPodSpec {
     pub hostname: Option<String>,
     pub subdomain: Option<String>,
     pub containers: Vec<RawContainer>,
+    /// nodeSelector, required node affinity, tolerations.
+    pub sched: crate::scheduler::Constraints,
     pub line: u32,
 }
 
@@ -149,6 +151,7 @@ pub struct RawNode {
     pub external_ip: Option<String>,
     pub pod_cidr: Option<String>,
     pub ready: bool,
+    pub facts: crate::scheduler::NodeFacts,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -409,7 +412,13 @@ fn read_node(
     status: Option<&Value>,
 ) -> RawNode {
     let pod_cidr = spec.and_then(|s| r.str(s.get("podCIDR"), "spec.podCIDR"));
-    let mut node = RawNode { meta, pod_cidr, ready: true, ..RawNode::default() };
+    let facts = crate::scheduler::NodeFacts {
+        taints: spec.map(|s| crate::scheduler::read_taints(r, s)).unwrap_or_default(),
+        unschedulable: spec
+            .and_then(|s| r.bool(s.get("unschedulable"), "spec.unschedulable"))
+            .unwrap_or(false),
+    };
+    let mut node = RawNode { meta, pod_cidr, ready: true, facts, ..RawNode::default() };
     if let Some(status) = status {
         for (i, a) in r.seq(status.get("addresses"), "status.addresses").iter().enumerate() {
             let t = r.str(a.get("type"), format_args!("status.addresses[{i}].type"));
@@ -434,6 +443,7 @@ pub(crate) fn read_pod_spec(r: &mut Reader<'_>, spec: &Value, path: &str) -> Raw
         hostname: r.str(spec.get("hostname"), format_args!("{path}.hostname")),
         subdomain: r.str(spec.get("subdomain"), format_args!("{path}.subdomain")),
         containers: Vec::new(),
+        sched: crate::scheduler::read_constraints(r, spec, path),
         line: spec.line,
     };
     for (ci, c) in

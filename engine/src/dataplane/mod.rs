@@ -388,7 +388,7 @@ fn resolve_origin(
                     let svc = c.vip_owner(d).expect("a VIP has an owner");
                     let nodes = lb_candidates(c, svc);
                     if nodes.is_empty() {
-                        return Err(Verdict::NoRoute { ip: d, reason: "the load balancer has no Ready node to send to".into() });
+                        return Err(Verdict::NoRoute { ip: d, reason: "the load balancer has no Ready node to send to (nodes labelled node.kubernetes.io/exclude-from-external-load-balancers are left out)".into() });
                     }
                     let i = w.d.uniform(nodes.len() as u32) as usize;
                     Ok(Origin::External { ip: *ip, node: nodes[i], via_lb: Some(d) })
@@ -400,11 +400,23 @@ fn resolve_origin(
     }
 }
 
-/// The nodes a cloud load balancer sends to: Ready nodes, and for externalTrafficPolicy Local
-/// only those whose kube-proxy health check answers 200 (some local endpoint). If every check
-/// fails the load balancer fails open to all Ready nodes, as cloud load balancers do.
+/// The nodes a cloud load balancer sends to: Ready nodes without the
+/// `node.kubernetes.io/exclude-from-external-load-balancers` label (the service controller leaves
+/// them out of every load balancer's backends), and for externalTrafficPolicy Local only those
+/// whose kube-proxy health check answers 200 (some local endpoint). If every check fails the
+/// load balancer fails open to all such Ready nodes, as cloud load balancers do.
 fn lb_candidates(c: &Cluster, svc: &Service) -> Vec<NodeId> {
-    let ready: Vec<NodeId> = c.nodes().filter(|n| n.spec.ready).map(|n| n.id).collect();
+    let ready: Vec<NodeId> = c
+        .nodes()
+        .filter(|n| {
+            n.spec.ready
+                && !n
+                    .spec
+                    .labels
+                    .contains_key("node.kubernetes.io/exclude-from-external-load-balancers")
+        })
+        .map(|n| n.id)
+        .collect();
     if !svc.external_policy_local() {
         return ready;
     }
