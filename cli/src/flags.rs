@@ -30,6 +30,9 @@ pub struct SettingsArgs {
     /// kube-proxy's --iptables-localhost-nodeports (default true).
     #[arg(long, global = true, value_name = "BOOL")]
     localhost_nodeports: Option<bool>,
+    /// The nodes' iptables supports --random-fully (kube-proxy then adds it to MASQUERADE).
+    #[arg(long, global = true)]
+    random_fully: bool,
     /// kube-proxy's --detect-local-mode: ClusterCIDR, or None for no detector.
     #[arg(long, global = true, value_name = "MODE")]
     detect_local_mode: Option<String>,
@@ -56,6 +59,7 @@ impl SettingsArgs {
                 .map(|c| cidr("cluster-cidr", c))
                 .transpose()?,
             masquerade_all: self.masquerade_all.then_some(true),
+            random_fully: self.random_fully.then_some(true),
             localhost_node_ports: self.localhost_nodeports,
             cluster_domain: self.cluster_domain.clone(),
             ..SettingsOverrides::default()

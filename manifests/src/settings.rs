@@ -38,6 +38,8 @@ pub struct SettingsOverrides {
     pub masquerade_all: Option<bool>,
     pub masquerade_bit: Option<u8>,
     pub localhost_node_ports: Option<bool>,
+    /// The node's iptables has `--random-fully` (kube-proxy then adds it to MASQUERADE).
+    pub random_fully: Option<bool>,
     pub detect_local: Option<DetectLocal>,
     pub cluster_domain: Option<String>,
     pub node_cidr_mask: Option<u8>,
@@ -398,6 +400,10 @@ fn apply(
     if let Some(l) = o.localhost_node_ports {
         s.kube_proxy.localhost_node_ports = l;
         say(format!("localhostNodePorts {l}"));
+    }
+    if let Some(r) = o.random_fully {
+        s.kube_proxy.random_fully = r;
+        say(format!("MASQUERADE --random-fully {r}"));
     }
     if let Some(d) = o.detect_local {
         if !o.cluster_cidr_empty {

@@ -28,6 +28,11 @@ pub struct KubeProxySettings {
     pub node_port_addresses: Vec<Cidr>,
     /// `--iptables-localhost-nodeports` (default true).
     pub localhost_node_ports: bool,
+    /// kube-proxy adds `--random-fully` to its MASQUERADE rule when the node's iptables
+    /// supports it. Off by default: the rules then read as in kube-proxy's own tests (whose fake
+    /// iptables lacks it).
+    #[serde(default)]
+    pub random_fully: bool,
 }
 
 impl Default for KubeProxySettings {
@@ -38,6 +43,7 @@ impl Default for KubeProxySettings {
             detect_local: DetectLocal::ClusterCidr,
             node_port_addresses: Vec::new(),
             localhost_node_ports: true,
+            random_fully: false,
         }
     }
 }

@@ -315,7 +315,7 @@ impl Walker<'_> {
                     self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                     return NfOutcome::Dnat;
                 }
-                Target::Masquerade => {
+                Target::Masquerade { .. } => {
                     self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                     return NfOutcome::Masquerade;
                 }
@@ -536,7 +536,7 @@ impl Walker<'_> {
                 let sticky = if rule.matches.recent == Some(Recent::Set) { "; remember the client for session affinity" } else { "" };
                 lazy_text!("DNAT: destination {dst} becomes the endpoint {ip}:{port}{pod}{sticky}")
             }
-            (Target::Masquerade, _) => {
+            (Target::Masquerade { .. }, _) => {
                 let to = pkt.masq_to;
                 lazy_text!("MASQUERADE: source {src} becomes {}, the address of the outgoing interface", Unknown(to))
             }
