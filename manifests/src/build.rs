@@ -18,6 +18,7 @@ use engine::{
 };
 
 use crate::diag::{invalid_num, Diagnostic, ObjectRef};
+use crate::names::{safe_encode, suffix};
 use crate::objects::*;
 use crate::read::IntOrStr;
 use crate::validate::object_ref;
@@ -1049,22 +1050,6 @@ pub fn dns_pod_spec(name: &str) -> PodSpec {
         hostname: None,
         subdomain: None,
     }
-}
-
-const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-
-/// `rand.SafeEncodeString`: each byte mapped into an alphabet without vowels or look-alikes.
-pub fn safe_encode(s: &str) -> String {
-    s.bytes().map(|b| ALPHANUMS[usize::from(b) % ALPHANUMS.len()] as char).collect()
-}
-
-/// A deterministic stand-in for `generateName`'s 5 random characters.
-pub fn suffix(prefix: &str, n: usize) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in prefix.bytes().chain((n as u64).to_le_bytes()) {
-        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-    }
-    (0..5).map(|i| ALPHANUMS[((h >> (i * 9)) % ALPHANUMS.len() as u64) as usize] as char).collect()
 }
 
 /// Namespaces the manifests declare or use, sorted.

@@ -21,14 +21,17 @@
 //! work, and every value is checked before it reaches the engine.
 
 mod build;
+pub mod config;
 pub mod diag;
 pub mod export;
+pub mod meta;
 pub mod names;
 pub mod objects;
 pub mod owners;
 mod read;
 pub mod scenario;
 pub mod scheduler;
+pub mod selectors;
 pub mod settings;
 pub mod staged;
 pub mod static_pods;

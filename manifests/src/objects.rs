@@ -10,23 +10,7 @@ use crate::read::{Indexed, IntOrStr, Reader};
 use crate::yaml::{Kind, Value};
 use engine::Labels;
 
-/// `metadata`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Meta {
-    pub name: String,
-    pub namespace: String,
-    pub labels: Labels,
-    pub terminating: bool,
-    /// `metadata.ownerReferences` (kind and name).
-    pub owners: Vec<crate::owners::OwnerRef>,
-    /// Read from a cluster: `metadata.uid` or `resourceVersion` is set, as `kubectl get -o yaml`
-    /// always writes and a hand-written manifest never has. Settings are inferred from these.
-    pub from_cluster: bool,
-    /// Line of the object's first key.
-    pub line: u32,
-    pub name_line: u32,
-    pub labels_line: u32,
-}
+pub use crate::meta::Meta;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RawContainerPort {
@@ -135,7 +119,7 @@ pub struct RawWorkload {
     pub replicas: Option<i64>,
     pub selector: Labels,
     /// `spec.selector.matchExpressions` (ANDed with `matchLabels`).
-    pub selector_exprs: Vec<crate::owners::Requirement>,
+    pub selector_exprs: Vec<crate::selectors::Requirement>,
     pub selector_line: u32,
     pub template_labels: Labels,
     pub template: RawPodSpec,
@@ -194,7 +178,7 @@ pub enum Object {
     Workload(RawWorkload),
     Slice(RawSlice),
     /// A `KubeProxyConfiguration` or kubeadm `ClusterConfiguration` (see [`crate::settings`]).
-    Config(crate::settings::RawConfig),
+    Config(crate::config::RawConfig),
 }
 
 /// An object of a kind podpath does not simulate.
@@ -270,7 +254,7 @@ pub fn read_document(
             );
             continue;
         };
-        if let Some(c) = crate::settings::read_config(&kind, &api, v, diags) {
+        if let Some(c) = crate::config::read_config(&kind, &api, v, diags) {
             out.push(Object::Config(c));
             continue;
         }
@@ -324,7 +308,7 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
         // from the prefix and the line, so the same input gives the same name.
         let prefix = r.str(m.get("generateName"), "metadata.generateName")?;
         (!prefix.is_empty())
-            .then(|| format!("{prefix}{}", crate::build::suffix(&prefix, m.line as usize)))
+            .then(|| format!("{prefix}{}", crate::names::suffix(&prefix, m.line as usize)))
     });
     let Some(name) = name else {
         r.error("metadata.name", m.line, "Required value: name or generateName is required".into());
@@ -342,7 +326,7 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
         r.obj.namespace = Some(namespace.clone());
     }
     let labels = r.string_map(m.get("labels"), "metadata.labels");
-    let owners = crate::owners::read_owner_refs(r, m);
+    let owners = crate::selectors::read_owner_refs(r, m);
     let from_cluster = m.get("uid").is_some() || m.get("resourceVersion").is_some();
     Some(Meta {
         owners,
@@ -579,7 +563,7 @@ fn read_workload(
             r.string_map(spec.get("selector"), "spec.selector")
         }
         Some(s) => {
-            selector_exprs = crate::owners::read_match_expressions(
+            selector_exprs = crate::selectors::read_match_expressions(
                 r,
                 s.get("matchExpressions"),
                 "spec.selector.matchExpressions",
