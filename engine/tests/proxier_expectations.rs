@@ -16,6 +16,9 @@
 
 use std::net::Ipv4Addr;
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use engine::cluster::settings::ClusterSettings;
 use engine::*;
 
