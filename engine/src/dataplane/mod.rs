@@ -12,6 +12,8 @@
 //! - [`pod_netns`]: the pod's network namespace (loopback, default route, veth, bridge)
 //! - [`node`]: the node (nat and filter hooks, routing, bridge out, conntrack records)
 //! - [`netfilter`]: chain evaluation ([`netfilter`]`::eval`) and explanation (`::explain`)
+//! - [`pod_network`]: the CNI's model (bridge, VPC-native routed, VXLAN overlay): a pod's
+//!   way into its node and back, the routes to pods, encapsulation between nodes
 //! - [`wire`]: between nodes over the node network
 //! - [`delivery`]: into a socket (a container, a host-network pod, kube-proxy's healthz)
 //! - [`reply`]: back to the client through conntrack
@@ -29,6 +31,7 @@ mod netfilter;
 mod node;
 mod packet;
 mod pod_netns;
+mod pod_network;
 mod reply;
 mod rule_cache;
 mod start;

@@ -3,9 +3,9 @@
 //! process, a pod on the bridge, or the wire; conntrack records the translation where it
 //! happened.
 //!
-//! The node model is host-gw: a bridge `cni0` holding the `.1` of the node's podCIDR, a veth per
-//! pod, routes to other nodes' podCIDRs via their InternalIP, br_netfilter on (so bridged pod
-//! traffic passes iptables), hairpin mode on the bridge ports.
+//! br_netfilter is on (so bridged pod traffic passes iptables) and the bridge ports hairpin; how
+//! pods hang off the node and which route reaches a pod (bridge, VPC-native routes, VXLAN) is
+//! the pod network model's, in [`super::pod_network`].
 //!
 //! Imports [`super::netfilter`] (the hooks it runs), [`super::walker`], [`super::packet`] and
 //! [`super::state`]. A policy stage (NetworkPolicy) hooks in here: egress where the source pod's
@@ -76,24 +76,18 @@ impl Walker<'_> {
         if let Some(owner) = self.pod_cidr_owner(dst) {
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
             if owner.id == id {
+                let key = self.cache.pod_at(self.c, dst).map(|p| self.cache.pod_key(p));
+                let (route, why) = self.local_pod_route(owner, dst, key);
                 self.hop(
                     || Location::Node { node: node.shared_name() },
                     pkt.t,
-                    Action::Route {
-                        route: {
-                            let (cidr, src) = (owner.spec.pod_cidr, owner.bridge_ip());
-                            if cidr.contains(dst) { lazy_text!("{cidr} dev cni0 proto kernel scope link src {src}") } else { lazy_text!("{dst} dev cni0 scope link") }
-                        },
-                    },
-                    || {
-                        let cidr = owner.spec.pod_cidr;
-                        if cidr.contains(dst) { lazy_text!("{dst} is in this node's podCIDR {cidr}: out through the bridge") } else { lazy_text!("{dst} is a pod of this node (outside its podCIDR {cidr}, as VPC-native networks give): out to the pod") }
-                    },
+                    Action::Route { route },
+                    || why,
                 );
                 if let Some(end) = self.filter(node, pkt, filter) {
                     return end;
                 }
-                self.postrouting(node, pkt, node.bridge_ip());
+                self.postrouting(node, pkt, self.local_pod_source(node));
                 self.remember_conntrack(id, pkt);
                 let Some(pod) = self.cache.pod_at(self.c, dst) else {
                     return self.end(Verdict::NoRoute {
@@ -106,42 +100,21 @@ impl Walker<'_> {
                 };
                 let t = pkt.t;
                 let hairpin = self.pod_of_source(pkt) == Some(pod.id);
-                let cache = self.cache.clone();
-                self.hop(
-                    || Location::Bridge { node: node.shared_name() },
-                    t,
-                    Action::Bridge,
-                    || if hairpin { "hairpin: the bridge sends the packet back out of the port it came in on".into() } else {
-                        let key = cache.pod_key(pod);
-                        lazy_text!("the bridge forwards to the veth of pod {key}")
-                    },
-                );
-                self.hop(
-                    || Location::Veth { node: node.shared_name(), pod: cache.pod_key(pod) },
-                    t,
-                    Action::Forward,
-                    || "through the veth pair into the pod's network namespace".into(),
-                );
+                let key = self.cache.pod_key(pod);
+                self.node_to_pod(node, &key, t, hairpin, false);
                 return self.deliver_to_pod(pod, t, true);
             }
+            let (route, why) = self.remote_pod_route(owner, dst);
             self.hop(
                 || Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route {
-                    route: {
-                        let (cidr, via) = (owner.spec.pod_cidr, owner.spec.internal_ip);
-                        if cidr.contains(dst) { lazy_text!("{cidr} via {via} dev eth0") } else { lazy_text!("{dst} via {via} dev eth0") }
-                    },
-                },
-                || {
-                    let (name, cidr) = (owner.shared_name(), owner.spec.pod_cidr);
-                    if cidr.contains(dst) { lazy_text!("{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP") } else { lazy_text!("{dst} is a pod on {name} (a VPC address, outside its podCIDR {cidr}): route via its InternalIP") }
-                },
+                Action::Route { route },
+                || why,
             );
             if let Some(end) = self.filter(node, pkt, filter) {
                 return end;
             }
-            self.postrouting(node, pkt, node.spec.internal_ip);
+            self.postrouting(node, pkt, self.remote_pod_source(node));
             self.remember_conntrack(id, pkt);
             return self.cross(node, owner, pkt, visited);
         }

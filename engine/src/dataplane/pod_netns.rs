@@ -3,9 +3,8 @@
 //! the default via the node's bridge, through the veth pair into the node. Loopback and the
 //! pod's own address never leave the namespace.
 //!
-//! The pod network model here is host-gw (see [`super::node`]); another model adds its own
-//! stage module and is chosen where the packet leaves the pod, not by branches in this one.
-//! Imports only [`super::walker`] and [`super::packet`].
+//! How the packet leaves the pod (route, veth, bridge or none) is the pod network model's, in
+//! [`super::pod_network`]. Imports [`super::walker`], [`super::packet`], [`super::pod_network`].
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -59,30 +58,7 @@ impl Walker<'_> {
                     return self.deliver_to_pod(p, t, false);
                 }
                 let node = self.node(p.node);
-                self.hop(
-                    || Location::PodNetns { pod: key.clone() },
-                    t,
-                    Action::Route { route: {
-                        let via = node.bridge_ip();
-                        lazy_text!("default via {via} dev eth0")
-                    } },
-                    || {
-                        let via = node.bridge_ip();
-                        lazy_text!("the pod's only route is its default route, via the node's bridge {via}")
-                    },
-                );
-                self.hop(
-                    || Location::Veth { node: node.shared_name(), pod: key.clone() },
-                    t,
-                    Action::Forward,
-                    || "through the veth pair into the node's network namespace".into(),
-                );
-                self.hop(
-                    || Location::Bridge { node: node.shared_name() },
-                    t,
-                    Action::Bridge,
-                    || "the bridge cni0 hands the packet to the node's netfilter hooks (br_netfilter)".into(),
-                );
+                self.pod_to_node(node, &key, t, false);
                 let mut pkt = Pkt::new(t, false);
                 self.at_node(p.node, &mut pkt, false, 0)
             }

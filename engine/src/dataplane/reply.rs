@@ -43,29 +43,7 @@ impl Walker<'_> {
                         return self.take_hops_from(mark);
                     }
                     let n = self.node(p.node);
-                    self.hop(
-                        || Location::PodNetns { pod: key.clone() },
-                        t,
-                        Action::Route {
-                            route: {
-                                let via = n.bridge_ip();
-                                lazy_text!("default via {via} dev eth0")
-                            },
-                        },
-                        || "the reply leaves the pod by its default route".into(),
-                    );
-                    self.hop(
-                        || Location::Veth { node: n.shared_name(), pod: key.clone() },
-                        t,
-                        Action::Forward,
-                        || "through the veth pair".into(),
-                    );
-                    self.hop(
-                        || Location::Bridge { node: n.shared_name() },
-                        t,
-                        Action::Bridge,
-                        || "into the node's bridge".into(),
-                    );
+                    self.pod_to_node(n, &key, t, true);
                 }
                 p.node
             }
@@ -87,14 +65,14 @@ impl Walker<'_> {
         if let Some((nat_node, original)) = self.nat {
             if nat_node != here {
                 let (a, b) = (self.node(here), self.node(nat_node));
-                self.hop(
-                    || Location::Wire { from: a.shared_name(), to: b.shared_name() },
+                let to = *t.dst.ip();
+                let pod_traffic = self.c.pod_by_ip(to).is_some();
+                self.wire_between(
+                    a,
+                    b,
                     t,
-                    Action::Forward,
-                    || {
-                        let to = *t.dst.ip();
-                        lazy_text!("the reply goes to {to}, the address it was sent from")
-                    },
+                    lazy_text!("the reply goes to {to}, the address it was sent from"),
+                    pod_traffic,
                 );
                 here = nat_node;
             }
@@ -127,34 +105,20 @@ impl Walker<'_> {
                 let p = self.pod(*pod);
                 if p.node != here {
                     let (a, b) = (self.node(here), self.node(p.node));
-                    self.hop(
-                        || Location::Wire { from: a.shared_name(), to: b.shared_name() },
+                    let (name, ip) = (b.shared_name(), *t.dst.ip());
+                    let pod_traffic = !p.spec.host_network;
+                    self.wire_between(
+                        a,
+                        b,
                         t,
-                        Action::Forward,
-                        || {
-                            let (name, ip) = (b.shared_name(), *t.dst.ip());
-                            lazy_text!("routed to {name}, which holds {ip}")
-                        },
+                        lazy_text!("routed to {name}, which holds {ip}"),
+                        pod_traffic,
                     );
                 }
                 if !p.spec.host_network {
                     let n = self.node(p.node);
                     let key = self.cache.pod_key(p);
-                    self.hop(
-                        || Location::Bridge { node: n.shared_name() },
-                        t,
-                        Action::Bridge,
-                        || {
-                            let key = key.clone();
-                            lazy_text!("the bridge forwards to the veth of pod {key}")
-                        },
-                    );
-                    self.hop(
-                        || Location::Veth { node: n.shared_name(), pod: key.clone() },
-                        t,
-                        Action::Forward,
-                        || "through the veth pair".into(),
-                    );
+                    self.node_to_pod(n, &key, t, false, true);
                 }
             }
             Origin::Node { node } => {

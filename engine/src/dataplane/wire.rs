@@ -1,13 +1,12 @@
-//! Stage 3, the wire: a packet leaves one node and arrives at another over the node network
-//! (host-gw: routed by the nodes' InternalIPs, unencapsulated). An overlay model (VXLAN) would
-//! encapsulate here, as its own stage.
+//! Stage 3, the wire: a packet leaves one node and arrives at another over the node network,
+//! as it is or, for pod traffic in the VXLAN model, encapsulated ([`super::pod_network`]).
 //!
-//! Imports only [`super::walker`] and [`super::packet`].
+//! Imports [`super::walker`], [`super::packet`] and [`super::pod_network`].
 
 use super::packet::{ConnOutcome, Pkt};
 use super::walker::Walker;
 use crate::model::Node;
-use crate::trace::{lazy_text, Action, Location};
+use crate::trace::lazy_text;
 
 impl<'c> Walker<'c> {
     pub(super) fn cross(
@@ -18,14 +17,14 @@ impl<'c> Walker<'c> {
         visited: usize,
     ) -> ConnOutcome {
         let t = pkt.t;
-        self.hop(
-            || Location::Wire { from: from.shared_name(), to: to.shared_name() },
+        let (a, b) = (from.shared_name(), to.shared_name());
+        let pod_traffic = self.c.pod_by_ip(*t.dst.ip()).is_some();
+        self.wire_between(
+            from,
+            to,
             t,
-            Action::Forward,
-            || {
-                let (a, b) = (from.shared_name(), to.shared_name());
-                lazy_text!("across the node network from {a} to {b}")
-            },
+            lazy_text!("across the node network from {a} to {b}"),
+            pod_traffic,
         );
         pkt.src_local = false;
         pkt.mark = false;
