@@ -36,6 +36,10 @@ pub struct SettingsArgs {
     /// kube-proxy's --detect-local-mode: ClusterCIDR, or None for no detector.
     #[arg(long, global = true, value_name = "MODE")]
     detect_local_mode: Option<String>,
+    /// The pod network model: bridge (host-gw), routed (VPC-native: Amazon VPC CNI, Azure CNI,
+    /// GKE), vxlan (flannel); inferred from the dump when not given.
+    #[arg(long, global = true, value_name = "MODEL")]
+    pod_network: Option<String>,
     /// The cluster domain (kubelet's --cluster-domain).
     #[arg(long, global = true, value_name = "DOMAIN")]
     cluster_domain: Option<String>,
@@ -82,6 +86,17 @@ impl SettingsArgs {
                 return Err(format!("--masquerade-bit: {b} must be within the range [0, 31]"));
             }
             o.masquerade_bit = Some(b);
+        }
+        if let Some(p) = &self.pod_network {
+            use engine::cluster::PodNetwork;
+            o.pod_network = Some(match p.as_str() {
+                "bridge" => PodNetwork::Bridge,
+                "routed" => PodNetwork::Routed,
+                "vxlan" => PodNetwork::Vxlan,
+                other => {
+                    return Err(format!("--pod-network: {other:?}: one of bridge, routed, vxlan"))
+                }
+            });
         }
         if let Some(m) = &self.detect_local_mode {
             o.detect_local = Some(match m.as_str() {

@@ -26,6 +26,8 @@ pub struct SettingsOverrides {
     pub random_fully: Option<bool>,
     pub detect_local: Option<DetectLocal>,
     pub cluster_domain: Option<String>,
+    /// The pod network model (the CNI's shape).
+    pub pod_network: Option<engine::cluster::PodNetwork>,
     pub node_cidr_mask: Option<u8>,
     /// `featureGates` as given (name, enabled), in input order.
     pub feature_gates: Vec<(String, bool)>,

@@ -32,6 +32,7 @@ struct Given {
     cluster_cidr: bool,
     node_port_range: bool,
     dns: bool,
+    pod_network: bool,
 }
 
 fn apply(
@@ -98,6 +99,11 @@ fn apply(
         s.cluster_domain.clone_from(d);
         given.dns = true;
         say(format!("cluster domain {d}"));
+    }
+    if let Some(p) = o.pod_network {
+        s.pod_network = p;
+        given.pod_network = true;
+        say(format!("pod network {}", p.as_str()));
     }
     if let Some(m) = o.node_cidr_mask {
         s.node_cidr_mask = m;
@@ -301,6 +307,9 @@ fn infer(objects: &[Object], s: &mut ClusterSettings, given: &Given, diags: &mut
             ));
         }
     }
+    if !given.pod_network {
+        infer_pod_network(objects, s, diags);
+    }
     let lb = s.load_balancer_pool;
     if lb.overlaps(s.service_cidr) || lb.overlaps(s.cluster_cidr) {
         // The documentation range the load-balancer pool defaults to, moved off the dump's ranges.
@@ -315,5 +324,68 @@ fn infer(objects: &[Object], s: &mut ClusterSettings, given: &Given, diags: &mut
     let p = s.cluster_cidr.prefix_len();
     if s.node_cidr_mask < p {
         s.node_cidr_mask = p.clamp(s.node_cidr_mask, 30);
+    }
+}
+
+/// The pod network model a dump shows: VPC-native (routed) when a Node has no podCIDR, a pod's
+/// address lies outside its node's podCIDR, or the nodes are GKE's; flannel's VXLAN when
+/// flannel runs (its DaemonSet or pods, `app: flannel`); else the bridge. Hand-written
+/// manifests keep the base setting.
+fn infer_pod_network(objects: &[Object], s: &mut ClusterSettings, diags: &mut Vec<Diagnostic>) {
+    use engine::cluster::PodNetwork;
+    let mut cidrs: std::collections::HashMap<&str, Option<Cidr>> = std::collections::HashMap::new();
+    let mut why: Option<String> = None;
+    for o in objects {
+        if let Object::Node(n) = o {
+            if !n.meta.from_cluster {
+                continue;
+            }
+            let c = n.pod_cidr.as_deref().and_then(|c| c.parse::<Cidr>().ok());
+            cidrs.insert(n.meta.name.as_str(), c);
+            if why.is_none() && c.is_none() {
+                why = Some(format!("Node {:?} has no podCIDR", n.meta.name));
+            }
+            if why.is_none() && n.meta.labels.contains_key("cloud.google.com/gke-nodepool") {
+                why = Some(format!("Node {:?} is a GKE node (VPC-native alias IPs)", n.meta.name));
+            }
+        }
+    }
+    let mut flannel = false;
+    for o in objects {
+        match o {
+            Object::Pod(p) if p.meta.from_cluster => {
+                flannel |= p.meta.labels.get("app").map(String::as_str) == Some("flannel");
+                if why.is_some() || p.spec.host_network {
+                    continue;
+                }
+                let node_cidr =
+                    p.spec.node_name.as_deref().and_then(|n| cidrs.get(n).copied().flatten());
+                let ip = p.pod_ip.as_deref().and_then(|ip| ip.parse::<Ipv4Addr>().ok());
+                if let (Some(c), Some(ip)) = (node_cidr, ip) {
+                    if !c.contains(ip) {
+                        why = Some(format!(
+                            "pod {}/{} has {ip}, outside its node's podCIDR {c}",
+                            p.meta.namespace, p.meta.name
+                        ));
+                    }
+                }
+            }
+            Object::Workload(w) if w.meta.from_cluster => {
+                flannel |= w.template_labels.get("app").map(String::as_str) == Some("flannel");
+            }
+            _ => {}
+        }
+    }
+    let (model, because) = match (why, flannel) {
+        (Some(w), _) => (PodNetwork::Routed, w),
+        (None, true) => (PodNetwork::Vxlan, "flannel runs in the cluster".to_string()),
+        (None, false) => return,
+    };
+    if s.pod_network != model {
+        s.pod_network = model;
+        diags.push(Diagnostic::note(format!(
+            "settings: pod network {} inferred: {because} (set it with --pod-network)",
+            model.as_str()
+        )));
     }
 }

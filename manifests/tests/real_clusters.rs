@@ -322,3 +322,73 @@ spec:
         .iter()
         .any(|d| d.to_string().contains("`selector` does not match template `labels`")));
 }
+
+fn hops_text(t: &engine::Trace) -> String {
+    let mut out = String::new();
+    for c in t.dns.iter().chain(&t.connections) {
+        for h in c.hops.iter().chain(&c.reply) {
+            out.push_str(&format!(
+                "{} | {} ⇒ {} | {:?} | {}\n",
+                h.at, h.before, h.after, h.action, h.explain
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn vpc_native_dumps_are_routed_without_a_bridge() {
+    let l = load("eks.yaml");
+    assert_eq!(l.cluster.settings().pod_network, engine::cluster::PodNetwork::Routed);
+    assert!(
+        notes(&l).iter().any(|n| n.contains("pod network routed inferred: Node")),
+        "{:#?}",
+        notes(&l)
+    );
+    let web = first_pod(&l, "shop", "web-7f6d9b8c4d-2hzkq");
+    let probe = Probe::new(
+        Source::Pod { pod: web, container: None },
+        Destination::Addr { addr: "192.168.61.18:8080".parse().unwrap() },
+        Protocol::Tcp,
+    );
+    let t = l.cluster.trace(&probe);
+    assert!(t.connections[0].verdict.is_delivered(), "{:?}", t.connections[0].verdict);
+    let text = hops_text(&t);
+    assert!(text.contains("default via 169.254.1.1 dev eth0"), "{text}");
+    assert!(text.contains("default via the VPC gateway dev eth0"), "{text}");
+    assert!(text.contains("192.168.61.18 dev eni"), "{text}");
+    assert!(!text.contains(" cni0 |"), "no bridge hop in a routed pod network:\n{text}");
+    // GKE's nodes say VPC-native too.
+    let gke = load("gke.yaml");
+    assert_eq!(gke.cluster.settings().pod_network, engine::cluster::PodNetwork::Routed);
+    // kind's kindnet is the bridge model.
+    assert_eq!(
+        load("kind.yaml").cluster.settings().pod_network,
+        engine::cluster::PodNetwork::Bridge
+    );
+}
+
+#[test]
+fn flannel_dumps_cross_nodes_in_vxlan() {
+    let flannel = "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: kube-flannel-ds\n  namespace: kube-flannel\n  uid: 6f1c2b9e-0d5a-4c3e-9b8f-1a2b3c4d5e6f\n  labels: {app: flannel}\nspec:\n  selector: {matchLabels: {app: flannel}}\n  template:\n    metadata: {labels: {app: flannel, tier: node}}\n    spec:\n      hostNetwork: true\n      containers: [{name: kube-flannel, image: docker.io/flannel/flannel:v0.25.1}]\n";
+    let text = format!("{}{flannel}", text("kind.yaml"));
+    let l = manifests::load(&text).unwrap_or_else(|d| panic!("{d:?}"));
+    assert_eq!(l.cluster.settings().pod_network, engine::cluster::PodNetwork::Vxlan);
+    let web = first_pod(&l, "default", "web-");
+    let probe = Probe::new(
+        Source::Pod { pod: web, container: None },
+        Destination::Addr { addr: "10.244.0.2:53".parse().unwrap() },
+        Protocol::Udp,
+    );
+    let t = l.cluster.trace(&probe);
+    assert!(t.connections[0].verdict.is_delivered(), "{:?}", t.connections[0].verdict);
+    let hops = hops_text(&t);
+    assert!(hops.contains("10.244.0.0/24 via 10.244.0.0 dev flannel.1 onlink"), "{hops}");
+    // On the wire: the outer packet, node to node on UDP 8472, with the inner one before and after.
+    assert!(hops.contains("wire kind-worker → kind-control-plane | UDP 172.18.0.2:"), "{hops}");
+    assert!(hops.contains("→ 172.18.0.3:8472"), "{hops}");
+    assert!(hops.contains("flannel.1 encapsulates"), "{hops}");
+    assert!(hops.contains("flannel.1 decapsulates"), "{hops}");
+    // The DaemonSet has no pods in the dump: the loader adds one per node, host network.
+    assert_eq!(l.cluster.pods().filter(|p| p.spec.name.starts_with("kube-flannel-ds-")).count(), 2);
+}
