@@ -143,15 +143,6 @@ impl Text {
     }
 }
 
-/// `lazy_text!("… {x} …")`: a [`Text`] formatted when read. The closure moves what it names, so
-/// name owned values (copies of addresses, clones of names), never borrows of the cluster.
-macro_rules! lazy_text {
-    ($($arg:tt)*) => {
-        $crate::trace::Text::lazy(move |f| write!(f, $($arg)*))
-    };
-}
-pub(crate) use lazy_text;
-
 impl Default for Text {
     fn default() -> Text {
         Text::new_static("")

@@ -3,9 +3,9 @@
 //! process, a pod on the bridge, or the wire; conntrack records the translation where it
 //! happened.
 //!
-//! br_netfilter is on (so bridged pod traffic passes iptables) and the bridge ports hairpin; how
-//! pods hang off the node and which route reaches a pod (bridge, VPC-native routes, VXLAN) is
-//! the pod network model's, in [`super::pod_network`].
+//! The node model is host-gw: a bridge `cni0` holding the `.1` of the node's podCIDR, a veth per
+//! pod, routes to other nodes' podCIDRs via their InternalIP, br_netfilter on (so bridged pod
+//! traffic passes iptables), hairpin mode on the bridge ports.
 //!
 //! Imports [`super::netfilter`] (the hooks it runs), [`super::walker`], [`super::packet`] and
 //! [`super::state`]. A policy stage (NetworkPolicy) hooks in here: egress where the source pod's
@@ -13,13 +13,14 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use super::hops::{hop, text};
 use super::netfilter::NfOutcome;
 use super::packet::{ConnOutcome, Pkt};
 use super::state::ConntrackEntry;
 use super::walker::Walker;
 use crate::kube_proxy::{Builtin, ChainRef, Table};
 use crate::model::*;
-use crate::trace::{lazy_text, Action, Location, Text, Verdict};
+use crate::trace::{Action, Location, Verdict};
 
 /// Nodes a packet may cross before the walk calls it a routing loop.
 const MAX_NODES: usize = 6;
@@ -59,16 +60,13 @@ impl Walker<'_> {
                     return end;
                 }
             }
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            let dev = if dst.is_loopback() { "lo" } else { "eth0" };
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route {
-                    route: {
-                        let dev = if dst.is_loopback() { "lo" } else { "eth0" };
-                        lazy_text!("local {dst} dev {dev}")
-                    },
-                },
-                || lazy_text!("{dst} is this node's own address: deliver to a local process"),
+                Action::Route { route: text!("local {dst} dev {dev}") },
+                "{dst} is this node's own address: deliver to a local process"
             );
             self.remember_conntrack(id, pkt);
             return self.deliver_to_node(node, pkt);
@@ -76,14 +74,17 @@ impl Walker<'_> {
         if let Some(owner) = self.pod_cidr_owner(dst) {
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
             if owner.id == id {
-                let key = self.cache.pod_at(self.c, dst).map(|p| self.cache.pod_key(p));
-                let (route, why) = self.local_pod_route(owner, dst, key);
-                self.hop(
-                    || Location::Node { node: node.shared_name() },
-                    pkt.t,
-                    Action::Route { route },
-                    || why,
-                );
+                if self.hops.recording() {
+                    let key = self.cache.pod_at(self.c, dst).map(|p| self.cache.pod_key(p));
+                    let (route, why) = self.local_pod_route(owner, dst, key);
+                    hop!(
+                        self,
+                        Location::Node { node: node.shared_name() },
+                        pkt.t,
+                        Action::Route { route },
+                        why
+                    );
+                }
                 if let Some(end) = self.filter(node, pkt, filter) {
                     return end;
                 }
@@ -104,13 +105,16 @@ impl Walker<'_> {
                 self.node_to_pod(node, &key, t, hairpin, false);
                 return self.deliver_to_pod(pod, t, true);
             }
-            let (route, why) = self.remote_pod_route(owner, dst);
-            self.hop(
-                || Location::Node { node: node.shared_name() },
-                pkt.t,
-                Action::Route { route },
-                || why,
-            );
+            if self.hops.recording() {
+                let (route, why) = self.remote_pod_route(owner, dst);
+                hop!(
+                    self,
+                    Location::Node { node: node.shared_name() },
+                    pkt.t,
+                    Action::Route { route },
+                    why
+                );
+            }
             if let Some(end) = self.filter(node, pkt, filter) {
                 return end;
             }
@@ -121,14 +125,13 @@ impl Walker<'_> {
         if let Some(other) = self.c.node_by_ip(dst) {
             // Another node's own address (a NodePort there, or a host-network endpoint).
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route { route: lazy_text!("{dst} dev eth0 (node network)") },
-                || {
-                    let name = other.shared_name();
-                    lazy_text!("{dst} is node {name}: over the node network")
-                },
+                Action::Route { route: text!("{dst} dev eth0 (node network)") },
+                "{dst} is node {name}: over the node network",
+                name = other.shared_name()
             );
             if let Some(end) = self.filter(node, pkt, filter) {
                 return end;
@@ -152,11 +155,12 @@ impl Walker<'_> {
                 pkt.t.dst.port(),
                 pkt.t.protocol
             );
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route { route: "default via the node's gateway dev eth0".into() },
-                || reason.clone().into(),
+                Action::Route { route: text!("default via the node's gateway dev eth0") },
+                text!(reason.clone())
             );
             return self.end(Verdict::NoRuleMatched {
                 ip: dst,
@@ -172,11 +176,12 @@ impl Walker<'_> {
                 reason: format!("no Service or pod has address {dst}"),
             });
         }
-        self.hop(
-            || Location::Node { node: node.shared_name() },
+        hop!(
+            self,
+            Location::Node { node: node.shared_name() },
             pkt.t,
-            Action::Route { route: "default via the node's gateway dev eth0".into() },
-            || lazy_text!("{dst} is outside the cluster: out through the node's default route"),
+            Action::Route { route: text!("default via the node's gateway dev eth0") },
+            "{dst} is outside the cluster: out through the node's default route"
         );
         self.end(Verdict::LeftCluster { via_node: node.spec.name.clone(), to: dst.to_string() })
     }
@@ -212,6 +217,7 @@ impl Walker<'_> {
             _ => None,
         }
     }
+
     pub(super) fn postrouting(&mut self, node: &Node, pkt: &mut Pkt, egress_ip: Ipv4Addr) {
         if !pkt.mark {
             return;
@@ -245,19 +251,9 @@ impl Walker<'_> {
             return;
         }
         let entry = ConntrackEntry { node, original, reply: pkt.t.reversed() };
-        let text = if self.record {
-            let entry = entry.clone();
-            Text::lazy(move |f| f.write_str(&entry.render()))
-        } else {
-            Text::default()
-        };
+        hop!(self, Location::Node { node: self.node(node).shared_name() }, pkt.t,
+            Action::Conntrack { entry: text!("{entry}", entry = entry.clone()) },
+            "conntrack records the translation, so the reply is rewritten back without consulting the rules");
         self.st.conntrack.push(entry);
-        let name = self.node(node).shared_name();
-        self.hop(
-            || Location::Node { node: name.clone() },
-            pkt.t,
-            Action::Conntrack { entry: text },
-            || "conntrack records the translation, so the reply is rewritten back without consulting the rules".into(),
-        );
     }
 }

@@ -13,15 +13,16 @@
 //!   `flannel.1`, which wraps the packet in UDP to the other node's InternalIP port 8472 (VNI
 //!   1), shown as its own hops: encapsulation, the outer packet on the wire, decapsulation.
 //!
-//! Imports only [`super::walker`] and [`super::packet`].
+//! Imports only [`super::walker`] and [`super::hops`].
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use super::hops::{hop, text};
 use super::walker::Walker;
 use crate::addr::{FiveTuple, Protocol};
 use crate::cluster::PodNetwork;
 use crate::model::{Node, ObjectKey};
-use crate::trace::{lazy_text, Action, Location, Text};
+use crate::trace::{Action, Location, Text};
 
 /// The gateway a Routed pod's default route names (answered by proxy ARP on the host veth).
 const LINK_LOCAL_GATEWAY: Ipv4Addr = Ipv4Addr::new(169, 254, 1, 1);
@@ -61,41 +62,37 @@ impl<'c> Walker<'c> {
     ) {
         let model = self.model();
         let via = self.pod_gateway(node);
-        self.hop(
-            || Location::PodNetns { pod: key.clone() },
+        let why: Text = match (reply, model) {
+            (true, _) => text!("the reply leaves the pod by its default route"),
+            (false, PodNetwork::Routed) => text!("the pod's only route is its default route, via {via}: a link-local gateway the host end of its veth answers (no bridge)"),
+            (false, _) => text!("the pod's only route is its default route, via the node's bridge {via}"),
+        };
+        hop!(
+            self,
+            Location::PodNetns { pod: key.clone() },
             t,
-            Action::Route { route: lazy_text!("default via {via} dev eth0") },
-            || match (reply, model) {
-                (true, _) => "the reply leaves the pod by its default route".into(),
-                (false, PodNetwork::Routed) => lazy_text!("the pod's only route is its default route, via {via}: a link-local gateway the host end of its veth answers (no bridge)"),
-                (false, _) => lazy_text!("the pod's only route is its default route, via the node's bridge {via}"),
-            },
+            Action::Route { route: text!("default via {via} dev eth0") },
+            why
         );
-        self.hop(
-            || Location::Veth { node: node.shared_name(), pod: key.clone() },
+        let veth = if reply {
+            "through the veth pair"
+        } else {
+            "through the veth pair into the node's network namespace"
+        };
+        hop!(
+            self,
+            Location::Veth { node: node.shared_name(), pod: key.clone() },
             t,
             Action::Forward,
-            || {
-                if reply {
-                    "through the veth pair".into()
-                } else {
-                    "through the veth pair into the node's network namespace".into()
-                }
-            },
+            veth
         );
         if model != PodNetwork::Routed {
-            self.hop(
-                || Location::Bridge { node: node.shared_name() },
-                t,
-                Action::Bridge,
-                || {
-                    if reply {
-                        "into the node's bridge".into()
-                    } else {
-                        "the bridge cni0 hands the packet to the node's netfilter hooks (br_netfilter)".into()
-                    }
-                },
-            );
+            let bridge = if reply {
+                "into the node's bridge"
+            } else {
+                "the bridge cni0 hands the packet to the node's netfilter hooks (br_netfilter)"
+            };
+            hop!(self, Location::Bridge { node: node.shared_name() }, t, Action::Bridge, bridge);
         }
     }
 
@@ -109,32 +106,29 @@ impl<'c> Walker<'c> {
         reply: bool,
     ) {
         if self.model() != PodNetwork::Routed {
-            self.hop(
-                || Location::Bridge { node: node.shared_name() },
+            hop!(
+                self,
+                Location::Bridge { node: node.shared_name() },
                 t,
                 Action::Bridge,
-                || {
-                    if hairpin {
-                        "hairpin: the bridge sends the packet back out of the port it came in on"
-                            .into()
-                    } else {
-                        let key = key.clone();
-                        lazy_text!("the bridge forwards to the veth of pod {key}")
-                    }
-                },
+                if hairpin {
+                    text!("hairpin: the bridge sends the packet back out of the port it came in on")
+                } else {
+                    text!("the bridge forwards to the veth of pod {k}", k = key.clone())
+                }
             );
         }
-        self.hop(
-            || Location::Veth { node: node.shared_name(), pod: key.clone() },
+        let veth = if reply {
+            "through the veth pair"
+        } else {
+            "through the veth pair into the pod's network namespace"
+        };
+        hop!(
+            self,
+            Location::Veth { node: node.shared_name(), pod: key.clone() },
             t,
             Action::Forward,
-            || {
-                if reply {
-                    "through the veth pair".into()
-                } else {
-                    "through the veth pair into the pod's network namespace".into()
-                }
-            },
+            veth
         );
     }
 
@@ -150,48 +144,48 @@ impl<'c> Walker<'c> {
             PodNetwork::Routed => {
                 let dev = key.as_ref().map_or_else(|| "eni?".to_string(), eni_name);
                 (
-                    lazy_text!("{dst} dev {dev} scope link"),
-                    lazy_text!("{dst} has a host route of its own, to the veth of its pod (no bridge)"),
+                    text!("{dst} dev {dev} scope link"),
+                    text!("{dst} has a host route of its own, to the veth of its pod (no bridge)"),
                 )
             }
             PodNetwork::Bridge | PodNetwork::Vxlan if cidr.contains(dst) => (
-                lazy_text!("{cidr} dev cni0 proto kernel scope link src {src}"),
-                lazy_text!("{dst} is in this node's podCIDR {cidr}: out through the bridge"),
+                text!("{cidr} dev cni0 proto kernel scope link src {src}"),
+                text!("{dst} is in this node's podCIDR {cidr}: out through the bridge"),
             ),
             PodNetwork::Bridge | PodNetwork::Vxlan => (
-                lazy_text!("{dst} dev cni0 scope link"),
-                lazy_text!("{dst} is a pod of this node, outside its podCIDR {cidr}: out through the bridge"),
+                text!("{dst} dev cni0 scope link"),
+                text!("{dst} is a pod of this node, outside its podCIDR {cidr}: out through the bridge"),
             ),
         }
     }
 
     /// The route a node takes to `dst`, a pod on `owner`, and why.
     pub(super) fn remote_pod_route(&self, owner: &Node, dst: Ipv4Addr) -> (Text, Text) {
-        let (cidr, via, name) = (owner.spec.pod_cidr, owner.spec.internal_ip, owner.shared_name());
+        let (cidr, via) = (owner.spec.pod_cidr, owner.spec.internal_ip);
         match self.model() {
             PodNetwork::Routed => (
-                "default via the VPC gateway dev eth0".into(),
-                lazy_text!("{dst} is a VPC address: the VPC's own routing delivers it to {name}, which holds it (no overlay, no route per node)"),
+                text!("default via the VPC gateway dev eth0"),
+                text!("{dst} is a VPC address: the VPC's own routing delivers it to {name}, which holds it (no overlay, no route per node)", name = owner.shared_name()),
             ),
             PodNetwork::Vxlan => {
                 let gw = cidr.network();
                 (
-                    lazy_text!("{cidr} via {gw} dev flannel.1 onlink"),
-                    lazy_text!("{dst} is in {name}'s podCIDR {cidr}: into the VXLAN device flannel.1"),
+                    text!("{cidr} via {gw} dev flannel.1 onlink"),
+                    text!("{dst} is in {name}'s podCIDR {cidr}: into the VXLAN device flannel.1", name = owner.shared_name()),
                 )
             }
             PodNetwork::Bridge if cidr.contains(dst) => (
-                lazy_text!("{cidr} via {via} dev eth0"),
-                lazy_text!("{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP"),
+                text!("{cidr} via {via} dev eth0"),
+                text!("{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP", name = owner.shared_name()),
             ),
             PodNetwork::Bridge => (
-                lazy_text!("{dst} via {via} dev eth0"),
-                lazy_text!("{dst} is a pod on {name}, outside its podCIDR {cidr}: route via its InternalIP"),
+                text!("{dst} via {via} dev eth0"),
+                text!("{dst} is a pod on {name}, outside its podCIDR {cidr}: route via its InternalIP", name = owner.shared_name()),
             ),
         }
     }
 
-    /// The address a node's packets to `owner`'s pods leave from (MASQUERADE's choice).
+    /// The address a node's packets to another node's pods leave from (MASQUERADE's choice).
     pub(super) fn remote_pod_source(&self, node: &Node) -> Ipv4Addr {
         match self.model() {
             // flannel.1 holds the `.0` of the node's podCIDR.
@@ -208,7 +202,7 @@ impl<'c> Walker<'c> {
         }
     }
 
-    /// A packet between two nodes' pod networks: on the wire as it is, or, with VXLAN,
+    /// A packet between two nodes: on the wire as it is or, for pod traffic with VXLAN,
     /// wrapped in UDP from `from`'s InternalIP to `to`'s port 8472 and unwrapped there.
     pub(super) fn wire_between(
         &mut self,
@@ -218,9 +212,14 @@ impl<'c> Walker<'c> {
         explain: Text,
         pod_traffic: bool,
     ) {
-        let wire = || Location::Wire { from: from.shared_name(), to: to.shared_name() };
         if self.model() != PodNetwork::Vxlan || !pod_traffic {
-            self.hop(wire, t, Action::Forward, || explain);
+            hop!(
+                self,
+                Location::Wire { from: from.shared_name(), to: to.shared_name() },
+                t,
+                Action::Forward,
+                explain
+            );
             return;
         }
         // The kernel derives the outer source port from a hash of the inner flow.
@@ -234,31 +233,28 @@ impl<'c> Walker<'c> {
             SocketAddrV4::new(from.spec.internal_ip, sport),
             SocketAddrV4::new(to.spec.internal_ip, VXLAN_PORT),
         );
-        let (a, b) = (from.shared_name(), to.shared_name());
-        if self.record {
-            self.push_hop(
-                Location::Node { node: a.clone() },
-                t,
-                outer,
-                Action::Forward,
-                lazy_text!("flannel.1 encapsulates: the packet rides inside UDP {outer} (VXLAN, VNI 1); the inner packet is unchanged"),
-            );
-            self.push_hop(
-                wire(),
-                outer,
-                outer,
-                Action::Forward,
-                lazy_text!(
-                    "on the wire the node network sees only {a} → {b}, UDP port {VXLAN_PORT}"
-                ),
-            );
-            self.push_hop(
-                Location::Node { node: to.shared_name() },
-                outer,
-                t,
-                Action::Forward,
-                "flannel.1 decapsulates: the inner packet continues as it left its node".into(),
-            );
-        }
+        hop!(
+            self,
+            Location::Node { node: from.shared_name() },
+            t => outer,
+            Action::Forward,
+            "flannel.1 encapsulates: the packet rides inside UDP {outer} (VXLAN, VNI 1); the inner packet is unchanged"
+        );
+        hop!(
+            self,
+            Location::Wire { from: from.shared_name(), to: to.shared_name() },
+            outer,
+            Action::Forward,
+            "on the wire the node network sees only {a} → {b}, UDP port {VXLAN_PORT}",
+            a = from.shared_name(),
+            b = to.shared_name()
+        );
+        hop!(
+            self,
+            Location::Node { node: to.shared_name() },
+            outer => t,
+            Action::Forward,
+            "flannel.1 decapsulates: the inner packet continues as it left its node"
+        );
     }
 }

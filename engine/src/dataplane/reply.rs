@@ -1,12 +1,13 @@
 //! Stage 5, the reply: from the server back to the client, through conntrack on the node that
 //! translated the request, if any.
 //!
-//! Imports only [`super::walker`] and [`super::packet`].
+//! Imports only [`super::walker`], [`super::packet`] and [`super::hops`].
 
+use super::hops::{hop, text};
 use super::packet::{ConnOutcome, Origin, Server};
 use super::walker::Walker;
 use crate::addr::FiveTuple;
-use crate::trace::{lazy_text, Action, Hop, Location, Text};
+use crate::trace::{Action, Hop, Location, Text};
 
 impl Walker<'_> {
     /// The reply, from the server back to the client: through conntrack on the node that
@@ -16,23 +17,21 @@ impl Walker<'_> {
         let (Some(server), Some(request_last)) = (&out.server, out.delivered) else {
             return Vec::new();
         };
-        if self.record {
-            // A reply has about a dozen hops; growing from empty showed in profiles.
-            self.hops.reserve(12);
-        }
+        // A reply has about a dozen hops; growing from empty showed in profiles.
+        self.hops.reserve(12);
         let mut t = request_last.reversed();
         let server_node = match server {
             Server::Pod { pod, container } => {
                 let p = self.pod(*pod);
                 let key = self.cache.pod_key(p);
-                self.hop(
-                    || Location::Container { pod: key.clone(), container: container.clone() },
+                hop!(
+                    self,
+                    Location::Container { pod: key.clone(), container: container.clone() },
                     t,
                     Action::Send,
-                    || {
-                        let (container, to) = (container.clone(), t.dst);
-                        lazy_text!("{container} answers {to}")
-                    },
+                    "{container} answers {to}",
+                    container = container.clone(),
+                    to = t.dst
                 );
                 if !p.spec.host_network {
                     if request_last.src.ip() == request_last.dst.ip()
@@ -40,7 +39,7 @@ impl Walker<'_> {
                     {
                         // Within the pod: over loopback, straight back.
                         self.finish_reply(origin, t);
-                        return self.take_hops_from(mark);
+                        return self.hops.take_from(mark);
                     }
                     let n = self.node(p.node);
                     self.pod_to_node(n, &key, t, true);
@@ -49,14 +48,14 @@ impl Walker<'_> {
             }
             Server::Node { node, process } => {
                 let n = self.node(*node);
-                self.hop(
-                    || Location::Node { node: n.shared_name() },
+                hop!(
+                    self,
+                    Location::Node { node: n.shared_name() },
                     t,
                     Action::Send,
-                    || {
-                        let (process, to) = (process.clone(), t.dst);
-                        lazy_text!("{process} answers {to}")
-                    },
+                    "{process} answers {to}",
+                    process = process.clone(),
+                    to = t.dst
                 );
                 *node
             }
@@ -67,37 +66,28 @@ impl Walker<'_> {
                 let (a, b) = (self.node(here), self.node(nat_node));
                 let to = *t.dst.ip();
                 let pod_traffic = self.c.pod_by_ip(to).is_some();
-                self.wire_between(
-                    a,
-                    b,
-                    t,
-                    lazy_text!("the reply goes to {to}, the address it was sent from"),
-                    pod_traffic,
-                );
+                let why = if self.hops.recording() {
+                    text!("the reply goes to {to}, the address it was sent from")
+                } else {
+                    crate::trace::Text::default()
+                };
+                self.wire_between(a, b, t, why, pod_traffic);
                 here = nat_node;
             }
-            let entry = match self
+            let before = t;
+            t = original.reversed();
+            let entry = || match self
                 .st
                 .conntrack
                 .iter()
                 .find(|e| e.original == original && e.node == nat_node)
             {
-                Some(e) if self.record => {
-                    let e = e.clone();
-                    Text::lazy(move |f| f.write_str(&e.render()))
-                }
-                _ => Text::default(),
+                Some(e) => text!("{e}", e = e.clone()),
+                None => Text::default(),
             };
-            let before = t;
-            t = original.reversed();
-            let name = self.node(nat_node).shared_name();
-            self.push_hop(
-                Location::Node { node: name },
-                before,
-                t,
-                Action::Conntrack { entry },
-                Text::new_static("conntrack matches the reply to the connection and undoes the translations: the client sees the address it dialled"),
-            );
+            hop!(self, Location::Node { node: self.node(nat_node).shared_name() }, before => t,
+                Action::Conntrack { entry: entry() },
+                "conntrack matches the reply to the connection and undoes the translations: the client sees the address it dialled");
         }
         // From here the reply travels to the client.
         match origin {
@@ -105,15 +95,16 @@ impl Walker<'_> {
                 let p = self.pod(*pod);
                 if p.node != here {
                     let (a, b) = (self.node(here), self.node(p.node));
-                    let (name, ip) = (b.shared_name(), *t.dst.ip());
-                    let pod_traffic = !p.spec.host_network;
-                    self.wire_between(
-                        a,
-                        b,
-                        t,
-                        lazy_text!("routed to {name}, which holds {ip}"),
-                        pod_traffic,
-                    );
+                    let why = if self.hops.recording() {
+                        text!(
+                            "routed to {name}, which holds {ip}",
+                            name = b.shared_name(),
+                            ip = *t.dst.ip()
+                        )
+                    } else {
+                        crate::trace::Text::default()
+                    };
+                    self.wire_between(a, b, t, why, !p.spec.host_network);
                 }
                 if !p.spec.host_network {
                     let n = self.node(p.node);
@@ -124,69 +115,67 @@ impl Walker<'_> {
             Origin::Node { node } => {
                 if *node != here {
                     let (a, b) = (self.node(here), self.node(*node));
-                    self.hop(
-                        || Location::Wire { from: a.shared_name(), to: b.shared_name() },
+                    hop!(
+                        self,
+                        Location::Wire { from: a.shared_name(), to: b.shared_name() },
                         t,
                         Action::Forward,
-                        || {
-                            let name = b.shared_name();
-                            lazy_text!("back to {name}")
-                        },
+                        "back to {name}",
+                        name = b.shared_name()
                     );
                 }
             }
             Origin::External { ip, .. } => {
                 let a = self.node(here);
-                self.hop(
-                    || Location::Wire { from: a.shared_name(), to: ip.to_string().into() },
+                hop!(
+                    self,
+                    Location::Wire { from: a.shared_name(), to: ip.to_string().into() },
                     t,
                     Action::Forward,
-                    || {
-                        let (name, ip) = (a.shared_name(), *ip);
-                        lazy_text!("out of {name} to the client {ip}")
-                    },
+                    "out of {name} to the client {ip}",
+                    name = a.shared_name(),
+                    ip = *ip
                 );
             }
         }
         self.finish_reply(origin, t);
-        self.take_hops_from(mark)
+        self.hops.take_from(mark)
     }
 
     pub(super) fn finish_reply(&mut self, origin: &Origin, t: FiveTuple) {
         match origin {
             Origin::Pod { pod, container } => {
-                let key = self.cache.pod_key(self.pod(*pod));
-                self.hop(
-                    || Location::Container { pod: key.clone(), container: container.clone() },
+                hop!(
+                    self,
+                    Location::Container {
+                        pod: self.cache.pod_key(self.pod(*pod)),
+                        container: container.clone()
+                    },
                     t,
                     Action::Deliver,
-                    || {
-                        let (container, from) = (container.clone(), t.src);
-                        lazy_text!("the reply reaches {container}, from {from}")
-                    },
+                    "the reply reaches {container}, from {from}",
+                    container = container.clone(),
+                    from = t.src
                 );
             }
             Origin::Node { node } => {
-                let name = self.node(*node).shared_name();
-                self.hop(
-                    || Location::Node { node: name.clone() },
+                hop!(
+                    self,
+                    Location::Node { node: self.node(*node).shared_name() },
                     t,
                     Action::Deliver,
-                    || {
-                        let from = t.src;
-                        lazy_text!("the reply reaches the process, from {from}")
-                    },
+                    "the reply reaches the process, from {from}",
+                    from = t.src
                 );
             }
             Origin::External { ip, .. } => {
-                self.hop(
-                    || Location::External { ip: *ip },
+                hop!(
+                    self,
+                    Location::External { ip: *ip },
                     t,
                     Action::Deliver,
-                    || {
-                        let from = t.src;
-                        lazy_text!("the client receives the reply from {from}")
-                    },
+                    "the client receives the reply from {from}",
+                    from = t.src
                 );
             }
         }

@@ -7,22 +7,23 @@
 //! skipping them changes nothing and keeps a trace independent of the number of Services
 //! (a test compares this against evaluating the full chains).
 //!
-//! Imports [`crate::dataplane::walker`], [`crate::dataplane::packet`] and
-//! [`crate::dataplane::rule_cache`]; explanations come from the sibling `explain` through
+//! Imports [`crate::dataplane::walker`], [`crate::dataplane::packet`],
+//! [`crate::dataplane::hops`] and [`crate::dataplane::rule_cache`]; explanations come from the sibling `explain` through
 //! `Walker` methods.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::addr::Cidr;
 use crate::cluster::VipKind;
+use crate::dataplane::hops::{hop, text};
 use crate::dataplane::packet::{Pkt, VipAnswer};
 use crate::dataplane::rule_cache::{Chain, ChainRules, ExplainFacts, SharedKey};
 use crate::dataplane::walker::Walker;
 use crate::kube_proxy::rules::NodeTable;
 use crate::kube_proxy::*;
 use crate::model::{Node, ServicePortId};
-use crate::trace::{lazy_text, Action, Location, Text};
+use crate::trace::{Action, Hop, Location};
 
 /// How a chain traversal ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +53,7 @@ impl Walker<'_> {
         node: &Node,
         chain: ChainRef,
         pkt: &Pkt,
-    ) -> Rc<Chain> {
+    ) -> Arc<Chain> {
         if self.full_chains || !chain.is_shared() {
             return self.cache.chain(self.c, node.id, chain);
         }
@@ -280,7 +281,7 @@ impl Walker<'_> {
             }
             let rule = &rule;
             let before = pkt.t;
-            let mark = self.hops_len();
+            let mark = self.hops.len();
             match rule.target {
                 Target::Jump { chain: sub } => {
                     // The jump is recorded only once the chain it enters has done something:
@@ -289,7 +290,7 @@ impl Walker<'_> {
                     let at_jump = *pkt;
                     let out = self.eval_chain(node, sub, pkt, depth + 1);
                     if out != NfOutcome::Continue
-                        || self.hops_len() > mark
+                        || self.hops.len() > mark
                         || matches!(sub, ChainRef::KubeMarkMasq)
                     {
                         self.rule_hop_at(
@@ -352,23 +353,15 @@ impl Walker<'_> {
                 Target::Nothing => self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before),
             }
         }
-        if per_service && self.record {
-            let name = self.cache.chain_name(self.c, chain);
-            let explain = match chain {
-                ChainRef::Fw { .. } => Text::new_static("the source is in none of loadBalancerSourceRanges: no DNAT; the chain ends here"),
-                ChainRef::Ext { .. } => Text::new_static("externalTrafficPolicy is Local and this node has no endpoint: no DNAT here"),
-                _ => {
-                    let name = name.clone();
-                    lazy_text!("end of {name}: back to the calling chain")
-                }
-            };
-            self.push_hop(
-                Location::Chain { node: node.shared_name(), table: chain.table(), chain: name },
-                pkt.t,
-                pkt.t,
+        if per_service {
+            let name = || self.cache.chain_name(self.c, chain);
+            hop!(self, Location::Chain { node: node.shared_name(), table: chain.table(), chain: name() }, pkt.t,
                 Action::ChainEnd { chain },
-                explain,
-            );
+                match chain {
+                    ChainRef::Fw { .. } => text!("the source is in none of loadBalancerSourceRanges: no DNAT; the chain ends here"),
+                    ChainRef::Ext { .. } => text!("externalTrafficPolicy is Local and this node has no endpoint: no DNAT here"),
+                    _ => text!("end of {name}: back to the calling chain", name = name()),
+                });
         }
         NfOutcome::Continue
     }
@@ -383,7 +376,7 @@ impl Walker<'_> {
         pkt: &Pkt,
         before: crate::FiveTuple,
     ) {
-        let at = self.hops_len();
+        let at = self.hops.len();
         self.rule_hop_at(at, from, node, chain, rule, pkt, before);
     }
 
@@ -399,7 +392,7 @@ impl Walker<'_> {
         pkt: &Pkt,
         before: crate::FiveTuple,
     ) {
-        if !self.record {
+        if !self.hops.recording() {
             return;
         }
         // The rule's text is rendered when read, from the names it mentions.
@@ -420,17 +413,18 @@ impl Walker<'_> {
                 t
             }
         };
-        self.insert_hop(
-            at,
-            Location::Chain {
-                node: node.shared_name(),
-                table: chain.table(),
-                chain: self.cache.chain_name(self.c, chain),
-            },
+        let at_chain = Location::Chain {
+            node: node.shared_name(),
+            table: chain.table(),
+            chain: self.cache.chain_name(self.c, chain),
+        };
+        let hop = Hop {
+            at: at_chain,
             before,
-            pkt.t,
-            Action::Rule { chain, rule: text },
+            after: pkt.t,
+            action: Action::Rule { chain, rule: text },
             explain,
-        );
+        };
+        self.hops.insert(at, hop);
     }
 }
