@@ -16,6 +16,7 @@ use manifests::{Diagnostic, Loaded};
 mod flags;
 mod input;
 mod pick;
+mod policy;
 
 /// `print!` to stdout; a closed pipe (`podpath ... validate | head -1`) ends the program quietly,
 /// as a filter does, instead of panicking.
@@ -97,6 +98,9 @@ enum Command {
     Export,
     /// List the bundled scenarios.
     Scenarios,
+    /// NetworkPolicy answers: `policy matrix --port 80 [--why NS/FROM NS/TO]`.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -262,6 +266,9 @@ fn run(cli: Cli) -> u8 {
                 s.node_port_range.0,
                 s.node_port_range.1
             );
+            if c.network_policy_count() > 0 {
+                outln!("{} NetworkPolicy(s) applied", c.network_policy_count());
+            }
             for s in &loaded.skipped {
                 outln!(
                     "skipped {} {} (line {}): {}",
@@ -278,6 +285,7 @@ fn run(cli: Cli) -> u8 {
             EXIT_OK
         }
         Command::Scenarios => EXIT_OK,
+        Command::Policy(cmd) => policy::run(&loaded, &cmd),
     }
 }
 
@@ -383,7 +391,7 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
         Output::Text => out!("{}", engine::trace_text::render_text(&trace)),
         Output::Json => {
             let doc = serde_json::json!({
-                "podpath_trace_version": 1,
+                "podpath_trace_version": 2,
                 "delivered": delivered,
                 "trace": trace,
             });

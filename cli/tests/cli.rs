@@ -98,7 +98,7 @@ fn json_output_is_the_documented_shape() {
     );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(v["podpath_trace_version"], 1);
+    assert_eq!(v["podpath_trace_version"], 2);
     assert_eq!(v["delivered"], true);
     let trace = &v["trace"];
     assert_eq!(trace["connections"].as_array().map(Vec::len), Some(3));
@@ -185,6 +185,37 @@ fn export_loads_back() {
     let (_, original, _) =
         podpath(&["--scenario", "default", "get", "pods", "-A", "-o", "wide"], None);
     assert_eq!(pods, original);
+}
+
+#[test]
+fn policy_matrix_text_json_and_why() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels: {app: a}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports: [{containerPort: 80}]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n  labels: {app: b}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports: [{containerPort: 80}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: b-only-from-b\nspec:\n  podSelector:\n    matchLabels: {app: b}\n  ingress:\n  - from:\n    - podSelector:\n        matchLabels: {app: b}\n";
+    let (code, out, err) = podpath(&["-f", "-", "policy", "matrix", "--port", "80"], Some(yaml));
+    assert_eq!(code, 0, "{err}");
+    // a, b and the loader's two CoreDNS pods: only b's own workload reaches b.
+    assert!(out.contains("TCP port 80: 4 pods, 3 of 16 pairs denied"), "{out}");
+    let (code, out, _) =
+        podpath(&["-f", "-", "policy", "matrix", "--port", "80", "--output", "json"], Some(yaml));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["podpath_matrix_version"], 1);
+    assert_eq!(v["pods"][1]["pod"]["name"], "b");
+    let to_b: Vec<bool> = (0..4).map(|i| v["allowed"][i][1].as_bool().unwrap()).collect();
+    assert_eq!(to_b, [false, true, false, false], "{out}");
+    assert_eq!(v["allowed"][1][0], true);
+    let (code, out, _) = podpath(
+        &["-f", "-", "policy", "matrix", "--port", "80", "--why", "default/b", "default/b"],
+        Some(yaml),
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("allowed by NetworkPolicy default/b-only-from-b spec.ingress[0] (from podSelector app=b; any port)"), "{out}");
+    // The trace ends in the policy's verdict, exit code 1.
+    let (code, out, _) = podpath(&["-f", "-", "validate"], Some(yaml));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("1 NetworkPolicy(s) applied") && !out.contains("skipped NetworkPolicy"),
+        "{out}"
+    );
 }
 
 /// Issue #16 end to end: bytes charged while read, a closed pipe, IPv6 and repeat refused before

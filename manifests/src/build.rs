@@ -194,6 +194,7 @@ pub fn meta_of(o: &Object) -> &Meta {
         Object::Workload(w) => &w.meta,
         Object::Slice(s) => &s.meta,
         Object::Config(c) => &c.meta,
+        Object::NetworkPolicy(m, _) => m,
     }
 }
 
@@ -216,6 +217,8 @@ pub enum Work {
     KubernetesService,
     /// Its EndpointSlice, when no slice for it is given: the control-plane nodes' :6443.
     KubernetesEndpoints,
+    /// Namespace objects and NetworkPolicies (`netpol.rs`), after everything else.
+    Policy(usize),
 }
 
 impl Work {
@@ -225,7 +228,8 @@ impl Work {
             | Work::Service(i)
             | Work::Pod(i)
             | Work::Workload(i)
-            | Work::Slice(i) => i,
+            | Work::Slice(i)
+            | Work::Policy(i) => i,
             Work::DefaultNodes
             | Work::PodNodes
             | Work::Dns
@@ -289,6 +293,9 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
     out.push(Work::Dns);
     out.extend(of(|i, o| matches!(o, Object::Slice(_)).then_some(Work::Slice(i))));
     out.push(Work::KubernetesEndpoints);
+    out.extend(of(|i, o| {
+        matches!(o, Object::Namespace(_) | Object::NetworkPolicy(..)).then_some(Work::Policy(i))
+    }));
     out
 }
 
@@ -338,6 +345,15 @@ impl Builder {
             (Work::KubernetesEndpoints, _) => self.kubernetes_endpoints(),
             (Work::Dns, _) => self.ensure_dns(),
             (Work::Slice(_), Some(Object::Slice(sl))) => self.add_slice(sl),
+            (Work::Policy(_), Some(Object::NetworkPolicy(_, p))) => {
+                crate::netpol::build(&mut self.cluster, &mut self.diags, &mut self.skipped, p)
+            }
+            (Work::Policy(_), Some(Object::Namespace(m))) => {
+                self.cluster.set_namespace(engine::policy::NamespaceSpec {
+                    name: m.name.clone(),
+                    labels: m.labels.clone(),
+                })
+            }
             // A step that does not name an object of its kind (not made by `plan`): nothing.
             _ => {}
         }

@@ -193,6 +193,7 @@ pub enum Object {
     Slice(RawSlice),
     /// A `KubeProxyConfiguration` or kubeadm `ClusterConfiguration` (see [`crate::settings`]).
     Config(crate::config::RawConfig),
+    NetworkPolicy(Meta, Box<crate::netpol::RawPolicy>),
 }
 
 /// An object of a kind podpath does not simulate.
@@ -218,6 +219,7 @@ const KINDS: &[(&str, &str)] = &[
     ("StatefulSet", "apps/v1"),
     ("DaemonSet", "apps/v1"),
     ("ReplicationController", "v1"),
+    ("NetworkPolicy", "networking.k8s.io/v1"),
 ];
 
 /// Typed lists as the API returns them (`PodList`, `ServiceList`, ...): read like `List`.
@@ -411,6 +413,10 @@ fn read_object(kind: &str, v: &Value, diags: &mut Vec<Diagnostic>) -> Option<Obj
         }
         "EndpointSlice" => Object::Slice(read_slice(&mut r, meta, v)),
         "Endpoints" => Object::Slice(read_endpoints(&mut r, meta, v)),
+        "NetworkPolicy" => {
+            let raw = crate::netpol::read(&meta.namespace, &meta.name, meta.line, spec);
+            Object::NetworkPolicy(meta, Box::new(raw))
+        }
         _ => return None,
     })
 }

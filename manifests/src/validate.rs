@@ -111,6 +111,7 @@ pub fn object_ref(o: &Object) -> ObjectRef {
         }
         Object::Config(c) if c.meta.namespace.is_empty() => ObjectRef::new(&c.meta.name, None, ""),
         Object::Config(c) => ObjectRef::new("ConfigMap", Some(&c.meta.namespace), &c.meta.name),
+        Object::NetworkPolicy(m, _) => ObjectRef::new("NetworkPolicy", Some(&m.namespace), &m.name),
     }
 }
 
@@ -130,6 +131,8 @@ pub fn validate(o: &Object, read: &[Diagnostic], diags: &mut Vec<Diagnostic>) {
         Object::Workload(w) => workload(&mut v, w),
         Object::Slice(s) => slice(&mut v, s),
         Object::Config(_) => {}
+        // The spec is checked when read (`netpol.rs`); an invalid one is refused, not fatal.
+        Object::NetworkPolicy(m, _) => meta_common(&mut v, m, dns1123_subdomain),
     }
 }
 

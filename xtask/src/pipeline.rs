@@ -180,9 +180,27 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         counted(&out, Need::Some)
     })?;
     summary.step("native tests (workspace)", || {
-        let out =
-            ctx.cmd("cargo").args(["test", "--workspace", "--exclude", "podpath-e2e"]).run()?;
+        let out = ctx
+            .cmd("cargo")
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "podpath-e2e",
+                "--exclude",
+                "podpath-kernel",
+            ])
+            .run()?;
         counted(&out, Need::Some)
+    })?;
+    summary.step("kernel oracle (network namespaces)", || {
+        // Skipped, with the reason, where there is no root, iproute2, iptables or conntrack.
+        let out =
+            ctx.cmd("cargo").args(["test", "-p", "podpath-kernel", "--", "--nocapture"]).run()?;
+        let skipped = out.lines().find(|l| l.contains("kernel oracle SKIPPED"));
+        let agreed = out.lines().find(|l| l.starts_with("kernel agrees with podpath"));
+        let (tests, _) = counted(&out, Need::Some)?;
+        Ok((tests, skipped.or(agreed).unwrap_or_default().trim().to_string()))
     })?;
     summary.step("fuzz the loader, the engine and the JS API (20 s each, libFuzzer)", || {
         // Seeds: the bundled scenarios and the bad-input corpora (for `load` and `js_api`); new

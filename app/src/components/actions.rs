@@ -46,7 +46,12 @@ pub fn apply_loaded(
             if !bundled {
                 state.scenario.set(String::new());
             }
-            state.messages.set(loaded.warnings.iter().map(Message::from_diagnostic).collect());
+            let mut messages: Vec<Message> =
+                loaded.warnings.iter().map(Message::from_diagnostic).collect();
+            if let Some(text) = crate::policy_view::skipped_notice(&loaded.skipped) {
+                messages.push(Message { error: false, line: None, text });
+            }
+            state.messages.set(messages);
             state.set_cluster(loaded.cluster);
             true
         }

@@ -62,7 +62,12 @@ impl<'c> Walker<'c> {
                     "{why}: the kernel answers with {answer}",
                     why = why()
                 );
-                self.end(Verdict::RefusedByPod { pod: key, port, protocol: t.protocol })
+                // The refusal (RST, ICMP) goes back like an answer would (see `reply`).
+                let mut out =
+                    self.end(Verdict::RefusedByPod { pod: key, port, protocol: t.protocol });
+                out.server = Some(Server::Pod { pod: pod.id, container: crate::Name::default() });
+                out.delivered = Some(t);
+                out
             }
         }
     }
@@ -120,10 +125,13 @@ impl<'c> Walker<'c> {
             name = node.spec.name.clone(),
             proto = t.protocol
         );
-        self.end(Verdict::RefusedByNode {
+        let mut out = self.end(Verdict::RefusedByNode {
             node: node.spec.name.clone(),
             port,
             protocol: t.protocol,
-        })
+        });
+        out.server = Some(Server::Node { node: node.id, process: "the kernel".into() });
+        out.delivered = Some(t);
+        out
     }
 }

@@ -28,6 +28,12 @@ impl Hops {
         self.recording
     }
 
+    /// Turns recording off or on (a refusal's way back is walked unrecorded unless it is
+    /// lost); returns what it was.
+    pub fn set_recording(&mut self, on: bool) -> bool {
+        std::mem::replace(&mut self.recording, on)
+    }
+
     pub fn push(&mut self, hop: Hop) {
         if self.recording {
             self.list.push(hop);

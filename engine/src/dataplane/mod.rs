@@ -11,6 +11,8 @@
 //! - [`start`]: the probe's start (source, name resolution, one connection and its reply)
 //! - [`pod_netns`]: the pod's network namespace (loopback, default route, veth, bridge)
 //! - [`node`]: the node (nat and filter hooks, routing, bridge out, conntrack records)
+//! - [`policy`]: NetworkPolicy at the pod's interface (egress after the source node's DNAT,
+//!   ingress before the destination node's masquerade)
 //! - [`netfilter`]: chain evaluation ([`netfilter`]`::eval`) and explanation (`::explain`)
 //! - [`pod_network`]: the CNI's model (bridge, VPC-native routed, VXLAN overlay): a pod's
 //!   way into its node and back, the routes to pods, encapsulation between nodes
@@ -33,6 +35,7 @@ mod node;
 mod packet;
 mod pod_netns;
 mod pod_network;
+mod policy;
 mod reply;
 mod rule_cache;
 mod start;

@@ -8,7 +8,7 @@
 //! traffic passes iptables), hairpin mode on the bridge ports.
 //!
 //! Imports [`super::netfilter`] (the hooks it runs), [`super::walker`], [`super::packet`] and
-//! [`super::state`]. A policy stage (NetworkPolicy) hooks in here: egress where the source pod's
+//! [`super::state`]. The [`super::policy`] stage hooks in here: egress where the source pod's
 //! packet enters its node, ingress before [`super::delivery`] hands a packet to a pod.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -18,6 +18,7 @@ use super::netfilter::NfOutcome;
 use super::packet::{ConnOutcome, Pkt};
 use super::state::ConntrackEntry;
 use super::walker::Walker;
+use crate::addr::FiveTuple;
 use crate::kube_proxy::{Builtin, ChainRef, Table};
 use crate::model::*;
 use crate::trace::{Action, Location, Verdict};
@@ -48,6 +49,9 @@ impl Walker<'_> {
             self.nat = Some((id, arrived));
         }
         let dst = *pkt.t.dst.ip();
+        if let Some(end) = self.police_egress(node, pkt) {
+            return end;
+        }
 
         // Routing decision on the (possibly rewritten) destination.
         if self.is_local(node, dst, pkt) {
@@ -68,7 +72,7 @@ impl Walker<'_> {
                 Action::Route { route: text!("local {dst} dev {dev}") },
                 "{dst} is this node's own address: deliver to a local process"
             );
-            self.remember_conntrack(id, pkt);
+            self.remember_conntrack(id, arrived, pkt);
             return self.deliver_to_node(node, pkt);
         }
         if let Some(owner) = self.pod_cidr_owner(dst) {
@@ -88,8 +92,11 @@ impl Walker<'_> {
                 if let Some(end) = self.filter(node, pkt, filter) {
                     return end;
                 }
+                if let Some(end) = self.police_ingress(node, pkt) {
+                    return end;
+                }
                 self.postrouting(node, pkt, self.local_pod_source(node));
-                self.remember_conntrack(id, pkt);
+                self.remember_conntrack(id, arrived, pkt);
                 let Some(pod) = self.cache.pod_at(self.c, dst) else {
                     return self.end(Verdict::NoRoute {
                         ip: dst,
@@ -119,7 +126,7 @@ impl Walker<'_> {
                 return end;
             }
             self.postrouting(node, pkt, self.remote_pod_source(node));
-            self.remember_conntrack(id, pkt);
+            self.remember_conntrack(id, arrived, pkt);
             return self.cross(node, owner, pkt, visited);
         }
         if let Some(other) = self.c.node_by_ip(dst) {
@@ -137,7 +144,7 @@ impl Walker<'_> {
                 return end;
             }
             self.postrouting(node, pkt, node.spec.internal_ip);
-            self.remember_conntrack(id, pkt);
+            self.remember_conntrack(id, arrived, pkt);
             return self.cross(node, other, pkt, visited);
         }
         // Not a pod, not a node: a Service address nothing captured, or the outside world.
@@ -171,9 +178,21 @@ impl Walker<'_> {
         }
         let settings = self.c.settings();
         if settings.service_cidr.contains(dst) || settings.cluster_cidr.contains(dst) {
-            return self.end(Verdict::NoRoute {
-                ip: dst,
-                reason: format!("no Service or pod has address {dst}"),
+            // The node's default route takes it out; nothing outside has a cluster address.
+            let what =
+                if settings.service_cidr.contains(dst) { "Service CIDR" } else { "cluster CIDR" };
+            let reason = format!("{dst} is in the {what} but no Service or pod has it: no kube-proxy rule translates it, so the node sends it out by its default route, and nothing outside the cluster answers a cluster address");
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
+                pkt.t,
+                Action::Route { route: text!("default via the node network's gateway dev eth0") },
+                reason.clone()
+            );
+            return self.end(Verdict::Unanswered {
+                via_node: node.spec.name.clone(),
+                to: dst,
+                reason,
             });
         }
         hop!(
@@ -243,17 +262,18 @@ impl Walker<'_> {
         pkt.mark = false;
     }
 
-    pub(super) fn remember_conntrack(&mut self, node: NodeId, pkt: &Pkt) {
-        let Some((nat_node, original)) = self.nat else { return };
-        if nat_node != node
-            || self.st.conntrack.iter().any(|e| e.original == original && e.node == node)
-        {
+    /// Every node a request passes keeps a conntrack entry: the packet as it arrived there and
+    /// the reply it expects (after this node's own translations); only a translation is shown.
+    pub(super) fn remember_conntrack(&mut self, node: NodeId, arrived: FiveTuple, pkt: &Pkt) {
+        if self.st.conntrack.iter().any(|e| e.original == arrived && e.node == node) {
             return;
         }
-        let entry = ConntrackEntry { node, original, reply: pkt.t.reversed() };
-        hop!(self, Location::Node { node: self.node(node).shared_name() }, pkt.t,
-            Action::Conntrack { entry: text!("{entry}", entry = entry.clone()) },
-            "conntrack records the translation, so the reply is rewritten back without consulting the rules");
+        let entry = ConntrackEntry { node, original: arrived, reply: pkt.t.reversed() };
+        if arrived != pkt.t {
+            hop!(self, Location::Node { node: self.node(node).shared_name() }, pkt.t,
+                Action::Conntrack { entry: text!("{entry}", entry = entry.clone()) },
+                "conntrack records the translation, so the reply is rewritten back without consulting the rules");
+        }
         self.st.conntrack.push(entry);
     }
 }

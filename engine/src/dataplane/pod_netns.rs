@@ -13,6 +13,7 @@ use super::hops::hop;
 use super::packet::{ConnOutcome, Origin, Pkt};
 use super::walker::Walker;
 use crate::addr::FiveTuple;
+use crate::model::Node;
 use crate::trace::{Action, Location};
 
 impl Walker<'_> {
@@ -25,12 +26,20 @@ impl Walker<'_> {
     ) -> ConnOutcome {
         self.nat = None;
         self.masqueraded = false;
+        self.egress_from = None;
         let sport = self.d.port(32768, 60999);
         match origin {
             Origin::Pod { pod, container } => {
                 let p = self.pod(*pod);
-                let src = if dst.ip().is_loopback() { Ipv4Addr::LOCALHOST } else { p.ip };
+                let src = if p.spec.host_network {
+                    self.host_source(self.node(p.node), *dst.ip())
+                } else if dst.ip().is_loopback() {
+                    Ipv4Addr::LOCALHOST
+                } else {
+                    p.ip
+                };
                 let t = FiveTuple::new(protocol, SocketAddrV4::new(src, sport), dst);
+                self.sent = Some(t);
                 let key = self.cache.pod_key(p);
                 hop!(
                     self,
@@ -58,13 +67,14 @@ impl Walker<'_> {
                 let node = self.node(p.node);
                 self.pod_to_node(node, &key, t, false);
                 let mut pkt = Pkt::new(t, false);
+                self.egress_from = Some(p.id);
                 self.at_node(p.node, &mut pkt, false, 0)
             }
             Origin::Node { node } => {
                 let n = self.node(*node);
-                let src =
-                    if dst.ip().is_loopback() { Ipv4Addr::LOCALHOST } else { n.spec.internal_ip };
+                let src = self.host_source(n, *dst.ip());
                 let t = FiveTuple::new(protocol, SocketAddrV4::new(src, sport), dst);
+                self.sent = Some(t);
                 hop!(self, Location::Node { node: n.shared_name() }, t, Action::Send,
                     "a process in the host network of {name} opens a {protocol} connection to {dst}", name = n.shared_name());
                 let mut pkt = Pkt::new(t, true);
@@ -72,6 +82,7 @@ impl Walker<'_> {
             }
             Origin::External { ip, node, via_lb } => {
                 let t = FiveTuple::new(protocol, SocketAddrV4::new(*ip, sport), dst);
+                self.sent = Some(t);
                 let n = self.node(*node);
                 hop!(
                     self,
@@ -101,6 +112,19 @@ impl Walker<'_> {
                 out.entry_node = Some(n.spec.name.clone());
                 out
             }
+        }
+    }
+
+    /// The source address the node's kernel gives a host process's connection to `dst`: the
+    /// preferred source of the route it takes (`cni0`'s for the node's own podCIDR, loopback's
+    /// for 127.0.0.0/8, the InternalIP otherwise).
+    fn host_source(&self, node: &Node, dst: Ipv4Addr) -> Ipv4Addr {
+        if dst.is_loopback() {
+            Ipv4Addr::LOCALHOST
+        } else if node.spec.pod_cidr.contains(dst) {
+            node.bridge_ip()
+        } else {
+            node.spec.internal_ip
         }
     }
 }

@@ -22,10 +22,16 @@ use crate::trace::Text;
 /// of its rules a trace has recorded: a cached chain renders each rule's facts once.
 pub(crate) struct Chain {
     pub(super) rules: ChainRules,
+    /// What the chain keeps of the rules traces recorded (one lock for both lists).
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
     /// (rule index, text) of rules recorded, up to [`KEPT_PER_CHAIN`].
-    texts: Mutex<Vec<(u32, Text)>>,
+    texts: Vec<(u32, Text)>,
     /// (rule index, the packet facts, the explanation) of rules recorded, likewise.
-    explains: Mutex<Vec<(u32, ExplainFacts, Text)>>,
+    explains: Vec<(u32, ExplainFacts, Text)>,
 }
 
 /// At most this many texts and explanations kept per chain: a walk records a handful of a
@@ -56,7 +62,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Chain {
     pub(super) fn new(rules: ChainRules) -> Chain {
-        Chain { rules, texts: Mutex::new(Vec::new()), explains: Mutex::new(Vec::new()) }
+        Chain { rules, kept: Mutex::default() }
     }
 
     pub(super) fn rules(rules: Vec<Rule>) -> Arc<Chain> {
@@ -77,19 +83,25 @@ impl Chain {
         }
     }
 
+    /// The text and the explanation (for `facts`) kept for rule `i`, if any.
+    pub(super) fn kept(&self, i: usize, facts: &ExplainFacts) -> (Option<Text>, Option<Text>) {
+        let i = i as u32;
+        let kept = lock(&self.kept);
+        let text = kept.texts.iter().find(|(j, _)| *j == i).map(|(_, t)| t.clone());
+        let explain =
+            kept.explains.iter().find(|(j, f, _)| *j == i && f == facts).map(|(_, _, t)| t.clone());
+        (text, explain)
+    }
+
     /// The text of rule `i` (which is `rule`, in `chain`): its iptables-restore line, rendered
-    /// when read from the names it mentions, captured the first time.
-    pub(super) fn text(
+    /// when read from the names it mentions; kept for the next time.
+    pub(super) fn make_text(
         &self,
         c: &crate::ClusterState,
         i: usize,
         chain: ChainRef,
         rule: &Rule,
     ) -> Text {
-        let i = i as u32;
-        if let Some((_, t)) = lock(&self.texts).iter().find(|(j, _)| *j == i) {
-            return t.clone();
-        }
         let text = match RuleFacts::capture(c, chain, rule) {
             Some(facts) => {
                 let rule = *rule;
@@ -97,24 +109,17 @@ impl Chain {
             }
             None => render_rule(c, chain, rule).into(),
         };
-        let mut texts = lock(&self.texts);
-        if texts.len() < KEPT_PER_CHAIN {
-            texts.push((i, text.clone()));
+        let mut kept = lock(&self.kept);
+        if kept.texts.len() < KEPT_PER_CHAIN {
+            kept.texts.push((i as u32, text.clone()));
         }
         text
     }
 
-    /// The explanation kept for rule `i` if it was made for `facts`.
-    pub(super) fn explain(&self, i: usize, facts: &ExplainFacts) -> Option<Text> {
-        let i = i as u32;
-        let explains = lock(&self.explains);
-        explains.iter().find(|(j, f, _)| *j == i && f == facts).map(|(_, _, t)| t.clone())
-    }
-
     pub(super) fn keep_explain(&self, i: usize, facts: ExplainFacts, text: Text) {
-        let mut explains = lock(&self.explains);
-        if explains.len() < KEPT_PER_CHAIN {
-            explains.push((i as u32, facts, text));
+        let mut kept = lock(&self.kept);
+        if kept.explains.len() < KEPT_PER_CHAIN {
+            kept.explains.push((i as u32, facts, text));
         }
     }
 
@@ -172,9 +177,17 @@ pub(crate) struct RuleCache {
     pod_keys: RefCell<FastMap<PodId, ObjectKey>>,
     /// The pod that has an address, by address.
     pods_at: RefCell<FastMap<Ipv4Addr, Option<PodId>>>,
+    /// NetworkPolicy answers of the enforcement points (the `policy` stage), by what they
+    /// depend on besides the cluster state: a probe asks the same ones in every branch of its
+    /// enumeration and again when traced anew.
+    pub(super) policy: RefCell<FastMap<PolicyKey, Option<Arc<crate::policy::enforce::Enforced>>>>,
     /// The one empty chain every empty candidate list shares.
     pub(super) empty: Arc<Chain>,
 }
+
+/// (direction, the pod checked, the peer: a pod's id or an address, port, protocol, whether
+/// the hop is recorded).
+pub(super) type PolicyKey = (u8, PodId, u64, u16, crate::addr::Protocol, bool);
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct SharedKey {
@@ -203,6 +216,7 @@ impl RuleCache {
             names: RefCell::new(FastMap::with_capacity_and_hasher(16, FastHash)),
             pod_keys: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
             pods_at: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
+            policy: RefCell::new(FastMap::default()),
             empty: Chain::rules(Vec::new()),
         }
     }
@@ -215,6 +229,7 @@ impl RuleCache {
             + self.names.borrow().len()
             + self.pod_keys.borrow().len()
             + self.pods_at.borrow().len()
+            + self.policy.borrow().len()
     }
 
     pub(super) fn clear(&mut self) {
@@ -225,6 +240,7 @@ impl RuleCache {
         self.names.get_mut().clear();
         self.pod_keys.get_mut().clear();
         self.pods_at.get_mut().clear();
+        self.policy.get_mut().clear();
     }
 
     /// Empties the cache if it grew past [`KEPT_ENTRIES`] (see there).

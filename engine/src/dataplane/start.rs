@@ -71,10 +71,9 @@ pub(super) fn run_connection(w: &mut Walker<'_>, probe: &Probe) -> Run {
             return run;
         }
     };
-    let outcome = w.connect(&origin, dst, probe.protocol);
+    let mut outcome = w.connect(&origin, dst, probe.protocol);
     let hops = w.take_hops();
-    let reply = w.reply(&origin, &outcome);
-    let mut outcome = outcome;
+    let reply = w.reply(&origin, &mut outcome);
     if let Origin::External { node, .. } = &origin {
         outcome.entry_node = c.node(*node).map(|n| n.spec.name.clone());
     } else if let Some(n) = origin_node(c, &origin) {
@@ -139,18 +138,21 @@ fn resolve_name(
         None => p.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default(),
     };
     let origin = Origin::Pod { pod: p.id, container };
-    let q = w.connect(&origin, SocketAddrV4::new(dns_ip, 53), Protocol::Udp);
+    let mut q = w.connect(&origin, SocketAddrV4::new(dns_ip, 53), Protocol::Udp);
     let resolution = dns::resolve(c, &p.spec.namespace, name);
     let Verdict::Delivered { pod: dns_pod, .. } = &q.verdict else {
         let conn =
             Connection { hops: w.take_hops(), verdict: q.verdict.clone(), reply: Vec::new() };
-        return Err(Box::new((
-            Verdict::NameNotFound {
-                name: name.into(),
-                reason: format!("the DNS query to {dns_ip}:53 failed: {}", q.verdict),
-            },
-            Some(conn),
-        )));
+        // A policy that isolates the pod's egress blocks its DNS too unless a rule allows
+        // port 53 to kube-dns: the answer says so.
+        let reason = match &q.verdict {
+            Verdict::DeniedByPolicy { direction: crate::policy::Direction::Egress, .. } => format!(
+                "the DNS query to {dns_ip}:53 (UDP) never left the pod: egress NetworkPolicy blocks cluster DNS unless a rule allows port 53 to kube-dns: {}",
+                q.verdict
+            ),
+            v => format!("the DNS query to {dns_ip}:53 failed: {v}"),
+        };
+        return Err(Box::new((Verdict::NameNotFound { name: name.into(), reason }, Some(conn))));
     };
     let answer = resolution.answer().clone();
     let picked = match &answer {
@@ -178,7 +180,7 @@ fn resolve_name(
             || Action::Dns { query: resolution.fqdn().to_string(), answer: answer_text(&answer) };
         hop!(w, Location::Dns { pod: dns_pod.clone() }, t, action(), text!(explain()));
     }
-    let reply = w.reply(&origin, &q);
+    let reply = w.reply(&origin, &mut q);
     let conn = Connection { hops: w.take_hops(), verdict: q.verdict.clone(), reply };
     match (answer, picked) {
         (_, Some(ip)) => Ok((ip, Some(conn))),

@@ -27,6 +27,8 @@ pub(crate) struct Walker<'c> {
     pub(super) hops: Hops,
     /// The node where NAT happened, and the packet as it arrived there.
     pub(super) nat: Option<(NodeId, FiveTuple)>,
+    /// The request as the client's socket sent it: the reply must be its mirror image.
+    pub(super) sent: Option<FiveTuple>,
     pub(super) masqueraded: bool,
     /// Evaluate the shared chains in full instead of through the index (tests compare both).
     pub full_chains: bool,
@@ -34,6 +36,9 @@ pub(crate) struct Walker<'c> {
     /// The last `Cluster::lookup_vip` and its answer: every chain a packet meets asks for the
     /// same destination, and the cluster does not change during a walk.
     vip_memo: std::cell::Cell<Option<(VipKey, Option<VipAnswer>)>>,
+    /// The pod whose egress NetworkPolicy the [`super::policy`] stage checks when its packet
+    /// reaches its node's netfilter (after the DNAT that picks the backend).
+    pub(super) egress_from: Option<PodId>,
 }
 
 type VipKey = (Ipv4Addr, u16, crate::addr::Protocol);
@@ -54,10 +59,12 @@ impl<'c> Walker<'c> {
             now_ms,
             hops: Hops::new(record),
             nat: None,
+            sent: None,
             masqueraded: false,
             full_chains: false,
             cache,
             vip_memo: std::cell::Cell::new(None),
+            egress_from: None,
         }
     }
 

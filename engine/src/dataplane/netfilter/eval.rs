@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::addr::Cidr;
 use crate::cluster::VipKind;
 use crate::dataplane::hops::{hop, text};
-use crate::dataplane::packet::{Pkt, VipAnswer};
+use crate::dataplane::packet::{Ct, Pkt, VipAnswer};
 use crate::dataplane::rule_cache::{Chain, ChainRules, ExplainFacts, SharedKey};
 use crate::dataplane::walker::Walker;
 use crate::kube_proxy::rules::NodeTable;
@@ -149,12 +149,13 @@ impl Walker<'_> {
         let m = &rule.matches;
         let (src, dst) = (*pkt.t.src.ip(), *pkt.t.dst.ip());
         if let Some(state) = m.ctstate {
-            // Every packet walked here opens a new connection, and is not yet DNATed when the
-            // localnet rule sees it on INPUT unless kube-proxy rewrote it.
+            // A request opens a new connection (and is DNATed only if kube-proxy rewrote it);
+            // a reply is ESTABLISHED where conntrack knows it, else NEW or INVALID (`Ct`).
             let ok = match state {
-                CtState::New => true,
-                CtState::Invalid | CtState::RelatedEstablished => false,
-                CtState::NotRelatedEstablishedDnat => !pkt.dnat_done,
+                CtState::New => pkt.ct == Ct::New,
+                CtState::Invalid => pkt.ct == Ct::Invalid,
+                CtState::RelatedEstablished => pkt.ct == Ct::Established,
+                CtState::NotRelatedEstablishedDnat => pkt.ct == Ct::New && !pkt.dnat_done,
             };
             if !ok {
                 return false;
@@ -395,8 +396,6 @@ impl Walker<'_> {
         if !self.hops.recording() {
             return;
         }
-        // The rule's text is rendered when read, from the names it mentions.
-        let text = rules.text(self.c, index, chain, rule);
         // The explanation depends on the rule and on the packet's addresses (this chain is one
         // node's): the same probe meets the same explanation again.
         let facts = ExplainFacts {
@@ -405,14 +404,14 @@ impl Walker<'_> {
             protocol: before.protocol,
             masq_to: pkt.masq_to,
         };
-        let explain = match rules.explain(index, &facts) {
-            Some(t) => t,
-            None => {
-                let t = self.explain_rule(node, chain, rule, pkt, before);
-                rules.keep_explain(index, facts, t.clone());
-                t
-            }
-        };
+        let (text, explain) = rules.kept(index, &facts);
+        // The rule's text is rendered when read, from the names it mentions.
+        let text = text.unwrap_or_else(|| rules.make_text(self.c, index, chain, rule));
+        let explain = explain.unwrap_or_else(|| {
+            let t = self.explain_rule(node, chain, rule, pkt, before);
+            rules.keep_explain(index, facts, t.clone());
+            t
+        });
         let at_chain = Location::Chain {
             node: node.shared_name(),
             table: chain.table(),
