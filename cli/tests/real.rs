@@ -110,3 +110,23 @@ fn skipped_kinds_are_listed_once_by_every_command() {
         );
     }
 }
+
+#[test]
+fn vxlan_reply_to_a_masquerading_node_is_encapsulated() {
+    // A NodePort's remote endpoint answers flannel.1's address on the node that masqueraded
+    // (the `.0` of its podCIDR): that address is routed through flannel.1 as a pod's would be.
+    let args = ["--scenario", "external-to-nodeport", "--pod-network", "vxlan", "trace"];
+    let found = (1..=8).any(|seed| {
+        let s = seed.to_string();
+        let mut a = args.to_vec();
+        a.extend(["--seed", &s]);
+        let (code, out, err) = podpath(&a, None);
+        assert_eq!(code, 0, "{err}");
+        let Some(reply) = out.split("  reply:").nth(1) else { return false };
+        let Some(back) = reply.split("nginx answers 10.244.1.0:").nth(1) else { return false };
+        assert!(back.contains("flannel.1 encapsulates"), "{reply}");
+        assert!(back.contains("→ 192.168.1.11:8472"), "{reply}");
+        true
+    });
+    assert!(found, "no seed reached the remote endpoint");
+}

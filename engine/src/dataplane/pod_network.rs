@@ -238,7 +238,7 @@ impl<'c> Walker<'c> {
             Location::Node { node: from.shared_name() },
             t => outer,
             Action::Forward,
-            "flannel.1 encapsulates: the packet rides inside UDP {outer} (VXLAN, VNI 1); the inner packet is unchanged"
+            "flannel.1 encapsulates: the packet rides inside {outer} (VXLAN, VNI 1); the inner packet is unchanged"
         );
         hop!(
             self,

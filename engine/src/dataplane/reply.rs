@@ -197,8 +197,9 @@ impl Walker<'_> {
                             )
                         }
                     };
-                    // Pod traffic crosses the pod network (encapsulated with VXLAN).
-                    let pod_traffic = pod_node.is_some();
+                    // Pod traffic crosses the pod network (encapsulated with VXLAN), a reply to
+                    // a masquerading node's flannel.1 address (in its podCIDR) too.
+                    let pod_traffic = pod_node.is_some() || self.pod_cidr_owner(dst).is_some();
                     self.wire_between(a, b, t, words(), pod_traffic);
                     here = m;
                     local_out = false;
