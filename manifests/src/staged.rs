@@ -163,8 +163,12 @@ impl<'a> Loader<'a> {
                                     _ => None,
                                 })
                             };
-                            let list = text(root.get("kind")).as_deref() == Some("List")
-                                && text(root.get("apiVersion")).as_deref() == Some("v1");
+                            // `kind: List` (v1), or a typed list as the API returns it
+                            // (`PodList`, `ServiceList`, ...).
+                            let kind = text(root.get("kind")).unwrap_or_default();
+                            let list = (kind == "List"
+                                && text(root.get("apiVersion")).as_deref() == Some("v1"))
+                                || crate::objects::is_typed_list_kind(&kind);
                             let taken = std::mem::take(&mut items);
                             if list {
                                 whole.append(taken);
@@ -249,9 +253,15 @@ impl<'a> Loader<'a> {
             );
         }
         build::check_duplicates(&objects, &mut diags);
-        build::check_allocations(&objects, &self.options.settings, &mut diags);
-        build::check_networks(&objects, &self.options.settings, &mut diags);
-        let cluster = match Cluster::new(self.options.settings.clone()) {
+        let settings = crate::settings::resolve(
+            &objects,
+            &self.options.settings,
+            &self.options.overrides,
+            &mut diags,
+        );
+        build::check_allocations(&objects, &settings, &mut diags);
+        build::check_networks(&objects, &settings, &mut diags);
+        let cluster = match Cluster::new(settings) {
             Ok(c) => c,
             Err(e) => {
                 diags.push(Diagnostic::error(e.to_string()));
