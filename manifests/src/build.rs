@@ -620,7 +620,8 @@ impl Builder {
         }
         let rs = format!("coredns-{}", engine::dns::COREDNS_TEMPLATE_HASH);
         for i in 0..2 {
-            let obj = ObjectRef::new("Pod", Some("kube-system"), &format!("{rs}-{}", suffix(&rs, i)));
+            let obj =
+                ObjectRef::new("Pod", Some("kube-system"), &format!("{rs}-{}", suffix(&rs, i)));
             let node = match self.schedule(&coredns_constraints()) {
                 Ok(node) => node,
                 Err(why) => return self.pending(&obj, 0, &why),
