@@ -643,6 +643,20 @@ impl Builder {
         }
     }
 
+    /// What the scheduler knows of node `name`, with the hostPorts its pods hold.
+    fn facts(&self, name: &str) -> crate::scheduler::NodeFacts {
+        let mut facts = self.node_facts.get(name).cloned().unwrap_or_default();
+        if let Some(node) = self.cluster.node_by_name(name) {
+            facts.used_host_ports = self
+                .cluster
+                .pods_on_node(node.id)
+                .flat_map(|p| p.spec.containers.iter().flat_map(|c| &c.ports))
+                .filter_map(|p| Some((p.protocol, p.host_port?)))
+                .collect();
+        }
+        facts
+    }
+
     /// The node with the fewest pods among those the pod's constraints allow (see
     /// [`crate::scheduler`]), ties by name; the scheduler's reason when none is.
     fn schedule(&self, c: &crate::scheduler::Constraints) -> Result<String, String> {
@@ -650,7 +664,7 @@ impl Builder {
         let mut best: Option<(&String, usize)> = None;
         for (name, count) in &self.pods_per_node {
             let Some(node) = self.cluster.node_by_name(name) else { continue };
-            let facts = self.node_facts.get(name).cloned().unwrap_or_default();
+            let facts = self.facts(name);
             match crate::scheduler::unfit(
                 c,
                 name,
@@ -809,7 +823,7 @@ impl Builder {
                     .filter(|n| !have.owned_nodes.contains(n))
                     .filter(|n| {
                         let Some(node) = self.cluster.node_by_name(n) else { return false };
-                        let facts = self.node_facts.get(*n).cloned().unwrap_or_default();
+                        let facts = self.facts(n);
                         crate::scheduler::unfit(
                             &w.template.sched,
                             n,

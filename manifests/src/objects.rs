@@ -447,6 +447,7 @@ fn read_node(
         unschedulable: spec
             .and_then(|s| r.bool(s.get("unschedulable"), "spec.unschedulable"))
             .unwrap_or(false),
+        used_host_ports: Vec::new(),
     };
     let mut node =
         RawNode { meta, pod_cidr, pod_cidr_line, ready: true, facts, ..RawNode::default() };
@@ -518,6 +519,20 @@ pub(crate) fn read_pod_spec(r: &mut Reader<'_>, spec: &Value, path: &str) -> Raw
         }
         out.containers.push(container);
     }
+    out.sched.host_ports = out
+        .containers
+        .iter()
+        .flat_map(|c| &c.ports)
+        .filter_map(|p| {
+            let port = u16::try_from(p.host_port?).ok().filter(|&h| h != 0)?;
+            let proto = match p.protocol.as_deref() {
+                Some("UDP") => engine::Protocol::Udp,
+                Some("SCTP") => engine::Protocol::Sctp,
+                _ => engine::Protocol::Tcp,
+            };
+            Some((proto, port))
+        })
+        .collect();
     out
 }
 

@@ -1,7 +1,8 @@
 //! Where the loader's scheduler may put a pod, as kube-scheduler's filters decide it: the node
 //! is Ready and not cordoned (`spec.unschedulable`), matches the pod's `nodeSelector` and
 //! required node affinity (`nodeSelectorTerms` ORed, their `matchExpressions` and `matchFields`
-//! ANDed), and every `NoSchedule` / `NoExecute` taint is tolerated. Among the nodes that pass,
+//! ANDed), every `NoSchedule` / `NoExecute` taint is tolerated, and no pod already on the node
+//! holds one of the pod's `hostPort`s for the same protocol (the NodePorts filter). Among the nodes that pass,
 //! the loader picks the one with the fewest pods (ties by name). A pod no node passes stays
 //! Pending, and the note says why in kube-scheduler's words
 //! (`0/3 nodes are available: 1 node(s) had untolerated taint {...}, ...`).
@@ -50,6 +51,8 @@ pub struct Constraints {
     /// `nodeSelectorTerms`; empty: no required affinity.
     pub terms: Vec<Vec<NodeRequirement>>,
     pub tolerations: Vec<Toleration>,
+    /// The pod's `hostPort`s with their protocol, for the NodePorts filter.
+    pub host_ports: Vec<(engine::Protocol, u16)>,
 }
 
 /// What the scheduler knows of a node besides its engine spec.
@@ -57,6 +60,8 @@ pub struct Constraints {
 pub struct NodeFacts {
     pub taints: Vec<Taint>,
     pub unschedulable: bool,
+    /// The `hostPort`s (with protocol) the pods already on the node hold.
+    pub used_host_ports: Vec<(engine::Protocol, u16)>,
 }
 
 pub(crate) fn read_taints(r: &mut Reader<'_>, spec: &Value) -> Vec<Taint> {
@@ -186,7 +191,15 @@ pub fn unfit(
         (t.effect == "NoSchedule" || t.effect == "NoExecute")
             && !c.tolerations.iter().any(|tol| tol.tolerates(t))
     });
-    untolerated.map(|t| format!("had untolerated taint {{{}: {}}}", t.key, t.value))
+    if let Some(t) = untolerated {
+        return Some(format!("had untolerated taint {{{}: {}}}", t.key, t.value));
+    }
+    // kube-scheduler's NodePorts filter. The model keeps no `hostIP`, so every hostPort is
+    // taken as bound on 0.0.0.0, which conflicts with any address.
+    if c.host_ports.iter().any(|hp| facts.used_host_ports.contains(hp)) {
+        return Some("didn't have free ports for the requested pod ports".into());
+    }
+    None
 }
 
 /// `0/3 nodes are available: 1 node(s) had ..., 2 node(s) ...`.

@@ -155,3 +155,37 @@ spec:
         assert_eq!(o.entry_node.as_deref(), Some("b"), "{o:?}");
     }
 }
+
+/// kube-scheduler's NodePorts filter: a node where a pod already holds the hostPort (same
+/// protocol) cannot take a second pod asking for it; another protocol on the same port can.
+#[test]
+fn a_taken_host_port_leaves_the_second_pod_pending() {
+    let node = "apiVersion: v1\nkind: Node\nmetadata: {name: only}\nspec: {podCIDR: 10.244.0.0/24}\nstatus: {addresses: [{type: InternalIP, address: 10.0.0.1}]}\n";
+    let with_port = |name: &str, proto: &str| {
+        format!("---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n  - name: c\n    image: x\n    ports: [{{containerPort: 8080, hostPort: 80, protocol: {proto}}}]\n")
+    };
+    let yaml = format!(
+        "{node}{}{}{}",
+        with_port("first", "TCP"),
+        with_port("second", "TCP"),
+        with_port("udp", "UDP")
+    );
+    let l = manifests::load(&yaml).unwrap_or_else(|d| panic!("{d:?}"));
+    assert_eq!(node_of(&l, "first").as_deref(), Some("only"));
+    assert_eq!(node_of(&l, "udp").as_deref(), Some("only"), "UDP 80 is another port");
+    assert_eq!(node_of(&l, "second"), None);
+    let note = l
+        .warnings
+        .iter()
+        .find(|d| {
+            d.severity == Severity::Note && d.object.as_ref().is_some_and(|o| o.name == "second")
+        })
+        .expect("a note on the pending pod");
+    assert!(
+        note.message.contains(
+            "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports."
+        ),
+        "{}",
+        note.message
+    );
+}
