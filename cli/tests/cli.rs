@@ -303,3 +303,86 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// hostPort as kind's ingress setup has it: the ingress-nginx controller scheduled on the
+/// control-plane node (`ingress-ready=true`, its taint tolerated, as kubernetes/ingress-nginx
+/// `deploy/static/provider/kind/deploy.yaml` at 9d3afe410cf7 writes it) with hostPorts 80 and
+/// 443. `rules --node` prints the CNI portmap plugin's chains in the nat table after
+/// kube-proxy's, under a header naming the plugin; the other node has none.
+#[test]
+fn rules_show_the_portmap_plugins_host_port_chains() {
+    let yaml = r#"
+apiVersion: v1
+kind: Node
+metadata:
+  name: kind-control-plane
+  labels: {ingress-ready: "true", kubernetes.io/os: linux, node-role.kubernetes.io/control-plane: ""}
+spec:
+  podCIDR: 10.244.0.0/24
+  taints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]
+status: {addresses: [{type: InternalIP, address: 172.18.0.2}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: kind-worker, labels: {kubernetes.io/os: linux}}
+spec: {podCIDR: 10.244.1.0/24}
+status: {addresses: [{type: InternalIP, address: 172.18.0.3}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
+spec:
+  nodeSelector: {ingress-ready: "true", kubernetes.io/os: linux}
+  tolerations: [{key: node-role.kubernetes.io/control-plane, operator: Equal, effect: NoSchedule}]
+  containers:
+  - name: controller
+    image: registry.k8s.io/ingress-nginx/controller
+    ports:
+    - {name: http, containerPort: 80, hostPort: 80, protocol: TCP}
+    - {name: https, containerPort: 443, hostPort: 443, protocol: TCP}
+    - {name: webhook, containerPort: 8443, protocol: TCP}
+"#;
+    let f = std::env::temp_dir().join(format!("podpath-hostport-{}.yaml", std::process::id()));
+    std::fs::write(&f, yaml).expect("write the manifest");
+    let file = f.display().to_string();
+    let (code, out, err) = podpath(&["-f", &file, "rules", "--node", "kind-control-plane"], None);
+    assert_eq!(code, 0, "{err}");
+    let nat = out.split("*nat\n").nth(1).expect("a nat table");
+    let header = nat.find("# hostPort: the CNI portmap plugin's rules").expect("the header");
+    assert!(nat.find("-A KUBE-SERVICES").is_some_and(|k| k < header), "after kube-proxy's: {nat}");
+    let cni = &nat[header..];
+    assert!(cni.contains("# -A PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT\n"));
+    assert!(cni.contains("# -A OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT\n"));
+    assert!(cni.contains(":CNI-HOSTPORT-DNAT - [0:0]\n"), "{cni}");
+    let dn = cni
+        .lines()
+        .find_map(|l| l.strip_prefix(":CNI-DN-").map(|r| format!("CNI-DN-{}", &r[..r.len() - 8])))
+        .expect("the pod's CNI-DN chain");
+    assert!(cni.contains(&format!(
+        "-A CNI-HOSTPORT-DNAT -m comment --comment \"dnat name: \\\"kindnet\\\" id: \\\"ingress-nginx/ingress-nginx-controller\\\"\" -m multiport -p tcp --destination-ports 80,443 -j {dn}\n"
+    )), "{cni}");
+    assert!(
+        cni.contains(&format!(
+            "-A {dn} -m tcp -p tcp --dport 80 -j DNAT --to-destination 10.244.0.2:80\n"
+        )),
+        "{cni}"
+    );
+    assert!(
+        cni.contains(&format!(
+            "-A {dn} -m tcp -p tcp --dport 443 -j DNAT --to-destination 10.244.0.2:443\n"
+        )),
+        "{cni}"
+    );
+    assert!(!cni.contains("8443"), "8443 has no hostPort: {cni}");
+    let (code, out, err) = podpath(&["-f", &file, "rules", "--node", "kind-worker"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("CNI-"), "{out}");
+    // The trace takes the same rules: the controller answers on the node's port 80.
+    let (code, out, err) = podpath(
+        &["-f", &file, "trace", "--from-node", "kind-worker", "--to", "172.18.0.2:80"],
+        None,
+    );
+    let _ = std::fs::remove_file(&f);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("the CNI portmap plugin's rule for hostPort 80 of pod ingress-nginx/ingress-nginx-controller"), "{out}");
+}

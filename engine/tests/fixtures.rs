@@ -677,3 +677,83 @@ fn service_cidr_address_no_service_has_leaves_unanswered() {
     assert_eq!(only(&t).client_sees(), "timeout");
     snapshot!(service_cidr_address_no_service_has_leaves_unanswered, t);
 }
+
+/// The kind ingress setup: the ingress-nginx controller with hostPorts 80 and 443 on the
+/// control-plane node (here `node-1`). kind's ingress guide (kind.sigs.k8s.io/docs/user/ingress,
+/// before cloud-provider-kind v0.9.0) labels that node `ingress-ready=true` and maps ports 80/443
+/// to it; ingress-nginx's kind manifest (kubernetes/ingress-nginx
+/// `deploy/static/provider/kind/deploy.yaml` at 9d3afe410cf7449450513e511319dcc730d4c085) gives
+/// the controller `hostPort: 80` and `hostPort: 443`. The CNI portmap plugin DNATs them
+/// (containernetworking/plugins `plugins/meta/portmap/portmap.go` at
+/// 0463fd19afce932c0e9127ca4afc7c001c912e07).
+fn kind_ingress() -> Cluster {
+    let mut c = nodes(2);
+    let mut spec = pod_spec(
+        "ingress-nginx",
+        "ingress-nginx-controller-5d8f7",
+        "node-1",
+        "app.kubernetes.io/component=controller",
+        &["controller:80=http,443=https,8443=webhook"],
+    );
+    let mut containers: Vec<ContainerSpec> = spec.containers.to_vec();
+    for p in &mut containers[0].ports {
+        if p.container_port != 8443 {
+            p.host_port = Some(p.container_port);
+        }
+    }
+    spec.containers = containers.into();
+    c.add_pod(spec).unwrap();
+    pod(&mut c, "default", "client", "node-2", "app=client", &["curl"]);
+    c
+}
+
+fn delivered_to_controller(t: &Trace) -> bool {
+    matches!(only(t), Verdict::Delivered { pod, container, .. }
+        if pod.name == "ingress-nginx-controller-5d8f7" && container == "controller")
+}
+
+#[test]
+fn host_port_from_outside_reaches_the_ingress_controller() {
+    let c = kind_ingress();
+    let t = c.trace(&from_external(
+        "198.51.100.7",
+        Entry::Node { node: "node-1".into() },
+        "192.168.1.11:80",
+    ));
+    assert!(delivered_to_controller(&t), "{:?}", verdicts(&t));
+    // The portmap plugin masquerades only hairpin and localhost traffic: the client is seen.
+    assert_eq!(t.outcomes[0].seen_source, Some("198.51.100.7".parse().unwrap()));
+    assert!(!t.outcomes[0].masqueraded);
+    snapshot!(host_port_from_outside_reaches_the_ingress_controller, t);
+}
+
+#[test]
+fn host_port_from_a_pod_on_another_node_and_from_a_node() {
+    let c = kind_ingress();
+    let t = c.trace(&from_pod("default/client", "192.168.1.11:443"));
+    assert!(delivered_to_controller(&t), "{:?}", verdicts(&t));
+    let t = c.trace(&from_node("node-2", "192.168.1.11:80"));
+    assert!(delivered_to_controller(&t), "{:?}", verdicts(&t));
+    // The node itself: nat OUTPUT jumps to CNI-HOSTPORT-DNAT too.
+    let t = c.trace(&from_node("node-1", "192.168.1.11:80"));
+    assert!(delivered_to_controller(&t), "{:?}", verdicts(&t));
+}
+
+#[test]
+fn host_port_is_open_only_on_the_pods_node_and_port() {
+    let c = kind_ingress();
+    // node-2 has no pod with hostPort 80: nothing forwards it.
+    let t = c.trace(&from_external(
+        "198.51.100.7",
+        Entry::Node { node: "node-2".into() },
+        "192.168.1.12:80",
+    ));
+    assert!(!delivered_to_controller(&t), "{:?}", verdicts(&t));
+    // 8443 is a containerPort without hostPort.
+    let t = c.trace(&from_external(
+        "198.51.100.7",
+        Entry::Node { node: "node-1".into() },
+        "192.168.1.11:8443",
+    ));
+    assert!(!delivered_to_controller(&t), "{:?}", verdicts(&t));
+}

@@ -17,7 +17,7 @@ use std::net::Ipv4Addr;
 use serde::{Deserialize, Serialize};
 
 use crate::addr::{Cidr, Protocol};
-use crate::model::{ServiceId, ServicePortId};
+use crate::model::{PodId, ServiceId, ServicePortId};
 
 pub use categorize::{categorize, Categorized};
 pub use rules::{chain_rules, NodeTable};
@@ -70,20 +70,44 @@ pub struct EndpointIdx(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ChainRef {
-    Builtin { table: Table, chain: Builtin },
-    KubeServices { table: Table },
-    KubeNodePorts { table: Table },
+    Builtin {
+        table: Table,
+        chain: Builtin,
+    },
+    KubeServices {
+        table: Table,
+    },
+    KubeNodePorts {
+        table: Table,
+    },
     KubeExternalServices,
     KubeProxyFirewall,
     KubeForward,
     KubeFirewall,
     KubePostrouting,
     KubeMarkMasq,
-    Svc { port: ServicePortId },
-    Svl { port: ServicePortId },
-    Ext { port: ServicePortId },
-    Fw { port: ServicePortId },
-    Sep { port: ServicePortId, endpoint: EndpointIdx },
+    Svc {
+        port: ServicePortId,
+    },
+    Svl {
+        port: ServicePortId,
+    },
+    Ext {
+        port: ServicePortId,
+    },
+    Fw {
+        port: ServicePortId,
+    },
+    Sep {
+        port: ServicePortId,
+        endpoint: EndpointIdx,
+    },
+    /// The CNI portmap plugin's `CNI-HOSTPORT-DNAT` (see [`rules::NodeTable::cni_chains`]).
+    CniHostportDnat,
+    /// The portmap plugin's per-container `CNI-DN-<hash>` chain of a pod with hostPorts.
+    CniDn {
+        pod: PodId,
+    },
 }
 
 /// Hashes the chain as two words (what identifies it, packed), not field by field: the
@@ -106,6 +130,8 @@ impl std::hash::Hash for ChainRef {
             ChainRef::Ext { port: p } => (11, port(p), 0),
             ChainRef::Fw { port: p } => (12, port(p), 0),
             ChainRef::Sep { port: p, endpoint } => (13, port(p), u64::from(endpoint.0)),
+            ChainRef::CniHostportDnat => (14, 0, 0),
+            ChainRef::CniDn { pod } => (15, u64::from(pod.0), 0),
         };
         state.write_u64(kind << 48 | a);
         state.write_u64(b);
@@ -182,6 +208,8 @@ pub enum Comment {
     NotAcceptedByFw(ServicePortId),
     /// `"<spn> -> <ip:port>"`.
     SpnToEndpoint(ServicePortId, EndpointIdx),
+    /// The portmap plugin's `dnat name: "<network>" id: "<container>"` for a pod.
+    CniDnat(PodId),
 }
 
 /// The match part of a rule. Every field is optional; all present ones must match.
@@ -203,6 +231,9 @@ pub struct Matches {
     pub recent: Option<Recent>,
     /// `-m nfacct --nfacct-name localhost_nps_accepted_pkts` (counting only).
     pub nfacct_localhost: bool,
+    /// `-m multiport --destination-ports` over this pod's hostPorts of the rule's protocol
+    /// (the portmap plugin's entry rule into the pod's `CNI-DN-` chain).
+    pub host_ports_of: Option<PodId>,
 }
 
 /// The conntrack-state matches kube-proxy uses.

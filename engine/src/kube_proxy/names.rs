@@ -10,8 +10,12 @@ use std::sync::Arc;
 
 use super::{ChainRef, EndpointIdx};
 use crate::cluster::ClusterState;
-use crate::model::ServicePortId;
+use crate::model::{PodId, ServicePortId};
 use crate::name::Name;
+
+/// The CNI network name the portmap plugin's chain names and comments carry: kind's
+/// (`kindnet`'s CNI config names its network `kindnet`).
+pub const CNI_NETWORK: &str = "kindnet";
 
 /// What rendering a rule needs to know about the cluster: the names of the service ports and
 /// endpoints it mentions. Implemented by the [`ClusterState`], and by [`RuleFacts`], the few facts a
@@ -33,6 +37,14 @@ pub trait RuleNames {
     fn endpoint(&self, p: ServicePortId, e: EndpointIdx) -> Option<SocketAddrV4>;
     /// kube-proxy's masquerade mark.
     fn mark(&self) -> u32;
+    /// A pod's `ns/name`, for the portmap plugin's chains (`None`: not known here).
+    fn pod_key(&self, _pod: PodId) -> Option<String> {
+        None
+    }
+    /// A pod's hostPorts of protocol `proto`, in declaration order.
+    fn host_ports(&self, _pod: PodId, _proto: crate::addr::Protocol) -> Vec<u16> {
+        Vec::new()
+    }
 }
 
 impl RuleNames for ClusterState {
@@ -74,6 +86,24 @@ impl RuleNames for ClusterState {
     fn mark(&self) -> u32 {
         self.settings().kube_proxy.mark()
     }
+
+    fn pod_key(&self, pod: PodId) -> Option<String> {
+        self.pod(pod).map(|p| p.key().to_string())
+    }
+
+    fn host_ports(&self, pod: PodId, proto: crate::addr::Protocol) -> Vec<u16> {
+        let Some(p) = self.pod(pod) else { return Vec::new() };
+        let mut out: Vec<u16> = p
+            .spec
+            .containers
+            .iter()
+            .flat_map(|c| &c.ports)
+            .filter(|cp| cp.protocol == proto)
+            .filter_map(|cp| cp.host_port)
+            .collect();
+        out.dedup();
+        out
+    }
 }
 
 /// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
@@ -113,5 +143,12 @@ pub fn chain_name_with(names: &impl RuleNames, chain: ChainRef) -> Name {
             let Some(spn) = names.spn_shared(port) else { return "KUBE-SEP-UNKNOWN".into() };
             Name::sep(spn, names.proto_lower(port), names.endpoint(port, endpoint))
         }
+        ChainRef::CniHostportDnat => "CNI-HOSTPORT-DNAT".into(),
+        // The plugin hashes the network name with the container ID; the model has no container
+        // IDs, so the pod's `ns/name` stands in for it.
+        ChainRef::CniDn { pod } => match names.pod_key(pod) {
+            Some(k) => hashed("CNI-DN-", super::hash::hash16(&[CNI_NETWORK, &k])),
+            None => "CNI-DN-UNKNOWN".into(),
+        },
     }
 }

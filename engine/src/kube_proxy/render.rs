@@ -13,7 +13,7 @@ use std::net::SocketAddrV4;
 use std::sync::Arc;
 
 pub use super::names::RuleNames;
-use super::names::{chain_name, chain_name_with};
+use super::names::{chain_name, chain_name_with, CNI_NETWORK};
 use super::rules::{builtin_jumps, NodeTable};
 use super::*;
 use crate::cluster::ClusterState;
@@ -45,13 +45,18 @@ impl RuleFacts {
             Target::Jump { chain } => Some(chain),
             _ => None,
         };
+        // The portmap plugin's rules name a pod, which these facts do not keep.
+        let cni = |c: ChainRef| matches!(c, ChainRef::CniHostportDnat | ChainRef::CniDn { .. });
+        if cni(chain) || target.is_some_and(cni) || matches!(rule.comment, Comment::CniDnat(_)) {
+            return None;
+        }
         let comment_port = match rule.comment {
             Comment::Spn(p)
             | Comment::SpnSuffix(p, _)
             | Comment::Around(_, p, _)
             | Comment::NotAcceptedByFw(p)
             | Comment::SpnToEndpoint(p, _) => Some(p),
-            Comment::None | Comment::Fixed(_) => None,
+            Comment::None | Comment::Fixed(_) | Comment::CniDnat(_) => None,
         };
         let ports = [chain.service_port(), target.and_then(ChainRef::service_port), comment_port];
         let port = one_of(ports.into_iter().flatten())?;
@@ -141,6 +146,31 @@ pub fn render_node(cluster: &ClusterState, node: NodeId) -> String {
                 let _ = writeln!(out, "{}", render_rule(cluster, c, &r));
             }
         }
+        let cni = if t == Table::Nat { table.cni_chains() } else { Vec::new() };
+        if !cni.is_empty() {
+            let _ = writeln!(
+                out,
+                "# hostPort: the CNI portmap plugin's rules (containernetworking/plugins \
+                 plugins/meta/portmap/portmap.go), not kube-proxy's"
+            );
+            for &b in builtins {
+                for r in table.cni_builtin_jumps(t, b) {
+                    let _ = writeln!(
+                        out,
+                        "# {}",
+                        render_rule(cluster, ChainRef::Builtin { table: t, chain: b }, &r)
+                    );
+                }
+            }
+            for &c in &cni {
+                let _ = writeln!(out, ":{} - [0:0]", chain_name(cluster, c));
+            }
+            for &c in &cni {
+                for r in table.chain(c) {
+                    let _ = writeln!(out, "{}", render_rule(cluster, c, &r));
+                }
+            }
+        }
         let _ = writeln!(out, "COMMIT");
     }
     out
@@ -165,6 +195,11 @@ pub fn render_comment(names: &impl RuleNames, comment: Comment) -> Option<String
         Comment::SpnToEndpoint(p, e) => {
             let ep = names.endpoint(p, e).map(|a| a.to_string()).unwrap_or_default();
             format!("{} -> {ep}", spn(p))
+        }
+        // The plugin's comment carries quotes, escaped inside the quoted argument.
+        Comment::CniDnat(pod) => {
+            let id = names.pod_key(pod).unwrap_or_default();
+            return Some(format!("\"dnat name: \\\"{CNI_NETWORK}\\\" id: \\\"{id}\\\"\""));
         }
     };
     Some(if text.contains(' ') { format!("\"{text}\"") } else { text })
@@ -233,8 +268,16 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
             AddrType::DstLocal => " -m addrtype --dst-type LOCAL",
         });
     }
-    if let Some(p) = m.protocol {
-        let _ = write!(s, " -m {0} -p {0}", p.lower());
+    match (m.protocol, m.host_ports_of) {
+        (Some(p), Some(pod)) => {
+            let ports: Vec<String> = names.host_ports(pod, p).iter().map(u16::to_string).collect();
+            let _ =
+                write!(s, " -m multiport -p {} --destination-ports {}", p.lower(), ports.join(","));
+        }
+        (Some(p), None) => {
+            let _ = write!(s, " -m {0} -p {0}", p.lower());
+        }
+        (None, _) => {}
     }
     if let Some(c) = m.src {
         let _ = write!(s, " -s {}", cidr_arg(c));

@@ -11,16 +11,19 @@
 //! (`KUBE-SERVICES`, `KUBE-NODEPORTS`, ...) are the concatenation of every service port's
 //! [`PortRules`], which is what the dataplane evaluates through the (IP, port, protocol) index.
 //!
+//! The CNI portmap plugin's hostPort chains sit beside kube-proxy's in the nat table (see
+//! [`NodeTable::cni_chains`]): the walk meets them as a node would.
+//!
 //! One file over 500 lines on purpose: it follows `syncProxyRules` section by section, so that
 //! it reads against the reference; split, that correspondence would be lost.
 
 use std::net::Ipv4Addr;
 
 use super::categorize::{categorize, Categorized};
-use super::names::chain_name;
+use super::names::{chain_name, RuleNames};
 use super::*;
 use crate::cluster::{ClusterState, DetectLocal};
-use crate::model::{NodeId, Service, ServicePortId};
+use crate::model::{NodeId, PodId, Service, ServicePortId};
 use crate::name::Name;
 
 /// A node's kube-proxy rule table.
@@ -323,7 +326,13 @@ impl<'a> NodeTable<'a> {
     /// The rules of one chain on this node. Chains that do not exist here come back empty.
     pub fn chain(&self, chain: ChainRef) -> Vec<Rule> {
         match chain {
-            ChainRef::Builtin { table, chain } => builtin_jumps(table, chain),
+            ChainRef::Builtin { table, chain } => {
+                let mut rules = builtin_jumps(table, chain);
+                rules.extend(self.cni_builtin_jumps(table, chain));
+                rules
+            }
+            ChainRef::CniHostportDnat => self.cni_hostport_dnat(),
+            ChainRef::CniDn { pod } => self.cni_dn(pod),
             ChainRef::KubeServices { table: Table::Nat } => {
                 let mut rules: Vec<Rule> = self
                     .service_ports()
@@ -644,6 +653,101 @@ impl<'a> NodeTable<'a> {
         crate::sort::sort(&mut rest);
         fixed.extend(rest.into_iter().map(|(_, c)| c));
         fixed
+    }
+}
+
+/// The CNI portmap plugin's hostPort rules, as containernetworking/plugins writes them
+/// (`plugins/meta/portmap/portmap.go` at commit 0463fd19afce932c0e9127ca4afc7c001c912e07:
+/// `genToplevelDnatChain`, `genDnatChain`, `fillDnatRules`). The plugin runs when a pod's
+/// sandbox is created, so a pod with hostPorts has its chain on its own node only.
+///
+/// The plugin's `snat` default also writes hairpin and localhost mark rules
+/// (`CNI-HOSTPORT-SETMARK`, `CNI-HOSTPORT-MASQ`); they are not modelled (written down in
+/// ARCHITECTURE.md's gaps), so a pod reaching its own hostPort keeps its source address.
+impl NodeTable<'_> {
+    /// The pods on this node the plugin forwards ports to: not host-network, with a hostPort.
+    pub fn host_port_pods(&self) -> Vec<PodId> {
+        let mut pods: Vec<PodId> = self
+            .cluster
+            .pods_on_node(self.node)
+            .filter(|p| !p.spec.host_network && p.spec.phase == crate::model::PodPhase::Running)
+            .filter(|p| {
+                p.spec.containers.iter().flat_map(|c| &c.ports).any(|cp| cp.host_port.is_some())
+            })
+            .map(|p| p.id)
+            .collect();
+        pods.sort();
+        pods
+    }
+
+    /// The plugin's jumps in nat PREROUTING and OUTPUT (`--dst-type LOCAL`), appended after
+    /// kube-proxy's (the plugin appends; kube-proxy inserts its jumps first).
+    pub fn cni_builtin_jumps(&self, table: Table, chain: Builtin) -> Vec<Rule> {
+        let hooked = table == Table::Nat && matches!(chain, Builtin::Prerouting | Builtin::Output);
+        if !hooked || self.host_port_pods().is_empty() {
+            return Vec::new();
+        }
+        vec![rule(
+            Comment::None,
+            Matches { addrtype: Some(AddrType::DstLocal), ..Matches::default() },
+            jump(ChainRef::CniHostportDnat),
+        )]
+    }
+
+    /// The plugin's chains on this node: `CNI-HOSTPORT-DNAT`, then each pod's `CNI-DN-` chain.
+    pub fn cni_chains(&self) -> Vec<ChainRef> {
+        let pods = self.host_port_pods();
+        if pods.is_empty() {
+            return Vec::new();
+        }
+        let mut out = vec![ChainRef::CniHostportDnat];
+        out.extend(pods.into_iter().map(|pod| ChainRef::CniDn { pod }));
+        out
+    }
+
+    /// One multiport entry rule per pod and protocol (protocols sorted by name, as the plugin
+    /// sorts them), in the order the pods' sandboxes were created.
+    fn cni_hostport_dnat(&self) -> Vec<Rule> {
+        let mut out = Vec::new();
+        for pod in self.host_port_pods() {
+            let mut protos: Vec<crate::addr::Protocol> = crate::addr::Protocol::ALL
+                .into_iter()
+                .filter(|&p| !self.cluster.host_ports(pod, p).is_empty())
+                .collect();
+            protos.sort_by_key(|p| p.lower());
+            for p in protos {
+                out.push(rule(
+                    Comment::CniDnat(pod),
+                    Matches { protocol: Some(p), host_ports_of: Some(pod), ..Matches::default() },
+                    jump(ChainRef::CniDn { pod }),
+                ));
+            }
+        }
+        out
+    }
+
+    /// `-p PROTO --dport HOSTPORT -j DNAT --to-destination PODIP:CONTAINERPORT` per port.
+    fn cni_dn(&self, pod: PodId) -> Vec<Rule> {
+        let Some(p) = self.cluster.pod(pod).filter(|p| p.node == self.node) else {
+            return Vec::new();
+        };
+        p.spec
+            .containers
+            .iter()
+            .flat_map(|c| &c.ports)
+            .filter_map(|cp| {
+                let host_port = cp.host_port?;
+                Some(rule(
+                    Comment::None,
+                    Matches {
+                        protocol: Some(cp.protocol),
+                        dport: Some(host_port),
+                        ..Matches::default()
+                    },
+                    Target::Dnat { ip: p.ip, port: cp.container_port },
+                ))
+            })
+            .collect()
     }
 }
 

@@ -184,6 +184,12 @@ impl Walker<'_> {
         if m.dport.is_some_and(|p| p != pkt.t.dst.port()) {
             return false;
         }
+        if let Some(pod) = m.host_ports_of {
+            use crate::kube_proxy::names::RuleNames;
+            if !self.c.host_ports(pod, pkt.t.protocol).contains(&pkt.t.dst.port()) {
+                return false;
+            }
+        }
         match m.addrtype {
             Some(AddrType::DstLocal) if !self.is_local(node, dst, pkt) => return false,
             Some(AddrType::SrcLocal) if !pkt.src_local => return false,

@@ -24,6 +24,10 @@ impl Walker<'_> {
         }
     }
 
+    fn pod_key_text(&self, pod: Option<crate::model::PodId>) -> SvcKey {
+        SvcKey(pod.and_then(|id| self.c.pod(id)).map(|p| self.cache.pod_key(p)))
+    }
+
     fn svc_key(&self, p: ServicePortId) -> SvcKey {
         SvcKey(self.c.service(p.service).map(crate::model::Service::key))
     }
@@ -52,7 +56,23 @@ impl Walker<'_> {
         let src = *before.src.ip();
         let dst = before.dst;
         let cidr = self.c.settings().cluster_cidr;
+        let cni_pod = match chain {
+            ChainRef::CniDn { pod } => Some(pod),
+            _ => None,
+        };
         match (rule.target, rule.comment) {
+            (Target::Jump { chain: ChainRef::CniHostportDnat }, _) => {
+                let ip = *dst.ip();
+                text!("{ip} is an address of this node: look for a pod's hostPort in the CNI portmap plugin's CNI-HOSTPORT-DNAT chain")
+            }
+            (Target::Jump { chain: ChainRef::CniDn { pod } }, _) => {
+                let (port, proto, key) = (dst.port(), before.protocol, self.pod_key_text(Some(pod)));
+                text!("port {port}/{proto} is a hostPort of pod {key}: go to the CNI portmap plugin's chain for that pod")
+            }
+            (Target::Dnat { ip, port }, _) if cni_pod.is_some() => {
+                let (host_port, key) = (dst.port(), self.pod_key_text(cni_pod));
+                text!("the CNI portmap plugin's rule for hostPort {host_port} of pod {key}: DNAT, destination {dst} becomes {ip}:{port}")
+            }
             (Target::Jump { chain: ChainRef::KubeServices { table: Table::Nat } }, _) => {
                 "every packet passes kube-proxy's KUBE-SERVICES chain, which captures Service addresses".into()
             }
