@@ -228,8 +228,14 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// A builder over a cluster, empty or not (an apply builds onto the running one): the
+    /// scheduler counts the pods already there.
     pub fn new(cluster: Cluster) -> Builder {
-        Builder { cluster, diags: Vec::new(), skipped: Vec::new(), pods_per_node: BTreeMap::new() }
+        let pods_per_node = cluster
+            .nodes()
+            .map(|n| (n.spec.name.clone(), cluster.pods_on_node(n.id).count()))
+            .collect();
+        Builder { cluster, diags: Vec::new(), skipped: Vec::new(), pods_per_node }
     }
 
     fn model_error(&mut self, obj: &ObjectRef, line: u32, e: engine::ModelError) {
@@ -348,7 +354,7 @@ impl Builder {
             let mut spec = dns_pod_spec(&name);
             let Some(node) = self.schedule() else { return };
             spec.node = node;
-            self.place(spec, &ObjectRef::new("Pod", Some("kube-system"), &name), 0);
+            let _ = self.place(spec, &ObjectRef::new("Pod", Some("kube-system"), &name), 0);
         }
     }
 
@@ -377,11 +383,18 @@ impl Builder {
             .map(|(n, _)| n.clone())
     }
 
-    fn place(&mut self, spec: PodSpec, obj: &ObjectRef, line: u32) {
+    /// Adds a pod; whether it was added (an error is a diagnostic).
+    fn place(&mut self, spec: PodSpec, obj: &ObjectRef, line: u32) -> bool {
         let node = spec.node.clone();
         match self.cluster.add_pod(spec) {
-            Ok(_) => *self.pods_per_node.entry(node).or_insert(0) += 1,
-            Err(e) => self.model_error(obj, line, e),
+            Ok(_) => {
+                *self.pods_per_node.entry(node).or_insert(0) += 1;
+                true
+            }
+            Err(e) => {
+                self.model_error(obj, line, e);
+                false
+            }
         }
     }
 
@@ -429,71 +442,96 @@ impl Builder {
             hostname: p.spec.hostname.clone(),
             subdomain: p.spec.subdomain.clone(),
         };
-        self.place(spec, &obj, p.meta.line);
+        let _ = self.place(spec, &obj, p.meta.line);
     }
 
     fn expand_workload(&mut self, w: &RawWorkload) {
         let ns = &w.meta.namespace;
         let replicas = w.replicas.unwrap_or(1).clamp(0, 10_000) as usize;
-        let template = |name: String, node: String, extra: Vec<(&str, String)>| {
-            let mut labels = w.template_labels.clone();
-            for (k, v) in extra {
-                labels.insert(k.to_string(), v);
+        let mut labels = w.template_labels.clone();
+        let hash =
+            (w.kind == WorkloadKind::Deployment).then(|| safe_encode(&w.template_hash.to_string()));
+        if let Some(h) = &hash {
+            labels.insert("pod-template-hash".to_string(), h.clone());
+        }
+        let template = PodSpec {
+            namespace: ns.clone(),
+            name: String::new(),
+            labels,
+            node: String::new(),
+            ip: None,
+            host_network: w.template.host_network,
+            phase: PodPhase::Running,
+            ready: true,
+            terminating: false,
+            containers: containers(&w.template),
+            hostname: w.template.hostname.clone(),
+            subdomain: w.template.subdomain.clone(),
+        };
+        let with = |name: String, node: String| {
+            let mut spec = template.clone();
+            spec.name = name;
+            spec.node = node;
+            spec
+        };
+        let mut made: Vec<ObjectKey> = Vec::new();
+        let mut place = |b: &mut Builder, spec: PodSpec| {
+            let obj = ObjectRef::new("Pod", Some(ns), &spec.name);
+            let key = ObjectKey::new(ns, &spec.name);
+            if b.place(spec, &obj, w.meta.line) {
+                made.push(key);
             }
-            PodSpec {
-                namespace: ns.clone(),
-                name,
-                labels,
-                node,
-                ip: None,
-                host_network: w.template.host_network,
-                phase: PodPhase::Running,
-                ready: true,
-                terminating: false,
-                containers: containers(&w.template),
-                hostname: w.template.hostname.clone(),
-                subdomain: w.template.subdomain.clone(),
-            }
+        };
+        let prefix = match &hash {
+            Some(h) => format!("{}-{h}", w.meta.name),
+            None => w.meta.name.clone(),
         };
         match w.kind {
             WorkloadKind::Deployment | WorkloadKind::ReplicaSet => {
-                let (prefix, extra) = if w.kind == WorkloadKind::Deployment {
-                    let hash = safe_encode(&w.template_hash.to_string());
-                    (format!("{}-{hash}", w.meta.name), Some(hash))
-                } else {
-                    (w.meta.name.clone(), None)
-                };
                 for i in 0..replicas {
                     let name = self.fresh_name(ns, &prefix, i);
-                    let Some(node) = self.schedule() else { return };
-                    let extra = extra.iter().map(|h| ("pod-template-hash", h.clone())).collect();
-                    let obj = ObjectRef::new("Pod", Some(ns), &name);
-                    self.place(template(name, node, extra), &obj, w.meta.line);
+                    let Some(node) = self.schedule() else { break };
+                    place(self, with(name, node));
                 }
             }
             WorkloadKind::StatefulSet => {
                 for i in 0..replicas {
                     let name = format!("{}-{i}", w.meta.name);
-                    let Some(node) = self.schedule() else { return };
-                    let mut spec = template(
-                        name.clone(),
-                        node,
-                        vec![("statefulset.kubernetes.io/pod-name", name.clone())],
-                    );
+                    let Some(node) = self.schedule() else { break };
+                    let mut spec = with(name.clone(), node);
+                    spec.labels.insert("statefulset.kubernetes.io/pod-name".into(), name.clone());
                     spec.hostname = Some(name.clone());
                     spec.subdomain.clone_from(&w.service_name);
-                    let obj = ObjectRef::new("Pod", Some(ns), &name);
-                    self.place(spec, &obj, w.meta.line);
+                    place(self, spec);
                 }
             }
             WorkloadKind::DaemonSet => {
                 let nodes: Vec<String> = self.pods_per_node.keys().cloned().collect();
                 for (i, node) in nodes.into_iter().enumerate() {
                     let name = self.fresh_name(ns, &w.meta.name, i);
-                    let obj = ObjectRef::new("Pod", Some(ns), &name);
-                    self.place(template(name, node, Vec::new()), &obj, w.meta.line);
+                    place(self, with(name, node));
                 }
             }
+        }
+        // The controller keeps the desired state from here on (replacements, scaling).
+        let spec = engine::controllers::WorkloadSpec {
+            kind: match w.kind {
+                WorkloadKind::Deployment => engine::controllers::WorkloadKind::Deployment,
+                WorkloadKind::ReplicaSet => engine::controllers::WorkloadKind::ReplicaSet,
+                WorkloadKind::StatefulSet => engine::controllers::WorkloadKind::StatefulSet,
+                WorkloadKind::DaemonSet => engine::controllers::WorkloadKind::DaemonSet,
+            },
+            namespace: ns.clone(),
+            name: w.meta.name.clone(),
+            replicas: replicas as u32,
+            template,
+            pod_prefix: prefix,
+            service_name: w.service_name.clone(),
+            placement: engine::controllers::Placement::default(),
+        };
+        let obj = ObjectRef::new(w.kind.as_str(), Some(ns), &w.meta.name);
+        if let Err(e) = self.cluster.add_workload(spec, &made) {
+            self.model_error(&obj, w.meta.line, e);
         }
     }
 

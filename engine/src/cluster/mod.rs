@@ -87,6 +87,8 @@ pub struct Cluster {
     /// every change, kept by a clone (same state, same generation). The dataplane's rule cache
     /// is valid exactly while the generation it was filled for is the cluster's.
     generation: u64,
+    /// Controllers, queued work and the clock (`crate::controllers`).
+    pub(crate) living: crate::controllers::Controllers,
 }
 
 /// A value no cluster state has had before.
@@ -129,6 +131,7 @@ impl Cluster {
             next_lb_ip: 10,
             dns_service: None,
             generation: next_generation(),
+            living: crate::controllers::Controllers::default(),
         })
     }
 

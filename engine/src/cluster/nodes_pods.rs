@@ -71,6 +71,7 @@ impl Cluster {
         for key in pods {
             self.remove_pod(&key)?;
         }
+        self.living.forget_node(name);
         let node = self.nodes[id.0 as usize].take().expect("indexed node exists");
         self.node_by_name.remove(name);
         self.node_by_ip.remove(&node.spec.internal_ip);
@@ -227,6 +228,7 @@ impl Cluster {
             }
         }
         self.pods_on_node[pod.node.0 as usize].remove(&id);
+        self.living.forget_pod(id);
         Ok(())
     }
 
@@ -258,8 +260,12 @@ impl Cluster {
         let mut spec = old;
         spec.phase = phase;
         spec.ip = Some(self.pod(id).expect("exists").ip);
+        let owner = self.living.owner.get(&id).copied();
         self.remove_pod(key)?;
-        self.add_pod(spec)?;
+        let new = self.add_pod(spec)?;
+        if let Some(w) = owner {
+            self.living.adopt(new, w);
+        }
         Ok(())
     }
 
