@@ -222,6 +222,8 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
 /// The builder's state: the cluster and per-node pod counts for the scheduler.
 pub struct Builder {
     pub cluster: Cluster,
+    /// Building onto a running cluster (`Loader::onto`): existing objects are updated or kept.
+    pub applying: bool,
     pub diags: Vec<Diagnostic>,
     pub skipped: Vec<Skipped>,
     pods_per_node: BTreeMap<String, usize>,
@@ -235,7 +237,7 @@ impl Builder {
             .nodes()
             .map(|n| (n.spec.name.clone(), cluster.pods_on_node(n.id).count()))
             .collect();
-        Builder { cluster, diags: Vec::new(), skipped: Vec::new(), pods_per_node }
+        Builder { cluster, applying: false, diags: Vec::new(), skipped: Vec::new(), pods_per_node }
     }
 
     fn model_error(&mut self, obj: &ObjectRef, line: u32, e: engine::ModelError) {
@@ -246,15 +248,48 @@ impl Builder {
     pub fn run(&mut self, w: Work, objects: &[Object]) {
         match (w, objects.get(w.index())) {
             (Work::DefaultNodes, _) => self.default_nodes(),
-            (Work::Node(_), Some(Object::Node(n))) => self.add_node(n),
+            (Work::Node(_), Some(Object::Node(n))) => {
+                if !(self.applying && self.cluster.node_by_name(&n.meta.name).is_some()) {
+                    self.add_node(n)
+                }
+            }
             (Work::Service(_), Some(Object::Service(s))) => {
                 let obj = ObjectRef::new("Service", Some(&s.meta.namespace), &s.meta.name);
-                if let Err(e) = self.cluster.add_service(service_spec(s)) {
+                let key = ObjectKey::new(&s.meta.namespace, &s.meta.name);
+                let r = if self.applying && self.cluster.service_by_key(&key).is_some() {
+                    self.cluster.update_service(service_spec(s)).map(|_| ())
+                } else {
+                    self.cluster.add_service(service_spec(s)).map(|_| ())
+                };
+                if let Err(e) = r {
                     self.model_error(&obj, s.meta.line, e);
                 }
             }
-            (Work::Pod(_), Some(Object::Pod(p))) => self.add_raw_pod(p),
-            (Work::Workload(_), Some(Object::Workload(wl))) => self.expand_workload(wl),
+            (Work::Pod(_), Some(Object::Pod(p))) => {
+                let key = ObjectKey::new(&p.meta.namespace, &p.meta.name);
+                if !(self.applying && self.cluster.pod_by_key(&key).is_some()) {
+                    self.add_raw_pod(p)
+                }
+            }
+            (Work::Workload(_), Some(Object::Workload(wl))) => {
+                let key = ObjectKey::new(&wl.meta.namespace, &wl.meta.name);
+                let kind = engine_kind(wl.kind);
+                if self.applying && self.cluster.workload(kind, &key).is_some() {
+                    let replicas = wl.replicas.unwrap_or(1).clamp(0, 10_000) as u32;
+                    if kind != engine::controllers::WorkloadKind::DaemonSet {
+                        if let Err(e) = self.cluster.scale(kind, &key, replicas) {
+                            let obj = ObjectRef::new(
+                                wl.kind.as_str(),
+                                Some(&wl.meta.namespace),
+                                &wl.meta.name,
+                            );
+                            self.model_error(&obj, wl.meta.line, e);
+                        }
+                    }
+                } else {
+                    self.expand_workload(wl)
+                }
+            }
             (Work::Dns, _) => self.ensure_dns(),
             (Work::Slice(_), Some(Object::Slice(sl))) => self.add_slice(sl),
             // A step that does not name an object of its kind (not made by `plan`): nothing.
@@ -352,7 +387,7 @@ impl Builder {
         for i in 0..2 {
             let name = format!("{rs}-{}", suffix(rs, i));
             let mut spec = dns_pod_spec(&name);
-            let Some(node) = self.schedule() else { return };
+            let Some(node) = self.schedule_for("kube-system", &name) else { return };
             spec.node = node;
             let _ = self.place(spec, &ObjectRef::new("Pod", Some("kube-system"), &name), 0);
         }
@@ -367,6 +402,16 @@ impl Builder {
                 return name;
             }
             k = k.wrapping_add(1_000_003);
+        }
+    }
+
+    /// The node a pod had in the build this one replaces, while it is still Ready; otherwise
+    /// [`Builder::schedule`]'s choice.
+    fn schedule_for(&self, ns: &str, name: &str) -> Option<String> {
+        let kept = self.cluster.remembered().and_then(|r| r.node_of(&ObjectKey::new(ns, name)));
+        match kept.filter(|n| self.cluster.node_by_name(n).is_some_and(|n| n.spec.ready)) {
+            Some(n) => Some(n.to_string()),
+            None => self.schedule(),
         }
     }
 
@@ -413,7 +458,7 @@ impl Builder {
                 }
                 n.clone()
             }
-            None => match self.schedule() {
+            None => match self.schedule_for(&p.meta.namespace, &p.meta.name) {
                 Some(n) => n,
                 None => return,
             },
@@ -490,14 +535,14 @@ impl Builder {
             WorkloadKind::Deployment | WorkloadKind::ReplicaSet => {
                 for i in 0..replicas {
                     let name = self.fresh_name(ns, &prefix, i);
-                    let Some(node) = self.schedule() else { break };
+                    let Some(node) = self.schedule_for(ns, &name) else { break };
                     place(self, with(name, node));
                 }
             }
             WorkloadKind::StatefulSet => {
                 for i in 0..replicas {
                     let name = format!("{}-{i}", w.meta.name);
-                    let Some(node) = self.schedule() else { break };
+                    let Some(node) = self.schedule_for(ns, &name) else { break };
                     let mut spec = with(name.clone(), node);
                     spec.labels.insert("statefulset.kubernetes.io/pod-name".into(), name.clone());
                     spec.hostname = Some(name.clone());
@@ -515,12 +560,7 @@ impl Builder {
         }
         // The controller keeps the desired state from here on (replacements, scaling).
         let spec = engine::controllers::WorkloadSpec {
-            kind: match w.kind {
-                WorkloadKind::Deployment => engine::controllers::WorkloadKind::Deployment,
-                WorkloadKind::ReplicaSet => engine::controllers::WorkloadKind::ReplicaSet,
-                WorkloadKind::StatefulSet => engine::controllers::WorkloadKind::StatefulSet,
-                WorkloadKind::DaemonSet => engine::controllers::WorkloadKind::DaemonSet,
-            },
+            kind: engine_kind(w.kind),
             namespace: ns.clone(),
             name: w.meta.name.clone(),
             replicas: replicas as u32,
@@ -615,6 +655,15 @@ impl Builder {
             let obj = ObjectRef::new(kind, Some(&s.meta.namespace), &s.meta.name);
             self.model_error(&obj, s.meta.line, e);
         }
+    }
+}
+
+fn engine_kind(k: WorkloadKind) -> engine::controllers::WorkloadKind {
+    match k {
+        WorkloadKind::Deployment => engine::controllers::WorkloadKind::Deployment,
+        WorkloadKind::ReplicaSet => engine::controllers::WorkloadKind::ReplicaSet,
+        WorkloadKind::StatefulSet => engine::controllers::WorkloadKind::StatefulSet,
+        WorkloadKind::DaemonSet => engine::controllers::WorkloadKind::DaemonSet,
     }
 }
 

@@ -54,6 +54,8 @@ pub struct Loader<'a> {
     text: Cow<'a, str>,
     options: LoadOptions,
     state: State,
+    /// The running cluster an apply builds onto (`None`: a new cluster).
+    base: Option<Box<Cluster>>,
 }
 
 enum State {
@@ -84,6 +86,7 @@ impl<'a> Loader<'a> {
         Loader {
             text,
             options,
+            base: None,
             state: State::Reading {
                 reader,
                 objects: Vec::new(),
@@ -92,6 +95,15 @@ impl<'a> Loader<'a> {
                 valid_diags: Vec::new(),
             },
         }
+    }
+
+    /// A load that applies the manifests onto a running cluster, as `kubectl apply` does: new
+    /// objects are added, Services updated (keeping their allocations), controllers scaled to
+    /// their new replica count; nodes and pods that already exist are left as they are.
+    pub fn onto(text: impl Into<Cow<'a, str>>, options: LoadOptions, base: Cluster) -> Loader<'a> {
+        let mut l = Loader::new(text, options);
+        l.base = Some(Box::new(base));
+        l
     }
 
     pub fn progress(&self) -> Progress {
@@ -171,7 +183,7 @@ impl<'a> Loader<'a> {
     /// The whole stream is read (and each object validated): the checks that need every object
     /// at once (duplicate names, requested addresses), then the build plan.
     fn checked(
-        &self,
+        &mut self,
         reader: DocumentReader,
         objects: Vec<Object>,
         skipped: Vec<Skipped>,
@@ -189,8 +201,19 @@ impl<'a> Loader<'a> {
         diags.extend(read_and_valid_diags);
         build::check_duplicates(&objects, &mut diags);
         build::check_allocations(&objects, &self.options.settings, &mut diags);
-        let cluster = match Cluster::new(self.options.settings.clone()) {
-            Ok(c) => c,
+        let base = self.base.take().map(|b| *b);
+        let applying = base.is_some();
+        let fresh = match base {
+            Some(c) => Ok(c),
+            None => Cluster::new(self.options.settings.clone()),
+        };
+        let cluster = match fresh {
+            Ok(mut c) => {
+                if let Some(previous) = &self.options.previous {
+                    c.remember((**previous).clone());
+                }
+                c
+            }
             Err(e) => {
                 diags.push(Diagnostic::error(e.to_string()));
                 return State::Done(Some(Box::new(Err(sorted(diags)))));
@@ -199,15 +222,13 @@ impl<'a> Loader<'a> {
         if diags.iter().any(Diagnostic::is_error) {
             return State::Done(Some(Box::new(Err(sorted(diags)))));
         }
-        let plan = build::plan(&objects);
-        State::Building {
-            builder: Box::new(Builder::new(cluster)),
-            plan,
-            next: 0,
-            objects,
-            diags,
-            skipped,
+        let mut plan = build::plan(&objects);
+        let mut builder = Builder::new(cluster);
+        if applying {
+            plan.retain(|w| *w != build::Work::DefaultNodes);
+            builder.applying = true;
         }
+        State::Building { builder: Box::new(builder), plan, next: 0, objects, diags, skipped }
     }
 }
 
@@ -220,6 +241,7 @@ fn finished(
 ) -> Result<Loaded, Vec<Diagnostic>> {
     diags.append(&mut b.diags);
     skipped.append(&mut b.skipped);
+    b.cluster.forget_remembered();
     if diags.iter().any(Diagnostic::is_error) {
         return Err(sorted(diags));
     }

@@ -9,6 +9,7 @@
 mod endpoints;
 mod key_index;
 mod nodes_pods;
+mod remember;
 mod services;
 pub mod settings;
 
@@ -20,6 +21,7 @@ use crate::addr::Protocol;
 use crate::model::*;
 
 pub use endpoints::{Endpoint, EndpointSliceView, ServiceEndpoints};
+pub use remember::{Allocations, ServiceAllocation};
 pub use settings::{ClusterSettings, DetectLocal, KubeProxySettings};
 
 /// How a virtual address was captured, for (IP, port, protocol) lookups.
@@ -89,6 +91,8 @@ pub struct Cluster {
     generation: u64,
     /// Controllers, queued work and the clock (`crate::controllers`).
     pub(crate) living: crate::controllers::Controllers,
+    /// Allocations of a previous build to honour (`remember.rs`).
+    remembered: Option<Box<Allocations>>,
 }
 
 /// A value no cluster state has had before.
@@ -132,6 +136,7 @@ impl Cluster {
             dns_service: None,
             generation: next_generation(),
             living: crate::controllers::Controllers::default(),
+            remembered: None,
         })
     }
 

@@ -127,7 +127,12 @@ impl Cluster {
                     }
                     ip
                 }
-                None => self.allocate_pod_ip(node_id, &key)?,
+                None => match self.remembered_pod_ip(&key).filter(|ip| {
+                    node.spec.pod_cidr.contains(*ip) && !self.pod_by_ip.contains_key(ip)
+                }) {
+                    Some(ip) => ip,
+                    None => self.allocate_pod_ip(node_id, &key)?,
+                },
             }
         };
         let id = PodId(self.pods.len() as u32);
@@ -188,12 +193,17 @@ impl Cluster {
         // .0 is the network, .1 the bridge, the last the broadcast address.
         let usable = size.saturating_sub(3);
         let start = self.next_pod_offset[node.0 as usize];
-        for i in 0..usable {
-            let offset = 2 + (start - 2 + i) % usable.max(1);
-            let ip = cidr.nth(offset).expect("offset inside prefix");
-            if !self.pod_by_ip.contains_key(&ip) {
-                self.next_pod_offset[node.0 as usize] = offset + 1;
-                return Ok(ip);
+        // First skipping addresses remembered for other pods, then (a full CIDR) not.
+        for strict in [true, false] {
+            for i in 0..usable {
+                let offset = 2 + (start - 2 + i) % usable.max(1);
+                let ip = cidr.nth(offset).expect("offset inside prefix");
+                if !self.pod_by_ip.contains_key(&ip)
+                    && !(strict && self.kept_for_other(super::remember::Kept::PodIp(ip), key))
+                {
+                    self.next_pod_offset[node.0 as usize] = offset + 1;
+                    return Ok(ip);
+                }
             }
         }
         Err(ModelError::PodCidrFull { pod: key.clone(), node: n.spec.name.clone(), pod_cidr: cidr })
