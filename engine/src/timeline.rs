@@ -56,6 +56,9 @@ pub fn parse_time(text: &str) -> Result<u64, String> {
     if t.is_empty() {
         return Err("a time is required (e.g. 0s, 2s, 1.5s, 500ms)".into());
     }
+    if !t.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
+        return Err(format!("an event starts with its time (0s, 2s, 1.5s, 500ms), not {t:?}"));
+    }
     let mut total: u64 = 0;
     let mut rest = t;
     while !rest.is_empty() {
@@ -378,7 +381,10 @@ mod tests {
         assert_eq!(err.index, 2);
         assert_eq!(err.to_string(), "event 2 \"2s reboot node-3\": unknown action \"reboot\": delete, node, scale, pod or apply");
         let err = parse_events(&["node node-3 down"]).unwrap_err();
-        assert!(err.problem.contains("time \"node\""), "{err}");
+        assert_eq!(
+            err.problem,
+            "an event starts with its time (0s, 2s, 1.5s, 500ms), not \"node\""
+        );
         let err = parse_events(&["1s scale daemonset default/x 2"]).unwrap_err();
         assert!(err.problem.contains("cannot scale"), "{err}");
         let err = parse_events(&["1s delete pod Web_1"]).unwrap_err();
