@@ -206,6 +206,11 @@ impl Cluster {
         self.pods_on_node.get(node.0 as usize).into_iter().flatten().filter_map(|id| self.pod(*id))
     }
 
+    /// How many pods a node has, without visiting them (the scheduler's score).
+    pub fn pod_count_on_node(&self, node: NodeId) -> usize {
+        self.pods_on_node.get(node.0 as usize).map_or(0, BTreeSet::len)
+    }
+
     pub fn pod_count(&self) -> usize {
         self.pod_by_key.len()
     }

@@ -385,11 +385,13 @@ impl Cluster {
             let placement = &self.living.workloads[w.0 as usize].spec.placement;
             self.nodes().filter(|n| placement.fits(n)).map(|n| n.id).collect()
         };
+        let covered: BTreeSet<NodeId> = self.living.workloads[w.0 as usize]
+            .pods()
+            .filter(|&p| self.active(p))
+            .filter_map(|p| self.pod(p).map(|p| p.node))
+            .collect();
         for node in nodes {
-            let has = self.living.workloads[w.0 as usize]
-                .pods()
-                .any(|p| self.active(p) && self.pod(p).is_some_and(|p| p.node == node));
-            if has {
+            if covered.contains(&node) {
                 continue;
             }
             let prefix = self.living.workloads[w.0 as usize].spec.name.clone();
@@ -415,7 +417,7 @@ impl Cluster {
             .filter(|n| n.spec.ready && !self.living.down.contains_key(&n.spec.name))
             .filter(|n| placement.fits(n))
             .min_by(|a, b| {
-                let count = |n: &Node| self.pods_on_node(n.id).count();
+                let count = |n: &Node| self.pod_count_on_node(n.id);
                 count(a).cmp(&count(b)).then_with(|| a.spec.name.cmp(&b.spec.name))
             })
             .map(|n| n.id)
