@@ -67,7 +67,7 @@ pub fn Embed() -> impl IntoView {
             jump_to_step(state, step.min(step_count(state).saturating_sub(1)));
         }
     }
-    crate::components::app::run_clock(state);
+    crate::components::clock::run_clock(state);
 
     let probe_text = move || {
         let source = state.source.get()?;

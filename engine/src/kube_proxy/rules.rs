@@ -9,6 +9,7 @@
 use std::net::Ipv4Addr;
 
 use super::categorize::{categorize, Categorized};
+use super::names::chain_name;
 use super::*;
 use crate::cluster::{Cluster, DetectLocal};
 use crate::model::{NodeId, Service, ServicePortId};
@@ -686,9 +687,4 @@ pub fn builtin_jumps(table: Table, chain: Builtin) -> Vec<Rule> {
         }
         _ => Vec::new(),
     }
-}
-
-/// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
-pub fn chain_name(cluster: &Cluster, chain: ChainRef) -> Name {
-    super::render::chain_name_with(cluster, chain)
 }

@@ -1,0 +1,166 @@
+//! The walker: one connection's context (the cluster, kernel state, choices, the hops recorded
+//! so far) that every stage of the packet's path extends with an `impl Walker` block of its
+//! own, as smoltcp splits its `Interface` by protocol.
+//!
+//! Imports only the bottom of the dataplane: [`super::packet`], [`super::decide`],
+//! [`super::state`] and [`super::rule_cache`]. Stages import this module, never each other's
+//! internals (a stage calls another stage's method through `Walker`).
+
+use std::net::Ipv4Addr;
+
+use super::decide::Decider;
+use super::packet::{ConnOutcome, VipAnswer};
+use super::rule_cache::RuleCache;
+use super::state::NetState;
+use crate::addr::FiveTuple;
+use crate::cluster::Cluster;
+use crate::model::*;
+use crate::trace::{Action, Hop, Location, Text, Verdict};
+
+pub(crate) struct Walker<'c> {
+    pub c: &'c Cluster,
+    pub st: NetState,
+    pub d: Decider,
+    pub record: bool,
+    pub now_ms: u64,
+    pub(super) hops: Vec<Hop>,
+    /// The node where NAT happened, and the packet as it arrived there.
+    pub(super) nat: Option<(NodeId, FiveTuple)>,
+    pub(super) masqueraded: bool,
+    /// Evaluate the shared chains in full instead of through the index (tests compare both).
+    pub full_chains: bool,
+    pub cache: std::rc::Rc<RuleCache>,
+    /// The last `Cluster::lookup_vip` and its answer: every chain a packet meets asks for the
+    /// same destination, and the cluster does not change during a walk.
+    vip_memo: std::cell::Cell<Option<(VipKey, Option<VipAnswer>)>>,
+}
+
+type VipKey = (Ipv4Addr, u16, crate::addr::Protocol);
+
+impl<'c> Walker<'c> {
+    pub fn new(
+        c: &'c Cluster,
+        st: NetState,
+        d: Decider,
+        record: bool,
+        now_ms: u64,
+        cache: std::rc::Rc<RuleCache>,
+    ) -> Walker<'c> {
+        Walker {
+            c,
+            st,
+            d,
+            record,
+            now_ms,
+            // A connection has a few dozen hops; growing from empty showed in profiles.
+            hops: if record { Vec::with_capacity(32) } else { Vec::new() },
+            nat: None,
+            masqueraded: false,
+            full_chains: false,
+            cache,
+            vip_memo: std::cell::Cell::new(None),
+        }
+    }
+
+    /// `Cluster::lookup_vip`, remembered for the last destination asked.
+    pub(super) fn lookup_vip(
+        &self,
+        ip: Ipv4Addr,
+        port: u16,
+        protocol: crate::addr::Protocol,
+    ) -> Option<VipAnswer> {
+        let key = (ip, port, protocol);
+        if let Some((k, answer)) = self.vip_memo.get() {
+            if k == key {
+                return answer;
+            }
+        }
+        let answer = self.c.lookup_vip(ip, port, protocol);
+        self.vip_memo.set(Some((key, answer)));
+        answer
+    }
+
+    pub fn take_hops(&mut self) -> Vec<Hop> {
+        std::mem::take(&mut self.hops)
+    }
+
+    /// The hops from `mark` on (all of them, without copying, when `mark` is 0).
+    pub(super) fn take_hops_from(&mut self, mark: usize) -> Vec<Hop> {
+        if mark == 0 {
+            self.take_hops()
+        } else {
+            self.hops.split_off(mark)
+        }
+    }
+
+    pub(super) fn hops_len(&self) -> usize {
+        self.hops.len()
+    }
+
+    /// [`Walker::push_hop`] at position `at` (at most the number of hops).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn insert_hop(
+        &mut self,
+        at: usize,
+        loc: Location,
+        before: FiveTuple,
+        after: FiveTuple,
+        action: Action,
+        explain: Text,
+    ) {
+        if self.record {
+            let hop = Hop { at: loc, before, after, action, explain };
+            self.hops.insert(at.min(self.hops.len()), hop);
+        }
+    }
+
+    pub(super) fn push_hop(
+        &mut self,
+        at: Location,
+        before: FiveTuple,
+        after: FiveTuple,
+        action: Action,
+        explain: Text,
+    ) {
+        if self.record {
+            self.hops.push(Hop { at, before, after, action, explain });
+        }
+    }
+
+    pub(super) fn hop(
+        &mut self,
+        at: impl FnOnce() -> Location,
+        t: FiveTuple,
+        action: Action,
+        explain: impl FnOnce() -> Text,
+    ) {
+        if self.record {
+            self.hops.push(Hop { at: at(), before: t, after: t, action, explain: explain() });
+        }
+    }
+
+    pub(super) fn node(&self, id: NodeId) -> &'c Node {
+        self.c.node(id).expect("walker only visits existing nodes")
+    }
+
+    pub(super) fn pod(&self, id: PodId) -> &'c Pod {
+        self.c.pod(id).expect("walker only visits existing pods")
+    }
+
+    /// The node whose podCIDR holds `ip`.
+    pub(super) fn pod_cidr_owner(&self, ip: Ipv4Addr) -> Option<&'c Node> {
+        self.c.node_for_pod_ip(ip)
+    }
+
+    /// A connection that ends here without reaching a server.
+    pub(super) fn end(&mut self, verdict: Verdict) -> ConnOutcome {
+        ConnOutcome {
+            verdict,
+            seen_source: None,
+            masqueraded: self.masqueraded,
+            entry_node: None,
+            server: None,
+            delivered: None,
+        }
+    }
+}
