@@ -99,7 +99,8 @@ mod native {
     /// first insertion reallocates them: a cost of the copy, not of the event).
     fn event_ratio(c: &Cluster, build_s: f64) {
         use engine::timeline::{Event, NoManifests};
-        let kinds: [(&str, fn(u32) -> String); 4] = [
+        type Make = fn(u32) -> String;
+        let kinds: [(&str, Make); 4] = [
             ("delete pod (replaced)", |i| {
                 format!("{}ms delete pod default/p{}", 1000 + i, 751 + i)
             }),

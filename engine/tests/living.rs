@@ -6,6 +6,9 @@ mod common;
 
 use std::net::Ipv4Addr;
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use common::*;
 use engine::controllers::{Placement, WorkloadKind, WorkloadSpec};
 use engine::timeline::{self, Event, NoManifests};
@@ -147,7 +150,7 @@ fn a_statefulset_replacement_keeps_its_ordinal_name_and_dns_name() {
     assert_eq!(names, ["db-0", "db-1", "db-2"]);
     let old_ip = c.pod_by_key(&key("default/db-1")).unwrap().ip;
     let fqdn = "db-1.db.default.svc.cluster.local";
-    assert_eq!(format!("{:?}", engine::dns::lookup(&c, fqdn)).contains(&old_ip.to_string()), true);
+    assert!(format!("{:?}", engine::dns::lookup(&c, fqdn)).contains(&old_ip.to_string()));
 
     at(&mut c, &["7s delete pod default/db-1"]);
     // The old db-1 terminates (3 s); the StatefulSet waits for the name to be free.
@@ -251,7 +254,7 @@ fn scaling_down_removes_not_ready_then_doubled_up_then_newest_pods_first() {
     assert_eq!(gone.len(), 1);
     let gone_node = &web.iter().find(|p| p.0 == gone[0]).unwrap().2;
     assert!(web.iter().filter(|p| &p.2 == gone_node).count() >= 2, "a doubled-up pod: {web:?}");
-    let newest_there = web.iter().filter(|p| &p.2 == gone_node).last().unwrap();
+    let newest_there = web.iter().rfind(|p| &p.2 == gone_node).unwrap();
     assert_eq!(&newest_there.0, &gone[0]);
 }
 
@@ -319,7 +322,7 @@ mod random {
             4 => format!(
                 "{t} pod default/{} {}",
                 pick(arg),
-                if arg % 2 == 0 { "ready" } else { "unready" }
+                if arg.is_multiple_of(2) { "ready" } else { "unready" }
             ),
             _ => format!("{t} scale statefulset default/db {}", arg % 4),
         }

@@ -248,10 +248,11 @@ impl Builder {
     pub fn run(&mut self, w: Work, objects: &[Object]) {
         match (w, objects.get(w.index())) {
             (Work::DefaultNodes, _) => self.default_nodes(),
-            (Work::Node(_), Some(Object::Node(n))) => {
-                if !(self.applying && self.cluster.node_by_name(&n.meta.name).is_some()) {
-                    self.add_node(n)
-                }
+            // Applying: a node that exists is kept as it is.
+            (Work::Node(_), Some(Object::Node(n)))
+                if !(self.applying && self.cluster.node_by_name(&n.meta.name).is_some()) =>
+            {
+                self.add_node(n)
             }
             (Work::Service(_), Some(Object::Service(s))) => {
                 let obj = ObjectRef::new("Service", Some(&s.meta.namespace), &s.meta.name);
@@ -265,11 +266,15 @@ impl Builder {
                     self.model_error(&obj, s.meta.line, e);
                 }
             }
-            (Work::Pod(_), Some(Object::Pod(p))) => {
-                let key = ObjectKey::new(&p.meta.namespace, &p.meta.name);
-                if !(self.applying && self.cluster.pod_by_key(&key).is_some()) {
-                    self.add_raw_pod(p)
-                }
+            // Applying: a pod that exists is kept as it is (a pod's spec is immutable).
+            (Work::Pod(_), Some(Object::Pod(p)))
+                if !(self.applying
+                    && self
+                        .cluster
+                        .pod_by_key(&ObjectKey::new(&p.meta.namespace, &p.meta.name))
+                        .is_some()) =>
+            {
+                self.add_raw_pod(p)
             }
             (Work::Workload(_), Some(Object::Workload(wl))) => {
                 let key = ObjectKey::new(&wl.meta.namespace, &wl.meta.name);

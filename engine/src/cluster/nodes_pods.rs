@@ -198,9 +198,8 @@ impl Cluster {
             for i in 0..usable {
                 let offset = 2 + (start - 2 + i) % usable.max(1);
                 let ip = cidr.nth(offset).expect("offset inside prefix");
-                if !self.pod_by_ip.contains_key(&ip)
-                    && !(strict && self.kept_for_other(super::remember::Kept::PodIp(ip), key))
-                {
+                let kept = strict && self.kept_for_other(super::remember::Kept::PodIp(ip), key);
+                if !self.pod_by_ip.contains_key(&ip) && !kept {
                     self.next_pod_offset[node.0 as usize] = offset + 1;
                     return Ok(ip);
                 }

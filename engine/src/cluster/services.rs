@@ -376,9 +376,10 @@ impl Cluster {
                 let offset = 1 + (self.next_cluster_ip - 1 + i) % usable.max(1);
                 let ip = cidr.nth(offset).expect("inside");
                 // The DNS address is reserved for kube-dns.
+                let kept = strict && self.kept_for_other(Kept::ClusterIp(ip), key);
                 if !self.cluster_ip_owner.contains_key(&ip)
                     && ip != self.settings.dns_service_ip
-                    && !(strict && self.kept_for_other(Kept::ClusterIp(ip), key))
+                    && !kept
                 {
                     self.next_cluster_ip = offset + 1;
                     return Ok(ip);
@@ -398,9 +399,10 @@ impl Cluster {
         for strict in [true, false] {
             for i in 0..span {
                 let port = lo + ((u32::from(self.next_node_port - lo) + i) % span) as u16;
+                let kept = strict && self.kept_for_other(Kept::NodePort(port), key);
                 if !self.allocated_node_ports.contains(&port)
                     && !also_taken.contains(&port)
-                    && !(strict && self.kept_for_other(Kept::NodePort(port), key))
+                    && !kept
                 {
                     self.next_node_port = if port == hi { lo } else { port + 1 };
                     return Ok(port);
@@ -417,9 +419,8 @@ impl Cluster {
             for i in 0..usable {
                 let offset = 1 + (self.next_lb_ip - 1 + i) % usable.max(1);
                 let ip = pool.nth(offset).expect("inside");
-                if !self.vip_owner.contains_key(&ip)
-                    && !(strict && self.kept_for_other(Kept::LbIp(ip), key))
-                {
+                let kept = strict && self.kept_for_other(Kept::LbIp(ip), key);
+                if !self.vip_owner.contains_key(&ip) && !kept {
                     self.next_lb_ip = offset + 1;
                     return Ok(ip);
                 }
