@@ -48,6 +48,7 @@ pub mod demo;
 pub mod dns_names;
 pub mod editor_sync;
 pub mod edits;
+pub mod whatif;
 pub mod embed_url;
 pub mod layout;
 pub mod runs;
