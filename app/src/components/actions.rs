@@ -30,6 +30,25 @@ pub fn apply_yaml(state: AppState, text: &str) -> bool {
     apply_loaded(state, text, manifests::load(text))
 }
 
+/// Apply of the user's edited manifests: every object that still exists keeps its addresses,
+/// nodePorts and node (as an apiserver never reassigns them), and the last trace's probe runs
+/// again against the result (what if).
+pub fn apply_edited_yaml(state: AppState, text: &str) -> bool {
+    let before = state.trace.get_untracked();
+    let ok = apply_loaded(state, text, manifests::load_with(text, &keep_allocations(state)));
+    if ok && before.is_some() {
+        state.trace.set(before);
+        state.what_if();
+    }
+    ok
+}
+
+/// Load options that keep the current cluster's allocations.
+pub fn keep_allocations(state: AppState) -> manifests::LoadOptions {
+    let previous = state.cluster.with_untracked(|c| std::sync::Arc::new(c.allocations()));
+    manifests::LoadOptions { previous: Some(previous), ..manifests::LoadOptions::default() }
+}
+
 /// What [`apply_yaml`] does with a finished load of `text` (also the staged load's end).
 pub fn apply_loaded(
     state: AppState,
@@ -105,6 +124,8 @@ pub fn send(state: AppState, repeat: u32) {
         return;
     };
     let trace = state.cluster.with_untracked(|c| c.trace(&probe));
+    state.sent.update(|s| crate::whatif::remember(s, &probe, &trace.outcomes));
+    state.before.set(None);
     state.trace.set(Some(trace));
     state.repeat.set(probe.repeat);
     state.t_ms.set(0.0);

@@ -53,6 +53,8 @@ pub fn App() -> impl IntoView {
                     <Playback/>
                     <HopList/>
                     <Inspector/>
+                    <super::timeline_panel::TimelinePanel/>
+                    <super::whatif::WhatIf/>
                 </aside>
             </div>
             <div class="lower">

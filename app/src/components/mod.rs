@@ -13,5 +13,7 @@ pub mod packet_canvas;
 pub mod panels;
 pub mod playback;
 pub mod state;
+pub mod timeline_panel;
 pub mod toolbar;
 pub mod topology;
+pub mod whatif;
