@@ -176,6 +176,14 @@ pub fn write_url(state: AppState, probe: &Probe) {
         params.set("scenario", &scenario);
     }
     params.set("probe", &probe_spec(probe));
+    // The timeline: the events run (in the engine's grammar) and the clock.
+    for e in state.events.get_untracked() {
+        params.append("event", &e);
+    }
+    let now = state.cluster.with_untracked(|c| c.now_ms());
+    if now > 0 {
+        params.set("at", &engine::timeline::format_time(now));
+    }
     let search: String = params.to_string().into();
     if let Ok(h) = w.history() {
         let _ =
@@ -195,12 +203,49 @@ fn write_scenario_url(id: &str) {
     }
 }
 
-/// What a shared link carries: `?scenario=ID&probe=...&step=N` (step: open paused at that hop).
+/// What a shared link carries: `?scenario=ID&probe=...&step=N` (step: open paused at that hop),
+/// and the timeline: `event=TIME ACTION` (repeatable) and `at=TIME`.
 #[derive(Default)]
 pub struct UrlState {
     pub scenario: Option<String>,
     pub probe: Option<String>,
     pub step: Option<usize>,
+    pub events: Vec<String>,
+    pub at: Option<String>,
+}
+
+/// Runs a link's timeline on the cluster. What cannot be used is said, never skipped silently.
+pub fn apply_url_timeline(state: AppState, events: &[String], at: Option<&str>) {
+    if events.is_empty() && at.is_none() {
+        return;
+    }
+    let at_ms = match at.map(engine::timeline::parse_time).transpose() {
+        Ok(t) => t,
+        Err(e) => {
+            state.messages.set(vec![Message::error(format!("the link's at={at:?}: {e}"))]);
+            return;
+        }
+    };
+    let parsed = match engine::timeline::parse_events(events) {
+        Ok(p) => p,
+        Err(e) => {
+            state.messages.set(vec![Message::error(format!("the link's timeline: {e}; not run"))]);
+            return;
+        }
+    };
+    let mut result = Ok(());
+    state.cluster.update(|c| {
+        result = engine::timeline::run(c, &parsed, at_ms, &mut engine::timeline::NoManifests);
+    });
+    match result {
+        Ok(()) => {
+            state.revision.update(|r| *r += 1);
+            state.events.set(parsed.iter().map(ToString::to_string).collect());
+        }
+        Err(e) => {
+            state.messages.set(vec![Message::error(format!("the link's timeline: {e}; not run"))])
+        }
+    }
 }
 
 pub fn read_url() -> UrlState {
@@ -212,5 +257,7 @@ pub fn read_url() -> UrlState {
         scenario: params.get("scenario"),
         probe: params.get("probe"),
         step: params.get("step").and_then(|s| s.parse().ok()),
+        events: params.get_all("event").iter().filter_map(|v| v.as_string()).collect(),
+        at: params.get("at"),
     }
 }

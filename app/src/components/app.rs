@@ -31,8 +31,21 @@ pub fn App() -> impl IntoView {
         loading::load_synth(state, shape, packets);
     } else if !url.scenario.as_deref().is_some_and(|id| load_scenario(state, id)) {
         load_scenario(state, "default");
+        if let Some(id) = &url.scenario {
+            // A link that names no bundled scenario says so instead of passing for it.
+            state.messages.set(vec![super::state::Message::error(format!(
+                "the link's scenario {id:?} is not bundled: showing the default cluster instead"
+            ))]);
+        }
     }
-    if let Some(p) = url.probe.and_then(|p| manifests::scenario::parse_probe(&p).ok()) {
+    actions::apply_url_timeline(state, &url.events, url.at.as_deref());
+    let probe = url.probe.as_deref().map(|p| (p, manifests::scenario::parse_probe(p)));
+    if let Some((text, Err(e))) = &probe {
+        state.messages.update(|m| {
+            m.push(super::state::Message::error(format!("the link's probe {text:?}: {e}")))
+        });
+    }
+    if let Some(p) = probe.and_then(|(_, p)| p.ok()) {
         set_probe(state, &p);
         actions::send(state, p.repeat);
         if let Some(step) = url.step {
