@@ -66,4 +66,89 @@ async fn a_node_failure_shifts_the_outcomes_with_the_clock() {
         text("[data-testid=edit-messages]")
     );
     assert_eq!(text("[data-testid=clock]"), "6s");
+
+    // The link carries the timeline: a fresh App opened on it shows the same clock and answer.
+    click("[data-testid=send]");
+    tick().await;
+    let search = web_sys::window().unwrap().location().search().unwrap();
+    assert!(search.contains("event=1s+node+node-3+down"), "{search}");
+    assert!(search.contains("at=6s"), "{search}");
+    mount().await;
+    assert_eq!(
+        text("[data-testid=clock]"),
+        "6s",
+        "messages: {:?}; events: {}; url {search}",
+        text("[data-testid=edit-messages]"),
+        text("[data-testid=events]")
+    );
+    assert_eq!(text("[data-testid=events]"), "1s node node-3 down");
+    assert_eq!(outcome_pods(), after, "same answer from the link");
+    reset_url();
+}
+
+fn reset_url() {
+    let w = web_sys::window().unwrap();
+    w.history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?"))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn apply_keeps_the_last_trace_as_before_and_reruns_the_probe() {
+    reset_url();
+    mount().await;
+    click("[data-testid=send]");
+    tick().await;
+    let before = outcome_pods();
+    assert_eq!(before.len(), 3);
+    let ta: web_sys::HtmlTextAreaElement =
+        one("[data-testid=yaml-editor]").dyn_into().expect("textarea");
+    let yaml = ta.value();
+    assert!(yaml.contains("replicas: 3"));
+    ta.set_value(&yaml.replacen("replicas: 3", "replicas: 4", 1));
+    ta.dispatch_event(&web_sys::Event::new("input").expect("ev")).expect("dispatch");
+    click("[data-testid=apply]");
+    tick().await;
+    let summary = text("[data-testid=whatif-summary]");
+    assert!(summary.contains("+1 gained"), "{summary}");
+    assert_eq!(all("[data-testid=whatif-table] tr[data-change=gained]").len(), 1);
+    // The three backends that were there are still there, under the same names.
+    let after = outcome_pods();
+    assert_eq!(after.len(), 4, "{after:?}");
+    let name =
+        |row: &str| row.split_whitespace().find(|w| w.contains("default/web-")).map(str::to_string);
+    for b in &before {
+        let n = name(b).expect("a web pod");
+        assert!(
+            after.iter().any(|a| name(a).as_deref() == Some(n.as_str())),
+            "{n} kept: {after:?}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_link_that_cannot_be_honoured_says_what_it_could_not_use() {
+    let w = web_sys::window().unwrap();
+    w.history()
+        .unwrap()
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some("?scenario=nope&event=1s+reboot+node-3"),
+        )
+        .unwrap();
+    mount().await;
+    let messages = text("[data-testid=edit-messages]");
+    assert!(messages.contains("\"nope\" is not bundled"), "{messages}");
+    reset_url();
+    w.history()
+        .unwrap()
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?event=1s+reboot+node-3"))
+        .unwrap();
+    mount().await;
+    let messages = text("[data-testid=edit-messages]");
+    assert!(messages.contains("unknown action \"reboot\""), "{messages}");
+    assert_eq!(text("[data-testid=clock]"), "0s");
+    reset_url();
 }

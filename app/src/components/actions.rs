@@ -222,14 +222,16 @@ pub fn apply_url_timeline(state: AppState, events: &[String], at: Option<&str>) 
     let at_ms = match at.map(engine::timeline::parse_time).transpose() {
         Ok(t) => t,
         Err(e) => {
-            state.messages.set(vec![Message::error(format!("the link's at={at:?}: {e}"))]);
+            state.messages.update(|m| m.push(Message::error(format!("the link's at={at:?}: {e}"))));
             return;
         }
     };
     let parsed = match engine::timeline::parse_events(events) {
         Ok(p) => p,
         Err(e) => {
-            state.messages.set(vec![Message::error(format!("the link's timeline: {e}; not run"))]);
+            state
+                .messages
+                .update(|m| m.push(Message::error(format!("the link's timeline: {e}; not run"))));
             return;
         }
     };
@@ -242,9 +244,9 @@ pub fn apply_url_timeline(state: AppState, events: &[String], at: Option<&str>) 
             state.revision.update(|r| *r += 1);
             state.events.set(parsed.iter().map(ToString::to_string).collect());
         }
-        Err(e) => {
-            state.messages.set(vec![Message::error(format!("the link's timeline: {e}; not run"))])
-        }
+        Err(e) => state
+            .messages
+            .update(|m| m.push(Message::error(format!("the link's timeline: {e}; not run")))),
     }
 }
 

@@ -40,13 +40,18 @@ pub fn run_event(state: AppState, text: &str) {
             return;
         }
     };
+    let mut ran = false;
     state.edit(|c| {
         let mut next = c.clone();
         next.apply_event(&event, &mut NoManifests).map_err(|e| format!("event {text:?}: {e}"))?;
         *c = next;
+        ran = true;
         Ok(())
     });
-    state.events.update(|l| l.push(event.to_string()));
+    // Only events that ran belong to the timeline a link carries.
+    if ran {
+        state.events.update(|l| l.push(event.to_string()));
+    }
 }
 
 /// Advances the cluster's clock; when queued work ran, the cluster changed (what if).
