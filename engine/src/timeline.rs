@@ -17,9 +17,9 @@
 
 use std::fmt;
 
-use crate::cluster::Cluster;
 use crate::controllers::WorkloadKind;
 use crate::model::ObjectKey;
+use crate::Cluster;
 
 /// What an event does.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -258,7 +258,6 @@ impl Cluster {
     /// Runs one event at its time: the queued work due until then first, then the event. An
     /// event earlier than the cluster's clock is an error.
     pub fn apply_event(&mut self, event: &Event, applier: &mut dyn Applier) -> Result<(), String> {
-        self.touch();
         if event.at_ms < self.now_ms() {
             return Err(format!(
                 "time goes backwards: the timeline is already at {}",

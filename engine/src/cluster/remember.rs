@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
-use super::Cluster;
+use super::ClusterState;
 use crate::addr::Protocol;
 use crate::model::ObjectKey;
 
@@ -57,7 +57,7 @@ impl Allocations {
     }
 }
 
-impl Cluster {
+impl ClusterState {
     /// Every object's allocations, to give to the next build of the same cluster.
     pub fn allocations(&self) -> Allocations {
         let mut a = Allocations::default();
@@ -99,13 +99,11 @@ impl Cluster {
     /// Allocations to honour while building: an object remembered gets what it had when that is
     /// free, and nothing else is handed out what is remembered for another object.
     pub fn remember(&mut self, allocations: Allocations) {
-        self.touch();
         self.remembered = Some(Box::new(allocations));
     }
 
     /// Drops the remembered allocations (once a build is done).
     pub fn forget_remembered(&mut self) -> Option<Allocations> {
-        self.touch();
         self.remembered.take().map(|b| *b)
     }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use super::{name_suffix, seeded_index, Lifecycle, Pending, Workload, WorkloadId, WorkloadKind};
 use super::{Controllers, WorkloadSpec};
-use crate::cluster::Cluster;
+use crate::cluster::ClusterState;
 use crate::error::ModelError;
 use crate::model::*;
 
@@ -22,7 +22,7 @@ pub struct PodRank {
     newer: Reverse<PodId>,
 }
 
-impl Cluster {
+impl ClusterState {
     // ---- read access -------------------------------------------------------------------------
 
     /// The controllers' delays and naming seed.
@@ -64,7 +64,6 @@ impl Cluster {
     // ---- changes -----------------------------------------------------------------------------
 
     pub fn set_lifecycle(&mut self, lifecycle: Lifecycle) {
-        self.touch();
         self.living.lifecycle = lifecycle;
     }
 
@@ -75,7 +74,6 @@ impl Cluster {
         spec: WorkloadSpec,
         pods: &[ObjectKey],
     ) -> Result<WorkloadId, ModelError> {
-        self.touch();
         let key = spec.key();
         if self.living.by_key.contains_key(&(spec.kind, key.clone())) {
             return Err(ModelError::DuplicateWorkload { kind: spec.kind.as_str(), key });
@@ -104,7 +102,6 @@ impl Cluster {
         key: &ObjectKey,
         replicas: u32,
     ) -> Result<(), ModelError> {
-        self.touch();
         let id =
             *self.living.by_key.get(&(kind, key.clone())).ok_or_else(|| {
                 ModelError::UnknownWorkload { kind: kind.as_str(), key: key.clone() }
@@ -121,7 +118,6 @@ impl Cluster {
     /// after the termination delay; its controller, if any, replaces it at once (a terminating
     /// pod no longer counts as one of its replicas).
     pub fn delete_pod(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
-        self.touch();
         let pod =
             self.pod_by_key(key).ok_or_else(|| ModelError::UnknownPod { pod: key.clone() })?;
         if pod.spec.terminating {
@@ -138,7 +134,6 @@ impl Cluster {
     /// The node's kubelet stops reporting (power loss, network partition). Nothing changes yet:
     /// after the node-monitor grace period the node turns NotReady.
     pub fn node_down(&mut self, name: &str) -> Result<(), ModelError> {
-        self.touch();
         if self.node_by_name(name).is_none() {
             return Err(ModelError::UnknownNode { node: name.into() });
         }
@@ -155,7 +150,6 @@ impl Cluster {
     /// The kubelet reports again: the node is Ready, the pods deleted while it was away are
     /// finally removed, and controllers place what they still miss (on it too).
     pub fn node_up(&mut self, name: &str) -> Result<(), ModelError> {
-        self.touch();
         let Some(node) = self.node_by_name(name) else {
             return Err(ModelError::UnknownNode { node: name.into() });
         };
@@ -181,7 +175,6 @@ impl Cluster {
     /// Runs the queued work due up to `t` (in time order; equal times in queue order) and sets
     /// the clock to `t`. A time before the clock does nothing.
     pub fn advance_to(&mut self, t: u64) {
-        self.touch();
         while let Some(entry) = self.living.queue.first_entry() {
             let (at, _) = *entry.key();
             if at > t {

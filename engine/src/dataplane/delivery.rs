@@ -1,13 +1,15 @@
 //! Stage 4, delivery: the packet reaches its destination's socket, a container listening in a
 //! pod, a host-network pod, kube-proxy's health check server, or nothing (RST / ICMP).
 //!
-//! Imports only [`super::walker`] and [`super::packet`].
+//! Imports only [`super::walker`], [`super::packet`] and [`super::hops`]. The policy stage's
+//! ingress check belongs before [`Walker::deliver_to_pod`] hands a packet to a pod.
 
+use super::hops::hop;
 use super::packet::{ConnOutcome, Pkt, Server};
 use super::walker::Walker;
 use crate::addr::FiveTuple;
 use crate::model::*;
-use crate::trace::{lazy_text, Action, Location, Verdict};
+use crate::trace::{Action, Location, Verdict};
 
 impl<'c> Walker<'c> {
     pub(super) fn deliver_to_pod(
@@ -21,16 +23,14 @@ impl<'c> Walker<'c> {
         match pod.listener(port, t.protocol) {
             Some(c) => {
                 let name = c.name.clone();
-                self.hop(
-                    || Location::Container { pod: key.clone(), container: name.clone() },
-                    t,
-                    Action::Deliver,
-                    || {
-                        let path = if via_eth0 { "arrives on the pod's eth0" } else { "arrives over the shared loopback" };
-                        let (name, proto, client) = (name.clone(), t.protocol, *t.src.ip());
-                        lazy_text!("{path}; container {name} listens on {port}/{proto}: connection accepted, it sees the client as {client}")
-                    },
-                );
+                let path = if via_eth0 {
+                    "arrives on the pod's eth0"
+                } else {
+                    "arrives over the shared loopback"
+                };
+                hop!(self, Location::Container { pod: key.clone(), container: name.clone() }, t, Action::Deliver,
+                    "{path}; container {name} listens on {port}/{proto}: connection accepted, it sees the client as {client}",
+                    name = name.clone(), proto = t.protocol, client = *t.src.ip());
                 ConnOutcome {
                     verdict: Verdict::Delivered { pod: key, container: name.clone(), port },
                     seen_source: Some(*t.src.ip()),
@@ -42,28 +42,32 @@ impl<'c> Walker<'c> {
             }
             None => {
                 let clash = pod.clashes.iter().find(|c| c.port == port && c.protocol == t.protocol);
-                let why = match (clash, pod.spec.phase) {
+                let why = || {
+                    match (clash, pod.spec.phase) {
                     (_, phase) if phase != PodPhase::Running => format!("the pod is {}", phase.as_str()),
                     (Some(c), _) => format!("the container declaring it crashed: {} could not bind {}/{} (address already in use, held by {})", c.failed, c.port, c.protocol, c.bound_by),
                     _ => format!("no container of the pod listens on {port}/{}", t.protocol),
+                }
                 };
-                self.hop(
-                    || Location::PodNetns { pod: key.clone() },
+                let answer = if t.protocol == crate::Protocol::Udp {
+                    "ICMP port unreachable"
+                } else {
+                    "a TCP RST"
+                };
+                hop!(
+                    self,
+                    Location::PodNetns { pod: key.clone() },
                     t,
                     Action::Deliver,
-                    || {
-                        format!(
-                            "{why}: the kernel answers with {}",
-                            if t.protocol == crate::Protocol::Udp {
-                                "ICMP port unreachable"
-                            } else {
-                                "a TCP RST"
-                            }
-                        )
-                        .into()
-                    },
+                    "{why}: the kernel answers with {answer}",
+                    why = why()
                 );
-                self.end(Verdict::RefusedByPod { pod: key, port, protocol: t.protocol })
+                // The refusal (RST, ICMP) goes back like an answer would (see `reply`).
+                let mut out =
+                    self.end(Verdict::RefusedByPod { pod: key, port, protocol: t.protocol });
+                out.server = Some(Server::Pod { pod: pod.id, container: crate::Name::default() });
+                out.delivered = Some(t);
+                out
             }
         }
     }
@@ -94,12 +98,9 @@ impl<'c> Walker<'c> {
                     "{{\"service\":{{\"namespace\":\"{}\",\"name\":\"{}\"}},\"localEndpoints\":{local},\"serviceProxyHealthy\":true}}",
                     svc.spec.namespace, svc.spec.name
                 );
-                self.hop(
-                    || Location::Node { node: node.shared_name() },
-                    t,
-                    Action::Deliver,
-                    || format!("kube-proxy's health check server for {} answers HTTP {status}: {local} local endpoint(s) on {}", svc.key(), node.spec.name).into(),
-                );
+                hop!(self, Location::Node { node: node.shared_name() }, t, Action::Deliver,
+                    "kube-proxy's health check server for {key} answers HTTP {status}: {local} local endpoint(s) on {name}",
+                    key = svc.key(), name = node.spec.name.clone());
                 return ConnOutcome {
                     verdict: Verdict::AnsweredByNode {
                         node: node.spec.name.clone(),
@@ -115,22 +116,22 @@ impl<'c> Walker<'c> {
                 };
             }
         }
-        self.hop(
-            || Location::Node { node: node.shared_name() },
+        hop!(
+            self,
+            Location::Node { node: node.shared_name() },
             t,
             Action::Deliver,
-            || {
-                format!(
-                    "no process on {} listens on {port}/{}: refused",
-                    node.spec.name, t.protocol
-                )
-                .into()
-            },
+            "no process on {name} listens on {port}/{proto}: refused",
+            name = node.spec.name.clone(),
+            proto = t.protocol
         );
-        self.end(Verdict::RefusedByNode {
+        let mut out = self.end(Verdict::RefusedByNode {
             node: node.spec.name.clone(),
             port,
             protocol: t.protocol,
-        })
+        });
+        out.server = Some(Server::Node { node: node.id, process: "the kernel".into() });
+        out.delivered = Some(t);
+        out
     }
 }

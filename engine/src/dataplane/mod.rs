@@ -1,6 +1,6 @@
 //! The dataplane: walking a probe through pods, nodes, kube-proxy's rules and conntrack.
 //!
-//! [`Cluster::trace`] runs the probe's connections with a seeded [`Decider`] and records every
+//! [`crate::Cluster::trace`] runs the probe's connections with a seeded [`Decider`] and records every
 //! hop; it then enumerates every branch of the same walk with a scripted decider (no hops
 //! recorded) to give each possible outcome its exact probability.
 //!
@@ -16,8 +16,8 @@
 //! - [`delivery`]: into a socket (a container, a host-network pod, kube-proxy's healthz)
 //! - [`reply`]: back to the client through conntrack
 //! - [`walker`]: the connection's context every stage extends
-//! - [`rule_cache`], [`packet`], [`state`], [`decide`]: derived rules, what travels, kernel
-//!   state, random choices (the bottom: they import no stage)
+//! - [`rule_cache`], [`packet`], [`hops`], [`state`], [`decide`]: derived rules, what travels,
+//!   the hop recorder, kernel state, random choices (the bottom: they import no stage)
 //!
 //! A new stage (NetworkPolicy enforcement, another pod-network model such as VPC-native routing
 //! or a VXLAN overlay) is a new module in this list, called from the stage before it, not a
@@ -25,6 +25,7 @@
 
 mod decide;
 mod delivery;
+mod hops;
 mod netfilter;
 mod node;
 mod packet;
@@ -40,33 +41,47 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 pub use decide::{Decider, Rng};
+pub(crate) use rule_cache::DerivedRules;
 use start::run_connection;
+
 pub use state::{ConntrackEntry, NetState};
 use walker::Walker;
 
+use crate::cluster::ClusterState;
 use crate::probe::Probe;
 use crate::trace::{Connection, Outcome, Probability, Trace, Verdict};
-use crate::Cluster;
 
 /// Upper bound on enumerated branches; beyond it outcomes are cut short (and say so).
 const MAX_BRANCHES: usize = 20_000;
 
-impl Cluster {
+/// Runs probes over one cluster state with the rules derived from it: the borrow of both
+/// outlives every walk, so neither can change while a probe runs. [`crate::Cluster`] makes one
+/// for each probe from its state and its [`DerivedRules`].
+pub(crate) struct Tracer<'c> {
+    c: &'c ClusterState,
+    rules: &'c DerivedRules,
+}
+
+impl<'c> Tracer<'c> {
+    pub(crate) fn new(c: &'c ClusterState, rules: &'c DerivedRules) -> Tracer<'c> {
+        Tracer { c, rules }
+    }
+
     /// Runs a probe and returns its trace: every connection hop by hop with its reply, and the
     /// exact outcome distribution of one new connection. Never panics; a packet that does not
     /// arrive is a [`Verdict`].
-    pub fn trace(&self, probe: &Probe) -> Trace {
+    pub(crate) fn trace(&self, probe: &Probe) -> Trace {
         self.trace_with(probe, false)
     }
 
-    /// [`Cluster::trace`], evaluating every shared chain in full rather than through the
+    /// [`Tracer::trace`], evaluating every shared chain in full rather than through the
     /// (IP, port, protocol) index. Slow on big clusters; tests use it to check the index.
-    pub fn trace_full_chains(&self, probe: &Probe) -> Trace {
+    pub(crate) fn trace_full_chains(&self, probe: &Probe) -> Trace {
         self.trace_with(probe, true)
     }
 
     /// The probe's connections hop by hop (and the DNS lookup), without enumerating outcomes.
-    pub fn trace_connections(&self, probe: &Probe) -> (Option<Connection>, Vec<Connection>) {
+    pub(crate) fn trace_connections(&self, probe: &Probe) -> (Option<Connection>, Vec<Connection>) {
         self.walk_connections(probe, false)
     }
 
@@ -81,19 +96,18 @@ impl Cluster {
         full_chains: bool,
     ) -> (Option<Connection>, Vec<Connection>) {
         let mut state = NetState::default();
-        let cache = rule_cache::RuleCache::take(self, rule_cache::Use::Connections);
         let mut connections = Vec::new();
         let mut dns = None;
         for i in 0..probe.repeat.max(1) {
             let now = probe.time_ms.saturating_add(u64::from(i) * 1000);
             let seed = probe.seed.wrapping_add(u64::from(i).wrapping_mul(0x9E37_79B9));
             let mut w = Walker::new(
-                self,
+                self.c,
                 std::mem::take(&mut state),
                 Decider::Random(Rng::new(seed)),
                 true,
                 now,
-                cache.clone(),
+                &self.rules.connections,
             );
             w.full_chains = full_chains;
             let run = run_connection(&mut w, probe);
@@ -103,17 +117,15 @@ impl Cluster {
             connections.push(run.connection);
             state = w.st;
         }
-        rule_cache::RuleCache::give_back(cache, rule_cache::Use::Connections);
         (dns, connections)
     }
 
     /// Every possible outcome of one new connection of `probe`, with exact probabilities,
     /// sorted by verdict.
-    pub fn outcomes(&self, probe: &Probe) -> Vec<Outcome> {
+    pub(crate) fn outcomes(&self, probe: &Probe) -> Vec<Outcome> {
         let mut acc: BTreeMap<(Verdict, Option<Ipv4Addr>, bool, Option<String>), Probability> =
             BTreeMap::new();
         let mut script = Some(Vec::new());
-        let cache = rule_cache::RuleCache::take(self, rule_cache::Use::Outcomes);
         let mut runs = 0;
         while let Some(s) = script {
             runs += 1;
@@ -121,12 +133,12 @@ impl Cluster {
                 break;
             }
             let mut w = Walker::new(
-                self,
+                self.c,
                 NetState::default(),
                 Decider::scripted(s),
                 false,
                 probe.time_ms,
-                cache.clone(),
+                &self.rules.outcomes,
             );
             let run = run_connection(&mut w, probe);
             let p = w.d.probability();
@@ -137,7 +149,6 @@ impl Cluster {
             *e = e.add(p);
             script = w.d.next_script();
         }
-        rule_cache::RuleCache::give_back(cache, rule_cache::Use::Outcomes);
         acc.into_iter()
             .map(|((verdict, seen_source, masqueraded, entry_node), probability)| Outcome {
                 verdict,

@@ -13,13 +13,15 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use super::hops::{hop, text};
 use super::netfilter::NfOutcome;
 use super::packet::{ConnOutcome, Pkt};
 use super::state::ConntrackEntry;
 use super::walker::Walker;
+use crate::addr::FiveTuple;
 use crate::kube_proxy::{Builtin, ChainRef, Table};
 use crate::model::*;
-use crate::trace::{lazy_text, Action, Location, Text, Verdict};
+use crate::trace::{Action, Location, Verdict};
 
 /// Nodes a packet may cross before the walk calls it a routing loop.
 const MAX_NODES: usize = 6;
@@ -59,42 +61,38 @@ impl Walker<'_> {
                     return end;
                 }
             }
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            let dev = if dst.is_loopback() { "lo" } else { "eth0" };
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route {
-                    route: {
-                        let dev = if dst.is_loopback() { "lo" } else { "eth0" };
-                        lazy_text!("local {dst} dev {dev}")
-                    },
-                },
-                || lazy_text!("{dst} is this node's own address: deliver to a local process"),
+                Action::Route { route: text!("local {dst} dev {dev}") },
+                "{dst} is this node's own address: deliver to a local process"
             );
-            self.remember_conntrack(id, pkt);
+            self.remember_conntrack(id, arrived, pkt);
             return self.deliver_to_node(node, pkt);
         }
         if let Some(owner) = self.pod_cidr_owner(dst) {
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
             if owner.id == id {
-                self.hop(
-                    || Location::Node { node: node.shared_name() },
+                let cidr = owner.spec.pod_cidr;
+                hop!(
+                    self,
+                    Location::Node { node: node.shared_name() },
                     pkt.t,
                     Action::Route {
-                        route: {
-                            let (cidr, src) = (owner.spec.pod_cidr, owner.bridge_ip());
-                            lazy_text!("{cidr} dev cni0 proto kernel scope link src {src}")
-                        },
+                        route: text!(
+                            "{cidr} dev cni0 proto kernel scope link src {src}",
+                            src = owner.bridge_ip()
+                        )
                     },
-                    || {
-                        let cidr = owner.spec.pod_cidr;
-                        lazy_text!("{dst} is in this node's podCIDR {cidr}: out through the bridge")
-                    },
+                    "{dst} is in this node's podCIDR {cidr}: out through the bridge"
                 );
                 if let Some(end) = self.filter(node, pkt, filter) {
                     return end;
                 }
                 self.postrouting(node, pkt, node.bridge_ip());
-                self.remember_conntrack(id, pkt);
+                self.remember_conntrack(id, arrived, pkt);
                 let Some(pod) = self.cache.pod_at(self.c, dst) else {
                     return self.end(Verdict::NoRoute {
                         ip: dst,
@@ -105,63 +103,61 @@ impl Walker<'_> {
                     });
                 };
                 let t = pkt.t;
-                let hairpin = self.pod_of_source(pkt) == Some(pod.id);
-                let cache = self.cache.clone();
-                self.hop(
-                    || Location::Bridge { node: node.shared_name() },
+                hop!(
+                    self,
+                    Location::Bridge { node: node.shared_name() },
                     t,
                     Action::Bridge,
-                    || if hairpin { "hairpin: the bridge sends the packet back out of the port it came in on".into() } else {
-                        let key = cache.pod_key(pod);
-                        lazy_text!("the bridge forwards to the veth of pod {key}")
-                    },
+                    if self.pod_of_source(pkt) == Some(pod.id) {
+                        text!("hairpin: the bridge sends the packet back out of the port it came in on")
+                    } else {
+                        text!(
+                            "the bridge forwards to the veth of pod {key}",
+                            key = self.cache.pod_key(pod)
+                        )
+                    }
                 );
-                self.hop(
-                    || Location::Veth { node: node.shared_name(), pod: cache.pod_key(pod) },
+                hop!(
+                    self,
+                    Location::Veth { node: node.shared_name(), pod: self.cache.pod_key(pod) },
                     t,
                     Action::Forward,
-                    || "through the veth pair into the pod's network namespace".into(),
+                    "through the veth pair into the pod's network namespace"
                 );
                 return self.deliver_to_pod(pod, t, true);
             }
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            let (cidr, via) = (owner.spec.pod_cidr, owner.spec.internal_ip);
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route {
-                    route: {
-                        let (cidr, via) = (owner.spec.pod_cidr, owner.spec.internal_ip);
-                        lazy_text!("{cidr} via {via} dev eth0")
-                    },
-                },
-                || {
-                    let (name, cidr) = (owner.shared_name(), owner.spec.pod_cidr);
-                    lazy_text!("{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP")
-                },
+                Action::Route { route: text!("{cidr} via {via} dev eth0") },
+                "{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP",
+                name = owner.shared_name()
             );
             if let Some(end) = self.filter(node, pkt, filter) {
                 return end;
             }
             self.postrouting(node, pkt, node.spec.internal_ip);
-            self.remember_conntrack(id, pkt);
+            self.remember_conntrack(id, arrived, pkt);
             return self.cross(node, owner, pkt, visited);
         }
         if let Some(other) = self.c.node_by_ip(dst) {
             // Another node's own address (a NodePort there, or a host-network endpoint).
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route { route: lazy_text!("{dst} dev eth0 (node network)") },
-                || {
-                    let name = other.shared_name();
-                    lazy_text!("{dst} is node {name}: over the node network")
-                },
+                Action::Route { route: text!("{dst} dev eth0 (node network)") },
+                "{dst} is node {name}: over the node network",
+                name = other.shared_name()
             );
             if let Some(end) = self.filter(node, pkt, filter) {
                 return end;
             }
             self.postrouting(node, pkt, node.spec.internal_ip);
-            self.remember_conntrack(id, pkt);
+            self.remember_conntrack(id, arrived, pkt);
             return self.cross(node, other, pkt, visited);
         }
         // Not a pod, not a node: a Service address nothing captured, or the outside world.
@@ -179,11 +175,12 @@ impl Walker<'_> {
                 pkt.t.dst.port(),
                 pkt.t.protocol
             );
-            self.hop(
-                || Location::Node { node: node.shared_name() },
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
                 pkt.t,
-                Action::Route { route: "default via the node's gateway dev eth0".into() },
-                || reason.clone().into(),
+                Action::Route { route: text!("default via the node's gateway dev eth0") },
+                text!(reason.clone())
             );
             return self.end(Verdict::NoRuleMatched {
                 ip: dst,
@@ -194,16 +191,29 @@ impl Walker<'_> {
         }
         let settings = self.c.settings();
         if settings.service_cidr.contains(dst) || settings.cluster_cidr.contains(dst) {
-            return self.end(Verdict::NoRoute {
-                ip: dst,
-                reason: format!("no Service or pod has address {dst}"),
+            // The node's default route takes it out; nothing outside has a cluster address.
+            let what =
+                if settings.service_cidr.contains(dst) { "Service CIDR" } else { "cluster CIDR" };
+            let reason = format!("{dst} is in the {what} but no Service or pod has it: no kube-proxy rule translates it, so the node sends it out by its default route, and nothing outside the cluster answers a cluster address");
+            hop!(
+                self,
+                Location::Node { node: node.shared_name() },
+                pkt.t,
+                Action::Route { route: text!("default via the node network's gateway dev eth0") },
+                reason.clone()
+            );
+            return self.end(Verdict::Unanswered {
+                via_node: node.spec.name.clone(),
+                to: dst,
+                reason,
             });
         }
-        self.hop(
-            || Location::Node { node: node.shared_name() },
+        hop!(
+            self,
+            Location::Node { node: node.shared_name() },
             pkt.t,
-            Action::Route { route: "default via the node's gateway dev eth0".into() },
-            || lazy_text!("{dst} is outside the cluster: out through the node's default route"),
+            Action::Route { route: text!("default via the node's gateway dev eth0") },
+            "{dst} is outside the cluster: out through the node's default route"
         );
         self.end(Verdict::LeftCluster { via_node: node.spec.name.clone(), to: dst.to_string() })
     }
@@ -239,6 +249,7 @@ impl Walker<'_> {
             _ => None,
         }
     }
+
     pub(super) fn postrouting(&mut self, node: &Node, pkt: &mut Pkt, egress_ip: Ipv4Addr) {
         if !pkt.mark {
             return;
@@ -264,27 +275,18 @@ impl Walker<'_> {
         pkt.mark = false;
     }
 
-    pub(super) fn remember_conntrack(&mut self, node: NodeId, pkt: &Pkt) {
-        let Some((nat_node, original)) = self.nat else { return };
-        if nat_node != node
-            || self.st.conntrack.iter().any(|e| e.original == original && e.node == node)
-        {
+    /// Every node a request passes keeps a conntrack entry: the packet as it arrived there and
+    /// the reply it expects (after this node's own translations); only a translation is shown.
+    pub(super) fn remember_conntrack(&mut self, node: NodeId, arrived: FiveTuple, pkt: &Pkt) {
+        if self.st.conntrack.iter().any(|e| e.original == arrived && e.node == node) {
             return;
         }
-        let entry = ConntrackEntry { node, original, reply: pkt.t.reversed() };
-        let text = if self.record {
-            let entry = entry.clone();
-            Text::lazy(move |f| f.write_str(&entry.render()))
-        } else {
-            Text::default()
-        };
+        let entry = ConntrackEntry { node, original: arrived, reply: pkt.t.reversed() };
+        if arrived != pkt.t {
+            hop!(self, Location::Node { node: self.node(node).shared_name() }, pkt.t,
+                Action::Conntrack { entry: text!("{entry}", entry = entry.clone()) },
+                "conntrack records the translation, so the reply is rewritten back without consulting the rules");
+        }
         self.st.conntrack.push(entry);
-        let name = self.node(node).shared_name();
-        self.hop(
-            || Location::Node { node: name.clone() },
-            pkt.t,
-            Action::Conntrack { entry: text },
-            || "conntrack records the translation, so the reply is rewritten back without consulting the rules".into(),
-        );
     }
 }

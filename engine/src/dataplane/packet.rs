@@ -30,11 +30,33 @@ pub(crate) struct Pkt {
     pub endpoint: Option<ChainRef>,
     /// The address MASQUERADE will use, once known.
     pub masq_to: Option<Ipv4Addr>,
+    /// Its conntrack state on the node evaluating it.
+    pub ct: Ct,
+}
+
+/// A packet's conntrack state, as `-m conntrack --ctstate` sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ct {
+    /// The first packet of a connection this node has not seen.
+    New,
+    /// A packet of a connection in this node's table (a reply in the reply direction).
+    Established,
+    /// A packet no connection explains and that cannot start one (a TCP SYN-ACK or RST that
+    /// arrives at a node that never saw the SYN).
+    Invalid,
 }
 
 impl Pkt {
     pub fn new(t: FiveTuple, src_local: bool) -> Pkt {
-        Pkt { t, mark: false, src_local, dnat_done: false, endpoint: None, masq_to: None }
+        Pkt {
+            t,
+            mark: false,
+            src_local,
+            dnat_done: false,
+            endpoint: None,
+            masq_to: None,
+            ct: Ct::New,
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::packet::VipAnswer;
 use crate::kube_proxy::names::chain_name;
@@ -22,10 +22,16 @@ use crate::trace::Text;
 /// of its rules a trace has recorded: a cached chain renders each rule's facts once.
 pub(crate) struct Chain {
     pub(super) rules: ChainRules,
+    /// What the chain keeps of the rules traces recorded (one lock for both lists).
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
     /// (rule index, text) of rules recorded, up to [`KEPT_PER_CHAIN`].
-    texts: RefCell<Vec<(u32, Text)>>,
+    texts: Vec<(u32, Text)>,
     /// (rule index, the packet facts, the explanation) of rules recorded, likewise.
-    explains: RefCell<Vec<(u32, ExplainFacts, Text)>>,
+    explains: Vec<(u32, ExplainFacts, Text)>,
 }
 
 /// At most this many texts and explanations kept per chain: a walk records a handful of a
@@ -48,13 +54,19 @@ pub(super) enum ChainRules {
     Service(ServiceChain),
 }
 
+/// A chain's kept texts: a chain is shared by the walks of one cluster's probes (see
+/// [`DerivedRules`]), which may run on several threads; nothing is held across a walk step.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl Chain {
     pub(super) fn new(rules: ChainRules) -> Chain {
-        Chain { rules, texts: RefCell::new(Vec::new()), explains: RefCell::new(Vec::new()) }
+        Chain { rules, kept: Mutex::default() }
     }
 
-    pub(super) fn rules(rules: Vec<Rule>) -> Rc<Chain> {
-        Rc::new(Chain::new(ChainRules::Rules(rules)))
+    pub(super) fn rules(rules: Vec<Rule>) -> Arc<Chain> {
+        Arc::new(Chain::new(ChainRules::Rules(rules)))
     }
 
     pub(super) fn len(&self) -> usize {
@@ -71,13 +83,25 @@ impl Chain {
         }
     }
 
-    /// The text of rule `i` (which is `rule`, in `chain`): its iptables-restore line, rendered
-    /// when read from the names it mentions, captured the first time.
-    pub(super) fn text(&self, c: &crate::Cluster, i: usize, chain: ChainRef, rule: &Rule) -> Text {
+    /// The text and the explanation (for `facts`) kept for rule `i`, if any.
+    pub(super) fn kept(&self, i: usize, facts: &ExplainFacts) -> (Option<Text>, Option<Text>) {
         let i = i as u32;
-        if let Some((_, t)) = self.texts.borrow().iter().find(|(j, _)| *j == i) {
-            return t.clone();
-        }
+        let kept = lock(&self.kept);
+        let text = kept.texts.iter().find(|(j, _)| *j == i).map(|(_, t)| t.clone());
+        let explain =
+            kept.explains.iter().find(|(j, f, _)| *j == i && f == facts).map(|(_, _, t)| t.clone());
+        (text, explain)
+    }
+
+    /// The text of rule `i` (which is `rule`, in `chain`): its iptables-restore line, rendered
+    /// when read from the names it mentions; kept for the next time.
+    pub(super) fn make_text(
+        &self,
+        c: &crate::ClusterState,
+        i: usize,
+        chain: ChainRef,
+        rule: &Rule,
+    ) -> Text {
         let text = match RuleFacts::capture(c, chain, rule) {
             Some(facts) => {
                 let rule = *rule;
@@ -85,24 +109,17 @@ impl Chain {
             }
             None => render_rule(c, chain, rule).into(),
         };
-        let mut texts = self.texts.borrow_mut();
-        if texts.len() < KEPT_PER_CHAIN {
-            texts.push((i, text.clone()));
+        let mut kept = lock(&self.kept);
+        if kept.texts.len() < KEPT_PER_CHAIN {
+            kept.texts.push((i as u32, text.clone()));
         }
         text
     }
 
-    /// The explanation kept for rule `i` if it was made for `facts`.
-    pub(super) fn explain(&self, i: usize, facts: &ExplainFacts) -> Option<Text> {
-        let i = i as u32;
-        let explains = self.explains.borrow();
-        explains.iter().find(|(j, f, _)| *j == i && f == facts).map(|(_, _, t)| t.clone())
-    }
-
     pub(super) fn keep_explain(&self, i: usize, facts: ExplainFacts, text: Text) {
-        let mut explains = self.explains.borrow_mut();
-        if explains.len() < KEPT_PER_CHAIN {
-            explains.push((i as u32, facts, text));
+        let mut kept = lock(&self.kept);
+        if kept.explains.len() < KEPT_PER_CHAIN {
+            kept.explains.push((i as u32, facts, text));
         }
     }
 
@@ -143,20 +160,17 @@ fn is_ladder(rules: &[Rule], k: u32) -> bool {
 }
 
 /// The rules the walk has generated, shared by every walk of a probe (the traced connections
-/// and every branch of the outcome enumeration), and kept for the next probe while the cluster
-/// is unchanged: the rules kube-proxy has programmed, as far as probes have looked at them.
+/// or every branch of the outcome enumeration), and kept for the next probe: the rules
+/// kube-proxy has programmed, as far as probes have looked at them.
 ///
-/// A cache is tied to one cluster state ([`Cluster::generation`](crate::Cluster)): every
-/// change gives the cluster a new generation, and [`RuleCache::take`] empties a cache filled
-/// for another one. Caches live in a per-thread pool between probes and are bounded: one that
-/// grew past [`POOL_MAX_ENTRIES`] is dropped, not kept.
+/// Held by [`DerivedRules`], which [`crate::Cluster`] owns and clears on its one mutation path:
+/// a cache never outlives the cluster state it was filled from.
 pub(crate) struct RuleCache {
-    generation: std::cell::Cell<u64>,
-    chains: RefCell<FastMap<(NodeId, ChainRef), Rc<Chain>>>,
-    ports: RefCell<FastMap<(NodeId, ServicePortId), Rc<PortRules>>>,
+    chains: RefCell<FastMap<(NodeId, ChainRef), Arc<Chain>>>,
+    ports: RefCell<FastMap<(NodeId, ServicePortId), Arc<PortRules>>>,
     plans: RefCell<FastMap<(NodeId, ServicePortId), CachedPlan>>,
     /// The candidates of a shared chain for one destination (see `candidate_rules`).
-    pub(super) shared: RefCell<FastMap<SharedKey, Rc<Chain>>>,
+    pub(super) shared: RefCell<FastMap<SharedKey, Arc<Chain>>>,
     /// Chain names (a KUBE-SVC name is a hash to format), by chain.
     names: RefCell<FastMap<ChainRef, Name>>,
     /// Pods' keys (two shared strings each), by pod: hops name the same pods again and again.
@@ -164,7 +178,7 @@ pub(crate) struct RuleCache {
     /// The pod that has an address, by address.
     pods_at: RefCell<FastMap<Ipv4Addr, Option<PodId>>>,
     /// The one empty chain every empty candidate list shares.
-    pub(super) empty: Rc<Chain>,
+    pub(super) empty: Arc<Chain>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -176,31 +190,17 @@ pub(super) struct SharedKey {
     pub(super) proto: crate::addr::Protocol,
 }
 
-/// Which walks a cache serves: traced connections and outcome enumerations keep separate
-/// caches (an enumeration meets every endpoint chain and may outgrow the bound).
-#[derive(Clone, Copy)]
-pub(crate) enum Use {
-    Connections = 0,
-    Outcomes = 1,
-}
-
 use crate::fast_hash::{FastHash, FastMap};
 /// A service port's plan on a node; `None` when kube-proxy skips the port.
-type CachedPlan = Option<Rc<PortPlan>>;
+type CachedPlan = Option<Arc<PortPlan>>;
 
-thread_local! {
-    /// The cache of each [`Use`] between probes.
-    static POOL: RefCell<[Option<Rc<RuleCache>>; 2]> = const { RefCell::new([None, None]) };
-}
-
-/// A cache with more entries than this is dropped when its probe ends, so what stays between
+/// A cache with more entries than this is emptied when its probe ends, so what stays between
 /// probes is bounded (a few thousand chains and plans, whatever the cluster's size).
-const POOL_MAX_ENTRIES: usize = 4096;
+const KEPT_ENTRIES: usize = 4096;
 
 impl RuleCache {
-    pub(super) fn new(generation: u64) -> RuleCache {
+    pub(super) fn new() -> RuleCache {
         RuleCache {
-            generation: std::cell::Cell::new(generation),
             chains: RefCell::new(FastMap::with_capacity_and_hasher(32, FastHash)),
             ports: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
             plans: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
@@ -210,32 +210,6 @@ impl RuleCache {
             pods_at: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
             empty: Chain::rules(Vec::new()),
         }
-    }
-
-    /// The cache for a probe of `c`: the pooled one, emptied if it was filled for another
-    /// cluster state.
-    pub(crate) fn take(c: &crate::Cluster, usage: Use) -> Rc<RuleCache> {
-        let generation = c.generation();
-        let pooled = POOL.try_with(|p| p.borrow_mut()[usage as usize].take()).ok().flatten();
-        match pooled {
-            Some(cache) => {
-                if cache.generation.get() != generation {
-                    cache.clear();
-                    cache.generation.set(generation);
-                }
-                cache
-            }
-            None => Rc::new(RuleCache::new(generation)),
-        }
-    }
-
-    /// Puts a probe's cache back in the pool, unless something else still holds it or it
-    /// grew past the bound.
-    pub(crate) fn give_back(cache: Rc<RuleCache>, usage: Use) {
-        if Rc::strong_count(&cache) != 1 || cache.entries() > POOL_MAX_ENTRIES {
-            return;
-        }
-        let _ = POOL.try_with(|p| p.borrow_mut()[usage as usize] = Some(cache));
     }
 
     pub(super) fn entries(&self) -> usize {
@@ -248,20 +222,27 @@ impl RuleCache {
             + self.pods_at.borrow().len()
     }
 
-    pub(super) fn clear(&self) {
-        self.chains.borrow_mut().clear();
-        self.ports.borrow_mut().clear();
-        self.plans.borrow_mut().clear();
-        self.shared.borrow_mut().clear();
-        self.names.borrow_mut().clear();
-        self.pod_keys.borrow_mut().clear();
-        self.pods_at.borrow_mut().clear();
+    pub(super) fn clear(&mut self) {
+        self.chains.get_mut().clear();
+        self.ports.get_mut().clear();
+        self.plans.get_mut().clear();
+        self.shared.get_mut().clear();
+        self.names.get_mut().clear();
+        self.pod_keys.get_mut().clear();
+        self.pods_at.get_mut().clear();
+    }
+
+    /// Empties the cache if it grew past [`KEPT_ENTRIES`] (see there).
+    pub(super) fn bound(&mut self) {
+        if self.entries() > KEPT_ENTRIES {
+            self.clear();
+        }
     }
 
     /// `Cluster::pod_by_ip`, remembered.
     pub(crate) fn pod_at<'c>(
         &self,
-        c: &'c crate::Cluster,
+        c: &'c crate::ClusterState,
         ip: Ipv4Addr,
     ) -> Option<&'c crate::model::Pod> {
         if let Some(id) = self.pods_at.borrow().get(&ip) {
@@ -273,7 +254,7 @@ impl RuleCache {
     }
 
     /// `chain`'s name, formatted once.
-    pub(crate) fn chain_name(&self, c: &crate::Cluster, chain: ChainRef) -> Name {
+    pub(crate) fn chain_name(&self, c: &crate::ClusterState, chain: ChainRef) -> Name {
         if chain.service_port().is_none() {
             return chain_name(c, chain); // a fixed name: nothing to format
         }
@@ -295,13 +276,18 @@ impl RuleCache {
         k
     }
 
-    pub(super) fn chain(&self, c: &crate::Cluster, node: NodeId, chain: ChainRef) -> Rc<Chain> {
+    pub(super) fn chain(
+        &self,
+        c: &crate::ClusterState,
+        node: NodeId,
+        chain: ChainRef,
+    ) -> Arc<Chain> {
         self.chains
             .borrow_mut()
             .entry((node, chain))
             .or_insert_with(|| {
                 let table = NodeTable::new(c, node);
-                Rc::new(Chain::new(match chain {
+                Arc::new(Chain::new(match chain {
                     ChainRef::Svc { port } | ChainRef::Svl { port } => {
                         let local = matches!(chain, ChainRef::Svl { .. });
                         let parts = self
@@ -320,14 +306,14 @@ impl RuleCache {
 
     pub(super) fn port_rules(
         &self,
-        c: &crate::Cluster,
+        c: &crate::ClusterState,
         node: NodeId,
         port: ServicePortId,
-    ) -> Rc<PortRules> {
+    ) -> Arc<PortRules> {
         if let Some(r) = self.ports.borrow().get(&(node, port)) {
             return r.clone();
         }
-        let rules = Rc::new(match self.plan(c, node, port) {
+        let rules = Arc::new(match self.plan(c, node, port) {
             Some(plan) => NodeTable::new(c, node).port_rules_with(port, &plan),
             None => PortRules::default(),
         });
@@ -338,14 +324,43 @@ impl RuleCache {
     /// `CategorizeEndpoints` of a service port on a node, made once while the cluster is unchanged.
     pub(super) fn plan(
         &self,
-        c: &crate::Cluster,
+        c: &crate::ClusterState,
         node: NodeId,
         port: ServicePortId,
-    ) -> Option<Rc<PortPlan>> {
+    ) -> Option<Arc<PortPlan>> {
         self.plans
             .borrow_mut()
             .entry((node, port))
-            .or_insert_with(|| NodeTable::new(c, node).plan(port).map(Rc::new))
+            .or_insert_with(|| NodeTable::new(c, node).plan(port).map(Arc::new))
             .clone()
+    }
+}
+
+impl Default for RuleCache {
+    fn default() -> RuleCache {
+        RuleCache::new()
+    }
+}
+
+/// The rules the dataplane derived from one cluster state, kept between probes: the traced
+/// connections' and the outcome enumerations' caches apart (an enumeration meets every endpoint
+/// chain and may outgrow the bound). Owned by [`crate::Cluster`], which clears them on every
+/// change.
+#[derive(Default)]
+pub(crate) struct DerivedRules {
+    pub(super) connections: RuleCache,
+    pub(super) outcomes: RuleCache,
+}
+
+impl DerivedRules {
+    pub(crate) fn clear(&mut self) {
+        self.connections.clear();
+        self.outcomes.clear();
+    }
+
+    /// Keeps what stays between probes bounded.
+    pub(crate) fn bound(&mut self) {
+        self.connections.bound();
+        self.outcomes.bound();
     }
 }

@@ -3,10 +3,12 @@
 //! resolved as the source would (a pod's DNS query to kube-dns is walked too), then one
 //! connection and its reply.
 //!
-//! Imports [`super::walker`] and [`super::packet`]; the stages after it run through `Walker`.
+//! Imports [`super::walker`], [`super::packet`] and [`super::hops`]; the stages after it run
+//! through `Walker`.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use super::hops::{hop, text};
 use super::packet::{ConnOutcome, Origin};
 use super::walker::Walker;
 use crate::cluster::VipKind;
@@ -14,7 +16,7 @@ use crate::dns::{self, Answer};
 use crate::model::*;
 use crate::probe::{Destination, Entry, Probe, Source};
 use crate::trace::{Action, Connection, Hop, Location, Verdict};
-use crate::{Cluster, Protocol};
+use crate::{ClusterState, Protocol};
 
 /// One connection of a probe: its hops and reply, the DNS lookup before it, and its outcome.
 pub(super) struct Run {
@@ -69,10 +71,9 @@ pub(super) fn run_connection(w: &mut Walker<'_>, probe: &Probe) -> Run {
             return run;
         }
     };
-    let outcome = w.connect(&origin, dst, probe.protocol);
+    let mut outcome = w.connect(&origin, dst, probe.protocol);
     let hops = w.take_hops();
-    let reply = w.reply(&origin, &outcome);
-    let mut outcome = outcome;
+    let reply = w.reply(&origin, &mut outcome);
     if let Origin::External { node, .. } = &origin {
         outcome.entry_node = c.node(*node).map(|n| n.spec.name.clone());
     } else if let Some(n) = origin_node(c, &origin) {
@@ -85,7 +86,7 @@ pub(super) fn run_connection(w: &mut Walker<'_>, probe: &Probe) -> Run {
     }
 }
 
-fn origin_node(c: &Cluster, origin: &Origin) -> Option<String> {
+fn origin_node(c: &ClusterState, origin: &Origin) -> Option<String> {
     let id = match origin {
         Origin::Pod { pod, .. } => c.pod(*pod)?.node,
         Origin::Node { node } => *node,
@@ -137,11 +138,11 @@ fn resolve_name(
         None => p.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default(),
     };
     let origin = Origin::Pod { pod: p.id, container };
-    let q = w.connect(&origin, SocketAddrV4::new(dns_ip, 53), Protocol::Udp);
-    let mut hops = w.take_hops();
+    let mut q = w.connect(&origin, SocketAddrV4::new(dns_ip, 53), Protocol::Udp);
     let resolution = dns::resolve(c, &p.spec.namespace, name);
     let Verdict::Delivered { pod: dns_pod, .. } = &q.verdict else {
-        let conn = Connection { hops, verdict: q.verdict.clone(), reply: Vec::new() };
+        let conn =
+            Connection { hops: w.take_hops(), verdict: q.verdict.clone(), reply: Vec::new() };
         return Err(Box::new((
             Verdict::NameNotFound {
                 name: name.into(),
@@ -150,36 +151,34 @@ fn resolve_name(
             Some(conn),
         )));
     };
-    let tried: Vec<String> =
-        resolution.tried.iter().map(|(n, a)| format!("{n} → {}", answer_text(a))).collect();
     let answer = resolution.answer().clone();
     let picked = match &answer {
         Answer::A { ips } => Some(ips[w.d.uniform(ips.len() as u32) as usize]),
         _ => None,
     };
-    if w.record {
-        let t = q.delivered.unwrap_or(hops.last().map(|h| h.after).unwrap_or(hops[0].before));
-        let explain = match (&answer, picked) {
-            (Answer::A { ips }, Some(ip)) if ips.len() > 1 => format!(
-                "CoreDNS answers {} A records (a headless Service lists its ready pods) in rotated order; the client takes the first, {ip}. Search list tried: {}",
-                ips.len(),
-                tried.join("; ")
-            ),
-            _ => format!("CoreDNS answers from the cluster's Services. Search list tried (ndots:5): {}", tried.join("; ")),
-        };
-        hops.push(Hop {
-            at: Location::Dns { pod: dns_pod.clone() },
-            before: t,
-            after: t,
-            action: Action::Dns {
-                query: resolution.fqdn().to_string(),
-                answer: answer_text(&answer),
-            },
-            explain: explain.into(),
-        });
+    let tried = || {
+        let tried: Vec<String> =
+            resolution.tried.iter().map(|(n, a)| format!("{n} → {}", answer_text(a))).collect();
+        tried.join("; ")
+    };
+    let explain = || {
+        match (&answer, picked) {
+        (Answer::A { ips }, Some(ip)) if ips.len() > 1 => format!(
+            "CoreDNS answers {} A records (a headless Service lists its ready pods) in rotated order; the client takes the first, {ip}. Search list tried: {}",
+            ips.len(),
+            tried()
+        ),
+        _ => format!("CoreDNS answers from the cluster's Services. Search list tried (ndots:5): {}", tried()),
     }
-    let reply = w.reply(&origin, &q);
-    let conn = Connection { hops, verdict: q.verdict.clone(), reply };
+    };
+    // A delivered query has the tuple the server received.
+    if let Some(t) = q.delivered {
+        let action =
+            || Action::Dns { query: resolution.fqdn().to_string(), answer: answer_text(&answer) };
+        hop!(w, Location::Dns { pod: dns_pod.clone() }, t, action(), text!(explain()));
+    }
+    let reply = w.reply(&origin, &mut q);
+    let conn = Connection { hops: w.take_hops(), verdict: q.verdict.clone(), reply };
     match (answer, picked) {
         (_, Some(ip)) => Ok((ip, Some(conn))),
         (Answer::Cname { target }, _) => {
@@ -295,7 +294,7 @@ fn resolve_origin(
 /// The nodes a cloud load balancer sends to: Ready nodes, and for externalTrafficPolicy Local
 /// only those whose kube-proxy health check answers 200 (some local endpoint). If every check
 /// fails the load balancer fails open to all Ready nodes, as cloud load balancers do.
-fn lb_candidates(c: &Cluster, svc: &Service) -> Vec<NodeId> {
+fn lb_candidates(c: &ClusterState, svc: &Service) -> Vec<NodeId> {
     let ready: Vec<NodeId> = c.nodes().filter(|n| n.spec.ready).map(|n| n.id).collect();
     if !svc.external_policy_local() {
         return ready;

@@ -3,33 +3,36 @@
 //! own, as smoltcp splits its `Interface` by protocol.
 //!
 //! Imports only the bottom of the dataplane: [`super::packet`], [`super::decide`],
-//! [`super::state`] and [`super::rule_cache`]. Stages import this module, never each other's
+//! [`super::state`], [`super::hops`] and [`super::rule_cache`]. Stages import this module, never each other's
 //! internals (a stage calls another stage's method through `Walker`).
 
 use std::net::Ipv4Addr;
 
 use super::decide::Decider;
+use super::hops::Hops;
 use super::packet::{ConnOutcome, VipAnswer};
 use super::rule_cache::RuleCache;
 use super::state::NetState;
 use crate::addr::FiveTuple;
-use crate::cluster::Cluster;
+use crate::cluster::ClusterState;
 use crate::model::*;
-use crate::trace::{Action, Hop, Location, Text, Verdict};
+use crate::trace::{Hop, Verdict};
 
 pub(crate) struct Walker<'c> {
-    pub c: &'c Cluster,
+    pub c: &'c ClusterState,
     pub st: NetState,
     pub d: Decider,
-    pub record: bool,
     pub now_ms: u64,
-    pub(super) hops: Vec<Hop>,
+    /// The hops recorded, when the walk records (see [`Hops`]).
+    pub(super) hops: Hops,
     /// The node where NAT happened, and the packet as it arrived there.
     pub(super) nat: Option<(NodeId, FiveTuple)>,
+    /// The request as the client's socket sent it: the reply must be its mirror image.
+    pub(super) sent: Option<FiveTuple>,
     pub(super) masqueraded: bool,
     /// Evaluate the shared chains in full instead of through the index (tests compare both).
     pub full_chains: bool,
-    pub cache: std::rc::Rc<RuleCache>,
+    pub cache: &'c RuleCache,
     /// The last `Cluster::lookup_vip` and its answer: every chain a packet meets asks for the
     /// same destination, and the cluster does not change during a walk.
     vip_memo: std::cell::Cell<Option<(VipKey, Option<VipAnswer>)>>,
@@ -39,22 +42,21 @@ type VipKey = (Ipv4Addr, u16, crate::addr::Protocol);
 
 impl<'c> Walker<'c> {
     pub fn new(
-        c: &'c Cluster,
+        c: &'c ClusterState,
         st: NetState,
         d: Decider,
         record: bool,
         now_ms: u64,
-        cache: std::rc::Rc<RuleCache>,
+        cache: &'c RuleCache,
     ) -> Walker<'c> {
         Walker {
             c,
             st,
             d,
-            record,
             now_ms,
-            // A connection has a few dozen hops; growing from empty showed in profiles.
-            hops: if record { Vec::with_capacity(32) } else { Vec::new() },
+            hops: Hops::new(record),
             nat: None,
+            sent: None,
             masqueraded: false,
             full_chains: false,
             cache,
@@ -81,62 +83,7 @@ impl<'c> Walker<'c> {
     }
 
     pub fn take_hops(&mut self) -> Vec<Hop> {
-        std::mem::take(&mut self.hops)
-    }
-
-    /// The hops from `mark` on (all of them, without copying, when `mark` is 0).
-    pub(super) fn take_hops_from(&mut self, mark: usize) -> Vec<Hop> {
-        if mark == 0 {
-            self.take_hops()
-        } else {
-            self.hops.split_off(mark)
-        }
-    }
-
-    pub(super) fn hops_len(&self) -> usize {
-        self.hops.len()
-    }
-
-    /// [`Walker::push_hop`] at position `at` (at most the number of hops).
-    #[allow(clippy::too_many_arguments)]
-    pub(super) fn insert_hop(
-        &mut self,
-        at: usize,
-        loc: Location,
-        before: FiveTuple,
-        after: FiveTuple,
-        action: Action,
-        explain: Text,
-    ) {
-        if self.record {
-            let hop = Hop { at: loc, before, after, action, explain };
-            self.hops.insert(at.min(self.hops.len()), hop);
-        }
-    }
-
-    pub(super) fn push_hop(
-        &mut self,
-        at: Location,
-        before: FiveTuple,
-        after: FiveTuple,
-        action: Action,
-        explain: Text,
-    ) {
-        if self.record {
-            self.hops.push(Hop { at, before, after, action, explain });
-        }
-    }
-
-    pub(super) fn hop(
-        &mut self,
-        at: impl FnOnce() -> Location,
-        t: FiveTuple,
-        action: Action,
-        explain: impl FnOnce() -> Text,
-    ) {
-        if self.record {
-            self.hops.push(Hop { at: at(), before: t, after: t, action, explain: explain() });
-        }
+        self.hops.take()
     }
 
     pub(super) fn node(&self, id: NodeId) -> &'c Node {

@@ -2,12 +2,13 @@
 //! (host-gw: routed by the nodes' InternalIPs, unencapsulated). An overlay model (VXLAN) would
 //! encapsulate here, as its own stage.
 //!
-//! Imports only [`super::walker`] and [`super::packet`].
+//! Imports only [`super::walker`], [`super::packet`] and [`super::hops`].
 
+use super::hops::hop;
 use super::packet::{ConnOutcome, Pkt};
 use super::walker::Walker;
 use crate::model::Node;
-use crate::trace::{lazy_text, Action, Location};
+use crate::trace::{Action, Location};
 
 impl<'c> Walker<'c> {
     pub(super) fn cross(
@@ -18,14 +19,14 @@ impl<'c> Walker<'c> {
         visited: usize,
     ) -> ConnOutcome {
         let t = pkt.t;
-        self.hop(
-            || Location::Wire { from: from.shared_name(), to: to.shared_name() },
+        hop!(
+            self,
+            Location::Wire { from: from.shared_name(), to: to.shared_name() },
             t,
             Action::Forward,
-            || {
-                let (a, b) = (from.shared_name(), to.shared_name());
-                lazy_text!("across the node network from {a} to {b}")
-            },
+            "across the node network from {a} to {b}",
+            a = from.shared_name(),
+            b = to.shared_name()
         );
         pkt.src_local = false;
         pkt.mark = false;

@@ -9,12 +9,12 @@ use std::net::SocketAddrV4;
 use std::sync::Arc;
 
 use super::{ChainRef, EndpointIdx};
-use crate::cluster::Cluster;
+use crate::cluster::ClusterState;
 use crate::model::ServicePortId;
 use crate::name::Name;
 
 /// What rendering a rule needs to know about the cluster: the names of the service ports and
-/// endpoints it mentions. Implemented by the [`Cluster`], and by [`RuleFacts`], the few facts a
+/// endpoints it mentions. Implemented by the [`ClusterState`], and by [`RuleFacts`], the few facts a
 /// trace hop keeps so that its rule text can be rendered later without the cluster.
 pub trait RuleNames {
     /// The ServicePortName string (`ns/svc:port`); `None` when the Service does not exist.
@@ -35,7 +35,7 @@ pub trait RuleNames {
     fn mark(&self) -> u32;
 }
 
-impl RuleNames for Cluster {
+impl RuleNames for ClusterState {
     fn spn(&self, p: ServicePortId) -> Option<Cow<'_, str>> {
         let s = self.service(p.service)?;
         Some(match self.port_name(p) {
@@ -77,7 +77,7 @@ impl RuleNames for Cluster {
 }
 
 /// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
-pub fn chain_name(cluster: &Cluster, chain: ChainRef) -> Name {
+pub fn chain_name(cluster: &ClusterState, chain: ChainRef) -> Name {
     chain_name_with(cluster, chain)
 }
 

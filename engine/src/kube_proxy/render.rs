@@ -15,7 +15,7 @@ pub use super::names::RuleNames;
 use super::names::{chain_name, chain_name_with};
 use super::rules::{builtin_jumps, NodeTable};
 use super::*;
-use crate::cluster::Cluster;
+use crate::cluster::ClusterState;
 use crate::model::NodeId;
 
 /// The names one rule mentions, taken from the cluster when the rule is met, so its text can be
@@ -39,7 +39,7 @@ struct PortFacts {
 impl RuleFacts {
     /// The facts `rule` in `chain` needs, or `None` when it mentions several service ports or
     /// endpoints.
-    pub fn capture(cluster: &Cluster, chain: ChainRef, rule: &Rule) -> Option<RuleFacts> {
+    pub fn capture(cluster: &ClusterState, chain: ChainRef, rule: &Rule) -> Option<RuleFacts> {
         let target = match rule.target {
             Target::Jump { chain } => Some(chain),
             _ => None,
@@ -113,7 +113,7 @@ impl RuleNames for RuleFacts {
 }
 
 /// A node's rules as iptables-restore text (filter then nat).
-pub fn render_node(cluster: &Cluster, node: NodeId) -> String {
+pub fn render_node(cluster: &ClusterState, node: NodeId) -> String {
     let table = NodeTable::new(cluster, node);
     let mut out = String::new();
     for t in [Table::Filter, Table::Nat] {
@@ -178,7 +178,7 @@ fn cidr_arg(c: Cidr) -> String {
 }
 
 /// One rule as `-A CHAIN ...`.
-pub fn render_rule(cluster: &Cluster, chain: ChainRef, rule: &Rule) -> String {
+pub fn render_rule(cluster: &ClusterState, chain: ChainRef, rule: &Rule) -> String {
     render_rule_with(cluster, chain, rule)
 }
 

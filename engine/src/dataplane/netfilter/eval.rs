@@ -7,22 +7,23 @@
 //! skipping them changes nothing and keeps a trace independent of the number of Services
 //! (a test compares this against evaluating the full chains).
 //!
-//! Imports [`crate::dataplane::walker`], [`crate::dataplane::packet`] and
-//! [`crate::dataplane::rule_cache`]; explanations come from the sibling `explain` through
+//! Imports [`crate::dataplane::walker`], [`crate::dataplane::packet`],
+//! [`crate::dataplane::hops`] and [`crate::dataplane::rule_cache`]; explanations come from the sibling `explain` through
 //! `Walker` methods.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::addr::Cidr;
 use crate::cluster::VipKind;
-use crate::dataplane::packet::{Pkt, VipAnswer};
+use crate::dataplane::hops::{hop, text};
+use crate::dataplane::packet::{Ct, Pkt, VipAnswer};
 use crate::dataplane::rule_cache::{Chain, ChainRules, ExplainFacts, SharedKey};
 use crate::dataplane::walker::Walker;
 use crate::kube_proxy::rules::NodeTable;
 use crate::kube_proxy::*;
 use crate::model::{Node, ServicePortId};
-use crate::trace::{lazy_text, Action, Location, Text};
+use crate::trace::{Action, Hop, Location};
 
 /// How a chain traversal ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +53,7 @@ impl Walker<'_> {
         node: &Node,
         chain: ChainRef,
         pkt: &Pkt,
-    ) -> Rc<Chain> {
+    ) -> Arc<Chain> {
         if self.full_chains || !chain.is_shared() {
             return self.cache.chain(self.c, node.id, chain);
         }
@@ -148,12 +149,13 @@ impl Walker<'_> {
         let m = &rule.matches;
         let (src, dst) = (*pkt.t.src.ip(), *pkt.t.dst.ip());
         if let Some(state) = m.ctstate {
-            // Every packet walked here opens a new connection, and is not yet DNATed when the
-            // localnet rule sees it on INPUT unless kube-proxy rewrote it.
+            // A request opens a new connection (and is DNATed only if kube-proxy rewrote it);
+            // a reply is ESTABLISHED where conntrack knows it, else NEW or INVALID (`Ct`).
             let ok = match state {
-                CtState::New => true,
-                CtState::Invalid | CtState::RelatedEstablished => false,
-                CtState::NotRelatedEstablishedDnat => !pkt.dnat_done,
+                CtState::New => pkt.ct == Ct::New,
+                CtState::Invalid => pkt.ct == Ct::Invalid,
+                CtState::RelatedEstablished => pkt.ct == Ct::Established,
+                CtState::NotRelatedEstablishedDnat => pkt.ct == Ct::New && !pkt.dnat_done,
             };
             if !ok {
                 return false;
@@ -280,7 +282,7 @@ impl Walker<'_> {
             }
             let rule = &rule;
             let before = pkt.t;
-            let mark = self.hops_len();
+            let mark = self.hops.len();
             match rule.target {
                 Target::Jump { chain: sub } => {
                     // The jump is recorded only once the chain it enters has done something:
@@ -289,7 +291,7 @@ impl Walker<'_> {
                     let at_jump = *pkt;
                     let out = self.eval_chain(node, sub, pkt, depth + 1);
                     if out != NfOutcome::Continue
-                        || self.hops_len() > mark
+                        || self.hops.len() > mark
                         || matches!(sub, ChainRef::KubeMarkMasq)
                     {
                         self.rule_hop_at(
@@ -352,23 +354,15 @@ impl Walker<'_> {
                 Target::Nothing => self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before),
             }
         }
-        if per_service && self.record {
-            let name = self.cache.chain_name(self.c, chain);
-            let explain = match chain {
-                ChainRef::Fw { .. } => Text::new_static("the source is in none of loadBalancerSourceRanges: no DNAT; the chain ends here"),
-                ChainRef::Ext { .. } => Text::new_static("externalTrafficPolicy is Local and this node has no endpoint: no DNAT here"),
-                _ => {
-                    let name = name.clone();
-                    lazy_text!("end of {name}: back to the calling chain")
-                }
-            };
-            self.push_hop(
-                Location::Chain { node: node.shared_name(), table: chain.table(), chain: name },
-                pkt.t,
-                pkt.t,
+        if per_service {
+            let name = || self.cache.chain_name(self.c, chain);
+            hop!(self, Location::Chain { node: node.shared_name(), table: chain.table(), chain: name() }, pkt.t,
                 Action::ChainEnd { chain },
-                explain,
-            );
+                match chain {
+                    ChainRef::Fw { .. } => text!("the source is in none of loadBalancerSourceRanges: no DNAT; the chain ends here"),
+                    ChainRef::Ext { .. } => text!("externalTrafficPolicy is Local and this node has no endpoint: no DNAT here"),
+                    _ => text!("end of {name}: back to the calling chain", name = name()),
+                });
         }
         NfOutcome::Continue
     }
@@ -383,7 +377,7 @@ impl Walker<'_> {
         pkt: &Pkt,
         before: crate::FiveTuple,
     ) {
-        let at = self.hops_len();
+        let at = self.hops.len();
         self.rule_hop_at(at, from, node, chain, rule, pkt, before);
     }
 
@@ -399,11 +393,9 @@ impl Walker<'_> {
         pkt: &Pkt,
         before: crate::FiveTuple,
     ) {
-        if !self.record {
+        if !self.hops.recording() {
             return;
         }
-        // The rule's text is rendered when read, from the names it mentions.
-        let text = rules.text(self.c, index, chain, rule);
         // The explanation depends on the rule and on the packet's addresses (this chain is one
         // node's): the same probe meets the same explanation again.
         let facts = ExplainFacts {
@@ -412,25 +404,26 @@ impl Walker<'_> {
             protocol: before.protocol,
             masq_to: pkt.masq_to,
         };
-        let explain = match rules.explain(index, &facts) {
-            Some(t) => t,
-            None => {
-                let t = self.explain_rule(node, chain, rule, pkt, before);
-                rules.keep_explain(index, facts, t.clone());
-                t
-            }
+        let (text, explain) = rules.kept(index, &facts);
+        // The rule's text is rendered when read, from the names it mentions.
+        let text = text.unwrap_or_else(|| rules.make_text(self.c, index, chain, rule));
+        let explain = explain.unwrap_or_else(|| {
+            let t = self.explain_rule(node, chain, rule, pkt, before);
+            rules.keep_explain(index, facts, t.clone());
+            t
+        });
+        let at_chain = Location::Chain {
+            node: node.shared_name(),
+            table: chain.table(),
+            chain: self.cache.chain_name(self.c, chain),
         };
-        self.insert_hop(
-            at,
-            Location::Chain {
-                node: node.shared_name(),
-                table: chain.table(),
-                chain: self.cache.chain_name(self.c, chain),
-            },
+        let hop = Hop {
+            at: at_chain,
             before,
-            pkt.t,
-            Action::Rule { chain, rule: text },
+            after: pkt.t,
+            action: Action::Rule { chain, rule: text },
             explain,
-        );
+        };
+        self.hops.insert(at, hop);
     }
 }

@@ -1,16 +1,17 @@
 //! Netfilter's rules in plain words: why a rule matched this packet and what it did, rendered
 //! when read; why a drop or a reject ended the connection.
 //!
-//! Imports only [`crate::dataplane::walker`] and [`crate::dataplane::packet`]; the evaluation
-//! in the sibling `eval` calls these.
+//! Imports only [`crate::dataplane::walker`], [`crate::dataplane::packet`] and
+//! [`crate::dataplane::hops`]; the evaluation in the sibling `eval` calls these.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use crate::dataplane::hops::text;
 use crate::dataplane::packet::Pkt;
 use crate::dataplane::walker::Walker;
 use crate::kube_proxy::*;
 use crate::model::{Node, ObjectKey, ServicePortId};
-use crate::trace::{lazy_text, Text};
+use crate::trace::Text;
 
 impl Walker<'_> {
     fn spn(&self, p: ServicePortId) -> std::sync::Arc<str> {
@@ -57,36 +58,36 @@ impl Walker<'_> {
             }
             (Target::Jump { chain: ChainRef::KubeNodePorts { table: Table::Nat } }, _) => {
                 let (ip, port) = (*dst.ip(), dst.port());
-                lazy_text!("{ip} is an address of this node: look for a Service with nodePort {port}")
+                text!("{ip} is an address of this node: look for a Service with nodePort {port}")
             }
             (Target::Jump { .. }, Comment::SpnSuffix(p, "cluster IP")) if !matches!(chain, ChainRef::Svc { .. } | ChainRef::Svl { .. }) => {
                 let (key, spn) = (self.svc_key(p), self.spn(p));
-                lazy_text!("{dst} is the cluster IP of Service {key} (port {spn}): go to its service chain")
+                text!("{dst} is the cluster IP of Service {key} (port {spn}): go to its service chain")
             }
-            (Target::Jump { chain: ChainRef::KubeMarkMasq }, Comment::SpnSuffix(_, "cluster IP")) => lazy_text!(
+            (Target::Jump { chain: ChainRef::KubeMarkMasq }, Comment::SpnSuffix(_, "cluster IP")) => text!(
                 "the source {src} is not a pod (outside the cluster CIDR {cidr}): mark the connection for masquerade"
             ),
             (Target::Jump { .. }, Comment::SpnSuffix(p, "external IP")) => {
                 let key = self.svc_key(p);
-                lazy_text!("{dst} is an externalIP of Service {key}: treat it as external traffic")
+                text!("{dst} is an externalIP of Service {key}: treat it as external traffic")
             }
             (Target::Jump { chain: ChainRef::Ext { .. } }, Comment::SpnSuffix(p, "loadbalancer IP")) if matches!(chain, ChainRef::Fw { .. }) => {
                 let key = self.svc_key(p);
-                lazy_text!("the source {src} is allowed by loadBalancerSourceRanges of Service {key}")
+                text!("the source {src} is allowed by loadBalancerSourceRanges of Service {key}")
             }
             (Target::Jump { .. }, Comment::SpnSuffix(p, "loadbalancer IP")) => {
                 let key = self.svc_key(p);
-                lazy_text!("{dst} is the load-balancer IP of Service {key}")
+                text!("{dst} is the load-balancer IP of Service {key}")
             }
             (Target::Jump { chain: ChainRef::Ext { .. } }, Comment::Spn(p)) => {
                 let (port, proto, key) = (dst.port(), before.protocol, self.svc_key(p));
-                lazy_text!("port {port}/{proto} is the nodePort of Service {key}, open on every node")
+                text!("port {port}/{proto} is the nodePort of Service {key}, open on every node")
             }
             (Target::Jump { .. }, Comment::Around(prefix, p, _)) if prefix.starts_with("masquerade traffic") => {
                 let key = self.svc_key(p);
-                lazy_text!("externalTrafficPolicy Cluster: traffic to {key} from outside is always masqueraded, so replies come back through this node")
+                text!("externalTrafficPolicy Cluster: traffic to {key} from outside is always masqueraded, so replies come back through this node")
             }
-            (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("pod traffic") => lazy_text!(
+            (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("pod traffic") => text!(
                 "the source {src} is a pod (inside {cidr}): it may use every endpoint, not only this node's; no masquerade"
             ),
             (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("masquerade LOCAL") => {
@@ -102,12 +103,12 @@ impl Walker<'_> {
             (Target::Jump { chain: ChainRef::Sep { port, endpoint } }, _) => {
                 let ep = self.endpoint_text(port, endpoint);
                 if let Some(Recent::Rcheck { seconds }) = rule.matches.recent {
-                    lazy_text!("sessionAffinity ClientIP: {src} connected within the last {seconds}s, so it sticks to {ep}")
+                    text!("sessionAffinity ClientIP: {src} connected within the last {seconds}s, so it sticks to {ep}")
                 } else if let Some(k) = rule.matches.statistic_one_in {
-                    lazy_text!("picked {ep}: this rule matches with probability 1/{k}, which gives every endpoint an equal share")
+                    text!("picked {ep}: this rule matches with probability 1/{k}, which gives every endpoint an equal share")
                 } else {
                     let n = self.candidate_rules(node, chain, pkt).endpoint_jumps();
-                    if n <= 1 { lazy_text!("the only endpoint: {ep}") } else { lazy_text!("the last rule takes what the others left: {ep}") }
+                    if n <= 1 { text!("the only endpoint: {ep}") } else { text!("the last rule takes what the others left: {ep}") }
                 }
             }
             (Target::Jump { chain: ChainRef::KubeMarkMasq }, _) if matches!(chain, ChainRef::Sep { .. }) => {
@@ -117,43 +118,42 @@ impl Walker<'_> {
             (Target::Jump { chain: ChainRef::KubePostrouting }, _) => "kube-proxy's POSTROUTING chain decides on masquerade".into(),
             (Target::Jump { chain: to }, _) => {
                 let name = self.cache.chain_name(self.c, to);
-                lazy_text!("go to {name}")
+                text!("go to {name}")
             }
             (Target::MarkOr, _) => {
                 let mark = self.c.settings().kube_proxy.mark();
-                lazy_text!("set mark {mark:#x}: this connection will be masqueraded on its way out")
+                text!("set mark {mark:#x}: this connection will be masqueraded on its way out")
             }
             (Target::MarkXor, _) => "clear the mark before masquerading".into(),
             (Target::Dnat { ip, port }, _) => {
                 let pod = PodSuffix(self.cache.pod_at(self.c, ip).map(|p| self.cache.pod_key(p)));
                 let sticky = if rule.matches.recent == Some(Recent::Set) { "; remember the client for session affinity" } else { "" };
-                lazy_text!("DNAT: destination {dst} becomes the endpoint {ip}:{port}{pod}{sticky}")
+                text!("DNAT: destination {dst} becomes the endpoint {ip}:{port}{pod}{sticky}")
             }
             (Target::Masquerade, _) => {
-                let to = pkt.masq_to;
-                lazy_text!("MASQUERADE: source {src} becomes {}, the address of the outgoing interface", Unknown(to))
+                text!("MASQUERADE: source {src} becomes {to}, the address of the outgoing interface", to = Unknown(pkt.masq_to))
             }
             (Target::Reject, Comment::SpnSuffix(p, _)) => {
                 let key = self.svc_key(p);
-                lazy_text!("Service {key} has no endpoints: REJECT, the client gets \"connection refused\"")
+                text!("Service {key} has no endpoints: REJECT, the client gets \"connection refused\"")
             }
             (Target::Drop, Comment::SpnSuffix(p, _)) => {
                 let (key, name) = (self.svc_key(p), node.shared_name());
-                lazy_text!("Service {key} has no endpoint on this node ({name}): DROP, the client times out")
+                text!("Service {key} has no endpoint on this node ({name}): DROP, the client times out")
             }
             (Target::Drop, Comment::NotAcceptedByFw(p)) => {
                 let key = self.svc_key(p);
-                lazy_text!("the source {src} is not in loadBalancerSourceRanges of Service {key}: DROP")
+                text!("the source {src} is not in loadBalancerSourceRanges of Service {key}: DROP")
             }
             (Target::Reject, _) => "REJECT: the client gets \"connection refused\"".into(),
             (Target::Drop, _) => "DROP".into(),
             (Target::Accept, Comment::SpnSuffix(p, _)) => {
                 let key = self.svc_key(p);
-                lazy_text!("kube-proxy's health check port for Service {key}: accept")
+                text!("kube-proxy's health check port for Service {key}: accept")
             }
             (Target::Accept, _) => "accepted".into(),
             (Target::Return, _) => "not marked: nothing to do".into(),
-            (Target::Nothing, _) => lazy_text!("the source {src} is in none of the allowed ranges: no DNAT here; KUBE-PROXY-FIREWALL drops it next"),
+            (Target::Nothing, _) => text!("the source {src} is in none of the allowed ranges: no DNAT here; KUBE-PROXY-FIREWALL drops it next"),
         }
     }
 
