@@ -48,12 +48,12 @@ pub mod demo;
 pub mod dns_names;
 pub mod editor_sync;
 pub mod edits;
-pub mod whatif;
 pub mod embed_url;
 pub mod layout;
 pub mod runs;
 pub mod sort;
 pub mod synth_load;
+pub mod whatif;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;
