@@ -139,7 +139,9 @@ mod tests {
     }
 
     fn probe() -> Probe {
-        manifests::scenario_probe(manifests::scenarios()[0].yaml).unwrap()
+        manifests::scenario_probe(manifests::scenarios()[0].yaml)
+            .expect("the first scenario has a probe header")
+            .expect("its header parses")
     }
 
     #[test]

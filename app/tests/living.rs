@@ -71,8 +71,9 @@ async fn a_node_failure_shifts_the_outcomes_with_the_clock() {
     click("[data-testid=send]");
     tick().await;
     let search = web_sys::window().unwrap().location().search().unwrap();
-    assert!(search.contains("event=1s+node+node-3+down"), "{search}");
-    assert!(search.contains("at=6s"), "{search}");
+    let link = app::url::parse(&search, "");
+    assert_eq!(link.events, ["1s node node-3 down"], "{search}");
+    assert_eq!(link.at.as_deref(), Some("6s"), "{search}");
     mount().await;
     assert_eq!(
         text("[data-testid=clock]"),

@@ -5,7 +5,7 @@ use engine::Probe;
 use leptos::prelude::*;
 
 use super::state::{AppState, Message, PickMode};
-use crate::choices::{fit_entry, probe_spec};
+use crate::choices::fit_entry;
 use crate::layout::position::{duration_ms, steps, HOP_MS};
 
 /// Loads a bundled scenario by id: its YAML into the editor and the cluster, its probe into
@@ -65,7 +65,12 @@ pub fn apply_loaded(
             if !bundled {
                 state.scenario.set(String::new());
             }
-            state.messages.set(loaded.warnings.iter().map(Message::from_diagnostic).collect());
+            let mut messages: Vec<Message> =
+                loaded.warnings.iter().map(Message::from_diagnostic).collect();
+            if let Some(text) = crate::policy_view::skipped_notice(&loaded.skipped) {
+                messages.push(Message { error: false, line: None, text });
+            }
+            state.messages.set(messages);
             state.set_cluster(loaded.cluster);
             true
         }
@@ -167,51 +172,24 @@ pub fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// `?scenario=ID&probe=from%3D...` — a shared link replays the same trace.
+/// `?scenario=ID&probe=...` — a shared link replays the same trace (`crate::url`).
 pub fn write_url(state: AppState, probe: &Probe) {
-    let Some(w) = web_sys::window() else { return };
-    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
     let scenario = state.scenario.get_untracked();
-    if !scenario.is_empty() {
-        params.set("scenario", &scenario);
-    }
-    params.set("probe", &probe_spec(probe));
     // The timeline: the events run (in the engine's grammar) and the clock.
-    for e in state.events.get_untracked() {
-        params.append("event", &e);
-    }
+    let events = state.events.get_untracked();
     let now = state.cluster.with_untracked(|c| c.now_ms());
-    if now > 0 {
-        params.set("at", &engine::timeline::format_time(now));
-    }
-    let search: String = params.to_string().into();
-    if let Ok(h) = w.history() {
-        let _ =
-            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{search}")));
-    }
+    let at = (now > 0).then(|| engine::timeline::format_time(now));
+    crate::url::replace(&crate::url::query_with_timeline(
+        Some(&scenario),
+        Some(&probe.spec()),
+        &events,
+        at.as_deref(),
+    ));
 }
 
 /// `?scenario=ID` alone, when a scenario is chosen (the probe joins on Send).
 fn write_scenario_url(id: &str) {
-    let Some(w) = web_sys::window() else { return };
-    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
-    params.set("scenario", id);
-    let search: String = params.to_string().into();
-    if let Ok(h) = w.history() {
-        let _ =
-            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{search}")));
-    }
-}
-
-/// What a shared link carries: `?scenario=ID&probe=...&step=N` (step: open paused at that hop),
-/// and the timeline: `event=TIME ACTION` (repeatable) and `at=TIME`.
-#[derive(Default)]
-pub struct UrlState {
-    pub scenario: Option<String>,
-    pub probe: Option<String>,
-    pub step: Option<usize>,
-    pub events: Vec<String>,
-    pub at: Option<String>,
+    crate::url::replace(&crate::url::query(Some(id), None));
 }
 
 /// Runs a link's timeline on the cluster. What cannot be used is said, never skipped silently.
@@ -247,19 +225,5 @@ pub fn apply_url_timeline(state: AppState, events: &[String], at: Option<&str>) 
         Err(e) => state
             .messages
             .update(|m| m.push(Message::error(format!("the link's timeline: {e}; not run")))),
-    }
-}
-
-pub fn read_url() -> UrlState {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return UrlState::default();
-    };
-    UrlState {
-        scenario: params.get("scenario"),
-        probe: params.get("probe"),
-        step: params.get("step").and_then(|s| s.parse().ok()),
-        events: params.get_all("event").iter().filter_map(|v| v.as_string()).collect(),
-        at: params.get("at"),
     }
 }

@@ -18,7 +18,13 @@ pub fn HopList() -> impl IntoView {
                 .into_iter()
                 .filter_map(|s| {
                     let h = hop_of(t, 0, s)?;
-                    Some((s.phase.as_str(), h.at.to_string(), h.explain.to_string(), h.rewrote()))
+                    let policy = crate::policy_view::enforcement(h);
+                    Some((
+                        s.phase.as_str(),
+                        h.at.to_string(),
+                        h.explain.to_string(),
+                        (h.rewrote(), policy),
+                    ))
                 })
                 .collect::<Vec<_>>()
         })
@@ -47,13 +53,20 @@ pub fn HopList() -> impl IntoView {
                     rows.get()
                         .into_iter()
                         .enumerate()
-                        .map(|(i, (phase, at, explain, rewrote))| {
+                        .map(|(i, (phase, at, explain, (rewrote, policy)))| {
                             view! {
                                 <li data-testid="hop"
                                     class=move || {
                                         let mut c = format!("phase-{}", phase.replace(' ', "-"));
                                         if rewrote {
                                             c.push_str(" rewrote");
+                                        }
+                                        // A NetworkPolicy enforcement point (`policy-denied`
+                                        // when it dropped the packet).
+                                        match policy {
+                                            Some(true) => c.push_str(" policy"),
+                                            Some(false) => c.push_str(" policy policy-denied"),
+                                            None => {}
                                         }
                                         if current.get() == i {
                                             c.push_str(" current");

@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 
 use super::state::use_state;
-use crate::choices::probe_spec;
 use crate::whatif::compare;
 
 #[component]
@@ -41,7 +40,7 @@ pub fn WhatIf() -> impl IntoView {
                     <h4>"Sent flows that now end differently"</h4>
                     <ul data-testid="changed-flows">
                         {move || state.changed_flows.get().into_iter().map(|(p, c)| view! {
-                            <li>{probe_spec(&p)}": "{c.summary()}</li>
+                            <li>{p.spec()}": "{c.summary()}</li>
                         }).collect_view()}
                     </ul>
                 </Show>

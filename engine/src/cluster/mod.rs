@@ -9,6 +9,7 @@
 mod endpoints;
 mod key_index;
 mod nodes_pods;
+mod policies;
 mod remember;
 mod services;
 pub mod settings;
@@ -92,6 +93,8 @@ pub struct ClusterState {
     pub(crate) living: crate::controllers::Controllers,
     /// Allocations of a previous build to honour (`remember.rs`).
     remembered: Option<Box<Allocations>>,
+    /// NetworkPolicies and Namespace objects (`policy/`).
+    policies: crate::policy::store::PolicyStore,
 }
 
 impl ClusterState {
@@ -129,6 +132,7 @@ impl ClusterState {
             dns_service: None,
             living: crate::controllers::Controllers::default(),
             remembered: None,
+            policies: Default::default(),
         })
     }
 
