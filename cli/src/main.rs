@@ -14,7 +14,9 @@ use engine::Probe;
 use manifests::tables::TableOptions;
 use manifests::{Diagnostic, Loaded};
 
+mod flags;
 mod input;
+mod pick;
 mod policy;
 
 /// `print!` to stdout; a closed pipe (`podpath ... validate | head -1`) ends the program quietly,
@@ -70,6 +72,8 @@ struct Cli {
     /// When the trace or table is taken (default: the last event's time), e.g. `12s`.
     #[arg(long, global = true, value_name = "TIME")]
     at: Option<String>,
+    #[command(flatten)]
+    settings: flags::SettingsArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -184,7 +188,15 @@ fn run(cli: Cli) -> u8 {
             return code;
         }
     };
+    let overrides = match cli.settings.overrides() {
+        Ok(o) => o,
+        Err(e) => {
+            errln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
     let options = manifests::LoadOptions {
+        overrides,
         streams: sources.streams.clone(),
         ..manifests::LoadOptions::default()
     };
@@ -205,6 +217,7 @@ fn run(cli: Cli) -> u8 {
     if !quiet_warnings {
         print_diags(&sources, &loaded.warnings);
     }
+    print_skipped(&loaded);
     match cli.command {
         Command::Trace(args) => trace(&loaded, &args, sources.probe.as_ref()),
         Command::Get { resource, output, all_namespaces, namespace } => {
@@ -241,22 +254,35 @@ fn run(cli: Cli) -> u8 {
                 EXIT_OK
             }
             None => {
-                errln!("error: nodes {node:?} not found");
+                let names: Vec<&str> =
+                    loaded.cluster.nodes().map(|n| n.spec.name.as_str()).collect();
+                errln!("error: nodes {node:?} not found{}", pick::did_you_mean(&node, &names));
                 EXIT_INVALID
             }
         },
         Command::Validate => {
             let c = &loaded.cluster;
+            let notes =
+                loaded.warnings.iter().filter(|d| d.severity == manifests::Severity::Note).count();
             outln!(
-                "valid: {} nodes, {} pods, {} services; {} warning(s), {} skipped",
+                "valid: {} nodes, {} pods, {} services; {} warning(s), {} note(s), {} skipped",
                 c.nodes().count(),
                 c.pod_count(),
                 c.service_count(),
-                loaded.warnings.len(),
+                loaded.warnings.len() - notes,
+                notes,
                 loaded.skipped.len()
             );
+            let s = c.settings();
+            outln!(
+                "settings: service CIDR {}, cluster CIDR {}, NodePort range {}-{}",
+                s.service_cidr,
+                s.cluster_cidr,
+                s.node_port_range.0,
+                s.node_port_range.1
+            );
             if c.network_policy_count() > 0 {
-                println!("{} NetworkPolicy(s) applied", c.network_policy_count());
+                outln!("{} NetworkPolicy(s) applied", c.network_policy_count());
             }
             for s in &loaded.skipped {
                 outln!(
@@ -301,7 +327,7 @@ fn run_timeline(
     at: Option<&str>,
 ) -> Result<(), u8> {
     let fail = |msg: String| {
-        eprintln!("error: {msg}");
+        errln!("error: {msg}");
         EXIT_INVALID
     };
     let events = engine::timeline::parse_events(texts).map_err(|e| fail(e.to_string()))?;
@@ -322,6 +348,18 @@ fn run_timeline(
     }
     engine::timeline::run_in_place(cluster, &events, at, &mut named)
         .map_err(|e| fail(e.to_string()))
+}
+
+/// Objects the load did not simulate, once, by kind: `skipped (not simulated): 2 ConfigMap, 1 Ingress`.
+fn print_skipped(loaded: &Loaded) {
+    let mut kinds: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for s in &loaded.skipped {
+        *kinds.entry(s.kind.as_str()).or_default() += 1;
+    }
+    if !kinds.is_empty() {
+        let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        errln!("skipped (not simulated): {}", list.join(", "));
+    }
 }
 
 fn print_diags(sources: &input::Sources, diags: &[Diagnostic]) {
@@ -355,6 +393,15 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let mut probe = probe;
+    match pick::resolve(&loaded.cluster, &mut probe) {
+        Ok(Some(said)) => errln!("{said}"),
+        Ok(None) => {}
+        Err(e) => {
+            errln!("error: {e}");
+            return EXIT_INVALID;
+        }
+    }
     let trace = loaded.cluster.trace(&probe);
     let delivered =
         !trace.connections.is_empty() && trace.connections.iter().all(|c| c.verdict.is_delivered());

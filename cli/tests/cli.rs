@@ -49,6 +49,7 @@ fn exit_codes_tell_delivered_from_not_delivered() {
         ("external-to-loadbalancer", 0),
         ("hairpin", 0),
         ("headless-dns", 0),
+        ("guestbook-on-kind", 0),
         ("no-endpoints", 1),
         ("etp-local", 1),
     ] {

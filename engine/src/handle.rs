@@ -220,6 +220,11 @@ impl Cluster {
         self.edit().advance_to(t)
     }
 
+    /// [`ClusterState::set_node_facts`].
+    pub fn set_node_facts(&mut self, node: &str, facts: crate::scheduler::NodeFacts) {
+        self.edit().set_node_facts(node, facts)
+    }
+
     /// [`ClusterState::remember`].
     pub fn remember(&mut self, allocations: crate::cluster::Allocations) {
         self.edit().remember(allocations)

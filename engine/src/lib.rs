@@ -21,6 +21,7 @@ pub mod model;
 pub mod name;
 pub mod policy;
 pub mod probe;
+pub mod scheduler;
 pub mod sort;
 pub mod synth;
 pub mod timeline;

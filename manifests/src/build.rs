@@ -18,11 +18,15 @@ use engine::{
 };
 
 use crate::diag::{invalid_num, Diagnostic, ObjectRef};
+use crate::names::{safe_encode, suffix};
 use crate::objects::*;
 use crate::read::IntOrStr;
 use crate::validate::object_ref;
 use crate::Cluster;
 use engine::dns::COREDNS_LABEL;
+
+/// kube-apiserver's `--secure-port` as kubeadm sets it.
+pub const APISERVER_PORT: u16 = 6443;
 
 /// Cross-object allocator checks over all Services, in document order: requested nodePorts and
 /// healthCheckNodePorts inside the range and not taken twice; requested clusterIPs inside the
@@ -187,6 +191,7 @@ pub fn meta_of(o: &Object) -> &Meta {
         Object::Service(s) => &s.meta,
         Object::Workload(w) => &w.meta,
         Object::Slice(s) => &s.meta,
+        Object::Config(c) => &c.meta,
         Object::NetworkPolicy(m, _) => m,
     }
 }
@@ -197,12 +202,19 @@ pub enum Work {
     /// The default nodes, when the manifests define none.
     DefaultNodes,
     Node(usize),
+    /// Nodes that pods name (`spec.nodeName`) but the input does not define.
+    PodNodes,
     Service(usize),
     Pod(usize),
     Workload(usize),
     /// Cluster DNS, after every pod of the manifests is placed.
     Dns,
     Slice(usize),
+    /// The `default/kubernetes` Service, when the input has none (before automatic allocation,
+    /// so it holds the service CIDR's first address).
+    KubernetesService,
+    /// Its EndpointSlice, when no slice for it is given: the control-plane nodes' :6443.
+    KubernetesEndpoints,
     /// Namespace objects and NetworkPolicies (`netpol.rs`), after everything else.
     Policy(usize),
 }
@@ -216,7 +228,11 @@ impl Work {
             | Work::Workload(i)
             | Work::Slice(i)
             | Work::Policy(i) => i,
-            Work::DefaultNodes | Work::Dns => usize::MAX,
+            Work::DefaultNodes
+            | Work::PodNodes
+            | Work::Dns
+            | Work::KubernetesService
+            | Work::KubernetesEndpoints => usize::MAX,
         }
     }
 }
@@ -232,10 +248,19 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
     };
     let nodes: Vec<Work> =
         of(|i, o| matches!(o, Object::Node(_)).then_some(Work::Node(i))).collect();
-    if nodes.is_empty() {
+    let bound_pods =
+        objects.iter().any(|o| matches!(o, Object::Pod(p) if p.spec.node_name.is_some()));
+    // A dump's pods name the cluster's real nodes: no default nodes beside them.
+    let dump_pods = objects
+        .iter()
+        .any(|o| matches!(o, Object::Pod(p) if p.meta.from_cluster && p.spec.node_name.is_some()));
+    if nodes.is_empty() && !dump_pods {
         out.push(Work::DefaultNodes);
     }
     out.extend(nodes);
+    if bound_pods {
+        out.push(Work::PodNodes);
+    }
     type Flagged = Vec<(Work, bool)>;
     let (explicit, auto): (Flagged, Flagged) = objects
         .iter()
@@ -245,7 +270,14 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
             _ => None,
         })
         .partition(|(_, explicit)| *explicit);
-    out.extend(explicit.into_iter().chain(auto).map(|(w, _)| w));
+    out.extend(explicit.into_iter().map(|(w, _)| w));
+    let has_kubernetes = objects.iter().any(|o| {
+        matches!(o, Object::Service(s) if s.meta.namespace == "default" && s.meta.name == "kubernetes")
+    });
+    if !has_kubernetes {
+        out.push(Work::KubernetesService);
+    }
+    out.extend(auto.into_iter().map(|(w, _)| w));
     let (bound, unbound): (Flagged, Flagged) = objects
         .iter()
         .enumerate()
@@ -258,6 +290,7 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
     out.extend(of(|i, o| matches!(o, Object::Workload(_)).then_some(Work::Workload(i))));
     out.push(Work::Dns);
     out.extend(of(|i, o| matches!(o, Object::Slice(_)).then_some(Work::Slice(i))));
+    out.push(Work::KubernetesEndpoints);
     out.extend(of(|i, o| {
         matches!(o, Object::Namespace(_) | Object::NetworkPolicy(..)).then_some(Work::Policy(i))
     }));
@@ -272,6 +305,8 @@ pub struct Builder {
     pub diags: Vec<Diagnostic>,
     pub skipped: Vec<Skipped>,
     pods_per_node: BTreeMap<String, usize>,
+    /// The nodes are podpath's defaults (the input has none).
+    default_nodes: bool,
 }
 
 impl Builder {
@@ -282,7 +317,14 @@ impl Builder {
             .nodes()
             .map(|n| (n.spec.name.clone(), cluster.pods_on_node(n.id).count()))
             .collect();
-        Builder { cluster, applying: false, diags: Vec::new(), skipped: Vec::new(), pods_per_node }
+        Builder {
+            cluster,
+            applying: false,
+            diags: Vec::new(),
+            skipped: Vec::new(),
+            pods_per_node,
+            default_nodes: false,
+        }
     }
 
     fn model_error(&mut self, obj: &ObjectRef, line: u32, e: engine::ModelError) {
@@ -337,9 +379,12 @@ impl Builder {
                         }
                     }
                 } else {
-                    self.expand_workload(wl)
+                    self.expand_workload(wl, objects)
                 }
             }
+            (Work::PodNodes, _) => self.nodes_from_pods(objects),
+            (Work::KubernetesService, _) => self.kubernetes_service(),
+            (Work::KubernetesEndpoints, _) => self.kubernetes_endpoints(),
             (Work::Dns, _) => self.ensure_dns(),
             (Work::Slice(_), Some(Object::Slice(sl))) => self.add_slice(sl),
             (Work::Policy(_), Some(Object::NetworkPolicy(_, p))) => {
@@ -355,7 +400,121 @@ impl Builder {
             _ => {}
         }
     }
+    /// The Service the apiserver creates for itself: `default/kubernetes`, the service CIDR's
+    /// first address, `https` 443 → 6443, no selector (its EndpointSlice is written by the
+    /// apiserver: see [`Builder::kubernetes_endpoints`]).
+    fn kubernetes_service(&mut self) {
+        // Applying onto a running cluster: it has one already.
+        if self.cluster.service_by_key(&ObjectKey::new("default", "kubernetes")).is_some() {
+            return;
+        }
+        // A manifest that asks for the first address itself keeps it (a real apiserver would
+        // have refused it); the kubernetes Service then takes the next free one, and says so.
+        let first = self.cluster.settings().service_cidr.nth(1);
+        let taken = first.and_then(|ip| self.cluster.vip_owner(ip)).map(|s| s.key());
+        if let Some(holder) = &taken {
+            self.diags.push(Diagnostic::note(format!(
+                "Service default/kubernetes takes the next free address: Service {holder} asks for the service CIDR's first address, which the apiserver keeps for itself"
+            )));
+        }
+        let first = first.filter(|_| taken.is_none());
+        let spec = ServiceSpec {
+            namespace: "default".into(),
+            name: "kubernetes".into(),
+            labels: Labels::from([
+                ("component".to_string(), "apiserver".to_string()),
+                ("provider".to_string(), "kubernetes".to_string()),
+            ]),
+            service_type: ServiceType::ClusterIP,
+            cluster_ip: first.map_or(ClusterIpSpec::Auto, ClusterIpSpec::Ip),
+            ports: vec![ServicePortSpec {
+                name: Some("https".into()),
+                protocol: Protocol::Tcp,
+                port: 443,
+                target_port: TargetPort::Number(APISERVER_PORT),
+                node_port: None,
+            }],
+            selector: None,
+            external_ips: Vec::new(),
+            session_affinity: SessionAffinity::None,
+            external_traffic_policy: TrafficPolicy::Cluster,
+            internal_traffic_policy: TrafficPolicy::Cluster,
+            publish_not_ready_addresses: false,
+            load_balancer_ips: Vec::new(),
+            load_balancer_source_ranges: Vec::new(),
+            health_check_node_port: None,
+            allocate_load_balancer_node_ports: true,
+            external_name: None,
+        };
+        if let Err(e) = self.cluster.add_service(spec) {
+            self.diags.push(Diagnostic::error(format!("Service default/kubernetes: {e}")));
+        }
+    }
+
+    /// The apiserver's own EndpointSlice for `default/kubernetes`: each control-plane node's
+    /// InternalIP (label `node-role.kubernetes.io/control-plane`, or `.../master`) at 6443,
+    /// unless the input gives one. A managed control plane (EKS, GKE, AKS) runs on no node of
+    /// the cluster: then the Service has no endpoints here, and a note says so.
+    fn kubernetes_endpoints(&mut self) {
+        let key = ObjectKey::new("default", "kubernetes");
+        let Some(svc) = self.cluster.service_by_key(&key) else { return };
+        if svc.spec.selector.is_some()
+            || self
+                .cluster
+                .given_slices()
+                .any(|s| s.namespace == "default" && s.service_name == "kubernetes")
+        {
+            return;
+        }
+        let port = svc.ports.first().map(|p| match p.target_port {
+            TargetPort::Number(n) => n,
+            TargetPort::Name(_) => APISERVER_PORT,
+        });
+        let endpoints: Vec<EndpointSpec> = self
+            .cluster
+            .nodes()
+            .filter(|n| {
+                n.spec.labels.contains_key("node-role.kubernetes.io/control-plane")
+                    || n.spec.labels.contains_key("node-role.kubernetes.io/master")
+            })
+            .map(|n| EndpointSpec {
+                ip: n.spec.internal_ip,
+                ready: true,
+                serving: true,
+                terminating: false,
+                node: None,
+                hostname: None,
+                target_pod: None,
+            })
+            .collect();
+        if endpoints.is_empty() {
+            if self.default_nodes {
+                // podpath's own default nodes: no control plane is modelled, nothing to say.
+                return;
+            }
+            self.diags.push(Diagnostic::note(
+                "Service default/kubernetes has no endpoints: no node is labelled node-role.kubernetes.io/control-plane (a managed control plane runs outside the cluster's nodes); give its EndpointSlice to reach it",
+            ));
+            return;
+        }
+        let spec = EndpointSliceSpec {
+            namespace: "default".into(),
+            name: "kubernetes".into(),
+            service_name: "kubernetes".into(),
+            ports: vec![EndpointPort {
+                name: Some("https".into()),
+                protocol: Protocol::Tcp,
+                port: port.unwrap_or(APISERVER_PORT),
+            }],
+            endpoints,
+        };
+        if let Err(e) = self.cluster.add_endpoint_slice(spec) {
+            self.diags.push(Diagnostic::error(format!("EndpointSlice default/kubernetes: {e}")));
+        }
+    }
+
     fn default_nodes(&mut self) {
+        self.default_nodes = true;
         for i in 1..=3u8 {
             let spec = NodeSpec {
                 name: format!("node-{i}"),
@@ -369,6 +528,58 @@ impl Builder {
                 self.diags.push(Diagnostic::error(format!("default nodes: {e}")));
             }
             self.pods_per_node.insert(format!("node-{i}"), 0);
+        }
+    }
+
+    /// `kubectl get all` has no Nodes: each node a pod names is made from the pods' `nodeName`
+    /// and `hostIP` (said in a note), labelled as a control-plane node when a control-plane
+    /// static pod runs there.
+    fn nodes_from_pods(&mut self, objects: &[Object]) {
+        let mut made: Vec<(String, Option<String>, bool, u32)> = Vec::new();
+        for o in objects {
+            let Object::Pod(p) = o else { continue };
+            let Some(n) = &p.spec.node_name else { continue };
+            if self.cluster.node_by_name(n).is_some() {
+                continue;
+            }
+            let control = p.meta.labels.get("tier").map(String::as_str) == Some("control-plane");
+            match made.iter_mut().find(|m| m.0 == *n) {
+                Some(m) => {
+                    if m.1.is_none() {
+                        m.1.clone_from(&p.host_ip);
+                    }
+                    m.2 |= control;
+                }
+                None => made.push((n.clone(), p.host_ip.clone(), control, p.meta.line)),
+            }
+        }
+        for (name, host_ip, control, line) in made {
+            let mut labels = Labels::from([("kubernetes.io/hostname".to_string(), name.clone())]);
+            if control {
+                labels.insert("node-role.kubernetes.io/control-plane".into(), String::new());
+            }
+            let raw = RawNode {
+                meta: Meta { name: name.clone(), labels, line, ..Meta::default() },
+                internal_ip: host_ip.clone(),
+                pod_cidr: self.cluster.next_free_pod_cidr().map(|c| c.to_string()),
+                ready: true,
+                ..RawNode::default()
+            };
+            self.add_node(&raw);
+            if let Some(n) = self.cluster.node_by_name(&name) {
+                let (ip, cidr) = (n.spec.internal_ip, n.spec.pod_cidr);
+                let from = if host_ip.is_some() {
+                    "the pods' status.hostIP"
+                } else {
+                    "made up: no pod gives a hostIP"
+                };
+                self.diags.push(
+                    Diagnostic::note(format!(
+                        "Node {name:?} made from its pods' spec.nodeName (the input has no Node object): InternalIP {ip} ({from}), podCIDR {cidr} (made up, for pods without an address)"
+                    ))
+                    .at_line(line),
+                );
+            }
         }
     }
 
@@ -390,13 +601,22 @@ impl Builder {
                 }
             },
         };
-        let pod_cidr = match n
-            .pod_cidr
-            .as_deref()
-            .and_then(|c| c.parse::<Cidr>().ok())
-            .or_else(|| self.cluster.next_free_pod_cidr())
-        {
-            Some(c) => c,
+        let given = n.pod_cidr.as_deref().and_then(|c| c.parse::<Cidr>().ok());
+        let pod_cidr = match given.or_else(|| self.cluster.next_free_pod_cidr()) {
+            Some(c) => {
+                // A Node of the input without a podCIDR (VPC-native networks allocate none):
+                // the range is podpath's, only for pods that carry no address, and said.
+                if given.is_none() {
+                    self.diags.push(
+                        Diagnostic::note(format!(
+                            "Node {:?} has no spec.podCIDR: podpath gives it {c} for pods without an address (pods with one keep it)",
+                            n.meta.name
+                        ))
+                        .at_line(n.meta.line),
+                    );
+                }
+                c
+            }
             None => {
                 self.diags.push(
                     Diagnostic::error("spec.podCIDR: no free podCIDR left in the cluster CIDR")
@@ -416,6 +636,7 @@ impl Builder {
         match self.cluster.add_node(spec) {
             Ok(_) => {
                 self.pods_per_node.insert(n.meta.name.clone(), 0);
+                self.cluster.set_node_facts(&n.meta.name, n.facts.clone());
             }
             Err(e @ engine::ModelError::PodCidrOverlap { .. }) => {
                 self.model_error(&obj, n.pod_cidr_line, e)
@@ -449,9 +670,12 @@ impl Builder {
         for i in 0..2 {
             let sfx = suffix(&rs, i);
             let name = format!("{rs}-{sfx}");
-            let Some(node) = self.schedule_for("kube-system", &name) else { return };
+            let obj = ObjectRef::new("Pod", Some("kube-system"), &name);
+            let node = match self.schedule_for("kube-system", &name, &coredns_constraints()) {
+                Ok(node) => node,
+                Err(why) => return self.pending(&obj, 0, &why),
+            };
             let spec = engine::dns::coredns_pod(&sfx, &node);
-            let obj = ObjectRef::new("Pod", Some("kube-system"), &spec.name);
             let _ = self.place(spec, &obj, 0);
         }
     }
@@ -468,27 +692,65 @@ impl Builder {
         }
     }
 
-    /// The node a pod had in the build this one replaces, while it is still Ready; otherwise
-    /// [`Builder::schedule`]'s choice.
-    fn schedule_for(&self, ns: &str, name: &str) -> Option<String> {
+    /// The node a pod had in the build this one replaces, while the pod's constraints still
+    /// allow it there; otherwise [`Builder::schedule`]'s choice.
+    fn schedule_for(
+        &self,
+        ns: &str,
+        name: &str,
+        c: &crate::scheduler::Constraints,
+    ) -> Result<String, String> {
         let kept = self.cluster.remembered().and_then(|r| r.node_of(&ObjectKey::new(ns, name)));
-        match kept.filter(|n| self.cluster.node_by_name(n).is_some_and(|n| n.spec.ready)) {
-            Some(n) => Some(n.to_string()),
-            None => self.schedule(),
+        let fits = |n: &str| {
+            self.cluster.node_by_name(n).is_some_and(|node| {
+                let facts = self.cluster.node_facts(n);
+                crate::scheduler::unfit(c, n, &node.spec.labels, node.spec.ready, &facts, false)
+                    .is_none()
+            })
+        };
+        match kept.filter(|n| fits(n)) {
+            Some(n) => Ok(n.to_string()),
+            None => self.schedule(c),
         }
     }
 
-    /// The Ready node with the fewest pods, ties by name; any node if none is Ready.
-    fn schedule(&self) -> Option<String> {
-        let ready: Vec<(&String, &usize)> = self
-            .pods_per_node
-            .iter()
-            .filter(|(n, _)| self.cluster.node_by_name(n).is_some_and(|n| n.spec.ready))
-            .collect();
-        let pool = if ready.is_empty() { self.pods_per_node.iter().collect() } else { ready };
-        pool.into_iter()
-            .min_by(|a, b| a.1.cmp(b.1).then_with(|| a.0.cmp(b.0)))
-            .map(|(n, _)| n.clone())
+    /// The node with the fewest pods among those the pod's constraints allow (see
+    /// [`crate::scheduler`]), ties by name; the scheduler's reason when none is.
+    fn schedule(&self, c: &crate::scheduler::Constraints) -> Result<String, String> {
+        let mut reasons = Vec::new();
+        let mut best: Option<(&String, usize)> = None;
+        for (name, count) in &self.pods_per_node {
+            let Some(node) = self.cluster.node_by_name(name) else { continue };
+            let facts = self.cluster.node_facts(name);
+            match crate::scheduler::unfit(
+                c,
+                name,
+                &node.spec.labels,
+                node.spec.ready,
+                &facts,
+                false,
+            ) {
+                Some(why) => reasons.push(why),
+                None => {
+                    if best.is_none_or(|(_, n)| *count < n) {
+                        best = Some((name, *count));
+                    }
+                }
+            }
+        }
+        match best {
+            Some((n, _)) => Ok(n.clone()),
+            None => {
+                Err(crate::scheduler::unschedulable_message(self.pods_per_node.len(), &reasons))
+            }
+        }
+    }
+
+    /// A pod no node takes: Pending, not placed, and said.
+    fn pending(&mut self, obj: &ObjectRef, line: u32, why: &str) {
+        self.diags.push(
+            Diagnostic::note(format!("stays Pending, not placed: {why}")).on(obj).at_line(line),
+        );
     }
 
     /// Adds a pod; whether it was added (an error is a diagnostic).
@@ -521,9 +783,9 @@ impl Builder {
                 }
                 n.clone()
             }
-            None => match self.schedule_for(&p.meta.namespace, &p.meta.name) {
-                Some(n) => n,
-                None => return,
+            None => match self.schedule_for(&p.meta.namespace, &p.meta.name, &p.spec.sched) {
+                Ok(n) => n,
+                Err(why) => return self.pending(&obj, p.meta.line, &why),
             },
         };
         let phase = match p.phase.as_deref() {
@@ -543,7 +805,7 @@ impl Builder {
             phase,
             ready: p.ready.unwrap_or(phase == PodPhase::Running),
             terminating: p.meta.terminating,
-            containers: containers(&p.spec),
+            containers: pod_containers(&p.spec, &p.meta.labels),
             hostname: p.spec.hostname.clone(),
             subdomain: p.spec.subdomain.clone(),
             ..PodSpec::new(&p.meta.namespace, &p.meta.name, node)
@@ -551,9 +813,19 @@ impl Builder {
         let _ = self.place(spec, &obj, p.meta.line);
     }
 
-    fn expand_workload(&mut self, w: &RawWorkload) {
+    fn expand_workload(&mut self, w: &RawWorkload, objects: &[Object]) {
         let ns = &w.meta.namespace;
-        let replicas = w.replicas.unwrap_or(1).clamp(0, 10_000) as usize;
+        let have = crate::owners::existing(w, objects);
+        if have.delegated {
+            // Its ReplicaSets in the input create (and keep) its pods.
+            return;
+        }
+        let desired = w.replicas.unwrap_or(1).clamp(0, 10_000) as usize;
+        let replicas = desired.saturating_sub(if w.kind == WorkloadKind::StatefulSet {
+            0
+        } else {
+            have.owned
+        });
         let mut labels = w.template_labels.clone();
         let hash =
             (w.kind == WorkloadKind::Deployment).then(|| safe_encode(&w.template_hash.to_string()));
@@ -574,7 +846,13 @@ impl Builder {
             spec.node = node;
             spec
         };
-        let mut made: Vec<ObjectKey> = Vec::new();
+        // The input's pods this controller owns are its pods too.
+        let mut made: Vec<ObjectKey> = have
+            .owned_names
+            .iter()
+            .map(|n| ObjectKey::new(ns, n))
+            .filter(|k| self.cluster.pod_by_key(k).is_some())
+            .collect();
         let mut place = |b: &mut Builder, spec: PodSpec| {
             let obj = ObjectRef::new("Pod", Some(ns), &spec.name);
             let key = ObjectKey::new(ns, &spec.name);
@@ -587,17 +865,38 @@ impl Builder {
             None => w.meta.name.clone(),
         };
         match w.kind {
-            WorkloadKind::Deployment | WorkloadKind::ReplicaSet => {
+            WorkloadKind::Deployment
+            | WorkloadKind::ReplicaSet
+            | WorkloadKind::ReplicationController => {
                 for i in 0..replicas {
                     let name = self.fresh_name(ns, &prefix, i);
-                    let Some(node) = self.schedule_for(ns, &name) else { break };
-                    place(self, with(name, node));
+                    let obj = ObjectRef::new("Pod", Some(ns), &name);
+                    match self.schedule_for(ns, &name, &w.template.sched) {
+                        Ok(node) => place(self, with(name, node)),
+                        Err(why) => {
+                            self.pending(&obj, w.meta.line, &why);
+                            break;
+                        }
+                    }
                 }
             }
             WorkloadKind::StatefulSet => {
                 for i in 0..replicas {
                     let name = format!("{}-{i}", w.meta.name);
-                    let Some(node) = self.schedule_for(ns, &name) else { break };
+                    // An ordinal the input already has is not created again.
+                    if have.owned_names.contains(&name)
+                        || self.cluster.pod_by_key(&ObjectKey::new(ns, &name)).is_some()
+                    {
+                        continue;
+                    }
+                    let obj = ObjectRef::new("Pod", Some(ns), &name);
+                    let node = match self.schedule_for(ns, &name, &w.template.sched) {
+                        Ok(n) => n,
+                        Err(why) => {
+                            self.pending(&obj, w.meta.line, &why);
+                            break;
+                        }
+                    };
                     let mut spec = with(name.clone(), node);
                     spec.labels.insert("statefulset.kubernetes.io/pod-name".into(), name.clone());
                     spec.hostname = Some(name.clone());
@@ -606,7 +905,25 @@ impl Builder {
                 }
             }
             WorkloadKind::DaemonSet => {
-                let nodes: Vec<String> = self.pods_per_node.keys().cloned().collect();
+                let nodes: Vec<String> = self
+                    .pods_per_node
+                    .keys()
+                    .filter(|n| !have.owned_nodes.contains(n))
+                    .filter(|n| {
+                        let Some(node) = self.cluster.node_by_name(n) else { return false };
+                        let facts = self.cluster.node_facts(*n);
+                        crate::scheduler::unfit(
+                            &w.template.sched,
+                            n,
+                            &node.spec.labels,
+                            true,
+                            &facts,
+                            true,
+                        )
+                        .is_none()
+                    })
+                    .cloned()
+                    .collect();
                 for (i, node) in nodes.into_iter().enumerate() {
                     let name = self.fresh_name(ns, &w.meta.name, i);
                     place(self, with(name, node));
@@ -618,11 +935,11 @@ impl Builder {
             kind: engine_kind(w.kind),
             namespace: ns.clone(),
             name: w.meta.name.clone(),
-            replicas: replicas as u32,
+            replicas: desired as u32,
             template,
             pod_prefix: prefix,
             service_name: w.service_name.clone(),
-            placement: engine::controllers::Placement::default(),
+            placement: engine::controllers::Placement { constraints: w.template.sched.clone() },
         };
         let obj = ObjectRef::new(w.kind.as_str(), Some(ns), &w.meta.name);
         if let Err(e) = self.cluster.add_workload(spec, &made) {
@@ -720,7 +1037,10 @@ impl Builder {
 fn engine_kind(k: WorkloadKind) -> engine::controllers::WorkloadKind {
     match k {
         WorkloadKind::Deployment => engine::controllers::WorkloadKind::Deployment,
-        WorkloadKind::ReplicaSet => engine::controllers::WorkloadKind::ReplicaSet,
+        // A ReplicationController keeps its replicas as a ReplicaSet does.
+        WorkloadKind::ReplicaSet | WorkloadKind::ReplicationController => {
+            engine::controllers::WorkloadKind::ReplicaSet
+        }
         WorkloadKind::StatefulSet => engine::controllers::WorkloadKind::StatefulSet,
         WorkloadKind::DaemonSet => engine::controllers::WorkloadKind::DaemonSet,
     }
@@ -736,6 +1056,32 @@ fn requests_allocation(s: &RawService) -> bool {
 
 fn protocol(p: &Option<String>) -> Protocol {
     p.as_deref().and_then(|p| p.parse().ok()).unwrap_or(Protocol::Tcp)
+}
+
+/// A pod's containers; a host-network pod that declares no port gets the ports its
+/// command line names (see [`crate::static_pods`]).
+fn pod_containers(spec: &RawPodSpec, labels: &Labels) -> std::sync::Arc<[ContainerSpec]> {
+    let list = containers(spec);
+    if !spec.host_network || list.iter().any(|c| !c.ports.is_empty()) {
+        return list;
+    }
+    let component = labels.get("component").map(String::as_str);
+    list.iter()
+        .zip(&spec.containers)
+        .map(|(c, raw)| {
+            let mut c = c.clone();
+            c.ports = crate::static_pods::implied_ports(&raw.args, component)
+                .into_iter()
+                .map(|port| ContainerPort {
+                    name: None,
+                    container_port: port,
+                    protocol: Protocol::Tcp,
+                    host_port: None,
+                })
+                .collect();
+            c
+        })
+        .collect()
 }
 
 fn containers(spec: &RawPodSpec) -> std::sync::Arc<[ContainerSpec]> {
@@ -834,20 +1180,21 @@ pub fn service_spec(s: &RawService) -> ServiceSpec {
     }
 }
 
-const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-
-/// `rand.SafeEncodeString`: each byte mapped into an alphabet without vowels or look-alikes.
-pub fn safe_encode(s: &str) -> String {
-    s.bytes().map(|b| ALPHANUMS[usize::from(b) % ALPHANUMS.len()] as char).collect()
-}
-
-/// A deterministic stand-in for `generateName`'s 5 random characters.
-pub fn suffix(prefix: &str, n: usize) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in prefix.bytes().chain((n as u64).to_le_bytes()) {
-        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+/// CoreDNS's tolerations as kubeadm's Deployment writes them.
+fn coredns_constraints() -> crate::scheduler::Constraints {
+    let tol = |key: &str, effect: &str| crate::scheduler::Toleration {
+        key: key.into(),
+        exists: key == "CriticalAddonsOnly",
+        value: String::new(),
+        effect: effect.into(),
+    };
+    crate::scheduler::Constraints {
+        tolerations: vec![
+            tol("CriticalAddonsOnly", ""),
+            tol("node-role.kubernetes.io/control-plane", "NoSchedule"),
+        ],
+        ..Default::default()
     }
-    (0..5).map(|i| ALPHANUMS[((h >> (i * 9)) % ALPHANUMS.len() as u64) as usize] as char).collect()
 }
 
 /// Namespaces the manifests declare or use, sorted.

@@ -12,6 +12,8 @@ use std::fmt;
 pub enum Severity {
     Error,
     Warning,
+    /// What the loader decided for the user (settings it inferred, objects it made up).
+    Note,
 }
 
 /// The object a diagnostic is about: `kind` as in the manifest (`Service`), its namespace (none for
@@ -71,6 +73,10 @@ impl Diagnostic {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message) }
     }
 
+    pub fn note(message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Note, ..Diagnostic::error(message) }
+    }
+
     pub fn on(mut self, object: &ObjectRef) -> Diagnostic {
         self.object = Some(object.clone());
         self
@@ -103,8 +109,10 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.severity == Severity::Warning {
-            f.write_str("Warning: ")?;
+        match self.severity {
+            Severity::Warning => f.write_str("Warning: ")?,
+            Severity::Note => f.write_str("Note: ")?,
+            Severity::Error => {}
         }
         // Names, fields and messages come from the input: a terminal or a page shows them
         // escaped, never as the control sequences they may hold.

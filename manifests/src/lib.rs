@@ -27,15 +27,22 @@
 //! it reaches the engine.
 
 mod build;
+pub mod config;
 pub mod diag;
 pub mod export;
 mod locate;
+pub mod meta;
 pub mod names;
 pub mod netpol;
 pub mod objects;
+pub mod owners;
 mod read;
 pub mod scenario;
+pub mod scheduler;
+pub mod selectors;
+pub mod settings;
 pub mod staged;
+pub mod static_pods;
 pub mod tables;
 pub mod text;
 mod validate;
@@ -66,7 +73,10 @@ pub struct Loaded {
 /// Options for [`load_with`].
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
+    /// The base settings: objects in the input, then `overrides`, then inference change them.
     pub settings: ClusterSettings,
+    /// Settings given on the command line (or a settings panel): over the input's objects.
+    pub overrides: settings::SettingsOverrides,
     pub limits: Limits,
     /// The allocations of the cluster this load replaces (an Apply of edited manifests): every
     /// object that still exists keeps its addresses, nodePorts and node, as on an apiserver.

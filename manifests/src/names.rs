@@ -1,6 +1,7 @@
 //! Name, label and address syntax checks with the apiserver's messages
 //! (`k8s.io/apimachinery/pkg/util/validation`). Each returns every problem found, like the Go
-//! functions, as a list of detail strings (empty = valid).
+//! functions, as a list of detail strings (empty = valid). Also the deterministic stand-ins for
+//! the random parts of generated names (`generateName`, controllers' pods).
 
 use std::net::Ipv4Addr;
 
@@ -152,6 +153,24 @@ pub fn special_ip(ip: Ipv4Addr) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+// Generated names (`generateName`, controllers' pods).
+
+const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// `rand.SafeEncodeString`: each byte mapped into an alphabet without vowels or look-alikes.
+pub fn safe_encode(s: &str) -> String {
+    s.bytes().map(|b| ALPHANUMS[usize::from(b) % ALPHANUMS.len()] as char).collect()
+}
+
+/// A deterministic stand-in for `generateName`'s 5 random characters.
+pub fn suffix(prefix: &str, n: usize) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in prefix.bytes().chain((n as u64).to_le_bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    }
+    (0..5).map(|i| ALPHANUMS[((h >> (i * 9)) % ALPHANUMS.len() as u64) as usize] as char).collect()
 }
 
 #[cfg(test)]

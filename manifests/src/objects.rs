@@ -10,18 +10,7 @@ use crate::read::{Indexed, IntOrStr, Reader};
 use crate::yaml::{Kind, Value};
 use engine::Labels;
 
-/// `metadata`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Meta {
-    pub name: String,
-    pub namespace: String,
-    pub labels: Labels,
-    pub terminating: bool,
-    /// Line of the object's first key.
-    pub line: u32,
-    pub name_line: u32,
-    pub labels_line: u32,
-}
+pub use crate::meta::Meta;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RawContainerPort {
@@ -37,6 +26,8 @@ pub struct RawContainerPort {
 pub struct RawContainer {
     pub name: Option<String>,
     pub image: Option<String>,
+    /// `command` then `args`: read for the ports a host-network static pod listens on.
+    pub args: Vec<String>,
     pub ports: Vec<RawContainerPort>,
     pub line: u32,
 }
@@ -48,6 +39,8 @@ pub struct RawPodSpec {
     pub hostname: Option<String>,
     pub subdomain: Option<String>,
     pub containers: Vec<RawContainer>,
+    /// nodeSelector, required node affinity, tolerations.
+    pub sched: crate::scheduler::Constraints,
     pub line: u32,
 }
 
@@ -56,6 +49,8 @@ pub struct RawPod {
     pub meta: Meta,
     pub spec: RawPodSpec,
     pub pod_ip: Option<String>,
+    /// `status.hostIP`: the node's address (a dump without Nodes still has it).
+    pub host_ip: Option<String>,
     pub phase: Option<String>,
     /// The `Ready` condition, when the status carries one.
     pub ready: Option<bool>,
@@ -115,6 +110,7 @@ pub enum WorkloadKind {
     ReplicaSet,
     StatefulSet,
     DaemonSet,
+    ReplicationController,
 }
 
 impl WorkloadKind {
@@ -124,6 +120,7 @@ impl WorkloadKind {
             WorkloadKind::ReplicaSet => "ReplicaSet",
             WorkloadKind::StatefulSet => "StatefulSet",
             WorkloadKind::DaemonSet => "DaemonSet",
+            WorkloadKind::ReplicationController => "ReplicationController",
         }
     }
 }
@@ -134,6 +131,8 @@ pub struct RawWorkload {
     pub meta: Meta,
     pub replicas: Option<i64>,
     pub selector: Labels,
+    /// `spec.selector.matchExpressions` (ANDed with `matchLabels`).
+    pub selector_exprs: Vec<crate::selectors::Requirement>,
     pub selector_line: u32,
     pub template_labels: Labels,
     pub template: RawPodSpec,
@@ -150,6 +149,7 @@ pub struct RawNode {
     pub pod_cidr: Option<String>,
     pub pod_cidr_line: u32,
     pub ready: bool,
+    pub facts: crate::scheduler::NodeFacts,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -191,6 +191,8 @@ pub enum Object {
     Service(RawService),
     Workload(RawWorkload),
     Slice(RawSlice),
+    /// A `KubeProxyConfiguration` or kubeadm `ClusterConfiguration` (see [`crate::settings`]).
+    Config(crate::config::RawConfig),
     NetworkPolicy(Meta, Box<crate::netpol::RawPolicy>),
 }
 
@@ -216,8 +218,19 @@ const KINDS: &[(&str, &str)] = &[
     ("ReplicaSet", "apps/v1"),
     ("StatefulSet", "apps/v1"),
     ("DaemonSet", "apps/v1"),
+    ("ReplicationController", "v1"),
     ("NetworkPolicy", "networking.k8s.io/v1"),
 ];
+
+/// Typed lists as the API returns them (`PodList`, `ServiceList`, ...): read like `List`.
+fn is_typed_list(kind: &str, v: &Value) -> bool {
+    is_typed_list_kind(kind) && v.get("items").is_some()
+}
+
+/// `PodList`, `ServiceList`, ...: a kind that names a list of another kind.
+pub(crate) fn is_typed_list_kind(kind: &str) -> bool {
+    kind.len() > 4 && kind.ends_with("List")
+}
 
 /// Reads every object of a document (a `List` gives its items), appending problems to `diags`.
 pub fn read_document(
@@ -262,6 +275,16 @@ pub fn read_document(
             );
             continue;
         };
+        if let Some(c) = crate::config::read_config(&kind, &api, v, diags) {
+            out.push(Object::Config(c));
+            continue;
+        }
+        if is_typed_list(&kind, v) {
+            let mut r = Reader { diags, obj: ObjectRef::new(&kind, None, "") };
+            let items = r.seq(v.get("items"), "items");
+            todo.extend(items.iter().rev());
+            continue;
+        }
         match KINDS.iter().find(|(k, _)| *k == kind) {
             None => {
                 skipped.push(Skipped {
@@ -309,7 +332,7 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
         // come from the prefix and the line, so a load is the same every time.
         (None, Some(prefix)) => {
             let line = m.get("generateName").map_or(m.line, |g| g.line);
-            let name = format!("{prefix}{}", generated_suffix(&prefix, line));
+            let name = format!("{prefix}{}", crate::names::suffix(&prefix, line as usize));
             r.obj.name.clone_from(&name);
             r.diags.push(
                 Diagnostic::warning(format!(
@@ -344,7 +367,11 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
         r.obj.namespace = Some(namespace.clone());
     }
     let labels = r.string_map(m.get("labels"), "metadata.labels");
+    let owners = crate::selectors::read_owner_refs(r, m);
+    let from_cluster = m.get("uid").is_some() || m.get("resourceVersion").is_some();
     Some(Meta {
+        owners,
+        from_cluster,
         name,
         namespace,
         labels,
@@ -368,16 +395,18 @@ fn read_object(kind: &str, v: &Value, diags: &mut Vec<Diagnostic>) -> Option<Obj
             let spec_v = spec?;
             let spec = read_pod_spec(&mut r, spec_v, "spec");
             let pod_ip = status.and_then(|s| r.str(s.get("podIP"), "status.podIP"));
+            let host_ip = status.and_then(|s| r.str(s.get("hostIP"), "status.hostIP"));
             let phase = status.and_then(|s| r.str(s.get("phase"), "status.phase"));
             let ready = status.and_then(|s| ready_condition(&mut r, s, "status.conditions"));
-            Object::Pod(RawPod { meta, spec, pod_ip, phase, ready })
+            Object::Pod(RawPod { meta, spec, pod_ip, host_ip, phase, ready })
         }
         "Service" => Object::Service(read_service(&mut r, meta, spec, status)),
-        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" => {
+        "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "ReplicationController" => {
             let wk = match kind {
                 "Deployment" => WorkloadKind::Deployment,
                 "ReplicaSet" => WorkloadKind::ReplicaSet,
                 "StatefulSet" => WorkloadKind::StatefulSet,
+                "ReplicationController" => WorkloadKind::ReplicationController,
                 _ => WorkloadKind::DaemonSet,
             };
             Object::Workload(read_workload(&mut r, wk, meta, spec?)?)
@@ -413,7 +442,14 @@ fn read_node(
 ) -> RawNode {
     let pod_cidr = spec.and_then(|s| r.str(s.get("podCIDR"), "spec.podCIDR"));
     let pod_cidr_line = spec.and_then(|s| s.get("podCIDR")).map_or(meta.line, |v| v.line);
-    let mut node = RawNode { meta, pod_cidr, pod_cidr_line, ready: true, ..RawNode::default() };
+    let facts = crate::scheduler::NodeFacts {
+        taints: spec.map(|s| crate::scheduler::read_taints(r, s)).unwrap_or_default(),
+        unschedulable: spec
+            .and_then(|s| r.bool(s.get("unschedulable"), "spec.unschedulable"))
+            .unwrap_or(false),
+    };
+    let mut node =
+        RawNode { meta, pod_cidr, pod_cidr_line, ready: true, facts, ..RawNode::default() };
     if let Some(status) = status {
         for (i, a) in r.seq(status.get("addresses"), "status.addresses").iter().enumerate() {
             let t = r.str(a.get("type"), format_args!("status.addresses[{i}].type"));
@@ -445,6 +481,7 @@ pub(crate) fn read_pod_spec(r: &mut Reader<'_>, spec: &Value, path: &str) -> Raw
         hostname: r.str(spec.get("hostname"), format_args!("{path}.hostname")),
         subdomain: r.str(spec.get("subdomain"), format_args!("{path}.subdomain")),
         containers: Vec::new(),
+        sched: crate::scheduler::read_constraints(r, spec, path),
         line: spec.line,
     };
     for (ci, c) in
@@ -455,9 +492,18 @@ pub(crate) fn read_pod_spec(r: &mut Reader<'_>, spec: &Value, path: &str) -> Raw
         let mut container = RawContainer {
             name: r.str(c.get("name"), format_args!("{cp}.name")),
             image: r.str(c.get("image"), format_args!("{cp}.image")),
+            args: Vec::new(),
             ports: Vec::new(),
             line: c.line,
         };
+        if out.host_network {
+            for field in ["command", "args"] {
+                for (ai, a) in r.seq(c.get(field), format_args!("{cp}.{field}")).iter().enumerate()
+                {
+                    container.args.extend(r.str(Some(a), format_args!("{cp}.{field}[{ai}]")));
+                }
+            }
+        }
         for (pi, p) in r.seq(c.get("ports"), format_args!("{cp}.ports")).iter().enumerate() {
             let pp = Indexed(&cp, "ports", pi);
             let Some(p) = r.map(Some(p), &pp) else { continue };
@@ -580,8 +626,20 @@ fn read_workload(
     let replicas = r.int(spec.get("replicas"), "spec.replicas");
     let sel = r.map(spec.get("selector"), "spec.selector");
     let selector_line = sel.map_or(spec.line, |s| s.line);
+    let mut selector_exprs = Vec::new();
     let selector = match sel {
-        Some(s) => r.string_map(s.get("matchLabels"), "spec.selector.matchLabels"),
+        // A ReplicationController's selector is a plain map, defaulted to the template's labels.
+        _ if kind == WorkloadKind::ReplicationController => {
+            r.string_map(spec.get("selector"), "spec.selector")
+        }
+        Some(s) => {
+            selector_exprs = crate::selectors::read_match_expressions(
+                r,
+                s.get("matchExpressions"),
+                "spec.selector.matchExpressions",
+            );
+            r.string_map(s.get("matchLabels"), "spec.selector.matchLabels")
+        }
         None => {
             r.error("spec.selector", spec.line, "Required value".into());
             Labels::new()
@@ -597,6 +655,11 @@ fn read_workload(
     let tspec = r.map(template.get("spec"), "spec.template.spec")?;
     let pod = read_pod_spec(r, tspec, "spec.template.spec");
     let service_name = r.str(spec.get("serviceName"), "spec.serviceName");
+    let selector = if kind == WorkloadKind::ReplicationController && selector.is_empty() {
+        template_labels.clone()
+    } else {
+        selector
+    };
     let mut text = String::new();
     crate::yaml::emit(template, &mut text);
     Some(RawWorkload {
@@ -604,6 +667,7 @@ fn read_workload(
         meta,
         replicas,
         selector,
+        selector_exprs,
         selector_line,
         template_labels,
         template: pod,
@@ -715,20 +779,6 @@ fn read_endpoints(r: &mut Reader<'_>, meta: Meta, v: &Value) -> RawSlice {
         }
     }
     s
-}
-
-/// Five characters from the apiserver's alphabet for a `generateName` (which has them random;
-/// here they come from the prefix and the line, so every load names the object alike).
-fn generated_suffix(prefix: &str, line: u32) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut h = fnv32a(format!("{prefix}{line}").as_bytes());
-    (0..5)
-        .map(|_| {
-            let c = ALPHABET[(h % ALPHABET.len() as u32) as usize] as char;
-            h /= ALPHABET.len() as u32;
-            c
-        })
-        .collect()
 }
 
 /// 32-bit FNV-1a, the hash Kubernetes uses for `pod-template-hash`.

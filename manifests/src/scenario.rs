@@ -46,6 +46,7 @@ const BUNDLED: &[(&str, &str)] = &[
     ("no-endpoints", include_str!("../../assets/scenarios/no-endpoints.yaml")),
     ("hairpin", include_str!("../../assets/scenarios/hairpin.yaml")),
     ("headless-dns", include_str!("../../assets/scenarios/headless-dns.yaml")),
+    ("guestbook-on-kind", include_str!("../../assets/scenarios/guestbook-on-kind.yaml")),
 ];
 
 /// The bundled scenarios, `default` first, then in the order of the seed article.

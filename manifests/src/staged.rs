@@ -176,8 +176,12 @@ impl<'a> Loader<'a> {
                                     _ => None,
                                 })
                             };
-                            let list = text(root.get("kind")).as_deref() == Some("List")
-                                && text(root.get("apiVersion")).as_deref() == Some("v1");
+                            // `kind: List` (v1), or a typed list as the API returns it
+                            // (`PodList`, `ServiceList`, ...).
+                            let kind = text(root.get("kind")).unwrap_or_default();
+                            let list = (kind == "List"
+                                && text(root.get("apiVersion")).as_deref() == Some("v1"))
+                                || crate::objects::is_typed_list_kind(&kind);
                             let taken = std::mem::take(&mut items);
                             if list {
                                 whole.append(taken);
@@ -262,13 +266,26 @@ impl<'a> Loader<'a> {
             );
         }
         build::check_duplicates(&objects, &mut diags);
-        build::check_allocations(&objects, &self.options.settings, &mut diags);
-        build::check_networks(&objects, &self.options.settings, &mut diags);
         let base = self.base.take().map(|b| *b);
         let applying = base.is_some();
+        // Applying onto a running cluster resolves against that cluster's settings; the
+        // running cluster keeps them (its addresses were allocated under them).
+        let start = base.as_ref().map_or(&self.options.settings, |c| c.settings());
+        let mut settings =
+            crate::settings::resolve(&objects, start, &self.options.overrides, &mut diags);
+        if let Some(c) = &base {
+            if &settings != c.settings() {
+                diags.push(Diagnostic::warning(
+                    "settings: the running cluster keeps its settings; load afresh to change them",
+                ));
+                settings = c.settings().clone();
+            }
+        }
+        build::check_allocations(&objects, &settings, &mut diags);
+        build::check_networks(&objects, &settings, &mut diags);
         let fresh = match base {
             Some(c) => Ok(c),
-            None => Cluster::new(self.options.settings.clone()),
+            None => Cluster::new(settings),
         };
         let cluster = match fresh {
             Ok(mut c) => {

@@ -109,6 +109,8 @@ pub fn object_ref(o: &Object) -> ObjectRef {
             let kind = if s.from_endpoints { "Endpoints" } else { "EndpointSlice" };
             ObjectRef::new(kind, Some(&s.meta.namespace), &s.meta.name)
         }
+        Object::Config(c) if c.meta.namespace.is_empty() => ObjectRef::new(&c.meta.name, None, ""),
+        Object::Config(c) => ObjectRef::new("ConfigMap", Some(&c.meta.namespace), &c.meta.name),
         Object::NetworkPolicy(m, _) => ObjectRef::new("NetworkPolicy", Some(&m.namespace), &m.name),
     }
 }
@@ -128,6 +130,7 @@ pub fn validate(o: &Object, read: &[Diagnostic], diags: &mut Vec<Diagnostic>) {
         Object::Service(s) => service(&mut v, s),
         Object::Workload(w) => workload(&mut v, w),
         Object::Slice(s) => slice(&mut v, s),
+        Object::Config(_) => {}
         // The spec is checked when read (`netpol.rs`); an invalid one is refused, not fatal.
         Object::NetworkPolicy(m, _) => meta_common(&mut v, m, dns1123_subdomain),
     }
@@ -570,7 +573,7 @@ fn workload(v: &mut V<'_>, w: &RawWorkload) {
             );
         }
     }
-    if w.selector.is_empty() {
+    if w.selector.is_empty() && w.selector_exprs.is_empty() {
         v.err(
             "spec.selector",
             w.selector_line,
@@ -581,7 +584,7 @@ fn workload(v: &mut V<'_>, w: &RawWorkload) {
         );
     } else {
         v.labels("spec.selector", w.selector_line, &w.selector);
-        if !engine::cluster::selector_matches(&w.selector, &w.template_labels) {
+        if !crate::owners::workload_selects(w, &w.template_labels) {
             v.err(
                 "spec.template.metadata.labels",
                 w.template.line,

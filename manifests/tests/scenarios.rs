@@ -27,7 +27,7 @@ fn report(loaded: &manifests::Loaded) -> String {
 #[test]
 fn every_scenario_loads_and_matches_its_snapshot() {
     let all = manifests::scenarios();
-    assert_eq!(all.len(), 11);
+    assert_eq!(all.len(), 12);
     for s in all {
         let loaded = manifests::load(s.yaml).unwrap_or_else(|e| panic!("{}: {e:?}", s.id));
         match manifests::scenario_probe(s.yaml) {

@@ -40,6 +40,7 @@ impl From<&Diagnostic> for DiagnosticView {
             severity: match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
+                Severity::Note => "note",
             },
             message: d.to_string(),
             detail: d.message.clone(),

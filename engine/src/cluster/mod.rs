@@ -23,7 +23,7 @@ use crate::model::*;
 
 pub use endpoints::{Endpoint, EndpointSliceView, ServiceEndpoints};
 pub use remember::{Allocations, ServiceAllocation};
-pub use settings::{ClusterSettings, DetectLocal, KubeProxySettings};
+pub use settings::{ClusterSettings, DetectLocal, KubeProxySettings, PodNetwork};
 
 /// How a virtual address was captured, for (IP, port, protocol) lookups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

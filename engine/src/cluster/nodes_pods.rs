@@ -109,15 +109,10 @@ impl ClusterState {
             node.spec.internal_ip
         } else {
             match spec.ip {
+                // An address outside the node's podCIDR is accepted, as the apiserver accepts
+                // it: VPC-native pod networks (EKS VPC CNI, GKE alias IPs, Azure CNI) give pods
+                // addresses of the VPC; the dataplane finds such a pod by its address.
                 Some(ip) => {
-                    if !node.spec.pod_cidr.contains(ip) {
-                        return Err(ModelError::PodIpOutsidePodCidr {
-                            pod: key,
-                            ip,
-                            node: node.spec.name.clone(),
-                            pod_cidr: node.spec.pod_cidr,
-                        });
-                    }
                     if let Some(holder) = self.pod_by_ip(ip) {
                         return Err(ModelError::PodIpInUse { pod: key, ip, holder: holder.key() });
                     }

@@ -16,6 +16,31 @@ pub enum DetectLocal {
     None,
 }
 
+/// How pods are wired to their node and nodes reach each other's pods (the CNI's model).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PodNetwork {
+    /// A bridge `cni0` per node, routes to other nodes' podCIDRs via their InternalIP
+    /// (the bridge and host-local plugins with host-gw routing; kindnet, flannel host-gw).
+    #[default]
+    Bridge,
+    /// Pod addresses from the VPC, a host route per pod to its veth, no bridge, no per-node
+    /// route: the VPC fabric delivers pod addresses (Amazon VPC CNI, Azure CNI, GKE VPC-native).
+    Routed,
+    /// A bridge per node and a VXLAN overlay between nodes (flannel's vxlan backend:
+    /// `flannel.1`, UDP 8472, VNI 1).
+    Vxlan,
+}
+
+impl PodNetwork {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodNetwork::Bridge => "bridge",
+            PodNetwork::Routed => "routed",
+            PodNetwork::Vxlan => "vxlan",
+        }
+    }
+}
+
 /// kube-proxy's configuration that changes the rules it writes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KubeProxySettings {
@@ -28,6 +53,11 @@ pub struct KubeProxySettings {
     pub node_port_addresses: Vec<Cidr>,
     /// `--iptables-localhost-nodeports` (default true).
     pub localhost_node_ports: bool,
+    /// kube-proxy adds `--random-fully` to its MASQUERADE rule when the node's iptables
+    /// supports it. Off by default: the rules then read as in kube-proxy's own tests (whose fake
+    /// iptables lacks it).
+    #[serde(default)]
+    pub random_fully: bool,
 }
 
 impl Default for KubeProxySettings {
@@ -38,6 +68,7 @@ impl Default for KubeProxySettings {
             detect_local: DetectLocal::ClusterCidr,
             node_port_addresses: Vec::new(),
             localhost_node_ports: true,
+            random_fully: false,
         }
     }
 }
@@ -64,6 +95,8 @@ pub struct ClusterSettings {
     /// Size of each node's podCIDR when the cluster allocates them.
     pub node_cidr_mask: u8,
     pub kube_proxy: KubeProxySettings,
+    #[serde(default)]
+    pub pod_network: PodNetwork,
 }
 
 impl Default for ClusterSettings {
@@ -78,6 +111,7 @@ impl Default for ClusterSettings {
                 .expect("valid literal"),
             node_cidr_mask: 24,
             kube_proxy: KubeProxySettings::default(),
+            pod_network: PodNetwork::Bridge,
         }
     }
 }

@@ -58,18 +58,27 @@ impl WorkloadKind {
     }
 }
 
-/// Where a workload's pods may run: the scheduler's predicate, checked per node. Today the
-/// `nodeSelector`; affinity and taints/tolerations belong here too.
+/// Where a workload's pods may run: its template's constraints, checked per node by
+/// [`crate::scheduler::unfit`] (the loader's filters too).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Placement {
-    pub node_selector: Labels,
+    pub constraints: crate::scheduler::Constraints,
 }
 
 impl Placement {
-    /// Whether a pod with this placement may be bound to `node` (readiness is the scheduler's
-    /// concern, not the predicate's).
-    pub fn fits(&self, node: &Node) -> bool {
-        self.node_selector.iter().all(|(k, v)| node.spec.labels.get(k) == Some(v))
+    /// Whether a pod with this placement may be bound to `node`, given the node's taints and
+    /// cordon; a DaemonSet's pods pass cordoned and NotReady nodes.
+    pub fn fits(&self, node: &Node, facts: &crate::scheduler::NodeFacts, daemon: bool) -> bool {
+        let c = &self.constraints;
+        crate::scheduler::unfit(
+            c,
+            &node.spec.name,
+            &node.spec.labels,
+            node.spec.ready,
+            facts,
+            daemon,
+        )
+        .is_none()
     }
 }
 
@@ -190,6 +199,8 @@ pub struct Controllers {
     pub(crate) owner: HashMap<PodId, WorkloadId>,
     /// Nodes whose kubelet is silent, with the time it went down.
     pub(crate) down: BTreeMap<String, u64>,
+    /// Nodes' taints and cordons, by node name, for the scheduler.
+    pub(crate) node_facts: BTreeMap<String, crate::scheduler::NodeFacts>,
 }
 
 impl Controllers {

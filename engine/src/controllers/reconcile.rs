@@ -376,7 +376,10 @@ impl ClusterState {
     fn reconcile_daemons(&mut self, w: WorkloadId) {
         let nodes: Vec<NodeId> = {
             let placement = &self.living.workloads[w.0 as usize].spec.placement;
-            self.nodes().filter(|n| placement.fits(n)).map(|n| n.id).collect()
+            self.nodes()
+                .filter(|n| placement.fits(n, &self.node_facts(&n.spec.name), true))
+                .map(|n| n.id)
+                .collect()
         };
         let covered: BTreeSet<NodeId> = self.living.workloads[w.0 as usize]
             .pods()
@@ -403,12 +406,22 @@ impl ClusterState {
         }
     }
 
+    /// A node's taints and cordon (none known: none).
+    pub fn node_facts(&self, node: &str) -> crate::scheduler::NodeFacts {
+        self.living.node_facts.get(node).cloned().unwrap_or_default()
+    }
+
+    /// Records a node's taints and cordon for the scheduler.
+    pub fn set_node_facts(&mut self, node: &str, facts: crate::scheduler::NodeFacts) {
+        self.living.node_facts.insert(node.to_string(), facts);
+    }
+
     /// The scheduler: among Ready nodes whose kubelet reports and which the placement fits, the
     /// one with the fewest pods, ties by name (as the manifest loader places pods).
     pub fn schedule(&self, placement: &super::Placement) -> Option<NodeId> {
         self.nodes()
             .filter(|n| n.spec.ready && !self.living.down.contains_key(&n.spec.name))
-            .filter(|n| placement.fits(n))
+            .filter(|n| placement.fits(n, &self.node_facts(&n.spec.name), false))
             .min_by(|a, b| {
                 let count = |n: &Node| self.pod_count_on_node(n.id);
                 count(a).cmp(&count(b)).then_with(|| a.spec.name.cmp(&b.spec.name))

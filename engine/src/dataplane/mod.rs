@@ -14,6 +14,8 @@
 //! - [`policy`]: NetworkPolicy at the pod's interface (egress after the source node's DNAT,
 //!   ingress before the destination node's masquerade)
 //! - [`netfilter`]: chain evaluation ([`netfilter`]`::eval`) and explanation (`::explain`)
+//! - [`pod_network`]: the CNI's model (bridge, VPC-native routed, VXLAN overlay): a pod's
+//!   way into its node and back, the routes to pods, encapsulation between nodes
 //! - [`wire`]: between nodes over the node network
 //! - [`delivery`]: into a socket (a container, a host-network pod, kube-proxy's healthz)
 //! - [`reply`]: back to the client through conntrack
@@ -32,6 +34,7 @@ mod netfilter;
 mod node;
 mod packet;
 mod pod_netns;
+mod pod_network;
 mod policy;
 mod reply;
 mod rule_cache;

@@ -78,26 +78,24 @@ impl Walker<'_> {
         if let Some(owner) = self.pod_cidr_owner(dst) {
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
             if owner.id == id {
-                let cidr = owner.spec.pod_cidr;
-                hop!(
-                    self,
-                    Location::Node { node: node.shared_name() },
-                    pkt.t,
-                    Action::Route {
-                        route: text!(
-                            "{cidr} dev cni0 proto kernel scope link src {src}",
-                            src = owner.bridge_ip()
-                        )
-                    },
-                    "{dst} is in this node's podCIDR {cidr}: out through the bridge"
-                );
+                if self.hops.recording() {
+                    let key = self.cache.pod_at(self.c, dst).map(|p| self.cache.pod_key(p));
+                    let (route, why) = self.local_pod_route(owner, dst, key);
+                    hop!(
+                        self,
+                        Location::Node { node: node.shared_name() },
+                        pkt.t,
+                        Action::Route { route },
+                        why
+                    );
+                }
                 if let Some(end) = self.filter(node, pkt, filter) {
                     return end;
                 }
                 if let Some(end) = self.police_ingress(node, pkt) {
                     return end;
                 }
-                self.postrouting(node, pkt, node.bridge_ip());
+                self.postrouting(node, pkt, self.local_pod_source(node));
                 self.remember_conntrack(id, arrived, pkt);
                 let Some(pod) = self.cache.pod_at(self.c, dst) else {
                     return self.end(Verdict::NoRoute {
@@ -109,42 +107,25 @@ impl Walker<'_> {
                     });
                 };
                 let t = pkt.t;
-                hop!(
-                    self,
-                    Location::Bridge { node: node.shared_name() },
-                    t,
-                    Action::Bridge,
-                    if self.pod_of_source(pkt) == Some(pod.id) {
-                        text!("hairpin: the bridge sends the packet back out of the port it came in on")
-                    } else {
-                        text!(
-                            "the bridge forwards to the veth of pod {key}",
-                            key = self.cache.pod_key(pod)
-                        )
-                    }
-                );
-                hop!(
-                    self,
-                    Location::Veth { node: node.shared_name(), pod: self.cache.pod_key(pod) },
-                    t,
-                    Action::Forward,
-                    "through the veth pair into the pod's network namespace"
-                );
+                let hairpin = self.pod_of_source(pkt) == Some(pod.id);
+                let key = self.cache.pod_key(pod);
+                self.node_to_pod(node, &key, t, hairpin, false);
                 return self.deliver_to_pod(pod, t, true);
             }
-            let (cidr, via) = (owner.spec.pod_cidr, owner.spec.internal_ip);
-            hop!(
-                self,
-                Location::Node { node: node.shared_name() },
-                pkt.t,
-                Action::Route { route: text!("{cidr} via {via} dev eth0") },
-                "{dst} is in {name}'s podCIDR {cidr}: route via its InternalIP",
-                name = owner.shared_name()
-            );
+            if self.hops.recording() {
+                let (route, why) = self.remote_pod_route(owner, dst);
+                hop!(
+                    self,
+                    Location::Node { node: node.shared_name() },
+                    pkt.t,
+                    Action::Route { route },
+                    why
+                );
+            }
             if let Some(end) = self.filter(node, pkt, filter) {
                 return end;
             }
-            self.postrouting(node, pkt, node.spec.internal_ip);
+            self.postrouting(node, pkt, self.remote_pod_source(node));
             self.remember_conntrack(id, arrived, pkt);
             return self.cross(node, owner, pkt, visited);
         }

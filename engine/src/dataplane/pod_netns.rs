@@ -9,7 +9,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use super::hops::{hop, text};
+use super::hops::hop;
 use super::packet::{ConnOutcome, Origin, Pkt};
 use super::walker::Walker;
 use crate::addr::FiveTuple;
@@ -65,30 +65,7 @@ impl Walker<'_> {
                     return self.deliver_to_pod(p, t, false);
                 }
                 let node = self.node(p.node);
-                hop!(
-                    self,
-                    Location::PodNetns { pod: key.clone() },
-                    t,
-                    Action::Route {
-                        route: text!("default via {via} dev eth0", via = node.bridge_ip())
-                    },
-                    "the pod's only route is its default route, via the node's bridge {via}",
-                    via = node.bridge_ip()
-                );
-                hop!(
-                    self,
-                    Location::Veth { node: node.shared_name(), pod: key.clone() },
-                    t,
-                    Action::Forward,
-                    "through the veth pair into the node's network namespace"
-                );
-                hop!(
-                    self,
-                    Location::Bridge { node: node.shared_name() },
-                    t,
-                    Action::Bridge,
-                    "the bridge cni0 hands the packet to the node's netfilter hooks (br_netfilter)"
-                );
+                self.pod_to_node(node, &key, t, false);
                 let mut pkt = Pkt::new(t, false);
                 self.egress_from = Some(p.id);
                 self.at_node(p.node, &mut pkt, false, 0)

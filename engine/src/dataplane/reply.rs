@@ -4,7 +4,8 @@
 //! that is dropped or reaches the client from an address it did not dial is a lost reply.
 //!
 //! Imports [`super::netfilter`] (the FORWARD hook a reply conntrack does not know meets),
-//! [`super::walker`], [`super::packet`] and [`super::hops`].
+//! [`super::walker`], [`super::packet`], [`super::hops`] and [`super::pod_network`] (a pod's
+//! veth and bridge, the wire between nodes).
 
 use super::hops::{hop, text};
 use super::netfilter::NfOutcome;
@@ -13,7 +14,7 @@ use super::walker::Walker;
 use crate::addr::FiveTuple;
 use crate::kube_proxy::{Builtin, ChainRef, Table};
 use crate::model::NodeId;
-use crate::trace::{Action, Hop, Location, Verdict};
+use crate::trace::{Action, Hop, Location, Text, Verdict};
 
 /// Nodes a reply may cross before it is called a routing loop.
 const MAX_NODES: usize = 6;
@@ -86,29 +87,7 @@ impl Walker<'_> {
                         return None;
                     }
                     let n = self.node(p.node);
-                    hop!(
-                        self,
-                        Location::PodNetns { pod: key.clone() },
-                        t,
-                        Action::Route {
-                            route: text!("default via {via} dev eth0", via = n.bridge_ip())
-                        },
-                        "the reply leaves the pod by its default route"
-                    );
-                    hop!(
-                        self,
-                        Location::Veth { node: n.shared_name(), pod: key.clone() },
-                        t,
-                        Action::Forward,
-                        "through the veth pair"
-                    );
-                    hop!(
-                        self,
-                        Location::Bridge { node: n.shared_name() },
-                        t,
-                        Action::Bridge,
-                        "into the node's bridge"
-                    );
+                    self.pod_to_node(n, &key, t, true);
                 }
                 (p.node, p.spec.host_network)
             }
@@ -152,11 +131,9 @@ impl Walker<'_> {
             // After conntrack, a loopback destination is the node's own socket that dialled.
             // A pod's address names its node through the cache's pod lookup, without the
             // podCIDR search (the reply of every enumerated branch asks).
-            let pod_node = self
-                .cache
-                .pod_at(self.c, dst)
-                .filter(|p| !p.spec.host_network && self.node(p.node).spec.pod_cidr.contains(dst))
-                .map(|p| p.node);
+            // In the routed (VPC-native) model a pod's address need not be in its node's podCIDR.
+            let pod_node =
+                self.cache.pod_at(self.c, dst).filter(|p| !p.spec.host_network).map(|p| p.node);
             let next = if let Some(owner) = pod_node {
                 if owner == here {
                     ReplyNext::Bridge
@@ -203,7 +180,9 @@ impl Walker<'_> {
                         .any(|e| e.node == m && e.reply == t && e.original.reversed() != t);
                     let back_home = matches!(origin, Origin::Node { node } if *node == m);
                     let words = || {
-                        if translates_there {
+                        if !self.hops.recording() {
+                            Text::default()
+                        } else if translates_there {
                             text!(
                                 "the reply goes to {ip}, the address it was sent from",
                                 ip = *t.dst.ip()
@@ -218,13 +197,10 @@ impl Walker<'_> {
                             )
                         }
                     };
-                    hop!(
-                        self,
-                        Location::Wire { from: a.shared_name(), to: b.shared_name() },
-                        t,
-                        Action::Forward,
-                        words()
-                    );
+                    // Pod traffic crosses the pod network (encapsulated with VXLAN), a reply to
+                    // a masquerading node's flannel.1 address (in its podCIDR) too.
+                    let pod_traffic = pod_node.is_some() || self.pod_cidr_owner(dst).is_some();
+                    self.wire_between(a, b, t, words(), pod_traffic);
                     here = m;
                     local_out = false;
                 }
@@ -270,21 +246,7 @@ impl Walker<'_> {
                 if !p.spec.host_network {
                     let n = self.node(p.node);
                     let key = self.cache.pod_key(p);
-                    hop!(
-                        self,
-                        Location::Bridge { node: n.shared_name() },
-                        t,
-                        Action::Bridge,
-                        "the bridge forwards to the veth of pod {key}",
-                        key = key.clone()
-                    );
-                    hop!(
-                        self,
-                        Location::Veth { node: n.shared_name(), pod: key },
-                        t,
-                        Action::Forward,
-                        "through the veth pair"
-                    );
+                    self.node_to_pod(n, &key, t, false, true);
                 }
             }
             Origin::Node { .. } => {}

@@ -298,7 +298,19 @@ fn resolve_origin(
 /// only those whose kube-proxy health check answers 200 (some local endpoint). If every check
 /// fails the load balancer fails open to all Ready nodes, as cloud load balancers do.
 fn lb_candidates(c: &ClusterState, svc: &Service) -> Vec<NodeId> {
-    let ready: Vec<NodeId> = c.nodes().filter(|n| n.spec.ready).map(|n| n.id).collect();
+    // Nodes labelled node.kubernetes.io/exclude-from-external-load-balancers are left out of
+    // every load balancer's backends by the service controller.
+    let ready: Vec<NodeId> = c
+        .nodes()
+        .filter(|n| {
+            n.spec.ready
+                && !n
+                    .spec
+                    .labels
+                    .contains_key("node.kubernetes.io/exclude-from-external-load-balancers")
+        })
+        .map(|n| n.id)
+        .collect();
     if !svc.external_policy_local() {
         return ready;
     }

@@ -98,9 +98,13 @@ impl<'c> Walker<'c> {
         self.c.pod(id).expect("walker only visits existing pods")
     }
 
-    /// The node whose podCIDR holds `ip`.
+    /// The node of the pod that has `ip` (VPC-native pods may lie outside their node's
+    /// podCIDR), else the node whose podCIDR holds `ip`.
     pub(super) fn pod_cidr_owner(&self, ip: Ipv4Addr) -> Option<&'c Node> {
-        self.c.node_for_pod_ip(ip)
+        match self.c.pod_by_ip(ip) {
+            Some(p) => self.c.node(p.node),
+            None => self.c.node_for_pod_ip(ip),
+        }
     }
 
     /// A connection that ends here without reaching a server.

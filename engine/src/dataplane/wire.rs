@@ -1,14 +1,12 @@
-//! Stage 3, the wire: a packet leaves one node and arrives at another over the node network
-//! (host-gw: routed by the nodes' InternalIPs, unencapsulated). An overlay model (VXLAN) would
-//! encapsulate here, as its own stage.
+//! Stage 3, the wire: a packet leaves one node and arrives at another over the node network,
+//! as it is or, for pod traffic in the VXLAN model, encapsulated ([`super::pod_network`]).
 //!
-//! Imports only [`super::walker`], [`super::packet`] and [`super::hops`].
+//! Imports [`super::walker`], [`super::packet`], [`super::hops`] and [`super::pod_network`].
 
-use super::hops::hop;
+use super::hops::text;
 use super::packet::{ConnOutcome, Pkt};
 use super::walker::Walker;
 use crate::model::Node;
-use crate::trace::{Action, Location};
 
 impl<'c> Walker<'c> {
     pub(super) fn cross(
@@ -19,15 +17,17 @@ impl<'c> Walker<'c> {
         visited: usize,
     ) -> ConnOutcome {
         let t = pkt.t;
-        hop!(
-            self,
-            Location::Wire { from: from.shared_name(), to: to.shared_name() },
-            t,
-            Action::Forward,
-            "across the node network from {a} to {b}",
-            a = from.shared_name(),
-            b = to.shared_name()
-        );
+        let pod_traffic = self.c.pod_by_ip(*t.dst.ip()).is_some();
+        let why = if self.hops.recording() {
+            text!(
+                "across the node network from {a} to {b}",
+                a = from.shared_name(),
+                b = to.shared_name()
+            )
+        } else {
+            crate::trace::Text::default()
+        };
+        self.wire_between(from, to, t, why, pod_traffic);
         pkt.src_local = false;
         pkt.mark = false;
         self.at_node(to.id, pkt, false, visited + 1)

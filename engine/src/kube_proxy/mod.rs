@@ -233,7 +233,10 @@ pub enum Target {
     MarkOr,
     /// `-j MARK --xor-mark 0x4000`
     MarkXor,
-    Masquerade,
+    /// `-j MASQUERADE`, with `--random-fully` when the node's iptables has it.
+    Masquerade {
+        random_fully: bool,
+    },
     Reject,
     Drop,
     Accept,

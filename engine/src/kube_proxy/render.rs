@@ -1,4 +1,5 @@
-//! Rendering rule tables as the `iptables-restore` text kube-proxy writes.
+//! Rendering rule tables as the `iptables-restore` text kube-proxy writes (kube-proxy of the
+//! v1.32 cycle, aroradaman/kubernetes@4177b600: see `rules.rs`).
 //!
 //! The text follows kube-proxy's own argument order (`-m comment` first, `-m tcp -p tcp`,
 //! `-d`, `--dport`, ...), with the canonical chain order of `proxier_test.go` (reference §16).
@@ -192,7 +193,11 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
         s.push_str(" -m conntrack --ctstate NEW");
     }
     if m.ctstate == Some(CtState::Invalid) {
-        s.push_str(" -m conntrack --ctstate INVALID");
+        // The drop counts what it drops, as kube-proxy writes it (`proxier_test.go`
+        // TestOverallIPTablesRules at aroradaman/kubernetes@4177b600).
+        s.push_str(
+            " -m conntrack --ctstate INVALID -m nfacct --nfacct-name ct_state_invalid_dropped_pkts",
+        );
     }
     if let Some(c) = render_comment(names, rule.comment) {
         let _ = write!(s, " -m comment --comment {c}");
@@ -268,7 +273,12 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
         Target::MarkXor => {
             let _ = write!(s, " -j MARK --xor-mark {mark}");
         }
-        Target::Masquerade => s.push_str(" -j MASQUERADE"),
+        Target::Masquerade { random_fully } => {
+            s.push_str(" -j MASQUERADE");
+            if random_fully {
+                s.push_str(" --random-fully");
+            }
+        }
         Target::Reject => s.push_str(" -j REJECT"),
         Target::Drop => s.push_str(" -j DROP"),
         Target::Accept => s.push_str(" -j ACCEPT"),

@@ -1,5 +1,10 @@
 //! Generation of a node's rule table, following `syncProxyRules` (reference §3–§6).
 //!
+//! The kube-proxy written is that of the v1.32 cycle: `pkg/proxy/iptables/proxier_test.go` at
+//! aroradaman/kubernetes@4177b600 (a mirror of kubernetes/kubernetes), whose expected outputs
+//! `tests/proxier_expectations.rs` compares byte for byte after the test helper's
+//! normalisation.
+//!
 //! Nothing is stored: each chain's rules are generated on demand from the cluster's derived
 //! state, so a change to a pod costs only the re-derivation of its Services' endpoint lists.
 //! Per-service chains are small (one rule per endpoint at most); the big shared chains
@@ -379,7 +384,9 @@ impl<'a> NodeTable<'a> {
                 rule(
                     Comment::Fixed("kubernetes service traffic requiring SNAT"),
                     Matches::default(),
-                    Target::Masquerade,
+                    Target::Masquerade {
+                        random_fully: self.cluster.settings().kube_proxy.random_fully,
+                    },
                 ),
             ],
             ChainRef::KubeMarkMasq => vec![rule(Comment::None, Matches::default(), Target::MarkOr)],

@@ -331,7 +331,7 @@ impl Walker<'_> {
                     self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                     return NfOutcome::Dnat;
                 }
-                Target::Masquerade => {
+                Target::Masquerade { .. } => {
                     self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                     return NfOutcome::Masquerade;
                 }

@@ -130,7 +130,7 @@ impl Walker<'_> {
                 let sticky = if rule.matches.recent == Some(Recent::Set) { "; remember the client for session affinity" } else { "" };
                 text!("DNAT: destination {dst} becomes the endpoint {ip}:{port}{pod}{sticky}")
             }
-            (Target::Masquerade, _) => {
+            (Target::Masquerade { .. }, _) => {
                 text!("MASQUERADE: source {src} becomes {to}, the address of the outgoing interface", to = Unknown(pkt.masq_to))
             }
             (Target::Reject, Comment::SpnSuffix(p, _)) => {

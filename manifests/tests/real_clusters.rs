@@ -1,0 +1,394 @@
+//! Real inputs: public application bundles as their repositories ship them, and cluster dumps
+//! shaped as `kubectl get ... -A -o yaml` writes them for kind, kubeadm, EKS, GKE and AKS
+//! (`tests/real/`, see `make_dumps.py` there for how they are made). Each must load as is, with
+//! the pod count, the endpoints and the traces the cluster itself would give.
+//!
+//! Bundles: `microservices-demo.yaml` is GoogleCloudPlatform/microservices-demo
+//! `release/kubernetes-manifests.yaml` at d23c171352f826fc6aea2f8ce922c724af250e1c;
+//! `guestbook-all-in-one.yaml` is kubernetes/examples `guestbook/all-in-one/guestbook-all-in-one.yaml`
+//! at fcf09c5917e5d4abbdfb5691255b3f7cfc7af959. Both byte for byte.
+
+use engine::{Destination, Probe, Protocol, Source, Verdict};
+use manifests::{Loaded, Severity};
+
+fn text(name: &str) -> String {
+    let path = format!("{}/tests/real/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn load(name: &str) -> Loaded {
+    manifests::load(&text(name)).unwrap_or_else(|d| {
+        let shown: Vec<String> = d.iter().map(ToString::to_string).collect();
+        panic!("{name} does not load:\n{}", shown.join("\n"))
+    })
+}
+
+fn notes(l: &Loaded) -> Vec<String> {
+    l.warnings.iter().filter(|d| d.severity == Severity::Note).map(ToString::to_string).collect()
+}
+
+fn endpoints(l: &Loaded, ns: &str, name: &str) -> usize {
+    let svc = l
+        .cluster
+        .service_by_key(&engine::ObjectKey::new(ns, name))
+        .unwrap_or_else(|| panic!("no Service {ns}/{name}"));
+    l.cluster.endpoints_of(svc.id).map_or(0, |e| e.endpoints.len())
+}
+
+fn first_pod(l: &Loaded, ns: &str, prefix: &str) -> engine::ObjectKey {
+    l.cluster
+        .pods()
+        .find(|p| p.spec.namespace == ns && p.spec.name.starts_with(prefix))
+        .map(|p| p.key())
+        .unwrap_or_else(|| panic!("no pod {ns}/{prefix}*"))
+}
+
+fn from_pod(l: &Loaded, pod: engine::ObjectKey, name: &str, port: u16) -> engine::Trace {
+    let probe = Probe::new(
+        Source::Pod { pod, container: None },
+        Destination::Name { name: name.into(), port },
+        Protocol::Tcp,
+    );
+    l.cluster.trace(&probe)
+}
+
+/// Every outcome is a delivery to a pod whose name starts with `prefix`; returns how many.
+fn delivered_to(t: &engine::Trace, prefix: &str) -> usize {
+    assert!(!t.outcomes.is_empty(), "no outcomes: {:?}", t.connections.first().map(|c| &c.verdict));
+    for o in &t.outcomes {
+        match &o.verdict {
+            Verdict::Delivered { pod, .. } => {
+                assert!(pod.name.starts_with(prefix), "delivered to {pod}, not {prefix}*")
+            }
+            other => panic!("not delivered: {other:?}"),
+        }
+    }
+    t.outcomes.len()
+}
+
+#[test]
+fn microservices_demo_loads_and_its_frontend_reaches_the_cart() {
+    let l = load("microservices-demo.yaml");
+    // 12 Deployments of one replica each, and cluster DNS's two CoreDNS pods.
+    assert_eq!(l.cluster.pod_count(), 14);
+    // 12 Services of the bundle, kube-dns, and the kubernetes Service.
+    assert_eq!(l.cluster.service_count(), 14);
+    assert_eq!(endpoints(&l, "default", "frontend-external"), 1);
+    let frontend = first_pod(&l, "default", "frontend-");
+    assert_eq!(
+        delivered_to(&from_pod(&l, frontend.clone(), "cartservice", 7070), "cartservice-"),
+        1
+    );
+    let k = from_pod(&l, frontend, "kubernetes.default.svc", 443);
+    assert!(
+        k.dns.as_ref().is_some_and(|d| d.verdict.is_delivered()),
+        "kubernetes.default.svc resolves"
+    );
+}
+
+#[test]
+fn guestbook_loads_and_its_frontend_reaches_redis() {
+    let l = load("guestbook-all-in-one.yaml");
+    assert_eq!(l.cluster.pod_count(), 1 + 2 + 3 + 2);
+    assert_eq!(endpoints(&l, "default", "frontend"), 3);
+    assert_eq!(endpoints(&l, "default", "redis-slave"), 2);
+    let fe = first_pod(&l, "default", "frontend-");
+    assert_eq!(delivered_to(&from_pod(&l, fe, "redis-master", 6379), "redis-master-"), 1);
+}
+
+#[test]
+fn kind_dump_without_nodes_loads_with_its_own_pods_once() {
+    let l = load("kind.yaml");
+    // 4 static pods, 2 CoreDNS, 2 kindnet, 2 kube-proxy, local-path-provisioner, 3 web: the
+    // Deployments, ReplicaSets and DaemonSets add nothing, their pods are all in the dump.
+    assert_eq!(l.cluster.pod_count(), 14);
+    assert_eq!(endpoints(&l, "default", "web"), 3);
+    assert_eq!(endpoints(&l, "kube-system", "kube-dns"), 2);
+    let names: Vec<&str> = l.cluster.nodes().map(|n| n.spec.name.as_str()).collect();
+    assert_eq!(names, ["kind-control-plane", "kind-worker"]);
+    let cp = l.cluster.node_by_name("kind-control-plane").unwrap();
+    assert_eq!(cp.spec.internal_ip.to_string(), "172.18.0.3");
+    assert!(notes(&l).iter().any(|n| n.contains("made from its pods' spec.nodeName")));
+    // The kubernetes Service reaches the apiserver static pod on the control-plane node.
+    let web = first_pod(&l, "default", "web-");
+    assert_eq!(
+        delivered_to(&from_pod(&l, web.clone(), "kubernetes.default.svc", 443), "kube-apiserver-"),
+        1
+    );
+    assert_eq!(delivered_to(&from_pod(&l, web, "web-np", 80), "web-"), 3);
+}
+
+#[test]
+fn kind_dump_answers_an_external_client_on_its_node_port() {
+    let l = load("kind.yaml");
+    let probe = Probe::new(
+        Source::External {
+            ip: "172.18.0.1".parse().unwrap(),
+            entry: engine::Entry::Node { node: "kind-worker".into() },
+        },
+        Destination::Addr { addr: "172.18.0.2:30080".parse().unwrap() },
+        Protocol::Tcp,
+    );
+    assert_eq!(delivered_to(&l.cluster.trace(&probe), "web-"), 3);
+}
+
+#[test]
+fn kubeadm_dump_reads_its_config_maps_and_does_not_masquerade_pod_traffic() {
+    let l = load("kubeadm.yaml");
+    let s = l.cluster.settings();
+    assert_eq!(s.cluster_cidr.to_string(), "192.168.0.0/16");
+    assert!(notes(&l).iter().any(|n| n.contains("cluster CIDR 192.168.0.0/16 (from KubeProxyConfiguration in ConfigMap kube-system/kube-proxy")));
+    assert_eq!(l.cluster.pod_count(), 12);
+    let client = engine::ObjectKey::new("default", "client");
+    let t = from_pod(&l, client, "web", 80);
+    assert_eq!(delivered_to(&t, "web-"), 2);
+    for o in &t.outcomes {
+        assert!(
+            !o.masqueraded,
+            "pod-to-Service traffic from inside the cluster CIDR is not masqueraded"
+        );
+        assert_eq!(o.seen_source.map(|ip| ip.to_string()).as_deref(), Some("192.168.1.4"));
+    }
+    let node = l.cluster.node_by_name("worker-1").unwrap();
+    let rules = engine::kube_proxy::render::render_node(&l.cluster, node.id);
+    assert!(
+        rules.contains("! -s 192.168.0.0/16"),
+        "the local detector uses the dump's cluster CIDR"
+    );
+    assert!(!rules.contains("10.244.0.0/16"));
+    // kubernetes → the control-plane node's apiserver.
+    let web = first_pod(&l, "default", "web-");
+    assert_eq!(
+        delivered_to(&from_pod(&l, web, "kubernetes.default", 443), "kube-apiserver-cp-1"),
+        1
+    );
+}
+
+#[test]
+fn eks_dump_with_vpc_pod_ips_and_its_service_cidr_loads() {
+    let l = load("eks.yaml");
+    let s = l.cluster.settings();
+    assert_eq!(s.service_cidr.to_string(), "172.20.0.0/16");
+    assert_eq!(s.dns_service_ip.to_string(), "172.20.0.10");
+    assert_eq!(l.cluster.pod_count(), 8);
+    assert_eq!(endpoints(&l, "shop", "web"), 2);
+    let n = notes(&l);
+    assert!(n.iter().any(|n| n.contains("service CIDR 172.20.0.0/16 inferred")), "{n:#?}");
+    assert!(n.iter().any(|n| n.contains("has no spec.podCIDR")), "{n:#?}");
+    // VPC pod IPs lie outside the podCIDRs podpath gave the nodes, and are kept.
+    let web = l.cluster.pod_by_key(&first_pod(&l, "shop", "web-")).unwrap();
+    assert!(!l.cluster.node(web.node).unwrap().spec.pod_cidr.contains(web.ip));
+    let t = from_pod(&l, web.key(), "web", 80);
+    assert_eq!(delivered_to(&t, "web-"), 2);
+    // The managed control plane is outside the nodes: the kubernetes Service has no endpoints.
+    assert_eq!(endpoints(&l, "default", "kubernetes"), 0);
+    assert!(n.iter().any(|n| n.contains("default/kubernetes has no endpoints")));
+}
+
+#[test]
+fn gke_dump_with_its_service_range_loads() {
+    let l = load("gke.yaml");
+    let s = l.cluster.settings();
+    for ip in ["34.118.224.1", "34.118.224.10", "34.118.231.84"] {
+        assert!(s.service_cidr.contains(ip.parse().unwrap()), "{} holds {ip}", s.service_cidr);
+    }
+    assert_eq!(s.service_cidr.network().to_string(), "34.118.224.0");
+    assert_eq!(s.cluster_cidr.to_string(), "10.108.0.0/16");
+    assert_eq!(l.cluster.pod_count(), 6);
+    let fe = first_pod(&l, "default", "frontend-");
+    assert_eq!(delivered_to(&from_pod(&l, fe, "frontend", 80), "frontend-"), 2);
+}
+
+#[test]
+fn aks_dump_with_azure_cni_pod_ips_loads() {
+    let l = load("aks.yaml");
+    let s = l.cluster.settings();
+    assert_eq!(s.service_cidr.to_string(), "10.0.0.0/16");
+    assert_eq!(s.cluster_cidr.to_string(), "10.224.0.0/16");
+    assert_eq!(l.cluster.pod_count(), 9);
+    assert_eq!(endpoints(&l, "default", "api"), 3);
+    let api = first_pod(&l, "default", "api-");
+    assert_eq!(delivered_to(&from_pod(&l, api.clone(), "api", 80), "api-"), 3);
+    // kubernetes.default resolves; with no endpoint kube-proxy rejects the connection.
+    let t = from_pod(&l, api, "kubernetes.default", 443);
+    assert!(
+        matches!(t.connections[0].verdict, Verdict::Rejected { .. }),
+        "{:?}",
+        t.connections[0].verdict
+    );
+}
+
+#[test]
+fn flags_win_over_the_dump_and_config_objects_over_inference() {
+    let text = text("eks.yaml");
+    let options = manifests::LoadOptions {
+        overrides: manifests::settings::SettingsOverrides {
+            service_cidr: Some("172.20.0.0/15".parse().unwrap()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let l = manifests::load_with(&text, &options).expect("loads");
+    assert_eq!(l.cluster.settings().service_cidr.to_string(), "172.20.0.0/15");
+    assert!(notes(&l)
+        .iter()
+        .any(|n| n.contains("service CIDR 172.20.0.0/15 (from the command line)")));
+    // A KubeProxyConfiguration document in the stream sets what it names.
+    let kpc = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nclusterCIDR: 10.200.0.0/16\nmasqueradeAll: true\nnodePortAddresses: [192.168.1.0/24]\niptables:\n  masqueradeBit: 13\n  localhostNodePorts: false\nfeatureGates:\n  SomeGate: true\n";
+    let l = manifests::load(kpc).expect("loads");
+    let s = l.cluster.settings();
+    assert_eq!(s.cluster_cidr.to_string(), "10.200.0.0/16");
+    assert!(s.kube_proxy.masquerade_all);
+    assert_eq!(s.kube_proxy.masquerade_bit, 13);
+    assert!(!s.kube_proxy.localhost_node_ports);
+    assert_eq!(s.kube_proxy.node_port_addresses.len(), 1);
+    assert!(notes(&l).iter().any(|n| n.contains("feature gate SomeGate=true")));
+    // clusterCIDR "" leaves kube-proxy without a local detector.
+    let none = "apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nclusterCIDR: \"\"\n";
+    let l = manifests::load(none).expect("loads");
+    assert_eq!(l.cluster.settings().kube_proxy.detect_local, engine::cluster::DetectLocal::None);
+    // A wrong apiVersion is an error naming the versions podpath reads.
+    let bad = "apiVersion: kubeadm.k8s.io/v1beta1\nkind: ClusterConfiguration\n";
+    let e = manifests::load(bad).expect_err("v1beta1 is refused");
+    assert!(
+        e[0].to_string().contains("kubeadm.k8s.io/v1beta3 or kubeadm.k8s.io/v1beta4"),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn hand_written_manifests_are_checked_not_taken_as_evidence() {
+    // No uid/resourceVersion: a clusterIP outside the range is the apiserver's error, as before.
+    let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  clusterIP: 172.20.0.5\n  ports:\n  - port: 80\n";
+    let e = manifests::load(svc).expect_err("outside the default range");
+    assert!(e.iter().any(|d| d.to_string().contains("not in the valid range")));
+}
+
+#[test]
+fn typed_lists_replication_controllers_match_expressions_and_generate_name() {
+    let yaml = r#"
+apiVersion: v1
+kind: ServiceList
+items:
+- apiVersion: v1
+  kind: Service
+  metadata: {name: legacy}
+  spec:
+    selector: {app: legacy}
+    ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: v1
+kind: ReplicationController
+metadata: {name: legacy}
+spec:
+  replicas: 2
+  template:
+    metadata: {labels: {app: legacy}}
+    spec:
+      containers: [{name: c, image: nginx, ports: [{containerPort: 8080}]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: expr}
+spec:
+  replicas: 1
+  selector:
+    matchExpressions:
+    - {key: app, operator: In, values: [expr, other]}
+  template:
+    metadata: {labels: {app: expr}}
+    spec:
+      containers: [{name: c, image: nginx}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {generateName: job-}
+spec:
+  containers: [{name: c, image: busybox}]
+"#;
+    let l = manifests::load(yaml).unwrap_or_else(|d| panic!("{d:?}"));
+    assert_eq!(endpoints(&l, "default", "legacy"), 2, "the ReplicationController's pods");
+    assert!(
+        l.cluster.pods().any(|p| p.spec.name.starts_with("expr-")),
+        "matchExpressions selects its template"
+    );
+    let job = l.cluster.pods().find(|p| p.spec.name.starts_with("job-")).expect("generateName");
+    assert_eq!(job.spec.name.len(), "job-".len() + 5);
+    // An expression that does not select the template is the apiserver's error.
+    let bad = yaml.replace("values: [expr, other]", "values: [other]");
+    let e = manifests::load(&bad).expect_err("selector does not match");
+    assert!(e
+        .iter()
+        .any(|d| d.to_string().contains("`selector` does not match template `labels`")));
+}
+
+fn hops_text(t: &engine::Trace) -> String {
+    let mut out = String::new();
+    for c in t.dns.iter().chain(&t.connections) {
+        for h in c.hops.iter().chain(&c.reply) {
+            out.push_str(&format!(
+                "{} | {} ⇒ {} | {:?} | {}\n",
+                h.at, h.before, h.after, h.action, h.explain
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn vpc_native_dumps_are_routed_without_a_bridge() {
+    let l = load("eks.yaml");
+    assert_eq!(l.cluster.settings().pod_network, engine::cluster::PodNetwork::Routed);
+    assert!(
+        notes(&l).iter().any(|n| n.contains("pod network routed inferred: Node")),
+        "{:#?}",
+        notes(&l)
+    );
+    let web = first_pod(&l, "shop", "web-7f6d9b8c4d-2hzkq");
+    let probe = Probe::new(
+        Source::Pod { pod: web, container: None },
+        Destination::Addr { addr: "192.168.61.18:8080".parse().unwrap() },
+        Protocol::Tcp,
+    );
+    let t = l.cluster.trace(&probe);
+    assert!(t.connections[0].verdict.is_delivered(), "{:?}", t.connections[0].verdict);
+    let text = hops_text(&t);
+    assert!(text.contains("default via 169.254.1.1 dev eth0"), "{text}");
+    assert!(text.contains("default via the VPC gateway dev eth0"), "{text}");
+    assert!(text.contains("192.168.61.18 dev eni"), "{text}");
+    assert!(!text.contains(" cni0 |"), "no bridge hop in a routed pod network:\n{text}");
+    // GKE's nodes say VPC-native too.
+    let gke = load("gke.yaml");
+    assert_eq!(gke.cluster.settings().pod_network, engine::cluster::PodNetwork::Routed);
+    // kind's kindnet is the bridge model.
+    assert_eq!(
+        load("kind.yaml").cluster.settings().pod_network,
+        engine::cluster::PodNetwork::Bridge
+    );
+}
+
+#[test]
+fn flannel_dumps_cross_nodes_in_vxlan() {
+    let flannel = "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: kube-flannel-ds\n  namespace: kube-flannel\n  uid: 6f1c2b9e-0d5a-4c3e-9b8f-1a2b3c4d5e6f\n  labels: {app: flannel}\nspec:\n  selector: {matchLabels: {app: flannel}}\n  template:\n    metadata: {labels: {app: flannel, tier: node}}\n    spec:\n      hostNetwork: true\n      containers: [{name: kube-flannel, image: docker.io/flannel/flannel:v0.25.1}]\n";
+    let text = format!("{}{flannel}", text("kind.yaml"));
+    let l = manifests::load(&text).unwrap_or_else(|d| panic!("{d:?}"));
+    assert_eq!(l.cluster.settings().pod_network, engine::cluster::PodNetwork::Vxlan);
+    let web = first_pod(&l, "default", "web-");
+    let probe = Probe::new(
+        Source::Pod { pod: web, container: None },
+        Destination::Addr { addr: "10.244.0.2:53".parse().unwrap() },
+        Protocol::Udp,
+    );
+    let t = l.cluster.trace(&probe);
+    assert!(t.connections[0].verdict.is_delivered(), "{:?}", t.connections[0].verdict);
+    let hops = hops_text(&t);
+    assert!(hops.contains("10.244.0.0/24 via 10.244.0.0 dev flannel.1 onlink"), "{hops}");
+    // On the wire: the outer packet, node to node on UDP 8472, with the inner one before and after.
+    assert!(hops.contains("wire kind-worker → kind-control-plane | UDP 172.18.0.2:"), "{hops}");
+    assert!(hops.contains("→ 172.18.0.3:8472"), "{hops}");
+    assert!(hops.contains("flannel.1 encapsulates"), "{hops}");
+    assert!(hops.contains("flannel.1 decapsulates"), "{hops}");
+    // The DaemonSet has no pods in the dump: the loader adds one per node, host network.
+    assert_eq!(l.cluster.pods().filter(|p| p.spec.name.starts_with("kube-flannel-ds-")).count(), 2);
+}
