@@ -911,7 +911,7 @@ impl Builder {
                     .filter(|n| !have.owned_nodes.contains(n))
                     .filter(|n| {
                         let Some(node) = self.cluster.node_by_name(n) else { return false };
-                        let facts = self.cluster.node_facts(*n);
+                        let facts = self.cluster.node_facts(n);
                         crate::scheduler::unfit(
                             &w.template.sched,
                             n,
