@@ -27,6 +27,7 @@ pub mod runs;
 pub mod sort;
 pub mod synth_load;
 pub mod url;
+pub mod whatif;
 
 #[cfg(target_arch = "wasm32")]
 pub mod components;

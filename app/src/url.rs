@@ -3,7 +3,8 @@
 //!
 //! - The full app: `?scenario=ID&probe=SPEC&step=N`; a shared link replays the probe (in the
 //!   engine's probe grammar, `engine::Probe::spec`) and opens paused at hop N. The app keeps it
-//!   in step with what is shown ([`query`]).
+//!   in step with what is shown ([`query`]). With a timeline: `&event=TIME ACTION` (repeated,
+//!   in order, in the engine's event grammar, `engine::timeline`) and `&at=TIME` (the clock).
 //! - A synthetic cluster: `?synth=NODESxPODS&packets=N`.
 //! - The embed view: `?embed=1&scenario=ID&probe=SPEC&autoplay=1&theme=dark&step=N`, with
 //!   manifests of the page's own in the fragment as `#yaml=BASE64URL` (UTF-8, unpadded; in the
@@ -43,6 +44,11 @@ pub struct PageUrl {
     pub synth: Option<String>,
     /// `packets=N` with `synth`: that many connections sent at once.
     pub packets: Option<u32>,
+    /// `event=TIME ACTION`, each one as written and in order (an empty one is kept, so the
+    /// engine's parser names it rather than the link losing it).
+    pub events: Vec<String>,
+    /// `at=TIME`: the clock the timeline runs to.
+    pub at: Option<String>,
 }
 
 /// The page's URL as the browser has it (an empty one outside a browser).
@@ -81,6 +87,8 @@ pub fn parse(search: &str, hash: &str) -> PageUrl {
                 }
             }
             "step" => p.step = v.parse().ok(),
+            "event" => p.events.push(v),
+            "at" if !v.is_empty() => p.at = Some(v),
             _ => {}
         }
     }
@@ -167,9 +175,22 @@ pub fn decode_base64url(s: &str) -> Result<Vec<u8>, String> {
 /// The full app's query for a scenario and a probe (`?scenario=ID&probe=SPEC`): what the app
 /// keeps in its URL and what the embed view's "Open in podpath" links to.
 pub fn query(scenario: Option<&str>, probe: Option<&str>) -> String {
-    let pairs = [("scenario", scenario), ("probe", probe)];
+    query_with_timeline(scenario, probe, &[], None)
+}
+
+/// [`query`] and the timeline that ran: `&event=...` per event, in order, then `&at=TIME`.
+pub fn query_with_timeline(
+    scenario: Option<&str>,
+    probe: Option<&str>,
+    events: &[String],
+    at: Option<&str>,
+) -> String {
+    let pairs = [("scenario", scenario), ("probe", probe)]
+        .into_iter()
+        .chain(events.iter().map(|e| ("event", Some(e.as_str()))))
+        .chain([("at", at)]);
     let mut q = String::from("?");
-    for (k, v) in pairs.iter().filter_map(|(k, v)| Some((k, (*v).filter(|v| !v.is_empty())?))) {
+    for (k, v) in pairs.filter_map(|(k, v)| Some((k, v.filter(|v| !v.is_empty())?))) {
         if q.len() > 1 {
             q.push('&');
         }
@@ -256,5 +277,35 @@ mod tests {
         assert_eq!(query(None, Some("from=a/b to=c:1")), "?probe=from%3Da/b%20to%3Dc:1");
         assert_eq!(query(Some("hairpin"), None), "?scenario=hairpin");
         assert_eq!(query(Some(""), None), "?");
+    }
+
+    #[test]
+    fn the_timeline_reads_back_in_order() {
+        let events =
+            ["1s node node-3 down".to_string(), "1.5s scale deployment default/web 4".into()];
+        let q = query_with_timeline(Some("default"), Some("from=a/b to=c:1"), &events, Some("6s"));
+        assert_eq!(
+            q,
+            "?scenario=default&probe=from%3Da/b%20to%3Dc:1&event=1s%20node%20node-3%20down\
+             &event=1.5s%20scale%20deployment%20default/web%204&at=6s"
+        );
+        let back = parse(&q, "");
+        assert_eq!(back.events, events);
+        assert_eq!(back.at.as_deref(), Some("6s"));
+        assert_eq!(back.probe.as_deref(), Some("from=a/b to=c:1"));
+        // What `URLSearchParams` writes (`+` for a space) reads the same.
+        let form = parse("?event=1s+node+node-3+down&at=6s&event=2s+node+node-3+up", "");
+        assert_eq!(form.events, ["1s node node-3 down", "2s node node-3 up"]);
+        assert_eq!(form.at.as_deref(), Some("6s"));
+        // No timeline: nothing written, nothing read.
+        assert_eq!(query_with_timeline(Some("default"), None, &[], None), "?scenario=default");
+        let none = parse("?scenario=default", "");
+        assert!(none.events.is_empty() && none.at.is_none());
+        // An empty event is kept for the engine to name; an empty `at` is no clock.
+        let empty = parse("?event=&at=", "");
+        assert_eq!((empty.events, empty.at), (vec![String::new()], None));
+        // Characters of the grammar that are special in a query survive the round trip.
+        let odd = ["0s apply a&b=c.yaml".to_string()];
+        assert_eq!(parse(&query_with_timeline(None, None, &odd, None), "").events, odd);
     }
 }

@@ -64,6 +64,14 @@ struct Cli {
     /// Use a bundled scenario instead of (or before) the files: default, hairpin, ...
     #[arg(long, global = true)]
     scenario: Option<String>,
+    /// A timeline event, `TIME ACTION` (repeatable, in time order): `0s delete pod default/web-1`,
+    /// `2s node node-3 down`, `9s node node-3 up`, `3s scale deployment default/web 5`,
+    /// `4s pod default/web-1 unready`, `5s apply FILE`.
+    #[arg(long = "event", global = true, value_name = "TIME ACTION")]
+    events: Vec<String>,
+    /// When the trace or table is taken (default: the last event's time), e.g. `12s`.
+    #[arg(long, global = true, value_name = "TIME")]
+    at: Option<String>,
     #[command(flatten)]
     settings: flags::SettingsArgs,
     #[command(subcommand)]
@@ -99,6 +107,8 @@ enum Command {
     Export,
     /// List the bundled scenarios.
     Scenarios,
+    /// Print the timeline: the clock, the events run, and the work still pending (countdowns).
+    Clock,
     /// NetworkPolicy answers: `policy matrix --port 80 [--why NS/FROM NS/TO]`.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
@@ -199,6 +209,10 @@ fn run(cli: Cli) -> u8 {
             return EXIT_INVALID;
         }
     };
+    let mut loaded = loaded;
+    if let Err(code) = run_timeline(&mut loaded.cluster, &cli.events, cli.at.as_deref()) {
+        return code;
+    }
     let quiet_warnings = matches!(cli.command, Command::Export);
     if !quiet_warnings {
         print_diags(&sources, &loaded.warnings);
@@ -286,8 +300,54 @@ fn run(cli: Cli) -> u8 {
             EXIT_OK
         }
         Command::Scenarios => EXIT_OK,
+        Command::Clock => {
+            let c = &loaded.cluster;
+            println!("clock: {}", engine::timeline::format_time(c.now_ms()));
+            for e in &cli.events {
+                println!("ran:   {}", e.trim());
+            }
+            for (t, work) in c.pending() {
+                let left = engine::timeline::format_time(t.saturating_sub(c.now_ms()));
+                println!(
+                    "next:  {} at {} (in {left})",
+                    work.describe(),
+                    engine::timeline::format_time(t)
+                );
+            }
+            EXIT_OK
+        }
         Command::Policy(cmd) => policy::run(&loaded, &cmd),
     }
+}
+
+/// Runs `--event`s and `--at` on the loaded cluster. A bad event: its message, exit 2.
+fn run_timeline(
+    cluster: &mut engine::Cluster,
+    texts: &[String],
+    at: Option<&str>,
+) -> Result<(), u8> {
+    let fail = |msg: String| {
+        errln!("error: {msg}");
+        EXIT_INVALID
+    };
+    let events = engine::timeline::parse_events(texts).map_err(|e| fail(e.to_string()))?;
+    let at =
+        at.map(engine::timeline::parse_time).transpose().map_err(|e| fail(format!("--at: {e}")))?;
+    // `apply FILE` reads the file now, so an unreadable one is named with its event.
+    let mut named = manifests::NamedManifests { manifests: Vec::new() };
+    for (i, e) in events.iter().enumerate() {
+        if let engine::timeline::EventAction::Apply(file) = &e.action {
+            if named.manifests.iter().any(|(n, _)| n == file) {
+                continue;
+            }
+            let text = std::fs::read_to_string(file).map_err(|err| {
+                fail(format!("event {} {:?}: {file}: {err}", i + 1, e.to_string()))
+            })?;
+            named.manifests.push((file.clone(), text.into()));
+        }
+    }
+    engine::timeline::run_in_place(cluster, &events, at, &mut named)
+        .map_err(|e| fail(e.to_string()))
 }
 
 /// Objects the load did not simulate, once, by kind: `skipped (not simulated): 2 ConfigMap, 1 Ingress`.

@@ -184,6 +184,108 @@ fn export_loads_back() {
     assert_eq!(pods, original);
 }
 
+/// The pods of the default scenario's `web` Deployment, by name, from `get pods -o wide`.
+fn web_pods(extra: &[&str]) -> Vec<(String, String, String)> {
+    let mut args = vec!["--scenario", "default"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["get", "pods", "-o", "wide"]);
+    let (code, out, err) = podpath(&args, None);
+    assert_eq!(code, 0, "{err}");
+    out.lines()
+        .skip(1)
+        .filter(|l| l.starts_with("web-"))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f[0].to_string(), f[2].to_string(), f[6].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn events_replace_a_deleted_pod_and_fail_a_node_over() {
+    let before = web_pods(&[]);
+    assert_eq!(before.len(), 3);
+    let victim = &before[0].0;
+    let delete = format!("0s delete pod default/{victim}");
+    // At 1 s: the old pod terminates, a replacement with a new name runs (not Ready yet).
+    let at1 = web_pods(&["--event", &delete, "--at", "1s"]);
+    assert_eq!(at1.len(), 4, "{at1:?}");
+    assert!(at1.iter().any(|p| &p.0 == victim && p.1 == "Terminating"), "{at1:?}");
+    // At 3 s the old one is gone.
+    let at3 = web_pods(&["--event", &delete, "--at", "3s"]);
+    assert_eq!(at3.len(), 3);
+    assert!(!at3.iter().any(|p| &p.0 == victim));
+
+    // node-3 down at 2 s: NotReady at 6 s, evicted at 11 s; the trace only reaches the others.
+    let (code, out, _) = podpath(
+        &["--scenario", "default", "--event", "2s node node-3 down", "--at", "7s", "trace"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let on3: Vec<String> = before.iter().filter(|p| p.2 == "node-3").map(|p| p.0.clone()).collect();
+    assert!(!on3.is_empty());
+    let outcomes = out.split("outcomes:").nth(1).unwrap();
+    for p in &on3 {
+        assert!(!outcomes.contains(p.as_str()), "{p} is on a NotReady node: {outcomes}");
+    }
+    let (_, clock, _) = podpath(
+        &["--scenario", "default", "--event", "2s node node-3 down", "--at", "7s", "clock"],
+        None,
+    );
+    assert_eq!(
+        clock,
+        "clock: 7s\nran:   2s node node-3 down\nnext:  pods evicted from node node-3 at 11s (in 4s)\n"
+    );
+    let after = web_pods(&["--event", "2s node node-3 down", "--at", "14s"]);
+    let running: Vec<_> = after.iter().filter(|p| p.1 == "Running").collect();
+    assert_eq!(running.len(), 3, "{after:?}");
+    assert!(running.iter().all(|p| p.2 != "node-3"), "{after:?}");
+}
+
+#[test]
+fn bad_events_are_named_with_exit_2() {
+    for (events, message) in [
+        (vec!["1s delete pod default/nope"], "error: event 1 \"1s delete pod default/nope\": pods \"nope\" not found in namespace \"default\"\n"),
+        (vec!["2s node node-3 down", "1s node node-3 up"], "error: event 2 \"1s node node-3 up\": time goes backwards: the timeline is already at 2s\n"),
+        (vec!["soon node node-3 down"], "error: event 1 \"soon node node-3 down\": an event starts with its time (0s, 2s, 1.5s, 500ms), not \"soon\"\n"),
+        (vec!["1s reboot node-3"], "error: event 1 \"1s reboot node-3\": unknown action \"reboot\": delete, node, scale, pod or apply\n"),
+        (vec!["1s node node-3"], "error: event 1 \"1s node node-3\": expected 'node NAME down' or 'node NAME up'\n"),
+        (vec!["1s scale deployment default/web many"], "error: event 1 \"1s scale deployment default/web many\": replicas \"many\" is not a number from 0 to 10000\n"),
+        (vec!["1s apply /nonexistent/extra.yaml"], "error: event 1 \"1s apply /nonexistent/extra.yaml\": /nonexistent/extra.yaml: No such file or directory (os error 2)\n"),
+    ] {
+        let mut args = vec!["--scenario", "default"];
+        for e in &events {
+            args.extend(["--event", e]);
+        }
+        args.push("trace");
+        let (code, out, err) = podpath(&args, None);
+        assert_eq!(code, 2, "{events:?}: {out}");
+        assert!(out.is_empty(), "nothing printed for a bad timeline: {out}");
+        assert_eq!(err, message);
+    }
+    let (code, _, err) = podpath(
+        &["--scenario", "default", "--event", "5s node node-3 down", "--at", "1s", "trace"],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--at 1s is before this event"), "{err}");
+    let (code, _, err) = podpath(&["--scenario", "default", "--at", "later", "trace"], None);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --at: "), "{err}");
+}
+
+#[test]
+fn an_apply_event_reads_its_file() {
+    let dir = std::env::temp_dir().join(format!("podpath-apply-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("scale.yaml");
+    std::fs::write(&file, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 5\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: nginx, image: nginx, ports: [{name: http, containerPort: 80}]}]\n").unwrap();
+    let event = format!("1s apply {}", file.display());
+    let pods = web_pods(&["--event", &event, "--at", "4s"]);
+    assert_eq!(pods.len(), 5, "{pods:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn policy_matrix_text_json_and_why() {
     let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels: {app: a}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports: [{containerPort: 80}]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n  labels: {app: b}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports: [{containerPort: 80}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: b-only-from-b\nspec:\n  podSelector:\n    matchLabels: {app: b}\n  ingress:\n  - from:\n    - podSelector:\n        matchLabels: {app: b}\n";

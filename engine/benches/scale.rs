@@ -44,6 +44,9 @@ mod native {
             big.service_count()
         );
         println!("build (one shot): {build_s:.3} s; resident memory grew by {live_mb:.1} MB (peak {peak_mb:.1} MB above the start)");
+        let living = with_workload(big.clone());
+        event_ratio(&living, build_s);
+        LIVING.set(living).ok();
         BIG.set(big).ok();
         SMALL
             .set(
@@ -60,6 +63,101 @@ mod native {
     }
 
     static BIG: OnceLock<Cluster> = OnceLock::new();
+    /// The limits cluster with group `g3`'s 250 pods (`p750..p999`) owned by a ReplicaSet.
+    static LIVING: OnceLock<Cluster> = OnceLock::new();
+
+    fn with_workload(mut c: Cluster) -> Cluster {
+        use engine::controllers::{Placement, WorkloadKind, WorkloadSpec};
+        let owned: Vec<ObjectKey> =
+            (750..1000).map(|i| ObjectKey::new("default", format!("p{i}"))).collect();
+        let template = c.pod_by_key(&owned[0]).unwrap().spec.clone();
+        let spec = WorkloadSpec {
+            kind: WorkloadKind::ReplicaSet,
+            namespace: "default".into(),
+            name: "g3".into(),
+            replicas: 250,
+            template,
+            pod_prefix: "g3".into(),
+            service_name: None,
+            placement: Placement::default(),
+        };
+        c.add_workload(spec, &owned).unwrap();
+        c
+    }
+
+    /// The events measured.
+    const EVENTS: [&str; 4] = [
+        "1s delete pod default/p777",
+        "1s pod default/p778 unready",
+        "1s scale replicaset default/g3 251",
+        "1s node node-7 down",
+    ];
+
+    /// Events against a full rebuild, in this run. A live cluster takes events one after
+    /// another, so each kind is measured as the mean of 40 distinct events on one cluster,
+    /// after one untimed event (a fresh copy's vectors and maps are full to capacity, so its
+    /// first insertion reallocates them: a cost of the copy, not of the event).
+    fn event_ratio(c: &Cluster, build_s: f64) {
+        use engine::timeline::{Event, NoManifests};
+        type Make = fn(u32) -> String;
+        let kinds: [(&str, Make); 4] = [
+            ("delete pod (replaced)", |i| {
+                format!("{}ms delete pod default/p{}", 1000 + i, 751 + i)
+            }),
+            ("pod unready", |i| format!("{}ms pod default/p{} unready", 1000 + i, 751 + i)),
+            ("scale up by one", |i| {
+                format!("{}ms scale replicaset default/g3 {}", 1000 + i, 251 + i)
+            }),
+            ("node down", |i| format!("{}ms node node-{} down", 1000 + i, 100 + i)),
+        ];
+        for (what, make) in kinds {
+            let mut work = c.clone();
+            let warm: Event = make(0).parse().unwrap();
+            work.apply_event(&warm, &mut NoManifests).unwrap();
+            let events: Vec<Event> = (1..=40).map(|i| make(i).parse().unwrap()).collect();
+            let t0 = std::time::Instant::now();
+            for e in &events {
+                work.apply_event(e, &mut NoManifests).unwrap();
+            }
+            let each = t0.elapsed().as_secs_f64() / events.len() as f64;
+            println!(
+                "event {what}: {:.1} µs each = 1/{:.0} of the full build",
+                each * 1e6,
+                build_s / each
+            );
+        }
+        // A node's NotReady transition: its 30 pods leave the endpoints of their Services.
+        let mut down = c.clone();
+        down.apply_event(&"1s node node-7 down".parse().unwrap(), &mut NoManifests).unwrap();
+        down.apply_event(&"1001ms node node-8 down".parse().unwrap(), &mut NoManifests).unwrap();
+        down.advance_to(5_000);
+        let t0 = std::time::Instant::now();
+        down.advance_to(5_001);
+        let dt = t0.elapsed().as_secs_f64();
+        println!(
+            "node NotReady (30 pods leave their Services): {:.1} µs = 1/{:.0} of the full build",
+            dt * 1e6,
+            build_s / dt
+        );
+    }
+
+    /// One timeline event on the limits cluster: a copy each time, warmed by one untimed event
+    /// (see `event_ratio`).
+    #[divan::bench(args = EVENTS, sample_count = 8, sample_size = 1)]
+    fn apply_event(b: divan::Bencher, text: &str) {
+        let base = LIVING.get().unwrap();
+        let e: engine::timeline::Event = text.parse().unwrap();
+        let warm: engine::timeline::Event = "0s delete pod default/p999".parse().unwrap();
+        let copy = || {
+            let mut c = base.clone();
+            c.apply_event(&warm, &mut engine::timeline::NoManifests).unwrap();
+            c
+        };
+        b.with_inputs(copy).bench_local_values(|mut c| {
+            c.apply_event(&e, &mut engine::timeline::NoManifests).unwrap();
+            c
+        });
+    }
     static SMALL: OnceLock<Cluster> = OnceLock::new();
 
     fn probe_to_service(c: &Cluster, svc: &str) -> Probe {

@@ -128,6 +128,27 @@ pub enum ModelError {
         slice: ObjectKey,
         service: String,
     },
+    DuplicateWorkload {
+        kind: &'static str,
+        key: ObjectKey,
+    },
+    UnknownWorkload {
+        kind: &'static str,
+        key: ObjectKey,
+    },
+    /// `kubectl scale` of a DaemonSet.
+    NotScalable {
+        key: ObjectKey,
+    },
+    PodAlreadyTerminating {
+        pod: ObjectKey,
+    },
+    NodeAlreadyDown {
+        node: String,
+    },
+    NodeNotDown {
+        node: String,
+    },
 }
 
 impl fmt::Display for ModelError {
@@ -164,6 +185,12 @@ impl fmt::Display for ModelError {
             DuplicateServicePort { service, index } => write!(f, "Service \"{}\" is invalid: spec.ports[{index}]: Duplicate value: the same port and protocol as an earlier port", service.name),
             InvalidSettings { field, detail } => write!(f, "cluster settings: {field}: {detail}"),
             SliceForUnknownService { slice, service } => write!(f, "EndpointSlice \"{}\" in namespace \"{}\": Service \"{service}\" not found", slice.name, slice.namespace),
+            DuplicateWorkload { kind, key } => write!(f, "{kind} \"{}\" already exists in namespace \"{}\"", key.name, key.namespace),
+            UnknownWorkload { kind, key } => write!(f, "{kind} \"{}\" not found in namespace \"{}\"", key.name, key.namespace),
+            NotScalable { key } => write!(f, "DaemonSet \"{}\" in namespace \"{}\" cannot be scaled: it runs one pod per eligible node", key.name, key.namespace),
+            PodAlreadyTerminating { pod } => write!(f, "pod \"{}\" in namespace \"{}\" is already terminating", pod.name, pod.namespace),
+            NodeAlreadyDown { node } => write!(f, "node \"{node}\" is already down"),
+            NodeNotDown { node } => write!(f, "node \"{node}\" is not down"),
         }
     }
 }

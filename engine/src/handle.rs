@@ -174,6 +174,67 @@ impl Cluster {
         self.edit().add_cluster_dns()
     }
 
+    // ---- controllers and time (`crate::controllers`) ---------------------------------------
+
+    /// [`ClusterState::set_lifecycle`].
+    pub fn set_lifecycle(&mut self, lifecycle: crate::controllers::Lifecycle) {
+        self.edit().set_lifecycle(lifecycle)
+    }
+
+    /// [`ClusterState::add_workload`].
+    pub fn add_workload(
+        &mut self,
+        spec: crate::controllers::WorkloadSpec,
+        pods: &[ObjectKey],
+    ) -> Result<crate::controllers::WorkloadId, ModelError> {
+        self.edit().add_workload(spec, pods)
+    }
+
+    /// [`ClusterState::scale`].
+    pub fn scale(
+        &mut self,
+        kind: crate::controllers::WorkloadKind,
+        key: &ObjectKey,
+        replicas: u32,
+    ) -> Result<(), ModelError> {
+        self.edit().scale(kind, key, replicas)
+    }
+
+    /// [`ClusterState::delete_pod`].
+    pub fn delete_pod(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
+        self.edit().delete_pod(key)
+    }
+
+    /// [`ClusterState::node_down`].
+    pub fn node_down(&mut self, name: &str) -> Result<(), ModelError> {
+        self.edit().node_down(name)
+    }
+
+    /// [`ClusterState::node_up`].
+    pub fn node_up(&mut self, name: &str) -> Result<(), ModelError> {
+        self.edit().node_up(name)
+    }
+
+    /// [`ClusterState::advance_to`].
+    pub fn advance_to(&mut self, t: u64) {
+        self.edit().advance_to(t)
+    }
+
+    /// [`ClusterState::set_node_facts`].
+    pub fn set_node_facts(&mut self, node: &str, facts: crate::scheduler::NodeFacts) {
+        self.edit().set_node_facts(node, facts)
+    }
+
+    /// [`ClusterState::remember`].
+    pub fn remember(&mut self, allocations: crate::cluster::Allocations) {
+        self.edit().remember(allocations)
+    }
+
+    /// [`ClusterState::forget_remembered`].
+    pub fn forget_remembered(&mut self) -> Option<crate::cluster::Allocations> {
+        self.edit().forget_remembered()
+    }
+
     /// [`ClusterState::add_network_policy`].
     pub fn add_network_policy(
         &mut self,

@@ -10,6 +10,7 @@
 
 pub mod addr;
 pub mod cluster;
+pub mod controllers;
 pub mod dataplane;
 pub mod dns;
 pub mod error;
@@ -20,8 +21,10 @@ pub mod model;
 pub mod name;
 pub mod policy;
 pub mod probe;
+pub mod scheduler;
 pub mod sort;
 pub mod synth;
+pub mod timeline;
 pub mod trace;
 pub mod trace_text;
 

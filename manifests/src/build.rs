@@ -300,24 +300,30 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
 /// The builder's state: the cluster and per-node pod counts for the scheduler.
 pub struct Builder {
     pub cluster: Cluster,
+    /// Building onto a running cluster (`Loader::onto`): existing objects are updated or kept.
+    pub applying: bool,
     pub diags: Vec<Diagnostic>,
     pub skipped: Vec<Skipped>,
     pods_per_node: BTreeMap<String, usize>,
     /// The nodes are podpath's defaults (the input has none).
     default_nodes: bool,
-    /// Taints and cordons of the input's Nodes, for the scheduler.
-    node_facts: BTreeMap<String, crate::scheduler::NodeFacts>,
 }
 
 impl Builder {
+    /// A builder over a cluster, empty or not (an apply builds onto the running one): the
+    /// scheduler counts the pods already there.
     pub fn new(cluster: Cluster) -> Builder {
+        let pods_per_node = cluster
+            .nodes()
+            .map(|n| (n.spec.name.clone(), cluster.pods_on_node(n.id).count()))
+            .collect();
         Builder {
             cluster,
+            applying: false,
             diags: Vec::new(),
             skipped: Vec::new(),
-            pods_per_node: BTreeMap::new(),
+            pods_per_node,
             default_nodes: false,
-            node_facts: BTreeMap::new(),
         }
     }
 
@@ -329,15 +335,53 @@ impl Builder {
     pub fn run(&mut self, w: Work, objects: &[Object]) {
         match (w, objects.get(w.index())) {
             (Work::DefaultNodes, _) => self.default_nodes(),
-            (Work::Node(_), Some(Object::Node(n))) => self.add_node(n),
+            // Applying: a node that exists is kept as it is.
+            (Work::Node(_), Some(Object::Node(n)))
+                if !(self.applying && self.cluster.node_by_name(&n.meta.name).is_some()) =>
+            {
+                self.add_node(n)
+            }
             (Work::Service(_), Some(Object::Service(s))) => {
                 let obj = ObjectRef::new("Service", Some(&s.meta.namespace), &s.meta.name);
-                if let Err(e) = self.cluster.add_service(service_spec(s)) {
+                let key = ObjectKey::new(&s.meta.namespace, &s.meta.name);
+                let r = if self.applying && self.cluster.service_by_key(&key).is_some() {
+                    self.cluster.update_service(service_spec(s)).map(|_| ())
+                } else {
+                    self.cluster.add_service(service_spec(s)).map(|_| ())
+                };
+                if let Err(e) = r {
                     self.model_error(&obj, s.meta.line, e);
                 }
             }
-            (Work::Pod(_), Some(Object::Pod(p))) => self.add_raw_pod(p),
-            (Work::Workload(_), Some(Object::Workload(wl))) => self.expand_workload(wl, objects),
+            // Applying: a pod that exists is kept as it is (a pod's spec is immutable).
+            (Work::Pod(_), Some(Object::Pod(p)))
+                if !(self.applying
+                    && self
+                        .cluster
+                        .pod_by_key(&ObjectKey::new(&p.meta.namespace, &p.meta.name))
+                        .is_some()) =>
+            {
+                self.add_raw_pod(p)
+            }
+            (Work::Workload(_), Some(Object::Workload(wl))) => {
+                let key = ObjectKey::new(&wl.meta.namespace, &wl.meta.name);
+                let kind = engine_kind(wl.kind);
+                if self.applying && self.cluster.workload(kind, &key).is_some() {
+                    let replicas = wl.replicas.unwrap_or(1).clamp(0, 10_000) as u32;
+                    if kind != engine::controllers::WorkloadKind::DaemonSet {
+                        if let Err(e) = self.cluster.scale(kind, &key, replicas) {
+                            let obj = ObjectRef::new(
+                                wl.kind.as_str(),
+                                Some(&wl.meta.namespace),
+                                &wl.meta.name,
+                            );
+                            self.model_error(&obj, wl.meta.line, e);
+                        }
+                    }
+                } else {
+                    self.expand_workload(wl, objects)
+                }
+            }
             (Work::PodNodes, _) => self.nodes_from_pods(objects),
             (Work::KubernetesService, _) => self.kubernetes_service(),
             (Work::KubernetesEndpoints, _) => self.kubernetes_endpoints(),
@@ -360,6 +404,10 @@ impl Builder {
     /// first address, `https` 443 → 6443, no selector (its EndpointSlice is written by the
     /// apiserver: see [`Builder::kubernetes_endpoints`]).
     fn kubernetes_service(&mut self) {
+        // Applying onto a running cluster: it has one already.
+        if self.cluster.service_by_key(&ObjectKey::new("default", "kubernetes")).is_some() {
+            return;
+        }
         // A manifest that asks for the first address itself keeps it (a real apiserver would
         // have refused it); the kubernetes Service then takes the next free one, and says so.
         let first = self.cluster.settings().service_cidr.nth(1);
@@ -588,7 +636,7 @@ impl Builder {
         match self.cluster.add_node(spec) {
             Ok(_) => {
                 self.pods_per_node.insert(n.meta.name.clone(), 0);
-                self.node_facts.insert(n.meta.name.clone(), n.facts.clone());
+                self.cluster.set_node_facts(&n.meta.name, n.facts.clone());
             }
             Err(e @ engine::ModelError::PodCidrOverlap { .. }) => {
                 self.model_error(&obj, n.pod_cidr_line, e)
@@ -620,14 +668,15 @@ impl Builder {
         }
         let rs = format!("coredns-{}", engine::dns::COREDNS_TEMPLATE_HASH);
         for i in 0..2 {
-            let obj =
-                ObjectRef::new("Pod", Some("kube-system"), &format!("{rs}-{}", suffix(&rs, i)));
-            let node = match self.schedule(&coredns_constraints()) {
+            let sfx = suffix(&rs, i);
+            let name = format!("{rs}-{sfx}");
+            let obj = ObjectRef::new("Pod", Some("kube-system"), &name);
+            let node = match self.schedule_for("kube-system", &name, &coredns_constraints()) {
                 Ok(node) => node,
                 Err(why) => return self.pending(&obj, 0, &why),
             };
-            let spec = engine::dns::coredns_pod(&suffix(&rs, i), &node);
-            self.place(spec, &obj, 0);
+            let spec = engine::dns::coredns_pod(&sfx, &node);
+            let _ = self.place(spec, &obj, 0);
         }
     }
 
@@ -643,18 +692,26 @@ impl Builder {
         }
     }
 
-    /// What the scheduler knows of node `name`, with the hostPorts its pods hold.
-    fn facts(&self, name: &str) -> crate::scheduler::NodeFacts {
-        let mut facts = self.node_facts.get(name).cloned().unwrap_or_default();
-        if let Some(node) = self.cluster.node_by_name(name) {
-            facts.used_host_ports = self
-                .cluster
-                .pods_on_node(node.id)
-                .flat_map(|p| p.spec.containers.iter().flat_map(|c| &c.ports))
-                .filter_map(|p| Some((p.protocol, p.host_port?)))
-                .collect();
+    /// The node a pod had in the build this one replaces, while the pod's constraints still
+    /// allow it there; otherwise [`Builder::schedule`]'s choice.
+    fn schedule_for(
+        &self,
+        ns: &str,
+        name: &str,
+        c: &crate::scheduler::Constraints,
+    ) -> Result<String, String> {
+        let kept = self.cluster.remembered().and_then(|r| r.node_of(&ObjectKey::new(ns, name)));
+        let fits = |n: &str| {
+            self.cluster.node_by_name(n).is_some_and(|node| {
+                let facts = self.cluster.node_facts(n);
+                crate::scheduler::unfit(c, n, &node.spec.labels, node.spec.ready, &facts, false)
+                    .is_none()
+            })
+        };
+        match kept.filter(|n| fits(n)) {
+            Some(n) => Ok(n.to_string()),
+            None => self.schedule(c),
         }
-        facts
     }
 
     /// The node with the fewest pods among those the pod's constraints allow (see
@@ -664,7 +721,7 @@ impl Builder {
         let mut best: Option<(&String, usize)> = None;
         for (name, count) in &self.pods_per_node {
             let Some(node) = self.cluster.node_by_name(name) else { continue };
-            let facts = self.facts(name);
+            let facts = self.cluster.node_facts(name);
             match crate::scheduler::unfit(
                 c,
                 name,
@@ -696,11 +753,18 @@ impl Builder {
         );
     }
 
-    fn place(&mut self, spec: PodSpec, obj: &ObjectRef, line: u32) {
+    /// Adds a pod; whether it was added (an error is a diagnostic).
+    fn place(&mut self, spec: PodSpec, obj: &ObjectRef, line: u32) -> bool {
         let node = spec.node.clone();
         match self.cluster.add_pod(spec) {
-            Ok(_) => *self.pods_per_node.entry(node).or_insert(0) += 1,
-            Err(e) => self.model_error(obj, line, e),
+            Ok(_) => {
+                *self.pods_per_node.entry(node).or_insert(0) += 1;
+                true
+            }
+            Err(e) => {
+                self.model_error(obj, line, e);
+                false
+            }
         }
     }
 
@@ -719,7 +783,7 @@ impl Builder {
                 }
                 n.clone()
             }
-            None => match self.schedule(&p.spec.sched) {
+            None => match self.schedule_for(&p.meta.namespace, &p.meta.name, &p.spec.sched) {
                 Ok(n) => n,
                 Err(why) => return self.pending(&obj, p.meta.line, &why),
             },
@@ -746,50 +810,74 @@ impl Builder {
             subdomain: p.spec.subdomain.clone(),
             ..PodSpec::new(&p.meta.namespace, &p.meta.name, node)
         };
-        self.place(spec, &obj, p.meta.line);
+        let _ = self.place(spec, &obj, p.meta.line);
     }
 
     fn expand_workload(&mut self, w: &RawWorkload, objects: &[Object]) {
         let ns = &w.meta.namespace;
         let have = crate::owners::existing(w, objects);
         if have.delegated {
+            // Its ReplicaSets in the input create (and keep) its pods.
             return;
         }
-        let replicas = (w.replicas.unwrap_or(1).clamp(0, 10_000) as usize)
-            .saturating_sub(if w.kind == WorkloadKind::StatefulSet { 0 } else { have.owned });
-        let template = |name: String, node: String, extra: Vec<(&str, String)>| {
-            let mut labels = w.template_labels.clone();
-            for (k, v) in extra {
-                labels.insert(k.to_string(), v);
+        let desired = w.replicas.unwrap_or(1).clamp(0, 10_000) as usize;
+        let replicas = desired.saturating_sub(if w.kind == WorkloadKind::StatefulSet {
+            0
+        } else {
+            have.owned
+        });
+        let mut labels = w.template_labels.clone();
+        let hash =
+            (w.kind == WorkloadKind::Deployment).then(|| safe_encode(&w.template_hash.to_string()));
+        if let Some(h) = &hash {
+            labels.insert("pod-template-hash".to_string(), h.clone());
+        }
+        let template = PodSpec {
+            labels,
+            host_network: w.template.host_network,
+            containers: containers(&w.template),
+            hostname: w.template.hostname.clone(),
+            subdomain: w.template.subdomain.clone(),
+            ..PodSpec::new(ns, String::new(), String::new())
+        };
+        let with = |name: String, node: String| {
+            let mut spec = template.clone();
+            spec.name = name;
+            spec.node = node;
+            spec
+        };
+        // The input's pods this controller owns are its pods too.
+        let mut made: Vec<ObjectKey> = have
+            .owned_names
+            .iter()
+            .map(|n| ObjectKey::new(ns, n))
+            .filter(|k| self.cluster.pod_by_key(k).is_some())
+            .collect();
+        let mut place = |b: &mut Builder, spec: PodSpec| {
+            let obj = ObjectRef::new("Pod", Some(ns), &spec.name);
+            let key = ObjectKey::new(ns, &spec.name);
+            if b.place(spec, &obj, w.meta.line) {
+                made.push(key);
             }
-            PodSpec {
-                labels,
-                host_network: w.template.host_network,
-                containers: containers(&w.template),
-                hostname: w.template.hostname.clone(),
-                subdomain: w.template.subdomain.clone(),
-                ..PodSpec::new(ns, name, node)
-            }
+        };
+        let prefix = match &hash {
+            Some(h) => format!("{}-{h}", w.meta.name),
+            None => w.meta.name.clone(),
         };
         match w.kind {
             WorkloadKind::Deployment
             | WorkloadKind::ReplicaSet
             | WorkloadKind::ReplicationController => {
-                let (prefix, extra) = if w.kind == WorkloadKind::Deployment {
-                    let hash = safe_encode(&w.template_hash.to_string());
-                    (format!("{}-{hash}", w.meta.name), Some(hash))
-                } else {
-                    (w.meta.name.clone(), None)
-                };
                 for i in 0..replicas {
                     let name = self.fresh_name(ns, &prefix, i);
                     let obj = ObjectRef::new("Pod", Some(ns), &name);
-                    let node = match self.schedule(&w.template.sched) {
-                        Ok(n) => n,
-                        Err(why) => return self.pending(&obj, w.meta.line, &why),
-                    };
-                    let extra = extra.iter().map(|h| ("pod-template-hash", h.clone())).collect();
-                    self.place(template(name, node, extra), &obj, w.meta.line);
+                    match self.schedule_for(ns, &name, &w.template.sched) {
+                        Ok(node) => place(self, with(name, node)),
+                        Err(why) => {
+                            self.pending(&obj, w.meta.line, &why);
+                            break;
+                        }
+                    }
                 }
             }
             WorkloadKind::StatefulSet => {
@@ -802,18 +890,18 @@ impl Builder {
                         continue;
                     }
                     let obj = ObjectRef::new("Pod", Some(ns), &name);
-                    let node = match self.schedule(&w.template.sched) {
+                    let node = match self.schedule_for(ns, &name, &w.template.sched) {
                         Ok(n) => n,
-                        Err(why) => return self.pending(&obj, w.meta.line, &why),
+                        Err(why) => {
+                            self.pending(&obj, w.meta.line, &why);
+                            break;
+                        }
                     };
-                    let mut spec = template(
-                        name.clone(),
-                        node,
-                        vec![("statefulset.kubernetes.io/pod-name", name.clone())],
-                    );
+                    let mut spec = with(name.clone(), node);
+                    spec.labels.insert("statefulset.kubernetes.io/pod-name".into(), name.clone());
                     spec.hostname = Some(name.clone());
                     spec.subdomain.clone_from(&w.service_name);
-                    self.place(spec, &obj, w.meta.line);
+                    place(self, spec);
                 }
             }
             WorkloadKind::DaemonSet => {
@@ -823,7 +911,7 @@ impl Builder {
                     .filter(|n| !have.owned_nodes.contains(n))
                     .filter(|n| {
                         let Some(node) = self.cluster.node_by_name(n) else { return false };
-                        let facts = self.facts(n);
+                        let facts = self.cluster.node_facts(n);
                         crate::scheduler::unfit(
                             &w.template.sched,
                             n,
@@ -838,10 +926,24 @@ impl Builder {
                     .collect();
                 for (i, node) in nodes.into_iter().enumerate() {
                     let name = self.fresh_name(ns, &w.meta.name, i);
-                    let obj = ObjectRef::new("Pod", Some(ns), &name);
-                    self.place(template(name, node, Vec::new()), &obj, w.meta.line);
+                    place(self, with(name, node));
                 }
             }
+        }
+        // The controller keeps the desired state from here on (replacements, scaling).
+        let spec = engine::controllers::WorkloadSpec {
+            kind: engine_kind(w.kind),
+            namespace: ns.clone(),
+            name: w.meta.name.clone(),
+            replicas: desired as u32,
+            template,
+            pod_prefix: prefix,
+            service_name: w.service_name.clone(),
+            placement: engine::controllers::Placement { constraints: w.template.sched.clone() },
+        };
+        let obj = ObjectRef::new(w.kind.as_str(), Some(ns), &w.meta.name);
+        if let Err(e) = self.cluster.add_workload(spec, &made) {
+            self.model_error(&obj, w.meta.line, e);
         }
     }
 
@@ -929,6 +1031,18 @@ impl Builder {
             let obj = ObjectRef::new(kind, Some(&s.meta.namespace), &s.meta.name);
             self.model_error(&obj, s.meta.line, e);
         }
+    }
+}
+
+fn engine_kind(k: WorkloadKind) -> engine::controllers::WorkloadKind {
+    match k {
+        WorkloadKind::Deployment => engine::controllers::WorkloadKind::Deployment,
+        // A ReplicationController keeps its replicas as a ReplicaSet does.
+        WorkloadKind::ReplicaSet | WorkloadKind::ReplicationController => {
+            engine::controllers::WorkloadKind::ReplicaSet
+        }
+        WorkloadKind::StatefulSet => engine::controllers::WorkloadKind::StatefulSet,
+        WorkloadKind::DaemonSet => engine::controllers::WorkloadKind::DaemonSet,
     }
 }
 

@@ -78,6 +78,9 @@ pub struct LoadOptions {
     /// Settings given on the command line (or a settings panel): over the input's objects.
     pub overrides: settings::SettingsOverrides,
     pub limits: Limits,
+    /// The allocations of the cluster this load replaces (an Apply of edited manifests): every
+    /// object that still exists keeps its addresses, nodePorts and node, as on an apiserver.
+    pub previous: Option<std::sync::Arc<engine::cluster::Allocations>>,
     /// Byte offsets where each input file after the first begins, in a text that joins several
     /// (each file its own YAML stream); empty for one file.
     pub streams: Vec<usize>,
@@ -92,6 +95,40 @@ pub fn load(text: &str) -> Result<Loaded, Vec<Diagnostic>> {
 /// (The staged [`Loader`] run to its end: a caller that wants to show progress steps it.)
 pub fn load_with(text: &str, options: &LoadOptions) -> Result<Loaded, Vec<Diagnostic>> {
     Loader::new(text, options.clone()).finish()
+}
+
+/// Applies manifests onto a running cluster (see [`Loader::onto`]). On success the cluster is
+/// the applied one and the warnings are returned; on failure it is unchanged.
+pub fn apply(cluster: &mut Cluster, text: &str) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    let options = LoadOptions { settings: cluster.settings().clone(), ..LoadOptions::default() };
+    let loaded = Loader::onto(text, options, cluster.clone()).finish()?;
+    *cluster = loaded.cluster;
+    Ok(loaded.warnings)
+}
+
+/// The timeline's `apply NAME` event over manifests the caller names (file names, documents).
+pub struct NamedManifests<'a> {
+    pub manifests: Vec<(String, std::borrow::Cow<'a, str>)>,
+}
+
+impl engine::timeline::Applier for NamedManifests<'_> {
+    fn apply(&mut self, name: &str, cluster: &mut Cluster) -> Result<(), String> {
+        let Some((_, text)) = self.manifests.iter().find(|(n, _)| n == name) else {
+            let known: Vec<&str> = self.manifests.iter().map(|(n, _)| n.as_str()).collect();
+            return Err(if known.is_empty() {
+                format!("no manifest named {name:?} was given")
+            } else {
+                format!("no manifest named {name:?} was given (known: {})", known.join(", "))
+            });
+        };
+        match apply(cluster, text) {
+            Ok(_) => Ok(()),
+            Err(diags) => {
+                let errors: Vec<String> = errors(&diags).map(ToString::to_string).collect();
+                Err(format!("{name}: {}", errors.join("; ")))
+            }
+        }
+    }
 }
 
 /// Only the errors of a diagnostic list.

@@ -54,6 +54,8 @@ pub struct Loader<'a> {
     text: Cow<'a, str>,
     options: LoadOptions,
     state: State,
+    /// The running cluster an apply builds onto (`None`: a new cluster).
+    base: Option<Box<Cluster>>,
 }
 
 enum State {
@@ -91,6 +93,7 @@ impl<'a> Loader<'a> {
                     return Loader {
                         text,
                         options,
+                        base: None,
                         state: State::Done(Some(Box::new(Err(vec![d])))),
                     };
                 }
@@ -100,6 +103,7 @@ impl<'a> Loader<'a> {
         Loader {
             text,
             options,
+            base: None,
             state: State::Reading {
                 reader,
                 objects: Vec::new(),
@@ -108,6 +112,15 @@ impl<'a> Loader<'a> {
                 valid_diags: Vec::new(),
             },
         }
+    }
+
+    /// A load that applies the manifests onto a running cluster, as `kubectl apply` does: new
+    /// objects are added, Services updated (keeping their allocations), controllers scaled to
+    /// their new replica count; nodes and pods that already exist are left as they are.
+    pub fn onto(text: impl Into<Cow<'a, str>>, options: LoadOptions, base: Cluster) -> Loader<'a> {
+        let mut l = Loader::new(text, options);
+        l.base = Some(Box::new(base));
+        l
     }
 
     pub fn progress(&self) -> Progress {
@@ -220,7 +233,7 @@ impl<'a> Loader<'a> {
     /// The whole stream is read (and each object validated): the checks that need every object
     /// at once (duplicate names, requested addresses), then the build plan.
     fn checked(
-        &self,
+        &mut self,
         mut reader: DocumentReader,
         objects: Vec<Object>,
         skipped: Vec<Skipped>,
@@ -253,16 +266,34 @@ impl<'a> Loader<'a> {
             );
         }
         build::check_duplicates(&objects, &mut diags);
-        let settings = crate::settings::resolve(
-            &objects,
-            &self.options.settings,
-            &self.options.overrides,
-            &mut diags,
-        );
+        let base = self.base.take().map(|b| *b);
+        let applying = base.is_some();
+        // Applying onto a running cluster resolves against that cluster's settings; the
+        // running cluster keeps them (its addresses were allocated under them).
+        let start = base.as_ref().map_or(&self.options.settings, |c| c.settings());
+        let mut settings =
+            crate::settings::resolve(&objects, start, &self.options.overrides, &mut diags);
+        if let Some(c) = &base {
+            if &settings != c.settings() {
+                diags.push(Diagnostic::warning(
+                    "settings: the running cluster keeps its settings; load afresh to change them",
+                ));
+                settings = c.settings().clone();
+            }
+        }
         build::check_allocations(&objects, &settings, &mut diags);
         build::check_networks(&objects, &settings, &mut diags);
-        let cluster = match Cluster::new(settings) {
-            Ok(c) => c,
+        let fresh = match base {
+            Some(c) => Ok(c),
+            None => Cluster::new(settings),
+        };
+        let cluster = match fresh {
+            Ok(mut c) => {
+                if let Some(previous) = &self.options.previous {
+                    c.remember((**previous).clone());
+                }
+                c
+            }
             Err(e) => {
                 diags.push(Diagnostic::error(e.to_string()));
                 return State::Done(Some(Box::new(Err(sorted(diags)))));
@@ -271,15 +302,13 @@ impl<'a> Loader<'a> {
         if diags.iter().any(Diagnostic::is_error) {
             return State::Done(Some(Box::new(Err(sorted(diags)))));
         }
-        let plan = build::plan(&objects);
-        State::Building {
-            builder: Box::new(Builder::new(cluster)),
-            plan,
-            next: 0,
-            objects,
-            diags,
-            skipped,
+        let mut plan = build::plan(&objects);
+        let mut builder = Builder::new(cluster);
+        if applying {
+            plan.retain(|w| *w != build::Work::DefaultNodes);
+            builder.applying = true;
         }
+        State::Building { builder: Box::new(builder), plan, next: 0, objects, diags, skipped }
     }
 }
 
@@ -335,6 +364,7 @@ fn finished(
 ) -> Result<Loaded, Vec<Diagnostic>> {
     diags.append(&mut b.diags);
     skipped.append(&mut b.skipped);
+    b.cluster.forget_remembered();
     if diags.iter().any(Diagnostic::is_error) {
         return Err(sorted(diags));
     }

@@ -189,3 +189,41 @@ fn a_taken_host_port_leaves_the_second_pod_pending() {
         note.message
     );
 }
+
+/// The controllers schedule with the loader's filters: when a node goes down, its pod's
+/// replacement skips the node whose taint the template does not tolerate.
+#[test]
+fn replacements_skip_untolerated_taints() {
+    let node = |name: &str, i: u32, taint: &str| {
+        format!(
+            "apiVersion: v1\nkind: Node\nmetadata: {{name: {name}}}\nspec:\n  podCIDR: 10.244.{i}.0/24\n  taints: [{taint}]\nstatus: {{addresses: [{{type: InternalIP, address: 10.0.0.{}}}]}}\n---\n",
+            i + 1
+        )
+    };
+    let yaml = format!(
+        "{}{}{}apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web}}\nspec:\n  replicas: 2\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: c, image: x}}]}}\n",
+        node("a", 0, ""),
+        node("b", 1, "{key: gpu, value: \"true\", effect: NoSchedule}"),
+        node("c", 2, ""),
+    );
+    let mut l = manifests::load(&yaml).unwrap_or_else(|d| panic!("{d:?}"));
+    let web_nodes = |c: &engine::Cluster| {
+        let mut v: Vec<String> = c
+            .pods()
+            .filter(|p| p.spec.name.starts_with("web-") && !p.spec.terminating)
+            .map(|p| p.spec.node.clone())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(web_nodes(&l.cluster), ["a", "c"]);
+    let events = engine::timeline::parse_events(&["0s node c down"]).unwrap();
+    engine::timeline::run_in_place(
+        &mut l.cluster,
+        &events,
+        Some(600_000),
+        &mut engine::timeline::NoManifests,
+    )
+    .unwrap();
+    assert_eq!(web_nodes(&l.cluster), ["a", "a"]);
+}

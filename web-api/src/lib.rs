@@ -133,6 +133,25 @@ impl Podpath {
         text_answer(self.session.rules(node)).unchecked_into()
     }
 
+    /// Runs timeline events on the cluster, e.g. `["0s delete pod default/web-1",
+    /// "2s node node-3 down"]` (the CLI's `--event` grammar), then the queued work up to `at`
+    /// (`"12s"`) if given. Answers the clock; on an error (naming the event) the cluster is
+    /// unchanged.
+    pub fn events(&mut self, events: Vec<String>, at: Option<String>) -> JsTextResult {
+        text_answer(self.session.events(&events, at.as_deref())).unchecked_into()
+    }
+
+    /// The clock: the cluster's time and its pending work with countdowns.
+    pub fn clock(&self) -> JsTextResult {
+        text_answer(self.session.clock()).unchecked_into()
+    }
+
+    /// Keeps a manifest that an `apply NAME` event can name.
+    #[wasm_bindgen(js_name = setManifest)]
+    pub fn set_manifest(&mut self, name: &str, yaml: &str) {
+        self.session.set_manifest(name, yaml);
+    }
+
     /// The cluster as manifests that load back into the same cluster.
     pub fn export(&self) -> JsTextResult {
         text_answer(self.session.export()).unchecked_into()

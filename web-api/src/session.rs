@@ -30,6 +30,8 @@ pub struct Session {
     loaded: Option<Loaded>,
     /// The `# podpath-probe:` header, read; a bad one is reported when `trace()` needs it.
     probe: Option<Result<Probe, String>>,
+    /// Manifests an `apply NAME` event may name, by name.
+    manifests: Vec<(String, String)>,
 }
 
 /// The table kinds, as `kubectl get` names them (and their short forms).
@@ -74,6 +76,33 @@ impl Session {
         Ok(TraceView::from(&loaded.cluster.trace(&probe)))
     }
 
+    /// Keeps a manifest for `apply NAME` events (replacing one of the same name).
+    pub fn set_manifest(&mut self, name: &str, yaml: &str) {
+        self.manifests.retain(|(n, _)| n != name);
+        self.manifests.push((name.to_string(), yaml.to_string()));
+    }
+
+    /// Runs timeline events (`engine::timeline`'s grammar, as the CLI's `--event`) on the
+    /// cluster, then its queued work up to `at` if given. On an error (naming the event) the
+    /// cluster is unchanged. Returns the clock: its time and the work still pending.
+    pub fn events(&mut self, events: &[String], at: Option<&str>) -> Result<String, String> {
+        let at =
+            at.map(engine::timeline::parse_time).transpose().map_err(|e| format!("at: {e}"))?;
+        let events = engine::timeline::parse_events(events).map_err(|e| e.to_string())?;
+        let manifests =
+            self.manifests.iter().map(|(n, y)| (n.clone(), y.as_str().into())).collect();
+        let mut named = manifests::NamedManifests { manifests };
+        let loaded = self.loaded.as_mut().ok_or("no cluster loaded: call load(yaml) first")?;
+        engine::timeline::run(&mut loaded.cluster, &events, at, &mut named)
+            .map_err(|e| e.to_string())?;
+        Ok(clock_text(&loaded.cluster))
+    }
+
+    /// The clock: the cluster's time and the work pending, one line each.
+    pub fn clock(&self) -> Result<String, String> {
+        Ok(clock_text(&self.cluster()?.cluster))
+    }
+
     /// A kubectl table across all namespaces, wide: `nodes`, `pods`, `svc` (or `services`),
     /// `endpointslices`, or `all`.
     pub fn tables(&self, kind: &str) -> Result<String, String> {
@@ -114,6 +143,16 @@ impl Session {
     fn cluster(&self) -> Result<&Loaded, String> {
         self.loaded.as_ref().ok_or_else(|| "no cluster loaded: call load(yaml) first".to_string())
     }
+}
+
+fn clock_text(c: &engine::Cluster) -> String {
+    use engine::timeline::format_time;
+    let mut out = format!("clock: {}\n", format_time(c.now_ms()));
+    for (t, work) in c.pending() {
+        let left = format_time(t.saturating_sub(c.now_ms()));
+        out.push_str(&format!("next: {} at {} (in {left})\n", work.describe(), format_time(t)));
+    }
+    out
 }
 
 /// Validates manifests without keeping the cluster.

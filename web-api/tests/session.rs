@@ -167,6 +167,37 @@ fn every_bundled_scenario_loads_and_traces_its_probe() {
 }
 
 #[test]
+fn events_script_a_failover_and_a_bad_one_changes_nothing() {
+    let mut s = default_session();
+    let before = s.tables("pods").unwrap();
+    let on3: Vec<String> = before
+        .lines()
+        .filter(|l| l.contains("web-") && l.contains("node-3"))
+        .map(|l| l.split_whitespace().nth(1).unwrap().to_string())
+        .collect();
+    assert_eq!(on3.len(), 1, "{before}");
+    let clock = s.events(&["2s node node-3 down".to_string()], Some("7s")).unwrap();
+    assert_eq!(clock, "clock: 7s\nnext: pods evicted from node node-3 at 11s (in 4s)\n");
+    let t = s.trace(&ProbeArg::Default).unwrap();
+    let json = format!("{:?}", t.outcomes);
+    assert!(!json.contains(&on3[0]), "the NotReady node's pod takes no connection: {json}");
+    assert_eq!(t.outcomes.len(), 2);
+
+    let err = s.events(&["3s node node-9 up".to_string()], None).unwrap_err();
+    assert_eq!(
+        err,
+        "event 1 \"3s node node-9 up\": time goes backwards: the timeline is already at 7s"
+    );
+    let err = s.events(&["8s node node-9 up".to_string()], None).unwrap_err();
+    assert_eq!(err, "event 1 \"8s node node-9 up\": nodes \"node-9\" not found");
+    assert_eq!(s.clock().unwrap(), clock, "unchanged by the failed events");
+
+    s.set_manifest("more.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: extra}\nspec:\n  selector: {app: web}\n  ports: [{port: 81, targetPort: 80}]\n");
+    s.events(&["9s apply more.yaml".to_string()], None).unwrap();
+    assert!(s.tables("svc").unwrap().contains("extra"));
+}
+
+#[test]
 fn policy_matrix_and_a_cells_reason() {
     let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels: {app: a}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports: [{containerPort: 80}]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n  labels: {app: b}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports: [{containerPort: 80}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: b-from-nobody\nspec:\n  podSelector:\n    matchLabels: {app: b}\n";
     let mut s = Session::new();

@@ -30,6 +30,25 @@ pub fn apply_yaml(state: AppState, text: &str) -> bool {
     apply_loaded(state, text, manifests::load(text))
 }
 
+/// Apply of the user's edited manifests: every object that still exists keeps its addresses,
+/// nodePorts and node (as an apiserver never reassigns them), and the last trace's probe runs
+/// again against the result (what if).
+pub fn apply_edited_yaml(state: AppState, text: &str) -> bool {
+    let before = state.trace.get_untracked();
+    let ok = apply_loaded(state, text, manifests::load_with(text, &keep_allocations(state)));
+    if ok && before.is_some() {
+        state.trace.set(before);
+        state.what_if();
+    }
+    ok
+}
+
+/// Load options that keep the current cluster's allocations.
+pub fn keep_allocations(state: AppState) -> manifests::LoadOptions {
+    let previous = state.cluster.with_untracked(|c| std::sync::Arc::new(c.allocations()));
+    manifests::LoadOptions { previous: Some(previous), ..manifests::LoadOptions::default() }
+}
+
 /// What [`apply_yaml`] does with a finished load of `text` (also the staged load's end).
 pub fn apply_loaded(
     state: AppState,
@@ -110,6 +129,8 @@ pub fn send(state: AppState, repeat: u32) {
         return;
     };
     let trace = state.cluster.with_untracked(|c| c.trace(&probe));
+    state.sent.update(|s| crate::whatif::remember(s, &probe, &trace.outcomes));
+    state.before.set(None);
     state.trace.set(Some(trace));
     state.repeat.set(probe.repeat);
     state.t_ms.set(0.0);
@@ -154,10 +175,55 @@ pub fn prefers_reduced_motion() -> bool {
 /// `?scenario=ID&probe=...` — a shared link replays the same trace (`crate::url`).
 pub fn write_url(state: AppState, probe: &Probe) {
     let scenario = state.scenario.get_untracked();
-    crate::url::replace(&crate::url::query(Some(&scenario), Some(&probe.spec())));
+    // The timeline: the events run (in the engine's grammar) and the clock.
+    let events = state.events.get_untracked();
+    let now = state.cluster.with_untracked(|c| c.now_ms());
+    let at = (now > 0).then(|| engine::timeline::format_time(now));
+    crate::url::replace(&crate::url::query_with_timeline(
+        Some(&scenario),
+        Some(&probe.spec()),
+        &events,
+        at.as_deref(),
+    ));
 }
 
 /// `?scenario=ID` alone, when a scenario is chosen (the probe joins on Send).
 fn write_scenario_url(id: &str) {
     crate::url::replace(&crate::url::query(Some(id), None));
+}
+
+/// Runs a link's timeline on the cluster. What cannot be used is said, never skipped silently.
+pub fn apply_url_timeline(state: AppState, events: &[String], at: Option<&str>) {
+    if events.is_empty() && at.is_none() {
+        return;
+    }
+    let at_ms = match at.map(engine::timeline::parse_time).transpose() {
+        Ok(t) => t,
+        Err(e) => {
+            state.messages.update(|m| m.push(Message::error(format!("the link's at={at:?}: {e}"))));
+            return;
+        }
+    };
+    let parsed = match engine::timeline::parse_events(events) {
+        Ok(p) => p,
+        Err(e) => {
+            state
+                .messages
+                .update(|m| m.push(Message::error(format!("the link's timeline: {e}; not run"))));
+            return;
+        }
+    };
+    let mut result = Ok(());
+    state.cluster.update(|c| {
+        result = engine::timeline::run(c, &parsed, at_ms, &mut engine::timeline::NoManifests);
+    });
+    match result {
+        Ok(()) => {
+            state.revision.update(|r| *r += 1);
+            state.events.set(parsed.iter().map(ToString::to_string).collect());
+        }
+        Err(e) => state
+            .messages
+            .update(|m| m.push(Message::error(format!("the link's timeline: {e}; not run")))),
+    }
 }

@@ -31,7 +31,14 @@ pub fn App() -> impl IntoView {
         loading::load_synth(state, shape, packets);
     } else if !url.scenario.as_deref().is_some_and(|id| load_scenario(state, id)) {
         load_scenario(state, "default");
+        if let Some(id) = &url.scenario {
+            // A link that names no bundled scenario says so instead of passing for it.
+            state.messages.set(vec![super::state::Message::error(format!(
+                "the link's scenario {id:?} is not bundled: showing the default cluster instead"
+            ))]);
+        }
     }
+    actions::apply_url_timeline(state, &url.events, url.at.as_deref());
     let probe = url.probe.as_deref().map(engine::Probe::parse).transpose();
     let probe = probe.unwrap_or_else(|e| {
         let msg = format!("the link's probe: {e}");
@@ -59,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Playback/>
                     <HopList/>
                     <Inspector/>
+                    <super::timeline_panel::TimelinePanel/>
+                    <super::whatif::WhatIf/>
                 </aside>
             </div>
             <div class="lower">

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::actions::{self, apply_loaded, apply_yaml};
+use super::actions::{self, apply_loaded};
 use super::state::{use_state, AppState, LoadStatus, Message};
 use crate::synth_load::SynthLoader;
 
@@ -138,10 +138,10 @@ pub fn apply_yaml_with_progress(state: AppState, text: String) {
         return;
     }
     if text.len() < LARGE_YAML {
-        apply_yaml(state, &text);
+        actions::apply_edited_yaml(state, &text);
         return;
     }
-    let loader = manifests::Loader::new(text.clone(), manifests::LoadOptions::default());
+    let loader = manifests::Loader::new(text.clone(), actions::keep_allocations(state));
     state.loading.set(Some(yaml_status(&text, loader.progress())));
     // A timer turn first, so the bar paints before the first slice.
     set_timeout(move || yaml_slice(state, text, loader), Duration::ZERO);

@@ -14,5 +14,7 @@ pub mod panels;
 pub mod playback;
 pub mod policy_matrix;
 pub mod state;
+pub mod timeline_panel;
 pub mod toolbar;
 pub mod topology;
+pub mod whatif;

@@ -71,6 +71,14 @@ pub struct AppState {
     pub pulse: RwSignal<u64>,
     /// A large load in progress (see `loading.rs`); `None` when idle.
     pub loading: RwSignal<Option<LoadStatus>>,
+    /// What if: the trace before the last change (Apply, edit, event), the probes sent since
+    /// the page opened, and those of them the change made end differently (`crate::whatif`).
+    pub before: RwSignal<Option<Trace>>,
+    pub sent: RwSignal<Vec<crate::whatif::Sent>>,
+    pub changed_flows: RwSignal<Vec<(engine::Probe, crate::whatif::Comparison)>>,
+    /// The cluster's clock as shown (ms), and the timeline events run, as written.
+    pub clock_ms: RwSignal<u64>,
+    pub events: RwSignal<Vec<String>>,
 }
 
 /// What the progress bar shows while a large cluster loads.
@@ -112,7 +120,26 @@ impl AppState {
             selection: RwSignal::new(None),
             pulse: RwSignal::new(0),
             loading: RwSignal::new(None),
+            before: RwSignal::new(None),
+            sent: RwSignal::new(Vec::new()),
+            changed_flows: RwSignal::new(Vec::new()),
+            clock_ms: RwSignal::new(0),
+            events: RwSignal::new(Vec::new()),
         }
+    }
+
+    /// After a change of the cluster: the last trace becomes "before", its probe runs again as
+    /// "after", and the sent probes are checked for changed outcomes.
+    pub fn what_if(&self) {
+        let Some(before) = self.trace.get_untracked() else { return };
+        let after = self.cluster.with_untracked(|c| c.trace(&before.probe));
+        let mut changed = Vec::new();
+        self.cluster.with_untracked(|c| {
+            self.sent.update(|s| changed = crate::whatif::changed_flows(s, c));
+        });
+        self.changed_flows.set(changed);
+        self.before.set(Some(before));
+        self.trace.set(Some(after));
     }
 
     /// Replaces the cluster (Apply, scenario change) and clears what referred to the old one.
@@ -120,6 +147,9 @@ impl AppState {
         self.cluster.set(c);
         self.revision.update(|r| *r += 1);
         self.trace.set(None);
+        self.before.set(None);
+        self.changed_flows.set(Vec::new());
+        self.events.set(Vec::new());
         self.t_ms.set(0.0);
         self.playing.set(false);
         self.selection.set(None);
@@ -133,6 +163,7 @@ impl AppState {
         match result {
             Ok(()) => {
                 self.revision.update(|r| *r += 1);
+                self.what_if();
                 self.follow_in_editor();
                 self.pulse.update(|p| *p += 1);
                 self.messages.set(Vec::new());

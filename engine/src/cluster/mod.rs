@@ -10,6 +10,7 @@ mod endpoints;
 mod key_index;
 mod nodes_pods;
 mod policies;
+mod remember;
 mod services;
 pub mod settings;
 
@@ -21,6 +22,7 @@ use crate::addr::Protocol;
 use crate::model::*;
 
 pub use endpoints::{Endpoint, EndpointSliceView, ServiceEndpoints};
+pub use remember::{Allocations, ServiceAllocation};
 pub use settings::{ClusterSettings, DetectLocal, KubeProxySettings, PodNetwork};
 
 /// How a virtual address was captured, for (IP, port, protocol) lookups.
@@ -87,6 +89,10 @@ pub struct ClusterState {
     next_lb_ip: u64,
     /// The kube-dns Service, once added.
     dns_service: Option<ServiceId>,
+    /// Controllers, queued work and the clock (`crate::controllers`).
+    pub(crate) living: crate::controllers::Controllers,
+    /// Allocations of a previous build to honour (`remember.rs`).
+    remembered: Option<Box<Allocations>>,
     /// NetworkPolicies and Namespace objects (`policy/`).
     policies: crate::policy::store::PolicyStore,
 }
@@ -124,6 +130,8 @@ impl ClusterState {
             next_node_port,
             next_lb_ip: 10,
             dns_service: None,
+            living: crate::controllers::Controllers::default(),
+            remembered: None,
             policies: Default::default(),
         })
     }
@@ -181,6 +189,11 @@ impl ClusterState {
     /// Pods on a node, by pod id.
     pub fn pods_on_node(&self, node: NodeId) -> impl Iterator<Item = &Pod> {
         self.pods_on_node.get(node.0 as usize).into_iter().flatten().filter_map(|id| self.pod(*id))
+    }
+
+    /// How many pods a node has, without visiting them (the scheduler's score).
+    pub fn pod_count_on_node(&self, node: NodeId) -> usize {
+        self.pods_on_node.get(node.0 as usize).map_or(0, BTreeSet::len)
     }
 
     pub fn pod_count(&self) -> usize {

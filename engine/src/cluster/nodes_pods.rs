@@ -69,6 +69,7 @@ impl ClusterState {
         for key in pods {
             self.remove_pod(&key)?;
         }
+        self.living.forget_node(name);
         let node = self.nodes[id.0 as usize].take().expect("indexed node exists");
         self.node_by_name.remove(name);
         self.node_by_ip.remove(&node.spec.internal_ip);
@@ -117,7 +118,12 @@ impl ClusterState {
                     }
                     ip
                 }
-                None => self.allocate_pod_ip(node_id, &key)?,
+                None => match self.remembered_pod_ip(&key).filter(|ip| {
+                    node.spec.pod_cidr.contains(*ip) && !self.pod_by_ip.contains_key(ip)
+                }) {
+                    Some(ip) => ip,
+                    None => self.allocate_pod_ip(node_id, &key)?,
+                },
             }
         };
         let id = PodId(self.pods.len() as u32);
@@ -178,12 +184,16 @@ impl ClusterState {
         // .0 is the network, .1 the bridge, the last the broadcast address.
         let usable = size.saturating_sub(3);
         let start = self.next_pod_offset[node.0 as usize];
-        for i in 0..usable {
-            let offset = 2 + (start - 2 + i) % usable.max(1);
-            let ip = cidr.nth(offset).expect("offset inside prefix");
-            if !self.pod_by_ip.contains_key(&ip) {
-                self.next_pod_offset[node.0 as usize] = offset + 1;
-                return Ok(ip);
+        // First skipping addresses remembered for other pods, then (a full CIDR) not.
+        for strict in [true, false] {
+            for i in 0..usable {
+                let offset = 2 + (start - 2 + i) % usable.max(1);
+                let ip = cidr.nth(offset).expect("offset inside prefix");
+                let kept = strict && self.kept_for_other(super::remember::Kept::PodIp(ip), key);
+                if !self.pod_by_ip.contains_key(&ip) && !kept {
+                    self.next_pod_offset[node.0 as usize] = offset + 1;
+                    return Ok(ip);
+                }
             }
         }
         Err(ModelError::PodCidrFull { pod: key.clone(), node: n.spec.name.clone(), pod_cidr: cidr })
@@ -217,6 +227,7 @@ impl ClusterState {
             }
         }
         self.pods_on_node[pod.node.0 as usize].remove(&id);
+        self.living.forget_pod(id);
         Ok(())
     }
 
@@ -246,8 +257,12 @@ impl ClusterState {
         let mut spec = old;
         spec.phase = phase;
         spec.ip = Some(self.pod(id).expect("exists").ip);
+        let owner = self.living.owner.get(&id).copied();
         self.remove_pod(key)?;
-        self.add_pod(spec)?;
+        let new = self.add_pod(spec)?;
+        if let Some(w) = owner {
+            self.living.adopt(new, w);
+        }
         Ok(())
     }
 

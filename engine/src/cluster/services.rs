@@ -3,6 +3,7 @@
 
 use std::net::Ipv4Addr;
 
+use super::remember::Kept;
 use super::{ClusterState, ServiceEndpoints, VipKind};
 use crate::error::ModelError;
 use crate::model::*;
@@ -139,10 +140,18 @@ impl ClusterState {
                 }
                 Some(ip)
             }
-            (_, ClusterIpSpec::Auto) => match previous.and_then(|p| p.cluster_ip) {
-                Some(ip) if !self.cluster_ip_owner.contains_key(&ip) => Some(ip),
-                _ => Some(self.allocate_cluster_ip(&key)?),
-            },
+            (_, ClusterIpSpec::Auto) => {
+                let remembered = self.remembered_service(&key).and_then(|r| r.cluster_ip);
+                let free = |ip: &Ipv4Addr| {
+                    !self.cluster_ip_owner.contains_key(ip)
+                        && self.settings.service_cidr.contains(*ip)
+                        && *ip != self.settings.dns_service_ip
+                };
+                match previous.and_then(|p| p.cluster_ip).filter(free).or(remembered.filter(free)) {
+                    Some(ip) => Some(ip),
+                    None => Some(self.allocate_cluster_ip(&key)?),
+                }
+            }
         };
 
         // nodePorts: requested ones first (all checked before anything is taken), then allocation.
@@ -192,7 +201,21 @@ impl ClusterState {
                                 && !self.allocated_node_ports.contains(np)
                                 && !taken_here.contains(np)
                         });
-                    match same_number.or(kept) {
+                    let remembered = self
+                        .remembered_service(&key)
+                        .and_then(|r| {
+                            r.node_ports
+                                .iter()
+                                .find(|(port, proto, _)| *port == p.port && *proto == p.protocol)
+                        })
+                        .map(|&(_, _, np)| np)
+                        .filter(|np| {
+                            *np >= lo
+                                && *np <= hi
+                                && !self.allocated_node_ports.contains(np)
+                                && !taken_here.contains(np)
+                        });
+                    match same_number.or(kept).or(remembered) {
                         Some(np) => np,
                         None => self.allocate_node_port(&key, &taken_here)?,
                     }
@@ -235,11 +258,15 @@ impl ClusterState {
                     hc
                 }
                 None => {
-                    let kept = previous.map(|p| p.health_check_node_port).filter(|hc| {
-                        *hc != 0
-                            && !self.allocated_node_ports.contains(hc)
-                            && !taken_here.contains(hc)
-                    });
+                    let remembered =
+                        self.remembered_service(&key).map(|r| r.health_check_node_port);
+                    let kept =
+                        previous.map(|p| p.health_check_node_port).or(remembered).filter(|hc| {
+                            *hc >= lo
+                                && *hc <= hi
+                                && !self.allocated_node_ports.contains(hc)
+                                && !taken_here.contains(hc)
+                        });
                     match kept {
                         Some(hc) => hc,
                         None => self.allocate_node_port(&key, &taken_here)?,
@@ -256,6 +283,12 @@ impl ClusterState {
                 spec.load_balancer_ips.clone()
             } else if let Some(prev) = previous.filter(|p| !p.load_balancer_ips.is_empty()) {
                 prev.load_balancer_ips.clone()
+            } else if let Some(kept) =
+                self.remembered_service(&key).map(|r| r.load_balancer_ips.clone()).filter(|ips| {
+                    !ips.is_empty() && ips.iter().all(|ip| !self.vip_owner.contains_key(ip))
+                })
+            {
+                kept
             } else {
                 vec![self.allocate_lb_ip(&key)?]
             }
@@ -333,13 +366,20 @@ impl ClusterState {
     fn allocate_cluster_ip(&mut self, key: &ObjectKey) -> Result<Ipv4Addr, ModelError> {
         let cidr = self.settings.service_cidr;
         let usable = cidr.size().saturating_sub(2);
-        for i in 0..usable {
-            let offset = 1 + (self.next_cluster_ip - 1 + i) % usable.max(1);
-            let ip = cidr.nth(offset).expect("inside");
-            // The DNS address is reserved for kube-dns.
-            if !self.cluster_ip_owner.contains_key(&ip) && ip != self.settings.dns_service_ip {
-                self.next_cluster_ip = offset + 1;
-                return Ok(ip);
+        // First skipping what is remembered for other Services, then (a full range) not.
+        for strict in [true, false] {
+            for i in 0..usable {
+                let offset = 1 + (self.next_cluster_ip - 1 + i) % usable.max(1);
+                let ip = cidr.nth(offset).expect("inside");
+                // The DNS address is reserved for kube-dns.
+                let kept = strict && self.kept_for_other(Kept::ClusterIp(ip), key);
+                if !self.cluster_ip_owner.contains_key(&ip)
+                    && ip != self.settings.dns_service_ip
+                    && !kept
+                {
+                    self.next_cluster_ip = offset + 1;
+                    return Ok(ip);
+                }
             }
         }
         Err(ModelError::ServiceCidrFull { service: key.clone() })
@@ -352,11 +392,17 @@ impl ClusterState {
     ) -> Result<u16, ModelError> {
         let (lo, hi) = self.settings.node_port_range;
         let span = u32::from(hi - lo) + 1;
-        for i in 0..span {
-            let port = lo + ((u32::from(self.next_node_port - lo) + i) % span) as u16;
-            if !self.allocated_node_ports.contains(&port) && !also_taken.contains(&port) {
-                self.next_node_port = if port == hi { lo } else { port + 1 };
-                return Ok(port);
+        for strict in [true, false] {
+            for i in 0..span {
+                let port = lo + ((u32::from(self.next_node_port - lo) + i) % span) as u16;
+                let kept = strict && self.kept_for_other(Kept::NodePort(port), key);
+                if !self.allocated_node_ports.contains(&port)
+                    && !also_taken.contains(&port)
+                    && !kept
+                {
+                    self.next_node_port = if port == hi { lo } else { port + 1 };
+                    return Ok(port);
+                }
             }
         }
         Err(ModelError::NodePortRangeFull { service: key.clone() })
@@ -365,12 +411,15 @@ impl ClusterState {
     fn allocate_lb_ip(&mut self, key: &ObjectKey) -> Result<Ipv4Addr, ModelError> {
         let pool = self.settings.load_balancer_pool;
         let usable = pool.size().saturating_sub(2);
-        for i in 0..usable {
-            let offset = 1 + (self.next_lb_ip - 1 + i) % usable.max(1);
-            let ip = pool.nth(offset).expect("inside");
-            if !self.vip_owner.contains_key(&ip) {
-                self.next_lb_ip = offset + 1;
-                return Ok(ip);
+        for strict in [true, false] {
+            for i in 0..usable {
+                let offset = 1 + (self.next_lb_ip - 1 + i) % usable.max(1);
+                let ip = pool.nth(offset).expect("inside");
+                let kept = strict && self.kept_for_other(Kept::LbIp(ip), key);
+                if !self.vip_owner.contains_key(&ip) && !kept {
+                    self.next_lb_ip = offset + 1;
+                    return Ok(ip);
+                }
             }
         }
         Err(ModelError::LoadBalancerPoolFull { service: key.clone() })
