@@ -50,6 +50,7 @@ pub mod editor_sync;
 pub mod edits;
 pub mod embed_url;
 pub mod layout;
+pub mod learn;
 pub mod runs;
 pub mod sort;
 pub mod synth_load;
