@@ -92,7 +92,10 @@ pub fn ask(c: &Cluster, kind: QuestionKind, probe: &Probe) -> Result<Question, S
                     answering.insert(pod.to_string());
                     q.right_why.push((
                         pod.to_string(),
-                        format!("{} of new connections are delivered there", o.probability),
+                        format!(
+                            "{} of new connections are delivered there",
+                            share_text(o.probability)
+                        ),
                     ));
                 }
             }
@@ -146,14 +149,12 @@ pub fn ask(c: &Cluster, kind: QuestionKind, probe: &Probe) -> Result<Question, S
                 if !q.choices.iter().any(|ch| ch.id == ip.to_string()) {
                     q.choices.push(Choice { id: ip.to_string(), label: ip.to_string() });
                 }
-                let why = match masq {
-                    Some(h) if h.after.src.ip() == ip => {
-                        format!("it was masqueraded at {}: {}", h.at, h.explain)
-                    }
-                    _ if Some(*ip) == client => "nothing rewrote the source address".to_string(),
-                    _ => "the engine's outcomes say so".to_string(),
+                let why = if Some(*ip) == client {
+                    "nothing rewrote the source address"
+                } else {
+                    "masqueraded to the address of the interface the packet leaves by"
                 };
-                q.right_why.push((ip.to_string(), why));
+                q.right_why.push((ip.to_string(), format!("{} ({why})", seen_by(&trace, *ip))));
             }
             for ch in &q.choices {
                 if seen.iter().any(|ip| ip.to_string() == ch.id) {
@@ -189,9 +190,15 @@ pub fn ask(c: &Cluster, kind: QuestionKind, probe: &Probe) -> Result<Question, S
             ];
             q.answer.insert(id.into());
             q.because = outcomes_text(&trace);
-            q.right_why.push((id.into(), q.because.clone()));
+            let share = trace
+                .outcomes
+                .iter()
+                .filter(|o| o.verdict.is_delivered())
+                .fold(engine::Probability::new(0, 1), |a, o| a.add(o.probability));
+            let why = format!("{} of new connections arrive", share_text(share));
+            q.right_why.push((id.into(), why.clone()));
             for other in ["always", "sometimes", "never"].into_iter().filter(|o| *o != id) {
-                q.wrong_why.push((other.into(), q.because.clone()));
+                q.wrong_why.push((other.into(), why.clone()));
             }
         }
         QuestionKind::RewriteNode => {
@@ -224,12 +231,18 @@ pub fn ask(c: &Cluster, kind: QuestionKind, probe: &Probe) -> Result<Question, S
                     .join("; ");
             }
             q.multi = q.answer.len() > 1;
+            let short = if dnat.is_empty() {
+                "no rule on the way changes the destination".to_string()
+            } else {
+                let at: Vec<_> = dnat.iter().map(|h| h.at.to_string()).collect();
+                format!("the destination is rewritten at {}", at.join(", "))
+            };
             for id in q.answer.clone() {
-                q.right_why.push((id, q.because.clone()));
+                q.right_why.push((id, short.clone()));
             }
             for ch in &q.choices {
                 if !q.answer.contains(&ch.id) {
-                    q.wrong_why.push((ch.id.clone(), q.because.clone()));
+                    q.wrong_why.push((ch.id.clone(), short.clone()));
                 }
             }
         }
@@ -289,13 +302,33 @@ fn responsible(c: &Cluster, v: &Verdict) -> String {
     }
 }
 
+/// The outcome set, one line a verdict (outcomes that differ only in entry node or seen
+/// source are added up).
 fn outcomes_text(trace: &Trace) -> String {
-    trace
-        .outcomes
-        .iter()
-        .map(|o| format!("{}: {}", o.probability, o.verdict))
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut by: Vec<(&Verdict, engine::Probability)> = Vec::new();
+    for o in &trace.outcomes {
+        match by.iter_mut().find(|(v, _)| *v == &o.verdict) {
+            Some((_, p)) => *p = p.add(o.probability),
+            None => by.push((&o.verdict, o.probability)),
+        }
+    }
+    by.iter().map(|(v, p)| format!("{p}: {v}")).collect::<Vec<_>>().join("; ")
+}
+
+/// Which pods see `ip` as the source, and how often.
+fn seen_by(trace: &Trace, ip: Ipv4Addr) -> String {
+    let mut pods: Vec<String> = Vec::new();
+    let mut share = engine::Probability::new(0, 1);
+    for o in trace.outcomes.iter().filter(|o| o.seen_source == Some(ip)) {
+        share = share.add(o.probability);
+        if let Verdict::Delivered { pod, .. } = &o.verdict {
+            let p = pod.to_string();
+            if !pods.contains(&p) {
+                pods.push(p);
+            }
+        }
+    }
+    format!("{} of new connections reach {} with this source", share_text(share), pods.join(" or "))
 }
 
 fn labels(p: &engine::Pod) -> String {
@@ -342,4 +375,13 @@ fn address_choices(c: &Cluster, client: Option<Ipv4Addr>) -> Vec<(Ipv4Addr, Stri
         out.push((bridge, format!("{bridge} ({}'s cni0 bridge)", n.spec.name)));
     }
     out
+}
+
+/// "all", "none" or the fraction.
+fn share_text(p: engine::Probability) -> String {
+    match (p.num, p.den) {
+        (0, _) => "none".into(),
+        (n, d) if n == d => "all".into(),
+        _ => p.to_string(),
+    }
 }
