@@ -67,6 +67,9 @@ pub fn Embed() -> impl IntoView {
             jump_to_step(state, step.min(step_count(state).saturating_sub(1)));
         }
     }
+    let learn = crate::components::learn::requested()
+        .then(|| crate::components::learn::provide(state, true))
+        .map(|_| view! { <crate::components::learn::LearnPanel/> });
     crate::components::app::run_clock(state);
 
     let probe_text = move || {
@@ -125,6 +128,7 @@ pub fn Embed() -> impl IntoView {
                     {move || errors().into_iter().map(|e| view! { <li class="error">{e}</li> }).collect_view()}
                 </ul>
             </Show>
+            {learn}
             <section class="diagram"><TopologyView/></section>
             <footer class="embed-foot">
                 <Playback/>

@@ -11,6 +11,7 @@ use crate::layout::position::{hop_of, steps};
 #[component]
 pub fn HopList() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
+    let learn = super::learn::use_learn();
     let rows = Memo::new(move |_| {
         state.trace.with(|t| {
             let Some(t) = t else { return Vec::new() };
@@ -18,7 +19,14 @@ pub fn HopList() -> impl IntoView {
                 .into_iter()
                 .filter_map(|s| {
                     let h = hop_of(t, 0, s)?;
-                    Some((s.phase.as_str(), h.at.to_string(), h.explain.to_string(), h.rewrote()))
+                    let mark = super::learn::marked(learn, h);
+                    Some((
+                        s.phase.as_str(),
+                        h.at.to_string(),
+                        h.explain.to_string(),
+                        h.rewrote(),
+                        mark,
+                    ))
                 })
                 .collect::<Vec<_>>()
         })
@@ -47,13 +55,16 @@ pub fn HopList() -> impl IntoView {
                     rows.get()
                         .into_iter()
                         .enumerate()
-                        .map(|(i, (phase, at, explain, rewrote))| {
+                        .map(|(i, (phase, at, explain, rewrote, mark))| {
                             view! {
                                 <li data-testid="hop"
                                     class=move || {
                                         let mut c = format!("phase-{}", phase.replace(' ', "-"));
                                         if rewrote {
                                             c.push_str(" rewrote");
+                                        }
+                                        if mark {
+                                            c.push_str(" learn-hl");
                                         }
                                         if current.get() == i {
                                             c.push_str(" current");

@@ -40,7 +40,14 @@ pub fn Toolbar() -> impl IntoView {
         })
     };
     let n_input = RwSignal::new(10u32);
+    let learn = super::learn::use_learn();
     let verdict = move || {
+        if super::learn::verdict_pending(state, learn) {
+            return (
+                "idle",
+                "The packet is on its way: the verdict shows when it arrives.".to_string(),
+            );
+        }
         state.trace.with(|t| match t {
             None => ("idle", "Choose a source and a destination, then Send.".to_string()),
             Some(t) => match t.connections.first() {

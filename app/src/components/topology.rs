@@ -275,6 +275,7 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
     let endpoints = s.endpoints_text.clone();
     view! {
         <g data-testid="service" class="service clickable" tabindex="0" class:selected=selected
+            data-service=s.key.to_string()
             on:click=move |_| state.selection.set(Some(Selection::Service(key.clone())))>
             <rect class="service" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
             <text class="title" x=r.x + 10.0 y=r.y + 18.0>{s.key.name.to_string()}</text>
@@ -329,7 +330,7 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
             let tr = t.rect;
             let (ip, port, proto) = (t.node_ip, t.node_port, t.protocol);
             view! {
-                <g class="nodeport clickable" data-testid="nodeport" tabindex="0"
+                <g class="nodeport clickable" data-testid="nodeport" tabindex="0" data-nodeport=port.to_string()
                     on:click=move |ev| {
                         ev.stop_propagation();
                         pick_dest(state, SocketAddrV4::new(ip, port), proto);
@@ -350,7 +351,7 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
         move || state.selection.with(|s| s.as_ref() == Some(&Selection::Node(name3.clone())));
     view! {
         <line class="cable" x1=n.eth0.x x2=n.eth0.x y1=n.eth0.y y2=n.wire.y></line>
-        <g data-testid="node" class="node" class:down=!n.ready class:selected=selected>
+        <g data-testid="node" class="node" class:down=!n.ready class:selected=selected data-node=n.name.clone()>
             <rect class="node" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
             <g class="clickable" tabindex="0" on:click=move |_| pick_node(state, &name)>
                 <text class="title" x=r.x + 10.0 y=r.y + 20.0>
