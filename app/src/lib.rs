@@ -49,6 +49,7 @@ pub mod dns_names;
 pub mod editor_sync;
 pub mod edits;
 pub mod embed_url;
+pub mod hops_grouping;
 pub mod layout;
 pub mod learn;
 pub mod runs;
