@@ -81,7 +81,7 @@ pub fn set_probe(state: AppState, p: &Probe) {
     state.source.set(Some(p.source.clone()));
     state.destination.set(Some((p.destination.clone(), p.protocol)));
     state.seed.set(p.seed);
-    state.pick.set(PickMode::Source);
+    state.pick.set(PickMode::Inspect);
 }
 
 /// The probe the toolbar describes, if source and destination are chosen.

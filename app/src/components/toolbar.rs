@@ -83,13 +83,11 @@ pub fn Toolbar() -> impl IntoView {
                 <select
                     data-testid="source-select"
                     prop:value=source_value
-                    on:focus=move |_| state.pick.set(PickMode::Source)
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         if let Ok(i) = v.parse::<usize>() {
                             if let Some(o) = sources.with_untracked(|o| o.get(i).cloned()) {
                                 choose_source(state, o.source);
-                                state.pick.set(PickMode::Destination);
                             }
                         }
                     }
@@ -113,7 +111,6 @@ pub fn Toolbar() -> impl IntoView {
                 <select
                     data-testid="dest-select"
                     prop:value=dest_value
-                    on:focus=move |_| state.pick.set(PickMode::Destination)
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         if let Ok(i) = v.parse::<usize>() {

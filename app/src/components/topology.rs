@@ -68,10 +68,19 @@ pub fn TopologyView() -> impl IntoView {
             <button on:click=move |_| { scale.set(1.0); pan.set((0.0, 0.0)); }>"Fit"</button>
             <button data-testid="export-svg" on:click=move |_| export(svg_ref, packets(), false)>"Export SVG"</button>
             <button data-testid="export-png" on:click=move |_| export(svg_ref, packets(), true)>"Export PNG"</button>
-            <span class="hint">
+            <button data-testid="pick-source" aria-pressed=move || (state.pick.get() == PickMode::Source).to_string()
+                aria-keyshortcuts="s"
+                on:click=move |_| state.pick.update(|p| *p = if *p == PickMode::Source { PickMode::Inspect } else { PickMode::Source })>
+                "Pick source"</button>
+            <button data-testid="pick-destination" aria-pressed=move || (state.pick.get() == PickMode::Destination).to_string()
+                aria-keyshortcuts="d"
+                on:click=move |_| state.pick.update(|p| *p = if *p == PickMode::Destination { PickMode::Inspect } else { PickMode::Destination })>
+                "Pick destination"</button>
+            <span class="hint" aria-live="polite">
                 {move || match state.pick.get() {
-                    PickMode::Source => "Click a container, node or the external client to pick the source",
-                    PickMode::Destination => "Click a pod, Service port, NodePort, LB or a DNS tag to pick the destination",
+                    PickMode::Inspect => "Click an object to inspect it; Service ports, NodePorts, DNS tags and the client set the probe. Keys: s / d pick, Esc stops",
+                    PickMode::Source => "Picking the source: click a container, pod, node or the external client (Esc stops)",
+                    PickMode::Destination => "Picking the destination: click a pod, Service port, NodePort, LB or a DNS tag (Esc stops)",
                 }}
             </span>
         </div>
@@ -118,6 +127,9 @@ pub fn TopologyView() -> impl IntoView {
                     return;
                 }
                 match ev.key().as_str() {
+                    "s" => state.pick.set(PickMode::Source),
+                    "d" => state.pick.set(PickMode::Destination),
+                    "Escape" => state.pick.set(PickMode::Inspect),
                     "+" | "=" => zoom(1.25),
                     "-" => zoom(0.8),
                     "0" => { scale.set(1.0); pan.set((0.0, 0.0)); }
@@ -455,6 +467,7 @@ fn pick_source(state: AppState, s: Source) {
 
 fn pick_dest(state: AppState, addr: SocketAddrV4, protocol: Protocol) {
     super::actions::choose_destination(state, Destination::Addr { addr }, protocol);
+    state.pick.set(PickMode::Inspect);
 }
 
 fn pick_container(
@@ -468,6 +481,7 @@ fn pick_container(
         (PickMode::Destination, Some((ip, (port, proto)))) => {
             pick_dest(state, SocketAddrV4::new(ip, port), proto)
         }
+        (PickMode::Inspect, _) => {}
         _ => pick_source(
             state,
             Source::Pod { pod: pod.clone(), container: Some(container.to_string()) },
@@ -488,6 +502,7 @@ fn pick_pod(
         (PickMode::Destination, None) => state.messages.set(vec![super::state::Message::error(
             format!("pod {pod} declares no container port to send to: pick a Service, a DNS tag or a pod with a port"),
         )]),
+        (PickMode::Inspect, _) => {}
         (PickMode::Source, _) => {
             pick_source(state, Source::Pod { pod: pod.clone(), container: None })
         }
