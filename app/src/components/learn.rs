@@ -635,9 +635,22 @@ pub fn ScenarioInfo() -> impl IntoView {
                 })
             })
     };
+    let shown = RwSignal::new(false);
+    let toggle = move |_| {
+        shown.update(|s| *s = !*s);
+        let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body());
+        if let Some(b) = body {
+            let _ = b.class_list().toggle_with_force("show-diagram", shown.get_untracked());
+        }
+    };
     view! {
         <p class="scenario-info" data-testid="scenario-info">
             {move || info().map(|(t, d)| view! { <strong>{t}</strong>" — "{d} })}
+            " "
+            <button class="phone-only" data-testid="show-diagram" aria-pressed=move || shown.get().to_string()
+                on:click=toggle>
+                {move || if shown.get() { "Hide the diagram" } else { "Show the diagram" }}
+            </button>
         </p>
     }
     .into_any()
