@@ -92,7 +92,7 @@ pub fn TopologyView() -> impl IntoView {
             class="topology"
             viewBox=view_box
             tabindex="0"
-            role="img"
+            role="group"
             aria-label="cluster diagram"
             on:wheel=move |ev| {
                 ev.prevent_default();
