@@ -155,6 +155,10 @@ pub fn write_url(state: AppState, probe: &Probe) {
         params.set("scenario", &scenario);
     }
     params.set("probe", &probe_spec(probe));
+    // A learn step's link stays one: `?learn=` opens the step (its scenario and probe).
+    if let Some(learn) = read_param("learn") {
+        params.set("learn", &learn);
+    }
     let search: String = params.to_string().into();
     if let Ok(h) = w.history() {
         let _ =
@@ -180,6 +184,11 @@ pub struct UrlState {
     pub scenario: Option<String>,
     pub probe: Option<String>,
     pub step: Option<usize>,
+}
+
+fn read_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
 }
 
 pub fn read_url() -> UrlState {

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::actions::{apply_yaml, jump_to_step, load_scenario, send, set_probe, step_count};
+use super::actions::{apply_yaml, jump_to_step, load_scenario, set_probe, step_count};
 use super::state::{use_state, AppState};
 use crate::learn::progress::{Progress, Score};
 use crate::learn::questions::{Checked, Question};
@@ -90,10 +90,33 @@ fn url_param(name: &str) -> Option<String> {
     web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
 }
 
-fn set_url(query: &str) {
-    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(query));
+/// Replaces the query with `pairs`, keeping what makes an embed an embed (`embed`, `theme`).
+fn set_url(pairs: &[(&str, &str)]) {
+    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
+    for keep in ["embed", "theme"] {
+        if let Some(v) = url_param(keep) {
+            params.set(keep, &v);
+        }
     }
+    for (k, v) in pairs {
+        params.set(k, v);
+    }
+    let query: String = params.to_string().into();
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ =
+            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{query}")));
+    }
+}
+
+/// Traces the current probe and plays it, leaving the URL to the learn panel (an embed's URL
+/// must stay an embed's).
+fn send_here(state: AppState) {
+    let Some(probe) = super::actions::current_probe(state, 1) else { return };
+    let trace = state.cluster.with_untracked(|c| c.trace(&probe));
+    state.trace.set(Some(trace));
+    state.repeat.set(1);
+    state.t_ms.set(0.0);
+    state.playing.set(!super::actions::prefers_reduced_motion());
 }
 
 /// Creates the learn state from the URL and the stored progress, provides it, starts fetching
@@ -225,7 +248,7 @@ pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
         p.done.insert(format!("{chapter_id}/{}", step.id));
     });
     save_progress(learn);
-    set_url(&format!("?learn={chapter_id}/{}", step.id));
+    set_url(&[("learn", &format!("{chapter_id}/{}", step.id))]);
     mark_later(state, learn);
 }
 
@@ -241,11 +264,12 @@ pub fn open_quiz(state: AppState, learn: LearnState, seed: u64) {
     learn.marks.set(Vec::new());
     learn.mode.set(Mode::Quiz { seed });
     let scenario = state.scenario.get_untracked();
-    let mut query = format!("?quiz={seed}");
-    if !scenario.is_empty() {
-        query.push_str(&format!("&scenario={scenario}"));
+    let seed = seed.to_string();
+    if scenario.is_empty() {
+        set_url(&[("quiz", &seed)]);
+    } else {
+        set_url(&[("quiz", &seed), ("scenario", &scenario)]);
     }
-    set_url(&query);
 }
 
 /// The diagram objects a step's notices name, as CSS selectors of their SVG groups.
@@ -558,7 +582,7 @@ fn question_view(state: AppState, learn: LearnState, i: usize, q: Question) -> i
         }
         // Then the packet shows why.
         set_probe(state, &probe);
-        send(state, 1);
+        send_here(state);
     };
     let result = move || {
         learn.asked.with(|a| a.get(i).and_then(|x| x.result.clone())).map(|r| {
