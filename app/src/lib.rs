@@ -1,7 +1,8 @@
 //! podpath's browser app: the cluster drawn as SVG and packets animated hop by hop.
 //!
 //! The logic (the demo cluster, layout, packet positions, select options, DNS names, probe
-//! text, diagram edits, the editor following them) is plain Rust in modules that build and are tested natively (`cargo test -p app`); the
+//! text, diagram edits, the editor following them, the Learn path's chapters, questions and quiz,
+//! the event list's stages) is plain Rust in modules that build and are tested natively (`cargo test -p app`); the
 //! Leptos components in `components` only draw what those functions return and exist only in the
 //! wasm build. Component tests run in headless Chromium (`app/tests/components.rs`).
 //!
