@@ -10,37 +10,13 @@ use wasm_bindgen::JsCast;
 
 use super::actions::{apply_yaml, jump_to_step, load_scenario, set_probe, step_count};
 use super::state::{use_state, AppState};
+use crate::learn::html::{Asked, Mode};
 use crate::learn::progress::{Progress, Score};
-use crate::learn::questions::{Checked, Question};
 use crate::learn::{check, quiz, Chapter, HopKind, ScenarioRef, Target};
 
 const PROGRESS_KEY: &str = "podpath.learn.progress";
 const SCORE_KEY: &str = "podpath.learn.score";
 const DISMISSED_KEY: &str = "podpath.learn.dismissed";
-
-/// What the Learn panel shows.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Mode {
-    /// The folded entry: one button.
-    Closed,
-    /// The chapter list.
-    Welcome,
-    Step {
-        chapter: usize,
-        step: usize,
-    },
-    Quiz {
-        seed: u64,
-    },
-}
-
-/// One question on screen: the engine's question (or why it cannot be asked), the pick, the check.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Asked {
-    pub question: Result<Question, String>,
-    pub picked: BTreeSet<String>,
-    pub result: Option<Checked>,
-}
 
 #[derive(Clone, Copy)]
 pub struct LearnState {
@@ -327,7 +303,8 @@ fn mark_later(state: AppState, learn: LearnState) {
     set_timeout(apply, std::time::Duration::from_millis(50));
 }
 
-/// The Learn panel: entry, welcome, step or quiz.
+/// The Learn panel: entry, welcome, step or quiz, drawn as HTML text (`learn::html`) with one
+/// click listener that dispatches on the buttons' `data-act`.
 #[component]
 pub fn LearnPanel() -> impl IntoView {
     let (Some(state), Some(learn)) = (use_state(), use_learn()) else { return ().into_any() };
@@ -339,22 +316,70 @@ pub fn LearnPanel() -> impl IntoView {
             mark_later(state, learn);
         }
     });
+    let panel = NodeRef::<leptos::html::Section>::new();
+    let focus_after: RwSignal<Option<String>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        let mode = learn.mode.get();
+        let html = learn.chapters.with(|chs| {
+            learn.asked.with(|asked| {
+                learn.progress.with(|progress| {
+                    let chapters = chs.as_ref().map(|r| match r {
+                        Ok(v) => Ok(v.as_slice()),
+                        Err(e) => Err(e.as_str()),
+                    });
+                    crate::learn::html::render(&crate::learn::html::Panel {
+                        mode: &mode,
+                        chapters,
+                        asked,
+                        progress,
+                        score: learn.score.get(),
+                    })
+                })
+            })
+        });
+        let Some(el) = panel.get() else { return };
+        el.set_inner_html(&html);
+        if let Some(sel) = focus_after.get_untracked() {
+            if let Ok(Some(f)) = el.query_selector(&sel) {
+                if let Ok(f) = f.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = f.focus();
+                }
+            }
+        }
+    });
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+            return;
+        };
+        let Ok(Some(button)) = target.closest("[data-act]") else { return };
+        let act = button.get_attribute("data-act").unwrap_or_default();
+        let num = |name: &str| button.get_attribute(name).and_then(|v| v.parse::<usize>().ok());
+        focus_after.set(None);
+        match act.as_str() {
+            "welcome" => learn.mode.set(Mode::Welcome),
+            "dismiss" => {
+                store(DISMISSED_KEY, "1");
+                learn.mode.set(Mode::Closed);
+            }
+            "quiz" => open_quiz(state, learn, seed_now()),
+            "quiz-next" => {
+                if let Mode::Quiz { seed } = learn.mode.get_untracked() {
+                    open_quiz(state, learn, seed.wrapping_add(1));
+                }
+            }
+            "chapter" => open_step(state, learn, num("data-i").unwrap_or(0), 0),
+            "next" | "prev" => step_by(state, learn, act == "next"),
+            "check" => {
+                let Some(i) = num("data-q") else { return };
+                let picked = picked_in(&button);
+                focus_after.set(Some(format!("[data-act=check][data-q=\"{i}\"]")));
+                check(state, learn, i, picked);
+            }
+            _ => {}
+        }
+    };
     view! {
-        <section class="learn" data-testid="learn" aria-label="Learn">
-            {move || match learn.mode.get() {
-                Mode::Closed => view! {
-                    <div class="learn-entry">
-                        <button data-testid="learn-open" class="primary"
-                            on:click=move |_| learn.mode.set(Mode::Welcome)>"Learn Kubernetes networking"</button>
-                        <button data-testid="quiz-open"
-                            on:click=move |_| open_quiz(state, learn, seed_now())>"Quiz me on this cluster"</button>
-                    </div>
-                }.into_any(),
-                Mode::Welcome => welcome(state, learn).into_any(),
-                Mode::Step { chapter, step } => step_view(state, learn, chapter, step).into_any(),
-                Mode::Quiz { seed } => quiz_view(state, learn, seed).into_any(),
-            }}
-        </section>
+        <section class="learn" data-testid="learn" aria-label="Learn" node_ref=panel on:click=on_click></section>
     }
     .into_any()
 }
@@ -363,259 +388,85 @@ fn seed_now() -> u64 {
     js_sys::Date::now() as u64 % 1_000_000
 }
 
-fn welcome(state: AppState, learn: LearnState) -> impl IntoView {
-    let list = move || match learn.chapters.get() {
-        None => view! { <p>"Loading the chapters…"</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="error" data-testid="learn-error">{e}</p> }.into_any(),
-        Some(Ok(chs)) => {
-            let progress = learn.progress.get();
-            chs.into_iter()
-                .enumerate()
-                .map(|(i, ch)| {
-                    let ids: Vec<String> =
-                        ch.steps.iter().map(|s| format!("{}/{}", ch.id, s.id)).collect();
-                    let done = progress.count(ids.iter().map(String::as_str));
-                    let n = ch.steps.len();
-                    view! {
-                        <li>
-                            <button class="link" data-testid="chapter" data-chapter=ch.id.clone()
-                                on:click=move |_| open_step(state, learn, i, 0)>
-                                {format!("{}. {}", i + 1, ch.title)}
-                            </button>
-                            <span class="muted">{format!(" {done}/{n} steps seen")}</span>
-                        </li>
-                    }
-                })
-                .collect_view()
-                .into_any()
+/// The choices ticked in the check button's question.
+fn picked_in(button: &web_sys::Element) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let Ok(Some(fs)) = button.closest("fieldset") else { return out };
+    if let Ok(list) = fs.query_selector_all("input:checked") {
+        for i in 0..list.length() {
+            if let Some(e) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                if let Some(id) = e.get_attribute("data-choice") {
+                    out.insert(id);
+                }
+            }
         }
-    };
-    view! {
-        <div class="learn-welcome" data-testid="learn-welcome">
-            <h2>"Learn Kubernetes networking, one packet at a time"</h2>
-            <p>
-                "Each chapter follows the article's order: a small cluster, a few sentences, what to "
-                "notice on the diagram, one thing to try, and questions the simulator checks."
-            </p>
-            <ol class="chapters">{list}</ol>
-            <p>
-                <button data-testid="quiz-open" on:click=move |_| open_quiz(state, learn, seed_now())>
-                    "Quiz me on this cluster"
-                </button>
-                " "
-                <button class="link" data-testid="learn-dismiss"
-                    on:click=move |_| {
-                        store(DISMISSED_KEY, "1");
-                        learn.mode.set(Mode::Closed);
-                    }>"Explore on my own"</button>
-            </p>
-        </div>
     }
+    out
 }
 
-fn step_view(state: AppState, learn: LearnState, ci: usize, si: usize) -> impl IntoView {
-    let found = learn.chapters.with_untracked(|c| {
-        let chs = c.as_ref()?.as_ref().ok()?;
-        let ch = chs.get(ci)?;
-        Some((ch.title.clone(), ch.steps.len(), ch.steps.get(si)?.clone(), chs.len()))
+fn step_by(state: AppState, learn: LearnState, forward: bool) {
+    let Mode::Step { chapter: ci, step: si } = learn.mode.get_untracked() else { return };
+    let sizes: Vec<usize> = learn.chapters.with_untracked(|c| {
+        c.as_ref()
+            .and_then(|c| c.as_ref().ok())
+            .map(|c| c.iter().map(|ch| ch.steps.len()).collect())
+            .unwrap_or_default()
     });
-    let Some((chapter_title, n_steps, step, n_chapters)) = found else {
-        return view! { <p>"No such step."</p> }.into_any();
-    };
-    let notices = step
-        .notice
-        .iter()
-        .map(|n| {
-            let what = match &n.target {
-                Target::Pod(k) => format!("pod {}", k.name),
-                Target::Node(n) => format!("node {n}"),
-                Target::Service(k) => format!("Service {}", k.name),
-                Target::NodePort(k) => format!("NodePort of {}", k.name),
-                Target::Hop(h) => format!("the {} hop", h.name()),
-            };
-            view! { <li data-testid="notice"><strong>{what}</strong>": "{n.say.clone()}</li> }
-        })
-        .collect_view();
-    let next = move |_| {
-        if si + 1 < n_steps {
+    let n = sizes.get(ci).copied().unwrap_or(0);
+    if forward {
+        if si + 1 < n {
             open_step(state, learn, ci, si + 1);
-        } else if ci + 1 < n_chapters {
+        } else if ci + 1 < sizes.len() {
             open_step(state, learn, ci + 1, 0);
         } else {
             learn.mode.set(Mode::Welcome);
         }
-    };
-    let prev = move |_| {
-        if si > 0 {
-            open_step(state, learn, ci, si - 1);
-        } else if ci > 0 {
-            let last = learn.chapters.with_untracked(|c| {
-                c.as_ref()
-                    .and_then(|c| c.as_ref().ok())
-                    .and_then(|c| c.get(ci - 1))
-                    .map_or(0, |ch| ch.steps.len().saturating_sub(1))
-            });
-            open_step(state, learn, ci - 1, last);
+    } else if si > 0 {
+        open_step(state, learn, ci, si - 1);
+    } else if ci > 0 {
+        open_step(state, learn, ci - 1, sizes[ci - 1].saturating_sub(1));
+    }
+}
+
+/// Checks question `i` against the engine's answer, records it, then plays the packet.
+fn check(state: AppState, learn: LearnState, i: usize, picked: BTreeSet<String>) {
+    let checked = learn.asked.with_untracked(|a| {
+        let q = a.get(i)?.question.as_ref().ok()?;
+        Some((q.check(&picked), q.probe.clone()))
+    });
+    let Some((result, probe)) = checked else { return };
+    let correct = result.correct;
+    learn.asked.update(|a| {
+        if let Some(x) = a.get_mut(i) {
+            x.picked = picked;
+            x.result = Some(result);
         }
-    };
-    view! {
-        <article class="learn-step" data-testid="learn-step" data-step=step.id.clone()>
-            <nav class="learn-nav" aria-label="chapter navigation">
-                <button class="link" on:click=move |_| learn.mode.set(Mode::Welcome)>"All chapters"</button>
-                <span class="muted">{format!("Chapter {}: {chapter_title} · step {} of {n_steps}", ci + 1, si + 1)}</span>
-                <button data-testid="learn-prev" disabled=ci == 0 && si == 0 on:click=prev>"◀ Back"</button>
-                <button data-testid="learn-next" class="primary" on:click=next>"Next ▶"</button>
-            </nav>
-            <h2>{step.title.clone()}</h2>
-            <p class="learn-text">{step.text.clone()}</p>
-            <h3>"Notice"</h3>
-            <ul class="notice">{notices}</ul>
-            <p class="learn-do"><strong>"Try it: "</strong>{step.task.clone()}</p>
-            <Questions/>
-        </article>
-    }
-    .into_any()
-}
-
-fn quiz_view(state: AppState, learn: LearnState, seed: u64) -> impl IntoView {
-    let score = move || {
-        let s = learn.score.get();
-        format!("Score: {} of {} right", s.right, s.asked)
-    };
-    view! {
-        <article class="learn-step" data-testid="quiz">
-            <nav class="learn-nav" aria-label="quiz navigation">
-                <button class="link" on:click=move |_| learn.mode.set(Mode::Welcome)>"All chapters"</button>
-                <span class="muted">{format!("Quiz question {seed} (the link shares it)")}</span>
-                <span data-testid="score">{score}</span>
-                <button data-testid="quiz-next" class="primary"
-                    on:click=move |_| open_quiz(state, learn, seed.wrapping_add(1))>"Next question ▶"</button>
-            </nav>
-            <Questions/>
-        </article>
-    }
-}
-
-/// The step's (or quiz's) questions: choices, Check, and the engine's verdict on the pick.
-#[component]
-fn Questions() -> impl IntoView {
-    let (Some(state), Some(learn)) = (use_state(), use_learn()) else { return ().into_any() };
-    let n = learn.asked.with_untracked(Vec::len);
-    (0..n)
-        .map(|i| {
-            let q = learn.asked.with_untracked(|a| a[i].question.clone());
-            match q {
-                Err(e) => view! { <p class="error">{format!("This question cannot be asked here: {e}")}</p> }.into_any(),
-                Ok(q) => question_view(state, learn, i, q).into_any(),
-            }
-        })
-        .collect_view()
-        .into_any()
-}
-
-fn question_view(state: AppState, learn: LearnState, i: usize, q: Question) -> impl IntoView {
-    let name = format!("q{i}");
-    let multi = q.multi;
-    let choices = q
-        .choices
-        .iter()
-        .map(|c| {
-            let id = c.id.clone();
-            let id2 = c.id.clone();
-            let checked =
-                move || learn.asked.with(|a| a.get(i).is_some_and(|x| x.picked.contains(&id2)));
-            view! {
-                <label class="choice">
-                    <input type=if multi { "checkbox" } else { "radio" } name=name.clone()
-                        data-choice=c.id.clone()
-                        prop:checked=checked
-                        on:change=move |_| learn.asked.update(|a| {
-                            if let Some(x) = a.get_mut(i) {
-                                if !multi {
-                                    x.picked.clear();
-                                }
-                                if !x.picked.remove(&id) || !multi {
-                                    x.picked.insert(id.clone());
-                                }
-                                x.result = None;
-                            }
-                        })/>
-                    " "{c.label.clone()}
-                </label>
-            }
-        })
-        .collect_view();
-    let probe = q.probe.clone();
-    let check_it = move |_| {
-        let result = learn.asked.with_untracked(|a| {
-            let x = a.get(i)?;
-            Some(x.question.as_ref().ok()?.check(&x.picked))
-        });
-        let Some(result) = result else { return };
-        let correct = result.correct;
-        learn.asked.update(|a| {
-            if let Some(x) = a.get_mut(i) {
-                x.result = Some(result);
-            }
-        });
-        match learn.mode.get_untracked() {
-            Mode::Quiz { .. } => {
-                learn.score.update(|s| {
-                    s.asked += 1;
-                    s.right += u32::from(correct);
-                });
-                learn.score.with_untracked(|s| store(SCORE_KEY, &s.to_text()));
-            }
-            Mode::Step { chapter, step } if correct => {
-                let id = learn.chapters.with_untracked(|c| {
-                    let ch = c.as_ref()?.as_ref().ok()?.get(chapter)?;
-                    Some(format!("{}/{}#{i}", ch.id, ch.steps.get(step)?.id))
-                });
-                if let Some(id) = id {
-                    learn.progress.update(|p| {
-                        p.done.insert(id);
-                    });
-                    save_progress(learn);
-                }
-            }
-            _ => {}
-        }
-        // Then the packet shows why.
-        set_probe(state, &probe);
-        send_here(state);
-    };
-    let result = move || {
-        learn.asked.with(|a| a.get(i).and_then(|x| x.result.clone())).map(|r| {
-            let because = learn.asked.with(|a| {
-                a.get(i).and_then(|x| x.question.as_ref().ok()).map(|q| q.because.clone())
+    });
+    match learn.mode.get_untracked() {
+        Mode::Quiz { .. } => {
+            learn.score.update(|s| {
+                s.asked += 1;
+                s.right += u32::from(correct);
             });
-            if r.correct {
-                view! {
-                    <div class="result ok" data-testid="answer-right" role="status">
-                        <strong>"Right. "</strong>{because}
-                    </div>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <div class="result bad" data-testid="answer-wrong" role="status">
-                        <strong>"Not quite. "</strong>
-                        <ul>{r.explanation.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
-                        <p>"The engine says: "{because}" — watch the packet."</p>
-                    </div>
-                }
-                .into_any()
+            learn.score.with_untracked(|s| store(SCORE_KEY, &s.to_text()));
+        }
+        Mode::Step { chapter, step } if correct => {
+            let id = learn.chapters.with_untracked(|c| {
+                let ch = c.as_ref()?.as_ref().ok()?.get(chapter)?;
+                Some(format!("{}/{}#{i}", ch.id, ch.steps.get(step)?.id))
+            });
+            if let Some(id) = id {
+                learn.progress.update(|p| {
+                    p.done.insert(id);
+                });
+                save_progress(learn);
             }
-        })
-    };
-    view! {
-        <fieldset class="question" data-testid="question" data-kind=q.kind.name()>
-            <legend>{q.prompt.clone()}{if multi { " (pick every one that applies)" } else { "" }}</legend>
-            <div class="choices">{choices}</div>
-            <button data-testid="check" on:click=check_it>"Check"</button>
-            {result}
-        </fieldset>
+        }
+        _ => {}
     }
+    // Then the packet shows why.
+    set_probe(state, &probe);
+    send_here(state);
 }
 
 /// Whether the hop list should mark this hop for the current step.
@@ -680,33 +531,8 @@ pub fn ScenarioInfo() -> impl IntoView {
     .into_any()
 }
 
-/// What every colour, badge and shape on the diagram means.
+/// What every colour, badge and shape on the diagram means (`learn::html::LEGEND`).
 #[component]
 pub fn Legend() -> impl IntoView {
-    const ITEMS: [(&str, &str); 14] = [
-        ("node", "a node (machine): name, InternalIP, podCIDR"),
-        ("pod", "a pod: one network namespace, its IP, its labels"),
-        ("container", "a container; its ports on the right"),
-        ("crashed", "a container that could not bind its port (CrashLoop)"),
-        ("unready", "a pod that is not Ready: no traffic from Services"),
-        ("dns", "a CoreDNS pod (cluster DNS)"),
-        ("service", "a Service: virtual, rules on every node; badge = type"),
-        ("svc-port", "a Service port: click to send to it"),
-        ("nodeport", "a NodePort, open on this node's addresses"),
-        ("bridge", "the node's cni0 bridge (pods on this node)"),
-        ("netfilter", "netfilter: kube-proxy's iptables rules"),
-        ("wire", "the network between nodes"),
-        ("packet", "the request packet (purple: DNS, green: reply)"),
-        ("learn-hl", "highlighted by the current Learn step"),
-    ];
-    view! {
-        <details class="legend" data-testid="legend">
-            <summary>"Legend"</summary>
-            <ul>
-                {ITEMS.map(|(k, text)| view! {
-                    <li><span class=format!("swatch sw-{k}") aria-hidden="true"></span>{text}</li>
-                }).collect_view()}
-            </ul>
-        </details>
-    }
+    view! { <details class="legend" data-testid="legend" inner_html=crate::learn::html::LEGEND></details> }
 }

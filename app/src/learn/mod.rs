@@ -24,6 +24,7 @@
 //! ```
 
 pub mod check;
+pub mod html;
 pub mod progress;
 pub mod questions;
 pub mod quiz;
