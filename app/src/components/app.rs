@@ -17,6 +17,7 @@ use super::{
 
 #[component]
 pub fn App() -> impl IntoView {
+    learn::initial_search();
     if crate::embed::requested() {
         return view! { <crate::embed::Embed/> }.into_any();
     }

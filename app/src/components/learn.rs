@@ -39,7 +39,7 @@ impl LearnState {
 
 /// Whether the URL asks for a learn step or a quiz question (an embed then shows the panel).
 pub fn requested() -> bool {
-    url_param("learn").is_some() || url_param("quiz").is_some()
+    initial_param("learn").is_some() || initial_param("quiz").is_some()
 }
 
 /// The learn state from context, when the app provided one.
@@ -64,6 +64,25 @@ fn store(key: &str, value: &str) {
 fn url_param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+}
+
+thread_local! {
+    static INITIAL_SEARCH: std::cell::OnceCell<String> = const { std::cell::OnceCell::new() };
+}
+
+/// The query string the page was opened with (loading a scenario rewrites the URL before the
+/// learn panel reads it). The first call takes it: the app calls this first thing.
+pub fn initial_search() -> String {
+    INITIAL_SEARCH.with(|c| {
+        c.get_or_init(|| {
+            web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+        })
+        .clone()
+    })
+}
+
+fn initial_param(name: &str) -> Option<String> {
+    web_sys::UrlSearchParams::new_with_str(&initial_search()).ok()?.get(name)
 }
 
 /// Replaces the query with `pairs`, keeping what makes an embed an embed (`embed`, `theme`).
@@ -107,9 +126,9 @@ pub fn provide(state: AppState, embed: bool) -> LearnState {
         score: RwSignal::new(Score::parse(&stored(SCORE_KEY))),
     };
     provide_context(learn);
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let wanted = url_param("learn");
-    if let Some(seed) = url_param("quiz").and_then(|s| s.parse::<u64>().ok()) {
+    let search = initial_search();
+    let wanted = initial_param("learn");
+    if let Some(seed) = initial_param("quiz").and_then(|s| s.parse::<u64>().ok()) {
         open_quiz(state, learn, seed);
     } else if wanted.is_some() || (!embed && search.len() <= 1 && stored(DISMISSED_KEY).is_empty())
     {
