@@ -40,10 +40,6 @@ pub fn HopList() -> impl IntoView {
     // Groups the learner opened; the group of the current hop is open too, except cluster DNS,
     // which stays one step unless opened.
     let opened = RwSignal::new(std::collections::BTreeSet::<usize>::new());
-    Effect::new(move |_| {
-        state.trace.track();
-        opened.set(Default::default());
-    });
     let current = state.step;
     let list = NodeRef::<leptos::html::Ol>::new();
     // Keep the current hop in view inside the list (not the page): the outside world, so an effect.

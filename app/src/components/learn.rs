@@ -327,18 +327,16 @@ fn mark_later(state: AppState, learn: LearnState) {
 #[component]
 pub fn LearnPanel() -> impl IntoView {
     let (Some(state), Some(learn)) = (use_state(), use_learn()) else { return ().into_any() };
-    // Diagram redraws (edits, expanding a group) drop the marks: put them back.
-    Effect::new(move |_| {
-        state.revision.track();
-        state.expanded.track();
-        if matches!(learn.mode.get_untracked(), Mode::Step { .. }) {
-            mark_later(state, learn);
-        }
-    });
     let panel = NodeRef::<leptos::html::Section>::new();
     let focus_after: RwSignal<Option<String>> = RwSignal::new(None);
     Effect::new(move |_| {
+        // Diagram redraws (edits, expanding a group) drop the marks: they are put back too.
+        state.revision.track();
+        state.expanded.track();
         let mode = learn.mode.get();
+        if matches!(mode, Mode::Step { .. }) {
+            mark_later(state, learn);
+        }
         let html = learn.chapters.with(|chs| {
             learn.asked.with(|asked| {
                 learn.progress.with(|progress| {

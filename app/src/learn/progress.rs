@@ -11,12 +11,11 @@ pub struct Progress {
 
 impl Progress {
     pub fn parse(text: &str) -> Progress {
-        let done = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && l.len() <= 200)
-            .map(str::to_string)
-            .collect();
+        // Inserts, not `collect` (which sorts: another sort in the browser bundle).
+        let mut done = BTreeSet::new();
+        for l in text.lines().map(str::trim).filter(|l| !l.is_empty() && l.len() <= 200) {
+            done.insert(l.to_string());
+        }
         Progress { done }
     }
 
