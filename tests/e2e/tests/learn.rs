@@ -42,14 +42,9 @@ async fn every_chapter_and_step_with_its_highlights_and_questions() {
     for ch in &chs {
         for (si, step) in ch.steps.iter().enumerate() {
             let url = format!("http://{addr}/?learn={}/{}", ch.id, step.id);
-            if let Err(e) = walk_step(&c, &url, step).await {
+            let shot = (si == 0).then(|| shots.join(format!("learn-{}.png", ch.id)));
+            if let Err(e) = walk_step(&c, &url, step, shot.as_deref()).await {
                 failures.push(format!("{}/{}: {e}", ch.id, step.id));
-            }
-            if si == 0 {
-                let shot = shots.join(format!("learn-{}.png", ch.id));
-                if let Err(e) = podpath_e2e::save_screenshot(&c, &shot).await {
-                    failures.push(e);
-                }
             }
             steps += 1;
         }
@@ -98,7 +93,13 @@ async fn count(c: &Client, sel: &str) -> Result<usize, String> {
     c.find_all(Locator::Css(sel)).await.map(|v| v.len()).map_err(|e| format!("{sel}: {e}"))
 }
 
-async fn walk_step(c: &Client, url: &str, step: &app::learn::Step) -> Result<(), String> {
+/// Walks one step; `shot`: where to save a picture of the step as it opens (highlights on).
+async fn walk_step(
+    c: &Client,
+    url: &str,
+    step: &app::learn::Step,
+    shot: Option<&std::path::Path>,
+) -> Result<(), String> {
     open(c, url, &format!("[data-testid=learn-step][data-step='{}']", step.id)).await?;
     // The marks are put on the diagram a moment after it is drawn.
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -118,6 +119,10 @@ async fn walk_step(c: &Client, url: &str, step: &app::learn::Step) -> Result<(),
     }
     if count(c, "[data-testid=notice]").await? != step.notice.len() {
         return Err("the notice list does not show every notice".into());
+    }
+    if let Some(path) = shot {
+        run(c, "window.scrollTo(0, 0); return true;").await?;
+        podpath_e2e::save_screenshot(c, path).await?;
     }
     // Send: the hops the step names are marked in the event list; the verdict waits for the
     // packet, and "jump to the verdict" shows it.
