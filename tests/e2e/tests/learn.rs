@@ -53,7 +53,8 @@ async fn every_chapter_and_step_with_its_highlights_and_questions() {
     let _ = c.close().await;
 
     // The phone: every chapter's first step at 390 px, with the path as a list.
-    let phone = podpath_e2e::chromium(&driver, 390, 844).await.unwrap_or_else(|e| panic!("{e}"));
+    let phone =
+        podpath_e2e::chromium_phone(&driver, 390, 844).await.unwrap_or_else(|e| panic!("{e}"));
     for ch in &chs {
         let url = format!("http://{addr}/?learn={}/{}", ch.id, ch.steps[0].id);
         let r = open(
@@ -232,7 +233,7 @@ async fn phone_checks(c: &Client) -> Result<(), String> {
          const hops = [...document.querySelectorAll('[data-testid=stage] .stage-head')];
          const small = hops.filter(h => parseFloat(getComputedStyle(h).fontSize) < 11).length;
          return [d ? getComputedStyle(d).display : 'none', hops.length, small,
-                 document.documentElement.scrollWidth];",
+                 document.documentElement.scrollWidth, innerWidth];",
     )
     .await?;
     let a = v.as_array().ok_or("no result")?;
@@ -242,8 +243,17 @@ async fn phone_checks(c: &Client) -> Result<(), String> {
     if a[1].as_u64() == Some(0) || a[2].as_u64() != Some(0) {
         return Err(format!("the path list is missing or its text is under 11 px: {v}"));
     }
-    if a[3].as_u64().is_some_and(|w| w > 400) {
-        return Err(format!("the page is wider than the phone: {v}"));
+    if a[4].as_u64() != Some(390) {
+        return Err(format!("the viewport is not 390 px wide: {v}"));
+    }
+    if a[3].as_u64().is_some_and(|w| w > 390) {
+        let wide = run(
+            c,
+            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 395)
+               .slice(0, 6).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));",
+        )
+        .await?;
+        return Err(format!("the page is wider than the phone: {v}; widest: {wide}"));
     }
     Ok(())
 }
