@@ -70,7 +70,7 @@ pub fn Embed() -> impl IntoView {
     let learn = crate::components::learn::requested()
         .then(|| crate::components::learn::provide(state, true))
         .map(|_| view! { <crate::components::learn::LearnPanel/> });
-    crate::components::app::run_clock(state);
+    crate::components::clock::run_clock(state);
 
     let probe_text = move || {
         let source = state.source.get()?;

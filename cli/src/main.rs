@@ -15,6 +15,33 @@ use manifests::{Diagnostic, Loaded};
 
 mod input;
 
+/// `print!` to stdout; a closed pipe (`podpath ... validate | head -1`) ends the program quietly,
+/// as a filter does, instead of panicking.
+macro_rules! out {
+    ($($t:tt)*) => { write_out(&format!($($t)*)) };
+}
+
+/// `println!` through [`out!`].
+macro_rules! outln {
+    ($($t:tt)*) => { write_out(&format!("{}\n", format!($($t)*))) };
+}
+
+/// `eprintln!` that never panics (stderr may be closed too).
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
+fn write_out(s: &str) {
+    use std::io::Write as _;
+    let mut o = std::io::stdout().lock();
+    if o.write_all(s.as_bytes()).and_then(|()| o.flush()).is_err() {
+        std::process::exit(i32::from(EXIT_OK));
+    }
+}
+
 const EXIT_OK: u8 = 0;
 const EXIT_NOT_DELIVERED: u8 = 1;
 const EXIT_INVALID: u8 = 2;
@@ -131,23 +158,27 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> u8 {
     if let Command::Scenarios = cli.command {
         for s in manifests::scenarios() {
-            println!("{:<26} {}", s.id, s.title);
+            outln!("{:<26} {}", s.id, s.title);
         }
         return EXIT_OK;
     }
     let sources = match input::read_sources(&cli.files, cli.scenario.as_deref()) {
         Ok(s) => s,
         Err((code, msg)) => {
-            eprintln!("error: {msg}");
+            errln!("error: {msg}");
             return code;
         }
     };
-    let loaded = match manifests::load(&sources.text) {
+    let options = manifests::LoadOptions {
+        streams: sources.streams.clone(),
+        ..manifests::LoadOptions::default()
+    };
+    let loaded = match manifests::load_with(&sources.text, &options) {
         Ok(l) => l,
         Err(diags) => {
             print_diags(&sources, &diags);
             let n = diags.iter().filter(|d| d.is_error()).count();
-            eprintln!("error: {n} error(s); nothing loaded");
+            errln!("error: {n} error(s); nothing loaded");
             return EXIT_INVALID;
         }
     };
@@ -162,7 +193,7 @@ fn run(cli: Cli) -> u8 {
                 None => false,
                 Some("wide") => true,
                 Some(other) => {
-                    eprintln!("error: unsupported output format {other:?} (only -o wide)");
+                    errln!("error: unsupported output format {other:?} (only -o wide)");
                     return EXIT_USAGE;
                 }
             };
@@ -182,22 +213,22 @@ fn run(cli: Cli) -> u8 {
                 Resource::Svc => manifests::tables::services(c, &opts),
                 Resource::Endpointslices => manifests::tables::endpoint_slices(c, &opts),
             };
-            print!("{text}");
+            out!("{text}");
             EXIT_OK
         }
         Command::Rules { node } => match loaded.cluster.node_by_name(&node) {
             Some(n) => {
-                print!("{}", engine::kube_proxy::render::render_node(&loaded.cluster, n.id));
+                out!("{}", engine::kube_proxy::render::render_node(&loaded.cluster, n.id));
                 EXIT_OK
             }
             None => {
-                eprintln!("error: nodes {node:?} not found");
+                errln!("error: nodes {node:?} not found");
                 EXIT_INVALID
             }
         },
         Command::Validate => {
             let c = &loaded.cluster;
-            println!(
+            outln!(
                 "valid: {} nodes, {} pods, {} services; {} warning(s), {} skipped",
                 c.nodes().count(),
                 c.pod_count(),
@@ -206,12 +237,18 @@ fn run(cli: Cli) -> u8 {
                 loaded.skipped.len()
             );
             for s in &loaded.skipped {
-                println!("skipped {} {:?} (line {}): {}", s.kind, s.name, s.line, s.reason);
+                outln!(
+                    "skipped {} {} (line {}): {}",
+                    manifests::diag::escape(&s.kind),
+                    manifests::diag::escape(&format!("{:?}", s.name)),
+                    s.line,
+                    s.reason
+                );
             }
             EXIT_OK
         }
         Command::Export => {
-            print!("{}", manifests::export(&loaded.cluster));
+            out!("{}", manifests::export(&loaded.cluster));
             EXIT_OK
         }
         Command::Scenarios => EXIT_OK,
@@ -220,7 +257,7 @@ fn run(cli: Cli) -> u8 {
 
 fn print_diags(sources: &input::Sources, diags: &[Diagnostic]) {
     for d in diags {
-        eprintln!("{}", sources.locate(d));
+        errln!("{}", sources.locate(d));
     }
 }
 
@@ -228,12 +265,19 @@ fn print_diags(sources: &input::Sources, diags: &[Diagnostic]) {
 fn probe_from(args: &TraceArgs, header: Option<&Probe>) -> Result<Probe, String> {
     let source = match (&args.from, &args.from_node, &args.from_external) {
         (Some(p), _, _) => Some(manifests::scenario::parse_pod_source(p)?),
-        (_, Some(n), _) => Some(Source::Node { node: n.clone() }),
+        (_, Some(n), _) => {
+            Some(Source::Node { node: manifests::scenario::plain_text(n)?.to_string() })
+        }
         (_, _, Some(ip)) => {
-            let ip = ip
-                .parse()
-                .map_err(|_| format!("--from-external: {ip:?} is not an IPv4 address"))?;
+            let ip = ip.parse().map_err(|_| {
+                if ip.parse::<std::net::Ipv6Addr>().is_ok() {
+                    format!("--from-external: {ip:?}: {}", manifests::scenario::IPV6)
+                } else {
+                    format!("--from-external: {ip:?} is not an IPv4 address")
+                }
+            })?;
             let via = args.via.as_deref().ok_or("--from-external needs --via NODE|lb")?;
+            manifests::scenario::plain_text(via)?;
             Some(Source::External { ip, entry: manifests::scenario::parse_entry(via) })
         }
         _ => None,
@@ -262,6 +306,13 @@ fn probe_from(args: &TraceArgs, header: Option<&Probe>) -> Result<Probe, String>
     if let Some(r) = args.repeat {
         probe.repeat = r.max(1);
     }
+    if probe.repeat > engine::probe::MAX_REPEAT {
+        return Err(format!(
+            "--repeat: {} is more than {} connections in one trace",
+            probe.repeat,
+            engine::probe::MAX_REPEAT
+        ));
+    }
     if let Source::External { entry: Entry::Node { node }, .. } = &probe.source {
         if node.is_empty() {
             return Err("--via needs a node name or lb".into());
@@ -274,7 +325,7 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
     let probe = match probe_from(args, header) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return EXIT_USAGE;
         }
     };
@@ -282,7 +333,7 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
     let delivered =
         !trace.connections.is_empty() && trace.connections.iter().all(|c| c.verdict.is_delivered());
     match args.output {
-        Output::Text => print!("{}", engine::trace_text::render_text(&trace)),
+        Output::Text => out!("{}", engine::trace_text::render_text(&trace)),
         Output::Json => {
             let doc = serde_json::json!({
                 "podpath_trace_version": 1,
@@ -290,9 +341,9 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
                 "trace": trace,
             });
             match serde_json::to_string_pretty(&doc) {
-                Ok(s) => println!("{s}"),
+                Ok(s) => outln!("{s}"),
                 Err(e) => {
-                    eprintln!("error: cannot write JSON: {e}");
+                    errln!("error: cannot write JSON: {e}");
                     return EXIT_INVALID;
                 }
             }

@@ -145,7 +145,7 @@ fn invalid_input_is_exit_2_with_file_and_line() {
     let (code, _, err) = podpath(&["-f", &bad.display().to_string(), "validate"], None);
     assert_eq!(code, 2);
     assert!(
-        err.contains("26-nodeport-out-of-range.yaml: Service \"np\" is invalid: spec.ports[0].nodePort: Invalid value: 29999: provided port is not in the valid range. The range of valid ports is 30000-32767 (line 9)"),
+        err.contains("26-nodeport-out-of-range.yaml: Service \"np\" is invalid: spec.ports[0].nodePort: Invalid value: 29999: provided port is not in the valid range. The range of valid ports is 30000-32767 (line 10)"),
         "{err}"
     );
     // Two files: lines are counted per file.
@@ -153,7 +153,7 @@ fn invalid_input_is_exit_2_with_file_and_line() {
     let (code, _, err) =
         podpath(&["-f", &good, "-f", &bad.display().to_string(), "validate"], None);
     assert_eq!(code, 2);
-    assert!(err.contains("26-nodeport-out-of-range.yaml: ") && err.contains("(line 9)"), "{err}");
+    assert!(err.contains("26-nodeport-out-of-range.yaml: ") && err.contains("(line 10)"), "{err}");
     let (code, _, _) = podpath(&["-f", "/nonexistent.yaml", "validate"], None);
     assert_eq!(code, 2);
 }
@@ -184,4 +184,66 @@ fn export_loads_back() {
     let (_, original, _) =
         podpath(&["--scenario", "default", "get", "pods", "-A", "-o", "wide"], None);
     assert_eq!(pods, original);
+}
+
+/// Issue #16 end to end: bytes charged while read, a closed pipe, IPv6 and repeat refused before
+/// any work, files read each as its own stream.
+#[test]
+fn hostile_input_is_refused_before_the_work() {
+    if std::path::Path::new("/dev/zero").exists() {
+        let (code, _, err) = podpath(&["-f", "/dev/zero", "validate"], None);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("/dev/zero: the input is more than 33554432 bytes"), "{err}");
+    }
+    let (code, _, err) = podpath(
+        &["--scenario", "default", "trace", "--from", "default/a", "--to", "[fd00::1]:80"],
+        None,
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("podpath models IPv4 single-stack clusters"), "{err}");
+    let (code, _, err) =
+        podpath(&["--scenario", "default", "trace", "--repeat", "100000000"], None);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("--repeat: 100000000 is more than 1000 connections"), "{err}");
+    let header = "# podpath-probe: from=default/p to=10.96.0.10:53 repeat=100000000\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
+    let (code, _, err) = podpath(&["-f", "-", "trace"], Some(header));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("repeat: 100000000 is more than 1000"), "{err}");
+
+    // Each file its own stream: the second file's `%YAML` line and a CR-only first file.
+    let dir = std::env::temp_dir().join(format!("podpath-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let a = dir.join("a.yaml");
+    let b = dir.join("b.yaml");
+    std::fs::write(
+        &a,
+        "apiVersion: v1\rkind: Service\rmetadata:\r  name: a\rspec:\r  ports:\r  - port: 0\r",
+    )
+    .expect("write");
+    std::fs::write(&b, "%YAML 1.2\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: b\nspec:\n  ports:\n  - port: 70000\n")
+        .expect("write");
+    let (code, _, err) = podpath(
+        &["-f", &a.display().to_string(), "-f", &b.display().to_string(), "validate"],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("a.yaml: Service \"a\" is invalid: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive (line 7)"), "{err}");
+    assert!(err.contains("b.yaml: Service \"b\" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive (line 9)"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `podpath ... | head -1`: the reader goes away; podpath ends quietly, no panic.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_podpath"))
+        .args(["--scenario", "default", "export"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("podpath runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("podpath finishes");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::Cluster;
+use crate::cluster::ClusterState;
 use crate::model::*;
 
 /// What CoreDNS answers for one fully qualified name.
@@ -45,7 +45,7 @@ impl Resolution {
 }
 
 /// The names a pod's resolver tries for `name`, in order (ndots:5 and the search list).
-pub fn candidates(cluster: &Cluster, namespace: &str, name: &str) -> Vec<String> {
+pub fn candidates(cluster: &ClusterState, namespace: &str, name: &str) -> Vec<String> {
     let zone = &cluster.settings().cluster_domain;
     if let Some(absolute) = name.strip_suffix('.') {
         return vec![absolute.to_string()];
@@ -60,7 +60,7 @@ pub fn candidates(cluster: &Cluster, namespace: &str, name: &str) -> Vec<String>
 }
 
 /// Resolves `name` as a pod in `namespace` would, stopping at the first name that exists.
-pub fn resolve(cluster: &Cluster, namespace: &str, name: &str) -> Resolution {
+pub fn resolve(cluster: &ClusterState, namespace: &str, name: &str) -> Resolution {
     let mut tried = Vec::new();
     for fqdn in candidates(cluster, namespace, &name.to_ascii_lowercase()) {
         let answer = lookup(cluster, &fqdn);
@@ -74,7 +74,7 @@ pub fn resolve(cluster: &Cluster, namespace: &str, name: &str) -> Resolution {
 }
 
 /// CoreDNS's answer for a fully qualified name (no trailing dot).
-pub fn lookup(cluster: &Cluster, fqdn: &str) -> Answer {
+pub fn lookup(cluster: &ClusterState, fqdn: &str) -> Answer {
     let zone = &cluster.settings().cluster_domain;
     let Some(rest) = fqdn.strip_suffix(zone.as_str()).and_then(|r| r.strip_suffix('.')) else {
         return Answer::NxDomain;
@@ -87,7 +87,7 @@ pub fn lookup(cluster: &Cluster, fqdn: &str) -> Answer {
     }
 }
 
-fn service_answer(cluster: &Cluster, ns: &str, name: &str) -> Answer {
+fn service_answer(cluster: &ClusterState, ns: &str, name: &str) -> Answer {
     let Some(svc) = cluster.service_by_key(&ObjectKey::new(ns, name)) else {
         return Answer::NxDomain;
     };
@@ -111,7 +111,7 @@ fn service_answer(cluster: &Cluster, ns: &str, name: &str) -> Answer {
     }
 }
 
-fn hostname_answer(cluster: &Cluster, ns: &str, svc_name: &str, host: &str) -> Answer {
+fn hostname_answer(cluster: &ClusterState, ns: &str, svc_name: &str, host: &str) -> Answer {
     let Some(svc) = cluster.service_by_key(&ObjectKey::new(ns, svc_name)) else {
         return Answer::NxDomain;
     };
@@ -136,13 +136,12 @@ fn hostname_answer(cluster: &Cluster, ns: &str, svc_name: &str, host: &str) -> A
     }
 }
 
-impl Cluster {
+impl ClusterState {
     /// Adds what every cluster has for DNS, when absent: the `kube-system/kube-dns` Service at the
     /// settings' DNS address (ports dns 53/UDP, dns-tcp 53/TCP, metrics 9153/TCP) and two
     /// CoreDNS pods on the first nodes. Does nothing if a kube-dns Service exists or there are no
     /// nodes.
     pub fn add_cluster_dns(&mut self) -> Result<(), crate::ModelError> {
-        self.touch();
         if self.dns_service().is_some() {
             return Ok(());
         }

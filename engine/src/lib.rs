@@ -14,6 +14,7 @@ pub mod dataplane;
 pub mod dns;
 pub mod error;
 mod fast_hash;
+mod handle;
 pub mod kube_proxy;
 pub mod model;
 pub mod name;
@@ -24,8 +25,9 @@ pub mod trace;
 pub mod trace_text;
 
 pub use addr::{Cidr, FiveTuple, Protocol};
-pub use cluster::{Cluster, ClusterSettings};
+pub use cluster::{ClusterSettings, ClusterState};
 pub use error::ModelError;
+pub use handle::Cluster;
 pub use model::*;
 pub use name::Name;
 pub use probe::{Destination, Entry, Probe, Source};

@@ -5,6 +5,9 @@
 //! [`Cluster`](crate::Cluster); the cluster fills in what the control plane would (IPs, nodePorts)
 //! and keeps the result in the plain structs below. Names are validated once, by the loader, with
 //! the apiserver's wording; the engine checks only what it needs to stay consistent.
+//!
+//! One file over 500 lines on purpose: every object kind's `Spec` sits beside what the cluster
+//! keeps of it, and they share the small types above (labels, ids, keys); it holds data only.
 
 use std::borrow::Borrow;
 use std::collections::BTreeMap;

@@ -54,6 +54,10 @@ impl fmt::Display for Destination {
     }
 }
 
+/// Most connections one probe opens (`repeat`): the one limit the CLI, the JS API, the URL and
+/// the app enforce, before any work.
+pub const MAX_REPEAT: u32 = 1000;
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Probe {
     pub source: Source,

@@ -5,9 +5,10 @@
 use std::net::Ipv4Addr;
 
 use crate::addr::{Cidr, Protocol};
-use crate::cluster::{Cluster, ClusterSettings};
+use crate::cluster::ClusterSettings;
 use crate::error::ModelError;
 use crate::model::*;
+use crate::Cluster;
 
 /// The size of a synthetic cluster.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

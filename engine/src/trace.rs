@@ -143,15 +143,6 @@ impl Text {
     }
 }
 
-/// `lazy_text!("… {x} …")`: a [`Text`] formatted when read. The closure moves what it names, so
-/// name owned values (copies of addresses, clones of names), never borrows of the cluster.
-macro_rules! lazy_text {
-    ($($arg:tt)*) => {
-        $crate::trace::Text::lazy(move |f| write!(f, $($arg)*))
-    };
-}
-pub(crate) use lazy_text;
-
 impl Default for Text {
     fn default() -> Text {
         Text::new_static("")
@@ -262,6 +253,14 @@ pub enum Verdict {
     NoRoute { ip: Ipv4Addr, reason: String },
     /// The name did not resolve.
     NameNotFound { name: String, reason: String },
+    /// The server (`pod ns/name` or `node NAME`) got the request and answered (or refused it,
+    /// `refused`), but the answer never
+    /// reached the client as an answer to its connection: dropped on the way back, or arriving
+    /// from an address the client did not dial. The client times out.
+    ReplyLost { server: String, refused: bool, node: String, reason: String },
+    /// Sent out of the cluster by a node's default route to an address nothing outside answers
+    /// (inside the Service or cluster CIDR, but no Service or pod has it): the client times out.
+    Unanswered { via_node: String, to: Ipv4Addr, reason: String },
 }
 
 impl Verdict {
@@ -282,6 +281,8 @@ impl Verdict {
             Verdict::AnsweredByNode { .. } => "answered by node",
             Verdict::NoRoute { .. } => "no route",
             Verdict::NameNotFound { .. } => "name not found",
+            Verdict::ReplyLost { .. } => "reply lost",
+            Verdict::Unanswered { .. } => "left the cluster, unanswered",
         }
     }
 
@@ -292,9 +293,11 @@ impl Verdict {
             Verdict::Rejected { .. }
             | Verdict::RefusedByPod { .. }
             | Verdict::RefusedByNode { .. } => "connection refused",
-            Verdict::Dropped { .. } | Verdict::NoRuleMatched { .. } | Verdict::NoRoute { .. } => {
-                "timeout"
-            }
+            Verdict::Dropped { .. }
+            | Verdict::NoRuleMatched { .. }
+            | Verdict::NoRoute { .. }
+            | Verdict::ReplyLost { .. }
+            | Verdict::Unanswered { .. } => "timeout",
             Verdict::LeftCluster { .. } => "left the cluster",
             Verdict::NameNotFound { .. } => "NXDOMAIN",
         }
@@ -330,6 +333,13 @@ impl fmt::Display for Verdict {
             }
             Verdict::NoRoute { ip, reason } => write!(f, "no route to {ip}: {reason}"),
             Verdict::NameNotFound { name, reason } => write!(f, "{name}: {reason}"),
+            Verdict::ReplyLost { server, refused, node, reason } => {
+                let what = if *refused { "refusal" } else { "answer" };
+                write!(f, "the {what} of {server} was lost on {node}: {reason} (client times out)")
+            }
+            Verdict::Unanswered { via_node, to, reason } => {
+                write!(f, "left the cluster via {via_node} to {to}: {reason} (client times out)")
+            }
         }
     }
 }

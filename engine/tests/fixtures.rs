@@ -582,3 +582,105 @@ fn node_to_clusterip_is_masqueraded() {
     assert!(t.outcomes.iter().all(|o| o.masqueraded));
     snapshot!(node_to_clusterip_is_masqueraded, t);
 }
+
+/// Three nodes: a client on node-1, the only `web` endpoint on node-3, an eTP=Local NodePort.
+fn asymmetric_cluster(protocol: &str) -> Cluster {
+    let mut c = nodes(3);
+    pod_spec_client(&mut c);
+    pod(&mut c, "default", "web-3", "node-3", "app=web", &[&format!("nginx:8080/{protocol}")]);
+    let mut spec = svc_spec(
+        "default",
+        "web",
+        ServiceType::NodePort,
+        "app=web",
+        &[&format!("80->8080/{protocol}")],
+    );
+    spec.external_traffic_policy = TrafficPolicy::Local;
+    c.add_service(spec).unwrap();
+    c
+}
+
+#[test]
+fn pod_to_a_remote_etp_local_node_port_loses_the_tcp_reply() {
+    // node-2 DNATs without masquerading (pod traffic short-circuits to every endpoint); web-3
+    // answers the client straight through node-1, which never saw that connection.
+    let c = asymmetric_cluster("TCP");
+    let t = c.trace(&from_pod(
+        "default/client",
+        &format!("192.168.1.12:{}", node_port(&c, "default/web")),
+    ));
+    let Verdict::ReplyLost { server, refused, node, reason } = only(&t) else {
+        panic!("expected a lost reply, got {:?}", verdicts(&t))
+    };
+    assert_eq!((server.as_str(), *refused, node.as_str()), ("pod default/web-3", false, "node-1"));
+    assert!(reason.contains("INVALID") && reason.contains("bypassed node-2"), "{reason}");
+    assert_eq!(t.outcomes[0].seen_source, Some("10.244.1.2".parse().unwrap()));
+    snapshot!(pod_to_a_remote_etp_local_node_port_loses_the_tcp_reply, t);
+}
+
+#[test]
+fn pod_to_a_remote_etp_local_node_port_ignores_the_udp_reply() {
+    let c = asymmetric_cluster("UDP");
+    let mut p =
+        from_pod("default/client", &format!("192.168.1.12:{}", node_port(&c, "default/web")));
+    p.protocol = Protocol::Udp;
+    let t = c.trace(&p);
+    let Verdict::ReplyLost { node, reason, .. } = only(&t) else {
+        panic!("expected a lost reply, got {:?}", verdicts(&t))
+    };
+    assert_eq!(node, "node-1");
+    assert!(reason.contains("not from 192.168.1.12"), "{reason}");
+    snapshot!(pod_to_a_remote_etp_local_node_port_ignores_the_udp_reply, t);
+}
+
+#[test]
+fn pod_to_the_etp_local_node_port_of_its_own_node_gets_its_reply() {
+    // The same Service through the client's own node: the reply passes node-1, which
+    // translated the request, so conntrack rewrites it back.
+    let c = asymmetric_cluster("TCP");
+    let t = c.trace(&from_pod(
+        "default/client",
+        &format!("192.168.1.11:{}", node_port(&c, "default/web")),
+    ));
+    assert!(only(&t).is_delivered());
+    assert!(t.connections[0].reply.iter().any(|h| matches!(h.action, Action::Conntrack { .. })));
+}
+
+fn host_network_client(c: &mut Cluster) {
+    let mut spec = pod_spec("default", "agent", "node-1", "app=agent", &["agent"]);
+    spec.host_network = true;
+    c.add_pod(spec).unwrap();
+}
+
+#[test]
+fn host_network_client_to_a_local_pod_comes_from_the_bridge() {
+    let mut c = web_cluster(ServiceType::ClusterIP);
+    host_network_client(&mut c);
+    let ip = c.pod_by_key(&key("default/web-1")).unwrap().ip;
+    let t = c.trace(&from_pod("default/agent", &format!("{ip}:8080")));
+    assert!(only(&t).is_delivered());
+    assert_eq!(
+        t.outcomes[0].seen_source,
+        Some("10.244.1.1".parse().unwrap()),
+        "the route to the node's own podCIDR has cni0's address as its source"
+    );
+    snapshot!(host_network_client_to_a_local_pod_comes_from_the_bridge, t);
+}
+
+#[test]
+fn host_network_client_to_a_cluster_ip_is_masqueraded() {
+    let mut c = web_cluster(ServiceType::ClusterIP);
+    host_network_client(&mut c);
+    let t = c.trace(&from_pod("default/agent", &format!("{}:80", cluster_ip(&c, "default/web"))));
+    assert!(t.outcomes.iter().all(|o| o.verdict.is_delivered() && o.masqueraded));
+    snapshot!(host_network_client_to_a_cluster_ip_is_masqueraded, t);
+}
+
+#[test]
+fn service_cidr_address_no_service_has_leaves_unanswered() {
+    let c = web_cluster(ServiceType::ClusterIP);
+    let t = c.trace(&from_pod("default/client", "10.96.200.200:80"));
+    assert!(matches!(only(&t), Verdict::Unanswered { via_node, .. } if via_node == "node-1"));
+    assert_eq!(only(&t).client_sees(), "timeout");
+    snapshot!(service_cidr_address_no_service_has_leaves_unanswered, t);
+}

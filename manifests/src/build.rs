@@ -52,7 +52,10 @@ pub fn check_allocations(
             if np < i64::from(lo) || np > i64::from(hi) {
                 let d = format!("provided port is not in the valid range. The range of valid ports is {lo}-{hi}");
                 diags.push(
-                    Diagnostic::error(invalid_num(np, &d)).on(&obj).field(field).at_line(p.line),
+                    Diagnostic::error(invalid_num(np, &d))
+                        .on(&obj)
+                        .field(field)
+                        .at_line(p.node_port_line),
                 );
                 continue;
             }
@@ -65,7 +68,7 @@ pub fn check_allocations(
                     Diagnostic::error(invalid_num(np, "provided port is already allocated"))
                         .on(&obj)
                         .field(field)
-                        .at_line(p.line),
+                        .at_line(p.node_port_line),
                 );
                 continue;
             }
@@ -101,7 +104,7 @@ pub fn check_allocations(
             if s.service_type.as_deref() == Some("ExternalName") {
                 continue;
             }
-            let line = s.spec_line;
+            let line = s.cluster_ip_line;
             let is_dns = s.meta.namespace == "kube-system" && s.meta.name == "kube-dns";
             if !settings.service_cidr.contains(ip) {
                 let m = format!(
@@ -115,6 +118,43 @@ pub fn check_allocations(
             } else {
                 cluster_ips.insert(ip, key.clone());
             }
+        }
+    }
+}
+
+/// Each Node's podCIDR against the cluster's networks: one that overlaps the service CIDR (or
+/// covers everything, `0.0.0.0/0`) would give a pod a Service's address, which the
+/// kube-controller-manager never allocates (its range allocator marks the service range as used,
+/// `filterOutServiceRange` in pkg/controller/nodeipam/ipam/range_allocator.go): an error. One
+/// outside the cluster CIDR loads, as the apiserver takes it, with a warning in the words the
+/// controller-manager's node IPAM stops on (`occupyCIDRs`, and `cidr_set.go`'s range check).
+/// Nodes whose podCIDRs overlap each other are the engine's error when they are added.
+pub fn check_networks(objects: &[Object], settings: &ClusterSettings, diags: &mut Vec<Diagnostic>) {
+    for o in objects {
+        let Object::Node(n) = o else { continue };
+        let Some(cidr) = n.pod_cidr.as_deref().and_then(|c| c.parse::<Cidr>().ok()) else {
+            continue;
+        };
+        let obj = object_ref(o);
+        let line = n.pod_cidr_line;
+        let text = n.pod_cidr.as_deref().unwrap_or_default();
+        if cidr.overlaps(settings.service_cidr) {
+            let d = format!(
+                "overlaps the service CIDR {} (--service-cluster-ip-range): a pod would get a Service's address",
+                settings.service_cidr
+            );
+            diags.push(
+                Diagnostic::error(crate::diag::invalid(&text, &d))
+                    .on(&obj)
+                    .field("spec.podCIDR")
+                    .at_line(line),
+            );
+        } else if !settings.cluster_cidr.covers(cidr) && !cidr.covers(settings.cluster_cidr) {
+            let m = format!(
+                "failed to mark cidr[{cidr}] at idx [0] as occupied for node: {}: cidr {cidr} is out the range of cluster cidr {} (kube-controller-manager's node IPAM would stop on it; kube-proxy treats these pods as outside the cluster)",
+                n.meta.name, settings.cluster_cidr
+            );
+            diags.push(Diagnostic::warning(m).on(&obj).field("spec.podCIDR").at_line(line));
         }
     }
 }
@@ -317,6 +357,9 @@ impl Builder {
             Ok(_) => {
                 self.pods_per_node.insert(n.meta.name.clone(), 0);
             }
+            Err(e @ engine::ModelError::PodCidrOverlap { .. }) => {
+                self.model_error(&obj, n.pod_cidr_line, e)
+            }
             Err(e) => self.model_error(&obj, n.meta.line, e),
         }
     }
@@ -507,7 +550,11 @@ impl Builder {
             reason: reason.to_string(),
         };
         if s.address_type.as_deref() != Some("IPv4") {
-            self.skipped.push(skip("podpath models IPv4 only"));
+            self.skipped.push(skip(if s.address_type.as_deref() == Some("IPv6") {
+                crate::scenario::IPV6
+            } else {
+                "podpath models IPv4 only"
+            }));
             return;
         }
         let service_name = if s.from_endpoints {

@@ -106,18 +106,29 @@ impl fmt::Display for Diagnostic {
         if self.severity == Severity::Warning {
             f.write_str("Warning: ")?;
         }
+        // Names, fields and messages come from the input: a terminal or a page shows them
+        // escaped, never as the control sequences they may hold.
+        let message = escape(&self.message);
         match (&self.object, &self.field) {
-            (Some(o), Some(field)) if self.severity == Severity::Error => {
-                write!(f, "{} \"{}\" is invalid: {field}: {}", o.kind, o.name, self.message)?
-            }
-            (Some(o), Some(field)) => {
-                write!(f, "{field}: {} ({} \"{}\")", self.message, o.kind, o.name)?
-            }
+            (Some(o), Some(field)) if self.severity == Severity::Error => write!(
+                f,
+                "{} \"{}\" is invalid: {}: {message}",
+                escape(&o.kind),
+                escape(&o.name),
+                escape(field)
+            )?,
+            (Some(o), Some(field)) => write!(
+                f,
+                "{}: {message} ({} \"{}\")",
+                escape(field),
+                escape(&o.kind),
+                escape(&o.name)
+            )?,
             (Some(o), None) if !self.message.starts_with(&format!("{} \"", o.kind)) => {
-                write!(f, "{} \"{}\": {}", o.kind, o.name, self.message)?
+                write!(f, "{} \"{}\": {message}", escape(&o.kind), escape(&o.name))?
             }
-            (None, Some(field)) => write!(f, "{field}: {}", self.message)?,
-            _ => f.write_str(&self.message)?,
+            (None, Some(field)) => write!(f, "{}: {message}", escape(field))?,
+            _ => f.write_str(&message)?,
         }
         match (self.line, self.column) {
             (Some(l), Some(c)) if self.object.is_none() => write!(f, " (line {l}, column {c})"),
@@ -125,6 +136,28 @@ impl fmt::Display for Diagnostic {
             _ => Ok(()),
         }
     }
+}
+
+/// Text from the input made safe to print: control characters (C0, DEL, C1) and the bidirectional
+/// controls that reorder what a terminal shows (U+061C, U+200E/F, U+202A-U+202E,
+/// U+2066-U+2069) become `\u{..}`; anything else is kept. Borrows when nothing changes.
+pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    fn unsafe_char(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    }
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 // ---------------------------------------------------------------------------------------------

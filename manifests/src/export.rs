@@ -269,7 +269,11 @@ fn slice_doc(g: &engine::EndpointSliceSpec) -> Value {
                 e.push(("name", s(name)));
             }
             e.push(("protocol", s(p.protocol.as_str())));
-            e.push(("port", n(p.port)));
+            // 0 stands for a port the slice did not give (kube-proxy skips it); written as
+            // absent, as read.
+            if p.port != 0 {
+                e.push(("port", n(p.port)));
+            }
             m(e)
         })
         .collect();

@@ -17,18 +17,25 @@
 //! * [`tables`] prints kubectl's tables; [`export()`] writes the cluster back as manifests that load
 //!   into the same cluster; [`scenarios()`] are the bundled scenarios with their probes.
 //!
-//! The loader never panics: limits on size, nesting and alias expansion ([`Limits`]) bound the
-//! work, and every value is checked before it reaches the engine.
+//! * Input is read as kubectl reads it ([`text`], [`yaml`]): byte-order marks and UTF-16, control
+//!   characters refused, YAML 1.1 scalars as go-yaml v2 resolves them (`yes` is a boolean, `010`
+//!   is 8), each file its own stream.
+//!
+//! The loader never panics: limits on size, nesting, alias expansion, objects and the memory of
+//! a document's tree ([`Limits`]) are charged before the work, and every value is checked before
+//! it reaches the engine.
 
 mod build;
 pub mod diag;
 pub mod export;
+mod locate;
 pub mod names;
 pub mod objects;
 mod read;
 pub mod scenario;
 pub mod staged;
 pub mod tables;
+pub mod text;
 mod validate;
 pub mod yaml;
 
@@ -59,6 +66,9 @@ pub struct Loaded {
 pub struct LoadOptions {
     pub settings: ClusterSettings,
     pub limits: Limits,
+    /// Byte offsets where each input file after the first begins, in a text that joins several
+    /// (each file its own YAML stream); empty for one file.
+    pub streams: Vec<usize>,
 }
 
 /// Loads manifests into a cluster with default settings and limits.

@@ -69,6 +69,8 @@ pub struct RawServicePort {
     pub target_port: Option<IntOrStr>,
     pub node_port: Option<i64>,
     pub line: u32,
+    /// Line of `nodePort` (the allocator's errors are about it).
+    pub node_port_line: u32,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -94,6 +96,17 @@ pub struct RawService {
     pub external_name: Option<String>,
     pub ingress_ips: Vec<String>,
     pub spec_line: u32,
+    /// Line of `clusterIPs` (or `clusterIP`), for the allocator's errors.
+    pub cluster_ip_line: u32,
+    /// `ipFamilyPolicy` and `ipFamilies`, when given (boxed: most Services have neither).
+    pub ip_family: Option<Box<IpFamily>>,
+    pub ip_family_line: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IpFamily {
+    pub policy: Option<String>,
+    pub families: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,6 +148,7 @@ pub struct RawNode {
     pub internal_ip: Option<String>,
     pub external_ip: Option<String>,
     pub pod_cidr: Option<String>,
+    pub pod_cidr_line: u32,
     pub ready: bool,
 }
 
@@ -285,10 +299,36 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
         r.error("metadata.name", v.line, "Required value: name or generateName is required".into());
         return None;
     };
-    let name = r.str(m.get("name"), "metadata.name");
-    let Some(name) = name.filter(|n| !n.is_empty()) else {
-        r.error("metadata.name", m.line, "Required value: name or generateName is required".into());
-        return None;
+    let name = r.str(m.get("name"), "metadata.name").filter(|n| !n.is_empty());
+    let generate = r.str(m.get("generateName"), "metadata.generateName").filter(|n| !n.is_empty());
+    let name = match (name, generate) {
+        (Some(n), _) => n,
+        // The apiserver appends five random characters (`names.SimpleNameGenerator`); here they
+        // come from the prefix and the line, so a load is the same every time.
+        (None, Some(prefix)) => {
+            let line = m.get("generateName").map_or(m.line, |g| g.line);
+            let name = format!("{prefix}{}", generated_suffix(&prefix, line));
+            r.obj.name.clone_from(&name);
+            r.diags.push(
+                Diagnostic::warning(format!(
+                    "generateName: named {name:?} (the apiserver would add a random suffix)"
+                ))
+                .on(&r.obj)
+                .at_line(line),
+            );
+            name
+        }
+        (None, None) => {
+            // A name of the wrong type was reported already.
+            if m.get("name").is_none_or(Value::is_null) {
+                r.error(
+                    "metadata.name",
+                    m.line,
+                    "Required value: name or generateName is required".into(),
+                );
+            }
+            return None;
+        }
     };
     r.obj.name.clone_from(&name);
     let namespace = if namespaced {
@@ -366,15 +406,23 @@ fn read_node(
     status: Option<&Value>,
 ) -> RawNode {
     let pod_cidr = spec.and_then(|s| r.str(s.get("podCIDR"), "spec.podCIDR"));
-    let mut node = RawNode { meta, pod_cidr, ready: true, ..RawNode::default() };
+    let pod_cidr_line = spec.and_then(|s| s.get("podCIDR")).map_or(meta.line, |v| v.line);
+    let mut node = RawNode { meta, pod_cidr, pod_cidr_line, ready: true, ..RawNode::default() };
     if let Some(status) = status {
         for (i, a) in r.seq(status.get("addresses"), "status.addresses").iter().enumerate() {
             let t = r.str(a.get("type"), format_args!("status.addresses[{i}].type"));
             let addr = r.str(a.get("address"), format_args!("status.addresses[{i}].address"));
-            match t.as_deref() {
-                Some("InternalIP") if node.internal_ip.is_none() => node.internal_ip = addr,
-                Some("ExternalIP") if node.external_ip.is_none() => node.external_ip = addr,
-                _ => {}
+            // A dual-stack node lists an address of each family: the IPv4 one is the node's here.
+            let v4 = |a: &Option<String>| {
+                a.as_deref().is_some_and(|a| a.parse::<std::net::Ipv4Addr>().is_ok())
+            };
+            let slot = match t.as_deref() {
+                Some("InternalIP") => &mut node.internal_ip,
+                Some("ExternalIP") => &mut node.external_ip,
+                _ => continue,
+            };
+            if slot.is_none() || (!v4(slot) && v4(&addr)) {
+                *slot = addr;
             }
         }
         node.ready = ready_condition(r, status, "status.conditions").unwrap_or(true);
@@ -432,6 +480,21 @@ fn read_service(
         s.spec_line = spec.line;
         s.service_type = r.str(spec.get("type"), "spec.type");
         s.cluster_ip = r.str(spec.get("clusterIP"), "spec.clusterIP");
+        let mut family = IpFamily {
+            policy: r.str(spec.get("ipFamilyPolicy"), "spec.ipFamilyPolicy"),
+            families: Vec::new(),
+        };
+        for (i, f) in r.seq(spec.get("ipFamilies"), "spec.ipFamilies").iter().enumerate() {
+            if let Some(f) = r.str(Some(f), format_args!("spec.ipFamilies[{i}]")) {
+                family.families.push(f);
+            }
+        }
+        if family != IpFamily::default() {
+            s.ip_family = Some(Box::new(family));
+        }
+        s.ip_family_line = spec.line;
+        s.cluster_ip_line =
+            spec.get("clusterIPs").or_else(|| spec.get("clusterIP")).map_or(spec.line, |v| v.line);
         for (i, ip) in r.seq(spec.get("clusterIPs"), "spec.clusterIPs").iter().enumerate() {
             if let Some(ip) = r.str(Some(ip), format_args!("spec.clusterIPs[{i}]")) {
                 s.cluster_ips.push(ip);
@@ -447,6 +510,7 @@ fn read_service(
                 target_port: r.int_or_str(p.get("targetPort"), format_args!("{pp}.targetPort")),
                 node_port: r.int(p.get("nodePort"), format_args!("{pp}.nodePort")),
                 line: p.line,
+                node_port_line: p.get("nodePort").map_or(p.line, |v| v.line),
             });
         }
         if spec.get("selector").is_some_and(|v| !v.is_null()) {
@@ -645,6 +709,20 @@ fn read_endpoints(r: &mut Reader<'_>, meta: Meta, v: &Value) -> RawSlice {
         }
     }
     s
+}
+
+/// Five characters from the apiserver's alphabet for a `generateName` (which has them random;
+/// here they come from the prefix and the line, so every load names the object alike).
+fn generated_suffix(prefix: &str, line: u32) -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut h = fnv32a(format!("{prefix}{line}").as_bytes());
+    (0..5)
+        .map(|_| {
+            let c = ALPHABET[(h % ALPHABET.len() as u32) as usize] as char;
+            h /= ALPHABET.len() as u32;
+            c
+        })
+        .collect()
 }
 
 /// 32-bit FNV-1a, the hash Kubernetes uses for `pod-template-hash`.

@@ -27,10 +27,19 @@ impl Reader<'_> {
             },
             None => v.type_name().to_string(),
         };
+        // YAML 1.1's other booleans and leading-zero octals surprise: say how kubectl reads them.
+        let hint = match (&v.kind, v.resolve()) {
+            (Kind::Scalar { text, .. }, Some(Resolved::Bool(b)))
+                if !text.eq_ignore_ascii_case("true") && !text.eq_ignore_ascii_case("false") =>
+            {
+                format!(" (kubectl reads an unquoted {text} as the boolean {b}, as YAML 1.1 does: quote it for a string)")
+            }
+            _ => String::new(),
+        };
         self.error(
             &field.to_string(),
             v.line,
-            format!("Invalid value: {shown}: expected {expected}, got {}", v.type_name()),
+            format!("Invalid value: {shown}: expected {expected}, got {}{hint}", v.type_name()),
         );
     }
 

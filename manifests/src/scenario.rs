@@ -113,11 +113,33 @@ pub fn parse_probe(spec: &str) -> Result<Probe, String> {
         *entry = via.ok_or("from-external needs via=NODE or via=lb")?;
     }
     let destination = to.ok_or("missing to=")?;
+    if repeat > engine::probe::MAX_REPEAT {
+        return Err(format!(
+            "repeat: {repeat} is more than {} connections in one trace",
+            engine::probe::MAX_REPEAT
+        ));
+    }
     Ok(Probe { source, destination, protocol, time_ms, seed, repeat: repeat.max(1) })
+}
+
+/// What podpath says of IPv6 and dual-stack input, wherever it meets it.
+pub const IPV6: &str = "podpath models IPv4 single-stack clusters (this is IPv6)";
+
+/// A name typed by the user (pod, node, Service) must not carry characters that would reach a
+/// terminal or a page as control sequences when it is echoed back.
+pub fn plain_text(v: &str) -> Result<&str, String> {
+    if crate::diag::escape(v).len() != v.len() {
+        return Err(format!(
+            "\"{}\": control or bidirectional characters are not allowed in a name",
+            crate::diag::escape(v)
+        ));
+    }
+    Ok(v)
 }
 
 /// `ns/pod` or `ns/pod:container`.
 pub fn parse_pod_source(v: &str) -> Result<Source, String> {
+    plain_text(v)?;
     let (ns, rest) =
         v.split_once('/').ok_or_else(|| format!("{v:?}: expected NAMESPACE/POD[:CONTAINER]"))?;
     let (pod, container) = match rest.split_once(':') {
@@ -139,10 +161,19 @@ pub fn parse_entry(v: &str) -> Entry {
     }
 }
 
-/// `IP:PORT` or `NAME:PORT`.
+/// `IP:PORT` or `NAME:PORT`. An IPv6 address (`[fd00::1]:80`, `fd00::1`) is refused as such,
+/// never looked up as a name.
 pub fn parse_destination(v: &str) -> Result<Destination, String> {
+    plain_text(v)?;
     if let Ok(addr) = v.parse::<SocketAddrV4>() {
         return Ok(Destination::Addr { addr });
+    }
+    if v.parse::<std::net::SocketAddrV6>().is_ok()
+        || v.parse::<std::net::Ipv6Addr>().is_ok()
+        || v.starts_with('[')
+        || v.matches(':').count() > 1
+    {
+        return Err(format!("{v:?}: {IPV6}"));
     }
     let (name, port) =
         v.rsplit_once(':').ok_or_else(|| format!("{v:?}: expected IP:PORT or NAME:PORT"))?;

@@ -11,7 +11,7 @@ use engine::Cluster;
 
 use crate::build::{self, Builder, Work};
 use crate::objects::{self, Object, Skipped};
-use crate::yaml::DocumentReader;
+use crate::yaml::{DocumentReader, Piece};
 use crate::{validate, Diagnostic, LoadOptions, Loaded, ObjectRef};
 
 /// Where a [`Loader`] is.
@@ -79,8 +79,24 @@ enum State {
 
 impl<'a> Loader<'a> {
     pub fn new(text: impl Into<Cow<'a, str>>, options: LoadOptions) -> Loader<'a> {
-        let text = text.into();
-        let reader = DocumentReader::new(&text, &options.limits);
+        let mut text = text.into();
+        // Refused before any work: too many bytes, then characters YAML does not allow.
+        let too_big = text.len() > options.limits.max_bytes;
+        if !too_big {
+            match crate::text::prepare(&text) {
+                Ok(Cow::Borrowed(b)) if b.len() == text.len() => {}
+                Ok(changed) => text = Cow::Owned(changed.into_owned()),
+                Err(e) => {
+                    let d = Diagnostic::error(format!("yaml: {}", e.message)).at(e.line, e.col);
+                    return Loader {
+                        text,
+                        options,
+                        state: State::Done(Some(Box::new(Err(vec![d])))),
+                    };
+                }
+            }
+        }
+        let reader = DocumentReader::with_streams(&text, &options.limits, &options.streams);
         Loader {
             text,
             options,
@@ -123,13 +139,42 @@ impl<'a> Loader<'a> {
                     if reader.finished() {
                         break;
                     }
-                    let first_new = objects.len();
-                    reader.read_next(&self.text, |root| {
-                        objects::read_document(&root, &mut objects, &mut skipped, &mut read_diags)
+                    let max_objects = self.options.limits.max_objects;
+                    // A List's items, read while the List itself is still being parsed; they
+                    // count once the document turns out to be a v1 List (its `kind` may come
+                    // after its `items`).
+                    let mut items = Read::default();
+                    let mut whole = Read {
+                        objects: std::mem::take(&mut objects),
+                        skipped: std::mem::take(&mut skipped),
+                        read_diags: std::mem::take(&mut read_diags),
+                        valid_diags: std::mem::take(&mut valid_diags),
+                    };
+                    reader.read_pieces(&self.text, &mut |piece| match piece {
+                        Piece::Item(item) => {
+                            if whole.count() + items.count() <= max_objects {
+                                items.add(&item, max_objects);
+                            }
+                        }
+                        Piece::Document(root) => {
+                            let text = |v: Option<&crate::yaml::Value>| {
+                                v.and_then(|v| match &v.kind {
+                                    crate::yaml::Kind::Scalar { text, .. } => Some(text.clone()),
+                                    _ => None,
+                                })
+                            };
+                            let list = text(root.get("kind")).as_deref() == Some("List")
+                                && text(root.get("apiVersion")).as_deref() == Some("v1");
+                            let taken = std::mem::take(&mut items);
+                            if list {
+                                whole.append(taken);
+                            }
+                            if whole.count() <= max_objects {
+                                whole.add(&root, max_objects);
+                            }
+                        }
                     });
-                    for o in &objects[first_new..] {
-                        validate::validate(o, &mut valid_diags);
-                    }
+                    Read { objects, skipped, read_diags, valid_diags } = whole;
                 }
                 if reader.finished() {
                     read_diags.append(&mut valid_diags);
@@ -172,11 +217,12 @@ impl<'a> Loader<'a> {
     /// at once (duplicate names, requested addresses), then the build plan.
     fn checked(
         &self,
-        reader: DocumentReader,
+        mut reader: DocumentReader,
         objects: Vec<Object>,
         skipped: Vec<Skipped>,
         read_and_valid_diags: Vec<Diagnostic>,
     ) -> State {
+        let warnings = std::mem::take(&mut reader.warnings);
         let mut diags: Vec<Diagnostic> = reader
             .into_errors()
             .into_iter()
@@ -185,10 +231,26 @@ impl<'a> Loader<'a> {
                     .at(e.line, e.col)
             })
             .collect();
+        diags.extend(
+            warnings
+                .iter()
+                .map(|w| Diagnostic::warning(format!("yaml: {}", w.message)).at(w.line, w.col)),
+        );
         // Reading's diagnostics, then validation's (both gathered while reading).
         diags.extend(read_and_valid_diags);
+        if objects.is_empty() && skipped.is_empty() && !diags.iter().any(Diagnostic::is_error) {
+            // kubectl apply says `error: no objects passed to apply` (staging/src/k8s.io/kubectl/
+            // pkg/cmd/apply/apply.go); a simulator has nothing to simulate either.
+            diags.push(
+                Diagnostic::error(
+                    "no objects passed: the input is empty, or only comments, `---` and whitespace",
+                )
+                .at(1, 1),
+            );
+        }
         build::check_duplicates(&objects, &mut diags);
         build::check_allocations(&objects, &self.options.settings, &mut diags);
+        build::check_networks(&objects, &self.options.settings, &mut diags);
         let cluster = match Cluster::new(self.options.settings.clone()) {
             Ok(c) => c,
             Err(e) => {
@@ -208,6 +270,49 @@ impl<'a> Loader<'a> {
             diags,
             skipped,
         }
+    }
+}
+
+/// Objects read (and validated) so far, with what reading and validating them said.
+#[derive(Default)]
+struct Read {
+    objects: Vec<Object>,
+    skipped: Vec<Skipped>,
+    read_diags: Vec<Diagnostic>,
+    valid_diags: Vec<Diagnostic>,
+}
+
+impl Read {
+    fn count(&self) -> usize {
+        self.objects.len() + self.skipped.len()
+    }
+
+    /// Reads the objects of one document (or List item), validates them, and puts their
+    /// diagnostics on their fields while the tree is at hand.
+    fn add(&mut self, root: &crate::yaml::Value, max_objects: usize) {
+        let (first_new, read_from, valid_from) =
+            (self.objects.len(), self.read_diags.len(), self.valid_diags.len());
+        objects::read_document(root, &mut self.objects, &mut self.skipped, &mut self.read_diags);
+        for o in &self.objects[first_new..] {
+            validate::validate(o, &self.read_diags[read_from..], &mut self.valid_diags);
+        }
+        crate::locate::place(root, &mut self.read_diags[read_from..]);
+        crate::locate::place(root, &mut self.valid_diags[valid_from..]);
+        if self.count() > max_objects {
+            self.read_diags.push(
+                Diagnostic::error(format!(
+                    "too many objects: the limit is {max_objects} in one load"
+                ))
+                .at(root.line, root.col),
+            );
+        }
+    }
+
+    fn append(&mut self, mut other: Read) {
+        self.objects.append(&mut other.objects);
+        self.skipped.append(&mut other.skipped);
+        self.read_diags.append(&mut other.read_diags);
+        self.valid_diags.append(&mut other.valid_diags);
     }
 }
 

@@ -16,6 +16,8 @@ use crate::read::{Indexed, IntOrStr};
 
 pub(crate) struct V<'d> {
     pub diags: &'d mut Vec<Diagnostic>,
+    /// What reading the objects already said (a wrong type), so a field is not blamed twice.
+    pub read: &'d [Diagnostic],
     pub obj: ObjectRef,
 }
 
@@ -34,7 +36,7 @@ impl V<'_> {
     /// Whether this object's field already has an error (a wrong type, reported while reading).
     fn already(&self, field: impl Display) -> bool {
         let field = field.to_string();
-        self.diags.iter().any(|d| {
+        self.diags.iter().chain(self.read).any(|d| {
             d.is_error()
                 && d.field.as_deref() == Some(field.as_str())
                 && d.object.as_ref() == Some(&self.obj)
@@ -73,6 +75,27 @@ impl V<'_> {
     }
 }
 
+/// The apiserver's words for an address that is not one; podpath's for an IPv6 one, which the
+/// apiserver would take on a dual-stack cluster and podpath does not model.
+fn ip_detail(ip: &str) -> &'static str {
+    if ip.parse::<std::net::Ipv6Addr>().is_ok() {
+        crate::scenario::IPV6
+    } else {
+        IP_MSG
+    }
+}
+
+fn cidr_detail(c: &str) -> &'static str {
+    let ipv6 = c.trim().split_once('/').is_some_and(|(ip, len)| {
+        ip.parse::<std::net::Ipv6Addr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 128)
+    });
+    if ipv6 {
+        crate::scenario::IPV6
+    } else {
+        CIDR_MSG
+    }
+}
+
 pub fn object_ref(o: &Object) -> ObjectRef {
     match o {
         Object::Namespace(m) => ObjectRef::new("Namespace", None, &m.name),
@@ -89,8 +112,10 @@ pub fn object_ref(o: &Object) -> ObjectRef {
     }
 }
 
-pub fn validate(o: &Object, diags: &mut Vec<Diagnostic>) {
-    let mut v = V { diags, obj: object_ref(o) };
+/// Validates one object; `read` is what reading it said (a field with a wrong type there gets no
+/// second error here).
+pub fn validate(o: &Object, read: &[Diagnostic], diags: &mut Vec<Diagnostic>) {
+    let mut v = V { diags, read, obj: object_ref(o) };
     match o {
         Object::Namespace(m) => {
             let d = namespace_name(&m.name);
@@ -121,13 +146,13 @@ fn node(v: &mut V<'_>, n: &RawNode) {
     {
         if let Some(ip) = ip {
             if ip.parse::<Ipv4Addr>().is_err() {
-                v.err(field, n.meta.line, invalid(ip, IP_MSG));
+                v.err(field, n.meta.line, invalid(ip, ip_detail(ip)));
             }
         }
     }
     if let Some(c) = &n.pod_cidr {
         if c.parse::<engine::Cidr>().is_err() {
-            v.err("spec.podCIDR", n.meta.line, invalid(c, CIDR_MSG));
+            v.err("spec.podCIDR", n.meta.line, invalid(c, cidr_detail(c)));
         }
     }
 }
@@ -137,7 +162,7 @@ fn pod(v: &mut V<'_>, p: &RawPod) {
     pod_spec(v, &p.spec, "spec");
     if let Some(ip) = &p.pod_ip {
         if ip.parse::<Ipv4Addr>().is_err() {
-            v.err("status.podIP", p.meta.line, invalid(ip, IP_MSG));
+            v.err("status.podIP", p.meta.line, invalid(ip, ip_detail(ip)));
         }
     }
     if let Some(ph) = &p.phase {
@@ -308,7 +333,7 @@ fn service(v: &mut V<'_>, s: &RawService) {
                     invalid(ip, "'None' must be the first and only value"),
                 );
             } else if ip.parse::<Ipv4Addr>().is_err() {
-                v.err(format_args!("spec.clusterIPs[{i}]"), line, invalid(ip, IP_MSG));
+                v.err(format_args!("spec.clusterIPs[{i}]"), line, invalid(ip, ip_detail(ip)));
             }
         }
         if headless && (ty == "NodePort" || ty == "LoadBalancer") {
@@ -317,6 +342,38 @@ fn service(v: &mut V<'_>, s: &RawService) {
                 line,
                 invalid(&"None", &format!("may not be set to 'None' for {ty} services")),
             );
+        }
+    }
+    // IP families, as the apiserver's allocator checks them on a single-stack IPv4 cluster
+    // (pkg/registry/core/service/storage/alloc.go, initIPFamilyFields).
+    let policies = ["PreferDualStack", "RequireDualStack", "SingleStack"];
+    let no_family = IpFamily::default();
+    let family = s.ip_family.as_deref().unwrap_or(&no_family);
+    match family.policy.as_deref() {
+        None => {}
+        Some("RequireDualStack") if !external_name => v.err(
+            "spec.ipFamilyPolicy",
+            s.ip_family_line,
+            invalid(&"RequireDualStack", "this cluster is not configured for dual-stack services"),
+        ),
+        Some(p) if !policies.contains(&p) => {
+            v.err("spec.ipFamilyPolicy", s.ip_family_line, unsupported(p, &policies))
+        }
+        Some(_) => {}
+    }
+    for (i, f) in family.families.iter().enumerate() {
+        match f.as_str() {
+            "IPv4" => {}
+            "IPv6" => v.err(
+                format_args!("spec.ipFamilies[{i}]"),
+                s.ip_family_line,
+                invalid(f, "not configured on this cluster"),
+            ),
+            other => v.err(
+                format_args!("spec.ipFamilies[{i}]"),
+                s.ip_family_line,
+                unsupported(other, &["IPv4", "IPv6"]),
+            ),
         }
     }
     if s.ports.is_empty() && !headless && !external_name {
@@ -410,7 +467,9 @@ fn service(v: &mut V<'_>, s: &RawService) {
     // externalIPs.
     for (i, ip) in s.external_ips.iter().enumerate() {
         match ip.parse::<Ipv4Addr>() {
-            Err(_) => v.err(format_args!("spec.externalIPs[{i}]"), line, invalid(ip, IP_MSG)),
+            Err(_) => {
+                v.err(format_args!("spec.externalIPs[{i}]"), line, invalid(ip, ip_detail(ip)))
+            }
             Ok(a) => {
                 if let Some(d) = special_ip(a) {
                     v.err(format_args!("spec.externalIPs[{i}]"), line, invalid(ip, d));
@@ -428,7 +487,11 @@ fn service(v: &mut V<'_>, s: &RawService) {
     }
     for (i, c) in s.load_balancer_source_ranges.iter().enumerate() {
         if c.trim().parse::<engine::Cidr>().is_err() {
-            v.err(format_args!("spec.LoadBalancerSourceRanges[{i}]"), line, invalid(c, CIDR_MSG));
+            v.err(
+                format_args!("spec.LoadBalancerSourceRanges[{i}]"),
+                line,
+                invalid(c, cidr_detail(c)),
+            );
         }
     }
     if s.allocate_load_balancer_node_ports.is_some() && !lb {
@@ -466,7 +529,7 @@ fn service(v: &mut V<'_>, s: &RawService) {
     }
     if let Some(ip) = &s.load_balancer_ip {
         if !ip.is_empty() && ip.parse::<Ipv4Addr>().is_err() {
-            v.err("spec.loadBalancerIP", line, invalid(ip, IP_MSG));
+            v.err("spec.loadBalancerIP", line, invalid(ip, ip_detail(ip)));
         }
     }
     for (i, ip) in s.ingress_ips.iter().enumerate() {
@@ -474,7 +537,7 @@ fn service(v: &mut V<'_>, s: &RawService) {
             v.err(
                 format_args!("status.loadBalancer.ingress[{i}].ip"),
                 s.meta.line,
-                invalid(ip, IP_MSG),
+                invalid(ip, ip_detail(ip)),
             );
         }
     }
@@ -571,7 +634,7 @@ fn slice(v: &mut V<'_>, s: &RawSlice) {
                 } else {
                     format!("endpoints[{i}].addresses[{j}]")
                 };
-                v.err(&field, e.line, invalid(a, IP_MSG));
+                v.err(&field, e.line, invalid(a, ip_detail(a)));
             }
         }
     }

@@ -6,7 +6,9 @@
 //! tree with an explicit stack, so hostile input cannot overflow the stack, and every alias
 //! expansion is charged against a node budget before it is copied, so a "billion laughs" document
 //! stops after a bounded amount of work. Scalars keep their text and whether they were plain:
-//! `port: 80` is an integer, `port: "80"` a string, as in the Kubernetes YAML decoder.
+//! `port: 80` is an integer, `port: "80"` a string, as in the Kubernetes YAML decoder; a plain
+//! scalar resolves as kubectl's go-yaml v2 resolves it, by YAML 1.1's rules (see
+//! `resolve_plain`), not YAML 1.2's.
 //!
 //! A stream is split on `---` lines at column 1 before parsing, so a syntax error in one document
 //! does not hide the errors of the others (every document is reported).
@@ -26,6 +28,12 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Most nodes that alias expansion may copy in all documents together.
     pub max_alias_nodes: usize,
+    /// Most Kubernetes objects (a `List`'s items each count).
+    pub max_objects: usize,
+    /// The tree of one document (or one List item) may hold at most this many times the
+    /// input's size in memory, or [`Limits::memory_floor`] bytes if that is more.
+    pub memory_multiple: usize,
+    pub memory_floor: usize,
 }
 
 impl Default for Limits {
@@ -35,6 +43,9 @@ impl Default for Limits {
             max_depth: 64,
             max_nodes: 8_000_000,
             max_alias_nodes: 100_000,
+            max_objects: 200_000,
+            memory_multiple: 12,
+            memory_floor: 64 * 1024 * 1024,
         }
     }
 }
@@ -59,7 +70,7 @@ pub enum Kind {
     Map(Vec<(String, Value)>),
 }
 
-/// What a scalar resolves to under the YAML 1.2 core schema (as Kubernetes' decoder reads it).
+/// What a plain scalar resolves to, as kubectl's YAML 1.1 resolver (go-yaml v2) reads it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Resolved<'a> {
     Null,
@@ -138,42 +149,98 @@ impl Value {
     }
 }
 
+/// A plain scalar as kubectl reads it: sigs.k8s.io/yaml decodes with go-yaml v2, whose resolver
+/// (gopkg.in/yaml.v2 v2.4.0 `resolve.go`, `resolveMapList` and `resolve`) is YAML 1.1's: `y`, `yes`,
+/// `on` (and `n`, `no`, `off`, in three casings) are booleans; integers go through Go's
+/// `strconv.ParseInt(s, 0, 64)` once `_` is removed, so `010` is 8 (octal), `0x1F` and `0b101`
+/// and `0o17` are integers; `09` matches the float pattern and is 9.0, which reaches the
+/// apiserver as the JSON number 9. Only a scalar whose first character can start one of these
+/// (`+-.~0-9yYnNtTfFoO`) is looked at, as the resolver's hint table does.
 fn resolve_plain(t: &str) -> Resolved<'_> {
     match t {
         "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
-        "true" | "True" | "TRUE" => return Resolved::Bool(true),
-        "false" | "False" | "FALSE" => return Resolved::Bool(false),
+        "true" | "True" | "TRUE" | "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
+            return Resolved::Bool(true)
+        }
+        "false" | "False" | "FALSE" | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            return Resolved::Bool(false)
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => return Resolved::Float(t),
         _ => {}
     }
     let b = t.as_bytes();
-    let digits_start = usize::from(b[0] == b'-' || b[0] == b'+');
-    if digits_start < b.len() && b[digits_start..].iter().all(u8::is_ascii_digit) {
-        if let Ok(n) = t.parse::<i64>() {
-            return Resolved::Int(n);
-        }
+    if !matches!(b[0], b'+' | b'-' | b'.' | b'0'..=b'9') {
+        return Resolved::Str(t);
     }
-    if let Some(hex) = t.strip_prefix("0x") {
-        if let Ok(n) = i64::from_str_radix(hex, 16) {
+    if b[0] != b'.' {
+        if is_timestamp(b) {
+            return Resolved::Str(t);
+        }
+        let plain: std::borrow::Cow<'_, str> =
+            if t.contains('_') { t.replace('_', "").into() } else { t.into() };
+        if let Some(n) = go_parse_int(&plain) {
             return Resolved::Int(n);
         }
-    }
-    if let Some(oct) = t.strip_prefix("0o") {
-        if let Ok(n) = i64::from_str_radix(oct, 8) {
-            return Resolved::Int(n);
+        if is_float(plain.as_bytes()) {
+            return integral(&plain).map_or(Resolved::Float(t), Resolved::Int);
         }
+        return Resolved::Str(t);
     }
     if is_float(b) {
-        return Resolved::Float(t);
+        return integral(t).map_or(Resolved::Float(t), Resolved::Int);
     }
-    match t {
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN"
-        | ".NAN" => Resolved::Float(t),
-        _ => Resolved::Str(t),
+    Resolved::Str(t)
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`: an optional sign, then `0x`/`0X` hex, `0o`/`0O` or a
+/// leading `0` octal, `0b`/`0B` binary, or decimal. (`ParseUint`'s larger values are out of every
+/// field's range, so they are left to the float check.)
+fn go_parse_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.get(..2).map(str::to_ascii_lowercase);
+    let (radix, digits) = match lower.as_deref() {
+        Some("0x") => (16, &body[2..]),
+        Some("0o") => (8, &body[2..]),
+        Some("0b") => (2, &body[2..]),
+        _ if body.len() > 1 && body.starts_with('0') => (8, &body[1..]),
+        _ => (10, body),
+    };
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
     }
+    let magnitude = i128::from_str_radix(digits, radix).ok()?;
+    let v = if neg { -magnitude } else { magnitude };
+    i64::try_from(v).ok()
+}
+
+/// A float written as digits with an optional all-zero fraction (`09`, `80.0`) has an integer
+/// value, and reaches the apiserver as that JSON integer (encoding/json writes `80.0` as `80`).
+fn integral(t: &str) -> Option<i64> {
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    if !frac.bytes().all(|c| c == b'0') {
+        return None;
+    }
+    let digits = int.strip_prefix('-').unwrap_or(int);
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    int.parse::<i64>().ok()
+}
+
+/// go-yaml v2 tries a timestamp before a number for a plain scalar that starts with four digits
+/// and `-` (`2006-1-2`, with a time); kubectl then writes it as an RFC 3339 string.
+fn is_timestamp(b: &[u8]) -> bool {
+    b.len() > 5 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
 }
 
 /// The decimal float syntax `str::parse::<f64>` accepts without its words (`inf`, `nan`), which
-/// is also the YAML 1.2 core schema's: `[-+]? ( \. D+ | D+ ( \. D* )? ) ( [eE] [-+]? D+ )?`.
+/// is also go-yaml v2's `yamlStyleFloat`: `[-+]? ( \. D+ | D+ ( \. D* )? ) ( [eE] [-+]? D+ )?`.
 fn is_float(b: &[u8]) -> bool {
     fn digits(b: &[u8]) -> (usize, &[u8]) {
         let n = b.iter().take_while(|c| c.is_ascii_digit()).count();
@@ -238,15 +305,34 @@ pub struct DocumentReader {
     next: usize,
     budget: Budget,
     errors: Vec<YamlError>,
+    /// What is read but worth a word (a `%YAML` directive kubectl would refuse).
+    pub warnings: Vec<YamlError>,
 }
 
 impl DocumentReader {
     pub fn new(text: &str, limits: &Limits) -> DocumentReader {
+        DocumentReader::with_streams(text, limits, &[])
+    }
+
+    /// A text made of several files: `streams` are the byte offsets where each file after the
+    /// first begins (at a line start). Each file is its own YAML stream (its directives, its
+    /// documents), so one file's `%YAML` line or unclosed document never touches the next.
+    pub fn with_streams(text: &str, limits: &Limits, streams: &[usize]) -> DocumentReader {
         let mut r = DocumentReader {
             chunks: Vec::new(),
             next: 0,
-            budget: Budget { nodes: 0, alias_nodes: 0, limits: *limits },
+            budget: Budget {
+                nodes: 0,
+                alias_nodes: 0,
+                limits: *limits,
+                tree_bytes: 0,
+                max_tree_bytes: text
+                    .len()
+                    .saturating_mul(limits.memory_multiple)
+                    .max(limits.memory_floor),
+            },
             errors: Vec::new(),
+            warnings: Vec::new(),
         };
         if text.len() > limits.max_bytes {
             r.errors.push(YamlError {
@@ -260,7 +346,22 @@ impl DocumentReader {
                 ),
             });
         } else {
-            r.chunks = split_documents(text);
+            let mut starts: Vec<usize> =
+                streams.iter().copied().filter(|&s| s > 0 && s < text.len()).collect();
+            starts.sort_unstable();
+            starts.dedup();
+            let mut from = 0usize;
+            let mut line = 1u32;
+            for end in starts.into_iter().chain([text.len()]) {
+                let Some(part) = text.get(from..end) else { continue };
+                let chunks = split_json(part, line)
+                    .unwrap_or_else(|| split_documents(part, &mut r.warnings, line));
+                for (s, e, l) in chunks {
+                    r.chunks.push((from + s, from + e, l));
+                }
+                line += part.bytes().filter(|&b| b == b'\n').count() as u32;
+                from = end;
+            }
         }
         r
     }
@@ -281,17 +382,31 @@ impl DocumentReader {
 
     /// Parses the next chunk, handing its documents to `f`. A limit error ends the stream.
     pub fn read_next(&mut self, text: &str, mut f: impl FnMut(Value)) {
+        self.read(text, false, &mut |p| {
+            if let Piece::Document(v) = p {
+                f(v)
+            }
+        });
+    }
+
+    /// [`DocumentReader::read_next`], but the items of a document's top-level `items` sequence
+    /// (a `kind: List`) come one by one as they are read, each dropped by the caller before the
+    /// next is built, and the document then comes with `items: []`: a List as large as the
+    /// input never stands as one tree. (`kind` may follow `items`, as kubectl writes a List, so
+    /// the caller learns that it was a List only from the document.)
+    pub fn read_pieces(&mut self, text: &str, f: &mut dyn FnMut(Piece)) {
+        self.read(text, true, f);
+    }
+
+    fn read(&mut self, text: &str, stream_items: bool, f: &mut dyn FnMut(Piece)) {
         let Some(&(start, end, first_line)) = self.chunks.get(self.next) else { return };
         self.next += 1;
         let chunk = text.get(start..end).unwrap_or_default();
-        match parse_chunk(chunk, first_line, &mut self.budget) {
-            Ok(found) => found.into_iter().for_each(&mut f),
-            Err(e) => {
-                let fatal = e.message.starts_with("limit:");
-                self.errors.push(e);
-                if fatal {
-                    self.next = self.chunks.len();
-                }
+        if let Err(e) = parse_chunk(chunk, first_line, &mut self.budget, stream_items, f) {
+            let fatal = e.message.starts_with("limit:");
+            self.errors.push(e);
+            if fatal {
+                self.next = self.chunks.len();
             }
         }
     }
@@ -301,24 +416,106 @@ impl DocumentReader {
     }
 }
 
+/// Concatenated JSON values (`kubectl get -o json` of several objects prints `{...}{...}`), which
+/// kubectl's decoder reads one after another: each top-level object or array is a chunk. `None`
+/// when the text is not such a sequence of two or more (then it is read as YAML).
+fn split_json(text: &str, first_line: u32) -> Option<Vec<(usize, usize, u32)>> {
+    let b = text.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut i = skip_ws(0);
+    if i >= b.len() || (b[i] != b'{' && b[i] != b'[') {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut line = first_line + b[..i].iter().filter(|&&c| c == b'\n').count() as u32;
+    while i < b.len() {
+        if b[i] != b'{' && b[i] != b'[' {
+            return None;
+        }
+        let (start, start_line) = (i, line);
+        let (mut depth, mut in_str, mut escaped) = (0usize, false, false);
+        loop {
+            let c = *b.get(i)?;
+            i += 1;
+            match c {
+                b'\n' => line += 1,
+                _ if in_str => match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_str = false,
+                    _ => {}
+                },
+                b'"' => in_str = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push((start, i, start_line));
+        let next = skip_ws(i);
+        line += b[i..next].iter().filter(|&&c| c == b'\n').count() as u32;
+        i = next;
+    }
+    (out.len() > 1).then_some(out)
+}
+
 /// Splits on lines that start with `---` (a document marker at column 1), keeping each chunk's
 /// byte range and first line number. The marker line itself stays with the chunk it opens (it
-/// may carry content, `--- !tag` or `--- {}`).
-fn split_documents(text: &str) -> Vec<(usize, usize, u32)> {
+/// may carry content, `--- !tag` or `--- {}`); so do the directives (`%YAML`, `%TAG`) before it:
+/// a directive line after content starts a chunk, and a marker after nothing but directives and
+/// comments does not.
+fn split_documents(
+    text: &str,
+    warnings: &mut Vec<YamlError>,
+    first_line: u32,
+) -> Vec<(usize, usize, u32)> {
     let mut out = Vec::new();
     let mut start = 0usize;
-    let mut start_line = 1u32;
+    let mut start_line = first_line;
     let mut pos = 0usize;
-    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
+    let mut content = false;
+    for (line_no, line) in (first_line..).zip(text.split_inclusive('\n')) {
         let is_marker = line.starts_with("---")
             && line[3..]
                 .chars()
                 .next()
                 .is_none_or(|c| c == ' ' || c == '\t' || c == '\n' || c == '\r');
-        if is_marker && pos > start {
+        let directive = line.starts_with('%');
+        if directive {
+            let version = line.strip_prefix("%YAML").map(str::trim);
+            if let Some(v) = version.filter(|v| !v.starts_with("1.1") && !v.is_empty()) {
+                warnings.push(YamlError {
+                    line: line_no,
+                    col: 1,
+                    message: format!(
+                        "%YAML {v}: podpath reads YAML 1.1 scalars as kubectl does (kubectl's go-yaml v2 refuses this directive: found incompatible YAML document)",
+                        v = v.split_whitespace().next().unwrap_or(v)
+                    ),
+                });
+            }
+        }
+        if (is_marker || directive) && content && pos > start {
             out.push((start, pos, start_line));
             start = pos;
             start_line = line_no;
+            content = false;
+        }
+        if is_marker {
+            let rest = line[3..].trim();
+            content = !rest.is_empty() && !rest.starts_with('#');
+        } else if !directive {
+            let t = line.trim();
+            content |= !t.is_empty() && !t.starts_with('#');
         }
         pos += line.len();
     }
@@ -328,11 +525,29 @@ fn split_documents(text: &str) -> Vec<(usize, usize, u32)> {
     out
 }
 
+/// What [`DocumentReader::read_pieces`] hands over.
+pub enum Piece {
+    /// An item of the top-level `items` sequence of the document being read.
+    Item(Value),
+    /// A whole document (non-null); its `items`, if streamed, are empty here.
+    Document(Value),
+}
+
 struct Budget {
     nodes: usize,
     alias_nodes: usize,
     limits: Limits,
+    /// Memory held by the tree being built (one document, or one List item): charged per node
+    /// before the node is made, released when the tree is handed over.
+    tree_bytes: usize,
+    /// The most `tree_bytes` may reach: a multiple of the input's size.
+    max_tree_bytes: usize,
 }
+
+/// What one node of a tree costs, all told (the node, its place in its parent's vector, the
+/// allocation of its text, the parser's state for it), so a document made of one-character
+/// scalars is stopped by its memory, not its count.
+const NODE_COST: usize = 160;
 
 enum Frame {
     Seq {
@@ -352,11 +567,16 @@ enum Frame {
     },
 }
 
-fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<Value>, YamlError> {
+fn parse_chunk(
+    chunk: &str,
+    first_line: u32,
+    budget: &mut Budget,
+    stream_items: bool,
+    out: &mut dyn FnMut(Piece),
+) -> Result<(), YamlError> {
     let mut parser = Events::new(chunk);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
-    let mut docs = Vec::new();
     let mut root: Option<Value> = None;
     let err = |line: usize, col: usize, message: String| YamlError {
         line: first_line + line.saturating_sub(1) as u32,
@@ -382,9 +602,10 @@ fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<
                 None
             }
             Event::DocumentEnd => {
+                budget.tree_bytes = 0;
                 if let Some(v) = root.take() {
                     if !v.is_null() {
-                        docs.push(v);
+                        out(Piece::Document(v));
                     }
                 }
                 None
@@ -412,6 +633,7 @@ fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<
                 Some((v, 0))
             }
             Event::Scalar(text, style, anchor, _tag) => {
+                budget.tree_bytes = budget.tree_bytes.saturating_add(text.len());
                 charge(budget, 1, line, col)?;
                 let plain = style == ScalarStyle::Plain;
                 Some((
@@ -469,6 +691,15 @@ fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<
         if anchor != 0 {
             anchors.insert(anchor, value.clone());
         }
+        if stream_items && stack.len() == 2 {
+            if let [Frame::Map { key: Some((k, ..)), .. }, Frame::Seq { .. }] = &stack[..] {
+                if k == "items" {
+                    budget.tree_bytes = 0;
+                    out(Piece::Item(value));
+                    continue;
+                }
+            }
+        }
         match stack.last_mut() {
             None => root = Some(value),
             Some(Frame::Seq { items, .. }) => items.push(value),
@@ -499,12 +730,13 @@ fn parse_chunk(chunk: &str, first_line: u32, budget: &mut Budget) -> Result<Vec<
             },
         }
     }
+    budget.tree_bytes = 0;
     if let Some(v) = root.take() {
         if !v.is_null() {
-            docs.push(v);
+            out(Piece::Document(v));
         }
     }
-    Ok(docs)
+    Ok(())
 }
 
 /// YAML 1.1 merge keys (`<<: *defaults`), which Kubernetes' decoder honours: keys already present
@@ -537,6 +769,19 @@ fn charge(budget: &mut Budget, n: usize, line: u32, col: u32) -> Result<(), Yaml
             line,
             col,
             message: format!("limit: more than {} YAML nodes", budget.limits.max_nodes),
+        });
+    }
+    budget.tree_bytes = budget.tree_bytes.saturating_add(n.saturating_mul(NODE_COST));
+    if budget.tree_bytes > budget.max_tree_bytes {
+        return Err(YamlError {
+            line,
+            col,
+            message: format!(
+                "limit: one document would need more than {} MiB of memory ({} times the input, at least {} MiB)",
+                budget.max_tree_bytes / (1024 * 1024),
+                budget.limits.memory_multiple,
+                budget.limits.memory_floor / (1024 * 1024)
+            ),
         });
     }
     Ok(())
@@ -709,7 +954,42 @@ mod tests {
             .iter()
             .map(|k| v.get(k).and_then(Value::resolve).map(|r| matches!(r, Resolved::Float(_))))
             .collect();
-        assert_eq!(got, [true, true, true, false, true, false].map(Some));
+        // `1.` is the integer 1 and `1_0.5` the float 10.5 to go-yaml v2 (`_` is dropped).
+        assert_eq!(got, [true, true, false, false, true, true].map(Some));
+        assert_eq!(v.get("c").and_then(Value::resolve), Some(Resolved::Int(1)));
+    }
+
+    /// gopkg.in/yaml.v2's resolver, as kubectl reads plain scalars.
+    #[test]
+    fn scalars_resolve_as_go_yaml_v2() {
+        use Resolved::*;
+        let cases: &[(&str, Resolved<'_>)] = &[
+            ("yes", Bool(true)),
+            ("Y", Bool(true)),
+            ("On", Bool(true)),
+            ("no", Bool(false)),
+            ("n", Bool(false)),
+            ("OFF", Bool(false)),
+            ("010", Int(8)),
+            ("031000", Int(12800)),
+            ("-010", Int(-8)),
+            ("+5", Int(5)),
+            ("0x50", Int(80)),
+            ("0o17", Int(15)),
+            ("0b101", Int(5)),
+            ("1_000", Int(1000)),
+            ("09", Int(9)),
+            ("80.0", Int(80)),
+            ("80.5", Float("80.5")),
+            ("2001-12-14", Str("2001-12-14")),
+            ("yesno", Str("yesno")),
+            ("0x", Str("0x")),
+            ("-", Str("-")),
+            ("9223372036854775808", Float("9223372036854775808")),
+        ];
+        for (text, want) in cases {
+            assert_eq!(&resolve_plain(text), want, "{text:?}");
+        }
     }
 
     #[test]

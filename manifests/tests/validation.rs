@@ -52,7 +52,7 @@ fn pod_name_is_a_subdomain_and_namespace_a_label() {
 fn port_range() {
     has(&svc("  ports:\n  - port: 0\n"), "Service \"web\" is invalid: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive (line 7)");
     has(&svc("  ports:\n  - port: 70000\n"), "Service \"web\" is invalid: spec.ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive (line 7)");
-    has(&svc("  ports:\n  - port: 80\n    targetPort: 0\n"), "Service \"web\" is invalid: spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive (line 7)");
+    has(&svc("  ports:\n  - port: 80\n    targetPort: 0\n"), "Service \"web\" is invalid: spec.ports[0].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive (line 8)");
 }
 
 #[test]
@@ -87,7 +87,7 @@ fn duplicate_protocol_and_port() {
 fn protocol_values() {
     has(
         &svc("  ports:\n  - port: 80\n    protocol: ICMP\n"),
-        "Service \"web\" is invalid: spec.ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\" (line 7)",
+        "Service \"web\" is invalid: spec.ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\" (line 8)",
     );
 }
 
@@ -95,20 +95,20 @@ fn protocol_values() {
 fn node_ports() {
     has(
         &svc("  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 40000\n"),
-        "Service \"web\" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767 (line 8)",
+        "Service \"web\" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767 (line 9)",
     );
     has(
         &svc("  ports:\n  - port: 80\n    nodePort: 30080\n"),
-        "Service \"web\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP' (line 7)",
+        "Service \"web\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP' (line 8)",
     );
     let two = format!(
         "{}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: np2\nspec:\n  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 30080\n",
         svc("  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 30080")
     );
-    has(&two, "Service \"np2\" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated (line 18)");
+    has(&two, "Service \"np2\" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated (line 19)");
     has(
         &svc("  type: NodePort\n  ports:\n  - name: a\n    port: 80\n    nodePort: 30080\n  - name: b\n    port: 81\n    nodePort: 30080\n"),
-        "Service \"web\" is invalid: spec.ports[1].nodePort: Duplicate value: 30080 (line 11)",
+        "Service \"web\" is invalid: spec.ports[1].nodePort: Duplicate value: 30080 (line 13)",
     );
 }
 
@@ -132,11 +132,11 @@ fn cluster_ip_outside_the_service_cidr_or_taken() {
 fn target_port_names_are_iana_svc_names() {
     has(
         &svc("  ports:\n  - port: 80\n    targetPort: metrics-endpoint\n"),
-        "Service \"web\" is invalid: spec.ports[0].targetPort: Invalid value: \"metrics-endpoint\": must be no more than 15 characters (line 7)",
+        "Service \"web\" is invalid: spec.ports[0].targetPort: Invalid value: \"metrics-endpoint\": must be no more than 15 characters (line 8)",
     );
     has(
         &svc("  ports:\n  - port: 80\n    targetPort: a--b\n"),
-        "Service \"web\" is invalid: spec.ports[0].targetPort: Invalid value: \"a--b\": must not contain consecutive hyphens (line 7)",
+        "Service \"web\" is invalid: spec.ports[0].targetPort: Invalid value: \"a--b\": must not contain consecutive hyphens (line 8)",
     );
 }
 
@@ -156,11 +156,11 @@ fn selector_and_labels() {
 fn host_ports() {
     has(
         &pod("  containers:\n  - name: a\n    ports:\n    - containerPort: 80\n      hostPort: 8080\n  - name: b\n    ports:\n    - containerPort: 81\n      hostPort: 8080\n"),
-        "Pod \"p\" is invalid: spec.containers[1].ports[0].hostPort: Duplicate value: \"TCP//8080\" (line 13)",
+        "Pod \"p\" is invalid: spec.containers[1].ports[0].hostPort: Duplicate value: \"TCP//8080\" (line 14)",
     );
     has(
         &pod("  hostNetwork: true\n  containers:\n  - name: a\n    ports:\n    - containerPort: 9100\n      hostPort: 9101\n"),
-        "Pod \"p\" is invalid: spec.containers[0].ports[0].hostPort: Invalid value: 9101: must match `containerPort` when `hostNetwork` is true (line 10)",
+        "Pod \"p\" is invalid: spec.containers[0].ports[0].hostPort: Invalid value: 9101: must match `containerPort` when `hostNetwork` is true (line 11)",
     );
 }
 
@@ -203,12 +203,12 @@ fn duplicate_container_port_is_a_warning_and_a_runtime_clash() {
 fn session_affinity() {
     has(
         &svc("  sessionAffinity: ClientIP\n  sessionAffinityConfig:\n    clientIP:\n      timeoutSeconds: 0\n  ports:\n  - port: 80\n"),
-        "Service \"web\" is invalid: spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 0: must be greater than 0 and less than 86400 (line 6)",
+        "Service \"web\" is invalid: spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 0: must be greater than 0 and less than 86400 (line 9)",
     );
     assert!(manifests::load(&svc("  sessionAffinity: ClientIP\n  sessionAffinityConfig:\n    clientIP:\n      timeoutSeconds: 86400\n  ports:\n  - port: 80\n")).is_ok());
     has(
         &svc("  sessionAffinityConfig:\n    clientIP:\n      timeoutSeconds: 10\n  ports:\n  - port: 80\n"),
-        "Service \"web\" is invalid: spec.sessionAffinityConfig: Forbidden: must not be set when session affinity is None (line 6)",
+        "Service \"web\" is invalid: spec.sessionAffinityConfig: Forbidden: must not be set when session affinity is None (line 7)",
     );
 }
 
@@ -220,11 +220,11 @@ fn traffic_policy_and_lb_only_fields() {
     );
     has(
         &svc("  type: NodePort\n  loadBalancerSourceRanges:\n  - 10.0.0.0/8\n  ports:\n  - port: 80\n"),
-        "Service \"web\" is invalid: spec.LoadBalancerSourceRanges: Forbidden: may only be used when `type` is 'LoadBalancer' (line 6)",
+        "Service \"web\" is invalid: spec.LoadBalancerSourceRanges: Forbidden: may only be used when `type` is 'LoadBalancer' (line 8)",
     );
     has(
         &svc("  type: LoadBalancer\n  loadBalancerSourceRanges:\n  - 10.0.0.0/33\n  ports:\n  - port: 80\n"),
-        "Service \"web\" is invalid: spec.LoadBalancerSourceRanges[0]: Invalid value: \"10.0.0.0/33\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64) (line 6)",
+        "Service \"web\" is invalid: spec.LoadBalancerSourceRanges[0]: Invalid value: \"10.0.0.0/33\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64) (line 8)",
     );
 }
 
@@ -232,11 +232,11 @@ fn traffic_policy_and_lb_only_fields() {
 fn external_ips() {
     has(
         &svc("  externalIPs:\n  - 127.0.0.1\n  ports:\n  - port: 80\n"),
-        "Service \"web\" is invalid: spec.externalIPs[0]: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128) (line 6)",
+        "Service \"web\" is invalid: spec.externalIPs[0]: Invalid value: \"127.0.0.1\": may not be in the loopback range (127.0.0.0/8, ::1/128) (line 7)",
     );
     has(
         &svc("  externalIPs:\n  - nope\n  ports:\n  - port: 80\n"),
-        "Service \"web\" is invalid: spec.externalIPs[0]: Invalid value: \"nope\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff) (line 6)",
+        "Service \"web\" is invalid: spec.externalIPs[0]: Invalid value: \"nope\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff) (line 7)",
     );
 }
 

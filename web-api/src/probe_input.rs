@@ -8,7 +8,7 @@ use manifests::scenario::{parse_destination, parse_entry, parse_pod_source, pars
 use serde::Deserialize;
 
 /// The most connections one `trace` call opens (the app's "Send N" allows the same).
-pub const MAX_REPEAT: u32 = 1000;
+pub const MAX_REPEAT: u32 = engine::probe::MAX_REPEAT;
 
 /// The fields of a probe object, as JavaScript spells them.
 pub const FIELDS: &[&str] =
@@ -52,13 +52,20 @@ impl ProbeInput {
             if n.is_empty() {
                 return Err("probe.fromNode: a node name is required".into());
             }
+            manifests::scenario::plain_text(n).map_err(|e| format!("probe.fromNode: {e}"))?;
             Some(Source::Node { node: n.clone() })
         } else if let Some(ip) = &self.from_external {
-            let ip = ip
-                .parse()
-                .map_err(|_| format!("probe.fromExternal: {ip:?} is not an IPv4 address"))?;
+            let ip = ip.parse().map_err(|_| {
+                if ip.parse::<std::net::Ipv6Addr>().is_ok() {
+                    format!("probe.fromExternal: {ip:?}: {}", manifests::scenario::IPV6)
+                } else {
+                    format!("probe.fromExternal: {ip:?} is not an IPv4 address")
+                }
+            })?;
             let via = match self.via.as_deref() {
-                Some(v) if !v.is_empty() => v,
+                Some(v) if !v.is_empty() => {
+                    manifests::scenario::plain_text(v).map_err(|e| format!("probe.via: {e}"))?
+                }
                 _ => return Err("probe.via: fromExternal needs via: a node name or \"lb\"".into()),
             };
             Some(Source::External { ip, entry: parse_entry(via) })

@@ -108,7 +108,9 @@ export type VerdictDetail =
   | { kind: "left_cluster"; via_node: string; to: string }
   | { kind: "answered_by_node"; node: string; process: string; status: number; body: string }
   | { kind: "no_route"; ip: string; reason: string }
-  | { kind: "name_not_found"; name: string; reason: string };
+  | { kind: "name_not_found"; name: string; reason: string }
+  | { kind: "reply_lost"; server: string; refused: boolean; node: string; reason: string }
+  | { kind: "unanswered"; via_node: string; to: string; reason: string };
 
 export interface Verdict {
   /** `delivered`, `rejected`, `dropped`, `no rule matched`, ... */

@@ -114,8 +114,8 @@ fn bad_manifests_report_every_error_and_keep_the_last_good_cluster() {
         .iter()
         .find(|d| d.field.as_deref() == Some("spec.ports[0].nodePort"))
         .expect("nodePort error");
-    // The loader points at the port's list item (`- port: 80`), not the nodePort line itself.
-    assert_eq!(port.line, Some(8));
+    // The loader points at the nodePort line itself, not the port's list item.
+    assert_eq!(port.line, Some(9));
     assert!(port.message.starts_with("Service \"Bad_Name\" is invalid: spec.ports[0].nodePort"));
     assert_eq!(validate(bad), report);
     // The default cluster is still there.

@@ -180,25 +180,55 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         counted(&out, Need::Some)
     })?;
     summary.step("native tests (workspace)", || {
-        let out =
-            ctx.cmd("cargo").args(["test", "--workspace", "--exclude", "podpath-e2e"]).run()?;
-        counted(&out, Need::Some)
-    })?;
-    summary.step("fuzz the manifest loader (60 s, libFuzzer)", || {
-        // Seeds: the bundled scenarios and the bad-input corpus; new finds go to the first
-        // (ignored by git). Any crash, panic or failed round trip exits non-zero.
-        let corpus = ctx.root.join("fuzz/corpus/load");
-        std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
         let out = ctx
             .cmd("cargo")
-            .args(["+nightly", "fuzz", "run", "load", "fuzz/corpus/load", "assets/scenarios"])
-            .args(["manifests/tests/bad", "--", "-max_total_time=60", "-timeout=60"])
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "podpath-e2e",
+                "--exclude",
+                "podpath-kernel",
+            ])
             .run()?;
-        let runs = out
-            .lines()
-            .rev()
-            .find_map(|l| l.split_once("Done ")?.1.split_whitespace().next()?.parse::<u64>().ok());
-        Ok((None, runs.map_or_else(String::new, |n| format!("{n} inputs, no crash"))))
+        counted(&out, Need::Some)
+    })?;
+    summary.step("kernel oracle (network namespaces)", || {
+        // Skipped, with the reason, where there is no root, iproute2, iptables or conntrack.
+        let out =
+            ctx.cmd("cargo").args(["test", "-p", "podpath-kernel", "--", "--nocapture"]).run()?;
+        let skipped = out.lines().find(|l| l.contains("kernel oracle SKIPPED"));
+        let agreed = out.lines().find(|l| l.starts_with("kernel agrees with podpath"));
+        let (tests, _) = counted(&out, Need::Some)?;
+        Ok((tests, skipped.or(agreed).unwrap_or_default().trim().to_string()))
+    })?;
+    summary.step("fuzz the loader, the engine and the JS API (20 s each, libFuzzer)", || {
+        // Seeds: the bundled scenarios and the bad-input corpora (for `load` and `js_api`); new
+        // finds go to fuzz/corpus/TARGET (ignored by git). Any crash, panic, failed round trip
+        // or broken invariant exits non-zero. Longer: `cargo +nightly fuzz run TARGET --
+        // -max_total_time=600` (manifests/README.md).
+        let mut total = 0u64;
+        for (target, seeds) in [
+            ("load", &["assets/scenarios", "manifests/tests/bad", "manifests/tests/bad-input"][..]),
+            ("engine", &[][..]),
+            ("js_api", &["assets/scenarios", "manifests/tests/bad-input"][..]),
+        ] {
+            let corpus = ctx.root.join("fuzz/corpus").join(target);
+            std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
+            let corpus = format!("fuzz/corpus/{target}");
+            let out = ctx
+                .cmd("cargo")
+                .args(["+nightly", "fuzz", "run", target, &corpus])
+                .args(seeds.iter().copied())
+                .args(["--", "-max_total_time=20", "-timeout=20"])
+                .run()?;
+            total += out
+                .lines()
+                .rev()
+                .find_map(|l| l.split_once("Done ")?.1.split_whitespace().next()?.parse().ok())
+                .unwrap_or(0);
+        }
+        Ok((None, format!("{total} inputs over 3 targets, no crash")))
     })?;
     summary.step("engine tests, wasm32 in node", || {
         let out = ctx

@@ -94,7 +94,7 @@ pub fn current_probe(state: AppState, repeat: u32) -> Option<Probe> {
         protocol,
         time_ms: 0,
         seed: state.seed.get_untracked(),
-        repeat: repeat.clamp(1, 1000),
+        repeat: repeat.clamp(1, engine::probe::MAX_REPEAT),
     })
 }
 

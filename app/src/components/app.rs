@@ -1,13 +1,10 @@
 //! The root component: builds the shared state (from the URL's scenario and probe, or the
 //! default scenario), runs the animation clock, and lays the page out.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use gloo_render::{request_animation_frame, AnimationFrame};
 use leptos::prelude::*;
 
-use super::actions::{self, load_scenario, set_probe, total_ms};
+use super::actions::{self, load_scenario, set_probe};
+use super::clock::run_clock;
 use super::state::AppState;
 use super::{
     hop_list::HopList, inspector::Inspector, learn, loading, loading::LoadProgress,
@@ -69,50 +66,4 @@ pub fn App() -> impl IntoView {
         </main>
     }
     .into_any()
-}
-
-/// Advances `t_ms` by real time × speed on every animation frame while playing.
-pub(crate) fn run_clock(state: AppState) {
-    // The frame being waited for, and the one whose callback is running (dropped a frame later,
-    // so a closure is never freed while it runs).
-    let frames: Rc<RefCell<(Option<AnimationFrame>, Option<AnimationFrame>)>> =
-        Rc::new(RefCell::new((None, None)));
-    let last_ts: Rc<RefCell<Option<f64>>> = Rc::new(RefCell::new(None));
-
-    fn schedule(
-        state: AppState,
-        frames: Rc<RefCell<(Option<AnimationFrame>, Option<AnimationFrame>)>>,
-        last_ts: Rc<RefCell<Option<f64>>>,
-    ) {
-        let (f2, l2) = (frames.clone(), last_ts.clone());
-        let frame = request_animation_frame(move |ts| {
-            if !state.playing.get_untracked() {
-                *l2.borrow_mut() = None;
-                return;
-            }
-            let dt = l2.borrow().map_or(0.0, |l| (ts - l).clamp(0.0, 100.0));
-            *l2.borrow_mut() = Some(ts);
-            let end = total_ms(state);
-            let t = state.t_ms.get_untracked() + dt * state.speed.get_untracked();
-            if t >= end {
-                state.t_ms.set(end);
-                state.playing.set(false);
-                *l2.borrow_mut() = None;
-            } else {
-                state.t_ms.set(t);
-                schedule(state, f2, l2);
-            }
-        });
-        if let Ok(mut f) = frames.try_borrow_mut() {
-            let running = f.0.replace(frame);
-            f.1 = running;
-        }
-    }
-
-    Effect::new(move |_| {
-        if state.playing.get() {
-            *last_ts.borrow_mut() = None;
-            schedule(state, frames.clone(), last_ts.clone());
-        }
-    });
 }

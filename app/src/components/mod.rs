@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod app;
+pub mod clock;
 pub mod dns_pick;
 pub mod editor_notice;
 pub mod hop_list;

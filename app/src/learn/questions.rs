@@ -301,6 +301,8 @@ fn responsible(c: &Cluster, v: &Verdict) -> String {
         Verdict::NoRoute { ip, .. } => format!("no route to {ip}"),
         Verdict::NameNotFound { name, .. } => format!("the DNS name {name}"),
         Verdict::LeftCluster { to, .. } => format!("outside the cluster: {to}"),
+        Verdict::ReplyLost { node, .. } => format!("Node {node}"),
+        Verdict::Unanswered { to, .. } => format!("nothing owns {to}"),
         Verdict::Delivered { pod, .. } => format!("Pod {pod}"),
         Verdict::AnsweredByNode { node, .. } => format!("Node {node}"),
     }

@@ -4,11 +4,15 @@
 //! Endpoints are derived from selectors exactly as `podToEndpoint` does (ready / serving /
 //! terminating, named targetPorts resolved per pod and protocol), or taken from given slices for
 //! a Service without selector.
+//!
+//! One file over 500 lines on purpose: deriving endpoints, keeping each port's sorted list up to
+//! date on every pod change, and serving the slices are one invariant (the lists are always
+//! what a full derivation would give), kept in one place.
 
 use std::cmp::Ordering;
 use std::net::Ipv4Addr;
 
-use super::{selector_matches, Cluster};
+use super::{selector_matches, ClusterState};
 use crate::model::*;
 
 /// One endpoint of a Service, with its conditions. 16 bytes: at the limits there are 2.5
@@ -175,7 +179,7 @@ impl ServiceEndpoints {
     }
 
     /// The `nodeName` of endpoint `e`.
-    pub fn node_name<'a>(&'a self, e: usize, cluster: &'a Cluster) -> Option<&'a str> {
+    pub fn node_name<'a>(&'a self, e: usize, cluster: &'a ClusterState) -> Option<&'a str> {
         let ep = self.endpoints.get(e)?;
         match ep.node().and_then(|n| cluster.node(n)) {
             Some(n) => Some(n.spec.name.as_str()),
@@ -386,7 +390,7 @@ pub fn resolve_target_port(pod: &Pod, port: &ServicePort) -> Option<u16> {
     }
 }
 
-impl Cluster {
+impl ClusterState {
     pub fn endpoints_of(&self, service: ServiceId) -> Option<&ServiceEndpoints> {
         self.service(service)?;
         self.endpoints.get(service.0 as usize)

@@ -30,9 +30,12 @@ pub enum VipKind {
     LoadBalancer,
 }
 
-/// The whole simulated cluster.
+/// The whole simulated cluster's state: its objects, what the control plane derived from them
+/// and the indexes over both. Read through a [`crate::Cluster`], which derefs to it; changed
+/// only through [`crate::Cluster`]'s mutators, the one path that also drops the rules the
+/// dataplane derived from the state before.
 #[derive(Clone, Debug)]
-pub struct Cluster {
+pub struct ClusterState {
     settings: ClusterSettings,
 
     nodes: Vec<Option<Node>>,
@@ -83,23 +86,13 @@ pub struct Cluster {
     next_lb_ip: u64,
     /// The kube-dns Service, once added.
     dns_service: Option<ServiceId>,
-    /// Names this cluster's state: a fresh value from [`next_generation`] on creation and on
-    /// every change, kept by a clone (same state, same generation). The dataplane's rule cache
-    /// is valid exactly while the generation it was filled for is the cluster's.
-    generation: u64,
 }
 
-/// A value no cluster state has had before.
-fn next_generation() -> u64 {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
-
-impl Cluster {
-    pub fn new(settings: ClusterSettings) -> Result<Cluster, crate::ModelError> {
+impl ClusterState {
+    pub(crate) fn new(settings: ClusterSettings) -> Result<ClusterState, crate::ModelError> {
         settings.validate()?;
         let next_node_port = settings.node_port_range.0;
-        Ok(Cluster {
+        Ok(ClusterState {
             settings,
             nodes: Vec::new(),
             node_by_name: HashMap::new(),
@@ -128,19 +121,7 @@ impl Cluster {
             next_node_port,
             next_lb_ip: 10,
             dns_service: None,
-            generation: next_generation(),
         })
-    }
-
-    /// The state's generation (see the field): what the rule cache checks before reuse.
-    pub(crate) fn generation(&self) -> u64 {
-        self.generation
-    }
-
-    /// Marks a change: every public method that takes `&mut self` calls this first, so no
-    /// rules cached for the state before outlive it (`tests/touch.rs` checks each).
-    pub(crate) fn touch(&mut self) {
-        self.generation = next_generation();
     }
 
     pub fn settings(&self) -> &ClusterSettings {
@@ -269,7 +250,7 @@ impl PortName {
     }
 }
 
-impl Cluster {
+impl ClusterState {
     /// The cached name of a service port, while its Service exists.
     pub(crate) fn port_name(&self, p: ServicePortId) -> Option<&PortName> {
         self.service(p.service)?;

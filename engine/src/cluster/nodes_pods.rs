@@ -5,14 +5,13 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use super::{selector_matches, Cluster};
+use super::{selector_matches, ClusterState};
 use crate::addr::Protocol;
 use crate::error::ModelError;
 use crate::model::*;
 
-impl Cluster {
+impl ClusterState {
     pub fn add_node(&mut self, spec: NodeSpec) -> Result<NodeId, ModelError> {
-        self.touch();
         if self.node_by_name.contains_key(&spec.name) {
             return Err(ModelError::DuplicateNode { node: spec.name });
         }
@@ -64,7 +63,6 @@ impl Cluster {
 
     /// Removes a node and, as the pod garbage collector would, every pod bound to it.
     pub fn remove_node(&mut self, name: &str) -> Result<(), ModelError> {
-        self.touch();
         let id =
             *self.node_by_name.get(name).ok_or(ModelError::UnknownNode { node: name.into() })?;
         let pods: Vec<ObjectKey> = self.pods_on_node(id).map(Pod::key).collect();
@@ -84,7 +82,6 @@ impl Cluster {
     /// A node going NotReady: the node lifecycle controller marks its pods not Ready, so they
     /// leave the Services' ready endpoints; load balancers stop sending to it.
     pub fn set_node_ready(&mut self, name: &str, ready: bool) -> Result<(), ModelError> {
-        self.touch();
         let id =
             *self.node_by_name.get(name).ok_or(ModelError::UnknownNode { node: name.into() })?;
         self.nodes[id.0 as usize].as_mut().expect("indexed node exists").spec.ready = ready;
@@ -96,7 +93,6 @@ impl Cluster {
     }
 
     pub fn add_pod(&mut self, mut spec: PodSpec) -> Result<PodId, ModelError> {
-        self.touch();
         let key = ObjectKey::new(&spec.namespace, &spec.name);
         if self.pod_id_of(&key).is_some() {
             return Err(ModelError::DuplicatePod { pod: key });
@@ -199,7 +195,6 @@ impl Cluster {
     }
 
     pub fn remove_pod(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
-        self.touch();
         let id = self.pod_id(key)?;
         let services = self.services_selecting(self.pod(id).expect("indexed pod exists"));
         for svc in services {
@@ -232,7 +227,6 @@ impl Cluster {
 
     /// Flip a pod's `Ready` condition (its readiness probe).
     pub fn set_pod_ready(&mut self, key: &ObjectKey, ready: bool) -> Result<(), ModelError> {
-        self.touch();
         let id = self.pod_id(key)?;
         self.pods[id.0 as usize].as_mut().expect("exists").spec.ready = ready;
         self.refresh_pod_endpoints(id);
@@ -252,7 +246,6 @@ impl Cluster {
     }
 
     pub fn set_pod_phase(&mut self, key: &ObjectKey, phase: PodPhase) -> Result<(), ModelError> {
-        self.touch();
         let id = self.pod_id(key)?;
         let old = self.pods[id.0 as usize].as_ref().expect("exists").spec.clone();
         let mut spec = old;

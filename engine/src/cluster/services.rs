@@ -3,13 +3,12 @@
 
 use std::net::Ipv4Addr;
 
-use super::{Cluster, ServiceEndpoints, VipKind};
+use super::{ClusterState, ServiceEndpoints, VipKind};
 use crate::error::ModelError;
 use crate::model::*;
 
-impl Cluster {
+impl ClusterState {
     pub fn add_service(&mut self, spec: ServiceSpec) -> Result<ServiceId, ModelError> {
-        self.touch();
         let key = ObjectKey::new(&spec.namespace, &spec.name);
         if self.service_by_key.contains_key(&key) {
             return Err(ModelError::DuplicateService { service: key });
@@ -20,7 +19,6 @@ impl Cluster {
     /// Replaces a Service's spec, keeping its allocated clusterIP, nodePorts and load-balancer
     /// addresses where the new spec leaves them unset (as an apiserver update does).
     pub fn update_service(&mut self, spec: ServiceSpec) -> Result<ServiceId, ModelError> {
-        self.touch();
         let key = ObjectKey::new(&spec.namespace, &spec.name);
         let old_id = *self
             .service_by_key
@@ -40,7 +38,6 @@ impl Cluster {
     }
 
     pub fn remove_service(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
-        self.touch();
         let id = *self
             .service_by_key
             .get(key)
@@ -52,7 +49,6 @@ impl Cluster {
     /// Adds an EndpointSlice given as data (for Services without selector). The Service may come
     /// before or after it.
     pub fn add_endpoint_slice(&mut self, slice: EndpointSliceSpec) -> Result<(), ModelError> {
-        self.touch();
         let svc_key = ObjectKey::new(&slice.namespace, &slice.service_name);
         let list = self.given_slices.entry(svc_key.clone()).or_default();
         list.retain(|s| s.name != slice.name);

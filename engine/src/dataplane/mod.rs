@@ -1,47 +1,87 @@
 //! The dataplane: walking a probe through pods, nodes, kube-proxy's rules and conntrack.
 //!
-//! [`Cluster::trace`] runs the probe's connections with a seeded [`Decider`] and records every
+//! [`crate::Cluster::trace`] runs the probe's connections with a seeded [`Decider`] and records every
 //! hop; it then enumerates every branch of the same walk with a scripted decider (no hops
 //! recorded) to give each possible outcome its exact probability.
+//!
+//! The modules follow the packet's path. Each stage is an `impl Walker` block of its own (as
+//! smoltcp splits `Interface` by protocol) and imports only modules listed after it here:
+//!
+//! - this module: the probe's entry points (trace, connections, outcome enumeration)
+//! - [`start`]: the probe's start (source, name resolution, one connection and its reply)
+//! - [`pod_netns`]: the pod's network namespace (loopback, default route, veth, bridge)
+//! - [`node`]: the node (nat and filter hooks, routing, bridge out, conntrack records)
+//! - [`netfilter`]: chain evaluation ([`netfilter`]`::eval`) and explanation (`::explain`)
+//! - [`wire`]: between nodes over the node network
+//! - [`delivery`]: into a socket (a container, a host-network pod, kube-proxy's healthz)
+//! - [`reply`]: back to the client through conntrack
+//! - [`walker`]: the connection's context every stage extends
+//! - [`rule_cache`], [`packet`], [`hops`], [`state`], [`decide`]: derived rules, what travels,
+//!   the hop recorder, kernel state, random choices (the bottom: they import no stage)
+//!
+//! A new stage (NetworkPolicy enforcement, another pod-network model such as VPC-native routing
+//! or a VXLAN overlay) is a new module in this list, called from the stage before it, not a
+//! branch inside an existing one. `xtask/tests/module_cycles.rs` fails on an import cycle.
 
 mod decide;
+mod delivery;
+mod hops;
 mod netfilter;
+mod node;
+mod packet;
+mod pod_netns;
+mod reply;
+mod rule_cache;
+mod start;
 mod state;
-mod walk;
+mod walker;
+mod wire;
 
 use std::collections::BTreeMap;
-use std::net::{Ipv4Addr, SocketAddrV4};
+use std::net::Ipv4Addr;
 
 pub use decide::{Decider, Rng};
-pub use state::{ConntrackEntry, NetState};
-use walk::{ConnOutcome, Origin, Walker};
+pub(crate) use rule_cache::DerivedRules;
+use start::run_connection;
 
-use crate::cluster::VipKind;
-use crate::dns::{self, Answer};
-use crate::model::*;
-use crate::probe::{Destination, Entry, Probe, Source};
-use crate::trace::{Action, Connection, Hop, Location, Outcome, Probability, Trace, Verdict};
-use crate::{Cluster, Protocol};
+pub use state::{ConntrackEntry, NetState};
+use walker::Walker;
+
+use crate::cluster::ClusterState;
+use crate::probe::Probe;
+use crate::trace::{Connection, Outcome, Probability, Trace, Verdict};
 
 /// Upper bound on enumerated branches; beyond it outcomes are cut short (and say so).
 const MAX_BRANCHES: usize = 20_000;
 
-impl Cluster {
+/// Runs probes over one cluster state with the rules derived from it: the borrow of both
+/// outlives every walk, so neither can change while a probe runs. [`crate::Cluster`] makes one
+/// for each probe from its state and its [`DerivedRules`].
+pub(crate) struct Tracer<'c> {
+    c: &'c ClusterState,
+    rules: &'c DerivedRules,
+}
+
+impl<'c> Tracer<'c> {
+    pub(crate) fn new(c: &'c ClusterState, rules: &'c DerivedRules) -> Tracer<'c> {
+        Tracer { c, rules }
+    }
+
     /// Runs a probe and returns its trace: every connection hop by hop with its reply, and the
     /// exact outcome distribution of one new connection. Never panics; a packet that does not
     /// arrive is a [`Verdict`].
-    pub fn trace(&self, probe: &Probe) -> Trace {
+    pub(crate) fn trace(&self, probe: &Probe) -> Trace {
         self.trace_with(probe, false)
     }
 
-    /// [`Cluster::trace`], evaluating every shared chain in full rather than through the
+    /// [`Tracer::trace`], evaluating every shared chain in full rather than through the
     /// (IP, port, protocol) index. Slow on big clusters; tests use it to check the index.
-    pub fn trace_full_chains(&self, probe: &Probe) -> Trace {
+    pub(crate) fn trace_full_chains(&self, probe: &Probe) -> Trace {
         self.trace_with(probe, true)
     }
 
     /// The probe's connections hop by hop (and the DNS lookup), without enumerating outcomes.
-    pub fn trace_connections(&self, probe: &Probe) -> (Option<Connection>, Vec<Connection>) {
+    pub(crate) fn trace_connections(&self, probe: &Probe) -> (Option<Connection>, Vec<Connection>) {
         self.walk_connections(probe, false)
     }
 
@@ -56,19 +96,18 @@ impl Cluster {
         full_chains: bool,
     ) -> (Option<Connection>, Vec<Connection>) {
         let mut state = NetState::default();
-        let cache = netfilter::RuleCache::take(self, netfilter::Use::Connections);
         let mut connections = Vec::new();
         let mut dns = None;
         for i in 0..probe.repeat.max(1) {
             let now = probe.time_ms.saturating_add(u64::from(i) * 1000);
             let seed = probe.seed.wrapping_add(u64::from(i).wrapping_mul(0x9E37_79B9));
             let mut w = Walker::new(
-                self,
+                self.c,
                 std::mem::take(&mut state),
                 Decider::Random(Rng::new(seed)),
                 true,
                 now,
-                cache.clone(),
+                &self.rules.connections,
             );
             w.full_chains = full_chains;
             let run = run_connection(&mut w, probe);
@@ -78,17 +117,15 @@ impl Cluster {
             connections.push(run.connection);
             state = w.st;
         }
-        netfilter::RuleCache::give_back(cache, netfilter::Use::Connections);
         (dns, connections)
     }
 
     /// Every possible outcome of one new connection of `probe`, with exact probabilities,
     /// sorted by verdict.
-    pub fn outcomes(&self, probe: &Probe) -> Vec<Outcome> {
+    pub(crate) fn outcomes(&self, probe: &Probe) -> Vec<Outcome> {
         let mut acc: BTreeMap<(Verdict, Option<Ipv4Addr>, bool, Option<String>), Probability> =
             BTreeMap::new();
         let mut script = Some(Vec::new());
-        let cache = netfilter::RuleCache::take(self, netfilter::Use::Outcomes);
         let mut runs = 0;
         while let Some(s) = script {
             runs += 1;
@@ -96,12 +133,12 @@ impl Cluster {
                 break;
             }
             let mut w = Walker::new(
-                self,
+                self.c,
                 NetState::default(),
                 Decider::scripted(s),
                 false,
                 probe.time_ms,
-                cache.clone(),
+                &self.rules.outcomes,
             );
             let run = run_connection(&mut w, probe);
             let p = w.d.probability();
@@ -112,7 +149,6 @@ impl Cluster {
             *e = e.add(p);
             script = w.d.next_script();
         }
-        netfilter::RuleCache::give_back(cache, netfilter::Use::Outcomes);
         acc.into_iter()
             .map(|((verdict, seen_source, masqueraded, entry_node), probability)| Outcome {
                 verdict,
@@ -122,306 +158,5 @@ impl Cluster {
                 entry_node,
             })
             .collect()
-    }
-}
-
-struct Run {
-    connection: Connection,
-    dns: Option<Connection>,
-    outcome: ConnOutcome,
-}
-
-fn ended(verdict: Verdict, hops: Vec<Hop>) -> Run {
-    let outcome = ConnOutcome {
-        verdict: verdict.clone(),
-        seen_source: None,
-        masqueraded: false,
-        entry_node: None,
-        server: None,
-        delivered: None,
-    };
-    Run { connection: Connection { hops, verdict, reply: Vec::new() }, dns: None, outcome }
-}
-
-/// One connection of the probe: resolve the source, resolve the name, connect, reply.
-fn run_connection(w: &mut Walker<'_>, probe: &Probe) -> Run {
-    let c = w.c;
-    // The destination address.
-    let mut dns_conn = None;
-    let dst: SocketAddrV4 = match &probe.destination {
-        Destination::Addr { addr } => *addr,
-        Destination::Name { name, port } => {
-            if let Ok(ip) = name.parse::<Ipv4Addr>() {
-                SocketAddrV4::new(ip, *port)
-            } else {
-                match resolve_name(w, probe, name) {
-                    Ok((ip, conn)) => {
-                        dns_conn = conn;
-                        SocketAddrV4::new(ip, *port)
-                    }
-                    Err(failed) => {
-                        let (verdict, conn) = *failed;
-                        let mut run = ended(verdict, Vec::new());
-                        run.dns = conn;
-                        return run;
-                    }
-                }
-            }
-        }
-    };
-    let origin = match resolve_origin(w, &probe.source, dst, probe.protocol) {
-        Ok(o) => o,
-        Err(v) => {
-            let mut run = ended(v, Vec::new());
-            run.dns = dns_conn;
-            return run;
-        }
-    };
-    let outcome = w.connect(&origin, dst, probe.protocol);
-    let hops = w.take_hops();
-    let reply = w.reply(&origin, &outcome);
-    let mut outcome = outcome;
-    if let Origin::External { node, .. } = &origin {
-        outcome.entry_node = c.node(*node).map(|n| n.spec.name.clone());
-    } else if let Some(n) = origin_node(c, &origin) {
-        outcome.entry_node = Some(n);
-    }
-    Run {
-        connection: Connection { hops, verdict: outcome.verdict.clone(), reply },
-        dns: dns_conn,
-        outcome,
-    }
-}
-
-fn origin_node(c: &Cluster, origin: &Origin) -> Option<String> {
-    let id = match origin {
-        Origin::Pod { pod, .. } => c.pod(*pod)?.node,
-        Origin::Node { node } => *node,
-        Origin::External { node, .. } => *node,
-    };
-    c.node(id).map(|n| n.spec.name.clone())
-}
-
-/// Resolves a name as the source would: a pod asks kube-dns (and that query is walked too); a
-/// node or an external client does not use cluster DNS.
-#[allow(clippy::type_complexity)]
-fn resolve_name(
-    w: &mut Walker<'_>,
-    probe: &Probe,
-    name: &str,
-) -> Result<(Ipv4Addr, Option<Connection>), Box<(Verdict, Option<Connection>)>> {
-    let c = w.c;
-    let Source::Pod { pod, container } = &probe.source else {
-        return Err(Box::new((
-            Verdict::NameNotFound {
-                name: name.into(),
-                reason: "only pods use the cluster DNS (their resolv.conf points at kube-dns); nodes and external clients cannot resolve cluster names".into(),
-            },
-            None,
-        )));
-    };
-    let Some(p) = c.pod_by_key(pod) else {
-        return Err(Box::new((
-            Verdict::NameNotFound {
-                name: name.into(),
-                reason: format!("pod {pod} does not exist"),
-            },
-            None,
-        )));
-    };
-    let Some(dns_svc) = c.dns_service() else {
-        return Err(Box::new((
-            Verdict::NameNotFound {
-                name: name.into(),
-                reason: "the cluster has no kube-dns Service".into(),
-            },
-            None,
-        )));
-    };
-    let dns_ip = dns_svc.cluster_ip.unwrap_or(c.settings().dns_service_ip);
-    // The query: UDP from the pod to kube-dns:53.
-    let container = match container {
-        Some(name) => crate::Name::from(name.clone()),
-        None => p.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default(),
-    };
-    let origin = Origin::Pod { pod: p.id, container };
-    let q = w.connect(&origin, SocketAddrV4::new(dns_ip, 53), Protocol::Udp);
-    let mut hops = w.take_hops();
-    let resolution = dns::resolve(c, &p.spec.namespace, name);
-    let Verdict::Delivered { pod: dns_pod, .. } = &q.verdict else {
-        let conn = Connection { hops, verdict: q.verdict.clone(), reply: Vec::new() };
-        return Err(Box::new((
-            Verdict::NameNotFound {
-                name: name.into(),
-                reason: format!("the DNS query to {dns_ip}:53 failed: {}", q.verdict),
-            },
-            Some(conn),
-        )));
-    };
-    let tried: Vec<String> =
-        resolution.tried.iter().map(|(n, a)| format!("{n} → {}", answer_text(a))).collect();
-    let answer = resolution.answer().clone();
-    let picked = match &answer {
-        Answer::A { ips } => Some(ips[w.d.uniform(ips.len() as u32) as usize]),
-        _ => None,
-    };
-    if w.record {
-        let t = q.delivered.unwrap_or(hops.last().map(|h| h.after).unwrap_or(hops[0].before));
-        let explain = match (&answer, picked) {
-            (Answer::A { ips }, Some(ip)) if ips.len() > 1 => format!(
-                "CoreDNS answers {} A records (a headless Service lists its ready pods) in rotated order; the client takes the first, {ip}. Search list tried: {}",
-                ips.len(),
-                tried.join("; ")
-            ),
-            _ => format!("CoreDNS answers from the cluster's Services. Search list tried (ndots:5): {}", tried.join("; ")),
-        };
-        hops.push(Hop {
-            at: Location::Dns { pod: dns_pod.clone() },
-            before: t,
-            after: t,
-            action: Action::Dns {
-                query: resolution.fqdn().to_string(),
-                answer: answer_text(&answer),
-            },
-            explain: explain.into(),
-        });
-    }
-    let reply = w.reply(&origin, &q);
-    let conn = Connection { hops, verdict: q.verdict.clone(), reply };
-    match (answer, picked) {
-        (_, Some(ip)) => Ok((ip, Some(conn))),
-        (Answer::Cname { target }, _) => {
-            let node = c.node(p.node).map(|n| n.spec.name.clone()).unwrap_or_default();
-            Err(Box::new((Verdict::LeftCluster { via_node: node, to: target }, Some(conn))))
-        }
-        _ => Err(Box::new((
-            Verdict::NameNotFound {
-                name: name.into(),
-                reason: format!("NXDOMAIN (tried {})", resolution.tried.len()),
-            },
-            Some(conn),
-        ))),
-    }
-}
-
-fn answer_text(a: &Answer) -> String {
-    match a {
-        Answer::A { ips } => ips.iter().map(Ipv4Addr::to_string).collect::<Vec<_>>().join(", "),
-        Answer::Cname { target } => format!("CNAME {target}"),
-        Answer::NxDomain => "NXDOMAIN".into(),
-    }
-}
-
-/// Turns the probe's source into a walk origin; an external client also needs the node the
-/// network hands its packet to.
-fn resolve_origin(
-    w: &mut Walker<'_>,
-    source: &Source,
-    dst: SocketAddrV4,
-    proto: Protocol,
-) -> Result<Origin, Verdict> {
-    let c = w.c;
-    match source {
-        Source::Pod { pod, container } => {
-            let p = c.pod_by_key(pod).ok_or_else(|| Verdict::NoRoute {
-                ip: *dst.ip(),
-                reason: format!("source pod {pod} does not exist"),
-            })?;
-            let name = match container {
-                Some(name) => p
-                    .spec
-                    .containers
-                    .iter()
-                    .find(|c| &c.name == name)
-                    .map(|c| c.name.clone())
-                    .ok_or_else(|| Verdict::NoRoute {
-                        ip: *dst.ip(),
-                        reason: format!("pod {pod} has no container {name}"),
-                    })?,
-                None => p.spec.containers.first().map(|c| c.name.clone()).unwrap_or_default(),
-            };
-            if p.spec.phase != PodPhase::Running || p.container_crashed(&name) {
-                return Err(Verdict::NoRoute {
-                    ip: *dst.ip(),
-                    reason: format!("container {name} of pod {pod} is not running"),
-                });
-            }
-            Ok(Origin::Pod { pod: p.id, container: name })
-        }
-        Source::Node { node } => {
-            let n = c.node_by_name(node).ok_or_else(|| Verdict::NoRoute {
-                ip: *dst.ip(),
-                reason: format!("node {node} does not exist"),
-            })?;
-            Ok(Origin::Node { node: n.id })
-        }
-        Source::External { ip, entry } => {
-            let d = *dst.ip();
-            // A node address: the network delivers to that node.
-            if let Some(n) = c.node_by_ip(d) {
-                return Ok(Origin::External { ip: *ip, node: n.id, via_lb: None });
-            }
-            let s = c.settings();
-            if s.service_cidr.contains(d) || s.cluster_cidr.contains(d) {
-                let what =
-                    if s.service_cidr.contains(d) { "Service cluster IPs" } else { "pod IPs" };
-                return Err(Verdict::NoRoute {
-                    ip: d,
-                    reason: format!("{what} are virtual/internal: the network outside the cluster has no route to {d} (a ClusterIP is reachable only from inside the cluster)"),
-                });
-            }
-            let vip = c.lookup_vip(d, dst.port(), proto).map(|(_, k)| k).or_else(|| {
-                c.vip_owner(d).map(|s| {
-                    if s.load_balancer_ips.contains(&d) {
-                        VipKind::LoadBalancer
-                    } else {
-                        VipKind::ExternalIp
-                    }
-                })
-            });
-            match (entry, vip) {
-                (Entry::Node { node }, Some(_)) => {
-                    let n = c.node_by_name(node).ok_or_else(|| Verdict::NoRoute { ip: d, reason: format!("node {node} does not exist") })?;
-                    Ok(Origin::External { ip: *ip, node: n.id, via_lb: None })
-                }
-                (Entry::LoadBalancer, Some(VipKind::LoadBalancer)) => {
-                    let svc = c.vip_owner(d).expect("a VIP has an owner");
-                    let nodes = lb_candidates(c, svc);
-                    if nodes.is_empty() {
-                        return Err(Verdict::NoRoute { ip: d, reason: "the load balancer has no Ready node to send to".into() });
-                    }
-                    let i = w.d.uniform(nodes.len() as u32) as usize;
-                    Ok(Origin::External { ip: *ip, node: nodes[i], via_lb: Some(d) })
-                }
-                (Entry::LoadBalancer, _) => Err(Verdict::NoRoute { ip: d, reason: format!("no load balancer serves {d}") }),
-                (Entry::Node { node }, None) => Err(Verdict::NoRoute { ip: d, reason: format!("{d} is neither a node, a load-balancer IP nor an externalIP; the network does not send it to {node}") }),
-            }
-        }
-    }
-}
-
-/// The nodes a cloud load balancer sends to: Ready nodes, and for externalTrafficPolicy Local
-/// only those whose kube-proxy health check answers 200 (some local endpoint). If every check
-/// fails the load balancer fails open to all Ready nodes, as cloud load balancers do.
-fn lb_candidates(c: &Cluster, svc: &Service) -> Vec<NodeId> {
-    let ready: Vec<NodeId> = c.nodes().filter(|n| n.spec.ready).map(|n| n.id).collect();
-    if !svc.external_policy_local() {
-        return ready;
-    }
-    let healthy: Vec<NodeId> = ready
-        .iter()
-        .copied()
-        .filter(|&n| {
-            (0..svc.ports.len()).any(|i| {
-                crate::kube_proxy::rules::NodeTable::new(c, n)
-                    .plan(ServicePortId { service: svc.id, index: i as u16 })
-                    .is_some_and(|p| !p.cat.local.is_empty())
-            })
-        })
-        .collect();
-    if healthy.is_empty() {
-        ready
-    } else {
-        healthy
     }
 }

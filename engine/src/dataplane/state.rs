@@ -18,9 +18,16 @@ pub struct ConntrackEntry {
 impl ConntrackEntry {
     /// `conntrack -L` style: `tcp src=.. dst=.. sport=.. dport=.. src=.. dst=.. sport=.. dport=..`.
     pub fn render(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl std::fmt::Display for ConntrackEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let o = &self.original;
         let r = &self.reply;
-        format!(
+        write!(
+            f,
             "{} src={} dst={} sport={} dport={} src={} dst={} sport={} dport={}",
             o.protocol.lower(),
             o.src.ip(),

@@ -3,10 +3,11 @@
 //! Rules are structured values ([`Rule`]: matches + target, all `Copy`), generated per node by
 //! [`rules`] from the cluster's derived state. The dataplane walks these values and [`render`]
 //! prints the very same values as `iptables-restore` text, so the trace and the rules view cannot
-//! disagree. Chain names are hashed exactly as kube-proxy hashes them ([`hash`]).
+//! disagree. Chain names are hashed exactly as kube-proxy hashes them ([`hash`], [`names`]).
 
 pub mod categorize;
 pub mod hash;
+pub mod names;
 pub mod render;
 pub mod rules;
 

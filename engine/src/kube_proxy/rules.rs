@@ -5,19 +5,23 @@
 //! Per-service chains are small (one rule per endpoint at most); the big shared chains
 //! (`KUBE-SERVICES`, `KUBE-NODEPORTS`, ...) are the concatenation of every service port's
 //! [`PortRules`], which is what the dataplane evaluates through the (IP, port, protocol) index.
+//!
+//! One file over 500 lines on purpose: it follows `syncProxyRules` section by section, so that
+//! it reads against the reference; split, that correspondence would be lost.
 
 use std::net::Ipv4Addr;
 
 use super::categorize::{categorize, Categorized};
+use super::names::chain_name;
 use super::*;
-use crate::cluster::{Cluster, DetectLocal};
+use crate::cluster::{ClusterState, DetectLocal};
 use crate::model::{NodeId, Service, ServicePortId};
 use crate::name::Name;
 
 /// A node's kube-proxy rule table.
 #[derive(Clone, Copy)]
 pub struct NodeTable<'a> {
-    pub cluster: &'a Cluster,
+    pub cluster: &'a ClusterState,
     pub node: NodeId,
 }
 
@@ -123,7 +127,7 @@ fn jump(chain: ChainRef) -> Target {
 }
 
 impl<'a> NodeTable<'a> {
-    pub fn new(cluster: &'a Cluster, node: NodeId) -> NodeTable<'a> {
+    pub fn new(cluster: &'a ClusterState, node: NodeId) -> NodeTable<'a> {
         NodeTable { cluster, node }
     }
 
@@ -637,7 +641,7 @@ impl<'a> NodeTable<'a> {
 }
 
 /// The rules of a chain on a node (convenience over [`NodeTable::chain`]).
-pub fn chain_rules(cluster: &Cluster, node: NodeId, chain: ChainRef) -> Vec<Rule> {
+pub fn chain_rules(cluster: &ClusterState, node: NodeId, chain: ChainRef) -> Vec<Rule> {
     NodeTable::new(cluster, node).chain(chain)
 }
 
@@ -686,9 +690,4 @@ pub fn builtin_jumps(table: Table, chain: Builtin) -> Vec<Rule> {
         }
         _ => Vec::new(),
     }
-}
-
-/// A chain's name as iptables shows it, with kube-proxy's hash for per-service chains.
-pub fn chain_name(cluster: &Cluster, chain: ChainRef) -> Name {
-    super::render::chain_name_with(cluster, chain)
 }
