@@ -1,13 +1,12 @@
-//! What the source and destination `<select>`s offer, the probe text a URL carries, and which
-//! rules of a node a trace matched: plain functions over the engine's values, tested natively.
+//! What the source and destination `<select>`s offer (each a probe the engine's grammar prints and
+//! reads back, `Probe::spec`), and which rules of a node a trace matched: plain functions over
+//! the engine's values, tested natively.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use engine::{
-    Action, Cluster, Destination, Entry, Location, ObjectKey, Probe, Protocol, ServiceType, Source,
-    Trace,
+    Action, Cluster, Destination, Entry, Location, ObjectKey, Protocol, ServiceType, Source, Trace,
 };
 
 use crate::layout::topology::DEFAULT_EXTERNAL_CLIENT;
@@ -169,38 +168,6 @@ pub fn fit_entry(c: &Cluster, source: Source, dest: &Destination) -> Source {
     Source::External { ip: *ip, entry: fitted }
 }
 
-/// The probe as the `key=value` text scenarios and URLs carry (the inverse of
-/// `manifests::scenario::parse_probe`).
-pub fn probe_spec(p: &Probe) -> String {
-    let mut s = String::new();
-    match &p.source {
-        Source::Pod { pod, container: Some(c) } => {
-            let _ = write!(s, "from={}/{}:{c}", pod.namespace, pod.name);
-        }
-        Source::Pod { pod, container: None } => {
-            let _ = write!(s, "from={}/{}", pod.namespace, pod.name);
-        }
-        Source::Node { node } => {
-            let _ = write!(s, "from-node={node}");
-        }
-        Source::External { ip, entry } => {
-            let via = match entry {
-                Entry::Node { node } => node.as_str(),
-                Entry::LoadBalancer => "lb",
-            };
-            let _ = write!(s, "from-external={ip} via={via}");
-        }
-    }
-    let _ = write!(s, " to={} proto={} seed={}", p.destination, p.protocol, p.seed);
-    if p.repeat > 1 {
-        let _ = write!(s, " repeat={}", p.repeat);
-    }
-    if p.time_ms != 0 {
-        let _ = write!(s, " time-ms={}", p.time_ms);
-    }
-    s
-}
-
 /// The rule texts a trace matched on `node` (request, reply and DNS hops).
 pub fn matched_rules(trace: &Trace, node: &str) -> BTreeSet<String> {
     let conns = trace.dns.iter().chain(&trace.connections);
@@ -248,6 +215,7 @@ pub fn spread(trace: &Trace) -> Vec<(String, usize)> {
 mod tests {
     use super::*;
     use crate::demo::demo_cluster;
+    use engine::Probe;
 
     #[test]
     fn rule_runs_join_unmatched_lines_and_keep_each_hit_alone() {
@@ -303,7 +271,7 @@ mod tests {
     }
 
     #[test]
-    fn probe_spec_round_trips_through_the_scenario_parser() {
+    fn every_probe_the_app_offers_round_trips_through_the_engine_grammar() {
         let c = demo_cluster().expect("demo");
         for s in source_options(&c) {
             for d in dest_options(&c).into_iter().step_by(5) {
@@ -312,8 +280,7 @@ mod tests {
                     repeat: 3,
                     ..Probe::new(s.source.clone(), d.destination, d.protocol)
                 };
-                let text = probe_spec(&p);
-                assert_eq!(manifests::scenario::parse_probe(&text), Ok(p), "{text}");
+                assert_eq!(Probe::parse(&p.spec()), Ok(p.clone()), "{}", p.spec());
             }
         }
     }

@@ -9,7 +9,7 @@ use std::net::Ipv4Addr;
 
 use engine::{
     Cidr, Cluster, ClusterSettings, ContainerPort, ContainerSpec, Labels, ModelError, NodeSpec,
-    PodPhase, PodSpec, Protocol, ServicePortSpec, ServiceSpec, ServiceType, TargetPort,
+    PodSpec, Protocol, ServicePortSpec, ServiceSpec, ServiceType, TargetPort,
 };
 
 /// The demo cluster. Built from literals, so an error here is a bug in this file; callers still
@@ -137,20 +137,7 @@ fn pod(
     labels: Labels,
     containers: Vec<ContainerSpec>,
 ) -> PodSpec {
-    PodSpec {
-        namespace: ns.into(),
-        name: name.into(),
-        labels,
-        node: node.into(),
-        ip: None,
-        host_network: false,
-        phase: PodPhase::Running,
-        ready: true,
-        terminating: false,
-        containers: containers.into(),
-        hostname: None,
-        subdomain: None,
-    }
+    PodSpec { labels, containers: containers.into(), ..PodSpec::new(ns, name, node) }
 }
 
 fn svc_port(name: &str, protocol: Protocol, port: u16, target: TargetPort) -> ServicePortSpec {

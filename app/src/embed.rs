@@ -1,41 +1,26 @@
 //! The embed view (`?embed=1`): one scenario for a documentation page's `<iframe>` or
 //! `<podpath-viewer>`. Minimal chrome — a title bar with the probe, Send and "Open in podpath",
 //! the verdict, the diagram filling the frame, playback and the current hop in words — and an
-//! optional autoplay. The URL is described in [`crate::embed_url`].
+//! optional autoplay. The URL is described in [`crate::url`].
 //!
 //! It reuses the app's state, actions and components, but never writes the URL (the full app
 //! keeps `?scenario=&probe=` in step; an embed must stay an embed when the frame reloads).
 
 use leptos::prelude::*;
 
-use crate::choices::probe_spec;
 use crate::components::actions::{
     apply_yaml, jump_to_step, prefers_reduced_motion, set_probe, step_count,
 };
 use crate::components::state::{AppState, Message};
 use crate::components::{playback::Playback, topology::TopologyView};
-use crate::embed_url::{self, EmbedParams};
 use crate::layout::position::{hop_of, steps};
+use crate::url::{self, PageUrl};
 
 /// Forced themes and the frame-filling layout; appended after the app's stylesheet.
 const EMBED_CSS: &str = include_str!("../../assets/embed/embed.css");
 
-/// Whether the page URL asks for the embed view.
-pub fn requested() -> bool {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    embed_url::is_embed(&search)
-}
-
-fn params() -> EmbedParams {
-    let loc = web_sys::window().map(|w| w.location());
-    let search = loc.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
-    let hash = loc.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
-    embed_url::parse(&search, &hash)
-}
-
 #[component]
-pub fn Embed() -> impl IntoView {
-    let params = params();
+pub fn Embed(params: PageUrl) -> impl IntoView {
     if let Some(theme) = params.theme {
         if let Some(root) =
             web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element())
@@ -52,7 +37,7 @@ pub fn Embed() -> impl IntoView {
     provide_context(state);
 
     let (title, header_probe, open_link) = load(state, &params);
-    let probe = match params.probe.as_deref().map(manifests::scenario::parse_probe) {
+    let probe = match params.probe.as_deref().map(engine::Probe::parse) {
         Some(Ok(p)) => Some(p),
         Some(Err(e)) => {
             state.messages.update(|m| m.push(Message::error(format!("probe: {e}"))));
@@ -67,8 +52,8 @@ pub fn Embed() -> impl IntoView {
             jump_to_step(state, step.min(step_count(state).saturating_sub(1)));
         }
     }
-    let learn = crate::components::learn::requested()
-        .then(|| crate::components::learn::provide(state, true))
+    let learn = (params.learn.is_some() || params.quiz.is_some())
+        .then(|| crate::components::learn::provide(state, &params))
         .map(|_| view! { <crate::components::learn::LearnPanel/> });
     crate::components::clock::run_clock(state);
 
@@ -83,7 +68,7 @@ pub fn Embed() -> impl IntoView {
             seed: state.seed.get(),
             repeat: 1,
         };
-        Some(probe_spec(&p))
+        Some(p.spec())
     };
     let verdict = move || {
         state.trace.with(|t| match t.as_ref().and_then(|t| t.connections.first()) {
@@ -141,13 +126,22 @@ pub fn Embed() -> impl IntoView {
 
 /// Loads the fragment's manifests or the bundled scenario. Returns the title, the manifests'
 /// probe, and the full app's link (bundled scenarios only: the full app has no `#yaml`).
-fn load(state: AppState, params: &EmbedParams) -> (String, Option<engine::Probe>, Option<String>) {
+fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, Option<String>) {
     match &params.yaml {
         Some(Ok(text)) => {
             state.editor.update(|e| e.set_draft(text));
             apply_yaml(state, text);
             let title = manifests::scenario::header(text, "title").unwrap_or("podpath").to_string();
-            (title, manifests::scenario_probe(text), None)
+            let probe = match manifests::scenario_probe(text) {
+                Some(Ok(p)) => Some(p),
+                Some(Err(e)) => {
+                    let msg = format!("`# podpath-probe:` {e}");
+                    state.messages.update(|m| m.push(Message::error(msg)));
+                    None
+                }
+                None => None,
+            };
+            (title, probe, None)
         }
         Some(Err(e)) => {
             state.messages.set(vec![Message::error(e.clone())]);
@@ -162,7 +156,7 @@ fn load(state: AppState, params: &EmbedParams) -> (String, Option<engine::Probe>
             state.scenario.set(sc.id.to_string());
             state.editor.update(|e| e.set_draft(sc.yaml));
             apply_yaml(state, sc.yaml);
-            let link = embed_url::full_app_query(sc.id, params.probe.as_deref());
+            let link = url::query(Some(sc.id), params.probe.as_deref());
             (sc.title, sc.probe, Some(format!("./{link}")))
         }
     }

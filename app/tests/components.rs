@@ -592,9 +592,9 @@ async fn the_gutter_numbers_every_line_and_marks_errors() {
     assert_eq!(numbers, want);
     let marked: Vec<String> =
         all(".gutter .err").iter().map(|e| e.text_content().unwrap_or_default()).collect();
-    // The loader names the port entry (line 8) whose nodePort (line 9) is out of range.
-    assert_eq!(marked, ["8"], "the port's line is marked");
-    assert!(text("[data-testid=error]").contains("line 8"), "{}", text("[data-testid=error]"));
+    // The loader puts the error on the offending field's own line: nodePort (line 9).
+    assert_eq!(marked, ["9"], "the nodePort's line is marked");
+    assert!(text("[data-testid=error]").contains("line 9"), "{}", text("[data-testid=error]"));
     // Error lines line up with the text: every run but the errors' holds no marked number.
     for (i, d) in all(".gutter > div").iter().enumerate() {
         let t = d.text_content().unwrap_or_default();

@@ -89,9 +89,9 @@ pub fn read_sources(files: &[String], scenario: Option<&str>) -> Result<Sources,
     let mut line = 1u32;
     for (name, body) in inputs {
         if probe.is_none() {
-            if let Some(h) = manifests::scenario::header(&body, "podpath-probe") {
-                // A header that asks too much (`repeat=100000000`) is refused before any work.
-                let p = manifests::scenario::parse_probe(h).map_err(|e| {
+            // A header that cannot be read (`repeat=100000000`) is refused before any work.
+            if let Some(p) = manifests::scenario_probe(&body) {
+                let p = p.map_err(|e| {
                     (2, format!("{}: # podpath-probe: {e}", manifests::diag::escape(&name)))
                 })?;
                 probe = Some(p);

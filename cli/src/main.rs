@@ -9,11 +9,13 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use engine::{Destination, Entry, Probe, Protocol, Source};
+use engine::probe::{ProbeFields, Spelling};
+use engine::Probe;
 use manifests::tables::TableOptions;
 use manifests::{Diagnostic, Loaded};
 
 mod input;
+mod policy;
 
 /// `print!` to stdout; a closed pipe (`podpath ... validate | head -1`) ends the program quietly,
 /// as a filter does, instead of panicking.
@@ -93,6 +95,9 @@ enum Command {
     Export,
     /// List the bundled scenarios.
     Scenarios,
+    /// NetworkPolicy answers: `policy matrix --port 80 [--why NS/FROM NS/TO]`.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -116,13 +121,13 @@ enum Output {
 #[derive(clap::Args, Debug)]
 struct TraceArgs {
     /// Source pod: NAMESPACE/POD[:CONTAINER].
-    #[arg(long, conflicts_with_all = ["from_node", "from_external"])]
+    #[arg(long)]
     from: Option<String>,
     /// Source: a node's host network.
     #[arg(long)]
     from_node: Option<String>,
     /// Source: an external client with this IP (needs --via).
-    #[arg(long, requires = "via")]
+    #[arg(long)]
     from_external: Option<String>,
     /// Where the external client's packets enter: a node name, or `lb` for the load balancer.
     #[arg(long)]
@@ -137,9 +142,9 @@ struct TraceArgs {
     seed: Option<u64>,
     #[arg(long)]
     time_ms: Option<u64>,
-    /// Open N connections one after the other (session affinity, conntrack).
+    /// Open N connections one after the other (session affinity, conntrack): 1 to 1000.
     #[arg(long)]
-    repeat: Option<u32>,
+    repeat: Option<u64>,
     #[arg(long, value_enum, default_value = "text")]
     output: Output,
 }
@@ -236,6 +241,9 @@ fn run(cli: Cli) -> u8 {
                 loaded.warnings.len(),
                 loaded.skipped.len()
             );
+            if c.network_policy_count() > 0 {
+                println!("{} NetworkPolicy(s) applied", c.network_policy_count());
+            }
             for s in &loaded.skipped {
                 outln!(
                     "skipped {} {} (line {}): {}",
@@ -252,6 +260,7 @@ fn run(cli: Cli) -> u8 {
             EXIT_OK
         }
         Command::Scenarios => EXIT_OK,
+        Command::Policy(cmd) => policy::run(&loaded, &cmd),
     }
 }
 
@@ -261,64 +270,21 @@ fn print_diags(sources: &input::Sources, diags: &[Diagnostic]) {
     }
 }
 
-/// Builds the probe from the flags, falling back to the scenario's `# podpath-probe:` header.
+/// Builds the probe from the flags, each one left out taken from the scenario's
+/// `# podpath-probe:` header (the engine's probe grammar, `engine::probe`).
 fn probe_from(args: &TraceArgs, header: Option<&Probe>) -> Result<Probe, String> {
-    let source = match (&args.from, &args.from_node, &args.from_external) {
-        (Some(p), _, _) => Some(manifests::scenario::parse_pod_source(p)?),
-        (_, Some(n), _) => {
-            Some(Source::Node { node: manifests::scenario::plain_text(n)?.to_string() })
-        }
-        (_, _, Some(ip)) => {
-            let ip = ip.parse().map_err(|_| {
-                if ip.parse::<std::net::Ipv6Addr>().is_ok() {
-                    format!("--from-external: {ip:?}: {}", manifests::scenario::IPV6)
-                } else {
-                    format!("--from-external: {ip:?} is not an IPv4 address")
-                }
-            })?;
-            let via = args.via.as_deref().ok_or("--from-external needs --via NODE|lb")?;
-            manifests::scenario::plain_text(via)?;
-            Some(Source::External { ip, entry: manifests::scenario::parse_entry(via) })
-        }
-        _ => None,
+    let fields = ProbeFields {
+        from: args.from.clone(),
+        from_node: args.from_node.clone(),
+        from_external: args.from_external.clone(),
+        via: args.via.clone(),
+        to: args.to.clone(),
+        proto: args.proto.clone(),
+        seed: args.seed,
+        repeat: args.repeat,
+        time_ms: args.time_ms,
     };
-    let destination: Option<Destination> =
-        args.to.as_deref().map(manifests::scenario::parse_destination).transpose()?;
-    let mut probe = match (source, destination, header) {
-        (Some(s), Some(d), _) => Probe::new(s, d, Protocol::Tcp),
-        (None, None, Some(h)) => h.clone(),
-        (s, d, Some(h)) => Probe::new(s.unwrap_or_else(|| h.source.clone()), d.unwrap_or_else(|| h.destination.clone()), h.protocol),
-        (None, _, None) => return Err("a source is required: --from NS/POD[:CONTAINER], --from-node NODE or --from-external IP --via NODE|lb".into()),
-        (_, None, None) => return Err("a destination is required: --to IP:PORT or --to NAME:PORT".into()),
-    };
-    if let Some(p) = &args.proto {
-        probe.protocol = p
-            .to_uppercase()
-            .parse()
-            .map_err(|()| format!("--proto: {p:?} is not TCP, UDP or SCTP"))?;
-    }
-    if let Some(seed) = args.seed {
-        probe.seed = seed;
-    }
-    if let Some(t) = args.time_ms {
-        probe.time_ms = t;
-    }
-    if let Some(r) = args.repeat {
-        probe.repeat = r.max(1);
-    }
-    if probe.repeat > engine::probe::MAX_REPEAT {
-        return Err(format!(
-            "--repeat: {} is more than {} connections in one trace",
-            probe.repeat,
-            engine::probe::MAX_REPEAT
-        ));
-    }
-    if let Source::External { entry: Entry::Node { node }, .. } = &probe.source {
-        if node.is_empty() {
-            return Err("--via needs a node name or lb".into());
-        }
-    }
-    Ok(probe)
+    fields.resolve(header).map_err(|e| e.message(Spelling::Flag))
 }
 
 fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
@@ -336,7 +302,7 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
         Output::Text => out!("{}", engine::trace_text::render_text(&trace)),
         Output::Json => {
             let doc = serde_json::json!({
-                "podpath_trace_version": 1,
+                "podpath_trace_version": 2,
                 "delivered": delivered,
                 "trace": trace,
             });

@@ -1,5 +1,5 @@
 //! The `podpath` binary end to end: exit codes, the JSON shape, tables, rules and trace text
-//! (reviewed snapshots in `tests/golden/`; `UPDATE_GOLDEN=1` rewrites them).
+//! (reviewed snapshots in `tests/golden/`; `UPDATE_SNAPSHOTS=1` rewrites them).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -21,15 +21,12 @@ fn podpath(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     )
 }
 
+#[path = "../../tests/support/snapshot.rs"]
+mod snapshot;
+
 fn golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {path:?}; run with UPDATE_GOLDEN=1"));
-    assert_eq!(actual, expected, "{name} differs from {path:?}");
+    snapshot::check(&path, actual);
 }
 
 fn scenario_file(id: &str) -> String {
@@ -97,7 +94,7 @@ fn json_output_is_the_documented_shape() {
     );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(v["podpath_trace_version"], 1);
+    assert_eq!(v["podpath_trace_version"], 2);
     assert_eq!(v["delivered"], true);
     let trace = &v["trace"];
     assert_eq!(trace["connections"].as_array().map(Vec::len), Some(3));
@@ -184,6 +181,64 @@ fn export_loads_back() {
     let (_, original, _) =
         podpath(&["--scenario", "default", "get", "pods", "-A", "-o", "wide"], None);
     assert_eq!(pods, original);
+}
+
+#[test]
+fn policy_matrix_text_json_and_why() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels: {app: a}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports: [{containerPort: 80}]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n  labels: {app: b}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports: [{containerPort: 80}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: b-only-from-b\nspec:\n  podSelector:\n    matchLabels: {app: b}\n  ingress:\n  - from:\n    - podSelector:\n        matchLabels: {app: b}\n";
+    let (code, out, err) = podpath(&["-f", "-", "policy", "matrix", "--port", "80"], Some(yaml));
+    assert_eq!(code, 0, "{err}");
+    // a, b and the loader's two CoreDNS pods: only b's own workload reaches b.
+    assert!(out.contains("TCP port 80: 4 pods, 3 of 16 pairs denied"), "{out}");
+    let (code, out, _) =
+        podpath(&["-f", "-", "policy", "matrix", "--port", "80", "--output", "json"], Some(yaml));
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["podpath_matrix_version"], 1);
+    assert_eq!(v["pods"][1]["pod"]["name"], "b");
+    let to_b: Vec<bool> = (0..4).map(|i| v["allowed"][i][1].as_bool().unwrap()).collect();
+    assert_eq!(to_b, [false, true, false, false], "{out}");
+    assert_eq!(v["allowed"][1][0], true);
+    let (code, out, _) = podpath(
+        &["-f", "-", "policy", "matrix", "--port", "80", "--why", "default/b", "default/b"],
+        Some(yaml),
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("allowed by NetworkPolicy default/b-only-from-b spec.ingress[0] (from podSelector app=b; any port)"), "{out}");
+    // The trace ends in the policy's verdict, exit code 1.
+    let (code, out, _) = podpath(&["-f", "-", "validate"], Some(yaml));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("1 NetworkPolicy(s) applied") && !out.contains("skipped NetworkPolicy"),
+        "{out}"
+    );
+}
+
+/// The flags are the engine's probe grammar (`engine::probe`, tested in
+/// `engine/tests/probe_grammar.rs`): its limit, its per-field defaults and its messages.
+#[test]
+fn probe_flags_follow_the_engine_grammar() {
+    let max = engine::probe::MAX_REPEAT;
+    let over = (max + 1).to_string();
+    let (code, _, err) =
+        podpath(&["--scenario", "pod-to-clusterip", "trace", "--repeat", &over], None);
+    assert_eq!(code, 3);
+    assert!(err.contains(&format!("--repeat: {over} is more than {max} connections")), "{err}");
+    let (code, _, err) = podpath(
+        &["--scenario", "default", "trace", "--from", "default/client", "--from-node", "node-1"],
+        None,
+    );
+    assert_eq!(code, 3);
+    assert!(err.contains("give only one of --from, --from-node, --from-external"), "{err}");
+    let (code, _, err) = podpath(&["--scenario", "default", "trace", "--via", "lb"], None);
+    assert_eq!(code, 3, "--via without an external client is not ignored");
+    assert!(err.contains("--via: only meaningful with --from-external"), "{err}");
+    // `--via` alone moves the header's external client to another way in.
+    let (_, out, _) =
+        podpath(&["--scenario", "external-to-nodeport", "trace", "--via", "node-2"], None);
+    assert!(out.contains("external client 198.51.100.7 via node node-2"), "{out}");
+    let (_, help, _) = podpath(&["trace", "--help"], None);
+    assert!(help.contains(&format!("1 to {max}")), "{help}");
 }
 
 /// Issue #16 end to end: bytes charged while read, a closed pipe, IPv6 and repeat refused before

@@ -1,7 +1,7 @@
 //! The same trace, timed natively and compiled to WebAssembly (issue #3: wasm ≤ 2× native).
 //!
 //! Native: `cargo run --release -p podpath-engine --example trace_speed`.
-//! Wasm: built for `wasm32-wasip1` and run under Node's WASI by `cargo xtask bench-wasm`, so
+//! Wasm: built for `wasm32-wasip1` and run under Node's WASI by `cargo xtask bench engine`, so
 //! both sides run this exact code with the same clock (`std::time::Instant`). Prints figures;
 //! asserts only that the traced packet is delivered.
 

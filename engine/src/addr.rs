@@ -9,6 +9,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// What podpath says of IPv6 and dual-stack input, wherever it meets it (the loader, a probe).
+pub const IPV6: &str = "podpath models IPv4 single-stack clusters (this is IPv6)";
+
 /// A transport protocol as Kubernetes names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Protocol {

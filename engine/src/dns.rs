@@ -136,6 +136,41 @@ fn hostname_answer(cluster: &ClusterState, ns: &str, svc_name: &str, host: &str)
     }
 }
 
+/// The label CoreDNS pods carry and the kube-dns Service selects.
+pub const COREDNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
+
+/// The `pod-template-hash` of the CoreDNS pods: one template, so one hash.
+pub const COREDNS_TEMPLATE_HASH: &str = "7db6d8ff4d";
+
+/// A CoreDNS pod as kubeadm's `coredns` Deployment creates it: `kube-system/coredns-HASH-SUFFIX`
+/// on `node`, ports dns 53/UDP, dns-tcp 53/TCP and metrics 9153/TCP. The one CoreDNS spec, for
+/// [`Cluster::add_cluster_dns`] and for the manifest loader (a kube-dns Service without pods).
+pub fn coredns_pod(suffix: &str, node: &str) -> PodSpec {
+    let port = |name: &str, container_port, protocol| ContainerPort {
+        name: Some(name.to_string()),
+        container_port,
+        protocol,
+        host_port: None,
+    };
+    PodSpec {
+        labels: [
+            (COREDNS_LABEL.0.to_string(), COREDNS_LABEL.1.to_string()),
+            ("pod-template-hash".to_string(), COREDNS_TEMPLATE_HASH.to_string()),
+        ]
+        .into(),
+        containers: Arc::from([ContainerSpec {
+            name: "coredns".into(),
+            image: "registry.k8s.io/coredns/coredns:v1.11.1".into(),
+            ports: vec![
+                port("dns", 53, crate::Protocol::Udp),
+                port("dns-tcp", 53, crate::Protocol::Tcp),
+                port("metrics", 9153, crate::Protocol::Tcp),
+            ],
+        }]),
+        ..PodSpec::new("kube-system", format!("coredns-{COREDNS_TEMPLATE_HASH}-{suffix}"), node)
+    }
+}
+
 impl ClusterState {
     /// Adds what every cluster has for DNS, when absent: the `kube-system/kube-dns` Service at the
     /// settings' DNS address (ports dns 53/UDP, dns-tcp 53/TCP, metrics 9153/TCP) and two
@@ -149,40 +184,13 @@ impl ClusterState {
         if nodes.is_empty() {
             return Ok(());
         }
-        let labels: Labels = [("k8s-app".to_string(), "kube-dns".to_string())].into();
-        let port = |name: &str, p: u16, protocol| ContainerPort {
-            name: Some(name.to_string()),
-            container_port: p,
-            protocol,
-            host_port: None,
-        };
-        for (i, suffix) in ["7db6d8ff4d-5xk2p", "7db6d8ff4d-q9w4m"].iter().enumerate() {
-            let key = ObjectKey::new("kube-system", format!("coredns-{suffix}"));
-            if self.pod_by_key(&key).is_some() {
+        let labels: Labels = [(COREDNS_LABEL.0.to_string(), COREDNS_LABEL.1.to_string())].into();
+        for (i, suffix) in ["5xk2p", "q9w4m"].iter().enumerate() {
+            let pod = coredns_pod(suffix, &nodes[i % nodes.len()]);
+            if self.pod_by_key(&ObjectKey::new(&pod.namespace, &pod.name)).is_some() {
                 continue;
             }
-            self.add_pod(PodSpec {
-                namespace: key.namespace.into(),
-                name: key.name.into(),
-                labels: labels.clone(),
-                node: nodes[i % nodes.len()].clone(),
-                ip: None,
-                host_network: false,
-                phase: PodPhase::Running,
-                ready: true,
-                terminating: false,
-                containers: Arc::from([ContainerSpec {
-                    name: "coredns".into(),
-                    image: "registry.k8s.io/coredns/coredns:v1.11.1".into(),
-                    ports: vec![
-                        port("dns", 53, crate::Protocol::Udp),
-                        port("dns-tcp", 53, crate::Protocol::Tcp),
-                        port("metrics", 9153, crate::Protocol::Tcp),
-                    ],
-                }]),
-                hostname: None,
-                subdomain: None,
-            })?;
+            self.add_pod(pod)?;
         }
         let sp = |name: &str, p: u16, protocol| ServicePortSpec {
             name: Some(name.to_string()),

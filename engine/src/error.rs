@@ -28,6 +28,12 @@ pub enum ModelError {
     UnknownService {
         service: ObjectKey,
     },
+    DuplicateNetworkPolicy {
+        policy: ObjectKey,
+    },
+    UnknownNetworkPolicy {
+        policy: ObjectKey,
+    },
     /// A pod names a node that does not exist.
     PodOnUnknownNode {
         pod: ObjectKey,
@@ -133,6 +139,8 @@ impl fmt::Display for ModelError {
             DuplicateService { service } => write!(f, "services \"{}\" already exists in namespace \"{}\"", service.name, service.namespace),
             UnknownNode { node } => write!(f, "nodes \"{node}\" not found"),
             UnknownPod { pod } => write!(f, "pods \"{}\" not found in namespace \"{}\"", pod.name, pod.namespace),
+            DuplicateNetworkPolicy { policy } => write!(f, "networkpolicies.networking.k8s.io \"{}\" already exists", policy.name),
+            UnknownNetworkPolicy { policy } => write!(f, "networkpolicies.networking.k8s.io \"{}\" not found", policy.name),
             UnknownService { service } => write!(f, "services \"{}\" not found in namespace \"{}\"", service.name, service.namespace),
             PodOnUnknownNode { pod, node } => write!(f, "Pod \"{}\" is invalid: spec.nodeName: Not found: \"{node}\"", pod.name),
             PodIpOutsidePodCidr { pod, ip, node, pod_cidr } => write!(f, "Pod \"{}\" is invalid: status.podIP: Invalid value: \"{ip}\": not in node \"{node}\" podCIDR {pod_cidr}", pod.name),

@@ -173,6 +173,32 @@ impl Cluster {
     pub fn add_cluster_dns(&mut self) -> Result<(), ModelError> {
         self.edit().add_cluster_dns()
     }
+
+    /// [`ClusterState::add_network_policy`].
+    pub fn add_network_policy(
+        &mut self,
+        spec: crate::policy::NetworkPolicySpec,
+    ) -> Result<(), ModelError> {
+        self.edit().add_network_policy(spec)
+    }
+
+    /// [`ClusterState::remove_network_policy`].
+    pub fn remove_network_policy(
+        &mut self,
+        key: &ObjectKey,
+    ) -> Result<std::sync::Arc<crate::policy::NetworkPolicySpec>, ModelError> {
+        self.edit().remove_network_policy(key)
+    }
+
+    /// [`ClusterState::set_namespace`].
+    pub fn set_namespace(&mut self, spec: crate::policy::NamespaceSpec) {
+        self.edit().set_namespace(spec)
+    }
+
+    /// [`ClusterState::remove_namespace`].
+    pub fn remove_namespace(&mut self, name: &str) -> bool {
+        self.edit().remove_namespace(name)
+    }
 }
 
 /// The app keeps a cluster in a thread-safe signal and the benchmarks in a `static`.

@@ -18,6 +18,7 @@ mod handle;
 pub mod kube_proxy;
 pub mod model;
 pub mod name;
+pub mod policy;
 pub mod probe;
 pub mod sort;
 pub mod synth;

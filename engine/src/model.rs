@@ -339,6 +339,31 @@ pub struct PodSpec {
     pub subdomain: Option<String>,
 }
 
+impl PodSpec {
+    /// A running, Ready pod on `node` with no labels and no containers; set the rest with struct
+    /// update syntax (`PodSpec { labels, containers, ..PodSpec::new(ns, name, node) }`).
+    pub fn new(
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+        node: impl Into<String>,
+    ) -> PodSpec {
+        PodSpec {
+            namespace: namespace.into(),
+            name: name.into(),
+            labels: Labels::new(),
+            node: node.into(),
+            ip: None,
+            host_network: false,
+            phase: PodPhase::Running,
+            ready: true,
+            terminating: false,
+            containers: Arc::from([]),
+            hostname: None,
+            subdomain: None,
+        }
+    }
+}
+
 /// Two containers of one pod declaring the same port and protocol: the second cannot bind
 /// (`EADDRINUSE`) and crash-loops. The apiserver only warns about it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,4 +1,5 @@
-//! A probe: "send this connection from here to there, at this time, with this seed".
+//! A probe: "send this connection from here to there, at this time, with this seed". How it is
+//! written (text, flags, JS objects) is `grammar`.
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -7,6 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::addr::Protocol;
 use crate::model::ObjectKey;
+
+mod grammar;
+
+pub use grammar::{Field, ProbeError, ProbeFields, Spelling, MAX_REPEAT};
 
 /// Where a connection starts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -54,10 +59,6 @@ impl fmt::Display for Destination {
     }
 }
 
-/// Most connections one probe opens (`repeat`): the one limit the CLI, the JS API, the URL and
-/// the app enforce, before any work.
-pub const MAX_REPEAT: u32 = 1000;
-
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Probe {
     pub source: Source,
@@ -67,7 +68,7 @@ pub struct Probe {
     pub time_ms: u64,
     /// Seeds every random choice (ephemeral ports, `statistic --mode random`, LB node choice).
     pub seed: u64,
-    /// Number of connections to open one after the other (≥ 1); they share conntrack and
+    /// Number of connections to open one after the other (1 to [`MAX_REPEAT`]); they share conntrack and
     /// session-affinity state, each starting one second after the previous.
     pub repeat: u32,
 }

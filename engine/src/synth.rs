@@ -147,23 +147,13 @@ impl Builder {
     fn add_pod(&mut self, i: u32) -> Result<(), ModelError> {
         let per_group = self.shape.endpoints_per_service.max(1);
         let labels: Labels = [("group".to_string(), format!("g{}", i / per_group))].into();
+        // Round-robin placement spreads every group over many nodes.
+        let n = i % self.shape.nodes.max(1);
+        let node = self.node_names.get(n as usize).cloned().unwrap_or_else(|| format!("node-{n}"));
         self.cluster.add_pod(PodSpec {
-            namespace: "default".into(),
-            name: format!("p{i}"),
             labels,
-            // Round-robin placement spreads every group over many nodes.
-            node: {
-                let n = i % self.shape.nodes.max(1);
-                self.node_names.get(n as usize).cloned().unwrap_or_else(|| format!("node-{n}"))
-            },
-            ip: None,
-            host_network: false,
-            phase: PodPhase::Running,
-            ready: true,
-            terminating: false,
             containers: self.containers.clone(),
-            hostname: None,
-            subdomain: None,
+            ..PodSpec::new("default", format!("p{i}"), node)
         })?;
         Ok(())
     }

@@ -83,6 +83,17 @@ pub enum Action {
     Dns { query: String, answer: String },
     /// The load balancer chose a node.
     LoadBalance { node: String },
+    /// NetworkPolicy enforcement at a pod's interface: `direction` for the isolated pod.
+    /// Allowed: `policies` holds the policy whose `rule` allowed it; denied: every policy that
+    /// isolates the pod (and `rule` is `None`). Traffic from the pod's own node is allowed with
+    /// no rule.
+    Policy {
+        direction: crate::policy::Direction,
+        allowed: bool,
+        /// Shared: a kept answer is copied into every trace that meets it.
+        policies: Arc<[ObjectKey]>,
+        rule: Option<crate::policy::RuleRef>,
+    },
     /// Delivered to a socket.
     Deliver,
 }
@@ -253,6 +264,18 @@ pub enum Verdict {
     NoRoute { ip: Ipv4Addr, reason: String },
     /// The name did not resolve.
     NameNotFound { name: String, reason: String },
+    /// Dropped by NetworkPolicy: `pod` is isolated for `direction` (egress at the source,
+    /// ingress at the destination) by `policies`, and no rule of theirs allows `peer` on
+    /// `protocol`/`port`. The client times out.
+    DeniedByPolicy {
+        direction: crate::policy::Direction,
+        pod: ObjectKey,
+        node: String,
+        policies: Vec<ObjectKey>,
+        peer: String,
+        port: u16,
+        protocol: Protocol,
+    },
     /// The server (`pod ns/name` or `node NAME`) got the request and answered (or refused it,
     /// `refused`), but the answer never
     /// reached the client as an answer to its connection: dropped on the way back, or arriving
@@ -281,6 +304,7 @@ impl Verdict {
             Verdict::AnsweredByNode { .. } => "answered by node",
             Verdict::NoRoute { .. } => "no route",
             Verdict::NameNotFound { .. } => "name not found",
+            Verdict::DeniedByPolicy { .. } => "denied by policy",
             Verdict::ReplyLost { .. } => "reply lost",
             Verdict::Unanswered { .. } => "left the cluster, unanswered",
         }
@@ -296,8 +320,8 @@ impl Verdict {
             Verdict::Dropped { .. }
             | Verdict::NoRuleMatched { .. }
             | Verdict::NoRoute { .. }
-            | Verdict::ReplyLost { .. }
-            | Verdict::Unanswered { .. } => "timeout",
+            | Verdict::DeniedByPolicy { .. } => "timeout",
+            Verdict::ReplyLost { .. } | Verdict::Unanswered { .. } => "timeout",
             Verdict::LeftCluster { .. } => "left the cluster",
             Verdict::NameNotFound { .. } => "NXDOMAIN",
         }
@@ -333,6 +357,18 @@ impl fmt::Display for Verdict {
             }
             Verdict::NoRoute { ip, reason } => write!(f, "no route to {ip}: {reason}"),
             Verdict::NameNotFound { name, reason } => write!(f, "{name}: {reason}"),
+            Verdict::DeniedByPolicy { direction, pod, node, policies, peer, port, protocol } => {
+                let names: Vec<String> = policies.iter().map(ObjectKey::to_string).collect();
+                let at = match direction {
+                    crate::policy::Direction::Egress => "egress at the source",
+                    crate::policy::Direction::Ingress => "ingress at the destination",
+                };
+                write!(
+                    f,
+                    "denied by NetworkPolicy on {node} ({at}): pod {pod} is isolated for {direction} by {}, and no rule of theirs allows {peer} on {protocol} port {port} (client times out)",
+                    names.join(", ")
+                )
+            }
             Verdict::ReplyLost { server, refused, node, reason } => {
                 let what = if *refused { "refusal" } else { "answer" };
                 write!(f, "the {what} of {server} was lost on {node}: {reason} (client times out)")

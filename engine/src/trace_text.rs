@@ -65,6 +65,16 @@ fn hop(out: &mut String, n: usize, h: &crate::trace::Hop) {
         Action::Dns { query, answer } => {
             let _ = writeln!(out, "       dns: {query} → {answer}");
         }
+        Action::Policy { direction, allowed, policies, rule } => {
+            let names: Vec<String> = policies.iter().map(ToString::to_string).collect();
+            let verdict = if *allowed { "allow" } else { "deny" };
+            let _ = match rule {
+                Some(r) => writeln!(out, "       policy {direction}: {verdict} by {r}"),
+                None => {
+                    writeln!(out, "       policy {direction}: {verdict} ({})", names.join(", "))
+                }
+            };
+        }
         _ => {}
     }
     let _ = writeln!(out, "       {}", h.explain);

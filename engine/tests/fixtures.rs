@@ -4,6 +4,8 @@
 //! refresh cannot silently accept a wrong behaviour. The same tests run compiled to wasm.
 
 mod common;
+#[path = "../../tests/support/snapshot.rs"]
+mod snapshot;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -12,17 +14,8 @@ use common::*;
 use engine::*;
 
 fn check(name: &str, expected: &str, trace: &Trace) {
-    let text = trace_text::render_text(trace);
-    #[cfg(not(target_arch = "wasm32"))]
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        let path = format!("{}/tests/snapshots/{name}.txt", env!("CARGO_MANIFEST_DIR"));
-        std::fs::write(path, &text).unwrap();
-        return;
-    }
-    assert!(
-        text == expected,
-        "snapshot {name} differs:\n--- expected\n{expected}\n--- got\n{text}"
-    );
+    let path = format!("{}/tests/snapshots/{name}.txt", env!("CARGO_MANIFEST_DIR"));
+    snapshot::check_embedded(path.as_ref(), expected, &trace_text::render_text(trace));
     let sum = trace.outcomes.iter().fold(Probability::ZERO, |a, o| a.add(o.probability));
     assert_eq!(sum, Probability::ONE, "outcome probabilities of {name} sum to 1");
 }

@@ -2,7 +2,7 @@
 //! saphyr-parser's events alone, our positioned YAML tree (documents streamed and dropped), and
 //! the whole load (tree, objects, validation, the engine's cluster). Prints the best and median
 //! of a few runs; asserts nothing about time. The same code compiled to wasm is
-//! `tests/wasm_speed.rs`; `cargo xtask bench-engine` runs both.
+//! `tests/wasm_speed.rs`; `cargo xtask bench engine` runs both.
 //!
 //! `cargo run --release -p podpath-manifests --example load_speed [RUNS]` (the app's size-tuned
 //! profile; `--profile bench` for full speed).

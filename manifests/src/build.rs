@@ -22,9 +22,7 @@ use crate::objects::*;
 use crate::read::IntOrStr;
 use crate::validate::object_ref;
 use crate::Cluster;
-
-/// The label every CoreDNS pod and the kube-dns selector carry.
-pub const DNS_LABEL: (&str, &str) = ("k8s-app", "kube-dns");
+use engine::dns::COREDNS_LABEL;
 
 /// Cross-object allocator checks over all Services, in document order: requested nodePorts and
 /// healthCheckNodePorts inside the range and not taken twice; requested clusterIPs inside the
@@ -189,6 +187,7 @@ pub fn meta_of(o: &Object) -> &Meta {
         Object::Service(s) => &s.meta,
         Object::Workload(w) => &w.meta,
         Object::Slice(s) => &s.meta,
+        Object::NetworkPolicy(m, _) => m,
     }
 }
 
@@ -204,6 +203,8 @@ pub enum Work {
     /// Cluster DNS, after every pod of the manifests is placed.
     Dns,
     Slice(usize),
+    /// Namespace objects and NetworkPolicies (`netpol.rs`), after everything else.
+    Policy(usize),
 }
 
 impl Work {
@@ -213,7 +214,8 @@ impl Work {
             | Work::Service(i)
             | Work::Pod(i)
             | Work::Workload(i)
-            | Work::Slice(i) => i,
+            | Work::Slice(i)
+            | Work::Policy(i) => i,
             Work::DefaultNodes | Work::Dns => usize::MAX,
         }
     }
@@ -256,6 +258,9 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
     out.extend(of(|i, o| matches!(o, Object::Workload(_)).then_some(Work::Workload(i))));
     out.push(Work::Dns);
     out.extend(of(|i, o| matches!(o, Object::Slice(_)).then_some(Work::Slice(i))));
+    out.extend(of(|i, o| {
+        matches!(o, Object::Namespace(_) | Object::NetworkPolicy(..)).then_some(Work::Policy(i))
+    }));
     out
 }
 
@@ -291,6 +296,15 @@ impl Builder {
             (Work::Workload(_), Some(Object::Workload(wl))) => self.expand_workload(wl),
             (Work::Dns, _) => self.ensure_dns(),
             (Work::Slice(_), Some(Object::Slice(sl))) => self.add_slice(sl),
+            (Work::Policy(_), Some(Object::NetworkPolicy(_, p))) => {
+                crate::netpol::build(&mut self.cluster, &mut self.diags, &mut self.skipped, p)
+            }
+            (Work::Policy(_), Some(Object::Namespace(m))) => {
+                self.cluster.set_namespace(engine::policy::NamespaceSpec {
+                    name: m.name.clone(),
+                    labels: m.labels.clone(),
+                })
+            }
             // A step that does not name an object of its kind (not made by `plan`): nothing.
             _ => {}
         }
@@ -380,18 +394,17 @@ impl Builder {
     fn ensure_dns_pods(&mut self) {
         let has = self.cluster.pods().any(|p| {
             p.spec.namespace == "kube-system"
-                && p.spec.labels.get(DNS_LABEL.0).map(String::as_str) == Some(DNS_LABEL.1)
+                && p.spec.labels.get(COREDNS_LABEL.0).map(String::as_str) == Some(COREDNS_LABEL.1)
         });
         if has {
             return;
         }
-        let rs = "coredns-5d78c9869d";
+        let rs = format!("coredns-{}", engine::dns::COREDNS_TEMPLATE_HASH);
         for i in 0..2 {
-            let name = format!("{rs}-{}", suffix(rs, i));
-            let mut spec = dns_pod_spec(&name);
             let Some(node) = self.schedule() else { return };
-            spec.node = node;
-            self.place(spec, &ObjectRef::new("Pod", Some("kube-system"), &name), 0);
+            let spec = engine::dns::coredns_pod(&suffix(&rs, i), &node);
+            let obj = ObjectRef::new("Pod", Some("kube-system"), &spec.name);
+            self.place(spec, &obj, 0);
         }
     }
 
@@ -455,10 +468,7 @@ impl Builder {
             _ => PodPhase::Running,
         };
         let spec = PodSpec {
-            namespace: p.meta.namespace.clone(),
-            name: p.meta.name.clone(),
             labels: p.meta.labels.clone(),
-            node,
             ip: if p.spec.host_network {
                 None
             } else {
@@ -471,6 +481,7 @@ impl Builder {
             containers: containers(&p.spec),
             hostname: p.spec.hostname.clone(),
             subdomain: p.spec.subdomain.clone(),
+            ..PodSpec::new(&p.meta.namespace, &p.meta.name, node)
         };
         self.place(spec, &obj, p.meta.line);
     }
@@ -484,18 +495,12 @@ impl Builder {
                 labels.insert(k.to_string(), v);
             }
             PodSpec {
-                namespace: ns.clone(),
-                name,
                 labels,
-                node,
-                ip: None,
                 host_network: w.template.host_network,
-                phase: PodPhase::Running,
-                ready: true,
-                terminating: false,
                 containers: containers(&w.template),
                 hostname: w.template.hostname.clone(),
                 subdomain: w.template.subdomain.clone(),
+                ..PodSpec::new(ns, name, node)
             }
         };
         match w.kind {
@@ -732,42 +737,6 @@ pub fn service_spec(s: &RawService) -> ServiceSpec {
             .map(|n| n as u16),
         allocate_load_balancer_node_ports: s.allocate_load_balancer_node_ports.unwrap_or(true),
         external_name: s.external_name.clone(),
-    }
-}
-
-/// A CoreDNS pod as kubeadm's Deployment creates it (node filled in by the caller).
-pub fn dns_pod_spec(name: &str) -> PodSpec {
-    let port = |name: &str, protocol, port| ContainerPort {
-        name: Some(name.into()),
-        container_port: port,
-        protocol,
-        host_port: None,
-    };
-    PodSpec {
-        namespace: "kube-system".into(),
-        name: name.into(),
-        labels: Labels::from([
-            (DNS_LABEL.0.to_string(), DNS_LABEL.1.to_string()),
-            ("pod-template-hash".to_string(), "5d78c9869d".to_string()),
-        ]),
-        node: String::new(),
-        ip: None,
-        host_network: false,
-        phase: PodPhase::Running,
-        ready: true,
-        terminating: false,
-        containers: vec![ContainerSpec {
-            name: "coredns".into(),
-            image: "registry.k8s.io/coredns/coredns:v1.11.1".into(),
-            ports: vec![
-                port("dns", Protocol::Udp, 53),
-                port("dns-tcp", Protocol::Tcp, 53),
-                port("metrics", Protocol::Tcp, 9153),
-            ],
-        }]
-        .into(),
-        hostname: None,
-        subdomain: None,
     }
 }
 

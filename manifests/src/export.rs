@@ -1,5 +1,5 @@
-//! The cluster written back as manifests: Namespaces, Nodes, Pods, Services and given
-//! EndpointSlices, with every allocated value (pod IPs, clusterIPs, nodePorts, load-balancer
+//! The cluster written back as manifests: Namespaces, Nodes, Pods, Services, given
+//! EndpointSlices and NetworkPolicies, with every allocated value (pod IPs, clusterIPs, nodePorts, load-balancer
 //! ingress) spelled out, so that loading the export gives the same cluster.
 //!
 //! Controller-created pods are exported as plain Pods (the controllers themselves are not kept
@@ -57,13 +57,15 @@ pub fn export(c: &Cluster) -> String {
         .chain(c.services().map(|s| s.spec.namespace.as_str()))
         .filter(|ns| !matches!(*ns, "default" | "kube-system"))
         .collect();
+    let given: Vec<engine::policy::NamespaceSpec> = c.namespaces().collect();
+    namespaces.extend(given.iter().map(|n| n.name.as_str()));
     engine::sort::sort(&mut namespaces);
     namespaces.dedup();
     for ns in namespaces {
         docs.push(m(vec![
             ("apiVersion", s("v1")),
             ("kind", s("Namespace")),
-            ("metadata", m(vec![("name", s(ns))])),
+            ("metadata", meta(ns, None, &crate::netpol::given_labels(&given, ns))),
         ]));
     }
     for node in c.nodes() {
@@ -161,6 +163,7 @@ pub fn export(c: &Cluster) -> String {
             docs.push(slice_doc(slice));
         }
     }
+    docs.extend(crate::netpol::export_docs(c));
     let mut out =
         String::from("# Exported by podpath: load it back with `podpath -f FILE` or in the app.\n");
     for d in docs {

@@ -3,7 +3,8 @@
 //!
 //! * [`load`] reads a stream (multi-document YAML, JSON, `kind: List`) of v1 Node, Pod, Service,
 //!   Namespace, Endpoints; discovery.k8s.io/v1 EndpointSlice; apps/v1 Deployment, ReplicaSet,
-//!   StatefulSet, DaemonSet. Unknown fields are ignored; unknown kinds are returned as
+//!   StatefulSet, DaemonSet; networking.k8s.io/v1 NetworkPolicy (`netpol.rs`: a policy the
+//!   apiserver would refuse is reported and not applied, the rest loads). Unknown fields are ignored; unknown kinds are returned as
 //!   [`Skipped`]. It validates as the apiserver does, with its wording and field paths, and
 //!   reports every error at once, each with the object, field and line ([`Diagnostic`]).
 //! * It fills in what a cluster would: without Nodes, a default cluster of `node-1..3`
@@ -30,6 +31,7 @@ pub mod diag;
 pub mod export;
 mod locate;
 pub mod names;
+pub mod netpol;
 pub mod objects;
 mod read;
 pub mod scenario;

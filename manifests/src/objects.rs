@@ -191,6 +191,7 @@ pub enum Object {
     Service(RawService),
     Workload(RawWorkload),
     Slice(RawSlice),
+    NetworkPolicy(Meta, Box<crate::netpol::RawPolicy>),
 }
 
 /// An object of a kind podpath does not simulate.
@@ -215,6 +216,7 @@ const KINDS: &[(&str, &str)] = &[
     ("ReplicaSet", "apps/v1"),
     ("StatefulSet", "apps/v1"),
     ("DaemonSet", "apps/v1"),
+    ("NetworkPolicy", "networking.k8s.io/v1"),
 ];
 
 /// Reads every object of a document (a `List` gives its items), appending problems to `diags`.
@@ -382,6 +384,10 @@ fn read_object(kind: &str, v: &Value, diags: &mut Vec<Diagnostic>) -> Option<Obj
         }
         "EndpointSlice" => Object::Slice(read_slice(&mut r, meta, v)),
         "Endpoints" => Object::Slice(read_endpoints(&mut r, meta, v)),
+        "NetworkPolicy" => {
+            let raw = crate::netpol::read(&meta.namespace, &meta.name, meta.line, spec);
+            Object::NetworkPolicy(meta, Box::new(raw))
+        }
         _ => return None,
     })
 }

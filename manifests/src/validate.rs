@@ -109,6 +109,7 @@ pub fn object_ref(o: &Object) -> ObjectRef {
             let kind = if s.from_endpoints { "Endpoints" } else { "EndpointSlice" };
             ObjectRef::new(kind, Some(&s.meta.namespace), &s.meta.name)
         }
+        Object::NetworkPolicy(m, _) => ObjectRef::new("NetworkPolicy", Some(&m.namespace), &m.name),
     }
 }
 
@@ -127,6 +128,8 @@ pub fn validate(o: &Object, read: &[Diagnostic], diags: &mut Vec<Diagnostic>) {
         Object::Service(s) => service(&mut v, s),
         Object::Workload(w) => workload(&mut v, w),
         Object::Slice(s) => slice(&mut v, s),
+        // The spec is checked when read (`netpol.rs`); an invalid one is refused, not fatal.
+        Object::NetworkPolicy(m, _) => meta_common(&mut v, m, dns1123_subdomain),
     }
 }
 

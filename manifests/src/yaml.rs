@@ -1,8 +1,7 @@
 //! YAML (and JSON, which is YAML's flow style) into a small tree of values that remember their
 //! line and column, with hard limits on input size, nesting depth and alias expansion.
 //!
-//! We read events from `saphyr-parser` (a pull parser with no recursion of its own; through
-//! `yaml_events`, which lets it be built for speed) and build the
+//! We read events from `saphyr-parser` (a pull parser with no recursion of its own) and build the
 //! tree with an explicit stack, so hostile input cannot overflow the stack, and every alias
 //! expansion is charged against a node budget before it is copied, so a "billion laughs" document
 //! stops after a bounded amount of work. Scalars keep their text and whether they were plain:
@@ -15,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use yaml_events::{Event, Events, ScalarStyle};
+use saphyr_parser::{Event, Parser, ScalarStyle};
 
 /// Resource limits for one `load`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -574,7 +573,7 @@ fn parse_chunk(
     stream_items: bool,
     out: &mut dyn FnMut(Piece),
 ) -> Result<(), YamlError> {
-    let mut parser = Events::new(chunk);
+    let mut parser = Parser::new_from_str(chunk);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
     let mut root: Option<Value> = None;
@@ -584,7 +583,7 @@ fn parse_chunk(
         message,
     };
     loop {
-        let (event, span) = match parser.next() {
+        let (event, span) = match parser.next_event() {
             None => break,
             Some(Err(e)) => {
                 let m = e.marker();

@@ -170,7 +170,7 @@ fn run(dir: &Path, case: &Case) -> Result<(), String> {
             ("probe-rejected", Ok(_)) => {
                 let header = manifests::scenario::header(&text, "podpath-probe")
                     .ok_or_else(|| format!("{what}: no probe header"))?;
-                let Err(e) = manifests::scenario::parse_probe(header) else {
+                let Err(e) = engine::Probe::parse(header).map_err(|e| e.to_string()) else {
                     return Err(format!("{what}: the header's probe was accepted"));
                 };
                 ensure!(e.contains(&case.message), "{what}: expected {:?}, got {e}", case.message);

@@ -199,3 +199,22 @@ endpoints: [{addresses: [10.1.1.1]}]
         "Warning: EndpointSlice \"orphan\": Service \"nobody\" not found in namespace \"default\": nothing uses these endpoints (line 2)"
     );
 }
+
+/// CoreDNS pods come from the engine's one spec (`engine::dns::coredns_pod`) whether the engine
+/// adds cluster DNS (no kube-dns Service given) or the loader schedules pods for a given one.
+#[test]
+fn cluster_dns_pods_are_the_engines_one_coredns_spec() {
+    let ns = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
+    let kube_dns = "apiVersion: v1\nkind: Service\nmetadata:\n  name: kube-dns\n  namespace: kube-system\nspec:\n  clusterIP: 10.96.0.10\n  selector:\n    k8s-app: kube-dns\n  ports:\n  - name: dns\n    port: 53\n    protocol: UDP\n";
+    for yaml in [ns, kube_dns] {
+        let loaded = manifests::load(yaml).expect("loads");
+        let c = &loaded.cluster;
+        let dns: Vec<_> = c.pods().filter(|p| p.spec.namespace == "kube-system").collect();
+        assert_eq!(dns.len(), 2, "{yaml}");
+        for p in dns {
+            let suffix = p.spec.name.rsplit('-').next().expect("suffix");
+            let node = &c.node(p.node).expect("node").spec.name;
+            assert_eq!(p.spec, engine::dns::coredns_pod(suffix, node), "{yaml}");
+        }
+    }
+}

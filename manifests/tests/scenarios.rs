@@ -1,19 +1,16 @@
 //! Golden tests: every bundled scenario loads, its tables match the reviewed snapshot in
 //! `tests/golden/<id>.txt`, its probe header parses, and export → load gives the same tables.
-//! Set `UPDATE_GOLDEN=1` to rewrite the snapshots after a reviewed change.
+//! Set `UPDATE_SNAPSHOTS=1` to rewrite the snapshots after a reviewed change.
 
 use std::path::PathBuf;
+
+#[path = "../../tests/support/snapshot.rs"]
+mod snapshot;
 
 fn golden(id: &str, actual: &str) {
     let path =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{id}.txt"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {path:?}; run with UPDATE_GOLDEN=1"));
-    assert_eq!(actual, expected, "{id}: tables differ from {path:?}");
+    snapshot::check(&path, actual);
 }
 
 fn report(loaded: &manifests::Loaded) -> String {
@@ -33,7 +30,11 @@ fn every_scenario_loads_and_matches_its_snapshot() {
     assert_eq!(all.len(), 11);
     for s in all {
         let loaded = manifests::load(s.yaml).unwrap_or_else(|e| panic!("{}: {e:?}", s.id));
-        assert!(s.probe.is_some(), "{}: no valid podpath-probe header", s.id);
+        match manifests::scenario_probe(s.yaml) {
+            Some(Ok(p)) => assert_eq!(s.probe, Some(p), "{}", s.id),
+            Some(Err(e)) => panic!("{}: podpath-probe header: {e}", s.id),
+            None => panic!("{}: no podpath-probe header", s.id),
+        }
         assert!(!s.title.is_empty() && !s.description.is_empty(), "{}", s.id);
         golden(s.id, &report(&loaded));
     }

@@ -2,7 +2,7 @@
 //! target, allocator included — run in node by wasm-bindgen-test-runner. A measurement, not a
 //! test of speed: it logs the figures of `support::speed` (issue #4's target is 2 s) and checks
 //! only that the load succeeds. Native builds skip it (the native figure is
-//! `examples/load_speed.rs` and the divan benchmark). `cargo xtask bench-engine` runs it:
+//! `examples/load_speed.rs` and the divan benchmark). `cargo xtask bench engine` runs it:
 //! `WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p podpath-manifests --target wasm32-unknown-unknown
 //! --release --test wasm_speed -- --nocapture`.
 #![cfg(target_arch = "wasm32")]

@@ -2,7 +2,7 @@
 // main thread's slow frames broken down by trace event (script, forced layout, paint,
 // layerize, ...). A tool for looking, not a test: it prints figures and asserts nothing.
 //
-//   cargo xtask bench-browser                         # builds target/bench-dist
+//   cargo xtask bench browser                         # builds target/bench-dist
 //   python3 -m http.server 8765 -d target/bench-dist  # in another shell
 //   node tests/perf/cdp-trace.js 'http://127.0.0.1:8765/?synth=5x200&packets=200' [seconds] [setup-js]
 //

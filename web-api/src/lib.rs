@@ -9,6 +9,7 @@
 //! const t = pp.trace({ from: "default/client", to: "web:80", seed: 1, repeat: 3 });
 //! if (t.ok) console.log(t.outcomes.map(o => `${o.probability.text} ${o.verdict.text}`));
 //! pp.tables("svc"); pp.rules("node-1");   // { ok, text } or { ok: false, error }
+//! pp.policyMatrix(80, "TCP"); pp.explainCell("x/a", "y/b", 80, "TCP"); // NetworkPolicy
 //! ```
 //!
 //! Results are plain JSON-compatible objects built by `serde-wasm-bindgen` (its JSON-compatible
@@ -45,6 +46,10 @@ extern "C" {
     pub type JsTraceResult;
     #[wasm_bindgen(typescript_type = "TextResult | Failure")]
     pub type JsTextResult;
+    #[wasm_bindgen(typescript_type = "MatrixResult | Failure")]
+    pub type JsMatrixResult;
+    #[wasm_bindgen(typescript_type = "CellResult | Failure")]
+    pub type JsCellResult;
     #[wasm_bindgen(typescript_type = "Scenario[]")]
     pub type JsScenarios;
     #[wasm_bindgen(typescript_type = "ProbeInput | string | undefined | null")]
@@ -101,10 +106,10 @@ impl Podpath {
             // silently ignored: check the keys here.
             let keys = js_sys::Object::keys(probe.unchecked_ref::<js_sys::Object>());
             for key in keys.iter().filter_map(|k| k.as_string()) {
-                if !probe_input::FIELDS.contains(&key.as_str()) {
+                if !probe_input::fields().contains(&key.as_str()) {
                     let msg = format!(
                         "probe: unknown field `{key}`, expected one of {}",
-                        probe_input::FIELDS.join(", ")
+                        probe_input::fields().join(", ")
                     );
                     return to_js(&ErrorView::new(msg)).unchecked_into();
                 }
@@ -131,6 +136,20 @@ impl Podpath {
     /// The cluster as manifests that load back into the same cluster.
     pub fn export(&self) -> JsTextResult {
         text_answer(self.session.export()).unchecked_into()
+    }
+
+    /// NetworkPolicy connectivity: every pod × every pod for `port` and `proto` (`"TCP"`,
+    /// `"UDP"`, `"SCTP"`), pods grouped by namespace and workload, rows are sources.
+    #[wasm_bindgen(js_name = policyMatrix)]
+    pub fn policy_matrix(&self, port: u16, proto: &str) -> JsMatrixResult {
+        answer(self.session.policy_matrix(port, proto).as_ref()).unchecked_into()
+    }
+
+    /// Why one matrix cell is allowed or denied: the egress answer at `from` and the ingress
+    /// answer at `to` (`"namespace/pod"` each), naming the policies and the rule.
+    #[wasm_bindgen(js_name = explainCell)]
+    pub fn explain_cell(&self, from: &str, to: &str, port: u16, proto: &str) -> JsCellResult {
+        answer(self.session.explain_cell(from, to, port, proto).as_ref()).unchecked_into()
     }
 }
 

@@ -3,18 +3,17 @@
 //! scenario header's string form (`"from=default/client to=web:80"`), turned into an engine
 //! [`Probe`] with an error message naming the offending field.
 
-use engine::{Probe, Protocol, Source};
-use manifests::scenario::{parse_destination, parse_entry, parse_pod_source, parse_probe};
+use engine::probe::{Field, ProbeFields, Spelling};
+use engine::Probe;
 use serde::Deserialize;
 
-/// The most connections one `trace` call opens (the app's "Send N" allows the same).
-pub const MAX_REPEAT: u32 = engine::probe::MAX_REPEAT;
-
-/// The fields of a probe object, as JavaScript spells them.
-pub const FIELDS: &[&str] =
-    &["from", "fromNode", "fromExternal", "via", "to", "proto", "seed", "repeat", "timeMs"];
+/// The fields of a probe object, as JavaScript spells them (`engine::probe::Field::camel`).
+pub fn fields() -> [&'static str; 9] {
+    Field::ALL.map(Field::camel)
+}
 
 /// A probe object. Exactly one of `from`, `fromNode`, `fromExternal` (with `via`) names the source.
+/// Its rules are the engine's probe grammar (`engine::probe`); this type only reads JavaScript.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProbeInput {
@@ -31,7 +30,8 @@ pub struct ProbeInput {
     /// `TCP` (default), `UDP` or `SCTP`, any case.
     pub proto: Option<String>,
     pub seed: Option<u64>,
-    pub repeat: Option<u32>,
+    /// 1 to `engine::probe::MAX_REPEAT`.
+    pub repeat: Option<u64>,
     pub time_ms: Option<u64>,
 }
 
@@ -39,109 +39,31 @@ impl ProbeInput {
     /// Builds the engine's probe. Fields left out are taken from `default` (a scenario's probe)
     /// when there is one.
     pub fn to_probe(&self, default: Option<&Probe>) -> Result<Probe, String> {
-        let given = [&self.from, &self.from_node, &self.from_external]
-            .iter()
-            .filter(|f| f.is_some())
-            .count();
-        if given > 1 {
-            return Err("probe: give only one of from, fromNode, fromExternal".into());
-        }
-        let source = if let Some(p) = &self.from {
-            Some(parse_pod_source(p).map_err(|e| format!("probe.from: {e}"))?)
-        } else if let Some(n) = &self.from_node {
-            if n.is_empty() {
-                return Err("probe.fromNode: a node name is required".into());
-            }
-            manifests::scenario::plain_text(n).map_err(|e| format!("probe.fromNode: {e}"))?;
-            Some(Source::Node { node: n.clone() })
-        } else if let Some(ip) = &self.from_external {
-            let ip = ip.parse().map_err(|_| {
-                if ip.parse::<std::net::Ipv6Addr>().is_ok() {
-                    format!("probe.fromExternal: {ip:?}: {}", manifests::scenario::IPV6)
-                } else {
-                    format!("probe.fromExternal: {ip:?} is not an IPv4 address")
-                }
-            })?;
-            let via = match self.via.as_deref() {
-                Some(v) if !v.is_empty() => {
-                    manifests::scenario::plain_text(v).map_err(|e| format!("probe.via: {e}"))?
-                }
-                _ => return Err("probe.via: fromExternal needs via: a node name or \"lb\"".into()),
-            };
-            Some(Source::External { ip, entry: parse_entry(via) })
-        } else {
-            if self.via.is_some() {
-                return Err("probe.via: only meaningful with fromExternal".into());
-            }
-            None
+        let fields = ProbeFields {
+            from: self.from.clone(),
+            from_node: self.from_node.clone(),
+            from_external: self.from_external.clone(),
+            via: self.via.clone(),
+            to: self.to.clone(),
+            proto: self.proto.clone(),
+            seed: self.seed,
+            repeat: self.repeat,
+            time_ms: self.time_ms,
         };
-        let destination = self
-            .to
-            .as_deref()
-            .map(parse_destination)
-            .transpose()
-            .map_err(|e| format!("probe.to: {e}"))?;
-        let mut probe = match (source, destination, default) {
-            (Some(s), Some(d), _) => Probe::new(s, d, Protocol::Tcp),
-            (s, d, Some(h)) => {
-                let mut p = h.clone();
-                if let Some(s) = s {
-                    p.source = s;
-                }
-                if let Some(d) = d {
-                    p.destination = d;
-                }
-                p
-            }
-            (None, _, None) => {
-                return Err(
-                    "probe: a source is required: from (NAMESPACE/POD[:CONTAINER]), fromNode or fromExternal + via"
-                        .into(),
-                )
-            }
-            (_, None, None) => {
-                return Err("probe.to: a destination is required: IP:PORT or NAME:PORT".into())
-            }
-        };
-        if let Some(proto) = &self.proto {
-            probe.protocol = proto
-                .to_uppercase()
-                .parse()
-                .map_err(|()| format!("probe.proto: {proto:?} is not TCP, UDP or SCTP"))?;
-        }
-        if let Some(seed) = self.seed {
-            probe.seed = seed;
-        }
-        if let Some(t) = self.time_ms {
-            probe.time_ms = t;
-        }
-        if let Some(r) = self.repeat {
-            probe.repeat = r;
-        }
-        check_repeat(probe)
+        fields.resolve(default).map_err(|e| e.message(Spelling::Js))
     }
 }
 
-/// Parses the string form, `from=default/client to=web:80 proto=TCP seed=1 repeat=1`.
+/// Parses the string form, `from=default/client to=web:80 proto=TCP seed=1 repeat=1`: a whole
+/// probe, as a scenario header or the app's URL writes it.
 pub fn parse_probe_string(spec: &str) -> Result<Probe, String> {
-    parse_probe(spec).map_err(|e| format!("probe: {e}")).and_then(check_repeat)
-}
-
-fn check_repeat(mut probe: Probe) -> Result<Probe, String> {
-    if probe.repeat > MAX_REPEAT {
-        return Err(format!(
-            "probe.repeat: {} is more than {MAX_REPEAT} connections in one trace",
-            probe.repeat
-        ));
-    }
-    probe.repeat = probe.repeat.max(1);
-    Ok(probe)
+    Probe::parse(spec).map_err(|e| format!("probe: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use engine::{Destination, Entry};
+    use engine::{Destination, Entry, Protocol, Source};
 
     #[test]
     fn object_form_builds_the_engine_probe() {
@@ -232,6 +154,14 @@ mod tests {
             let got = input.to_probe(None).unwrap_err();
             assert!(got.starts_with(want), "{got:?} should start with {want:?}");
         }
-        assert_eq!(parse_probe_string("from=a/b").unwrap_err(), "probe: missing to=");
+        assert_eq!(
+            parse_probe_string("from=a/b").unwrap_err(),
+            "probe: to: a destination is required: IP:PORT or NAME:PORT"
+        );
+        assert!(
+            include_str!("ts.rs").contains(&format!("1..={}", engine::probe::MAX_REPEAT)),
+            "the TypeScript declarations state the engine's repeat limit"
+        );
+        assert_eq!(fields().len(), Field::ALL.len());
     }
 }

@@ -28,7 +28,8 @@ pub enum ProbeArg {
 #[derive(Debug, Default)]
 pub struct Session {
     loaded: Option<Loaded>,
-    probe: Option<Probe>,
+    /// The `# podpath-probe:` header, read; a bad one is reported when `trace()` needs it.
+    probe: Option<Result<Probe, String>>,
 }
 
 /// The table kinds, as `kubectl get` names them (and their short forms).
@@ -48,7 +49,7 @@ impl Session {
         let (report, loaded) = load_report(yaml);
         if let Some(l) = loaded {
             self.loaded = Some(l);
-            self.probe = manifests::scenario_probe(yaml);
+            self.probe = manifests::scenario_probe(yaml).map(|r| r.map_err(|e| e.to_string()));
         }
         report
     }
@@ -62,11 +63,13 @@ impl Session {
     pub fn trace(&self, arg: &ProbeArg) -> Result<TraceView, String> {
         let loaded = self.cluster()?;
         let probe = match arg {
-            ProbeArg::Default => self.probe.clone().ok_or(
-                "probe: the manifests have no `# podpath-probe:` header; pass a probe such as { from: \"default/client\", to: \"web:80\" }",
-            )?,
+            ProbeArg::Default => match &self.probe {
+                Some(Ok(p)) => p.clone(),
+                Some(Err(e)) => return Err(format!("probe: the `# podpath-probe:` header: {e}")),
+                None => return Err("probe: the manifests have no `# podpath-probe:` header; pass a probe such as { from: \"default/client\", to: \"web:80\" }".into()),
+            },
             ProbeArg::Text(s) => parse_probe_string(s)?,
-            ProbeArg::Object(o) => o.to_probe(self.probe.as_ref())?,
+            ProbeArg::Object(o) => o.to_probe(self.probe.as_ref().and_then(|p| p.as_ref().ok()))?,
         };
         Ok(TraceView::from(&loaded.cluster.trace(&probe)))
     }
@@ -168,5 +171,74 @@ fn load_report(yaml: &str) -> (LoadReport, Option<Loaded>) {
             };
             (report, None)
         }
+    }
+}
+
+/// The connectivity matrix as the JS API answers it (`policyMatrix`): pods grouped by
+/// namespace and workload, rows are sources.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatrixView {
+    pub ok: bool,
+    pub port: u16,
+    pub protocol: engine::Protocol,
+    pub pods: Vec<engine::policy::matrix::MatrixPod>,
+    pub allowed: Vec<Vec<bool>>,
+}
+
+/// Why one cell is what it is (`explainCell`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CellView {
+    pub ok: bool,
+    pub allowed: bool,
+    /// The egress answer at the source, in words.
+    pub egress: String,
+    /// The ingress answer at the destination, in words.
+    pub ingress: String,
+    pub detail: engine::policy::matrix::CellWhy,
+}
+
+fn protocol(s: &str) -> Result<engine::Protocol, String> {
+    s.to_uppercase().parse().map_err(|()| format!("protocol {s:?} is not TCP, UDP or SCTP"))
+}
+
+fn pod_key(s: &str) -> Result<engine::ObjectKey, String> {
+    match s.split_once('/') {
+        Some((ns, n)) if !ns.is_empty() && !n.is_empty() => Ok(engine::ObjectKey::new(ns, n)),
+        _ => Err(format!("{s:?} is not NAMESPACE/POD")),
+    }
+}
+
+impl Session {
+    /// Every pod × every pod for `port` and `proto` (TCP, UDP, SCTP): allowed by NetworkPolicy?
+    pub fn policy_matrix(&self, port: u16, proto: &str) -> Result<MatrixView, String> {
+        let c = &self.cluster()?.cluster;
+        let m = c.policy_matrix(port, protocol(proto)?);
+        let n = m.pods.len();
+        let allowed = (0..n).map(|i| m.allowed[i * n..(i + 1) * n].to_vec()).collect();
+        Ok(MatrixView { ok: true, port: m.port, protocol: m.protocol, pods: m.pods, allowed })
+    }
+
+    /// Why the cell `from` → `to` (`NAMESPACE/POD` each) is allowed or denied.
+    pub fn explain_cell(
+        &self,
+        from: &str,
+        to: &str,
+        port: u16,
+        proto: &str,
+    ) -> Result<CellView, String> {
+        let c = &self.cluster()?.cluster;
+        let (a, b) = (pod_key(from)?, pod_key(to)?);
+        let why = c
+            .explain_cell(&a, &b, port, protocol(proto)?)
+            .ok_or_else(|| format!("pods {a} or {b} not found"))?;
+        Ok(CellView {
+            ok: true,
+            allowed: why.allowed,
+            egress: why.egress.to_string(),
+            ingress: why.ingress.to_string(),
+            detail: why,
+        })
     }
 }

@@ -93,7 +93,13 @@ export type Action =
   | { kind: "conntrack"; entry: string }
   | { kind: "dns"; query: string; answer: string }
   | { kind: "load_balance"; node: string }
-  | { kind: "deliver" };
+  | { kind: "deliver" }
+  | { kind: "policy"; direction: Direction; allowed: boolean; policies: ObjectKey[]; rule: RuleRef | null };
+
+export type Direction = "ingress" | "egress";
+
+/** A NetworkPolicy rule: `spec.<direction>[index]` of `policy`, and the rule as text. */
+export interface RuleRef { policy: ObjectKey; direction: Direction; index: number; text: string; }
 
 export type Protocol = "TCP" | "UDP" | "SCTP";
 
@@ -109,6 +115,7 @@ export type VerdictDetail =
   | { kind: "answered_by_node"; node: string; process: string; status: number; body: string }
   | { kind: "no_route"; ip: string; reason: string }
   | { kind: "name_not_found"; name: string; reason: string }
+  | { kind: "denied_by_policy"; direction: Direction; pod: ObjectKey; node: string; policies: ObjectKey[]; peer: string; port: number; protocol: Protocol }
   | { kind: "reply_lost"; server: string; refused: boolean; node: string; reason: string }
   | { kind: "unanswered"; via_node: string; to: string; reason: string };
 
@@ -158,6 +165,21 @@ export interface TraceResult {
 }
 
 export interface TextResult { ok: true; text: string; }
+
+export interface MatrixPod { pod: ObjectKey; namespace: string; workload: string; }
+/** `policyMatrix`: `allowed[from][to]`. */
+export interface MatrixResult { ok: true; port: number; protocol: Protocol; pods: MatrixPod[]; allowed: boolean[][]; }
+/** One direction's answer for a cell. */
+export type SideWhy =
+  | { answer: "not_isolated" }
+  | { answer: "own_node"; policies: ObjectKey[] }
+  | { answer: "allowed"; rule: RuleRef }
+  | { answer: "denied"; policies: ObjectKey[] };
+/** `explainCell`. */
+export interface CellResult {
+  ok: true; allowed: boolean; egress: string; ingress: string;
+  detail: { from: ObjectKey; to: ObjectKey; port: number; protocol: Protocol; allowed: boolean; egress: SideWhy; ingress: SideWhy };
+}
 
 export interface Scenario {
   id: string;

@@ -134,7 +134,7 @@ fn bad_probes_of_any_js_type_are_failures() {
         (object(&[("seed", (-1.5).into())]), "probe: "),
         (object(&[("from", "nobody".into()), ("to", "web:80".into())]), "probe.from: "),
         (object(&[("repeat", 1_000_000.into())]), "probe.repeat: 1000000 is more than 1000"),
-        ("from=default/client".into(), "probe: missing to="),
+        ("from=default/client".into(), "probe: to: a destination is required"),
     ];
     for (probe, want) in cases {
         let desc = format!("{probe:?}");

@@ -165,3 +165,34 @@ fn every_bundled_scenario_loads_and_traces_its_probe() {
         assert!((total - 1.0).abs() < 1e-9, "{}: outcomes sum to {total}", sc.id);
     }
 }
+
+#[test]
+fn policy_matrix_and_a_cells_reason() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels: {app: a}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports: [{containerPort: 80}]\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: b\n  labels: {app: b}\nspec:\n  containers:\n  - name: c\n    image: i\n    ports: [{containerPort: 80}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: b-from-nobody\nspec:\n  podSelector:\n    matchLabels: {app: b}\n";
+    let mut s = Session::new();
+    let report = s.load(yaml);
+    assert!(report.ok, "{:?}", report.diagnostics);
+    assert!(report.skipped.is_empty(), "a NetworkPolicy is no longer skipped");
+    let m = s.policy_matrix(80, "tcp").expect("matrix");
+    let idx = |name: &str| m.pods.iter().position(|p| p.pod.name.as_ref() == name).unwrap();
+    let (a, b) = (idx("a"), idx("b"));
+    assert!(m.allowed[b][a]);
+    assert!(!m.allowed[a][b]);
+    let why = s.explain_cell("default/a", "default/b", 80, "TCP").expect("cell");
+    assert!(!why.allowed);
+    assert_eq!(why.egress, "not isolated: no NetworkPolicy selects the pod");
+    assert_eq!(why.ingress, "denied: isolated by default/b-from-nobody, and no rule of theirs allows this peer and port");
+    assert!(s.policy_matrix(80, "ICMP").is_err());
+    assert!(s.explain_cell("a", "default/b", 80, "TCP").is_err());
+}
+
+#[test]
+fn a_bad_header_probe_is_reported_not_dropped() {
+    let mut s = Session::new();
+    let yaml = "# podpath-probe: from=default/client to=web:80 repeat=5000\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n";
+    assert!(s.load(yaml).ok);
+    assert_eq!(
+        s.trace(&ProbeArg::Default).unwrap_err(),
+        "probe: the `# podpath-probe:` header: repeat: 5000 is more than 1000 connections in one trace"
+    );
+}

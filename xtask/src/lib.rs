@@ -3,7 +3,6 @@
 //! invariant that `tests/architecture.rs` enforces.
 
 pub mod bench;
-pub mod bench_engine;
 pub mod csp;
 pub mod deps;
 pub mod pipeline;

@@ -1,22 +1,25 @@
 //! `cargo xtask <verb>`: the project's automation, in Rust so a fresh machine needs only rustup.
 //!
-//! `setup` installs the pinned toolchain (idempotently), `serve` sets up and serves the app on
-//! http://127.0.0.1:8080, `test` sets up and runs every check the project has, `screenshot`
-//! renders the served app with headless Chromium into `docs/screenshot.png`.
+//! `setup` installs the pinned toolchain (idempotently), `serve` installs what serving needs and
+//! serves the app on http://127.0.0.1:8080, `test` installs the rest and runs every check the
+//! project has (or one step), `bench` writes `target/bench-report.md`, `screenshot` renders the
+//! served app with headless Chromium into `docs/screenshot.png`.
 
 use std::process::ExitCode;
 
-use xtask::{bench, bench_engine, pipeline, setup, Ctx};
+use xtask::{bench, pipeline, setup, Ctx};
 
 const USAGE: &str = "\
 usage: cargo xtask <verb>
 
-  setup       install the pinned tools (skips what is already there)
-  serve       setup, then serve the app on http://127.0.0.1:8080 (trunk serve)
-  test        setup, then run every test; exits non-zero on any failure
-  screenshot  render http://127.0.0.1:8080 (must be served) to docs/screenshot.png
-  bench-browser  release bundle + browser benchmark: wasm size, first interactive, frame times
-  bench-engine   engine benchmarks at Kubernetes' limits; one trace and the 10 MB manifest load, native vs wasm (node)";
+  setup        install every pinned tool (skips what is already there)
+  serve        install what serving needs (wasm32 target, wasm-bindgen, trunk), then serve
+               the app on http://127.0.0.1:8080 (trunk serve)
+  test [STEP]  install the test tools, then run every check (or one step: `test --help` lists
+               them); exits non-zero on any failure
+  bench [engine|browser]
+               run the benchmarks and write target/bench-report.md (figures, no assertions)
+  screenshot   render http://127.0.0.1:8080 (must be served) to docs/screenshot.png";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,11 +31,19 @@ fn main() -> ExitCode {
         }
     };
     let result = match args.first().map(String::as_str) {
-        Some("setup") => setup::run(&ctx).map(|_| ()),
-        Some("serve") => setup::run(&ctx).and_then(|_| pipeline::serve(&ctx)),
-        Some("test") => pipeline::test(&ctx),
-        Some("bench-browser") => bench::run(&ctx),
-        Some("bench-engine") => bench_engine::run(&ctx),
+        Some("setup") => setup::run(&ctx, setup::Scope::Test).map(|_| ()),
+        Some("serve") => setup::run(&ctx, setup::Scope::Serve).and_then(|_| pipeline::serve(&ctx)),
+        Some("test") => match args.get(1).map(String::as_str) {
+            Some("-h" | "--help" | "help") => {
+                println!("{}", pipeline::steps_help());
+                Ok(())
+            }
+            step => pipeline::test(&ctx, step),
+        },
+        Some("bench") => bench::run(&ctx, args.get(1).map(String::as_str)),
+        // The names these had before `bench` wrote a report.
+        Some("bench-engine") => bench::run(&ctx, Some("engine")),
+        Some("bench-browser") => bench::run(&ctx, Some("browser")),
         Some("screenshot") => pipeline::screenshot(&ctx, "http://127.0.0.1:8080/"),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");

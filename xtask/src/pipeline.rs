@@ -1,5 +1,6 @@
 //! The verbs that chain tools: `test` (every check, in order, fail-fast, with a summary that
-//! counts what ran in Chromium), `serve` (trunk on 127.0.0.1:8080) and `screenshot`.
+//! counts what ran in Chromium; or one step of it), `serve` (trunk on 127.0.0.1:8080) and
+//! `screenshot`.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -55,15 +56,72 @@ struct Step {
 struct Summary {
     steps: Vec<Step>,
     wasm_size: Option<(u64, u64)>,
+    /// `cargo xtask test STEP`: the step to run, by its name in [`STEPS`].
+    only: Option<String>,
+}
+
+/// The pipeline's steps in order: the name `cargo xtask test STEP` takes and the step's title
+/// in the summary (what `Summary::step` is called with).
+pub const STEPS: &[(&str, &str)] = &[
+    ("setup", "setup (pinned tools)"),
+    ("fmt", "cargo fmt --check"),
+    ("clippy", "clippy native (-D warnings)"),
+    ("clippy-wasm", "clippy wasm32 (-D warnings)"),
+    ("architecture", "architecture invariant"),
+    ("native", "native tests (workspace)"),
+    ("kernel", "kernel oracle (network namespaces)"),
+    ("fuzz", "fuzz the loader, the engine and the JS API (20 s each, libFuzzer)"),
+    ("engine-wasm-node", "engine tests, wasm32 in node"),
+    ("engine-wasm-chromium", "engine tests, wasm32 in Chromium"),
+    ("app-wasm-chromium", "app tests, wasm32 in Chromium"),
+    ("wasm-pack-engine", "wasm-pack test --headless --chrome"),
+    ("wasm-pack-web-api", "wasm-pack test web-api (JS API, Chromium)"),
+    ("bundle", "trunk build --release"),
+    ("wasm-budget", "wasm size budget"),
+    ("e2e", "e2e: WebDriver in Chromium"),
+];
+
+/// Steps that need no tool beyond cargo, rustfmt and clippy: alone, they skip `setup`.
+const CARGO_ONLY: &[&str] = &["fmt", "clippy", "architecture", "native", "kernel"];
+
+/// The app's release wasm, gzip -9, may not exceed this (issue #5's 400 KB).
+pub const WASM_GZIP_BUDGET: u64 = 400_000;
+
+/// `cargo xtask test --help`.
+pub fn steps_help() -> String {
+    let mut out = String::from(
+        "usage: cargo xtask test [STEP]\n\n\
+         Without STEP, every step below in order, fail-fast. With STEP, that step alone, after\n\
+         setup unless it needs only cargo (wasm-budget and e2e build the bundle first).\n\nSteps:\n",
+    );
+    for (name, title) in STEPS {
+        out.push_str(&format!("  {name:<22} {title}\n"));
+    }
+    out
+}
+
+/// Whether `cargo xtask test only` runs the step titled `title`.
+fn wanted(only: Option<&str>, title: &str) -> bool {
+    let Some(only) = only else { return true };
+    let name = STEPS.iter().find(|(_, t)| *t == title).map_or(title, |(n, _)| *n);
+    match name {
+        "setup" => !CARGO_ONLY.contains(&only),
+        "bundle" => matches!(only, "bundle" | "wasm-budget" | "e2e"),
+        _ => name == only,
+    }
 }
 
 impl Summary {
-    /// Runs one step, timing it; the closure returns (test totals if any, a note).
+    /// Runs one step, timing it; the closure returns (test totals if any, a note). A step that
+    /// `cargo xtask test STEP` does not ask for is left out.
     fn step(
         &mut self,
         name: &'static str,
         f: impl FnOnce() -> Result<(Option<Totals>, String), String>,
     ) -> Result<(), String> {
+        if !wanted(self.only.as_deref(), name) {
+            return Ok(());
+        }
         println!("\n== {name}");
         let _ = std::io::stdout().flush();
         let start = Instant::now();
@@ -110,10 +168,16 @@ impl Summary {
     }
 }
 
-/// `cargo xtask test`: setup, then every check; the first failure stops the run (non-zero exit).
-pub fn test(ctx: &Ctx) -> Result<(), String> {
+/// `cargo xtask test [STEP]`: setup, then every check (or the one step); the first failure stops
+/// the run (non-zero exit).
+pub fn test(ctx: &Ctx, only: Option<&str>) -> Result<(), String> {
+    if let Some(step) = only {
+        if !STEPS.iter().any(|(name, _)| *name == step) {
+            return Err(format!("no step {step:?}\n\n{}", steps_help()));
+        }
+    }
     let start = Instant::now();
-    let mut summary = Summary::default();
+    let mut summary = Summary { only: only.map(str::to_string), ..Summary::default() };
     let result = run_checks(ctx, &mut summary);
     summary.print(start.elapsed());
     match &result {
@@ -125,7 +189,7 @@ pub fn test(ctx: &Ctx) -> Result<(), String> {
 
 fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
     summary.step("setup (pinned tools)", || {
-        let report = setup::run(ctx)?;
+        let report = setup::run(ctx, setup::Scope::Test)?;
         let installed: Vec<&str> =
             report.iter().filter(|t| t.installed_now).map(|t| t.tool).collect();
         let note = if installed.is_empty() {
@@ -169,7 +233,6 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         if wasm_crates.contains(&"podpath-manifests") {
             ctx.cmd("cargo")
                 .args(["clippy", "--target", WASM32, "--lib", "-p", "podpath-manifests"])
-                .args(["-p", "podpath-yaml-events"])
                 .args(["--", "-D", "warnings"])
                 .run()?;
         }
@@ -274,14 +337,14 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         crate::csp::harden(&dist)?;
         Ok((None, format!("{E2E_DIST}, hardened for a strict CSP")))
     })?;
-    let size = wasm_size(&dist)?;
-    println!(
-        "\napp release wasm: {} bytes raw, {} bytes gzip -9 ({:.1} KiB)",
-        size.0,
-        size.1,
-        size.1 as f64 / 1024.0
-    );
-    summary.wasm_size = Some(size);
+    let mut size = None;
+    summary.step("wasm size budget", || {
+        let (raw, gz) = wasm_size(&dist)?;
+        size = Some((raw, gz));
+        check_wasm_budget(gz)?;
+        Ok((None, format!("{gz} B gzip -9, budget {WASM_GZIP_BUDGET} B ({raw} B raw)")))
+    })?;
+    summary.wasm_size = size;
     summary.step("e2e: WebDriver in Chromium", || {
         // The test writes this file; remove the last run's so a stale one cannot pass for new.
         let shot = ctx.root.join(SCREENSHOT);
@@ -325,6 +388,17 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         let note = format!("screenshots {SCREENSHOT} and {shots} in {SCENARIO_SHOTS}");
         Ok((tests, note))
     })?;
+    Ok(())
+}
+
+/// The wasm budget as a check: over it, the figure and the budget.
+pub fn check_wasm_budget(gzip_bytes: u64) -> Result<(), String> {
+    if gzip_bytes > WASM_GZIP_BUDGET {
+        return Err(format!(
+            "the app's release wasm is {gzip_bytes} B gzip -9, over its {WASM_GZIP_BUDGET} B budget by {} B",
+            gzip_bytes - WASM_GZIP_BUDGET
+        ));
+    }
     Ok(())
 }
 
@@ -405,4 +479,57 @@ fn wasm_size(dist: &Path) -> Result<(u64, u64), String> {
     gz.write_all(&bytes).map_err(|e| e.to_string())?;
     let gz = gz.finish().map_err(|e| e.to_string())?;
     Ok((bytes.len() as u64, gz.len() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wasm_budget_fails_with_the_figure() {
+        assert_eq!(check_wasm_budget(WASM_GZIP_BUDGET), Ok(()));
+        assert_eq!(
+            check_wasm_budget(WASM_GZIP_BUDGET + 1234),
+            Err("the app's release wasm is 401234 B gzip -9, over its 400000 B budget by 1234 B"
+                .into())
+        );
+    }
+
+    #[test]
+    fn a_bad_step_name_lists_the_steps() {
+        let ctx = Ctx::from_env().expect("ctx");
+        let err = test(&ctx, Some("nope")).unwrap_err();
+        assert!(err.starts_with("no step \"nope\""), "{err}");
+        for (name, title) in STEPS {
+            assert!(err.contains(&format!("  {name} ")) && err.contains(title), "{name}: {err}");
+        }
+    }
+
+    #[test]
+    fn one_step_runs_with_what_it_needs() {
+        let runs = |only: &str| -> Vec<&str> {
+            STEPS.iter().filter(|(_, t)| wanted(Some(only), t)).map(|(n, _)| *n).collect()
+        };
+        assert_eq!(runs("fmt"), ["fmt"]);
+        assert_eq!(runs("fuzz"), ["setup", "fuzz"]);
+        assert_eq!(runs("wasm-budget"), ["setup", "bundle", "wasm-budget"]);
+        assert_eq!(runs("e2e"), ["setup", "bundle", "e2e"]);
+        assert!(STEPS.iter().all(|(_, t)| wanted(None, t)), "no STEP: every step");
+    }
+
+    /// Every step the pipeline runs has a name here, so `cargo xtask test STEP` can pick it.
+    #[test]
+    fn every_step_of_the_pipeline_is_named() {
+        let source = include_str!("pipeline.rs");
+        let titles: Vec<&str> = source
+            .split("summary.step(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(titles.len() >= 10, "{titles:?}");
+        for title in &titles {
+            assert!(STEPS.iter().any(|(_, t)| t == title), "step {title:?} has no name in STEPS");
+        }
+        assert_eq!(titles.len(), STEPS.len(), "{titles:?}");
+    }
 }

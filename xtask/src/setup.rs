@@ -1,4 +1,6 @@
 //! `cargo xtask setup`: installs the toolchain pinned in `shared/TOOLCHAIN.md`, idempotently.
+//! Serving needs only the wasm32 target, wasm-bindgen-cli and trunk ([`Scope::Serve`]); the
+//! tests add Chromium, node, wasm-pack, nightly with cargo-fuzz and wasm-opt ([`Scope::Test`]).
 //!
 //! Each tool is probed first (`trunk --version`, ...); one already present at its pinned version
 //! is left alone. Nothing is downloaded from GitHub: Rust tools come from crates.io via
@@ -25,9 +27,19 @@ pub struct ToolStatus {
     pub installed_now: bool,
 }
 
-/// Installs whatever is missing; returns per tool whether it had to be installed.
-pub fn run(ctx: &Ctx) -> Result<Vec<ToolStatus>, String> {
-    println!("== setup: pinned tools");
+/// Which tools a verb needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// `cargo xtask serve`: a debug bundle built by trunk.
+    Serve,
+    /// `cargo xtask test` and `setup`: everything.
+    Test,
+}
+
+/// Installs whatever `scope` needs and is missing; returns per tool whether it had to be
+/// installed.
+pub fn run(ctx: &Ctx, scope: Scope) -> Result<Vec<ToolStatus>, String> {
+    println!("== setup: pinned tools ({scope:?})");
     let mut report = Vec::new();
 
     let has_target = ctx
@@ -41,6 +53,20 @@ pub fn run(ctx: &Ctx) -> Result<Vec<ToolStatus>, String> {
         ctx.cmd("rustup").args(["target", "add", WASM32]).run().map(drop)
     })?);
 
+    report.push(ensure(
+        "wasm-bindgen-cli",
+        version_is(ctx, "wasm-bindgen", WASM_BINDGEN)
+            && version_is(ctx, "wasm-bindgen-test-runner", WASM_BINDGEN),
+        // No `--locked`: the locked dependency set is not on the registry mirror.
+        || cargo_install(ctx, "wasm-bindgen-cli", WASM_BINDGEN, false),
+    )?);
+    // `--locked`: without it lightningcss fails to compile.
+    report.push(ensure("trunk", version_is(ctx, "trunk", TRUNK), || {
+        cargo_install(ctx, "trunk", TRUNK, true)
+    })?);
+    if scope == Scope::Serve {
+        return Ok(report);
+    }
     let apt_missing: Vec<&str> = [("chromium", CHROMIUM), ("chromium-driver", CHROMEDRIVER)]
         .into_iter()
         .filter(|(_, bin)| Cmd::new(bin).arg("--version").probe().is_none())
@@ -55,17 +81,6 @@ pub fn run(ctx: &Ctx) -> Result<Vec<ToolStatus>, String> {
         apt_install(ctx, &packages)
     })?);
 
-    report.push(ensure(
-        "wasm-bindgen-cli",
-        version_is(ctx, "wasm-bindgen", WASM_BINDGEN)
-            && version_is(ctx, "wasm-bindgen-test-runner", WASM_BINDGEN),
-        // No `--locked`: the locked dependency set is not on the registry mirror.
-        || cargo_install(ctx, "wasm-bindgen-cli", WASM_BINDGEN, false),
-    )?);
-    // `--locked`: without it lightningcss fails to compile.
-    report.push(ensure("trunk", version_is(ctx, "trunk", TRUNK), || {
-        cargo_install(ctx, "trunk", TRUNK, true)
-    })?);
     report.push(ensure("wasm-pack", version_is(ctx, "wasm-pack", WASM_PACK), || {
         cargo_install(ctx, "wasm-pack", WASM_PACK, true)
     })?);

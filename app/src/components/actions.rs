@@ -5,7 +5,7 @@ use engine::Probe;
 use leptos::prelude::*;
 
 use super::state::{AppState, Message, PickMode};
-use crate::choices::{fit_entry, probe_spec};
+use crate::choices::fit_entry;
 use crate::layout::position::{duration_ms, steps, HOP_MS};
 
 /// Loads a bundled scenario by id: its YAML into the editor and the cluster, its probe into
@@ -46,7 +46,12 @@ pub fn apply_loaded(
             if !bundled {
                 state.scenario.set(String::new());
             }
-            state.messages.set(loaded.warnings.iter().map(Message::from_diagnostic).collect());
+            let mut messages: Vec<Message> =
+                loaded.warnings.iter().map(Message::from_diagnostic).collect();
+            if let Some(text) = crate::policy_view::skipped_notice(&loaded.skipped) {
+                messages.push(Message { error: false, line: None, text });
+            }
+            state.messages.set(messages);
             state.set_cluster(loaded.cluster);
             true
         }
@@ -146,59 +151,20 @@ pub fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// `?scenario=ID&probe=from%3D...` — a shared link replays the same trace.
+/// `?scenario=ID&probe=...` — a shared link replays the same trace (`crate::url`).
 pub fn write_url(state: AppState, probe: &Probe) {
-    let Some(w) = web_sys::window() else { return };
-    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
     let scenario = state.scenario.get_untracked();
-    if !scenario.is_empty() {
-        params.set("scenario", &scenario);
-    }
-    params.set("probe", &probe_spec(probe));
     // A learn step's link stays one: `?learn=` opens the step (its scenario and probe).
-    if let Some(learn) = read_param("learn") {
-        params.set("learn", &learn);
-    }
-    let search: String = params.to_string().into();
-    if let Ok(h) = w.history() {
-        let _ =
-            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{search}")));
-    }
+    let url = crate::url::PageUrl {
+        scenario: Some(scenario),
+        probe: Some(probe.spec()),
+        learn: crate::url::current().learn,
+        ..Default::default()
+    };
+    crate::url::replace(&url.query());
 }
 
 /// `?scenario=ID` alone, when a scenario is chosen (the probe joins on Send).
 fn write_scenario_url(id: &str) {
-    let Some(w) = web_sys::window() else { return };
-    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
-    params.set("scenario", id);
-    let search: String = params.to_string().into();
-    if let Ok(h) = w.history() {
-        let _ =
-            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{search}")));
-    }
-}
-
-/// What a shared link carries: `?scenario=ID&probe=...&step=N` (step: open paused at that hop).
-#[derive(Default)]
-pub struct UrlState {
-    pub scenario: Option<String>,
-    pub probe: Option<String>,
-    pub step: Option<usize>,
-}
-
-fn read_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
-}
-
-pub fn read_url() -> UrlState {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return UrlState::default();
-    };
-    UrlState {
-        scenario: params.get("scenario"),
-        probe: params.get("probe"),
-        step: params.get("step").and_then(|s| s.parse().ok()),
-    }
+    crate::url::replace(&crate::url::query(Some(id), None));
 }

@@ -14,9 +14,9 @@ use super::{
 
 #[component]
 pub fn App() -> impl IntoView {
-    learn::initial_search();
-    if crate::embed::requested() {
-        return view! { <crate::embed::Embed/> }.into_any();
+    let url = crate::url::current();
+    if url.embed {
+        return view! { <crate::embed::Embed params=url/> }.into_any();
     }
     let initial = crate::demo::empty_cluster().or_else(|| crate::demo::demo_cluster().ok());
     let Some(initial) = initial else {
@@ -26,14 +26,19 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(initial);
     provide_context(state);
 
-    let url = actions::read_url();
-    let synth = loading::url_synth();
+    let synth = loading::url_synth(&url);
     if let Some((shape, packets)) = synth {
         loading::load_synth(state, shape, packets);
     } else if !url.scenario.as_deref().is_some_and(|id| load_scenario(state, id)) {
         load_scenario(state, "default");
     }
-    if let Some(p) = url.probe.and_then(|p| manifests::scenario::parse_probe(&p).ok()) {
+    let probe = url.probe.as_deref().map(engine::Probe::parse).transpose();
+    let probe = probe.unwrap_or_else(|e| {
+        let msg = format!("the link's probe: {e}");
+        state.messages.update(|m| m.push(super::state::Message::error(msg)));
+        None
+    });
+    if let Some(p) = probe {
         set_probe(state, &p);
         actions::send(state, p.repeat);
         if let Some(step) = url.step {
@@ -42,7 +47,7 @@ pub fn App() -> impl IntoView {
         }
     }
 
-    learn::provide(state, false);
+    learn::provide(state, &url);
     run_clock(state);
     loading::mark_ready();
 

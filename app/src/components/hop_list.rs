@@ -21,12 +21,12 @@ pub fn HopList() -> impl IntoView {
                 .filter_map(|s| {
                     let h = hop_of(t, 0, s)?;
                     let mark = super::learn::marked(learn, h);
+                    let policy = crate::policy_view::enforcement(h);
                     Some((
                         s.phase.as_str(),
                         h.at.to_string(),
                         h.explain.to_string(),
-                        h.rewrote(),
-                        mark,
+                        (h.rewrote(), mark, policy),
                     ))
                 })
                 .collect::<Vec<_>>()
@@ -63,12 +63,11 @@ pub fn HopList() -> impl IntoView {
         }
     });
     let hop_row = move |i: usize,
-                        (phase, at, explain, rewrote, mark): (
+                        (phase, at, explain, (rewrote, mark, policy)): (
         &'static str,
         String,
         String,
-        bool,
-        bool,
+        (bool, bool, Option<bool>),
     )| {
         view! {
             <li data-testid="hop" data-step=i.to_string()
@@ -79,6 +78,13 @@ pub fn HopList() -> impl IntoView {
                     }
                     if mark {
                         c.push_str(" learn-hl");
+                    }
+                    // A NetworkPolicy enforcement point (`policy-denied` when it dropped the
+                    // packet).
+                    match policy {
+                        Some(true) => c.push_str(" policy"),
+                        Some(false) => c.push_str(" policy policy-denied"),
+                        None => {}
                     }
                     if current.get() == i {
                         c.push_str(" current");

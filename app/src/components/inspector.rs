@@ -37,6 +37,14 @@ pub fn Inspector() -> impl IntoView {
                 Action::Dns { query, answer } => ("DNS".into(), Some(format!("{query} → {answer}"))),
                 Action::LoadBalance { node } => (format!("the load balancer chose {node}"), None),
                 Action::Deliver => ("delivered to the socket".into(), None),
+                Action::Policy { direction, allowed, policies, rule } => {
+                    let verdict = if *allowed { "allowed" } else { "denied" };
+                    let detail = match rule {
+                        Some(r) => r.to_string(),
+                        None => policies.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                    };
+                    (format!("NetworkPolicy {direction}: {verdict}"), Some(detail))
+                }
             };
             view! {
                 <dl class="hop-detail">

@@ -37,11 +37,6 @@ impl LearnState {
     }
 }
 
-/// Whether the URL asks for a learn step or a quiz question (an embed then shows the panel).
-pub fn requested() -> bool {
-    initial_param("learn").is_some() || initial_param("quiz").is_some()
-}
-
 /// The learn state from context, when the app provided one.
 pub fn use_learn() -> Option<LearnState> {
     use_context::<LearnState>()
@@ -61,46 +56,19 @@ fn store(key: &str, value: &str) {
     }
 }
 
-fn url_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
-}
-
-thread_local! {
-    static INITIAL_SEARCH: std::cell::OnceCell<String> = const { std::cell::OnceCell::new() };
-}
-
-/// The query string the page was opened with (loading a scenario rewrites the URL before the
-/// learn panel reads it). The first call takes it: the app calls this first thing.
-pub fn initial_search() -> String {
-    INITIAL_SEARCH.with(|c| {
-        c.get_or_init(|| {
-            web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
-        })
-        .clone()
-    })
-}
-
-fn initial_param(name: &str) -> Option<String> {
-    web_sys::UrlSearchParams::new_with_str(&initial_search()).ok()?.get(name)
-}
-
-/// Replaces the query with `pairs`, keeping what makes an embed an embed (`embed`, `theme`).
-fn set_url(pairs: &[(&str, &str)]) {
-    let Ok(params) = web_sys::UrlSearchParams::new() else { return };
-    for keep in ["embed", "theme"] {
-        if let Some(v) = url_param(keep) {
-            params.set(keep, &v);
-        }
-    }
-    for (k, v) in pairs {
-        params.set(k, v);
-    }
-    let query: String = params.to_string().into();
-    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ =
-            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("?{query}")));
-    }
+/// Replaces the query with a learn step or quiz question, keeping what makes an embed an embed
+/// (`embed`, `theme`).
+fn set_url(learn: Option<String>, quiz: Option<u64>, scenario: Option<String>) {
+    let now = crate::url::current();
+    let url = crate::url::PageUrl {
+        embed: now.embed,
+        theme: now.theme,
+        learn,
+        quiz,
+        scenario,
+        ..Default::default()
+    };
+    crate::url::replace(&url.query());
 }
 
 /// Traces the current probe and plays it, leaving the URL to the learn panel (an embed's URL
@@ -114,9 +82,10 @@ fn send_here(state: AppState) {
     state.playing.set(!super::actions::prefers_reduced_motion());
 }
 
-/// Creates the learn state from the URL and the stored progress, provides it, starts fetching
-/// the chapters. A first visit (no query, never dismissed) opens on the welcome card.
-pub fn provide(state: AppState, embed: bool) -> LearnState {
+/// Creates the learn state from the URL the page was opened with (`url`, read before loading a
+/// scenario rewrote it) and the stored progress, provides it, starts fetching the chapters. A
+/// first visit (nothing in the URL, never dismissed) opens on the welcome card.
+pub fn provide(state: AppState, url: &crate::url::PageUrl) -> LearnState {
     let learn = LearnState {
         mode: RwSignal::new(Mode::Closed),
         chapters: RwSignal::new(None),
@@ -126,12 +95,11 @@ pub fn provide(state: AppState, embed: bool) -> LearnState {
         score: RwSignal::new(Score::parse(&stored(SCORE_KEY))),
     };
     provide_context(learn);
-    let search = initial_search();
-    let wanted = initial_param("learn");
-    if let Some(seed) = initial_param("quiz").and_then(|s| s.parse::<u64>().ok()) {
+    let wanted = url.learn.clone();
+    let first_visit = *url == crate::url::PageUrl::default();
+    if let Some(seed) = url.quiz {
         open_quiz(state, learn, seed);
-    } else if wanted.is_some() || (!embed && search.len() <= 1 && stored(DISMISSED_KEY).is_empty())
-    {
+    } else if wanted.is_some() || (first_visit && stored(DISMISSED_KEY).is_empty()) {
         learn.mode.set(Mode::Welcome);
     }
     leptos::task::spawn_local(async move {
@@ -206,7 +174,7 @@ pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
         ScenarioRef::Inline(yaml) => {
             state.editor.update(|e| e.set_draft(yaml));
             apply_yaml(state, yaml);
-            manifests::scenario_probe(yaml)
+            manifests::scenario_probe(yaml).and_then(Result::ok)
         }
     };
     if let Ok(p) = check::step_probe(&step, header_probe) {
@@ -216,7 +184,7 @@ pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
             .iter()
             .map(|q| {
                 let probe = match &q.probe {
-                    Some(s) => manifests::scenario::parse_probe(s),
+                    Some(s) => engine::Probe::parse(s).map_err(|e| e.to_string()),
                     None => Ok(p.clone()),
                 };
                 let question = probe.and_then(|p| {
@@ -243,7 +211,7 @@ pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
         p.done.insert(format!("{chapter_id}/{}", step.id));
     });
     save_progress(learn);
-    set_url(&[("learn", &format!("{chapter_id}/{}", step.id))]);
+    set_url(Some(format!("{chapter_id}/{}", step.id)), None, None);
     mark_later(state, learn);
 }
 
@@ -258,13 +226,7 @@ pub fn open_quiz(state: AppState, learn: LearnState, seed: u64) {
     learn.asked.set(vec![Asked { question, picked: BTreeSet::new(), result: None }]);
     learn.marks.set(Vec::new());
     learn.mode.set(Mode::Quiz { seed });
-    let scenario = state.scenario.get_untracked();
-    let seed = seed.to_string();
-    if scenario.is_empty() {
-        set_url(&[("quiz", &seed)]);
-    } else {
-        set_url(&[("quiz", &seed), ("scenario", &scenario)]);
-    }
+    set_url(None, Some(seed), Some(state.scenario.get_untracked()));
 }
 
 /// The diagram objects a step's notices name, as CSS selectors of their SVG groups.

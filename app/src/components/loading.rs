@@ -180,10 +180,7 @@ fn yaml_slice(state: AppState, text: String, mut loader: manifests::Loader<'stat
 }
 
 /// `?synth=NODESxPODS[&packets=N]` from the page URL.
-pub fn url_synth() -> Option<(engine::synth::Shape, u32)> {
-    let search = web_sys::window().and_then(|w| w.location().search().ok())?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    let shape = crate::synth_load::parse_shape(&params.get("synth")?)?;
-    let packets = params.get("packets").and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
-    Some((shape, packets.min(1000)))
+pub fn url_synth(url: &crate::url::PageUrl) -> Option<(engine::synth::Shape, u32)> {
+    let shape = crate::synth_load::parse_shape(url.synth.as_deref()?)?;
+    Some((shape, url.packets.unwrap_or(0).min(engine::probe::MAX_REPEAT)))
 }

@@ -13,6 +13,7 @@ pub mod object_panel;
 pub mod packet_canvas;
 pub mod panels;
 pub mod playback;
+pub mod policy_matrix;
 pub mod state;
 pub mod toolbar;
 pub mod topology;

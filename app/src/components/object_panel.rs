@@ -61,6 +61,7 @@ fn pod_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
                 state.edit(move |c| edits::scale_owner(c, &k, -1));
             }>"Scale −1"</button>
         </div>
+        {super::policy_matrix::pod_policy_list(state, &key)}
     }
     .into_any()
 }

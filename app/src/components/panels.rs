@@ -42,6 +42,7 @@ enum Tab {
     Yaml,
     Tables,
     Rules,
+    Policy,
 }
 
 #[component]
@@ -138,6 +139,10 @@ pub fn Panels() -> impl IntoView {
                 {tab_button(Tab::Yaml, "YAML", "tab-yaml")}
                 {tab_button(Tab::Tables, "kubectl get", "tab-tables")}
                 {tab_button(Tab::Rules, "kube-proxy rules", "tab-rules")}
+                {tab_button(Tab::Policy, "NetworkPolicy", "tab-policy")}
+            </div>
+            <div class="tab-body" class:hidden=move || tab.get() != Tab::Policy>
+                <super::policy_matrix::PolicyMatrix visible=Signal::derive(move || tab.get() == Tab::Policy)/>
             </div>
             <div class="tab-body" class:hidden=move || tab.get() != Tab::Yaml>
                 <EditorNotice/>

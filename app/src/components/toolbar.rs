@@ -177,13 +177,13 @@ pub fn Toolbar() -> impl IntoView {
                 <input
                     type="number"
                     min="1"
-                    max="1000"
+                    max=engine::probe::MAX_REPEAT.to_string()
                     aria-label="number of connections"
                     data-testid="send-n-count"
                     prop:value=move || n_input.get().to_string()
                     on:change=move |ev| {
                         if let Ok(n) = event_target_value(&ev).parse::<u32>() {
-                            n_input.set(n.clamp(1, 1000));
+                            n_input.set(n.clamp(1, engine::probe::MAX_REPEAT));
                         }
                     }
                 />

@@ -454,6 +454,7 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
             {containers}
             {collapse}
             {dns_pick::pod_tag(state, p)}
+            {super::policy_matrix::pod_badge(state, &p.key, r.right() - 8.0, r.y + 31.0)}
         </g>
     }
 }

@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use engine::kube_proxy::Table;
 use engine::{
     Action, Cidr, Cluster, ClusterSettings, Connection, ContainerSpec, FiveTuple, Hop, Labels,
-    Location, NodeSpec, ObjectKey, PodPhase, PodSpec, Probe, Protocol, Trace, Verdict,
+    Location, NodeSpec, ObjectKey, PodSpec, Probe, Protocol, Trace, Verdict,
 };
 
 use super::position::{packet_position, step_at, HOP_MS};
@@ -124,23 +124,14 @@ fn dense_cluster(owners: usize, per_owner: usize) -> Cluster {
     for o in 0..owners {
         for i in 0..per_owner {
             c.add_pod(PodSpec {
-                namespace: "default".into(),
-                name: format!("app{o}-5c9d7f8b6-{:05}", i),
-                labels: Labels::new(),
-                node: "big".into(),
-                ip: None,
-                host_network: false,
-                phase: PodPhase::Running,
                 ready: i % 10 != 0,
-                terminating: false,
                 containers: vec![ContainerSpec {
                     name: "c".into(),
                     image: "i".into(),
                     ports: vec![],
                 }]
                 .into(),
-                hostname: None,
-                subdomain: None,
+                ..PodSpec::new("default", format!("app{o}-5c9d7f8b6-{:05}", i), "big")
             })
             .expect("pod");
         }

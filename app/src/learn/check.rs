@@ -21,13 +21,16 @@ pub fn step_cluster(step: &Step) -> Result<(Cluster, Option<Probe>), String> {
         let first = manifests::errors(&diags).next().map(|d| d.to_string()).unwrap_or_default();
         format!("the scenario does not load: {first}")
     })?;
-    Ok((loaded.cluster, manifests::scenario_probe(text)))
+    let probe = manifests::scenario_probe(text)
+        .transpose()
+        .map_err(|e| format!("the scenario's podpath-probe header: {e}"))?;
+    Ok((loaded.cluster, probe))
 }
 
 /// The probe a step sends: its own `probe:`, else its scenario's.
 pub fn step_probe(step: &Step, scenario_probe: Option<Probe>) -> Result<Probe, String> {
     match &step.probe {
-        Some(spec) => manifests::scenario::parse_probe(spec).map_err(|e| format!("probe: {e}")),
+        Some(spec) => engine::Probe::parse(spec).map_err(|e| format!("probe: {e}")),
         None => scenario_probe.ok_or_else(|| "no `probe:` and the scenario has none".into()),
     }
 }
@@ -92,7 +95,7 @@ pub fn check_chapter(file: &str, ch: &Chapter) -> Vec<LearnError> {
         }
         for q in &step.questions {
             let p = match &q.probe {
-                Some(spec) => match manifests::scenario::parse_probe(spec) {
+                Some(spec) => match engine::Probe::parse(spec) {
                     Ok(p) => p,
                     Err(m) => {
                         err(q.line, format!("step {}: question probe: {m}", step.id));

@@ -69,7 +69,7 @@ fn lookup<'a>(list: &'a [(String, String)], id: &str) -> Option<&'a str> {
 /// question does not apply (no backend sees a packet that is never delivered, ...).
 pub fn ask(c: &Cluster, kind: QuestionKind, probe: &Probe) -> Result<Question, String> {
     let trace = c.trace(probe);
-    let spec = crate::choices::probe_spec(probe);
+    let spec = probe.spec();
     let conn = trace.connections.first().ok_or("the probe made no connection")?;
     let mut q = Question {
         kind,
@@ -305,6 +305,11 @@ fn responsible(c: &Cluster, v: &Verdict) -> String {
         Verdict::Unanswered { to, .. } => format!("nothing owns {to}"),
         Verdict::Delivered { pod, .. } => format!("Pod {pod}"),
         Verdict::AnsweredByNode { node, .. } => format!("Node {node}"),
+        // The policies that isolate the pod (together: none of their rules allows the peer).
+        Verdict::DeniedByPolicy { policies, .. } => {
+            let names: Vec<String> = policies.iter().map(|k| k.to_string()).collect();
+            format!("NetworkPolicy {}", names.join(", "))
+        }
     }
 }
 

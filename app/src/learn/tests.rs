@@ -60,9 +60,10 @@ fn every_question_accepts_its_answer_and_explains_a_wrong_one() {
             let (cluster, sp) = check::step_cluster(step).expect("checked");
             let probe = check::step_probe(step, sp).expect("checked");
             for spec in &step.questions {
-                let p = spec.probe.as_deref().map_or(probe.clone(), |s| {
-                    manifests::scenario::parse_probe(s).expect("checked")
-                });
+                let p = spec
+                    .probe
+                    .as_deref()
+                    .map_or(probe.clone(), |s| engine::Probe::parse(s).expect("checked"));
                 let q = questions::ask(&cluster, spec.kind, &p).expect("checked");
                 let where_ = format!("{file}:{} ({})", spec.line, step.id);
                 assert!(!q.answer.is_empty(), "{where_}: an answer");
@@ -91,7 +92,7 @@ fn every_question_accepts_its_answer_and_explains_a_wrong_one() {
 fn answers_come_from_the_engine() {
     let s = manifests::scenarios().into_iter().find(|s| s.id == "pod-to-clusterip").expect("s");
     let mut c = manifests::load(s.yaml).expect("loads").cluster;
-    let p = manifests::scenario::parse_probe("from=default/client to=10.96.0.1:80").expect("p");
+    let p = engine::Probe::parse("from=default/client to=10.96.0.1:80").expect("p");
     let before = questions::ask(&c, QuestionKind::WhichPods, &p).expect("q").answer;
     assert_eq!(before.len(), 2, "{before:?}");
     // Scale the Deployment down: the answer follows the cluster, no key to update.

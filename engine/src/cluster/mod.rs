@@ -9,6 +9,7 @@
 mod endpoints;
 mod key_index;
 mod nodes_pods;
+mod policies;
 mod services;
 pub mod settings;
 
@@ -86,6 +87,8 @@ pub struct ClusterState {
     next_lb_ip: u64,
     /// The kube-dns Service, once added.
     dns_service: Option<ServiceId>,
+    /// NetworkPolicies and Namespace objects (`policy/`).
+    policies: crate::policy::store::PolicyStore,
 }
 
 impl ClusterState {
@@ -121,6 +124,7 @@ impl ClusterState {
             next_node_port,
             next_lb_ip: 10,
             dns_service: None,
+            policies: Default::default(),
         })
     }
 

@@ -11,6 +11,8 @@
 //! - [`start`]: the probe's start (source, name resolution, one connection and its reply)
 //! - [`pod_netns`]: the pod's network namespace (loopback, default route, veth, bridge)
 //! - [`node`]: the node (nat and filter hooks, routing, bridge out, conntrack records)
+//! - [`policy`]: NetworkPolicy at the pod's interface (egress after the source node's DNAT,
+//!   ingress before the destination node's masquerade)
 //! - [`netfilter`]: chain evaluation ([`netfilter`]`::eval`) and explanation (`::explain`)
 //! - [`wire`]: between nodes over the node network
 //! - [`delivery`]: into a socket (a container, a host-network pod, kube-proxy's healthz)
@@ -30,6 +32,7 @@ mod netfilter;
 mod node;
 mod packet;
 mod pod_netns;
+mod policy;
 mod reply;
 mod rule_cache;
 mod start;

@@ -8,7 +8,7 @@
 //! traffic passes iptables), hairpin mode on the bridge ports.
 //!
 //! Imports [`super::netfilter`] (the hooks it runs), [`super::walker`], [`super::packet`] and
-//! [`super::state`]. A policy stage (NetworkPolicy) hooks in here: egress where the source pod's
+//! [`super::state`]. The [`super::policy`] stage hooks in here: egress where the source pod's
 //! packet enters its node, ingress before [`super::delivery`] hands a packet to a pod.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -49,6 +49,9 @@ impl Walker<'_> {
             self.nat = Some((id, arrived));
         }
         let dst = *pkt.t.dst.ip();
+        if let Some(end) = self.police_egress(node, pkt) {
+            return end;
+        }
 
         // Routing decision on the (possibly rewritten) destination.
         if self.is_local(node, dst, pkt) {
@@ -89,6 +92,9 @@ impl Walker<'_> {
                     "{dst} is in this node's podCIDR {cidr}: out through the bridge"
                 );
                 if let Some(end) = self.filter(node, pkt, filter) {
+                    return end;
+                }
+                if let Some(end) = self.police_ingress(node, pkt) {
                     return end;
                 }
                 self.postrouting(node, pkt, node.bridge_ip());

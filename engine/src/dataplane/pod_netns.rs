@@ -26,6 +26,7 @@ impl Walker<'_> {
     ) -> ConnOutcome {
         self.nat = None;
         self.masqueraded = false;
+        self.egress_from = None;
         let sport = self.d.port(32768, 60999);
         match origin {
             Origin::Pod { pod, container } => {
@@ -89,6 +90,7 @@ impl Walker<'_> {
                     "the bridge cni0 hands the packet to the node's netfilter hooks (br_netfilter)"
                 );
                 let mut pkt = Pkt::new(t, false);
+                self.egress_from = Some(p.id);
                 self.at_node(p.node, &mut pkt, false, 0)
             }
             Origin::Node { node } => {

@@ -27,7 +27,8 @@ impl Walker<'_> {
     /// [`Verdict::ReplyLost`].
     pub(super) fn reply(&mut self, origin: &Origin, out: &mut ConnOutcome) -> Vec<Hop> {
         let mark = self.hops.len();
-        let (Some(server), Some(request_last)) = (out.server.clone(), out.delivered) else {
+        // Nothing reads the server after its reply.
+        let (Some(server), Some(request_last)) = (out.server.take(), out.delivered) else {
             return Vec::new();
         };
         let refused = !out.verdict.is_delivered();
@@ -149,7 +150,20 @@ impl Walker<'_> {
             let node = self.node(here);
             let dst = *t.dst.ip();
             // After conntrack, a loopback destination is the node's own socket that dialled.
-            let next = if self.is_local(node, dst, &Pkt::new(t, true)) {
+            // A pod's address names its node through the cache's pod lookup, without the
+            // podCIDR search (the reply of every enumerated branch asks).
+            let pod_node = self
+                .cache
+                .pod_at(self.c, dst)
+                .filter(|p| !p.spec.host_network && self.node(p.node).spec.pod_cidr.contains(dst))
+                .map(|p| p.node);
+            let next = if let Some(owner) = pod_node {
+                if owner == here {
+                    ReplyNext::Bridge
+                } else {
+                    ReplyNext::Node(owner)
+                }
+            } else if self.is_local(node, dst, &Pkt::new(t, true)) {
                 ReplyNext::Local
             } else if let Some(owner) = self.pod_cidr_owner(dst) {
                 if owner.id == here {

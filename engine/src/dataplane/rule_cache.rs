@@ -177,9 +177,17 @@ pub(crate) struct RuleCache {
     pod_keys: RefCell<FastMap<PodId, ObjectKey>>,
     /// The pod that has an address, by address.
     pods_at: RefCell<FastMap<Ipv4Addr, Option<PodId>>>,
+    /// NetworkPolicy answers of the enforcement points (the `policy` stage), by what they
+    /// depend on besides the cluster state: a probe asks the same ones in every branch of its
+    /// enumeration and again when traced anew.
+    pub(super) policy: RefCell<FastMap<PolicyKey, Option<Arc<crate::policy::enforce::Enforced>>>>,
     /// The one empty chain every empty candidate list shares.
     pub(super) empty: Arc<Chain>,
 }
+
+/// (direction, the pod checked, the peer: a pod's id or an address, port, protocol, whether
+/// the hop is recorded).
+pub(super) type PolicyKey = (u8, PodId, u64, u16, crate::addr::Protocol, bool);
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct SharedKey {
@@ -208,6 +216,7 @@ impl RuleCache {
             names: RefCell::new(FastMap::with_capacity_and_hasher(16, FastHash)),
             pod_keys: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
             pods_at: RefCell::new(FastMap::with_capacity_and_hasher(8, FastHash)),
+            policy: RefCell::new(FastMap::default()),
             empty: Chain::rules(Vec::new()),
         }
     }
@@ -220,6 +229,7 @@ impl RuleCache {
             + self.names.borrow().len()
             + self.pod_keys.borrow().len()
             + self.pods_at.borrow().len()
+            + self.policy.borrow().len()
     }
 
     pub(super) fn clear(&mut self) {
@@ -230,6 +240,7 @@ impl RuleCache {
         self.names.get_mut().clear();
         self.pod_keys.get_mut().clear();
         self.pods_at.get_mut().clear();
+        self.policy.get_mut().clear();
     }
 
     /// Empties the cache if it grew past [`KEPT_ENTRIES`] (see there).

@@ -143,13 +143,16 @@ fn resolve_name(
     let Verdict::Delivered { pod: dns_pod, .. } = &q.verdict else {
         let conn =
             Connection { hops: w.take_hops(), verdict: q.verdict.clone(), reply: Vec::new() };
-        return Err(Box::new((
-            Verdict::NameNotFound {
-                name: name.into(),
-                reason: format!("the DNS query to {dns_ip}:53 failed: {}", q.verdict),
-            },
-            Some(conn),
-        )));
+        // A policy that isolates the pod's egress blocks its DNS too unless a rule allows
+        // port 53 to kube-dns: the answer says so.
+        let reason = match &q.verdict {
+            Verdict::DeniedByPolicy { direction: crate::policy::Direction::Egress, .. } => format!(
+                "the DNS query to {dns_ip}:53 (UDP) never left the pod: egress NetworkPolicy blocks cluster DNS unless a rule allows port 53 to kube-dns: {}",
+                q.verdict
+            ),
+            v => format!("the DNS query to {dns_ip}:53 failed: {v}"),
+        };
+        return Err(Box::new((Verdict::NameNotFound { name: name.into(), reason }, Some(conn))));
     };
     let answer = resolution.answer().clone();
     let picked = match &answer {

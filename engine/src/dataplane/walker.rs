@@ -36,6 +36,9 @@ pub(crate) struct Walker<'c> {
     /// The last `Cluster::lookup_vip` and its answer: every chain a packet meets asks for the
     /// same destination, and the cluster does not change during a walk.
     vip_memo: std::cell::Cell<Option<(VipKey, Option<VipAnswer>)>>,
+    /// The pod whose egress NetworkPolicy the [`super::policy`] stage checks when its packet
+    /// reaches its node's netfilter (after the DNAT that picks the backend).
+    pub(super) egress_from: Option<PodId>,
 }
 
 type VipKey = (Ipv4Addr, u16, crate::addr::Protocol);
@@ -61,6 +64,7 @@ impl<'c> Walker<'c> {
             full_chains: false,
             cache,
             vip_memo: std::cell::Cell::new(None),
+            egress_from: None,
         }
     }
 

@@ -58,18 +58,9 @@ pub fn container(spec: &str) -> ContainerSpec {
 
 pub fn pod_spec(ns: &str, name: &str, node: &str, lbls: &str, containers: &[&str]) -> PodSpec {
     PodSpec {
-        namespace: ns.into(),
-        name: name.into(),
         labels: labels(lbls),
-        node: node.into(),
-        ip: None,
-        host_network: false,
-        phase: PodPhase::Running,
-        ready: true,
-        terminating: false,
         containers: containers.iter().map(|c| container(c)).collect(),
-        hostname: None,
-        subdomain: None,
+        ..PodSpec::new(ns, name, node)
     }
 }
 

@@ -1,0 +1,329 @@
+//! The page's URL, read and written in this one place. Parsing and writing are plain Rust
+//! (tested natively); [`current`] and [`replace`] are the only calls that touch the browser.
+//!
+//! - The full app: `?scenario=ID&probe=SPEC&step=N`; a shared link replays the probe (in the
+//!   engine's probe grammar, `engine::Probe::spec`) and opens paused at hop N. The app keeps it
+//!   in step with what is shown ([`query`]).
+//! - The Learn path: `?learn=CHAPTER[/STEP]` opens a step, `?quiz=SEED[&scenario=ID]` a quiz
+//!   question; with `embed=1` (and `theme`) the embed view shows the learn panel.
+//! - A synthetic cluster: `?synth=NODESxPODS&packets=N`.
+//! - The embed view: `?embed=1&scenario=ID&probe=SPEC&autoplay=1&theme=dark&step=N`, with
+//!   manifests of the page's own in the fragment as `#yaml=BASE64URL` (UTF-8, unpadded; in the
+//!   fragment so they never reach a server and are not bounded by server URL limits).
+//!   `<podpath-viewer>` (`assets/embed/podpath-viewer.js`) writes exactly these URLs.
+
+/// The forced colour theme; without one the page follows the system.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// What the URL says.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PageUrl {
+    /// `embed=1`: the embed view.
+    pub embed: bool,
+    pub scenario: Option<String>,
+    pub probe: Option<String>,
+    pub autoplay: bool,
+    pub theme: Option<Theme>,
+    /// Open paused at this hop.
+    pub step: Option<usize>,
+    /// Manifests from the fragment: the text, or why it could not be decoded.
+    pub yaml: Option<Result<String, String>>,
+    /// `synth=NODESxPODS`: a synthetic cluster (`crate::synth_load::parse_shape` reads it).
+    pub synth: Option<String>,
+    /// `packets=N` with `synth`: that many connections sent at once.
+    pub packets: Option<u32>,
+    /// `learn=CHAPTER[/STEP]`: a Learn step.
+    pub learn: Option<String>,
+    /// `quiz=SEED`: a quiz question.
+    pub quiz: Option<u64>,
+}
+
+/// The page's URL as the browser has it (an empty one outside a browser).
+#[cfg(target_arch = "wasm32")]
+pub fn current() -> PageUrl {
+    let loc = web_sys::window().map(|w| w.location());
+    let search = loc.as_ref().and_then(|l| l.search().ok()).unwrap_or_default();
+    let hash = loc.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
+    parse(&search, &hash)
+}
+
+/// Replaces the page's URL (no history entry, no reload) with `query` (from [`query`]).
+#[cfg(target_arch = "wasm32")]
+pub fn replace(query: &str) {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(query));
+    }
+}
+
+/// Parses the query string and the fragment (`#yaml=...`, with or without `#`).
+pub fn parse(search: &str, hash: &str) -> PageUrl {
+    let mut p = PageUrl::default();
+    for (k, v) in query_pairs(search) {
+        match k.as_str() {
+            "embed" => p.embed = v != "0" && v != "false",
+            "synth" if !v.is_empty() => p.synth = Some(v),
+            "packets" => p.packets = v.parse().ok(),
+            "scenario" if !v.is_empty() => p.scenario = Some(v),
+            "probe" if !v.is_empty() => p.probe = Some(v),
+            "autoplay" => p.autoplay = v != "0" && v != "false",
+            "theme" => {
+                p.theme = match v.as_str() {
+                    "dark" => Some(Theme::Dark),
+                    "light" => Some(Theme::Light),
+                    _ => None,
+                }
+            }
+            "step" => p.step = v.parse().ok(),
+            "learn" if !v.is_empty() => p.learn = Some(v),
+            "quiz" => p.quiz = v.parse().ok(),
+            _ => {}
+        }
+    }
+    for (k, v) in query_pairs(hash.strip_prefix('#').unwrap_or(hash)) {
+        if k == "yaml" {
+            p.yaml = Some(
+                decode_base64url(&v)
+                    .and_then(|bytes| {
+                        String::from_utf8(bytes).map_err(|_| "the manifests are not UTF-8".into())
+                    })
+                    .map_err(|e| format!("#yaml: {e}")),
+            );
+        }
+    }
+    p
+}
+
+/// `application/x-www-form-urlencoded` pairs of a query string.
+fn query_pairs(s: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    s.strip_prefix('?').unwrap_or(s).split('&').filter(|p| !p.is_empty()).map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(k), percent_decode(v))
+    })
+}
+
+/// Decodes `+` and `%XX`; an invalid escape is kept as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes base64url (RFC 4648 §5); also accepts the standard alphabet and `=` padding.
+pub fn decode_base64url(s: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for (i, c) in s.trim_end_matches('=').bytes().enumerate() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return Err(format!("invalid base64url character {:?} at {i}", c as char)),
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    if bits >= 6 {
+        return Err("truncated base64url (a lone final character)".into());
+    }
+    Ok(out)
+}
+
+/// The full app's query for a scenario and a probe (`?scenario=ID&probe=SPEC`): what the app
+/// keeps in its URL and what the embed view's "Open in podpath" links to.
+pub fn query(scenario: Option<&str>, probe: Option<&str>) -> String {
+    let url = PageUrl {
+        scenario: scenario.map(str::to_string),
+        probe: probe.map(str::to_string),
+        ..PageUrl::default()
+    };
+    url.query()
+}
+
+impl PageUrl {
+    /// The query string that [`parse`] reads back as this (the fragment, `yaml`, is not part of
+    /// it). Empty values are left out.
+    pub fn query(&self) -> String {
+        let flag = |on: bool| on.then(|| "1".to_string());
+        let pairs = [
+            ("embed", flag(self.embed)),
+            ("synth", self.synth.clone()),
+            ("packets", self.packets.map(|n| n.to_string())),
+            ("scenario", self.scenario.clone()),
+            ("probe", self.probe.clone()),
+            ("learn", self.learn.clone()),
+            ("quiz", self.quiz.map(|n| n.to_string())),
+            ("autoplay", flag(self.autoplay)),
+            ("theme", self.theme.map(|t| t.as_str().to_string())),
+            ("step", self.step.map(|n| n.to_string())),
+        ];
+        let mut q = String::from("?");
+        for (k, v) in
+            pairs.iter().filter_map(|(k, v)| Some((k, v.as_ref().filter(|v| !v.is_empty())?)))
+        {
+            if q.len() > 1 {
+                q.push('&');
+            }
+            q.push_str(k);
+            q.push('=');
+            q.push_str(&percent_encode(v));
+        }
+        q
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/:".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_the_custom_element_writes() {
+        let search = "?embed=1&scenario=pod-to-clusterip&probe=from%3Ddefault%2Fclient+to%3Dweb%3A80&autoplay=1&theme=dark&step=4";
+        let p = parse(search, "");
+        assert!(p.embed);
+        assert_eq!(p.scenario.as_deref(), Some("pod-to-clusterip"));
+        assert_eq!(p.probe.as_deref(), Some("from=default/client to=web:80"));
+        assert!(p.autoplay);
+        assert_eq!(p.theme, Some(Theme::Dark));
+        assert_eq!(p.step, Some(4));
+        assert_eq!(p.yaml, None);
+        assert!(!parse("?scenario=default", "").embed);
+        assert!(!parse("?embed=0", "").embed);
+        assert!(!parse("", "").embed);
+        let synth = parse("?synth=5x200&packets=200", "");
+        assert_eq!((synth.synth.as_deref(), synth.packets), (Some("5x200"), Some(200)));
+    }
+
+    #[test]
+    fn yaml_from_the_fragment() {
+        // btoa of the UTF-8 bytes of "kind: Pod # ü\n", made URL-safe and unpadded.
+        let p = parse("?embed=1", "#yaml=a2luZDogUG9kICMgw7wK");
+        assert_eq!(p.yaml, Some(Ok("kind: Pod # ü\n".to_string())));
+        assert_eq!(decode_base64url("-_8").expect("decodes"), vec![0xfb, 0xff]);
+        assert_eq!(decode_base64url("+/8=").expect("standard alphabet"), vec![0xfb, 0xff]);
+        assert_eq!(decode_base64url("").expect("empty"), Vec::<u8>::new());
+        let bad = parse("", "#yaml=a*b");
+        assert_eq!(bad.yaml, Some(Err("#yaml: invalid base64url character '*' at 1".into())));
+        let lone = parse("", "yaml=abcde");
+        assert!(matches!(lone.yaml, Some(Err(e)) if e.contains("truncated")));
+        let not_utf8 = parse("", "#yaml=_w");
+        assert_eq!(not_utf8.yaml, Some(Err("#yaml: the manifests are not UTF-8".into())));
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        for s in ["?", "&&", "%", "%4", "%zz=%", "a=%e2%82", "theme=purple&step=-1", "=", "?=&="] {
+            let p = parse(s, s);
+            assert_eq!(p.theme, None);
+            assert_eq!(p.step, None);
+        }
+        assert_eq!(percent_decode("%41%4a+b%"), "AJ b%");
+    }
+
+    #[test]
+    fn the_app_query_reads_back() {
+        let probe = "from=default/client to=web:80 proto=TCP seed=1";
+        let q = query(Some("default"), Some(probe));
+        assert_eq!(
+            q,
+            "?scenario=default&probe=from%3Ddefault/client%20to%3Dweb:80%20proto%3DTCP%20seed%3D1"
+        );
+        let back = parse(&q, "");
+        assert_eq!(
+            (back.scenario.as_deref(), back.probe.as_deref()),
+            (Some("default"), Some(probe))
+        );
+        assert_eq!(query(None, Some("from=a/b to=c:1")), "?probe=from%3Da/b%20to%3Dc:1");
+        assert_eq!(query(Some("hairpin"), None), "?scenario=hairpin");
+        assert_eq!(query(Some(""), None), "?");
+    }
+
+    #[test]
+    fn learn_and_quiz_links_read_back() {
+        let step = parse("?learn=nodeport%2Fany-node", "");
+        assert_eq!(step.learn.as_deref(), Some("nodeport/any-node"));
+        assert_eq!(step.quiz, None);
+        let quiz = parse("?quiz=42&scenario=default", "");
+        assert_eq!((quiz.quiz, quiz.scenario.as_deref()), (Some(42), Some("default")));
+        assert_eq!(parse("?quiz=-1&learn=", "").quiz, None);
+        assert_eq!(parse("?learn=", "").learn, None);
+        // An embedded learn step keeps what makes it an embed.
+        let embed = PageUrl {
+            embed: true,
+            theme: Some(Theme::Dark),
+            learn: Some("dns/search-path".into()),
+            ..PageUrl::default()
+        };
+        assert_eq!(embed.query(), "?embed=1&learn=dns/search-path&theme=dark");
+        assert_eq!(parse(&embed.query(), ""), embed);
+        let full = PageUrl {
+            scenario: Some("default".into()),
+            probe: Some("from=default/client to=web:80".into()),
+            learn: Some("nodeport".into()),
+            quiz: Some(7),
+            step: Some(3),
+            autoplay: true,
+            ..PageUrl::default()
+        };
+        assert_eq!(parse(&full.query(), ""), full);
+        let synth =
+            PageUrl { synth: Some("5x200".into()), packets: Some(200), ..PageUrl::default() };
+        assert_eq!(synth.query(), "?synth=5x200&packets=200");
+        assert_eq!(PageUrl::default().query(), "?");
+    }
+}
