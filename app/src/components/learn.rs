@@ -18,22 +18,44 @@ const PROGRESS_KEY: &str = "podpath.learn.progress";
 const SCORE_KEY: &str = "podpath.learn.score";
 const DISMISSED_KEY: &str = "podpath.learn.dismissed";
 
+/// The Learn path's state: one signal (each signal type costs the browser bundle its own copy
+/// of the reactive machinery; the panel redraws on any change of it anyway).
 #[derive(Clone, Copy)]
-pub struct LearnState {
-    pub mode: RwSignal<Mode>,
+pub struct LearnState(RwSignal<Learn>);
+
+pub struct Learn {
+    pub mode: Mode,
     /// `None` while loading; `Err` names the file and line of a broken chapter.
-    pub chapters: RwSignal<Option<Result<Vec<Chapter>, String>>>,
-    pub asked: RwSignal<Vec<Asked>>,
+    pub chapters: Option<Result<Vec<Chapter>, String>>,
+    pub asked: Vec<Asked>,
     /// Hop kinds the current step asks to notice (the hop list marks them).
-    pub marks: RwSignal<Vec<HopKind>>,
-    pub progress: RwSignal<Progress>,
-    pub score: RwSignal<Score>,
+    pub marks: Vec<HopKind>,
+    pub progress: Progress,
+    pub score: Score,
+}
+
+impl Learn {
+    /// The loaded chapters (none while loading or when a file is broken).
+    fn chapters(&self) -> &[Chapter] {
+        match &self.chapters {
+            Some(Ok(c)) => c,
+            _ => &[],
+        }
+    }
 }
 
 impl LearnState {
     /// Whether a learn step or quiz question is on screen (the verdict then waits for the packet).
     pub fn active(&self) -> bool {
-        matches!(self.mode.get(), Mode::Step { .. } | Mode::Quiz { .. })
+        self.0.with(|l| matches!(l.mode, Mode::Step { .. } | Mode::Quiz { .. }))
+    }
+
+    fn mode(&self) -> Mode {
+        self.0.with_untracked(|l| l.mode.clone())
+    }
+
+    fn set_mode(&self, mode: Mode) {
+        self.0.update(|l| l.mode = mode);
     }
 }
 
@@ -86,30 +108,30 @@ fn send_here(state: AppState) {
 /// scenario rewrote it) and the stored progress, provides it, starts fetching the chapters. A
 /// first visit (nothing in the URL, never dismissed) opens on the welcome card.
 pub fn provide(state: AppState, url: &crate::url::PageUrl) -> LearnState {
-    let learn = LearnState {
-        mode: RwSignal::new(Mode::Closed),
-        chapters: RwSignal::new(None),
-        asked: RwSignal::new(Vec::new()),
-        marks: RwSignal::new(Vec::new()),
-        progress: RwSignal::new(Progress::parse(&stored(PROGRESS_KEY))),
-        score: RwSignal::new(Score::parse(&stored(SCORE_KEY))),
-    };
+    let learn = LearnState(RwSignal::new(Learn {
+        mode: Mode::Closed,
+        chapters: None,
+        asked: Vec::new(),
+        marks: Vec::new(),
+        progress: Progress::parse(&stored(PROGRESS_KEY)),
+        score: Score::parse(&stored(SCORE_KEY)),
+    }));
     provide_context(learn);
     let wanted = url.learn.clone();
     let first_visit = *url == crate::url::PageUrl::default();
     if let Some(seed) = url.quiz {
         open_quiz(state, learn, seed);
     } else if wanted.is_some() || (first_visit && stored(DISMISSED_KEY).is_empty()) {
-        learn.mode.set(Mode::Welcome);
+        learn.set_mode(Mode::Welcome);
     }
     leptos::task::spawn_local(async move {
         let loaded = fetch_chapters().await;
         let ok = loaded.is_ok();
-        learn.chapters.set(Some(loaded));
+        learn.0.update(|l| l.chapters = Some(loaded));
         if let (true, Some(w)) = (ok, wanted) {
             let (c, s) = crate::learn::parse_learn_param(&w);
-            let at = learn.chapters.with_untracked(|ch| {
-                let chs = ch.as_ref()?.as_ref().ok()?;
+            let at = learn.0.with_untracked(|l| {
+                let chs = l.chapters();
                 let ci = chs.iter().position(|x| x.id == c)?;
                 let si = s.and_then(|s| chs[ci].step(&s).map(|(i, _)| i)).unwrap_or(0);
                 Some((ci, si))
@@ -155,13 +177,13 @@ async fn fetch_chapters() -> Result<Vec<Chapter>, String> {
 }
 
 fn save_progress(learn: LearnState) {
-    learn.progress.with_untracked(|p| store(PROGRESS_KEY, &p.to_text()));
+    learn.0.with_untracked(|l| store(PROGRESS_KEY, &l.progress.to_text()));
 }
 
 /// Opens a step: its cluster, its probe, its highlights and questions; the URL says where.
 pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
-    let Some((chapter_id, step)) = learn.chapters.with_untracked(|c| {
-        let ch = c.as_ref()?.as_ref().ok()?.get(ci)?;
+    let Some((chapter_id, step)) = learn.0.with_untracked(|l| {
+        let ch = l.chapters().get(ci)?;
         Some((ch.id.clone(), ch.steps.get(si)?.clone()))
     }) else {
         return;
@@ -193,22 +215,22 @@ pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
                 Asked { question, picked: BTreeSet::new(), result: None }
             })
             .collect();
-        learn.asked.set(asked);
+        learn.0.update(|l| l.asked = asked);
     } else {
-        learn.asked.set(Vec::new());
+        learn.0.update(|l| l.asked = Vec::new());
     }
-    learn.marks.set(
-        step.notice
-            .iter()
-            .filter_map(|n| match n.target {
-                Target::Hop(k) => Some(k),
-                _ => None,
-            })
-            .collect(),
-    );
-    learn.mode.set(Mode::Step { chapter: ci, step: si });
-    learn.progress.update(|p| {
-        p.done.insert(format!("{chapter_id}/{}", step.id));
+    let marks = step
+        .notice
+        .iter()
+        .filter_map(|n| match n.target {
+            Target::Hop(k) => Some(k),
+            _ => None,
+        })
+        .collect();
+    learn.0.update(|l| {
+        l.marks = marks;
+        l.mode = Mode::Step { chapter: ci, step: si };
+        l.progress.done.insert(format!("{chapter_id}/{}", step.id));
     });
     save_progress(learn);
     set_url(Some(format!("{chapter_id}/{}", step.id)), None, None);
@@ -223,20 +245,22 @@ pub fn open_quiz(state: AppState, learn: LearnState, seed: u64) {
         set_probe(state, &q.probe);
     }
     state.trace.set(None);
-    learn.asked.set(vec![Asked { question, picked: BTreeSet::new(), result: None }]);
-    learn.marks.set(Vec::new());
-    learn.mode.set(Mode::Quiz { seed });
+    learn.0.update(|l| {
+        l.asked = vec![Asked { question, picked: BTreeSet::new(), result: None }];
+        l.marks = Vec::new();
+        l.mode = Mode::Quiz { seed };
+    });
     set_url(None, Some(seed), Some(state.scenario.get_untracked()));
 }
 
 /// The diagram objects a step's notices name, as CSS selectors of their SVG groups.
 fn selectors(state: AppState, learn: LearnState) -> Vec<String> {
-    let Mode::Step { chapter, step } = learn.mode.get_untracked() else { return Vec::new() };
-    let targets: Vec<Target> = learn.chapters.with_untracked(|c| {
-        c.as_ref()
-            .and_then(|c| c.as_ref().ok())
-            .and_then(|c| c.get(chapter)?.steps.get(step).cloned())
-            .map(|s| s.notice.into_iter().map(|n| n.target).collect())
+    let Mode::Step { chapter, step } = learn.mode() else { return Vec::new() };
+    let targets: Vec<Target> = learn.0.with_untracked(|l| {
+        l.chapters()
+            .get(chapter)
+            .and_then(|c| c.steps.get(step))
+            .map(|s| s.notice.iter().map(|n| n.target.clone()).collect())
             .unwrap_or_default()
     });
     let mut out = Vec::new();
@@ -295,27 +319,22 @@ pub fn LearnPanel() -> impl IntoView {
         // Diagram redraws (edits, expanding a group) drop the marks: they are put back too.
         state.revision.track();
         state.expanded.track();
-        let mode = learn.mode.get();
-        if matches!(mode, Mode::Step { .. }) {
-            mark_later(state, learn);
-        }
-        let html = learn.chapters.with(|chs| {
-            learn.asked.with(|asked| {
-                learn.progress.with(|progress| {
-                    let chapters = chs.as_ref().map(|r| match r {
-                        Ok(v) => Ok(v.as_slice()),
-                        Err(e) => Err(e.as_str()),
-                    });
-                    crate::learn::html::render(&crate::learn::html::Panel {
-                        mode: &mode,
-                        chapters,
-                        asked,
-                        progress,
-                        score: learn.score.get(),
-                    })
-                })
+        let html = learn.0.with(|l| {
+            let chapters = l.chapters.as_ref().map(|r| match r {
+                Ok(v) => Ok(v.as_slice()),
+                Err(e) => Err(e.as_str()),
+            });
+            crate::learn::html::render(&crate::learn::html::Panel {
+                mode: &l.mode,
+                chapters,
+                asked: &l.asked,
+                progress: &l.progress,
+                score: l.score,
             })
         });
+        if learn.0.with_untracked(|l| matches!(l.mode, Mode::Step { .. })) {
+            mark_later(state, learn);
+        }
         let Some(el) = panel.get() else { return };
         el.set_inner_html(&html);
         if let Some(sel) = focus_after.get_untracked() {
@@ -335,14 +354,14 @@ pub fn LearnPanel() -> impl IntoView {
         let num = |name: &str| button.get_attribute(name).and_then(|v| v.parse::<usize>().ok());
         focus_after.set(None);
         match act.as_str() {
-            "welcome" => learn.mode.set(Mode::Welcome),
+            "welcome" => learn.set_mode(Mode::Welcome),
             "dismiss" => {
                 store(DISMISSED_KEY, "1");
-                learn.mode.set(Mode::Closed);
+                learn.set_mode(Mode::Closed);
             }
             "quiz" => open_quiz(state, learn, seed_now()),
             "quiz-next" => {
-                if let Mode::Quiz { seed } = learn.mode.get_untracked() {
+                if let Mode::Quiz { seed } = learn.mode() {
                     open_quiz(state, learn, seed.wrapping_add(1));
                 }
             }
@@ -384,13 +403,9 @@ fn picked_in(button: &web_sys::Element) -> BTreeSet<String> {
 }
 
 fn step_by(state: AppState, learn: LearnState, forward: bool) {
-    let Mode::Step { chapter: ci, step: si } = learn.mode.get_untracked() else { return };
-    let sizes: Vec<usize> = learn.chapters.with_untracked(|c| {
-        c.as_ref()
-            .and_then(|c| c.as_ref().ok())
-            .map(|c| c.iter().map(|ch| ch.steps.len()).collect())
-            .unwrap_or_default()
-    });
+    let Mode::Step { chapter: ci, step: si } = learn.mode() else { return };
+    let sizes: Vec<usize> =
+        learn.0.with_untracked(|l| l.chapters().iter().map(|ch| ch.steps.len()).collect());
     let n = sizes.get(ci).copied().unwrap_or(0);
     if forward {
         if si + 1 < n {
@@ -398,7 +413,7 @@ fn step_by(state: AppState, learn: LearnState, forward: bool) {
         } else if ci + 1 < sizes.len() {
             open_step(state, learn, ci + 1, 0);
         } else {
-            learn.mode.set(Mode::Welcome);
+            learn.set_mode(Mode::Welcome);
         }
     } else if si > 0 {
         open_step(state, learn, ci, si - 1);
@@ -409,34 +424,35 @@ fn step_by(state: AppState, learn: LearnState, forward: bool) {
 
 /// Checks question `i` against the engine's answer, records it, then plays the packet.
 fn check(state: AppState, learn: LearnState, i: usize, picked: BTreeSet<String>) {
-    let checked = learn.asked.with_untracked(|a| {
-        let q = a.get(i)?.question.as_ref().ok()?;
+    let checked = learn.0.with_untracked(|l| {
+        let q = l.asked.get(i)?.question.as_ref().ok()?;
         Some((q.check(&picked), q.probe.clone()))
     });
     let Some((result, probe)) = checked else { return };
     let correct = result.correct;
-    learn.asked.update(|a| {
-        if let Some(x) = a.get_mut(i) {
+    learn.0.update(|l| {
+        if let Some(x) = l.asked.get_mut(i) {
             x.picked = picked;
             x.result = Some(result);
         }
     });
-    match learn.mode.get_untracked() {
+    match learn.mode() {
         Mode::Quiz { .. } => {
-            learn.score.update(|s| {
-                s.asked += 1;
-                s.right += u32::from(correct);
+            let score = learn.0.try_update(|l| {
+                l.score.asked += 1;
+                l.score.right += u32::from(correct);
+                l.score.to_text()
             });
-            learn.score.with_untracked(|s| store(SCORE_KEY, &s.to_text()));
+            store(SCORE_KEY, &score.unwrap_or_default());
         }
         Mode::Step { chapter, step } if correct => {
-            let id = learn.chapters.with_untracked(|c| {
-                let ch = c.as_ref()?.as_ref().ok()?.get(chapter)?;
+            let id = learn.0.with_untracked(|l| {
+                let ch = l.chapters().get(chapter)?;
                 Some(format!("{}/{}#{i}", ch.id, ch.steps.get(step)?.id))
             });
             if let Some(id) = id {
-                learn.progress.update(|p| {
-                    p.done.insert(id);
+                learn.0.update(|l| {
+                    l.progress.done.insert(id);
                 });
                 save_progress(learn);
             }
@@ -450,7 +466,7 @@ fn check(state: AppState, learn: LearnState, i: usize, picked: BTreeSet<String>)
 
 /// Whether the hop list should mark this hop for the current step.
 pub fn marked(learn: Option<LearnState>, hop: &engine::Hop) -> bool {
-    learn.is_some_and(|l| l.marks.with(|m| m.iter().any(|k| k.matches(hop))))
+    learn.is_some_and(|l| l.0.with(|l| l.marks.iter().any(|k| k.matches(hop))))
 }
 
 /// Whether the verdict should wait: in learn mode, until the packet has arrived.
