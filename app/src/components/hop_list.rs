@@ -13,10 +13,11 @@ use crate::layout::position::{hop_of, steps};
 pub fn HopList() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
     let learn = super::learn::use_learn();
+    // The rows and their stages in one memo (each memo type is its own copy of reactive code).
     let rows = Memo::new(move |_| {
         state.trace.with(|t| {
-            let Some(t) = t else { return Vec::new() };
-            steps(t, 0)
+            let Some(t) = t else { return (Vec::new(), Vec::new()) };
+            let rows = steps(t, 0)
                 .into_iter()
                 .filter_map(|s| {
                     let h = hop_of(t, 0, s)?;
@@ -29,17 +30,10 @@ pub fn HopList() -> impl IntoView {
                         (h.rewrote(), mark, policy),
                     ))
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            (rows, crate::hops_grouping::group(t, 0))
         })
     });
-    let groups = Memo::new(move |_| {
-        state
-            .trace
-            .with(|t| t.as_ref().map(|t| crate::hops_grouping::group(t, 0)).unwrap_or_default())
-    });
-    // Groups the learner opened; the group of the current hop is open too, except cluster DNS,
-    // which stays one step unless opened.
-    let opened = RwSignal::new(std::collections::BTreeSet::<usize>::new());
     let current = state.step;
     let list = NodeRef::<leptos::html::Ol>::new();
     // Keep the current hop in view inside the list (not the page): the outside world, so an effect.
@@ -111,17 +105,17 @@ pub fn HopList() -> impl IntoView {
             <h2>"Events"</h2>
             <ol data-testid="hop-list" aria-label="hops of the packet, by stage" node_ref=list>
                 {move || {
-                    let rows = rows.get();
+                    let (rows, groups) = rows.get();
                     groups
-                        .get()
                         .into_iter()
-                        .enumerate()
-                        .map(|(gi, g)| {
+                        .map(|g| {
                             let dns = g.stage == crate::hops_grouping::Stage::Dns;
                             let (start, end) = (g.start, g.end);
+                            // Opened by the learner; the group of the current hop is open too,
+                            // except cluster DNS, which stays one step unless opened.
+                            let opened = RwSignal::new(false);
                             let open = move || {
-                                opened.with(|o| o.contains(&gi))
-                                    || (!dns && (start..end).contains(&current.get()))
+                                opened.get() || (!dns && (start..end).contains(&current.get()))
                             };
                             let here = move || (start..end).contains(&current.get());
                             let hops = rows
@@ -136,10 +130,7 @@ pub fn HopList() -> impl IntoView {
                                     class:here=here>
                                     <button class="stage-head" aria-expanded=move || open().to_string()
                                         on:click=move |_| {
-                                            let was = open();
-                                            opened.update(|o| {
-                                                if was { o.remove(&gi); } else { o.insert(gi); }
-                                            });
+                                            opened.set(!open());
                                             if !here() {
                                                 jump_to_step(state, start);
                                             }

@@ -32,6 +32,8 @@ pub struct Learn {
     pub marks: Vec<HopKind>,
     pub progress: Progress,
     pub score: Score,
+    /// What gets the focus after the next redraw (the check button just pressed).
+    focus: Option<String>,
 }
 
 impl Learn {
@@ -115,6 +117,7 @@ pub fn provide(state: AppState, url: &crate::url::PageUrl) -> LearnState {
         marks: Vec::new(),
         progress: Progress::parse(&stored(PROGRESS_KEY)),
         score: Score::parse(&stored(SCORE_KEY)),
+        focus: None,
     }));
     provide_context(learn);
     let wanted = url.learn.clone();
@@ -314,7 +317,6 @@ fn mark_later(state: AppState, learn: LearnState) {
 pub fn LearnPanel() -> impl IntoView {
     let (Some(state), Some(learn)) = (use_state(), use_learn()) else { return ().into_any() };
     let panel = NodeRef::<leptos::html::Section>::new();
-    let focus_after: RwSignal<Option<String>> = RwSignal::new(None);
     Effect::new(move |_| {
         // Diagram redraws (edits, expanding a group) drop the marks: they are put back too.
         state.revision.track();
@@ -337,7 +339,7 @@ pub fn LearnPanel() -> impl IntoView {
         }
         let Some(el) = panel.get() else { return };
         el.set_inner_html(&html);
-        if let Some(sel) = focus_after.get_untracked() {
+        if let Some(sel) = learn.0.with_untracked(|l| l.focus.clone()) {
             if let Ok(Some(f)) = el.query_selector(&sel) {
                 if let Ok(f) = f.dyn_into::<web_sys::HtmlElement>() {
                     let _ = f.focus();
@@ -352,7 +354,7 @@ pub fn LearnPanel() -> impl IntoView {
         let Ok(Some(button)) = target.closest("[data-act]") else { return };
         let act = button.get_attribute("data-act").unwrap_or_default();
         let num = |name: &str| button.get_attribute(name).and_then(|v| v.parse::<usize>().ok());
-        focus_after.set(None);
+        learn.0.update_untracked(|l| l.focus = None);
         match act.as_str() {
             "welcome" => learn.set_mode(Mode::Welcome),
             "dismiss" => {
@@ -370,7 +372,8 @@ pub fn LearnPanel() -> impl IntoView {
             "check" => {
                 let Some(i) = num("data-q") else { return };
                 let picked = picked_in(&button);
-                focus_after.set(Some(format!("[data-act=check][data-q=\"{i}\"]")));
+                let sel = format!("[data-act=check][data-q=\"{i}\"]");
+                learn.0.update_untracked(|l| l.focus = Some(sel));
                 check(state, learn, i, picked);
             }
             _ => {}
