@@ -298,21 +298,18 @@ fn check_id(id: &str, line: u32, errs: &mut Vec<LearnError>, file: &str) {
     let ok = !id.is_empty()
         && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if !ok {
-        errs.push(LearnError {
-            file: file.into(),
+        push(
+            errs,
+            file,
             line,
-            message: format!("id {id:?}: use lowercase letters, digits and '-' (it goes in links)"),
-        });
+            format!("id {id:?}: use lowercase letters, digits and '-' (it goes in links)"),
+        );
     }
 }
 
 fn parse_step(v: &Value, errs: &mut Vec<LearnError>, file: &str) -> Option<Step> {
     if !matches!(v.kind, Kind::Map(_)) {
-        errs.push(LearnError {
-            file: file.into(),
-            line: v.line,
-            message: "a step is a mapping".into(),
-        });
+        push(errs, file, v.line, "a step is a mapping".into());
         return None;
     }
     let n = errs.len();
@@ -325,12 +322,12 @@ fn parse_step(v: &Value, errs: &mut Vec<LearnError>, file: &str) -> Option<Step>
         (Some(id), None) => ScenarioRef::Bundled(id),
         (None, Some(yaml)) => ScenarioRef::Inline(yaml),
         _ => {
-            errs.push(LearnError {
-                file: file.into(),
-                line: v.line,
-                message: "a step needs exactly one of `scenario:` (a bundled id) and `manifests:`"
-                    .into(),
-            });
+            push(
+                errs,
+                file,
+                v.line,
+                "a step needs exactly one of `scenario:` (a bundled id) and `manifests:`".into(),
+            );
             ScenarioRef::Bundled(String::new())
         }
     };
@@ -343,11 +340,7 @@ fn parse_step(v: &Value, errs: &mut Vec<LearnError>, file: &str) -> Option<Step>
             let line = item.get("at").map_or(item.line, |x| x.line);
             match Target::parse(&at) {
                 Ok(target) => notice.push(Notice { target, say, line }),
-                Err(m) => errs.push(LearnError {
-                    file: file.into(),
-                    line,
-                    message: format!("notice.at: {m}"),
-                }),
+                Err(m) => push(errs, file, line, format!("notice.at: {m}")),
             }
         }
     }
@@ -361,14 +354,15 @@ fn parse_step(v: &Value, errs: &mut Vec<LearnError>, file: &str) -> Option<Step>
                 Some(kind) => questions.push(QuestionSpec { kind, probe, line }),
                 None => {
                     let kinds: Vec<_> = QuestionKind::ALL.iter().map(|k| k.name()).collect();
-                    errs.push(LearnError {
-                        file: file.into(),
+                    push(
+                        errs,
+                        file,
                         line,
-                        message: format!(
+                        format!(
                             "questions.ask: unknown kind {ask:?} (one of {})",
                             kinds.join(", ")
                         ),
-                    })
+                    )
                 }
             }
         }
@@ -378,11 +372,12 @@ fn parse_step(v: &Value, errs: &mut Vec<LearnError>, file: &str) -> Option<Step>
             ["id", "title", "scenario", "manifests", "probe", "text", "notice", "do", "questions"];
         for (k, val) in entries {
             if !KNOWN.contains(&k.as_str()) {
-                errs.push(LearnError {
-                    file: file.into(),
-                    line: val.line,
-                    message: format!("unknown step field {k:?} (known: {})", KNOWN.join(", ")),
-                });
+                push(
+                    errs,
+                    file,
+                    val.line,
+                    format!("unknown step field {k:?} (known: {})", KNOWN.join(", ")),
+                );
             }
         }
     }
@@ -399,15 +394,16 @@ fn parse_step(v: &Value, errs: &mut Vec<LearnError>, file: &str) -> Option<Step>
     })
 }
 
+/// Records a problem on `line` of `file` (one function, not a struct built at every call site).
+fn push(errs: &mut Vec<LearnError>, file: &str, line: u32, message: String) {
+    errs.push(LearnError { file: file.to_string(), line, message });
+}
+
 fn seq<'a>(v: &'a Value, field: &str, errs: &mut Vec<LearnError>, file: &str) -> &'a [Value] {
     match &v.kind {
         Kind::Seq(items) => items,
         _ => {
-            errs.push(LearnError {
-                file: file.into(),
-                line: v.line,
-                message: format!("{field}: expected a list"),
-            });
+            push(errs, file, v.line, format!("{field}: expected a list"));
             &[]
         }
     }
@@ -418,11 +414,7 @@ fn opt_str(v: &Value, key: &str, errs: &mut Vec<LearnError>, file: &str) -> Opti
     match &x.kind {
         Kind::Scalar { text, .. } if !text.trim().is_empty() => Some(text.trim_end().to_string()),
         _ => {
-            errs.push(LearnError {
-                file: file.into(),
-                line: x.line,
-                message: format!("{key}: expected text, found {}", x.type_name()),
-            });
+            push(errs, file, x.line, format!("{key}: expected text, found {}", x.type_name()));
             None
         }
     }
@@ -430,11 +422,7 @@ fn opt_str(v: &Value, key: &str, errs: &mut Vec<LearnError>, file: &str) -> Opti
 
 fn req_str(v: &Value, key: &str, errs: &mut Vec<LearnError>, file: &str) -> String {
     if v.get(key).is_none() {
-        errs.push(LearnError {
-            file: file.into(),
-            line: v.line,
-            message: format!("missing `{key}:`"),
-        });
+        push(errs, file, v.line, format!("missing `{key}:`"));
         return String::new();
     }
     opt_str(v, key, errs, file).unwrap_or_default()
