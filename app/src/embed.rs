@@ -52,6 +52,9 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
             jump_to_step(state, step.min(step_count(state).saturating_sub(1)));
         }
     }
+    let learn = (params.learn.is_some() || params.quiz.is_some())
+        .then(|| crate::components::learn::provide(state, &params))
+        .map(|_| view! { <crate::components::learn::LearnPanel/> });
     crate::components::clock::run_clock(state);
 
     let probe_text = move || {
@@ -110,6 +113,7 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
                     {move || errors().into_iter().map(|e| view! { <li class="error">{e}</li> }).collect_view()}
                 </ul>
             </Show>
+            {learn}
             <section class="diagram"><TopologyView/></section>
             <footer class="embed-foot">
                 <Playback/>

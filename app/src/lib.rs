@@ -1,9 +1,11 @@
 //! podpath's browser app: the cluster drawn as SVG and packets animated hop by hop.
 //!
 //! The logic (the demo cluster, layout, packet positions, select options, DNS names, probe
-//! text, diagram edits, the editor following them) is plain Rust in modules that build and are
-//! tested natively (`cargo test -p app`); the Leptos components in `components` only draw what
-//! those functions return and exist only in the wasm build. Component tests run in headless Chromium (`app/tests/components.rs`).
+//! text, diagram edits, the editor following them, the Learn path's chapters, questions and quiz,
+//! the event list's stages) is plain Rust in modules that build and are tested natively
+//! (`cargo test -p app`); the Leptos components in `components` only draw what those functions
+//! return and exist only in the wasm build. Component tests run in headless Chromium
+//! (`app/tests/components.rs`).
 //!
 //! Why the drawing is layered: packets move on a canvas (`components/packet_canvas.rs`) over the
 //! SVG diagram, which is its own paint and composited layer, so the side panels changing at each
@@ -21,7 +23,9 @@ pub mod demo;
 pub mod dns_names;
 pub mod editor_sync;
 pub mod edits;
+pub mod hops_grouping;
 pub mod layout;
+pub mod learn;
 pub mod policy_view;
 pub mod runs;
 pub mod sort;

@@ -5,6 +5,8 @@
 //!   engine's probe grammar, `engine::Probe::spec`) and opens paused at hop N. The app keeps it
 //!   in step with what is shown ([`query`]). With a timeline: `&event=TIME ACTION` (repeated,
 //!   in order, in the engine's event grammar, `engine::timeline`) and `&at=TIME` (the clock).
+//! - The Learn path: `?learn=CHAPTER[/STEP]` opens a step, `?quiz=SEED[&scenario=ID]` a quiz
+//!   question; with `embed=1` (and `theme`) the embed view shows the learn panel.
 //! - A synthetic cluster: `?synth=NODESxPODS&packets=N`.
 //! - The embed view: `?embed=1&scenario=ID&probe=SPEC&autoplay=1&theme=dark&step=N`, with
 //!   manifests of the page's own in the fragment as `#yaml=BASE64URL` (UTF-8, unpadded; in the
@@ -49,6 +51,10 @@ pub struct PageUrl {
     pub events: Vec<String>,
     /// `at=TIME`: the clock the timeline runs to.
     pub at: Option<String>,
+    /// `learn=CHAPTER[/STEP]`: a Learn step.
+    pub learn: Option<String>,
+    /// `quiz=SEED`: a quiz question.
+    pub quiz: Option<u64>,
 }
 
 /// The page's URL as the browser has it (an empty one outside a browser).
@@ -89,6 +95,8 @@ pub fn parse(search: &str, hash: &str) -> PageUrl {
             "step" => p.step = v.parse().ok(),
             "event" => p.events.push(v),
             "at" if !v.is_empty() => p.at = Some(v),
+            "learn" if !v.is_empty() => p.learn = Some(v),
+            "quiz" => p.quiz = v.parse().ok(),
             _ => {}
         }
     }
@@ -185,20 +193,49 @@ pub fn query_with_timeline(
     events: &[String],
     at: Option<&str>,
 ) -> String {
-    let pairs = [("scenario", scenario), ("probe", probe)]
-        .into_iter()
-        .chain(events.iter().map(|e| ("event", Some(e.as_str()))))
-        .chain([("at", at)]);
-    let mut q = String::from("?");
-    for (k, v) in pairs.filter_map(|(k, v)| Some((k, v.filter(|v| !v.is_empty())?))) {
-        if q.len() > 1 {
-            q.push('&');
-        }
-        q.push_str(k);
-        q.push('=');
-        q.push_str(&percent_encode(v));
+    PageUrl {
+        scenario: scenario.map(str::to_string),
+        probe: probe.map(str::to_string),
+        events: events.to_vec(),
+        at: at.map(str::to_string),
+        ..PageUrl::default()
     }
-    q
+    .query()
+}
+
+impl PageUrl {
+    /// The query string that [`parse`] reads back as this (the fragment, `yaml`, is not part of
+    /// it). Empty values are left out.
+    pub fn query(&self) -> String {
+        let flag = |on: bool| on.then(|| "1".to_string());
+        let head = [
+            ("embed", flag(self.embed)),
+            ("synth", self.synth.clone()),
+            ("packets", self.packets.map(|n| n.to_string())),
+            ("scenario", self.scenario.clone()),
+            ("probe", self.probe.clone()),
+        ];
+        let tail = [
+            ("at", self.at.clone()),
+            ("learn", self.learn.clone()),
+            ("quiz", self.quiz.map(|n| n.to_string())),
+            ("autoplay", flag(self.autoplay)),
+            ("theme", self.theme.map(|t| t.as_str().to_string())),
+            ("step", self.step.map(|n| n.to_string())),
+        ];
+        let events = self.events.iter().map(|e| ("event", Some(e.clone())));
+        let pairs = head.into_iter().chain(events).chain(tail);
+        let mut q = String::from("?");
+        for (k, v) in pairs.filter_map(|(k, v)| Some((k, v.filter(|v| !v.is_empty())?))) {
+            if q.len() > 1 {
+                q.push('&');
+            }
+            q.push_str(k);
+            q.push('=');
+            q.push_str(&percent_encode(&v));
+        }
+        q
+    }
 }
 
 fn percent_encode(s: &str) -> String {
@@ -307,5 +344,39 @@ mod tests {
         // Characters of the grammar that are special in a query survive the round trip.
         let odd = ["0s apply a&b=c.yaml".to_string()];
         assert_eq!(parse(&query_with_timeline(None, None, &odd, None), "").events, odd);
+    }
+
+    #[test]
+    fn learn_and_quiz_links_read_back() {
+        let step = parse("?learn=nodeport%2Fany-node", "");
+        assert_eq!(step.learn.as_deref(), Some("nodeport/any-node"));
+        assert_eq!(step.quiz, None);
+        let quiz = parse("?quiz=42&scenario=default", "");
+        assert_eq!((quiz.quiz, quiz.scenario.as_deref()), (Some(42), Some("default")));
+        assert_eq!(parse("?quiz=-1&learn=", "").quiz, None);
+        assert_eq!(parse("?learn=", "").learn, None);
+        // An embedded learn step keeps what makes it an embed.
+        let embed = PageUrl {
+            embed: true,
+            theme: Some(Theme::Dark),
+            learn: Some("dns/search-path".into()),
+            ..PageUrl::default()
+        };
+        assert_eq!(embed.query(), "?embed=1&learn=dns/search-path&theme=dark");
+        assert_eq!(parse(&embed.query(), ""), embed);
+        let full = PageUrl {
+            scenario: Some("default".into()),
+            probe: Some("from=default/client to=web:80".into()),
+            learn: Some("nodeport".into()),
+            quiz: Some(7),
+            step: Some(3),
+            autoplay: true,
+            ..PageUrl::default()
+        };
+        assert_eq!(parse(&full.query(), ""), full);
+        let synth =
+            PageUrl { synth: Some("5x200".into()), packets: Some(200), ..PageUrl::default() };
+        assert_eq!(synth.query(), "?synth=5x200&packets=200");
+        assert_eq!(PageUrl::default().query(), "?");
     }
 }

@@ -561,8 +561,10 @@ async fn a_large_yaml_apply_moves_the_progress_bar() {
 #[wasm_bindgen_test]
 async fn a_pod_without_ports_says_why_it_is_not_a_destination() {
     mount().await;
-    // Pick a source first, so the next click picks a destination.
+    // Pick a source first, then arm picking the destination on the diagram.
     select("[data-testid=source-select]", "0");
+    tick().await;
+    click("[data-testid=pick-destination]");
     tick().await;
     let before = chosen_destination();
     click_pod("default/client");
@@ -590,9 +592,9 @@ async fn the_gutter_numbers_every_line_and_marks_errors() {
     assert_eq!(numbers, want);
     let marked: Vec<String> =
         all(".gutter .err").iter().map(|e| e.text_content().unwrap_or_default()).collect();
-    // The loader names the port entry (line 8) whose nodePort (line 9) is out of range.
-    assert_eq!(marked, ["8"], "the port's line is marked");
-    assert!(text("[data-testid=error]").contains("line 8"), "{}", text("[data-testid=error]"));
+    // The loader puts the error on the offending field's own line: nodePort (line 9).
+    assert_eq!(marked, ["9"], "the nodePort's line is marked");
+    assert!(text("[data-testid=error]").contains("line 9"), "{}", text("[data-testid=error]"));
     // Error lines line up with the text: every run but the errors' holds no marked number.
     for (i, d) in all(".gutter > div").iter().enumerate() {
         let t = d.text_content().unwrap_or_default();
@@ -600,4 +602,36 @@ async fn the_gutter_numbers_every_line_and_marks_errors() {
             assert!(!t.contains('\n'), "run {i}: an error line is a run of its own");
         }
     }
+}
+
+#[wasm_bindgen_test]
+async fn inspecting_an_object_never_changes_the_probe_picking_is_a_mode() {
+    mount().await;
+    let (src, dst) = (chosen_source(), chosen_destination());
+    // A click selects the pod for the object panel; the probe stays.
+    click_pod("default/web-");
+    tick().await;
+    assert!(text("[data-testid=object-panel]").contains("default/web-"));
+    assert_eq!((chosen_source(), chosen_destination()), (src.clone(), dst.clone()));
+    // Pick mode from the keyboard: `s` on the diagram, then a click picks the source and
+    // moves on to the destination; Escape ends picking.
+    press(&one("[data-testid=topology]"), "s");
+    tick().await;
+    assert_eq!(
+        one("[data-testid=pick-source]").get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    click_pod("default/web-");
+    tick().await;
+    assert!(chosen_source().contains("default/web-"), "{}", chosen_source());
+    assert_eq!(
+        one("[data-testid=pick-destination]").get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    press(&one("[data-testid=topology]"), "Escape");
+    tick().await;
+    let now = chosen_destination();
+    click_pod("default/client");
+    tick().await;
+    assert_eq!(chosen_destination(), now, "after Escape a click only inspects");
 }

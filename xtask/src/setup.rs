@@ -13,6 +13,8 @@ pub const TRUNK: &str = "0.21.14";
 pub const WASM_BINDGEN: &str = "0.2.130";
 pub const WASM_PACK: &str = "0.15.1";
 pub const BINARYEN: &str = "132";
+/// axe-core, the accessibility checker the browser tests run in the page.
+pub const AXE_CORE: &str = "4.14.1";
 pub const CARGO_FUZZ: &str = "0.13.2";
 pub const WASM32: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -110,6 +112,16 @@ pub fn run(ctx: &Ctx, scope: Scope) -> Result<Vec<ToolStatus>, String> {
         } else {
             Err("binaryen installed but `wasm-opt --version` does not report 132".into())
         }
+    })?);
+    // The browser tests inject axe.min.js into the page (tests/e2e/tests/learn.rs).
+    let axe = ctx.tools_dir().join("node_modules/axe-core/axe.min.js");
+    report.push(ensure("axe-core (npm)", axe.is_file(), || {
+        ctx.cmd("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(ctx.tools_dir())
+            .arg(format!("axe-core@{AXE_CORE}"))
+            .run()
+            .map(drop)
     })?);
     Ok(report)
 }

@@ -105,7 +105,7 @@ pub fn set_probe(state: AppState, p: &Probe) {
     state.source.set(Some(p.source.clone()));
     state.destination.set(Some((p.destination.clone(), p.protocol)));
     state.seed.set(p.seed);
-    state.pick.set(PickMode::Source);
+    state.pick.set(PickMode::Inspect);
 }
 
 /// The probe the toolbar describes, if source and destination are chosen.
@@ -175,16 +175,19 @@ pub fn prefers_reduced_motion() -> bool {
 /// `?scenario=ID&probe=...` — a shared link replays the same trace (`crate::url`).
 pub fn write_url(state: AppState, probe: &Probe) {
     let scenario = state.scenario.get_untracked();
-    // The timeline: the events run (in the engine's grammar) and the clock.
+    // The timeline (events in the engine's grammar, and the clock) and a learn step's link
+    // (`?learn=` opens the step) stay in it.
     let events = state.events.get_untracked();
     let now = state.cluster.with_untracked(|c| c.now_ms());
-    let at = (now > 0).then(|| engine::timeline::format_time(now));
-    crate::url::replace(&crate::url::query_with_timeline(
-        Some(&scenario),
-        Some(&probe.spec()),
-        &events,
-        at.as_deref(),
-    ));
+    let url = crate::url::PageUrl {
+        scenario: Some(scenario),
+        probe: Some(probe.spec()),
+        events,
+        at: (now > 0).then(|| engine::timeline::format_time(now)),
+        learn: crate::url::current().learn,
+        ..Default::default()
+    };
+    crate::url::replace(&url.query());
 }
 
 /// `?scenario=ID` alone, when a scenario is chosen (the probe joins on Send).

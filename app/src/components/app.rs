@@ -7,7 +7,7 @@ use super::actions::{self, load_scenario, set_probe};
 use super::clock::run_clock;
 use super::state::AppState;
 use super::{
-    hop_list::HopList, inspector::Inspector, loading, loading::LoadProgress,
+    hop_list::HopList, inspector::Inspector, learn, loading, loading::LoadProgress,
     object_panel::ObjectPanel, panels::Panels, playback::Playback, toolbar::Toolbar,
     topology::TopologyView,
 };
@@ -54,14 +54,17 @@ pub fn App() -> impl IntoView {
         }
     }
 
+    learn::provide(state, &url);
     run_clock(state);
     loading::mark_ready();
 
     view! {
         <main data-testid="app" class="app">
             <Toolbar/>
+            <learn::LearnPanel/>
+            <learn::ScenarioInfo/>
             <div class="workspace">
-                <section class="diagram"><LoadProgress/><TopologyView/></section>
+                <section class="diagram"><LoadProgress/><TopologyView/><learn::Legend/></section>
                 <aside class="side">
                     <Playback/>
                     <HopList/>

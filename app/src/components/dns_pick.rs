@@ -13,12 +13,10 @@ use crate::layout::{PodBox, Rect, ServiceBox};
 /// Width of a tag in diagram units.
 const TAG_W: f64 = 30.0;
 
-/// Picks the name as the destination (from either pick mode, like a Service port).
+/// Picks the name as the destination (in any mode, like a Service port); picking ends.
 pub fn pick_name(state: AppState, t: &DnsTarget) {
     super::actions::choose_destination(state, t.destination(), t.protocol);
-    if state.source.get_untracked().is_some() {
-        state.pick.set(PickMode::Destination);
-    }
+    state.pick.set(PickMode::Inspect);
 }
 
 /// The name a port row stands for, for a row without a ClusterIP (a headless Service): its

@@ -1,6 +1,7 @@
 //! The event list: one entry per hop of the first connection (the DNS lookup first, the reply
-//! last), the current one highlighted; clicking (or Enter on) an entry jumps there. It doubles
-//! as the text transcript for screen readers.
+//! last), grouped by stage (`hops_grouping`): each group one line that expands into its hops
+//! (cluster DNS stays one line unless opened); the current hop highlighted; clicking (or Enter
+//! on) an entry jumps there. It doubles as the text transcript for screen readers.
 
 use leptos::prelude::*;
 
@@ -11,22 +12,26 @@ use crate::layout::position::{hop_of, steps};
 #[component]
 pub fn HopList() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
+    let learn = super::learn::use_learn();
+    // The rows and their stages in one memo (each memo type is its own copy of reactive code).
     let rows = Memo::new(move |_| {
         state.trace.with(|t| {
-            let Some(t) = t else { return Vec::new() };
-            steps(t, 0)
+            let Some(t) = t else { return (Vec::new(), Vec::new()) };
+            let rows = steps(t, 0)
                 .into_iter()
                 .filter_map(|s| {
                     let h = hop_of(t, 0, s)?;
+                    let mark = super::learn::marked(learn, h);
                     let policy = crate::policy_view::enforcement(h);
                     Some((
                         s.phase.as_str(),
                         h.at.to_string(),
                         h.explain.to_string(),
-                        (h.rewrote(), policy),
+                        (h.rewrote(), mark, policy),
                     ))
                 })
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            (rows, crate::hops_grouping::group(t, 0))
         })
     });
     let current = state.step;
@@ -35,9 +40,15 @@ pub fn HopList() -> impl IntoView {
     Effect::new(move |_| {
         let i = current.get();
         let Some(ol) = list.get() else { return };
-        let Some(li) = ol.children().item(i as u32) else { return };
+        let Ok(Some(li)) = ol.query_selector(&format!("[data-testid=hop][data-step=\"{i}\"]"))
+        else {
+            return;
+        };
         use wasm_bindgen::JsCast;
         if let Ok(li) = li.dyn_into::<web_sys::HtmlElement>() {
+            if li.offset_parent().is_none() {
+                return;
+            }
             let top = li.offset_top() - ol.offset_top();
             let (view_top, view_h) = (ol.scroll_top(), ol.client_height());
             if top < view_top || top + li.offset_height() > view_top + view_h {
@@ -45,46 +56,89 @@ pub fn HopList() -> impl IntoView {
             }
         }
     });
+    let hop_row = move |i: usize,
+                        (phase, at, explain, (rewrote, mark, policy)): (
+        &'static str,
+        String,
+        String,
+        (bool, bool, Option<bool>),
+    )| {
+        view! {
+            <li data-testid="hop" data-step=i.to_string()
+                class=move || {
+                    let mut c = format!("phase-{}", phase.replace(' ', "-"));
+                    if rewrote {
+                        c.push_str(" rewrote");
+                    }
+                    if mark {
+                        c.push_str(" learn-hl");
+                    }
+                    // A NetworkPolicy enforcement point (`policy-denied` when it dropped the
+                    // packet).
+                    match policy {
+                        Some(true) => c.push_str(" policy"),
+                        Some(false) => c.push_str(" policy policy-denied"),
+                        None => {}
+                    }
+                    if current.get() == i {
+                        c.push_str(" current");
+                    }
+                    c
+                }
+                tabindex="0"
+                aria-current=move || (current.get() == i).then_some("step")
+                on:click=move |_| jump_to_step(state, i)
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" || ev.key() == " " {
+                        ev.prevent_default();
+                        jump_to_step(state, i);
+                    }
+                }>
+                <span class="phase">{phase}</span>
+                <span class="at">{at}</span>
+                <span class="explain">{explain}</span>
+            </li>
+        }
+    };
     view! {
         <section class="hops">
             <h2>"Events"</h2>
-            <ol data-testid="hop-list" aria-label="hops of the packet" node_ref=list>
+            <ol data-testid="hop-list" aria-label="hops of the packet, by stage" node_ref=list>
                 {move || {
-                    rows.get()
+                    let (rows, groups) = rows.get();
+                    groups
                         .into_iter()
-                        .enumerate()
-                        .map(|(i, (phase, at, explain, (rewrote, policy)))| {
+                        .map(|g| {
+                            let dns = g.stage == crate::hops_grouping::Stage::Dns;
+                            let (start, end) = (g.start, g.end);
+                            // Opened by the learner; the group of the current hop is open too,
+                            // except cluster DNS, which stays one step unless opened.
+                            let opened = RwSignal::new(false);
+                            let open = move || {
+                                opened.get() || (!dns && (start..end).contains(&current.get()))
+                            };
+                            let here = move || (start..end).contains(&current.get());
+                            let hops = rows
+                                .iter()
+                                .enumerate()
+                                .skip(start)
+                                .take(end - start)
+                                .map(|(i, r)| hop_row(i, r.clone()))
+                                .collect_view();
                             view! {
-                                <li data-testid="hop"
-                                    class=move || {
-                                        let mut c = format!("phase-{}", phase.replace(' ', "-"));
-                                        if rewrote {
-                                            c.push_str(" rewrote");
-                                        }
-                                        // A NetworkPolicy enforcement point (`policy-denied`
-                                        // when it dropped the packet).
-                                        match policy {
-                                            Some(true) => c.push_str(" policy"),
-                                            Some(false) => c.push_str(" policy policy-denied"),
-                                            None => {}
-                                        }
-                                        if current.get() == i {
-                                            c.push_str(" current");
-                                        }
-                                        c
-                                    }
-                                    tabindex="0"
-                                    aria-current=move || (current.get() == i).then_some("step")
-                                    on:click=move |_| jump_to_step(state, i)
-                                    on:keydown=move |ev| {
-                                        if ev.key() == "Enter" || ev.key() == " " {
-                                            ev.prevent_default();
-                                            jump_to_step(state, i);
-                                        }
-                                    }>
-                                    <span class="phase">{phase}</span>
-                                    <span class="at">{at}</span>
-                                    <span class="explain">{explain}</span>
+                                <li data-testid="stage" class=format!("stage stage-{}", g.stage.class())
+                                    class:here=here>
+                                    <button class="stage-head" aria-expanded=move || open().to_string()
+                                        on:click=move |_| {
+                                            opened.set(!open());
+                                            if !here() {
+                                                jump_to_step(state, start);
+                                            }
+                                        }>
+                                        <span aria-hidden="true">{move || if open() { "▾ " } else { "▸ " }}</span>
+                                        {g.title.clone()}
+                                    </button>
+                                    <ol class="stage-hops" hidden=move || !open()>{hops}</ol>
                                 </li>
                             }
                         })

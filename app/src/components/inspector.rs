@@ -110,7 +110,7 @@ pub fn Inspector() -> impl IntoView {
                 .collect_view();
             Some(view! {
                 <table class="outcomes">
-                    <thead><tr><th>"Outcome"</th><th>"P"</th><th></th><th>"Sent"</th><th>"Backend sees source"</th></tr></thead>
+                    <thead><tr><th>"Outcome"</th><th>"P"</th><th>"%"</th><th>"Sent"</th><th>"Backend sees source"</th></tr></thead>
                     <tbody>{rows}{more}</tbody>
                 </table>
             })

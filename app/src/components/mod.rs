@@ -7,6 +7,7 @@ pub mod dns_pick;
 pub mod editor_notice;
 pub mod hop_list;
 pub mod inspector;
+pub mod learn;
 pub mod loading;
 pub mod object_panel;
 pub mod packet_canvas;

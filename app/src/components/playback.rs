@@ -47,6 +47,8 @@ pub fn Playback() -> impl IntoView {
             </button>
             <button data-testid="step-forward" disabled=move || !has_trace()
                 on:click=move |_| step_by(state, 1)>"Step ▶"</button>
+            <button data-testid="jump-verdict" disabled=move || !has_trace()
+                on:click=move |_| super::learn::jump_to_verdict(state)>"Jump to the verdict ⇥"</button>
             <label>
                 "Speed "
                 <select data-testid="speed"

@@ -9,9 +9,11 @@ use leptos::prelude::*;
 use crate::editor_sync::EditorText;
 use crate::layout::GroupKey;
 
-/// What a click on the diagram sets next.
+/// What a click on a pod, container or node does: inspect it (select it for the object panel,
+/// the probe untouched), or, in pick mode, make it the source or the destination.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PickMode {
+    Inspect,
     Source,
     Destination,
 }
@@ -108,7 +110,7 @@ impl AppState {
             messages: RwSignal::new(Vec::new()),
             source: RwSignal::new(None),
             destination: RwSignal::new(None),
-            pick: RwSignal::new(PickMode::Source),
+            pick: RwSignal::new(PickMode::Inspect),
             seed: RwSignal::new(1),
             repeat: RwSignal::new(1),
             trace,

@@ -40,7 +40,14 @@ pub fn Toolbar() -> impl IntoView {
         })
     };
     let n_input = RwSignal::new(10u32);
+    let learn = super::learn::use_learn();
     let verdict = move || {
+        if super::learn::verdict_pending(state, learn) {
+            return (
+                "idle",
+                "The packet is on its way: the verdict shows when it arrives.".to_string(),
+            );
+        }
         state.trace.with(|t| match t {
             None => ("idle", "Choose a source and a destination, then Send.".to_string()),
             Some(t) => match t.connections.first() {
@@ -76,13 +83,11 @@ pub fn Toolbar() -> impl IntoView {
                 <select
                     data-testid="source-select"
                     prop:value=source_value
-                    on:focus=move |_| state.pick.set(PickMode::Source)
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         if let Ok(i) = v.parse::<usize>() {
                             if let Some(o) = sources.with_untracked(|o| o.get(i).cloned()) {
                                 choose_source(state, o.source);
-                                state.pick.set(PickMode::Destination);
                             }
                         }
                     }
@@ -106,7 +111,6 @@ pub fn Toolbar() -> impl IntoView {
                 <select
                     data-testid="dest-select"
                     prop:value=dest_value
-                    on:focus=move |_| state.pick.set(PickMode::Destination)
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         if let Ok(i) = v.parse::<usize>() {

@@ -68,10 +68,19 @@ pub fn TopologyView() -> impl IntoView {
             <button on:click=move |_| { scale.set(1.0); pan.set((0.0, 0.0)); }>"Fit"</button>
             <button data-testid="export-svg" on:click=move |_| export(svg_ref, packets(), false)>"Export SVG"</button>
             <button data-testid="export-png" on:click=move |_| export(svg_ref, packets(), true)>"Export PNG"</button>
-            <span class="hint">
+            <button data-testid="pick-source" aria-pressed=move || (state.pick.get() == PickMode::Source).to_string()
+                aria-keyshortcuts="s"
+                on:click=move |_| state.pick.update(|p| *p = if *p == PickMode::Source { PickMode::Inspect } else { PickMode::Source })>
+                "Pick source"</button>
+            <button data-testid="pick-destination" aria-pressed=move || (state.pick.get() == PickMode::Destination).to_string()
+                aria-keyshortcuts="d"
+                on:click=move |_| state.pick.update(|p| *p = if *p == PickMode::Destination { PickMode::Inspect } else { PickMode::Destination })>
+                "Pick destination"</button>
+            <span class="hint" aria-live="polite">
                 {move || match state.pick.get() {
-                    PickMode::Source => "Click a container, node or the external client to pick the source",
-                    PickMode::Destination => "Click a pod, Service port, NodePort, LB or a DNS tag to pick the destination",
+                    PickMode::Inspect => "Click an object to inspect it; Service ports, NodePorts, DNS tags and the client set the probe. Keys: s / d pick, Esc stops",
+                    PickMode::Source => "Picking the source: click a container, pod, node or the external client (Esc stops)",
+                    PickMode::Destination => "Picking the destination: click a pod, Service port, NodePort, LB or a DNS tag (Esc stops)",
                 }}
             </span>
         </div>
@@ -83,7 +92,7 @@ pub fn TopologyView() -> impl IntoView {
             class="topology"
             viewBox=view_box
             tabindex="0"
-            role="img"
+            role="group"
             aria-label="cluster diagram"
             on:wheel=move |ev| {
                 ev.prevent_default();
@@ -118,6 +127,9 @@ pub fn TopologyView() -> impl IntoView {
                     return;
                 }
                 match ev.key().as_str() {
+                    "s" => state.pick.set(PickMode::Source),
+                    "d" => state.pick.set(PickMode::Destination),
+                    "Escape" => state.pick.set(PickMode::Inspect),
                     "+" | "=" => zoom(1.25),
                     "-" => zoom(0.8),
                     "0" => { scale.set(1.0); pan.set((0.0, 0.0)); }
@@ -275,6 +287,7 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
     let endpoints = s.endpoints_text.clone();
     view! {
         <g data-testid="service" class="service clickable" tabindex="0" class:selected=selected
+            data-service=s.key.to_string()
             on:click=move |_| state.selection.set(Some(Selection::Service(key.clone())))>
             <rect class="service" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
             <text class="title" x=r.x + 10.0 y=r.y + 18.0>{s.key.name.to_string()}</text>
@@ -329,7 +342,7 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
             let tr = t.rect;
             let (ip, port, proto) = (t.node_ip, t.node_port, t.protocol);
             view! {
-                <g class="nodeport clickable" data-testid="nodeport" tabindex="0"
+                <g class="nodeport clickable" data-testid="nodeport" tabindex="0" data-nodeport=port.to_string()
                     on:click=move |ev| {
                         ev.stop_propagation();
                         pick_dest(state, SocketAddrV4::new(ip, port), proto);
@@ -350,7 +363,7 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
         move || state.selection.with(|s| s.as_ref() == Some(&Selection::Node(name3.clone())));
     view! {
         <line class="cable" x1=n.eth0.x x2=n.eth0.x y1=n.eth0.y y2=n.wire.y></line>
-        <g data-testid="node" class="node" class:down=!n.ready class:selected=selected>
+        <g data-testid="node" class="node" class:down=!n.ready class:selected=selected data-node=n.name.clone()>
             <rect class="node" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
             <g class="clickable" tabindex="0" on:click=move |_| pick_node(state, &name)>
                 <text class="title" x=r.x + 10.0 y=r.y + 20.0>
@@ -455,6 +468,7 @@ fn pick_source(state: AppState, s: Source) {
 
 fn pick_dest(state: AppState, addr: SocketAddrV4, protocol: Protocol) {
     super::actions::choose_destination(state, Destination::Addr { addr }, protocol);
+    state.pick.set(PickMode::Inspect);
 }
 
 fn pick_container(
@@ -468,6 +482,7 @@ fn pick_container(
         (PickMode::Destination, Some((ip, (port, proto)))) => {
             pick_dest(state, SocketAddrV4::new(ip, port), proto)
         }
+        (PickMode::Inspect, _) => {}
         _ => pick_source(
             state,
             Source::Pod { pod: pod.clone(), container: Some(container.to_string()) },
@@ -488,6 +503,7 @@ fn pick_pod(
         (PickMode::Destination, None) => state.messages.set(vec![super::state::Message::error(
             format!("pod {pod} declares no container port to send to: pick a Service, a DNS tag or a pod with a port"),
         )]),
+        (PickMode::Inspect, _) => {}
         (PickMode::Source, _) => {
             pick_source(state, Source::Pod { pod: pod.clone(), container: None })
         }

@@ -165,14 +165,50 @@ impl Drop for Driver {
 /// A WebDriver session with headless Chromium (`$CHROMIUM`, default `/usr/bin/chromium`) whose
 /// window is `width`×`height` CSS pixels.
 pub async fn chromium(driver: &Driver, width: u32, height: u32) -> Result<Client, String> {
+    chromium_with(driver, width, height, &[]).await
+}
+
+/// A session whose viewport is a phone's, `width` CSS pixels wide (Chromium's device emulation:
+/// a headless window cannot be narrower than about 500 px).
+pub async fn chromium_phone(driver: &Driver, width: u32, height: u32) -> Result<Client, String> {
     let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
         json!({
             "binary": binary,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     format!("--window-size={width},{height}")],
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            "mobileEmulation": {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 1.0}},
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .map_err(|e| format!("WebDriver session with Chromium: {e}"))
+}
+
+/// [`chromium`] with more command-line switches (`--force-dark-mode` for the dark theme).
+pub async fn chromium_with(
+    driver: &Driver,
+    width: u32,
+    height: u32,
+    extra: &[&str],
+) -> Result<Client, String> {
+    let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut args: Vec<String> =
+        ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+    args.push(format!("--window-size={width},{height}"));
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": binary,
+            "args": args,
         }),
     );
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
