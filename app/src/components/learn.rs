@@ -199,10 +199,16 @@ pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
         ScenarioRef::Inline(yaml) => {
             state.editor.update(|e| e.set_draft(yaml));
             apply_yaml(state, yaml);
+            // A broken header is named below: the step then has no probe of its scenario's.
             manifests::scenario_probe(yaml).and_then(Result::ok)
         }
     };
-    if let Ok(p) = check::step_probe(&step, header_probe) {
+    let probe = check::step_probe(&step, header_probe);
+    if let Err(e) = &probe {
+        let msg = format!("learn step {chapter_id}/{}: {e}", step.id);
+        state.messages.update(|m| m.push(super::state::Message::error(msg)));
+    }
+    if let Ok(p) = probe {
         set_probe(state, &p);
         let asked = step
             .questions
