@@ -108,11 +108,13 @@ pub enum HopKind {
     Dns,
     LoadBalance,
     Reject,
+    /// A NetworkPolicy enforcement point (egress at the source, ingress at the destination).
+    Policy,
     Deliver,
 }
 
 impl HopKind {
-    pub const ALL: [HopKind; 10] = [
+    pub const ALL: [HopKind; 11] = [
         HopKind::InPod,
         HopKind::Bridge,
         HopKind::Route,
@@ -122,6 +124,7 @@ impl HopKind {
         HopKind::Dns,
         HopKind::LoadBalance,
         HopKind::Reject,
+        HopKind::Policy,
         HopKind::Deliver,
     ];
 
@@ -136,6 +139,7 @@ impl HopKind {
             HopKind::Dns => "dns",
             HopKind::LoadBalance => "load-balance",
             HopKind::Reject => "reject",
+            HopKind::Policy => "policy",
             HopKind::Deliver => "deliver",
         }
     }
@@ -166,6 +170,7 @@ impl HopKind {
             HopKind::Reject => {
                 matches!(&hop.action, Action::Rule { rule, .. } if rule.to_string().contains("REJECT"))
             }
+            HopKind::Policy => matches!(hop.action, Action::Policy { .. }),
             HopKind::Deliver => matches!(hop.action, Action::Deliver),
         }
     }
