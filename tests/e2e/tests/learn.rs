@@ -160,7 +160,7 @@ async fn walk_step(
     // Each question: a wrong pick is explained, the engine's answer is accepted.
     for (i, spec) in step.questions.iter().enumerate() {
         let p = match &spec.probe {
-            Some(s) => manifests::scenario::parse_probe(s)?,
+            Some(s) => engine::Probe::parse(s).map_err(|e| e.to_string())?,
             None => probe.clone(),
         };
         let q = questions::ask(&cluster, spec.kind, &p)?;
