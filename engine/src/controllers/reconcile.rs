@@ -1,5 +1,7 @@
 //! The controllers' loops as cluster methods: adopt a workload's pods, make the pods match the
 //! desired state, delete gracefully, fail and restore nodes, and run queued work up to a time.
+//! Just over 500 lines on purpose: these loops share one set of private ordering and placement
+//! helpers; split by loop (scale, evict, restore) when one of them grows.
 
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
