@@ -19,7 +19,8 @@ async fn default_scenario_draws_its_cluster() {
     assert_eq!(all("[data-testid=node]").len(), 3);
     // web ×3, api ×2, client, CoreDNS ×2
     assert_eq!(all("[data-testid=pod]").len(), 8);
-    assert_eq!(all("[data-testid=service]").len(), 4);
+    // web, web-nodeport, api, and the `kubernetes` Service every cluster has.
+    assert_eq!(all("[data-testid=service]").len(), 5);
     // Two NodePort-bearing Services: a tab for each on each of the three nodes.
     assert_eq!(all("[data-testid=nodeport]").len(), 6);
     assert_eq!(all("[data-testid=load-balancer]").len(), 1);
@@ -321,10 +322,10 @@ async fn a_dns_name_is_picked_on_the_diagram() {
     mount().await;
     select("[data-testid=scenario-select]", "headless-dns");
     tick().await;
-    // One tag per Service port (db: 1, kube-dns: 3) and one per StatefulSet pod.
+    // One tag per Service port (db: 1, kubernetes: 1, kube-dns: 3) and one per StatefulSet pod.
     let names: Vec<String> =
         all("[data-testid=dns-name]").iter().filter_map(|e| e.get_attribute("data-name")).collect();
-    assert_eq!(names.len(), 6, "{names:?}");
+    assert_eq!(names.len(), 7, "{names:?}");
     assert!(names.contains(&"db.default.svc.cluster.local:5432".to_string()), "{names:?}");
     let db1 = one("[data-testid=pod][data-pod='default/db-1'] [data-testid=dns-name]");
     assert_eq!(
