@@ -89,6 +89,15 @@ async fn visit(c: &Client, url: &str, id: &str) -> Result<String, String> {
     if hops.is_empty() {
         return Err("a verdict but no hop in the event list".into());
     }
+    // Hops are grouped by stage: open every group, as a reader would, to see each hop.
+    for head in c
+        .find_all(Locator::Css("[data-testid=stage] .stage-head[aria-expanded=false]"))
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        head.click().await.map_err(|e| format!("open a stage group: {e}"))?;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
     // Where the request stops: the last request hop (a DNS lookup's hops come first).
     let last_request = c
         .find_all(Locator::Css("[data-testid=hop].phase-request"))
