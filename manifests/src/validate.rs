@@ -186,6 +186,11 @@ pub(crate) fn pod_spec(v: &mut V<'_>, s: &RawPodSpec, path: &str) {
     if s.containers.is_empty() {
         v.err(format_args!("{path}.containers"), s.line, required());
     }
+    // ValidatePodSpec: a non-empty nodeName must be a valid Node name (ValidateNodeName).
+    if let Some(n) = s.node_name.as_deref().filter(|n| !n.is_empty()) {
+        let d = dns1123_subdomain(n);
+        v.each(format_args!("{path}.nodeName"), s.line, n, d);
+    }
     if let Some(h) = &s.hostname {
         let d = dns1123_label(h);
         v.each(format_args!("{path}.hostname"), s.line, h, d);
