@@ -206,10 +206,11 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         Ok((None, note))
     })?;
     let members = workspace_members(ctx)?;
-    let wasm_crates: Vec<&str> = ["podpath-engine", "podpath-manifests", "app", "podpath-web"]
-        .into_iter()
-        .filter(|c| members.contains(*c))
-        .collect();
+    let wasm_crates: Vec<&str> =
+        ["podpath-engine", "podpath-manifests", "podpath-wire", "app", "podpath-web"]
+            .into_iter()
+            .filter(|c| members.contains(*c))
+            .collect();
     if !members.contains("app") {
         return Err(
             "the workspace has no `app` crate: nothing to bundle or test in a browser".into()

@@ -2,13 +2,11 @@
 
 use std::net::Ipv4Addr;
 
-use serde::{Deserialize, Serialize};
-
 use crate::addr::Cidr;
 use crate::error::ModelError;
 
 /// How kube-proxy tells pod traffic from other traffic (`--detect-local-mode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DetectLocal {
     /// `ClusterCIDR` (the default): a source inside the cluster CIDR is a pod.
     ClusterCidr,
@@ -17,7 +15,7 @@ pub enum DetectLocal {
 }
 
 /// How pods are wired to their node and nodes reach each other's pods (the CNI's model).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PodNetwork {
     /// A bridge `cni0` per node, routes to other nodes' podCIDRs via their InternalIP
     /// (the bridge and host-local plugins with host-gw routing; kindnet, flannel host-gw).
@@ -42,7 +40,7 @@ impl PodNetwork {
 }
 
 /// kube-proxy's configuration that changes the rules it writes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KubeProxySettings {
     /// `--masquerade-bit` (default 14 → mark `0x4000`).
     pub masquerade_bit: u8,
@@ -56,7 +54,6 @@ pub struct KubeProxySettings {
     /// kube-proxy adds `--random-fully` to its MASQUERADE rule when the node's iptables
     /// supports it. Off by default: the rules then read as in kube-proxy's own tests (whose fake
     /// iptables lacks it).
-    #[serde(default)]
     pub random_fully: bool,
 }
 
@@ -79,7 +76,7 @@ impl KubeProxySettings {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterSettings {
     /// `--cluster-cidr`: every node's podCIDR lies inside it.
     pub cluster_cidr: Cidr,
@@ -95,7 +92,6 @@ pub struct ClusterSettings {
     /// Size of each node's podCIDR when the cluster allocates them.
     pub node_cidr_mask: u8,
     pub kube_proxy: KubeProxySettings,
-    #[serde(default)]
     pub pod_network: PodNetwork,
 }
 
