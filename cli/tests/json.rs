@@ -3,29 +3,19 @@
 //! `policy matrix --output json` with `--why`. The JSON is the CLI's wire format, so a change to
 //! it shows here as a snapshot diff (`tests/golden/json/`, `UPDATE_SNAPSHOTS=1` rewrites them).
 
-use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 #[path = "../../tests/support/snapshot.rs"]
 mod snapshot;
 
+mod support;
+
+/// `podpath ARGS`'s stdout, which must be JSON.
 fn podpath(args: &[&str], stdin: Option<&str>) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podpath"));
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::piped());
-    let mut child = cmd.spawn().expect("podpath runs");
-    if let Some(text) = stdin {
-        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write stdin");
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().expect("podpath finishes");
-    let stdout = String::from_utf8(out.stdout).expect("UTF-8 JSON");
-    assert!(
-        stdout.starts_with('{'),
-        "{args:?}: not JSON: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    let (_, out, err) = support::podpath(args, stdin);
+    assert!(out.starts_with('{'), "{args:?}: not JSON: {out}\n{err}");
+    out
 }
 
 fn golden(name: &str, actual: &str) {
