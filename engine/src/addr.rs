@@ -1,7 +1,7 @@
 //! Plain network values: protocols, ports, CIDRs and 5-tuples.
 //!
 //! These are the `wire` of podpath (after smoltcp): values with a one-line `Display` that the
-//! trace text, the CLI, snapshots and the UI all reuse. IPv4 only; see ARCHITECTURE.md.
+//! trace text, the CLI, snapshots and the UI all reuse. IPv4 only; see docs/known-gaps.md.
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};

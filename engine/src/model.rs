@@ -379,7 +379,7 @@ impl Pod {
     }
 
     /// The container listening on `port`/`protocol` in the pod's network namespace, if any.
-    /// Listening follows the declared container ports (see ARCHITECTURE.md: a process listening on
+    /// Listening follows the declared container ports (see docs/known-gaps.md: a process listening on
     /// an undeclared port is not modelled).
     pub fn listener(&self, port: u16, protocol: Protocol) -> Option<&ContainerSpec> {
         if self.spec.phase != PodPhase::Running {

@@ -1,8 +1,8 @@
 //! What the dataplane records at an enforcement point: the hop's action and words, and the
 //! verdict when the packet is dropped.
 //!
-//! The enforcement points are those of Calico, Cilium and kube-router (ARCHITECTURE.md, "Where
-//! NetworkPolicy is enforced"): egress at the source pod's interface on its node, after
+//! The enforcement points are those of Calico, Cilium and kube-router (docs/network-model.md,
+//! NetworkPolicy): egress at the source pod's interface on its node, after
 //! kube-proxy's DNAT has chosen the backend; ingress at the destination pod's interface on its
 //! node, seeing the source before that node's masquerade. Only new connections are checked:
 //! replies of an allowed connection match its conntrack entry and pass.
