@@ -86,9 +86,10 @@ pub enum Action {
     Policy {
         direction: crate::policy::Direction,
         allowed: bool,
-        /// Shared: a kept answer is copied into every trace that meets it.
+        /// Shared: a kept answer is copied into every trace that meets it (and a hop stays as
+        /// small as the others: every hop is moved as it is recorded).
         policies: Arc<[ObjectKey]>,
-        rule: Option<crate::policy::RuleRef>,
+        rule: Option<Arc<crate::policy::RuleRef>>,
     },
     /// Delivered to a socket.
     Deliver,

@@ -250,7 +250,7 @@ impl From<&engine::Action> for Action {
                 direction: (*direction).into(),
                 allowed: *allowed,
                 policies: keys(policies.iter()),
-                rule: rule.as_ref().map(Into::into),
+                rule: rule.as_deref().map(Into::into),
             },
             A::Deliver => Action::Deliver,
         }

@@ -21,6 +21,9 @@ impl<'c> Walker<'c> {
     /// Egress for the pod that sent the packet, at the first node it reaches.
     pub(super) fn police_egress(&mut self, node: &Node, pkt: &Pkt) -> Option<ConnOutcome> {
         let src = self.egress_from.take()?;
+        if self.c.network_policy_count() == 0 {
+            return None;
+        }
         let dst = *pkt.t.dst.ip();
         let peer = match self.cache.pod_at(self.c, dst) {
             Some(d) => PeerRef::Pod(d),

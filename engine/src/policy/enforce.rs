@@ -108,7 +108,7 @@ pub(crate) fn check(
         }
         Decision::Allowed { .. } => {
             let hop = record.then(|| {
-                let rule = decision.rule(direction);
+                let rule = decision.rule(direction).map(std::sync::Arc::new);
                 let policies: Vec<ObjectKey> = rule.iter().map(|r| r.policy.clone()).collect();
                 let (peer_text, r) = (Describe::of(peer, c), rule.clone());
                 let explain = Text::lazy(move |f| match &r {
