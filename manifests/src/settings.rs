@@ -158,6 +158,11 @@ struct Seen {
     pod_ips: Vec<Ipv4Addr>,
     node_ips: Vec<Ipv4Addr>,
     node_ports: Vec<u16>,
+    /// A Node read from the cluster has no podCIDR: pods take addresses from the nodes' VPC
+    /// subnets (Amazon VPC CNI, Azure CNI), not from per-node ranges.
+    vpc_native: bool,
+    /// A Node carries EKS's labels (`eks.amazonaws.com/...`).
+    eks: bool,
 }
 
 fn seen(objects: &[Object]) -> Seen {
@@ -190,6 +195,8 @@ fn seen(objects: &[Object]) -> Seen {
                 );
             }
             Object::Node(n) => {
+                out.vpc_native |= n.pod_cidr.is_none();
+                out.eks |= n.meta.labels.keys().any(|k| k.starts_with("eks.amazonaws.com/"));
                 out.pod_cidrs.extend(n.pod_cidr.as_deref().and_then(|c| c.parse::<Cidr>().ok()));
                 out.node_ips
                     .extend(n.internal_ip.as_deref().and_then(|ip| ip.parse::<Ipv4Addr>().ok()));
@@ -241,9 +248,13 @@ fn cidr_ends(c: Cidr) -> [Ipv4Addr; 2] {
 fn infer(objects: &[Object], s: &mut ClusterSettings, given: &Given, diags: &mut Vec<Diagnostic>) {
     let seen = seen(objects);
     let mut note = |m: String| diags.push(Diagnostic::note(format!("settings: {m}")));
+    // VPC-native: the nodes' addresses come from the subnets the pods' do, so the block holds
+    // both (a block of pod addresses alone can be too small to give every node a range).
+    let vpc_nodes: &[Ipv4Addr] = if seen.vpc_native { &seen.node_ips } else { &[] };
     let pod_side: Vec<Ipv4Addr> = seen
         .pod_ips
         .iter()
+        .chain(vpc_nodes)
         .copied()
         .chain(seen.pod_cidrs.iter().flat_map(|c| cidr_ends(*c)))
         .collect();
@@ -258,8 +269,9 @@ fn infer(objects: &[Object], s: &mut ClusterSettings, given: &Given, diags: &mut
             s.cluster_cidr = c;
             let vpc = seen.node_ips.iter().any(|ip| c.contains(*ip));
             note(format!(
-                "cluster CIDR {c} inferred: the smallest block holding every podCIDR and pod IP, widened to at most /16{} (set it with a KubeProxyConfiguration's clusterCIDR or --cluster-cidr)",
-                if vpc { "; it holds node addresses too, as VPC-native pod networks do" } else { "" }
+                "cluster CIDR {c} inferred: the smallest block holding every podCIDR and pod IP{}, widened to at most /16{} (set it with a KubeProxyConfiguration's clusterCIDR or --cluster-cidr)",
+                if seen.vpc_native { " and node address (a Node has no podCIDR: VPC-native)" } else { "" },
+                if vpc && !seen.vpc_native { "; it holds node addresses too, as VPC-native pod networks do" } else { "" }
             ));
         }
     }
@@ -306,6 +318,13 @@ fn infer(objects: &[Object], s: &mut ClusterSettings, given: &Given, diags: &mut
                 r.0, r.1
             ));
         }
+    }
+    if seen.eks && !given.cluster_cidr && s.kube_proxy.detect_local != DetectLocal::None {
+        // EKS's kube-proxy reads a configuration with no clusterCIDR and logs "Detect-local-mode
+        // set to ClusterCIDR, but no cluster CIDR specified" (AhmadShaaban1/cloud-native-ecommerce
+        // docs/cluster-info, a `kubectl cluster-info dump` of EKS 1.31): no local detector.
+        s.kube_proxy.detect_local = DetectLocal::None;
+        note("kube-proxy has no local-traffic detector, inferred: the Nodes are EKS's, whose kube-proxy runs with no clusterCIDR (set one with a KubeProxyConfiguration's clusterCIDR or --detect-local-mode)".into());
     }
     if !given.pod_network {
         infer_pod_network(objects, s, diags);

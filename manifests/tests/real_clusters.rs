@@ -1,6 +1,7 @@
 //! Real inputs: public application bundles as their repositories ship them, and cluster dumps
 //! shaped as `kubectl get ... -A -o yaml` writes them for kind, kubeadm, EKS, GKE and AKS
-//! (`tests/real/`, see `make_dumps.py` there for how they are made). Each must load as is, with
+//! (`tests/real/`, see `make_dumps.py` there for how they are made), and real dumps published by
+//! their clusters' owners (`tests/real/SOURCES.md` cites each). Each must load as is, with
 //! the pod count, the endpoints and the traces the cluster itself would give.
 //!
 //! Bundles: `microservices-demo.yaml` is GoogleCloudPlatform/microservices-demo
@@ -391,4 +392,65 @@ fn flannel_dumps_cross_nodes_in_vxlan() {
     assert!(hops.contains("flannel.1 decapsulates"), "{hops}");
     // The DaemonSet has no pods in the dump: the loader adds one per node, host network.
     assert_eq!(l.cluster.pods().filter(|p| p.spec.name.starts_with("kube-flannel-ds-")).count(), 2);
+}
+
+// Real dumps, transcribed from public repositories (`tests/real/SOURCES.md` cites each).
+
+#[test]
+fn eks_cluster_info_dump_loads_as_kubectl_wrote_it() {
+    // `kubectl cluster-info dump` of an EKS 1.31 cluster: typed lists whose items carry no
+    // kind or apiVersion, `"items": null`, and container logs between the lists.
+    let l = load("eks-cluster-info-dump.json");
+    assert_eq!(l.cluster.nodes().count(), 2);
+    // Two aws-node and two kube-proxy pods (host network), two CoreDNS pods: the DaemonSet and
+    // the Deployment add none, their pods are in the dump.
+    assert_eq!(l.cluster.pod_count(), 6);
+    assert_eq!(endpoints(&l, "kube-system", "kube-dns"), 2);
+    assert_eq!(endpoints(&l, "kube-system", "eks-extension-metrics-api"), 0);
+    let s = l.cluster.settings();
+    assert_eq!(s.service_cidr.to_string(), "172.20.0.0/16");
+    assert_eq!(s.dns_service_ip.to_string(), "172.20.0.10");
+    assert_eq!(s.pod_network, engine::cluster::PodNetwork::Routed);
+    // The cluster's own kube-proxy logged that it has no cluster CIDR: no local detector.
+    assert_eq!(s.kube_proxy.detect_local, engine::cluster::DetectLocal::None);
+    let n = notes(&l);
+    assert!(
+        n.iter().any(|n| n.contains("no local-traffic detector, inferred: the Nodes are EKS's")),
+        "{n:#?}"
+    );
+    // Both nodes get a range for pods without an address, though the pods' own VPC addresses
+    // lie on one node only.
+    let ranges: Vec<String> = l.cluster.nodes().map(|n| n.spec.pod_cidr.to_string()).collect();
+    assert_eq!(ranges.len(), 2);
+    assert!(l.warnings.iter().any(|d| d
+        .to_string()
+        .contains("2 container log section(s) of `kubectl cluster-info dump` skipped")));
+    // The CoreDNS pods keep their VPC addresses.
+    let dns = l
+        .cluster
+        .pod_by_key(&engine::ObjectKey::new("kube-system", "coredns-789f8477df-knmwr"))
+        .unwrap();
+    assert_eq!(dns.ip.to_string(), "10.0.10.194");
+    // A host-network pod on the other node asks kube-dns (TCP 53): both CoreDNS pods answer.
+    let proxy = engine::ObjectKey::new("kube-system", "kube-proxy-82mb2");
+    let t = from_pod(&l, proxy, "kube-dns.kube-system", 53);
+    assert_eq!(delivered_to(&t, "coredns-789f8477df-"), 2);
+    let hops = hops_text(&t);
+    assert!(!hops.contains(" cni0 |"), "no bridge in the VPC-native pod network:\n{hops}");
+}
+
+#[test]
+fn typed_list_items_take_the_lists_kind_in_either_key_order() {
+    // As the API returns a list: kind first, items without kind. And the same list with its
+    // keys sorted (items before kind), as a YAML conversion writes it.
+    let json = r#"{"kind": "ServiceList", "apiVersion": "v1", "items": [{"metadata": {"name": "a"}, "spec": {"ports": [{"port": 80}]}}]}"#;
+    let yaml = "apiVersion: v1\nitems:\n- metadata: {name: b}\n  spec:\n    ports: [{port: 81}]\nkind: ServiceList\n";
+    for (text, name) in [(json, "a"), (yaml, "b")] {
+        let l = manifests::load(text).unwrap_or_else(|d| panic!("{d:?}"));
+        assert!(l.cluster.service_by_key(&engine::ObjectKey::new("default", name)).is_some());
+    }
+    // A `kind: List` item with no kind is still an error naming it (a List has no item type).
+    let list = "apiVersion: v1\nkind: List\nitems:\n- metadata: {name: c}\n";
+    let e = manifests::load(list).expect_err("no kind");
+    assert!(e.iter().any(|d| d.to_string().contains("kind not set")), "{e:?}");
 }
