@@ -16,10 +16,15 @@ const BYTES: usize = 10_000_000;
 fn main() {
     let text = manifest(100, 10_000, 1_000);
     eprintln!("load_10k_pods input: {:.1} MB", text.len() as f64 / 1e6);
-    for (name, shape) in [("get_json", Shape::GetJson), ("cluster_info_dump", Shape::ClusterInfoDump)]
+    for (name, shape) in
+        [("get_json", Shape::GetJson), ("cluster_info_dump", Shape::ClusterInfoDump)]
     {
         let d = dump(shape, 100, 1_000, BYTES);
-        eprintln!("load_real_shaped_{name} input: {:.1} MB, {} pods", d.len() as f64 / 1e6, pod_count(&d));
+        eprintln!(
+            "load_real_shaped_{name} input: {:.1} MB, {} pods",
+            d.len() as f64 / 1e6,
+            pod_count(&d)
+        );
     }
     divan::main();
 }

@@ -41,6 +41,7 @@ pub mod scenario;
 pub mod scheduler;
 pub mod selectors;
 pub mod settings;
+pub mod settings_flags;
 pub mod staged;
 pub mod static_pods;
 pub mod tables;

@@ -488,7 +488,7 @@ fn split_json(
             line: first,
             col: 1,
             message: format!(
-                "{} container log section(s) of `kubectl cluster-info dump` skipped (the first at line {first}); the objects around them are read",
+                "{} container log section(s) of `kubectl cluster-info dump` skipped; the objects around them are read",
                 logs.len()
             ),
         });

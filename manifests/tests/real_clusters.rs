@@ -12,6 +12,27 @@
 use engine::{Destination, Probe, Protocol, Source, Verdict};
 use manifests::{Loaded, Severity};
 
+fn text_of(name: &str) -> (String, String) {
+    (name.to_string(), text(name))
+}
+
+/// Several files, each its own stream, as `-f a -f b` reads them.
+fn load_files(files: &[(String, String)]) -> Loaded {
+    let mut joined = String::new();
+    let mut starts = Vec::new();
+    for (_, t) in files {
+        if !joined.is_empty() {
+            starts.push(joined.len());
+        }
+        joined.push_str(t);
+        if !joined.ends_with('\n') {
+            joined.push('\n');
+        }
+    }
+    let options = manifests::LoadOptions { streams: starts, ..Default::default() };
+    manifests::load_with(&joined, &options).unwrap_or_else(|d| panic!("{d:?}"))
+}
+
 fn text(name: &str) -> String {
     let path = format!("{}/tests/real/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -193,7 +214,11 @@ fn gke_dump_with_its_service_range_loads() {
     for ip in ["34.118.224.1", "34.118.224.10", "34.118.231.84"] {
         assert!(s.service_cidr.contains(ip.parse().unwrap()), "{} holds {ip}", s.service_cidr);
     }
-    assert_eq!(s.service_cidr.network().to_string(), "34.118.224.0");
+    // GKE's own default range (a /20), not merely the smallest block holding the clusterIPs.
+    assert_eq!(s.service_cidr.to_string(), "34.118.224.0/20");
+    assert!(notes(&l)
+        .iter()
+        .any(|n| n.contains("service CIDR 34.118.224.0/20 inferred: GKE's default service range")));
     assert_eq!(s.cluster_cidr.to_string(), "10.108.0.0/16");
     assert_eq!(l.cluster.pod_count(), 6);
     let fe = first_pod(&l, "default", "frontend-");
@@ -453,4 +478,80 @@ fn typed_list_items_take_the_lists_kind_in_either_key_order() {
     let list = "apiVersion: v1\nkind: List\nitems:\n- metadata: {name: c}\n";
     let e = manifests::load(list).expect_err("no kind");
     assert!(e.iter().any(|d| d.to_string().contains("kind not set")), "{e:?}");
+}
+
+#[test]
+fn eks_kube_proxy_config_map_leaves_no_local_detector() {
+    // EKS's own kube-proxy-config ConfigMap beside the EKS dump: `clusterCIDR: ""` is read as
+    // kube-proxy reads it (no detector), said as coming from the ConfigMap, not inferred.
+    // Two files, as `-f eks-kube-proxy-config.yaml -f eks-cluster-info-dump.json` reads them.
+    let files = [text_of("eks-kube-proxy-config.yaml"), text_of("eks-cluster-info-dump.json")];
+    let l = load_files(&files);
+    assert_eq!(l.cluster.settings().kube_proxy.detect_local, engine::cluster::DetectLocal::None);
+    let n = notes(&l);
+    assert!(n.iter().any(|n| n.contains("no local-traffic detector (from KubeProxyConfiguration in ConfigMap kube-system/kube-proxy-config")), "{n:#?}");
+    assert!(!n.iter().any(|n| n.contains("detector, inferred")), "{n:#?}");
+    let rules =
+        engine::kube_proxy::render::render_node(&l.cluster, l.cluster.nodes().next().unwrap().id);
+    assert!(
+        rules.lines().all(|r| !(r.contains("cluster IP\"") && r.contains("KUBE-MARK-MASQ"))),
+        "no detector, no cluster IP masquerade rule:\n{rules}"
+    );
+}
+
+#[test]
+fn gke_kube_proxy_flags_give_the_cluster_cidr_and_the_node_cidr_detector() {
+    let pod = text("gke-kube-proxy-pod.yaml");
+    let nodes = "---\napiVersion: v1\nkind: Node\nmetadata:\n  name: gke-a\n  labels: {cloud.google.com/gke-nodepool: default-pool}\nspec:\n  podCIDR: 10.44.0.0/24\nstatus:\n  addresses: [{type: InternalIP, address: 10.142.0.8}]\n---\napiVersion: v1\nkind: Node\nmetadata:\n  name: gke-b\n  labels: {cloud.google.com/gke-nodepool: default-pool}\nspec:\n  podCIDR: 10.44.1.0/24\nstatus:\n  addresses: [{type: InternalIP, address: 10.142.0.9}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  nodeName: gke-a\n  containers: [{name: c, image: busybox}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec:\n  nodeName: gke-b\n  containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let l = manifests::load(&format!("{pod}{nodes}")).unwrap_or_else(|d| panic!("{d:?}"));
+    let s = l.cluster.settings();
+    assert_eq!(s.cluster_cidr.to_string(), "10.44.0.0/14");
+    assert_eq!(s.kube_proxy.detect_local, engine::cluster::DetectLocal::NodeCidr);
+    assert!(notes(&l).iter().any(|n| n.contains("local-traffic detector NodeCIDR (-s each node's podCIDR) (from kube-proxy's flags in Pod kube-system/kube-proxy-gke-gke-test-default-pool-e5de334e-i8hi")));
+    // Each node's rules name its own podCIDR.
+    let a = l.cluster.node_by_name("gke-a").unwrap().id;
+    let rules = engine::kube_proxy::render::render_node(&l.cluster, a);
+    assert!(rules.contains("--dport 80 ! -s 10.44.0.0/24 -j KUBE-MARK-MASQ"), "{rules}");
+    // A pod's connection to the Service is not masqueraded (its source is its node's podCIDR).
+    let t = from_pod(&l, engine::ObjectKey::new("default", "client"), "web", 80);
+    assert_eq!(delivered_to(&t, "web"), 1);
+    assert!(t.outcomes.iter().all(|o| !o.masqueraded));
+}
+
+/// The masquerade decision under each `detectLocalMode`, walked: a pod on one node asks a
+/// Service whose endpoint is on the other. kube-proxy masquerades what its detector does not
+/// call local (`pkg/proxy/util/localdetector.go`; the bridge model's pods come in on `cni0`).
+#[test]
+fn each_local_detector_decides_the_masquerade_on_the_walk() {
+    let base = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  nodeName: node-0\n  containers: [{name: c, image: busybox}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec:\n  nodeName: node-1\n  containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let masqueraded = |flags: manifests::settings_flags::SettingsFlags| {
+        let options = manifests::LoadOptions {
+            overrides: flags.overrides().expect("flags parse"),
+            ..Default::default()
+        };
+        let l = manifests::load_with(base, &options).unwrap_or_else(|d| panic!("{d:?}"));
+        let t = from_pod(&l, engine::ObjectKey::new("default", "client"), "web", 80);
+        assert_eq!(delivered_to(&t, "web"), 1);
+        t.outcomes[0].masqueraded
+    };
+    let mode = |m: &str, bridge: Option<&str>, prefix: Option<&str>, net: Option<&str>| {
+        manifests::settings_flags::SettingsFlags {
+            detect_local_mode: Some(m.into()),
+            pod_bridge_interface: bridge.map(Into::into),
+            pod_interface_name_prefix: prefix.map(Into::into),
+            pod_network: net.map(Into::into),
+            ..Default::default()
+        }
+    };
+    assert!(!masqueraded(mode("ClusterCIDR", None, None, None)));
+    assert!(!masqueraded(mode("NodeCIDR", None, None, None)));
+    assert!(!masqueraded(mode("BridgeInterface", Some("cni0"), None, None)));
+    // A bridge the pods do not come in on: nothing is local, the connection is masqueraded.
+    assert!(masqueraded(mode("BridgeInterface", Some("cbr0"), None, None)));
+    // Bridged pods come in on the bridge, not on their veths: a veth prefix does not match...
+    assert!(masqueraded(mode("InterfaceNamePrefix", None, Some("veth"), None)));
+    // ...while routed pods come in on their own host veths (`eni...`).
+    assert!(!masqueraded(mode("InterfaceNamePrefix", None, Some("eni"), Some("routed"))));
+    // No detector: no cluster IP masquerade rule at all.
+    assert!(!masqueraded(mode("None", None, None, None)));
 }

@@ -29,6 +29,7 @@ impl<'c> Walker<'c> {
         };
         self.wire_between(from, to, t, why, pod_traffic);
         pkt.src_local = false;
+        pkt.from_pod = None;
         pkt.mark = false;
         self.at_node(to.id, pkt, false, visited + 1)
     }

@@ -234,6 +234,10 @@ pub struct Matches {
     /// `-m multiport --destination-ports` over this pod's hostPorts of the rule's protocol
     /// (the portmap plugin's entry rule into the pod's `CNI-DN-` chain).
     pub host_ports_of: Option<PodId>,
+    /// The interface local-traffic detector (`BridgeInterface`, `InterfaceNamePrefix`):
+    /// `-i IFACE` when `Some(true)`, `! -i IFACE` when `Some(false)`; the interface is the
+    /// cluster's setting.
+    pub in_iface: Option<bool>,
 }
 
 /// The conntrack-state matches kube-proxy uses.

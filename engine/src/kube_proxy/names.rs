@@ -45,6 +45,10 @@ pub trait RuleNames {
     fn host_ports(&self, _pod: PodId, _proto: crate::addr::Protocol) -> Vec<u16> {
         Vec::new()
     }
+    /// The interface local-traffic detector's `-i` argument (`cni0`, `veth+`), if configured.
+    fn local_iface(&self) -> Option<String> {
+        None
+    }
 }
 
 impl RuleNames for ClusterState {
@@ -85,6 +89,10 @@ impl RuleNames for ClusterState {
 
     fn mark(&self) -> u32 {
         self.settings().kube_proxy.mark()
+    }
+
+    fn local_iface(&self) -> Option<String> {
+        self.settings().kube_proxy.detect_local.iface_arg()
     }
 
     fn pod_key(&self, pod: PodId) -> Option<String> {

@@ -27,6 +27,8 @@ pub struct RuleFacts {
     port: Option<PortFacts>,
     endpoint: Option<(ServicePortId, EndpointIdx, Option<SocketAddrV4>)>,
     mark: u32,
+    /// The interface detector's `-i` argument, for a rule that has one.
+    local_iface: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -82,6 +84,11 @@ impl RuleFacts {
             }),
             endpoint: endpoint.map(|(p, e)| (p, e, cluster.endpoint(p, e))),
             mark: cluster.mark(),
+            local_iface: rule
+                .matches
+                .in_iface
+                .and_then(|_| cluster.local_iface())
+                .map(|s| Arc::from(s.as_str())),
         })
     }
 }
@@ -115,6 +122,10 @@ impl RuleNames for RuleFacts {
 
     fn mark(&self) -> u32 {
         self.mark
+    }
+
+    fn local_iface(&self) -> Option<String> {
+        self.local_iface.as_deref().map(str::to_string)
     }
 }
 
@@ -282,6 +293,10 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
     if let Some(c) = m.src {
         let _ = write!(s, " -s {}", cidr_arg(c));
     }
+    let iface = || names.local_iface().unwrap_or_else(|| "?".to_string());
+    if m.in_iface == Some(true) {
+        let _ = write!(s, " -i {}", iface());
+    }
     if let Some(c) = m.dst {
         let _ = write!(s, " -d {}", cidr_arg(c));
     }
@@ -293,6 +308,9 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
     }
     if let Some(c) = m.not_src {
         let _ = write!(s, " ! -s {}", cidr_arg(c));
+    }
+    if m.in_iface == Some(false) {
+        let _ = write!(s, " ! -i {}", iface());
     }
     if m.nfacct_localhost {
         s.push_str(" -m nfacct --nfacct-name localhost_nps_accepted_pkts");

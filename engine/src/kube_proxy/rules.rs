@@ -143,11 +143,21 @@ impl<'a> NodeTable<'a> {
         self.cluster.service(port.service).filter(|s| (port.index as usize) < s.ports.len())
     }
 
-    fn local_detector(&self) -> Option<Cidr> {
-        match self.cluster.settings().kube_proxy.detect_local {
-            DetectLocal::ClusterCidr => Some(self.cluster.settings().cluster_cidr),
-            DetectLocal::None => None,
-        }
+    /// The local-traffic detector's match on this node (kube-proxy `localdetector.go`):
+    /// `Some(m)` adds `m(true)` for "from a local pod", `m(false)` for "not from one".
+    fn local_detector(&self) -> Option<impl Fn(bool, Matches) -> Matches> {
+        let settings = self.cluster.settings();
+        let cidr = match &settings.kube_proxy.detect_local {
+            DetectLocal::ClusterCidr => Some(settings.cluster_cidr),
+            DetectLocal::NodeCidr => Some(self.cluster.node(self.node)?.spec.pod_cidr),
+            DetectLocal::BridgeInterface(_) | DetectLocal::InterfaceNamePrefix(_) => None,
+            DetectLocal::None => return None,
+        };
+        Some(move |local: bool, m: Matches| match (cidr, local) {
+            (Some(c), true) => Matches { src: Some(c), ..m },
+            (Some(c), false) => Matches { not_src: Some(c), ..m },
+            (None, l) => Matches { in_iface: Some(l), ..m },
+        })
     }
 
     /// `CategorizeEndpoints` and the derived flags for a service port on this node.
@@ -479,10 +489,10 @@ impl<'a> NodeTable<'a> {
                     m,
                     jump(ChainRef::KubeMarkMasq),
                 ));
-            } else if let Some(cidr) = self.local_detector() {
+            } else if let Some(detect) = self.local_detector() {
                 head.push(rule(
                     Comment::SpnSuffix(port, "cluster IP"),
-                    Matches { not_src: Some(cidr), ..m },
+                    detect(false, m),
                     jump(ChainRef::KubeMarkMasq),
                 ));
             }
@@ -502,10 +512,10 @@ impl<'a> NodeTable<'a> {
         }
         let mut rules = Vec::new();
         if svc.external_policy_local() {
-            if let Some(cidr) = self.local_detector() {
+            if let Some(detect) = self.local_detector() {
                 rules.push(rule(
                     Comment::Around("pod traffic for", port, "external destinations"),
-                    Matches { src: Some(cidr), ..Matches::default() },
+                    detect(true, Matches::default()),
                     jump(ChainRef::Svc { port }),
                 ));
             }
