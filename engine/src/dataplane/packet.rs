@@ -35,6 +35,8 @@ pub(crate) struct Pkt {
     /// The pod of this node it came in from (its input interface is that pod's: the bridge,
     /// or the pod's host veth in the routed model); `None` from the wire or a local process.
     pub from_pod: Option<PodId>,
+    /// The portmap plugin's masquerade mark (`0x2000`), set in `CNI-HOSTPORT-SETMARK`.
+    pub cni_mark: bool,
 }
 
 /// A packet's conntrack state, as `-m conntrack --ctstate` sees it.
@@ -60,6 +62,7 @@ impl Pkt {
             masq_to: None,
             ct: Ct::New,
             from_pod: None,
+            cni_mark: false,
         }
     }
 }

@@ -31,6 +31,7 @@ impl<'c> Walker<'c> {
         pkt.src_local = false;
         pkt.from_pod = None;
         pkt.mark = false;
+        pkt.cni_mark = false;
         self.at_node(to.id, pkt, false, visited + 1)
     }
 }

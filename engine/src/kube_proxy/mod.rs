@@ -108,6 +108,10 @@ pub enum ChainRef {
     CniDn {
         pod: PodId,
     },
+    /// The portmap plugin's `CNI-HOSTPORT-SETMARK`: marks hairpin and localhost connections.
+    CniHostportSetmark,
+    /// The portmap plugin's `CNI-HOSTPORT-MASQ` (from nat POSTROUTING): masquerades them.
+    CniHostportMasq,
 }
 
 /// Hashes the chain as two words (what identifies it, packed), not field by field: the
@@ -132,6 +136,8 @@ impl std::hash::Hash for ChainRef {
             ChainRef::Sep { port: p, endpoint } => (13, port(p), u64::from(endpoint.0)),
             ChainRef::CniHostportDnat => (14, 0, 0),
             ChainRef::CniDn { pod } => (15, u64::from(pod.0), 0),
+            ChainRef::CniHostportSetmark => (16, 0, 0),
+            ChainRef::CniHostportMasq => (17, 0, 0),
         };
         state.write_u64(kind << 48 | a);
         state.write_u64(b);
@@ -238,6 +244,8 @@ pub struct Matches {
     /// `-i IFACE` when `Some(true)`, `! -i IFACE` when `Some(false)`; the interface is the
     /// cluster's setting.
     pub in_iface: Option<bool>,
+    /// `-m mark --mark 0x2000/0x2000`: the portmap plugin's masquerade mark (its default bit 13).
+    pub cni_mark: bool,
 }
 
 /// The conntrack-state matches kube-proxy uses.
@@ -268,6 +276,8 @@ pub enum Target {
     MarkOr,
     /// `-j MARK --xor-mark 0x4000`
     MarkXor,
+    /// `-j MARK --set-xmark 0x2000/0x2000`: the portmap plugin's masquerade mark.
+    CniSetMark,
     /// `-j MASQUERADE`, with `--random-fully` when the node's iptables has it.
     Masquerade {
         random_fully: bool,

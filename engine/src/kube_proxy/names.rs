@@ -152,6 +152,8 @@ pub fn chain_name_with(names: &impl RuleNames, chain: ChainRef) -> Name {
             Name::sep(spn, names.proto_lower(port), names.endpoint(port, endpoint))
         }
         ChainRef::CniHostportDnat => "CNI-HOSTPORT-DNAT".into(),
+        ChainRef::CniHostportSetmark => "CNI-HOSTPORT-SETMARK".into(),
+        ChainRef::CniHostportMasq => "CNI-HOSTPORT-MASQ".into(),
         // The plugin hashes the network name with the container ID; the model has no container
         // IDs, so the pod's `ns/name` stands in for it.
         ChainRef::CniDn { pod } => match names.pod_key(pod) {

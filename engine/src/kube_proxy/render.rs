@@ -48,7 +48,15 @@ impl RuleFacts {
             _ => None,
         };
         // The portmap plugin's rules name a pod, which these facts do not keep.
-        let cni = |c: ChainRef| matches!(c, ChainRef::CniHostportDnat | ChainRef::CniDn { .. });
+        let cni = |c: ChainRef| {
+            matches!(
+                c,
+                ChainRef::CniHostportDnat
+                    | ChainRef::CniDn { .. }
+                    | ChainRef::CniHostportSetmark
+                    | ChainRef::CniHostportMasq
+            )
+        };
         if cni(chain) || target.is_some_and(cni) || matches!(rule.comment, Comment::CniDnat(_)) {
             return None;
         }
@@ -165,11 +173,12 @@ pub fn render_node(cluster: &ClusterState, node: NodeId) -> String {
                  plugins/meta/portmap/portmap.go), not kube-proxy's"
             );
             for &b in builtins {
-                for r in table.cni_builtin_jumps(t, b) {
+                let prepends = table.cni_builtin_prepends(t, b);
+                for r in prepends.iter().chain(&table.cni_builtin_jumps(t, b)) {
                     let _ = writeln!(
                         out,
                         "# {}",
-                        render_rule(cluster, ChainRef::Builtin { table: t, chain: b }, &r)
+                        render_rule(cluster, ChainRef::Builtin { table: t, chain: b }, r)
                     );
                 }
             }
@@ -312,6 +321,9 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
     if m.in_iface == Some(false) {
         let _ = write!(s, " ! -i {}", iface());
     }
+    if m.cni_mark {
+        s.push_str(" -m mark --mark 0x2000/0x2000");
+    }
     if m.nfacct_localhost {
         s.push_str(" -m nfacct --nfacct-name localhost_nps_accepted_pkts");
     }
@@ -334,6 +346,7 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
         Target::MarkXor => {
             let _ = write!(s, " -j MARK --xor-mark {mark}");
         }
+        Target::CniSetMark => s.push_str(" -j MARK --set-xmark 0x2000/0x2000"),
         Target::Masquerade { random_fully } => {
             s.push_str(" -j MASQUERADE");
             if random_fully {

@@ -337,12 +337,23 @@ impl<'a> NodeTable<'a> {
     pub fn chain(&self, chain: ChainRef) -> Vec<Rule> {
         match chain {
             ChainRef::Builtin { table, chain } => {
-                let mut rules = builtin_jumps(table, chain);
+                let mut rules = self.cni_builtin_prepends(table, chain);
+                rules.extend(builtin_jumps(table, chain));
                 rules.extend(self.cni_builtin_jumps(table, chain));
                 rules
             }
             ChainRef::CniHostportDnat => self.cni_hostport_dnat(),
             ChainRef::CniDn { pod } => self.cni_dn(pod),
+            ChainRef::CniHostportSetmark => vec![rule(
+                Comment::Fixed("CNI portfwd masquerade mark"),
+                Matches::default(),
+                Target::CniSetMark,
+            )],
+            ChainRef::CniHostportMasq => vec![rule(
+                Comment::None,
+                Matches { cni_mark: true, ..Matches::default() },
+                Target::Masquerade { random_fully: false },
+            )],
             ChainRef::KubeServices { table: Table::Nat } => {
                 let mut rules: Vec<Rule> = self
                     .service_ports()
@@ -704,13 +715,32 @@ impl NodeTable<'_> {
         )]
     }
 
-    /// The plugin's chains on this node: `CNI-HOSTPORT-DNAT`, then each pod's `CNI-DN-` chain.
+    /// The plugin's jump it prepends in nat POSTROUTING (`genMarkMasqChain`: ahead of the
+    /// bridge plugin's and kube-proxy's rules) into `CNI-HOSTPORT-MASQ`.
+    pub fn cni_builtin_prepends(&self, table: Table, chain: Builtin) -> Vec<Rule> {
+        if table != Table::Nat || chain != Builtin::Postrouting || self.host_port_pods().is_empty()
+        {
+            return Vec::new();
+        }
+        vec![rule(
+            Comment::Fixed("CNI portfwd requiring masquerade"),
+            Matches::default(),
+            jump(ChainRef::CniHostportMasq),
+        )]
+    }
+
+    /// The plugin's chains on this node: `CNI-HOSTPORT-SETMARK` and `CNI-HOSTPORT-MASQ` (the
+    /// plugin's `snat`, on by default), `CNI-HOSTPORT-DNAT`, then each pod's `CNI-DN-` chain.
     pub fn cni_chains(&self) -> Vec<ChainRef> {
         let pods = self.host_port_pods();
         if pods.is_empty() {
             return Vec::new();
         }
-        let mut out = vec![ChainRef::CniHostportDnat];
+        let mut out = vec![
+            ChainRef::CniHostportSetmark,
+            ChainRef::CniHostportMasq,
+            ChainRef::CniHostportDnat,
+        ];
         out.extend(pods.into_iter().map(|pod| ChainRef::CniDn { pod }));
         out
     }
@@ -736,28 +766,43 @@ impl NodeTable<'_> {
         out
     }
 
-    /// `-p PROTO --dport HOSTPORT -j DNAT --to-destination PODIP:CONTAINERPORT` per port.
+    /// Per hostPort, as `fillDnatRules` (portmap_iptables.go) writes them, the mark rules
+    /// first: hairpin (`-s` the pod's address with its network's mask: the node's podCIDR on a
+    /// bridge, the pod alone when routed) and localhost (`-s 127.0.0.1`) jump to
+    /// `CNI-HOSTPORT-SETMARK`, then `-j DNAT --to-destination PODIP:CONTAINERPORT`; a `hostIP`
+    /// adds `-d HOSTIP` to all three.
     fn cni_dn(&self, pod: PodId) -> Vec<Rule> {
         let Some(p) = self.cluster.pod(pod).filter(|p| p.node == self.node) else {
             return Vec::new();
         };
-        p.spec
-            .containers
-            .iter()
-            .flat_map(|c| &c.ports)
-            .filter_map(|cp| {
-                let host_port = cp.host_port?;
-                Some(rule(
+        let container_net = match self.cluster.settings().pod_network {
+            crate::cluster::PodNetwork::Routed => Cidr::new(p.ip, 32),
+            _ => self
+                .cluster
+                .node(p.node)
+                .and_then(|n| Cidr::new(p.ip, n.spec.pod_cidr.prefix_len())),
+        };
+        let mut out = Vec::new();
+        for cp in p.spec.containers.iter().flat_map(|c| &c.ports) {
+            let Some(host_port) = cp.host_port else { continue };
+            let base = Matches {
+                protocol: Some(cp.protocol),
+                dport: Some(host_port),
+                dst: cp.host_ip.map(host),
+                ..Matches::default()
+            };
+            for src in
+                [container_net, Cidr::new(std::net::Ipv4Addr::LOCALHOST, 32)].into_iter().flatten()
+            {
+                out.push(rule(
                     Comment::None,
-                    Matches {
-                        protocol: Some(cp.protocol),
-                        dport: Some(host_port),
-                        ..Matches::default()
-                    },
-                    Target::Dnat { ip: p.ip, port: cp.container_port },
-                ))
-            })
-            .collect()
+                    Matches { src: Some(src), ..base },
+                    jump(ChainRef::CniHostportSetmark),
+                ));
+            }
+            out.push(rule(Comment::None, base, Target::Dnat { ip: p.ip, port: cp.container_port }));
+        }
+        out
     }
 }
 

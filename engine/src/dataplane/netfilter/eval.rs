@@ -185,6 +185,9 @@ impl Walker<'_> {
                 return false;
             }
         }
+        if m.cni_mark && !pkt.cni_mark {
+            return false;
+        }
         if m.protocol.is_some_and(|p| p != pkt.t.protocol) {
             return false;
         }
@@ -345,6 +348,10 @@ impl Walker<'_> {
                 }
                 Target::MarkXor => {
                     pkt.mark = false;
+                    self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
+                }
+                Target::CniSetMark => {
+                    pkt.cni_mark = true;
                     self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                 }
                 Target::Dnat { ip, port } => {
