@@ -15,6 +15,7 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
         return false;
     };
     state.scenario.set(sc.id.to_string());
+    super::settings_panel::clear_overrides();
     write_scenario_url(sc.id);
     state.editor.update(|e| e.set_draft(sc.yaml));
     apply_yaml(state, sc.yaml);
@@ -46,7 +47,11 @@ pub fn apply_edited_yaml(state: AppState, text: &str) -> bool {
 /// Load options that keep the current cluster's allocations.
 pub fn keep_allocations(state: AppState) -> manifests::LoadOptions {
     let previous = state.cluster.with_untracked(|c| std::sync::Arc::new(c.allocations()));
-    manifests::LoadOptions { previous: Some(previous), ..manifests::LoadOptions::default() }
+    manifests::LoadOptions {
+        previous: Some(previous),
+        overrides: super::settings_panel::current_overrides(),
+        ..manifests::LoadOptions::default()
+    }
 }
 
 /// What [`apply_yaml`] does with a finished load of `text` (also the staged load's end).
