@@ -167,7 +167,15 @@ impl<'a> Loader<'a> {
                         valid_diags: std::mem::take(&mut valid_diags),
                     };
                     reader.read_pieces(&self.text, &mut |piece| match piece {
-                        Piece::Item(item) => {
+                        Piece::Item(mut item, list) => {
+                            // A typed list's kind known before its items: each item is typed
+                            // as it comes (nothing held); else an untyped item waits.
+                            if let Some((kind, api)) = list.filter(|(k, _)| {
+                                crate::objects::is_typed_list_kind(k)
+                                    && crate::objects::needs_list_type(&item)
+                            }) {
+                                crate::objects::type_list_item(&mut item, &kind, &api);
+                            }
                             if crate::objects::needs_list_type(&item) {
                                 if whole.count() + items.count() + untyped.len() <= max_objects {
                                     untyped.push(item);

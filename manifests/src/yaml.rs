@@ -568,8 +568,9 @@ fn split_documents(
 
 /// What [`DocumentReader::read_pieces`] hands over.
 pub enum Piece {
-    /// An item of the top-level `items` sequence of the document being read.
-    Item(Value),
+    /// An item of the top-level `items` sequence of the document being read, with the list's
+    /// `kind` and `apiVersion` when they came before `items` (as the API writes a list).
+    Item(Value, Option<(String, String)>),
     /// A whole document (non-null); its `items`, if streamed, are empty here.
     Document(Value),
 }
@@ -733,10 +734,18 @@ fn parse_chunk(
             anchors.insert(anchor, value.clone());
         }
         if stream_items && stack.len() == 2 {
-            if let [Frame::Map { key: Some((k, ..)), .. }, Frame::Seq { .. }] = &stack[..] {
+            if let [Frame::Map { key: Some((k, ..)), entries, .. }, Frame::Seq { .. }] = &stack[..]
+            {
                 if k == "items" {
                     budget.tree_bytes = 0;
-                    out(Piece::Item(value));
+                    let scalar = |name: &str| {
+                        entries.iter().find(|(e, _)| e == name).and_then(|(_, v)| match &v.kind {
+                            Kind::Scalar { text, .. } => Some(text.clone()),
+                            _ => None,
+                        })
+                    };
+                    let list = scalar("kind").zip(scalar("apiVersion"));
+                    out(Piece::Item(value, list));
                     continue;
                 }
             }
