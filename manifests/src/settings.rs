@@ -129,6 +129,7 @@ pub(crate) fn resolve(
     objects: &[Object],
     base: &ClusterSettings,
     overrides: &SettingsOverrides,
+    overrides_from: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> ClusterSettings {
     let mut s = base.clone();
@@ -172,7 +173,7 @@ pub(crate) fn resolve(
         }
     }
     if !overrides.is_empty() {
-        for said in apply(&mut s, overrides, &mut given, "the command line") {
+        for said in apply(&mut s, overrides, &mut given, overrides_from) {
             diags.push(Diagnostic::note(format!("settings: {said}")));
         }
     }

@@ -295,8 +295,13 @@ impl<'a> Loader<'a> {
         // Applying onto a running cluster resolves against that cluster's settings; the
         // running cluster keeps them (its addresses were allocated under them).
         let start = base.as_ref().map_or(&self.options.settings, |c| c.settings());
-        let mut settings =
-            crate::settings::resolve(&objects, start, &self.options.overrides, &mut diags);
+        let mut settings = crate::settings::resolve(
+            &objects,
+            start,
+            &self.options.overrides,
+            self.options.overrides_from.as_deref().unwrap_or("the command line"),
+            &mut diags,
+        );
         if let Some(c) = &base {
             if &settings != c.settings() {
                 diags.push(Diagnostic::warning(

@@ -50,6 +50,7 @@ pub fn keep_allocations(state: AppState) -> manifests::LoadOptions {
     manifests::LoadOptions {
         previous: Some(previous),
         overrides: super::settings_panel::current_overrides(),
+        overrides_from: Some("the settings panel".into()),
         ..manifests::LoadOptions::default()
     }
 }
