@@ -102,7 +102,7 @@ mod tests {
         assert_eq!(o.detect_local, Some(DetectLocal::BridgeInterface("cni0".into())));
         // A bad field is the CLI's own error, naming the flag.
         let mut bad = form.clone();
-        bad.node_port_range = "30000".into();
+        bad.node_port_range = "thirty".into();
         let e = bad.changes(&form).overrides().unwrap_err();
         assert!(e.starts_with("--node-port-range:"), "{e}");
         // The form of settings with an interface detector round-trips.
