@@ -148,6 +148,7 @@ pub fn coredns_pod(suffix: &str, node: &str) -> PodSpec {
         container_port,
         protocol,
         host_port: None,
+        host_ip: None,
     };
     PodSpec {
         labels: [

@@ -277,6 +277,9 @@ pub struct ContainerPort {
     pub container_port: u16,
     pub protocol: Protocol,
     pub host_port: Option<u16>,
+    /// `hostIP`: the one node address the hostPort is bound to (the portmap plugin's DNAT then
+    /// matches `-d` it); `None` (or `0.0.0.0`) is every address.
+    pub host_ip: Option<std::net::Ipv4Addr>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

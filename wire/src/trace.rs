@@ -330,6 +330,8 @@ pub enum ChainRef {
     Sep { port: ServicePort, endpoint: u32 },
     CniHostportDnat,
     CniDn { pod: u32 },
+    CniHostportSetmark,
+    CniHostportMasq,
 }
 
 impl From<engine::kube_proxy::ChainRef> for ChainRef {
@@ -354,6 +356,8 @@ impl From<engine::kube_proxy::ChainRef> for ChainRef {
             C::Sep { port, endpoint } => ChainRef::Sep { port: port.into(), endpoint: endpoint.0 },
             C::CniHostportDnat => ChainRef::CniHostportDnat,
             C::CniDn { pod } => ChainRef::CniDn { pod: pod.0 },
+            C::CniHostportSetmark => ChainRef::CniHostportSetmark,
+            C::CniHostportMasq => ChainRef::CniHostportMasq,
         }
     }
 }

@@ -5,13 +5,53 @@ use std::net::Ipv4Addr;
 use crate::addr::Cidr;
 use crate::error::ModelError;
 
-/// How kube-proxy tells pod traffic from other traffic (`--detect-local-mode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How kube-proxy tells pod traffic from other traffic (`--detect-local-mode`), and the match
+/// each mode writes (kube-proxy `pkg/proxy/util/localdetector.go`: `-s`/`! -s` a CIDR, or
+/// `-i`/`! -i` an interface).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DetectLocal {
     /// `ClusterCIDR` (the default): a source inside the cluster CIDR is a pod.
     ClusterCidr,
+    /// `NodeCIDR`: a source inside this node's podCIDR is a pod of this node.
+    NodeCidr,
+    /// `BridgeInterface`: a packet that came in on this bridge (`--pod-bridge-interface`).
+    BridgeInterface(String),
+    /// `InterfaceNamePrefix`: a packet that came in on an interface whose name starts with
+    /// this (`--pod-interface-name-prefix`).
+    InterfaceNamePrefix(String),
     /// No detector configured: no "pod traffic" short-circuits, no `! -s` masquerade rules.
     None,
+}
+
+impl DetectLocal {
+    /// The mode as kube-proxy names it.
+    pub fn mode(&self) -> &'static str {
+        match self {
+            DetectLocal::ClusterCidr => "ClusterCIDR",
+            DetectLocal::NodeCidr => "NodeCIDR",
+            DetectLocal::BridgeInterface(_) => "BridgeInterface",
+            DetectLocal::InterfaceNamePrefix(_) => "InterfaceNamePrefix",
+            DetectLocal::None => "none",
+        }
+    }
+
+    /// The argument of `-i` for the interface modes: the bridge, or the prefix and `+`.
+    pub fn iface_arg(&self) -> Option<String> {
+        match self {
+            DetectLocal::BridgeInterface(b) => Some(b.clone()),
+            DetectLocal::InterfaceNamePrefix(p) => Some(format!("{p}+")),
+            _ => None,
+        }
+    }
+
+    /// Whether a packet that came in on `iface` is local pod traffic (interface modes only).
+    pub fn iface_matches(&self, iface: &str) -> bool {
+        match self {
+            DetectLocal::BridgeInterface(b) => iface == b,
+            DetectLocal::InterfaceNamePrefix(p) => iface.starts_with(p.as_str()),
+            _ => false,
+        }
+    }
 }
 
 /// How pods are wired to their node and nodes reach each other's pods (the CNI's model).

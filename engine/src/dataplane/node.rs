@@ -239,7 +239,9 @@ impl Walker<'_> {
     }
 
     pub(super) fn postrouting(&mut self, node: &Node, pkt: &mut Pkt, egress_ip: Ipv4Addr) {
-        if !pkt.mark {
+        // Only a marked packet (kube-proxy's mark, or the portmap plugin's) meets a MASQUERADE
+        // rule in nat POSTROUTING; the walk skips the hook for the rest.
+        if !pkt.mark && !pkt.cni_mark {
             return;
         }
         pkt.masq_to = Some(egress_ip);
@@ -261,6 +263,7 @@ impl Walker<'_> {
             }
         }
         pkt.mark = false;
+        pkt.cni_mark = false;
     }
 
     /// Every node a request passes keeps a conntrack entry: the packet as it arrived there and

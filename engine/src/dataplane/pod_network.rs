@@ -30,6 +30,10 @@ const LINK_LOCAL_GATEWAY: Ipv4Addr = Ipv4Addr::new(169, 254, 1, 1);
 const VXLAN_PORT: u16 = 8472;
 
 /// The host end of a Routed pod's veth: `eni` and 11 hex digits of a hash of the pod's key.
+pub(in crate::dataplane) fn host_veth(key: &ObjectKey) -> String {
+    eni_name(key)
+}
+
 fn eni_name(key: &ObjectKey) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in key.namespace.bytes().chain([b'.']).chain(key.name.bytes()) {

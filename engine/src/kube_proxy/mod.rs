@@ -104,6 +104,10 @@ pub enum ChainRef {
     CniDn {
         pod: PodId,
     },
+    /// The portmap plugin's `CNI-HOSTPORT-SETMARK`: marks hairpin and localhost connections.
+    CniHostportSetmark,
+    /// The portmap plugin's `CNI-HOSTPORT-MASQ` (from nat POSTROUTING): masquerades them.
+    CniHostportMasq,
 }
 
 /// Hashes the chain as two words (what identifies it, packed), not field by field: the
@@ -128,6 +132,8 @@ impl std::hash::Hash for ChainRef {
             ChainRef::Sep { port: p, endpoint } => (13, port(p), u64::from(endpoint.0)),
             ChainRef::CniHostportDnat => (14, 0, 0),
             ChainRef::CniDn { pod } => (15, u64::from(pod.0), 0),
+            ChainRef::CniHostportSetmark => (16, 0, 0),
+            ChainRef::CniHostportMasq => (17, 0, 0),
         };
         state.write_u64(kind << 48 | a);
         state.write_u64(b);
@@ -230,6 +236,12 @@ pub struct Matches {
     /// `-m multiport --destination-ports` over this pod's hostPorts of the rule's protocol
     /// (the portmap plugin's entry rule into the pod's `CNI-DN-` chain).
     pub host_ports_of: Option<PodId>,
+    /// The interface local-traffic detector (`BridgeInterface`, `InterfaceNamePrefix`):
+    /// `-i IFACE` when `Some(true)`, `! -i IFACE` when `Some(false)`; the interface is the
+    /// cluster's setting.
+    pub in_iface: Option<bool>,
+    /// `-m mark --mark 0x2000/0x2000`: the portmap plugin's masquerade mark (its default bit 13).
+    pub cni_mark: bool,
 }
 
 /// The conntrack-state matches kube-proxy uses.
@@ -259,6 +271,8 @@ pub enum Target {
     MarkOr,
     /// `-j MARK --xor-mark 0x4000`
     MarkXor,
+    /// `-j MARK --set-xmark 0x2000/0x2000`: the portmap plugin's masquerade mark.
+    CniSetMark,
     /// `-j MASQUERADE`, with `--random-fully` when the node's iptables has it.
     Masquerade {
         random_fully: bool,
