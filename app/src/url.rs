@@ -119,7 +119,11 @@ pub fn parse(search: &str, hash: &str) -> PageUrl {
         }
     }
     for (k, v) in query_pairs(hash.strip_prefix('#').unwrap_or(hash)) {
-        if k == "z" {
+        if k == "manifests" && v == "too-long" {
+            p.z = Some(Err(format!(
+                "the cluster's manifests made the link longer than {MAX_LINK_CHARS} characters, so they are not in it (its sender can download them as a file)"
+            )));
+        } else if k == "z" {
             p.z = Some(decode_base64url(&v).map_err(|e| format!("#z: {e}")));
         } else if k == "yaml" {
             p.yaml = Some(

@@ -1,0 +1,386 @@
+//! Links that keep everything: the page's URL follows what is shown (the cluster's manifests
+//! or bundled scenario, the timeline, the clock, the probe, the playback step), "Copy link"
+//! copies it, and a link opened says what of it could not be used instead of passing the
+//! default cluster off as its own. The URL's grammar is `crate::url`'s.
+//!
+//! The link's manifests are the last applied text (the timeline's events run on it), or the
+//! cluster exported after a diagram edit or when a fresh load of that text would allocate other
+//! addresses than the ones kept. They travel deflate-raw compressed in `#z=`, by the browser's
+//! own `CompressionStream` (no compression code in the bundle).
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::actions;
+use super::state::AppState;
+use crate::url::{self, PageUrl, MAX_LINK_CHARS};
+
+#[wasm_bindgen(inline_js = r#"
+async function bytes(data, stream) {
+  return new Uint8Array(await new Response(new Blob([data]).stream().pipeThrough(stream)).arrayBuffer());
+}
+export function deflate(text) { return bytes(text, new CompressionStream('deflate-raw')); }
+export async function inflate(data, max) {
+  const r = new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const parts = [];
+  for (let n = 0;;) {
+    const { done, value } = await r.read();
+    if (done) break;
+    if ((n += value.length) > max) { r.cancel(); throw new Error(`it inflates past ${max} bytes`); }
+    parts.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(await new Blob(parts).arrayBuffer());
+}
+export async function copy(text) { await navigator.clipboard.writeText(text); }
+export function download(text, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 0);
+}
+"#)]
+extern "C" {
+    fn deflate(text: &str) -> js_sys::Promise;
+    fn inflate(data: &[u8], max: f64) -> js_sys::Promise;
+    fn copy(text: &str) -> js_sys::Promise;
+    fn download(text: &str, name: &str);
+}
+
+/// The most a link's manifests may inflate to: far above any text a 32 KiB link holds at
+/// YAML's compression ratios, low enough that a crafted link cannot exhaust the tab.
+const MAX_INFLATED: f64 = 16.0 * 1024.0 * 1024.0;
+
+/// What a link carries beyond the app's state.
+#[derive(Clone, Copy)]
+pub struct Share {
+    /// The manifests the link carries (empty: none, a bundled scenario or a synthetic cluster),
+    /// the index in `state.events` from which the link's timeline runs on them, and whether
+    /// they are the cluster's export rather than the user's text.
+    base: RwSignal<(String, usize, bool)>,
+    /// Bumped with every new base, so a compression that finishes late is not used.
+    generation: RwSignal<u64>,
+    /// base64url of the deflated base, once compressed, with its generation.
+    z: RwSignal<Option<(u64, String)>>,
+    /// `synth=` of the link the page opened, while the cluster is that synthetic one.
+    synth: RwSignal<Option<String>>,
+    /// What the opened link held that could not be used.
+    pub problems: RwSignal<Vec<String>>,
+    /// After Copy link: what happened, with the link.
+    copied: RwSignal<Option<Copied>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Copied {
+    Done(String),
+    Refused(String),
+    TooLong(usize),
+}
+
+fn use_share() -> Option<Share> {
+    use_context::<Share>()
+}
+
+/// Provides the share state, and opens what `url` describes: manifests or scenario, then the
+/// timeline, the probe and the step. What cannot be used is listed in the link notice.
+pub fn open(state: AppState, url: PageUrl) {
+    let share = Share {
+        base: RwSignal::new((String::new(), 0, false)),
+        generation: RwSignal::new(0),
+        z: RwSignal::new(None),
+        synth: RwSignal::new(None),
+        problems: RwSignal::new(url.unreadable.clone()),
+        copied: RwSignal::new(None),
+    };
+    provide_context(share);
+    Effect::new(move |_| {
+        // The URL follows the cluster (events, diagram edits) and the playback, once per hop.
+        state.revision.track();
+        state.step.track();
+        state.trace.track();
+        write_url(state);
+    });
+    if let Some(spec) = &url.synth {
+        match super::loading::url_synth(&url) {
+            Some((shape, packets)) => {
+                super::loading::load_synth(state, shape, packets);
+                share.synth.set(Some(spec.clone()));
+            }
+            None => problem(share, format!("synth={spec}: not a cluster shape (e.g. 5x200)")),
+        }
+        return;
+    }
+    match (url.z.clone(), url.yaml.clone()) {
+        (Some(Ok(z)), _) => {
+            state.loading.set(Some(super::state::LoadStatus {
+                what: "Opening the link's manifests".into(),
+                unit: "",
+                done: 0,
+                total: 1,
+            }));
+            leptos::task::spawn_local(async move {
+                let text = JsFuture::from(inflate(&z, MAX_INFLATED)).await;
+                state.loading.set(None);
+                match text.map(|t| t.as_string().unwrap_or_default()) {
+                    Ok(text) => open_manifests(state, share, &text, &url),
+                    Err(e) => {
+                        let why = js_sys::Error::from(e).message();
+                        lost(share, format!("the link's manifests (#z) do not inflate: {why}"));
+                    }
+                }
+            });
+        }
+        (Some(Err(e)), _) | (None, Some(Err(e))) => {
+            lost(share, format!("the link's manifests: {e}"))
+        }
+        (None, Some(Ok(text))) => open_manifests(state, share, &text, &url),
+        (None, None) => {
+            let id = url.scenario.as_deref().unwrap_or("default");
+            if actions::load_scenario(state, id) {
+                open_rest(state, share, &url);
+            } else {
+                actions::load_scenario(state, "default");
+                problem(share, format!("the link's scenario {id:?} is not bundled: the default cluster is shown instead, without the link's probe and events"));
+            }
+        }
+    }
+}
+
+fn problem(share: Share, text: String) {
+    share.problems.update(|p| p.push(text));
+}
+
+/// The link's cluster cannot be shown: nothing of it is run on another cluster.
+fn lost(share: Share, text: String) {
+    problem(share, format!("{text}; nothing was loaded (choose a scenario above)"));
+}
+
+fn open_manifests(state: AppState, share: Share, text: &str, url: &PageUrl) {
+    state.editor.update(|e| e.set_draft(text));
+    if actions::apply_yaml(state, text) {
+        open_rest(state, share, url);
+    } else {
+        let n = state.messages.with_untracked(|m| m.iter().filter(|m| m.error).count());
+        lost(share, format!("the link's manifests do not load ({n} errors, listed under the YAML editor with their lines)"));
+    }
+}
+
+/// The timeline, the probe, the step, on the cluster the link named.
+fn open_rest(state: AppState, share: Share, url: &PageUrl) {
+    if let Err(e) = actions::apply_url_timeline(state, &url.events, url.at.as_deref()) {
+        problem(share, e);
+    }
+    let probe = match url.probe.as_deref().map(engine::Probe::parse).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            problem(share, format!("the link's probe: {e}; not sent"));
+            None
+        }
+    };
+    if let Some(p) = probe {
+        actions::set_probe(state, &p);
+        actions::send(state, p.repeat);
+        if let Some(step) = url.step {
+            let n = actions::step_count(state);
+            if step >= n {
+                problem(share, format!("step={step}: the trace has {n} hops; the last is shown"));
+            }
+            actions::jump_to_step(state, step.min(n.saturating_sub(1)));
+        }
+    } else if url.step.is_some() {
+        problem(share, "step= without a probe: no packet to step through".into());
+    }
+}
+
+/// The cluster now comes from `text` (Apply, a scenario): the link carries it, and the
+/// timeline from here on.
+pub fn rebase(state: AppState, text: &str, exported: bool) {
+    let Some(share) = use_share() else { return };
+    let from = state.events.with_untracked(Vec::len);
+    share.base.set((text.to_string(), from, exported));
+    share.synth.set(None);
+    share.z.set(None);
+    share.generation.update(|g| *g += 1);
+    let generation = share.generation.get_untracked();
+    if text.is_empty() || bundled(state, share).is_some() {
+        return;
+    }
+    let promise = deflate(text);
+    leptos::task::spawn_local(async move {
+        let Ok(bytes) = JsFuture::from(promise).await else { return };
+        if share.generation.get_untracked() == generation {
+            let bytes = js_sys::Uint8Array::new(&bytes).to_vec();
+            share.z.set(Some((generation, url::encode_base64url(&bytes))));
+            write_url(state);
+        }
+    });
+}
+
+/// After Apply of `text` with the old cluster's allocations kept: if a fresh load of the text
+/// (what opening a link does) would allocate differently, the link carries the export instead.
+pub fn check_fresh_load(state: AppState, text: &str) {
+    let Ok(fresh) = manifests::load(text) else { return };
+    let same = state.cluster.with_untracked(|c| c.allocations() == fresh.cluster.allocations());
+    if !same {
+        rebase(state, &state.cluster.with_untracked(manifests::export), true);
+    }
+}
+
+/// A diagram edit: `state.edit(f)`, then the link carries the edited cluster's export.
+pub fn diagram_edit(state: AppState, f: impl FnOnce(&mut engine::Cluster) -> Result<(), String>) {
+    let rev = state.revision.get_untracked();
+    state.edit(f);
+    if state.revision.get_untracked() != rev {
+        rebase(state, &state.cluster.with_untracked(manifests::export), true);
+    }
+}
+
+/// The scenario id when the link's manifests are that bundled scenario's, unchanged.
+fn bundled(state: AppState, share: Share) -> Option<String> {
+    let id = state.scenario.get_untracked();
+    let same = share.base.with_untracked(|(text, _, _)| {
+        manifests::scenarios().into_iter().any(|s| s.id == id && s.yaml == text.as_str())
+    });
+    (!id.is_empty() && same).then_some(id)
+}
+
+/// The link's query and fragment, and whether its manifests are still being compressed.
+fn link(state: AppState, share: Share) -> (String, bool) {
+    let now = state.cluster.with_untracked(|c| c.now_ms());
+    let (own, from) = share.base.with_untracked(|(text, from, _)| (!text.is_empty(), *from));
+    let scenario = bundled(state, share);
+    let trace_probe = state.trace.with_untracked(|t| t.as_ref().map(|t| t.probe.spec()));
+    let step = state.step.get_untracked();
+    let q = PageUrl {
+        scenario: scenario.clone(),
+        synth: share.synth.get_untracked(),
+        probe: trace_probe.clone(),
+        events: state.events.with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
+        at: (now > 0).then(|| engine::timeline::format_time(now)),
+        step: (trace_probe.is_some() && step > 0).then_some(step),
+        learn: url::current().learn,
+        ..PageUrl::default()
+    }
+    .query();
+    if scenario.is_some() || !own {
+        return (q, false);
+    }
+    let g = share.generation.get_untracked();
+    match share.z.get_untracked().filter(|(zg, _)| *zg == g) {
+        Some((_, z)) => (format!("{q}#z={z}"), false),
+        None => (q, true),
+    }
+}
+
+/// Keeps the address bar on the link of what is shown (a link too long to share keeps its
+/// manifests out, and says so when opened).
+pub fn write_url(state: AppState) {
+    let Some(share) = use_share() else { return };
+    let (mut l, pending) = link(state, share);
+    if pending {
+        return;
+    }
+    if page_prefix().len() + l.len() > MAX_LINK_CHARS {
+        l = format!("{}#manifests=too-long", l.split('#').next().unwrap_or_default());
+    }
+    url::replace(&l);
+}
+
+fn page_prefix() -> String {
+    let loc = web_sys::window().map(|w| w.location());
+    let part = |f: fn(&web_sys::Location) -> Result<String, JsValue>| {
+        loc.as_ref().and_then(|l| f(l).ok()).unwrap_or_default()
+    };
+    part(web_sys::Location::origin) + &part(web_sys::Location::pathname)
+}
+
+async fn copy_link(state: AppState, share: Share) {
+    let mut l = link(state, share);
+    while l.1 {
+        // The manifests are still being compressed (a moment after Apply).
+        gloo_timers::future::TimeoutFuture::new(20).await;
+        l = link(state, share);
+    }
+    let full = page_prefix() + &l.0;
+    let result = if full.len() > MAX_LINK_CHARS {
+        Copied::TooLong(full.len())
+    } else if JsFuture::from(copy(&full)).await.is_ok() {
+        Copied::Done(full)
+    } else {
+        Copied::Refused(full)
+    };
+    share.copied.set(Some(result));
+}
+
+/// "Copy link", and what became of it: copied, refused by the browser (the link is selected
+/// for the user to copy), or too long (the manifests as a file instead).
+#[component]
+pub fn CopyLink() -> impl IntoView {
+    let Some(state) = super::state::use_state() else { return ().into_any() };
+    let Some(share) = use_share() else { return ().into_any() };
+    let field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if matches!(share.copied.get(), Some(Copied::Refused(_))) {
+            if let Some(f) = field.get() {
+                f.select();
+            }
+        }
+    });
+    let exported = move || {
+        share.base.with(|b| b.2).then_some(view! {
+        <p>"The link carries the cluster as exported (every address spelled out, workloads as plain pods), so that it opens with the same addresses."</p>
+    })
+    };
+    let note = move || {
+        share.copied.get().map(|c| {
+            let (said, link) = match c {
+                Copied::Done(l) => ("Link copied.", Some(l)),
+                Copied::Refused(l) => ("The browser did not allow copying: the link is selected below, copy it with Ctrl+C (⌘C).", Some(l)),
+                Copied::TooLong(n) => return view! {
+                    <div class="share-note" data-testid="share-note" role="status">
+                        <p>{format!("This link would be {n} characters, over the {MAX_LINK_CHARS} a browser's address bar keeps (Chromium's limit): download the manifests as a file instead. The probe and the timeline are not in the file.")}</p>
+                        <button data-testid="download-manifests" on:click=move |_| {
+                            share.base.with_untracked(|b| download(&b.0, "podpath-cluster.yaml"));
+                        }>"Download manifests"</button>
+                        {exported}
+                    </div>
+                }.into_any(),
+            };
+            view! {
+                <div class="share-note" data-testid="share-note" role="status">
+                    <p>{said}</p>
+                    <input data-testid="share-link" readonly=true aria-label="link" node_ref=field prop:value=link/>
+                    {exported}
+                </div>
+            }
+            .into_any()
+        })
+    };
+    view! {
+        <span class="share">
+            <button data-testid="copy-link" on:click=move |_| leptos::task::spawn_local(copy_link(state, share))>
+                "Copy link"
+            </button>
+            {note}
+        </span>
+    }
+    .into_any()
+}
+
+/// What the opened link held that could not be used, until dismissed.
+#[component]
+pub fn LinkNotice() -> impl IntoView {
+    let Some(share) = use_share() else { return ().into_any() };
+    (move || {
+        let problems = share.problems.get();
+        (!problems.is_empty()).then(|| view! {
+            <div class="link-notice" data-testid="link-notice" role="alert">
+                <strong>"This link could not be used in full:"</strong>
+                <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
+                <button data-testid="link-notice-close" on:click=move |_| share.problems.set(Vec::new())>"Dismiss"</button>
+            </div>
+        })
+    })
+    .into_any()
+}
