@@ -14,8 +14,10 @@
 //!   `<podpath-viewer>` (`assets/embed/podpath-viewer.js`) writes exactly these URLs.
 //! - A shared link of the user's own cluster: the full app's query with the manifests in the
 //!   fragment, `#z=BASE64URL` of their deflate-raw bytes (the browser's `CompressionStream`
-//!   compresses and inflates them), or `#yaml=` as above. Manifests in a link replace the
-//!   `scenario`; a link longer than [`MAX_LINK_CHARS`] is not offered as a link.
+//!   compresses and inflates them), or `#yaml=` as above; with `&keep=BASE64URL`, likewise the
+//!   cluster those manifests were applied over, whose addresses, nodePorts and nodes they keep
+//!   (as an Apply in the app keeps them). Manifests in a link replace the `scenario`; a link
+//!   longer than [`MAX_LINK_CHARS`] is not offered as a link.
 //!
 //! What a link holds but cannot be read (a step that is no number, undecodable manifests) is
 //! kept as a problem to show, never dropped in silence.
@@ -65,6 +67,8 @@ pub struct PageUrl {
     /// `#z=`: deflate-raw bytes of the manifests (inflated by the browser), or why they could not
     /// be decoded.
     pub z: Option<Result<Vec<u8>, String>>,
+    /// `#keep=`: deflate-raw bytes of the cluster whose allocations the manifests keep.
+    pub keep: Option<Result<Vec<u8>, String>>,
     /// Parameters the link holds that cannot be read, each as `name=value: why`.
     pub unreadable: Vec<String>,
 }
@@ -125,6 +129,8 @@ pub fn parse(search: &str, hash: &str) -> PageUrl {
             )));
         } else if k == "z" {
             p.z = Some(decode_base64url(&v).map_err(|e| format!("#z: {e}")));
+        } else if k == "keep" {
+            p.keep = Some(decode_base64url(&v).map_err(|e| format!("#keep: {e}")));
         } else if k == "yaml" {
             p.yaml = Some(
                 decode_base64url(&v)
@@ -227,11 +233,14 @@ pub fn encode_base64url(bytes: &[u8]) -> String {
 }
 
 /// A shared link of manifests: `query` (from [`PageUrl::query`]) with `#z=` of the deflate-raw
-/// bytes, or the query alone without manifests.
-pub fn link(query: &str, deflated: Option<&[u8]>) -> String {
-    match deflated {
-        Some(z) => format!("{query}#z={}", encode_base64url(z)),
-        None => query.to_string(),
+/// bytes (and `&keep=` of the cluster they were applied over), or the query alone.
+pub fn link(query: &str, deflated: Option<&[u8]>, keep: Option<&[u8]>) -> String {
+    match (deflated, keep) {
+        (Some(z), Some(k)) => {
+            format!("{query}#z={}&keep={}", encode_base64url(z), encode_base64url(k))
+        }
+        (Some(z), None) => format!("{query}#z={}", encode_base64url(z)),
+        _ => query.to_string(),
     }
 }
 
@@ -449,13 +458,17 @@ mod tests {
         assert_eq!(encode_base64url(b"fooba"), "Zm9vYmE");
         assert_eq!(encode_base64url(&[0xfb, 0xff]), "-_8");
         let q = query(None, Some("from=a/b to=c:1"));
-        let l = link(&q, Some(&[0xfb, 0xff, 0]));
+        let l = link(&q, Some(&[0xfb, 0xff, 0]), None);
         assert_eq!(l, "?probe=from%3Da/b%20to%3Dc:1#z=-_8A");
         let (search, hash) = l.split_once('#').expect("a fragment");
         let back = parse(search, hash);
         assert_eq!(back.z, Some(Ok(vec![0xfb, 0xff, 0])));
         assert_eq!(back.probe.as_deref(), Some("from=a/b to=c:1"));
-        assert_eq!(link(&q, None), q);
+        assert_eq!(link(&q, None, None), q);
+        let kept = link("?", Some(b"foob"), Some(b"fooba"));
+        assert_eq!(kept, "?#z=Zm9vYg&keep=Zm9vYmE");
+        let back = parse("", &kept[2..]);
+        assert_eq!((back.z, back.keep), (Some(Ok(b"foob".to_vec())), Some(Ok(b"fooba".to_vec()))));
         // Undecodable: said, with where.
         let bad = parse("", "#z=ab.c");
         assert_eq!(bad.z, Some(Err("#z: invalid base64url character '.' at 2".into())));

@@ -34,9 +34,10 @@ pub fn apply_yaml(state: AppState, text: &str) -> bool {
 /// again against the result (what if).
 pub fn apply_edited_yaml(state: AppState, text: &str) -> bool {
     let before = state.trace.get_untracked();
+    let cluster_before = super::share::before_apply(state);
     let ok = apply_loaded(state, text, manifests::load_with(text, &keep_allocations(state)));
     if ok {
-        super::share::check_fresh_load(state, text);
+        super::share::check_apply(state, text, cluster_before);
     }
     if ok && before.is_some() {
         state.trace.set(before);

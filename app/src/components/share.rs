@@ -3,10 +3,10 @@
 //! copies it, and a link opened says what of it could not be used instead of passing the
 //! default cluster off as its own. The URL's grammar is `crate::url`'s.
 //!
-//! The link's manifests are the last applied text (the timeline's events run on it), or the
-//! cluster exported after a diagram edit or when a fresh load of that text would allocate other
-//! addresses than the ones kept. They travel deflate-raw compressed in `#z=`, by the browser's
-//! own `CompressionStream` (no compression code in the bundle).
+//! The link's manifests are the last applied text (the timeline's events run on it) with, when
+//! that Apply kept an earlier cluster's addresses, that cluster's export (`keep`); or the
+//! cluster's export after a diagram edit. They travel deflate-raw compressed in the fragment,
+//! by the browser's own `CompressionStream` (no compression code in the bundle).
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -55,20 +55,33 @@ const MAX_INFLATED: f64 = 16.0 * 1024.0 * 1024.0;
 /// What a link carries beyond the app's state.
 #[derive(Clone, Copy)]
 pub struct Share {
-    /// The manifests the link carries (empty: none, a bundled scenario or a synthetic cluster),
-    /// the index in `state.events` from which the link's timeline runs on them, and whether
-    /// they are the cluster's export rather than the user's text.
-    base: RwSignal<(String, usize, bool)>,
+    base: RwSignal<Base>,
     /// Bumped with every new base, so a compression that finishes late is not used.
     generation: RwSignal<u64>,
-    /// base64url of the deflated base, once compressed, with its generation.
-    z: RwSignal<Option<(u64, String)>>,
+    /// The deflated base (and `keep`), once compressed, with its generation.
+    z: RwSignal<Option<Deflated>>,
     /// `synth=` of the link the page opened, while the cluster is that synthetic one.
     synth: RwSignal<Option<String>>,
     /// What the opened link held that could not be used.
     pub problems: RwSignal<Vec<String>>,
     /// After Copy link: what happened, with the link.
     copied: RwSignal<Option<Copied>>,
+}
+
+/// A base deflated: its generation, the text's bytes, `keep`'s bytes.
+type Deflated = (u64, Vec<u8>, Option<Vec<u8>>);
+
+/// The manifests a link carries.
+#[derive(Clone, Debug, Default)]
+struct Base {
+    /// Empty: none (a bundled scenario, a synthetic cluster).
+    text: String,
+    /// The export of the cluster `text` was applied over, whose allocations it keeps.
+    keep: Option<String>,
+    /// The index in `state.events` from which the link's timeline runs on `text`.
+    from: usize,
+    /// `text` is the cluster's export (after a diagram edit), not the user's manifests.
+    exported: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -86,7 +99,7 @@ fn use_share() -> Option<Share> {
 /// timeline, the probe and the step. What cannot be used is listed in the link notice.
 pub fn open(state: AppState, url: PageUrl) {
     let share = Share {
-        base: RwSignal::new((String::new(), 0, false)),
+        base: RwSignal::new(Base::default()),
         generation: RwSignal::new(0),
         z: RwSignal::new(None),
         synth: RwSignal::new(None),
@@ -111,6 +124,9 @@ pub fn open(state: AppState, url: PageUrl) {
         }
         return;
     }
+    if let Some(Err(e)) = &url.keep {
+        return lost(share, format!("the link's manifests: {e}"));
+    }
     match (url.z.clone(), url.yaml.clone()) {
         (Some(Ok(z)), _) => {
             state.loading.set(Some(super::state::LoadStatus {
@@ -120,21 +136,22 @@ pub fn open(state: AppState, url: PageUrl) {
                 total: 1,
             }));
             leptos::task::spawn_local(async move {
-                let text = JsFuture::from(inflate(&z, MAX_INFLATED)).await;
+                let text = inflated("z", &z).await;
+                let keep = match &url.keep {
+                    Some(Ok(k)) => inflated("keep", k).await.map(Some),
+                    _ => Ok(None),
+                };
                 state.loading.set(None);
-                match text.map(|t| t.as_string().unwrap_or_default()) {
-                    Ok(text) => open_manifests(state, share, &text, &url),
-                    Err(e) => {
-                        let why = js_sys::Error::from(e).message();
-                        lost(share, format!("the link's manifests (#z) do not inflate: {why}"));
-                    }
+                match (text, keep) {
+                    (Ok(text), Ok(keep)) => open_manifests(state, share, &text, keep, &url),
+                    (Err(e), _) | (_, Err(e)) => lost(share, e),
                 }
             });
         }
         (Some(Err(e)), _) | (None, Some(Err(e))) => {
             lost(share, format!("the link's manifests: {e}"))
         }
-        (None, Some(Ok(text))) => open_manifests(state, share, &text, &url),
+        (None, Some(Ok(text))) => open_manifests(state, share, &text, None, &url),
         (None, None) => {
             let id = url.scenario.as_deref().unwrap_or("default");
             if actions::load_scenario(state, id) {
@@ -156,9 +173,37 @@ fn lost(share: Share, text: String) {
     problem(share, format!("{text}; nothing was loaded (choose a scenario above)"));
 }
 
-fn open_manifests(state: AppState, share: Share, text: &str, url: &PageUrl) {
+async fn inflated(name: &str, data: &[u8]) -> Result<String, String> {
+    match JsFuture::from(inflate(data, MAX_INFLATED)).await {
+        Ok(t) => Ok(t.as_string().unwrap_or_default()),
+        Err(e) => Err(format!(
+            "the link's manifests (#{name}) do not inflate: {}",
+            js_sys::Error::from(e).message()
+        )),
+    }
+}
+
+/// Loads the link's manifests; with `keep`, over the allocations of that cluster (as the Apply
+/// that made the link did).
+fn open_manifests(state: AppState, share: Share, text: &str, keep: Option<String>, url: &PageUrl) {
     state.editor.update(|e| e.set_draft(text));
-    if actions::apply_yaml(state, text) {
+    let mut options = manifests::LoadOptions::default();
+    if let Some(k) = &keep {
+        match manifests::load(k) {
+            Ok(kept) => options.previous = Some(std::sync::Arc::new(kept.cluster.allocations())),
+            Err(d) => {
+                let first = d.first().map(ToString::to_string).unwrap_or_default();
+                return lost(
+                    share,
+                    format!("the link's kept cluster (#keep) does not load: {first}"),
+                );
+            }
+        }
+    }
+    if actions::apply_loaded(state, text, manifests::load_with(text, &options)) {
+        if keep.is_some() {
+            rebase_with(state, text, keep, false);
+        }
         open_rest(state, share, url);
     } else {
         let n = state.messages.with_untracked(|m| m.iter().filter(|m| m.error).count());
@@ -196,9 +241,14 @@ fn open_rest(state: AppState, share: Share, url: &PageUrl) {
 /// The cluster now comes from `text` (Apply, a scenario): the link carries it, and the
 /// timeline from here on.
 pub fn rebase(state: AppState, text: &str, exported: bool) {
+    rebase_with(state, text, None, exported);
+}
+
+fn rebase_with(state: AppState, text: &str, keep: Option<String>, exported: bool) {
     let Some(share) = use_share() else { return };
     let from = state.events.with_untracked(Vec::len);
-    share.base.set((text.to_string(), from, exported));
+    let text = text.to_string();
+    share.base.set(Base { text: text.clone(), keep: keep.clone(), from, exported });
     share.synth.set(None);
     share.z.set(None);
     share.generation.update(|g| *g += 1);
@@ -206,23 +256,51 @@ pub fn rebase(state: AppState, text: &str, exported: bool) {
     if text.is_empty() || bundled(state, share).is_some() {
         return;
     }
-    let promise = deflate(text);
     leptos::task::spawn_local(async move {
-        let Ok(bytes) = JsFuture::from(promise).await else { return };
+        let Some(z) = deflated(&text).await else { return };
+        let k = match &keep {
+            Some(k) => match deflated(k).await {
+                Some(k) => Some(k),
+                None => return,
+            },
+            None => None,
+        };
         if share.generation.get_untracked() == generation {
-            let bytes = js_sys::Uint8Array::new(&bytes).to_vec();
-            share.z.set(Some((generation, url::encode_base64url(&bytes))));
+            share.z.set(Some((generation, z, k)));
             write_url(state);
         }
     });
 }
 
-/// After Apply of `text` with the old cluster's allocations kept: if a fresh load of the text
-/// (what opening a link does) would allocate differently, the link carries the export instead.
-pub fn check_fresh_load(state: AppState, text: &str) {
-    let Ok(fresh) = manifests::load(text) else { return };
-    let same = state.cluster.with_untracked(|c| c.allocations() == fresh.cluster.allocations());
-    if !same {
+async fn deflated(text: &str) -> Option<Vec<u8>> {
+    let bytes = JsFuture::from(deflate(text)).await.ok()?;
+    Some(js_sys::Uint8Array::new(&bytes).to_vec())
+}
+
+/// The export of the cluster an Apply replaces (taken before it), for [`check_apply`].
+pub fn before_apply(state: AppState) -> Option<String> {
+    use_share()?;
+    Some(state.cluster.with_untracked(manifests::export))
+}
+
+/// After Apply of `text` over the cluster exported as `before`, keeping its allocations: the
+/// link carries the text alone when a fresh load of it (what opening a link does) allocates
+/// the same; else with `before` to keep, when loading over that gives the same; else the
+/// cluster's export.
+pub fn check_apply(state: AppState, text: &str, before: Option<String>) {
+    let Some(before) = before else { return };
+    let now = state.cluster.with_untracked(|c| c.allocations());
+    if manifests::load(text).is_ok_and(|l| l.cluster.allocations() == now) {
+        return;
+    }
+    let over = manifests::load(&before).ok().and_then(|b| {
+        let previous = Some(std::sync::Arc::new(b.cluster.allocations()));
+        let options = manifests::LoadOptions { previous, ..manifests::LoadOptions::default() };
+        manifests::load_with(text, &options).ok()
+    });
+    if over.is_some_and(|l| l.cluster.allocations() == now) {
+        rebase_with(state, text, Some(before), false);
+    } else {
         rebase(state, &state.cluster.with_untracked(manifests::export), true);
     }
 }
@@ -239,8 +317,9 @@ pub fn diagram_edit(state: AppState, f: impl FnOnce(&mut engine::Cluster) -> Res
 /// The scenario id when the link's manifests are that bundled scenario's, unchanged.
 fn bundled(state: AppState, share: Share) -> Option<String> {
     let id = state.scenario.get_untracked();
-    let same = share.base.with_untracked(|(text, _, _)| {
-        manifests::scenarios().into_iter().any(|s| s.id == id && s.yaml == text.as_str())
+    let same = share.base.with_untracked(|b| {
+        b.keep.is_none()
+            && manifests::scenarios().into_iter().any(|s| s.id == id && s.yaml == b.text)
     });
     (!id.is_empty() && same).then_some(id)
 }
@@ -248,7 +327,7 @@ fn bundled(state: AppState, share: Share) -> Option<String> {
 /// The link's query and fragment, and whether its manifests are still being compressed.
 fn link(state: AppState, share: Share) -> (String, bool) {
     let now = state.cluster.with_untracked(|c| c.now_ms());
-    let (own, from) = share.base.with_untracked(|(text, from, _)| (!text.is_empty(), *from));
+    let (own, from) = share.base.with_untracked(|b| (!b.text.is_empty(), b.from));
     let scenario = bundled(state, share);
     let trace_probe = state.trace.with_untracked(|t| t.as_ref().map(|t| t.probe.spec()));
     let step = state.step.get_untracked();
@@ -267,8 +346,8 @@ fn link(state: AppState, share: Share) -> (String, bool) {
         return (q, false);
     }
     let g = share.generation.get_untracked();
-    match share.z.get_untracked().filter(|(zg, _)| *zg == g) {
-        Some((_, z)) => (format!("{q}#z={z}"), false),
+    match share.z.get_untracked().filter(|(zg, _, _)| *zg == g) {
+        Some((_, z, k)) => (url::link(&q, Some(&z), k.as_deref()), false),
         None => (q, true),
     }
 }
@@ -328,7 +407,7 @@ pub fn CopyLink() -> impl IntoView {
         }
     });
     let exported = move || {
-        share.base.with(|b| b.2).then_some(view! {
+        share.base.with(|b| b.exported).then_some(view! {
         <p>"The link carries the cluster as exported (every address spelled out, workloads as plain pods), so that it opens with the same addresses."</p>
     })
     };
@@ -341,7 +420,7 @@ pub fn CopyLink() -> impl IntoView {
                     <div class="share-note" data-testid="share-note" role="status">
                         <p>{format!("This link would be {n} characters, over the {MAX_LINK_CHARS} a browser's address bar keeps (Chromium's limit): download the manifests as a file instead. The probe and the timeline are not in the file.")}</p>
                         <button data-testid="download-manifests" on:click=move |_| {
-                            share.base.with_untracked(|b| download(&b.0, "podpath-cluster.yaml"));
+                            share.base.with_untracked(|b| download(&b.text, "podpath-cluster.yaml"));
                         }>"Download manifests"</button>
                         {exported}
                     </div>
