@@ -62,6 +62,9 @@ pub struct Share {
     z: RwSignal<Option<Deflated>>,
     /// `synth=` of the link the page opened, while the cluster is that synthetic one.
     synth: RwSignal<Option<String>>,
+    /// The page shows a cluster of its own (not a link that could not be opened, whose URL is
+    /// left in the address bar): the URL may follow it.
+    ready: RwSignal<bool>,
     /// What the opened link held that could not be used.
     pub problems: RwSignal<Vec<String>>,
     /// After Copy link: what happened, with the link.
@@ -103,6 +106,7 @@ pub fn open(state: AppState, url: PageUrl) {
         generation: RwSignal::new(0),
         z: RwSignal::new(None),
         synth: RwSignal::new(None),
+        ready: RwSignal::new(false),
         problems: RwSignal::new(url.unreadable.clone()),
         copied: RwSignal::new(None),
     };
@@ -119,6 +123,7 @@ pub fn open(state: AppState, url: PageUrl) {
             Some((shape, packets)) => {
                 super::loading::load_synth(state, shape, packets);
                 share.synth.set(Some(spec.clone()));
+                share.ready.set(true);
             }
             None => problem(share, format!("synth={spec}: not a cluster shape (e.g. 5x200)")),
         }
@@ -250,6 +255,7 @@ fn rebase_with(state: AppState, text: &str, keep: Option<String>, exported: bool
     let text = text.to_string();
     share.base.set(Base { text: text.clone(), keep: keep.clone(), from, exported });
     share.synth.set(None);
+    share.ready.set(true);
     share.z.set(None);
     share.generation.update(|g| *g += 1);
     let generation = share.generation.get_untracked();
@@ -357,7 +363,7 @@ fn link(state: AppState, share: Share) -> (String, bool) {
 pub fn write_url(state: AppState) {
     let Some(share) = use_share() else { return };
     let (mut l, pending) = link(state, share);
-    if pending {
+    if pending || !share.ready.get_untracked() {
         return;
     }
     if page_prefix().len() + l.len() > MAX_LINK_CHARS {
