@@ -399,12 +399,32 @@ async fn copy_link(state: AppState, share: Share) {
 }
 
 /// "Copy link", and what became of it: copied, refused by the browser (the link is selected
-/// for the user to copy), or too long (the manifests as a file instead).
+/// for the user to copy), or too long (the manifests as a file instead). One element whose
+/// parts show or hide, so the bundle holds one view, not one per case.
 #[component]
 pub fn CopyLink() -> impl IntoView {
     let Some(state) = super::state::use_state() else { return ().into_any() };
     let Some(share) = use_share() else { return ().into_any() };
     let field = NodeRef::<leptos::html::Input>::new();
+    let said = move || {
+        let mut text = share.copied.with(|c| match c {
+            None => String::new(),
+            Some(Copied::Done(_)) => "Link copied.".into(),
+            Some(Copied::Refused(_)) => "The browser did not allow copying: the link is selected below, copy it with Ctrl+C (⌘C).".into(),
+            Some(Copied::TooLong(n)) => format!("This link would be {n} characters, over the {MAX_LINK_CHARS} a browser's address bar keeps (Chromium's limit): download the manifests as a file instead. The probe and the timeline are not in the file."),
+        });
+        if share.base.with(|b| b.exported) {
+            text.push_str(" The link carries the cluster as exported (every address spelled out, workloads as plain pods), so that it opens with the same addresses.");
+        }
+        text
+    };
+    let link = move || {
+        share.copied.with(|c| match c {
+            Some(Copied::Done(l) | Copied::Refused(l)) => l.clone(),
+            _ => String::new(),
+        })
+    };
+    let too_long = move || share.copied.with(|c| matches!(c, Some(Copied::TooLong(_))));
     Effect::new(move |_| {
         if matches!(share.copied.get(), Some(Copied::Refused(_))) {
             if let Some(f) = field.get() {
@@ -412,42 +432,19 @@ pub fn CopyLink() -> impl IntoView {
             }
         }
     });
-    let exported = move || {
-        share.base.with(|b| b.exported).then_some(view! {
-        <p>"The link carries the cluster as exported (every address spelled out, workloads as plain pods), so that it opens with the same addresses."</p>
-    })
-    };
-    let note = move || {
-        share.copied.get().map(|c| {
-            let (said, link) = match c {
-                Copied::Done(l) => ("Link copied.", Some(l)),
-                Copied::Refused(l) => ("The browser did not allow copying: the link is selected below, copy it with Ctrl+C (⌘C).", Some(l)),
-                Copied::TooLong(n) => return view! {
-                    <div class="share-note" data-testid="share-note" role="status">
-                        <p>{format!("This link would be {n} characters, over the {MAX_LINK_CHARS} a browser's address bar keeps (Chromium's limit): download the manifests as a file instead. The probe and the timeline are not in the file.")}</p>
-                        <button data-testid="download-manifests" on:click=move |_| {
-                            share.base.with_untracked(|b| download(&b.text, "podpath-cluster.yaml"));
-                        }>"Download manifests"</button>
-                        {exported}
-                    </div>
-                }.into_any(),
-            };
-            view! {
-                <div class="share-note" data-testid="share-note" role="status">
-                    <p>{said}</p>
-                    <input data-testid="share-link" readonly=true aria-label="link" node_ref=field prop:value=link/>
-                    {exported}
-                </div>
-            }
-            .into_any()
-        })
-    };
     view! {
         <span class="share">
             <button data-testid="copy-link" on:click=move |_| leptos::task::spawn_local(copy_link(state, share))>
                 "Copy link"
             </button>
-            {note}
+            <div class="share-note" data-testid="share-note" role="status" hidden=move || share.copied.with(Option::is_none)>
+                <p>{said}</p>
+                <input data-testid="share-link" readonly=true aria-label="link" node_ref=field
+                    hidden=too_long prop:value=link/>
+                <button data-testid="download-manifests" hidden=move || !too_long() on:click=move |_| {
+                    share.base.with_untracked(|b| download(&b.text, "podpath-cluster.yaml"));
+                }>"Download manifests"</button>
+            </div>
         </span>
     }
     .into_any()
@@ -457,15 +454,17 @@ pub fn CopyLink() -> impl IntoView {
 #[component]
 pub fn LinkNotice() -> impl IntoView {
     let Some(share) = use_share() else { return ().into_any() };
-    (move || {
-        let problems = share.problems.get();
-        (!problems.is_empty()).then(|| view! {
-            <div class="link-notice" data-testid="link-notice" role="alert">
-                <strong>"This link could not be used in full:"</strong>
-                <ul>{problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}</ul>
-                <button data-testid="link-notice-close" on:click=move |_| share.problems.set(Vec::new())>"Dismiss"</button>
-            </div>
+    let text = move || {
+        share.problems.with(|p| {
+            p.iter()
+                .fold(String::from("This link could not be used in full:"), |t, p| t + "\n• " + p)
         })
-    })
+    };
+    view! {
+        <div class="link-notice" data-testid="link-notice" role="alert" hidden=move || share.problems.with(Vec::is_empty)>
+            <p>{text}</p>
+            <button data-testid="link-notice-close" on:click=move |_| share.problems.set(Vec::new())>"Dismiss"</button>
+        </div>
+    }
     .into_any()
 }

@@ -23,7 +23,7 @@ return {
   outcomes: [...document.querySelectorAll('[data-testid=outcome]')].map(o => o.textContent),
   position: t('.playback .position'),
   yaml: document.querySelector('[data-testid=yaml-editor]').value,
-  notice: t('[data-testid=link-notice]'),
+  notice: (n => n && !n.hidden ? n.textContent : null)(document.querySelector('[data-testid=link-notice]')),
   pods: document.querySelectorAll('[data-testid=pod]').length,
 };
 "#;
@@ -85,8 +85,17 @@ async fn make_link(c: &Client, base: &str) -> Result<(String, Value), String> {
     )
     .await?;
     click(c, "send-n").await?;
-    until(c, "return document.querySelectorAll('[data-testid=outcome]').length == 4;", "4 outcomes")
-        .await?;
+    until(
+        c,
+        "return document.querySelectorAll('[data-testid=outcome]').length == 4;",
+        "4 outcomes",
+    )
+    .await?;
+    // Paused at hop 3 (step 2), whatever the playback had reached: back to the first hop (a
+    // step pauses; the first is as far back as it goes), then two forward.
+    for _ in 0..40 {
+        click(c, "step-back").await?;
+    }
     click(c, "step-forward").await?;
     click(c, "step-forward").await?;
     click(c, "copy-link").await?;
@@ -122,8 +131,12 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
     let second = podpath_e2e::chromium(&driver, 1280, 900).await.unwrap_or_else(|e| panic!("{e}"));
     let opened = async {
         open(&second, &link).await?;
-        until(&second, "return document.querySelectorAll('[data-testid=outcome]').length > 0;", "outcomes")
-            .await?;
+        until(
+            &second,
+            "return document.querySelectorAll('[data-testid=outcome]').length > 0;",
+            "outcomes",
+        )
+        .await?;
         no_errors(&second, "after opening the link").await?;
         run(&second, ANSWER_JS).await
     }
@@ -146,8 +159,12 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
         .unwrap_or_else(|e| panic!("{e}"));
         let seen = async {
             open(&c, &corrupt).await?;
-            until(&c, "return document.querySelector('[data-testid=link-notice]');", "the notice")
-                .await?;
+            until(
+                &c,
+                "return !document.querySelector('[data-testid=link-notice]').hidden;",
+                "the notice",
+            )
+            .await?;
             let a = run(&c, ANSWER_JS).await?;
             podpath_e2e::save_screenshot(&c, &shot_path(&format!("link-notice-{w}.png"))).await?;
             if phone {
@@ -155,8 +172,12 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
                 open(&c, &base).await?;
                 click(&c, "send").await?;
                 click(&c, "copy-link").await?;
-                until(&c, "return document.querySelector('[data-testid=share-note]');", "the note")
-                    .await?;
+                until(
+                    &c,
+                    "return !document.querySelector('[data-testid=share-note]').hidden;",
+                    "the note",
+                )
+                .await?;
                 podpath_e2e::save_screenshot(&c, &shot_path("link-copied-390.png")).await?;
             }
             Ok::<Value, String>(a)
