@@ -37,7 +37,7 @@ pub fn apply_edited_yaml(state: AppState, text: &str) -> bool {
     let cluster_before = super::share::before_apply(state);
     let ok = apply_loaded(state, text, manifests::load_with(text, &keep_allocations(state)));
     if ok {
-        super::share::check_apply(state, text, cluster_before);
+        super::share::applied_over(state, text, cluster_before);
     }
     if ok && before.is_some() {
         state.trace.set(before);

@@ -7,6 +7,11 @@
 //! that Apply kept an earlier cluster's addresses, that cluster's export (`keep`); or the
 //! cluster's export after a diagram edit. They travel deflate-raw compressed in the fragment,
 //! by the browser's own `CompressionStream` (no compression code in the bundle).
+//!
+//! Why the state is a thread-local and one signal: each signal of a new type instantiates the
+//! reactive system's generic code again, and the bundle is size-first.
+
+use std::cell::RefCell;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -52,27 +57,32 @@ extern "C" {
 /// YAML's compression ratios, low enough that a crafted link cannot exhaust the tab.
 const MAX_INFLATED: f64 = 16.0 * 1024.0 * 1024.0;
 
-/// What a link carries beyond the app's state.
-#[derive(Clone, Copy)]
-pub struct Share {
-    base: RwSignal<Base>,
+/// What a link carries beyond the app's state (not reactive), for the App mounted last.
+#[derive(Default)]
+struct Share {
+    /// An App is mounted (the embed view has none: nothing is written).
+    active: bool,
+    base: Base,
     /// Bumped with every new base, so a compression that finishes late is not used.
-    generation: RwSignal<u64>,
+    generation: u64,
     /// The deflated base (and `keep`), once compressed, with its generation.
-    z: RwSignal<Option<Deflated>>,
+    z: Option<(u64, Vec<u8>, Option<Vec<u8>>)>,
     /// `synth=` of the link the page opened, while the cluster is that synthetic one.
-    synth: RwSignal<Option<String>>,
+    synth: Option<String>,
     /// The page shows a cluster of its own (not a link that could not be opened, whose URL is
     /// left in the address bar): the URL may follow it.
-    ready: RwSignal<bool>,
-    /// What the opened link held that could not be used.
-    pub problems: RwSignal<Vec<String>>,
-    /// After Copy link: what happened, with the link.
-    copied: RwSignal<Option<Copied>>,
+    ready: bool,
+    /// What is shown: the opened link's problems, Copy link's outcome.
+    shown: Option<RwSignal<Shown>>,
 }
 
-/// A base deflated: its generation, the text's bytes, `keep`'s bytes.
-type Deflated = (u64, Vec<u8>, Option<Vec<u8>>);
+thread_local! {
+    static SHARE: RefCell<Share> = RefCell::new(Share::default());
+}
+
+fn with<R>(f: impl FnOnce(&mut Share) -> R) -> R {
+    SHARE.with(|s| f(&mut s.borrow_mut()))
+}
 
 /// The manifests a link carries.
 #[derive(Clone, Debug, Default)]
@@ -87,30 +97,26 @@ struct Base {
     exported: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Copied {
-    Done(String),
-    Refused(String),
-    TooLong(usize),
+/// What the link notice and the copy note show.
+#[derive(Clone, Debug, Default)]
+struct Shown {
+    /// What the opened link held that could not be used.
+    problems: Vec<String>,
+    /// After Copy link: what was said, and the link (empty when too long).
+    copied: Option<(String, String)>,
 }
 
-fn use_share() -> Option<Share> {
-    use_context::<Share>()
+fn problem(text: String) {
+    if let Some(s) = with(|s| s.shown) {
+        s.update(|s| s.problems.push(text));
+    }
 }
 
-/// Provides the share state, and opens what `url` describes: manifests or scenario, then the
-/// timeline, the probe and the step. What cannot be used is listed in the link notice.
+/// Opens what `url` describes: manifests or scenario, then the timeline, the probe and the
+/// step. What cannot be used is listed in the link notice.
 pub fn open(state: AppState, url: PageUrl) {
-    let share = Share {
-        base: RwSignal::new(Base::default()),
-        generation: RwSignal::new(0),
-        z: RwSignal::new(None),
-        synth: RwSignal::new(None),
-        ready: RwSignal::new(false),
-        problems: RwSignal::new(url.unreadable.clone()),
-        copied: RwSignal::new(None),
-    };
-    provide_context(share);
+    let shown = RwSignal::new(Shown { problems: url.unreadable.clone(), copied: None });
+    with(|s| *s = Share { active: true, shown: Some(shown), ..Share::default() });
     Effect::new(move |_| {
         // The URL follows the cluster (events, diagram edits) and the playback, once per hop.
         state.revision.track();
@@ -122,15 +128,14 @@ pub fn open(state: AppState, url: PageUrl) {
         match super::loading::url_synth(&url) {
             Some((shape, packets)) => {
                 super::loading::load_synth(state, shape, packets);
-                share.synth.set(Some(spec.clone()));
-                share.ready.set(true);
+                with(|s| (s.synth, s.ready) = (Some(spec.clone()), true));
             }
-            None => problem(share, format!("synth={spec}: not a cluster shape (e.g. 5x200)")),
+            None => problem(format!("synth={spec}: not a cluster shape (e.g. 5x200)")),
         }
         return;
     }
     if let Some(Err(e)) = &url.keep {
-        return lost(share, format!("the link's manifests: {e}"));
+        return lost(format!("the link's manifests: {e}"));
     }
     match (url.z.clone(), url.yaml.clone()) {
         (Some(Ok(z)), _) => {
@@ -148,34 +153,28 @@ pub fn open(state: AppState, url: PageUrl) {
                 };
                 state.loading.set(None);
                 match (text, keep) {
-                    (Ok(text), Ok(keep)) => open_manifests(state, share, &text, keep, &url),
-                    (Err(e), _) | (_, Err(e)) => lost(share, e),
+                    (Ok(text), Ok(keep)) => open_manifests(state, &text, keep, &url),
+                    (Err(e), _) | (_, Err(e)) => lost(e),
                 }
             });
         }
-        (Some(Err(e)), _) | (None, Some(Err(e))) => {
-            lost(share, format!("the link's manifests: {e}"))
-        }
-        (None, Some(Ok(text))) => open_manifests(state, share, &text, None, &url),
+        (Some(Err(e)), _) | (None, Some(Err(e))) => lost(format!("the link's manifests: {e}")),
+        (None, Some(Ok(text))) => open_manifests(state, &text, None, &url),
         (None, None) => {
             let id = url.scenario.as_deref().unwrap_or("default");
             if actions::load_scenario(state, id) {
-                open_rest(state, share, &url);
+                open_rest(state, &url);
             } else {
                 actions::load_scenario(state, "default");
-                problem(share, format!("the link's scenario {id:?} is not bundled: the default cluster is shown instead, without the link's probe and events"));
+                problem(format!("the link's scenario {id:?} is not bundled: the default cluster is shown instead, without the link's probe and events"));
             }
         }
     }
 }
 
-fn problem(share: Share, text: String) {
-    share.problems.update(|p| p.push(text));
-}
-
 /// The link's cluster cannot be shown: nothing of it is run on another cluster.
-fn lost(share: Share, text: String) {
-    problem(share, format!("{text}; nothing was loaded (choose a scenario above)"));
+fn lost(text: String) {
+    problem(format!("{text}; nothing was loaded (choose a scenario above)"));
 }
 
 async fn inflated(name: &str, data: &[u8]) -> Result<String, String> {
@@ -190,41 +189,35 @@ async fn inflated(name: &str, data: &[u8]) -> Result<String, String> {
 
 /// Loads the link's manifests; with `keep`, over the allocations of that cluster (as the Apply
 /// that made the link did).
-fn open_manifests(state: AppState, share: Share, text: &str, keep: Option<String>, url: &PageUrl) {
+fn open_manifests(state: AppState, text: &str, keep: Option<String>, url: &PageUrl) {
     state.editor.update(|e| e.set_draft(text));
     let mut options = manifests::LoadOptions::default();
     if let Some(k) = &keep {
         match manifests::load(k) {
             Ok(kept) => options.previous = Some(std::sync::Arc::new(kept.cluster.allocations())),
-            Err(d) => {
-                let first = d.first().map(ToString::to_string).unwrap_or_default();
-                return lost(
-                    share,
-                    format!("the link's kept cluster (#keep) does not load: {first}"),
-                );
-            }
+            Err(_) => return lost("the link's kept cluster (#keep) does not load".into()),
         }
     }
     if actions::apply_loaded(state, text, manifests::load_with(text, &options)) {
         if keep.is_some() {
             rebase_with(state, text, keep, false);
         }
-        open_rest(state, share, url);
+        open_rest(state, url);
     } else {
         let n = state.messages.with_untracked(|m| m.iter().filter(|m| m.error).count());
-        lost(share, format!("the link's manifests do not load ({n} errors, listed under the YAML editor with their lines)"));
+        lost(format!("the link's manifests do not load ({n} errors, listed under the YAML editor with their lines)"));
     }
 }
 
 /// The timeline, the probe, the step, on the cluster the link named.
-fn open_rest(state: AppState, share: Share, url: &PageUrl) {
+fn open_rest(state: AppState, url: &PageUrl) {
     if let Err(e) = actions::apply_url_timeline(state, &url.events, url.at.as_deref()) {
-        problem(share, e);
+        problem(e);
     }
     let probe = match url.probe.as_deref().map(engine::Probe::parse).transpose() {
         Ok(p) => p,
         Err(e) => {
-            problem(share, format!("the link's probe: {e}; not sent"));
+            problem(format!("the link's probe: {e}; not sent"));
             None
         }
     };
@@ -234,12 +227,12 @@ fn open_rest(state: AppState, share: Share, url: &PageUrl) {
         if let Some(step) = url.step {
             let n = actions::step_count(state);
             if step >= n {
-                problem(share, format!("step={step}: the trace has {n} hops; the last is shown"));
+                problem(format!("step={step}: the trace has {n} hops; the last is shown"));
             }
             actions::jump_to_step(state, step.min(n.saturating_sub(1)));
         }
     } else if url.step.is_some() {
-        problem(share, "step= without a probe: no packet to step through".into());
+        problem("step= without a probe: no packet to step through".into());
     }
 }
 
@@ -250,16 +243,18 @@ pub fn rebase(state: AppState, text: &str, exported: bool) {
 }
 
 fn rebase_with(state: AppState, text: &str, keep: Option<String>, exported: bool) {
-    let Some(share) = use_share() else { return };
+    if !with(|s| s.active) {
+        return;
+    }
     let from = state.events.with_untracked(Vec::len);
     let text = text.to_string();
-    share.base.set(Base { text: text.clone(), keep: keep.clone(), from, exported });
-    share.synth.set(None);
-    share.ready.set(true);
-    share.z.set(None);
-    share.generation.update(|g| *g += 1);
-    let generation = share.generation.get_untracked();
-    if text.is_empty() || bundled(state, share).is_some() {
+    let generation = with(|s| {
+        s.base = Base { text: text.clone(), keep: keep.clone(), from, exported };
+        (s.synth, s.ready, s.z) = (None, true, None);
+        s.generation += 1;
+        s.generation
+    });
+    if text.is_empty() || bundled(state).is_some() {
         return;
     }
     leptos::task::spawn_local(async move {
@@ -271,8 +266,8 @@ fn rebase_with(state: AppState, text: &str, keep: Option<String>, exported: bool
             },
             None => None,
         };
-        if share.generation.get_untracked() == generation {
-            share.z.set(Some((generation, z, k)));
+        if with(|s| s.generation == generation && s.active) {
+            with(|s| s.z = Some((generation, z, k)));
             write_url(state);
         }
     });
@@ -283,31 +278,16 @@ async fn deflated(text: &str) -> Option<Vec<u8>> {
     Some(js_sys::Uint8Array::new(&bytes).to_vec())
 }
 
-/// The export of the cluster an Apply replaces (taken before it), for [`check_apply`].
+/// The export of the cluster an Apply replaces (taken before it): the link carries it with
+/// the applied text, whose load keeps its allocations (as the Apply did).
 pub fn before_apply(state: AppState) -> Option<String> {
-    use_share()?;
-    Some(state.cluster.with_untracked(manifests::export))
+    with(|s| s.active).then(|| state.cluster.with_untracked(manifests::export))
 }
 
-/// After Apply of `text` over the cluster exported as `before`, keeping its allocations: the
-/// link carries the text alone when a fresh load of it (what opening a link does) allocates
-/// the same; else with `before` to keep, when loading over that gives the same; else the
-/// cluster's export.
-pub fn check_apply(state: AppState, text: &str, before: Option<String>) {
-    let Some(before) = before else { return };
-    let now = state.cluster.with_untracked(|c| c.allocations());
-    if manifests::load(text).is_ok_and(|l| l.cluster.allocations() == now) {
-        return;
-    }
-    let over = manifests::load(&before).ok().and_then(|b| {
-        let previous = Some(std::sync::Arc::new(b.cluster.allocations()));
-        let options = manifests::LoadOptions { previous, ..manifests::LoadOptions::default() };
-        manifests::load_with(text, &options).ok()
-    });
-    if over.is_some_and(|l| l.cluster.allocations() == now) {
-        rebase_with(state, text, Some(before), false);
-    } else {
-        rebase(state, &state.cluster.with_untracked(manifests::export), true);
+/// After Apply of `text` over the cluster exported as `before` (from [`before_apply`]).
+pub fn applied_over(state: AppState, text: &str, before: Option<String>) {
+    if before.is_some() {
+        rebase_with(state, text, before, false);
     }
 }
 
@@ -321,25 +301,25 @@ pub fn diagram_edit(state: AppState, f: impl FnOnce(&mut engine::Cluster) -> Res
 }
 
 /// The scenario id when the link's manifests are that bundled scenario's, unchanged.
-fn bundled(state: AppState, share: Share) -> Option<String> {
+fn bundled(state: AppState) -> Option<String> {
     let id = state.scenario.get_untracked();
-    let same = share.base.with_untracked(|b| {
-        b.keep.is_none()
-            && manifests::scenarios().into_iter().any(|s| s.id == id && s.yaml == b.text)
+    let same = with(|s| {
+        s.base.keep.is_none()
+            && manifests::scenarios().into_iter().any(|sc| sc.id == id && sc.yaml == s.base.text)
     });
     (!id.is_empty() && same).then_some(id)
 }
 
 /// The link's query and fragment, and whether its manifests are still being compressed.
-fn link(state: AppState, share: Share) -> (String, bool) {
+fn link(state: AppState) -> (String, bool) {
     let now = state.cluster.with_untracked(|c| c.now_ms());
-    let (own, from) = share.base.with_untracked(|b| (!b.text.is_empty(), b.from));
-    let scenario = bundled(state, share);
+    let (own, from, synth) = with(|s| (!s.base.text.is_empty(), s.base.from, s.synth.clone()));
+    let scenario = bundled(state);
     let trace_probe = state.trace.with_untracked(|t| t.as_ref().map(|t| t.probe.spec()));
     let step = state.step.get_untracked();
     let q = PageUrl {
         scenario: scenario.clone(),
-        synth: share.synth.get_untracked(),
+        synth,
         probe: trace_probe.clone(),
         events: state.events.with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
         at: (now > 0).then(|| engine::timeline::format_time(now)),
@@ -351,19 +331,20 @@ fn link(state: AppState, share: Share) -> (String, bool) {
     if scenario.is_some() || !own {
         return (q, false);
     }
-    let g = share.generation.get_untracked();
-    match share.z.get_untracked().filter(|(zg, _, _)| *zg == g) {
-        Some((_, z, k)) => (url::link(&q, Some(&z), k.as_deref()), false),
+    with(|s| match s.z.as_ref().filter(|z| z.0 == s.generation) {
+        Some((_, z, k)) => (url::link(&q, Some(z), k.as_deref()), false),
         None => (q, true),
-    }
+    })
 }
 
 /// Keeps the address bar on the link of what is shown (a link too long to share keeps its
 /// manifests out, and says so when opened).
 pub fn write_url(state: AppState) {
-    let Some(share) = use_share() else { return };
-    let (mut l, pending) = link(state, share);
-    if pending || !share.ready.get_untracked() {
+    if !with(|s| s.active && s.ready) {
+        return;
+    }
+    let (mut l, pending) = link(state);
+    if pending {
         return;
     }
     if page_prefix().len() + l.len() > MAX_LINK_CHARS {
@@ -380,71 +361,71 @@ fn page_prefix() -> String {
     part(web_sys::Location::origin) + &part(web_sys::Location::pathname)
 }
 
-async fn copy_link(state: AppState, share: Share) {
-    let mut l = link(state, share);
+/// Copies the link: copied, refused by the browser (the link is then selected for the user to
+/// copy), or too long (the manifests as a file instead).
+async fn copy_link(state: AppState) {
+    let mut l = link(state);
     while l.1 {
         // The manifests are still being compressed (a moment after Apply).
         gloo_timers::future::TimeoutFuture::new(20).await;
-        l = link(state, share);
+        l = link(state);
     }
     let full = page_prefix() + &l.0;
-    let result = if full.len() > MAX_LINK_CHARS {
-        Copied::TooLong(full.len())
+    let (mut said, link, refused) = if full.len() > MAX_LINK_CHARS {
+        let n = full.len();
+        (format!("This link would be {n} characters, over the {MAX_LINK_CHARS} a browser's address bar keeps (Chromium's limit): download the manifests as a file instead. The probe and the timeline are not in the file."), String::new(), false)
     } else if JsFuture::from(copy(&full)).await.is_ok() {
-        Copied::Done(full)
+        ("Link copied.".to_string(), full, false)
     } else {
-        Copied::Refused(full)
+        ("The browser did not allow copying: the link is selected below, copy it with Ctrl+C (⌘C).".to_string(), full, true)
     };
-    share.copied.set(Some(result));
+    if with(|s| s.base.exported) {
+        said.push_str(" The link carries the cluster as exported (every address spelled out, workloads as plain pods), so that it opens with the same addresses.");
+    }
+    let Some(shown) = with(|s| s.shown) else { return };
+    shown.update(|s| s.copied = Some((said, link)));
+    if refused {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        select_link();
+    }
 }
 
-/// "Copy link", and what became of it: copied, refused by the browser (the link is selected
-/// for the user to copy), or too long (the manifests as a file instead). One element whose
-/// parts show or hide, so the bundle holds one view, not one per case.
+fn select_link() {
+    use wasm_bindgen::JsCast;
+    let field = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("[data-testid=share-link]").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+    if let Some(f) = field {
+        f.select();
+    }
+}
+
+/// "Copy link", and the note of what became of it.
 #[component]
 pub fn CopyLink() -> impl IntoView {
     let Some(state) = super::state::use_state() else { return ().into_any() };
-    let Some(share) = use_share() else { return ().into_any() };
-    let field = NodeRef::<leptos::html::Input>::new();
-    let said = move || {
-        let mut text = share.copied.with(|c| match c {
-            None => String::new(),
-            Some(Copied::Done(_)) => "Link copied.".into(),
-            Some(Copied::Refused(_)) => "The browser did not allow copying: the link is selected below, copy it with Ctrl+C (⌘C).".into(),
-            Some(Copied::TooLong(n)) => format!("This link would be {n} characters, over the {MAX_LINK_CHARS} a browser's address bar keeps (Chromium's limit): download the manifests as a file instead. The probe and the timeline are not in the file."),
-        });
-        if share.base.with(|b| b.exported) {
-            text.push_str(" The link carries the cluster as exported (every address spelled out, workloads as plain pods), so that it opens with the same addresses.");
-        }
-        text
-    };
-    let link = move || {
-        share.copied.with(|c| match c {
-            Some(Copied::Done(l) | Copied::Refused(l)) => l.clone(),
-            _ => String::new(),
+    let Some(shown) = with(|s| s.shown) else { return ().into_any() };
+    let note = move || {
+        shown.with(|s| s.copied.clone()).map(|(said, link)| {
+            let too_long = link.is_empty();
+            view! {
+                <div class="share-note" data-testid="share-note" role="status">
+                    <p>{said}</p>
+                    <input data-testid="share-link" readonly=true aria-label="link" hidden=too_long value=link/>
+                    <button data-testid="download-manifests" hidden=!too_long on:click=move |_| {
+                        with(|s| download(&s.base.text, "podpath-cluster.yaml"));
+                    }>"Download manifests"</button>
+                </div>
+            }
         })
     };
-    let too_long = move || share.copied.with(|c| matches!(c, Some(Copied::TooLong(_))));
-    Effect::new(move |_| {
-        if matches!(share.copied.get(), Some(Copied::Refused(_))) {
-            if let Some(f) = field.get() {
-                f.select();
-            }
-        }
-    });
     view! {
         <span class="share">
-            <button data-testid="copy-link" on:click=move |_| leptos::task::spawn_local(copy_link(state, share))>
+            <button data-testid="copy-link" on:click=move |_| leptos::task::spawn_local(copy_link(state))>
                 "Copy link"
             </button>
-            <div class="share-note" data-testid="share-note" role="status" hidden=move || share.copied.with(Option::is_none)>
-                <p>{said}</p>
-                <input data-testid="share-link" readonly=true aria-label="link" node_ref=field
-                    hidden=too_long prop:value=link/>
-                <button data-testid="download-manifests" hidden=move || !too_long() on:click=move |_| {
-                    share.base.with_untracked(|b| download(&b.text, "podpath-cluster.yaml"));
-                }>"Download manifests"</button>
-            </div>
+            {note}
         </span>
     }
     .into_any()
@@ -453,18 +434,17 @@ pub fn CopyLink() -> impl IntoView {
 /// What the opened link held that could not be used, until dismissed.
 #[component]
 pub fn LinkNotice() -> impl IntoView {
-    let Some(share) = use_share() else { return ().into_any() };
-    let text = move || {
-        share.problems.with(|p| {
-            p.iter()
-                .fold(String::from("This link could not be used in full:"), |t, p| t + "\n• " + p)
+    let Some(shown) = with(|s| s.shown) else { return ().into_any() };
+    (move || {
+        let text = shown.with(|s| {
+            s.problems.iter().fold(String::new(), |t, p| t + "\n• " + p)
+        });
+        (!text.is_empty()).then(|| view! {
+            <div class="link-notice" data-testid="link-notice" role="alert">
+                <p>"This link could not be used in full:"{text}</p>
+                <button data-testid="link-notice-close" on:click=move |_| shown.update(|s| s.problems.clear())>"Dismiss"</button>
+            </div>
         })
-    };
-    view! {
-        <div class="link-notice" data-testid="link-notice" role="alert" hidden=move || share.problems.with(Vec::is_empty)>
-            <p>{text}</p>
-            <button data-testid="link-notice-close" on:click=move |_| share.problems.set(Vec::new())>"Dismiss"</button>
-        </div>
-    }
+    })
     .into_any()
 }
