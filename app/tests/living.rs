@@ -206,15 +206,24 @@ async fn a_copied_link_of_an_edited_cluster_opens_the_same_cluster_and_answer() 
     let outcomes = outcome_pods();
     assert_eq!(outcomes.len(), 4, "{outcomes:?}");
     let verdict = text("[data-testid=verdict]");
-    // The address bar follows the playback.
-    let search = web_sys::window().unwrap().location().search().unwrap();
+    // The address bar follows the playback (and holds the manifests once compressed).
+    let loc = web_sys::window().unwrap().location();
+    for _ in 0..30 {
+        if !loc.hash().unwrap().is_empty() {
+            break;
+        }
+        tick().await;
+    }
+    assert!(loc.hash().unwrap().starts_with("#z="), "{:?}", loc.hash());
+    let search = loc.search().unwrap();
     assert!(search.contains("step=2"), "{search}");
 
     click("[data-testid=copy-link]");
     settle().await;
     let link: HtmlInputElement = one("[data-testid=share-link]").dyn_into().expect("input");
     let link = link.value();
-    assert!(link.contains("#z="), "{link}");
+    // The applied text, and the cluster it was applied over (whose addresses the Apply kept).
+    assert!(link.contains("#z=") && link.contains("&keep="), "{link}");
     assert!(!link.contains("scenario="), "the user's cluster is not the bundled one: {link}");
     assert!(link.contains("step=2"), "{link}");
 

@@ -37,7 +37,12 @@ export async function inflate(data, max) {
   }
   return new TextDecoder('utf-8', { fatal: true }).decode(await new Blob(parts).arrayBuffer());
 }
-export async function copy(text) { await navigator.clipboard.writeText(text); }
+export async function copy(text) {
+  try { await navigator.clipboard.writeText(text); return true; } catch (e) {
+    setTimeout(() => { const f = document.querySelector('[data-testid=share-link]'); if (f) f.select(); }, 50);
+    return false;
+  }
+}
 export function download(text, name) {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
@@ -194,7 +199,11 @@ fn open_manifests(state: AppState, text: &str, keep: Option<String>, url: &PageU
     let mut options = manifests::LoadOptions::default();
     if let Some(k) = &keep {
         match manifests::load(k) {
-            Ok(kept) => options.previous = Some(std::sync::Arc::new(kept.cluster.allocations())),
+            // Its allocations are what the load keeps (as the Apply that made the link did).
+            Ok(kept) => {
+                state.cluster.set(kept.cluster);
+                options = actions::keep_allocations(state);
+            }
             Err(_) => return lost("the link's kept cluster (#keep) does not load".into()),
         }
     }
@@ -254,23 +263,32 @@ fn rebase_with(state: AppState, text: &str, keep: Option<String>, exported: bool
         s.generation += 1;
         s.generation
     });
-    if text.is_empty() || bundled(state).is_some() {
-        return;
+    if !text.is_empty() && bundled(state).is_none() {
+        leptos::task::spawn_local(async move {
+            if compress(text, keep, generation).await {
+                write_url(state);
+            }
+        });
     }
-    leptos::task::spawn_local(async move {
-        let Some(z) = deflated(&text).await else { return };
-        let k = match &keep {
-            Some(k) => match deflated(k).await {
-                Some(k) => Some(k),
-                None => return,
-            },
-            None => None,
-        };
-        if with(|s| s.generation == generation && s.active) {
-            with(|s| s.z = Some((generation, z, k)));
-            write_url(state);
+}
+
+/// Deflates a base; false if it is no longer the current one (or the browser failed).
+async fn compress(text: String, keep: Option<String>, generation: u64) -> bool {
+    let Some(z) = deflated(&text).await else { return false };
+    let k = match &keep {
+        Some(k) => match deflated(k).await {
+            Some(k) => Some(k),
+            None => return false,
+        },
+        None => None,
+    };
+    with(|s| {
+        let current = s.generation == generation && s.active;
+        if current {
+            s.z = Some((generation, z, k));
         }
-    });
+        current
+    })
 }
 
 async fn deflated(text: &str) -> Option<Vec<u8>> {
@@ -365,39 +383,29 @@ fn page_prefix() -> String {
 /// copy), or too long (the manifests as a file instead).
 async fn copy_link(state: AppState) {
     let mut l = link(state);
-    while l.1 {
-        // The manifests are still being compressed (a moment after Apply).
-        gloo_timers::future::TimeoutFuture::new(20).await;
+    if l.1 {
+        // The manifests are still being compressed (a moment after Apply): once more, awaited.
+        let (text, keep, g) = with(|s| (s.base.text.clone(), s.base.keep.clone(), s.generation));
+        compress(text, keep, g).await;
         l = link(state);
     }
     let full = page_prefix() + &l.0;
-    let (mut said, link, refused) = if full.len() > MAX_LINK_CHARS {
+    let (mut said, link) = if full.len() > MAX_LINK_CHARS {
         let n = full.len();
-        (format!("This link would be {n} characters, over the {MAX_LINK_CHARS} a browser's address bar keeps (Chromium's limit): download the manifests as a file instead. The probe and the timeline are not in the file."), String::new(), false)
-    } else if JsFuture::from(copy(&full)).await.is_ok() {
-        ("Link copied.".to_string(), full, false)
+        (format!("This link would be {n} characters, over the {MAX_LINK_CHARS} a browser's address bar keeps (Chromium's limit): download the manifests instead (the probe and timeline are not in the file)."), String::new())
+    } else if JsFuture::from(copy(&full)).await.ok() == Some(JsValue::TRUE) {
+        ("Link copied.".to_string(), full)
     } else {
-        ("The browser did not allow copying: the link is selected below, copy it with Ctrl+C (⌘C).".to_string(), full, true)
+        // `copy` selects the field once it shows.
+        ("The browser did not allow copying: the link is selected below, copy it with Ctrl+C (⌘C).".to_string(), full)
     };
     if with(|s| s.base.exported) {
-        said.push_str(" The link carries the cluster as exported (every address spelled out, workloads as plain pods), so that it opens with the same addresses.");
+        said.push_str(
+            " It carries the cluster as exported (addresses spelled out, workloads as plain pods).",
+        );
     }
-    let Some(shown) = with(|s| s.shown) else { return };
-    shown.update(|s| s.copied = Some((said, link)));
-    if refused {
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        select_link();
-    }
-}
-
-fn select_link() {
-    use wasm_bindgen::JsCast;
-    let field = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("[data-testid=share-link]").ok().flatten())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
-    if let Some(f) = field {
-        f.select();
+    if let Some(shown) = with(|s| s.shown) {
+        shown.update(|s| s.copied = Some((said, link)));
     }
 }
 

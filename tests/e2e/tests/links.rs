@@ -123,7 +123,7 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
     let _ = first.close().await;
     let (link, answer) = made.unwrap_or_else(|e| panic!("{e}"));
     println!("link ({} chars): {link}", link.len());
-    assert!(link.starts_with(&base) && link.contains("#z="), "{link}");
+    assert!(link.starts_with(&base) && link.contains("#z=") && link.contains("&keep="), "{link}");
     assert!(link.contains("step=2"), "the link follows the playback: {link}");
     assert!(answer["yaml"].as_str().unwrap_or_default().contains("replicas: 4"));
 
@@ -159,12 +159,8 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
         .unwrap_or_else(|e| panic!("{e}"));
         let seen = async {
             open(&c, &corrupt).await?;
-            until(
-                &c,
-                "return document.querySelector('[data-testid=link-notice]');",
-                "the notice",
-            )
-            .await?;
+            until(&c, "return document.querySelector('[data-testid=link-notice]');", "the notice")
+                .await?;
             let a = run(&c, ANSWER_JS).await?;
             podpath_e2e::save_screenshot(&c, &shot_path(&format!("link-notice-{w}.png"))).await?;
             if phone {
@@ -172,12 +168,8 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
                 open(&c, &base).await?;
                 click(&c, "send").await?;
                 click(&c, "copy-link").await?;
-                until(
-                    &c,
-                    "return document.querySelector('[data-testid=share-note]');",
-                    "the note",
-                )
-                .await?;
+                until(&c, "return document.querySelector('[data-testid=share-note]');", "the note")
+                    .await?;
                 podpath_e2e::save_screenshot(&c, &shot_path("link-copied-390.png")).await?;
             }
             Ok::<Value, String>(a)
