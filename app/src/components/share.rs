@@ -37,11 +37,26 @@ export async function inflate(data, max) {
   }
   return new TextDecoder('utf-8', { fatal: true }).decode(await new Blob(parts).arrayBuffer());
 }
-export async function copy(text) {
-  try { await navigator.clipboard.writeText(text); return true; } catch (e) {
-    setTimeout(() => { const f = document.querySelector('[data-testid=share-link]'); if (f) f.select(); }, 50);
-    return false;
+export async function note(link, max, extra, yaml) {
+  const n = document.querySelector('[data-testid=share-note]');
+  if (!n) return;
+  const [p, f, d] = [n.querySelector('p'), n.querySelector('input'), n.querySelector('button')];
+  const long = link.length > max;
+  let said = 'Link copied.';
+  if (long) {
+    said = `This link would be ${link.length} characters, over the ${max} a browser's address bar keeps (Chromium's limit): download the manifests instead (the probe and timeline are not in the file).`;
+  } else {
+    try { await navigator.clipboard.writeText(link); } catch (e) {
+      said = 'The browser did not allow copying: the link is selected below, copy it with Ctrl+C (⌘C).';
+      setTimeout(() => f.select(), 0);
+    }
   }
+  p.textContent = said + extra;
+  f.value = long ? '' : link;
+  f.hidden = long;
+  d.hidden = !long;
+  d.onclick = () => download(yaml, 'podpath-cluster.yaml');
+  n.hidden = false;
 }
 export function download(text, name) {
   const a = document.createElement('a');
@@ -54,8 +69,7 @@ export function download(text, name) {
 extern "C" {
     fn deflate(text: &str) -> js_sys::Promise;
     fn inflate(data: &[u8], max: f64) -> js_sys::Promise;
-    fn copy(text: &str) -> js_sys::Promise;
-    fn download(text: &str, name: &str);
+    fn note(link: &str, max: f64, extra: &str, yaml: &str) -> js_sys::Promise;
 }
 
 /// The most a link's manifests may inflate to: far above any text a 32 KiB link holds at
@@ -77,8 +91,8 @@ struct Share {
     /// The page shows a cluster of its own (not a link that could not be opened, whose URL is
     /// left in the address bar): the URL may follow it.
     ready: bool,
-    /// What is shown: the opened link's problems, Copy link's outcome.
-    shown: Option<RwSignal<Shown>>,
+    /// What the opened link held that could not be used, as shown.
+    problems: Option<RwSignal<Vec<String>>>,
 }
 
 thread_local! {
@@ -102,26 +116,17 @@ struct Base {
     exported: bool,
 }
 
-/// What the link notice and the copy note show.
-#[derive(Clone, Debug, Default)]
-struct Shown {
-    /// What the opened link held that could not be used.
-    problems: Vec<String>,
-    /// After Copy link: what was said, and the link (empty when too long).
-    copied: Option<(String, String)>,
-}
-
 fn problem(text: String) {
-    if let Some(s) = with(|s| s.shown) {
-        s.update(|s| s.problems.push(text));
+    if let Some(p) = with(|s| s.problems) {
+        p.update(|p| p.push(text));
     }
 }
 
 /// Opens what `url` describes: manifests or scenario, then the timeline, the probe and the
 /// step. What cannot be used is listed in the link notice.
 pub fn open(state: AppState, url: PageUrl) {
-    let shown = RwSignal::new(Shown { problems: url.unreadable.clone(), copied: None });
-    with(|s| *s = Share { active: true, shown: Some(shown), ..Share::default() });
+    let problems = Some(RwSignal::new(url.unreadable.clone()));
+    with(|s| *s = Share { active: true, problems, ..Share::default() });
     Effect::new(move |_| {
         // The URL follows the cluster (events, diagram edits) and the playback, once per hop.
         state.revision.track();
@@ -379,8 +384,8 @@ fn page_prefix() -> String {
     part(web_sys::Location::origin) + &part(web_sys::Location::pathname)
 }
 
-/// Copies the link: copied, refused by the browser (the link is then selected for the user to
-/// copy), or too long (the manifests as a file instead).
+/// Copies the link (the snippet's `note` says how it went: copied, refused by the browser and
+/// selected for the user to copy, or too long, with the manifests as a file instead).
 async fn copy_link(state: AppState) {
     let mut l = link(state);
     if l.1 {
@@ -389,51 +394,30 @@ async fn copy_link(state: AppState) {
         compress(text, keep, g).await;
         l = link(state);
     }
-    let full = page_prefix() + &l.0;
-    let (mut said, link) = if full.len() > MAX_LINK_CHARS {
-        let n = full.len();
-        (format!("This link would be {n} characters, over the {MAX_LINK_CHARS} a browser's address bar keeps (Chromium's limit): download the manifests instead (the probe and timeline are not in the file)."), String::new())
-    } else if JsFuture::from(copy(&full)).await.ok() == Some(JsValue::TRUE) {
-        ("Link copied.".to_string(), full)
+    let (yaml, exported) = with(|s| (s.base.text.clone(), s.base.exported));
+    let extra = if exported {
+        " It carries the cluster as exported (addresses spelled out, workloads as plain pods)."
     } else {
-        // `copy` selects the field once it shows.
-        ("The browser did not allow copying: the link is selected below, copy it with Ctrl+C (⌘C).".to_string(), full)
+        ""
     };
-    if with(|s| s.base.exported) {
-        said.push_str(
-            " It carries the cluster as exported (addresses spelled out, workloads as plain pods).",
-        );
-    }
-    if let Some(shown) = with(|s| s.shown) {
-        shown.update(|s| s.copied = Some((said, link)));
-    }
+    let _ =
+        JsFuture::from(note(&(page_prefix() + &l.0), MAX_LINK_CHARS as f64, extra, &yaml)).await;
 }
 
-/// "Copy link", and the note of what became of it.
+/// "Copy link", and the note of what became of it (filled by the snippet: a static view).
 #[component]
 pub fn CopyLink() -> impl IntoView {
     let Some(state) = super::state::use_state() else { return ().into_any() };
-    let Some(shown) = with(|s| s.shown) else { return ().into_any() };
-    let note = move || {
-        shown.with(|s| s.copied.clone()).map(|(said, link)| {
-            let too_long = link.is_empty();
-            view! {
-                <div class="share-note" data-testid="share-note" role="status">
-                    <p>{said}</p>
-                    <input data-testid="share-link" readonly=true aria-label="link" hidden=too_long value=link/>
-                    <button data-testid="download-manifests" hidden=!too_long on:click=move |_| {
-                        with(|s| download(&s.base.text, "podpath-cluster.yaml"));
-                    }>"Download manifests"</button>
-                </div>
-            }
-        })
-    };
     view! {
         <span class="share">
             <button data-testid="copy-link" on:click=move |_| leptos::task::spawn_local(copy_link(state))>
                 "Copy link"
             </button>
-            {note}
+            <div class="share-note" data-testid="share-note" role="status" hidden=true>
+                <p></p>
+                <input data-testid="share-link" readonly=true aria-label="link"/>
+                <button data-testid="download-manifests" hidden=true>"Download manifests"</button>
+            </div>
         </span>
     }
     .into_any()
@@ -442,15 +426,13 @@ pub fn CopyLink() -> impl IntoView {
 /// What the opened link held that could not be used, until dismissed.
 #[component]
 pub fn LinkNotice() -> impl IntoView {
-    let Some(shown) = with(|s| s.shown) else { return ().into_any() };
+    let Some(problems) = with(|s| s.problems) else { return ().into_any() };
     (move || {
-        let text = shown.with(|s| {
-            s.problems.iter().fold(String::new(), |t, p| t + "\n• " + p)
-        });
+        let text = problems.with(|p| p.iter().fold(String::new(), |t, p| t + "\n• " + p));
         (!text.is_empty()).then(|| view! {
             <div class="link-notice" data-testid="link-notice" role="alert">
                 <p>"This link could not be used in full:"{text}</p>
-                <button data-testid="link-notice-close" on:click=move |_| shown.update(|s| s.problems.clear())>"Dismiss"</button>
+                <button data-testid="link-notice-close" on:click=move |_| problems.set(Vec::new())>"Dismiss"</button>
             </div>
         })
     })

@@ -168,7 +168,7 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
                 open(&c, &base).await?;
                 click(&c, "send").await?;
                 click(&c, "copy-link").await?;
-                until(&c, "return document.querySelector('[data-testid=share-note]');", "the note")
+                until(&c, "return (n => n && !n.hidden)(document.querySelector('[data-testid=share-note]'));", "the note")
                     .await?;
                 podpath_e2e::save_screenshot(&c, &shot_path("link-copied-390.png")).await?;
             }
