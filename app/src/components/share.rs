@@ -57,6 +57,12 @@ export async function note(link, max, extra, yaml) {
   d.hidden = !long;
   d.onclick = () => download(yaml, 'podpath-cluster.yaml');
   n.hidden = false;
+  // A click elsewhere closes it.
+  setTimeout(() => document.addEventListener('click', function off(e) {
+    if (n.parentNode.contains(e.target)) return;
+    n.hidden = true;
+    document.removeEventListener('click', off);
+  }), 0);
 }
 export function download(text, name) {
   const a = document.createElement('a');
@@ -192,7 +198,7 @@ async fn inflated(name: &str, data: &[u8]) -> Result<String, String> {
         Ok(t) => Ok(t.as_string().unwrap_or_default()),
         Err(e) => Err(format!(
             "the link's manifests (#{name}) do not inflate: {}",
-            js_sys::Error::from(e).message()
+            String::from(js_sys::Error::from(e).message()).trim_end_matches('.')
         )),
     }
 }
