@@ -74,7 +74,7 @@ async fn a_node_failure_shifts_the_outcomes_with_the_clock() {
     let link = app::url::parse(&search, "");
     assert_eq!(link.events, ["1s node node-3 down"], "{search}");
     assert_eq!(link.at.as_deref(), Some("6s"), "{search}");
-    mount().await;
+    mount_link().await;
     assert_eq!(
         text("[data-testid=clock]"),
         "6s",
@@ -154,11 +154,11 @@ fn notice() -> String {
 #[wasm_bindgen_test]
 async fn a_link_that_cannot_be_honoured_says_what_it_could_not_use() {
     open_link("?scenario=nope&event=1s+reboot+node-3");
-    mount().await;
+    mount_link().await;
     assert!(notice().contains("\"nope\" is not bundled"), "{}", notice());
     assert!(notice().contains("without the link's probe and events"), "{}", notice());
     open_link("?event=1s+reboot+node-3&step=abc&probe=from%3Dnope");
-    mount().await;
+    mount_link().await;
     let n = notice();
     assert!(n.contains("unknown action \"reboot\""), "{n}");
     assert!(n.contains("step=abc: not a whole number"), "{n}");
@@ -172,7 +172,7 @@ async fn a_link_that_cannot_be_honoured_says_what_it_could_not_use() {
         ("?#yaml=a2luZDogUG9k", "do not load"),
     ] {
         open_link(link);
-        mount().await;
+        mount_link().await;
         settle().await;
         let n = notice();
         assert!(n.contains(says), "{link}: {n}");
@@ -228,7 +228,7 @@ async fn a_copied_link_of_an_edited_cluster_opens_the_same_cluster_and_answer() 
     assert!(link.contains("step=2"), "{link}");
 
     open_link(&link);
-    mount().await;
+    mount_link().await;
     settle().await;
     assert_eq!(notice(), "", "a good link opens in full");
     let editor: web_sys::HtmlTextAreaElement =
