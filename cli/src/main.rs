@@ -315,6 +315,9 @@ fn run(cli: Cli) -> u8 {
                     engine::timeline::format_time(t)
                 );
             }
+            for line in c.unscheduled() {
+                println!("unscheduled: {line}");
+            }
             EXIT_OK
         }
         Command::Policy(cmd) => policy::run(&loaded, &cmd),

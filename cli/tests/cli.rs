@@ -474,3 +474,14 @@ spec:
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("the CNI portmap plugin's rule for hostPort 80 of pod ingress-nginx/ingress-nginx-controller"), "{out}");
 }
+
+#[test]
+fn replicas_no_node_can_take_are_listed_by_clock_with_the_schedulers_reason() {
+    let db = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: default}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      nodeSelector: {disk: ssd}\n      containers: [{name: db, image: postgres}]\n";
+    let (code, clock, _) = podpath(&["--scenario", "default", "-f", "-", "clock"], Some(db));
+    assert_eq!(code, 0);
+    assert!(
+        clock.contains("unscheduled: Deployment default/db: 2 replica(s) Pending: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.\n"),
+        "{clock}"
+    );
+}

@@ -152,6 +152,9 @@ fn clock_text(c: &engine::Cluster) -> String {
         let left = format_time(t.saturating_sub(c.now_ms()));
         out.push_str(&format!("next: {} at {} (in {left})\n", work.describe(), format_time(t)));
     }
+    for line in c.unscheduled() {
+        out.push_str(&format!("unscheduled: {line}\n"));
+    }
     out
 }
 
