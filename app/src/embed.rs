@@ -8,9 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::{
-    apply_yaml, jump_to_step, prefers_reduced_motion, set_probe, step_count,
-};
+use crate::components::actions::{apply_yaml, jump_to_step, set_probe, step_count};
 use crate::components::state::{AppState, Message};
 use crate::components::{playback::Playback, topology::TopologyView};
 use crate::layout::position::{hop_of, steps};
@@ -52,9 +50,9 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
             jump_to_step(state, step.min(step_count(state).saturating_sub(1)));
         }
     }
-    let learn = (params.learn.is_some() || params.quiz.is_some())
-        .then(|| crate::components::learn::provide(state, &params))
-        .map(|_| view! { <crate::components::learn::LearnPanel/> });
+    let learn_state = (params.learn.is_some() || params.quiz.is_some())
+        .then(|| crate::components::learn::provide(state, &params));
+    let learn = learn_state.map(|_| view! { <crate::components::learn::LearnPanel/> });
     crate::components::clock::run_clock(state);
 
     let probe_text = move || {
@@ -71,6 +69,9 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
         Some(p.spec())
     };
     let verdict = move || {
+        if crate::components::learn::verdict_pending(state, learn_state) {
+            return ("idle", crate::components::learn::ON_ITS_WAY.into());
+        }
         state.trace.with(|t| match t.as_ref().and_then(|t| t.connections.first()) {
             None => ("idle", "Pick a source and a destination on the diagram, then Send.".into()),
             Some(c) => (
@@ -175,8 +176,5 @@ fn send(state: AppState, play: bool) {
         repeat: 1,
     };
     let trace = state.cluster.with_untracked(|c| c.trace(&probe));
-    state.trace.set(Some(trace));
-    state.repeat.set(1);
-    state.t_ms.set(0.0);
-    state.playing.set(play && !prefers_reduced_motion());
+    crate::components::actions::play_trace(state, trace, play);
 }

@@ -221,18 +221,21 @@ async fn names_render_as_text() {
 async fn playback_advances_on_animation_frames() {
     mount().await;
     click("[data-testid=speed]");
-    select("[data-testid=speed]", "4");
+    select("[data-testid=speed]", "1");
     click("[data-testid=send]");
     tick().await;
-    assert!(text(".playback .position").starts_with("hop 1 of"), "{}", text(".playback .position"));
+    let pos = text(".playback .position");
+    assert!(pos.starts_with("step 1 of ") && pos.contains(" · hop 1 of "), "{pos}");
     TimeoutFuture::new(1500).await;
+    // A step is a stage group: the DNS lookup's hops pass within its first step.
     let pos = text(".playback .position");
     let hop: usize = pos
-        .strip_prefix("hop ")
+        .split("hop ")
+        .nth(1)
         .and_then(|r| r.split(' ').next())
         .and_then(|n| n.parse().ok())
         .expect("hop number");
-    assert!(hop > 3, "at 4× the packet moved on after 1.5 s: {pos}");
+    assert!(hop > 20, "at 1× the packet passed the DNS lookup after 1.5 s: {pos}");
     // The packet moves on the canvas (it may rest a while inside one node's netfilter chains).
     let canvas: web_sys::HtmlCanvasElement =
         one("[data-testid=packet-canvas]").dyn_into().expect("canvas");
@@ -635,4 +638,83 @@ async fn inspecting_an_object_never_changes_the_probe_picking_is_a_mode() {
     click_pod("default/client");
     tick().await;
     assert_eq!(chosen_destination(), now, "after Escape a click only inspects");
+}
+
+#[wasm_bindgen_test]
+async fn playback_steps_a_stage_group_at_a_time_and_the_url_keeps_the_hop() {
+    mount().await;
+    click("[data-testid=send]");
+    tick().await;
+    // Paused at the first hop (it rests there: no group opens).
+    all("[data-testid=hop]")[0].dyn_ref::<HtmlElement>().expect("li").click();
+    tick().await;
+    let stage = |i: usize| all("[data-testid=stage]")[i].clone();
+    let head_current = |i: usize| {
+        stage(i)
+            .query_selector(".stage-head")
+            .ok()
+            .flatten()
+            .and_then(|b| b.get_attribute("aria-current"))
+            .is_some()
+    };
+    assert!(stage(0).class_list().contains("stage-dns") && head_current(0));
+    let dns_hops = stage(0).query_selector_all("[data-testid=hop]").expect("q").length() as usize;
+    assert!(dns_hops > 2, "{dns_hops} DNS hops");
+    // One step passes the whole lookup: the DNS group stays closed, the current hop its last.
+    click("[data-testid=step-forward]");
+    tick().await;
+    let current = |i: usize| all("[data-testid=hop]")[i].class_list().contains("current");
+    assert!(current(dns_hops - 1), "{}", text(".playback .position"));
+    assert_eq!(
+        stage(0)
+            .query_selector(".stage-head")
+            .ok()
+            .flatten()
+            .and_then(|b| b.get_attribute("aria-expanded"))
+            .as_deref(),
+        Some("false")
+    );
+    assert!(
+        text(".playback .position").starts_with("step 2 of "),
+        "{}",
+        text(".playback .position")
+    );
+    click("[data-testid=step-forward]");
+    tick().await;
+    assert!(head_current(1) && !head_current(0), "the next step is the next group");
+    // The URL keeps the hop paused at: a reload opens there.
+    let search = web_sys::window().expect("w").location().search().expect("search");
+    let step = all("[data-testid=hop]").iter().position(|h| h.class_list().contains("current"));
+    assert!(search.contains(&format!("step={}", step.expect("a current hop"))), "{search}");
+    // Opening the DNS group plays it hop by hop; the packet stays where it is.
+    stage(0)
+        .query_selector(".stage-head")
+        .ok()
+        .flatten()
+        .expect("head")
+        .dyn_into::<HtmlElement>()
+        .expect("button")
+        .click();
+    tick().await;
+    let steps_open: usize = text(".playback .position")
+        .split(" of ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("steps");
+    assert!(head_current(1), "{}", text(".playback .position"));
+    click("[data-testid=step-back]");
+    tick().await;
+    assert!(current(dns_hops - 1));
+    click("[data-testid=step-back]");
+    tick().await;
+    assert!(current(dns_hops - 2), "an opened group steps hop by hop");
+    assert!(steps_open > dns_hops, "{steps_open} steps with the lookup opened");
+    // Jump to the verdict: the request's last hop, the "at the destination" group.
+    click("[data-testid=jump-verdict]");
+    tick().await;
+    let here = all("[data-testid=stage].here");
+    assert_eq!(here.len(), 1);
+    assert!(here[0].class_list().contains("stage-destination"), "{:?}", here[0].class_name());
+    assert!(text("[data-testid=verdict]").contains("delivered"));
 }

@@ -41,9 +41,13 @@ pub fn TopologyView() -> impl IntoView {
     };
     let zoom = move |factor: f64| scale.update(|s| *s = (*s * factor).clamp(0.2, 8.0));
     // Every drawn connection's route, once per Send or layout change (frames only interpolate).
+    // Connection 0 plays with the event list's opened groups, the others one step a group.
     let routes = Memo::new(move |_| {
+        let opened = state.opened.get();
         state.trace.with(|t| {
-            t.as_ref().map(|t| lay.with(|l| routes(t, l, MAX_PACKETS))).unwrap_or_default()
+            let Some(t) = t else { return Vec::new() };
+            let beats = |i| crate::hops_grouping::beats(t, i, if i == 0 { opened } else { 0 });
+            lay.with(|l| routes(t, l, MAX_PACKETS, beats))
         })
     });
 
