@@ -79,14 +79,19 @@ async fn choose_send_step_and_inspect() {
     assert!(after.contains("10.244."), "after DNAT to a pod: {after}");
     assert!(text("[data-testid=inspector-raw]").contains("DNAT"));
 
-    // Step forward and back move the current hop by one.
+    // Clicking the hop opened its stage group: step back goes hop by hop; step forward goes to
+    // the next rest (the next hop, or the end of the next, closed, group).
+    let current =
+        || all("[data-testid=hop]").iter().position(|h| h.class_list().contains("current"));
     click("[data-testid=step-forward]");
     tick().await;
-    assert!(all("[data-testid=hop]")[dnat + 1].class_list().contains("current"));
-    click("[data-testid=step-back]");
+    assert!(current().is_some_and(|i| i > dnat), "{}", text(".playback .position"));
     click("[data-testid=step-back]");
     tick().await;
-    assert!(all("[data-testid=hop]")[dnat - 1].class_list().contains("current"));
+    assert_eq!(current(), Some(dnat));
+    click("[data-testid=step-back]");
+    tick().await;
+    assert_eq!(current(), Some(dnat - 1));
 
     // The rules panel highlights what this trace matched on the source's node; it draws only
     // while its tab is shown.
@@ -645,10 +650,16 @@ async fn playback_steps_a_stage_group_at_a_time_and_the_url_keeps_the_hop() {
     mount().await;
     click("[data-testid=send]");
     tick().await;
-    // Paused at the first hop (it rests there: no group opens).
-    all("[data-testid=hop]")[0].dyn_ref::<HtmlElement>().expect("li").click();
-    tick().await;
     let stage = |i: usize| all("[data-testid=stage]")[i].clone();
+    let head = |i: usize| -> HtmlElement {
+        let b = stage(i).query_selector(".stage-head").ok().flatten().expect("head");
+        b.dyn_into().expect("button")
+    };
+    // Opening the DNS group goes to its first hop; closing it again keeps the packet there.
+    head(0).click();
+    tick().await;
+    head(0).click();
+    tick().await;
     let head_current = |i: usize| {
         stage(i)
             .query_selector(".stage-head")
@@ -686,30 +697,20 @@ async fn playback_steps_a_stage_group_at_a_time_and_the_url_keeps_the_hop() {
     let search = web_sys::window().expect("w").location().search().expect("search");
     let step = all("[data-testid=hop]").iter().position(|h| h.class_list().contains("current"));
     assert!(search.contains(&format!("step={}", step.expect("a current hop"))), "{search}");
-    // Opening the DNS group plays it hop by hop; the packet stays where it is.
-    stage(0)
-        .query_selector(".stage-head")
-        .ok()
-        .flatten()
-        .expect("head")
-        .dyn_into::<HtmlElement>()
-        .expect("button")
-        .click();
+    // Opening the DNS group goes there and plays it hop by hop.
+    head(0).click();
     tick().await;
+    assert!(current(0), "{}", text(".playback .position"));
     let steps_open: usize = text(".playback .position")
         .split(" of ")
         .nth(1)
         .and_then(|r| r.split(' ').next())
         .and_then(|n| n.parse().ok())
         .expect("steps");
-    assert!(head_current(1), "{}", text(".playback .position"));
-    click("[data-testid=step-back]");
-    tick().await;
-    assert!(current(dns_hops - 1));
-    click("[data-testid=step-back]");
-    tick().await;
-    assert!(current(dns_hops - 2), "an opened group steps hop by hop");
     assert!(steps_open > dns_hops, "{steps_open} steps with the lookup opened");
+    click("[data-testid=step-forward]");
+    tick().await;
+    assert!(current(1), "an opened group steps hop by hop");
     // Jump to the verdict: the request's last hop, the "at the destination" group.
     click("[data-testid=jump-verdict]");
     tick().await;
@@ -717,4 +718,34 @@ async fn playback_steps_a_stage_group_at_a_time_and_the_url_keeps_the_hop() {
     assert_eq!(here.len(), 1);
     assert!(here[0].class_list().contains("stage-destination"), "{:?}", here[0].class_name());
     assert!(text("[data-testid=verdict]").contains("delivered"));
+}
+
+#[wasm_bindgen_test]
+async fn zoomed_in_the_diagram_follows_the_packet() {
+    mount().await;
+    click("[data-testid=send]");
+    tick().await;
+    for _ in 0..10 {
+        click("[aria-label='zoom in']");
+    }
+    tick().await;
+    let on_screen = |sel: &str| {
+        let svg = one("[data-testid=topology]").get_bounding_client_rect();
+        let r = one(sel).get_bounding_client_rect();
+        let (x, y) = (r.left() + r.width() / 2.0, r.top() + r.height() / 2.0);
+        x > svg.left() && x < svg.right() && y > svg.top() && y < svg.bottom()
+    };
+    click("[data-testid=jump-verdict]");
+    tick().await;
+    let verdict = text("[data-testid=verdict]");
+    let pod = verdict
+        .split("delivered to ")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| c.is_whitespace() || c == ',').next())
+        .expect("the destination pod")
+        .to_string();
+    assert!(on_screen(&format!("g[data-pod='{pod}']")), "{pod} is out of view at 8×");
+    all("[data-testid=hop]")[0].dyn_ref::<HtmlElement>().expect("li").click();
+    tick().await;
+    assert!(on_screen("g[data-pod='default/client']"), "back at the client: in view");
 }

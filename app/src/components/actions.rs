@@ -167,20 +167,29 @@ pub fn total_ms(state: AppState) -> f64 {
 /// Pauses at hop `step` of connection 0 (as the event list numbers them); a hop inside a
 /// closed stage group opens it, so the steps that follow go hop by hop there.
 pub fn jump_to_step(state: AppState, step: usize) {
-    state.playing.set(false);
-    let beats = state.beats();
-    if !beats.stops().contains(&step) {
-        let group = state.trace.with_untracked(|t| {
-            t.as_ref().and_then(|t| {
-                crate::hops_grouping::group(t, 0).iter().position(|g| g.contains(step))
-            })
-        });
-        if let Some(i) = group {
-            state.opened.update(|o| *o |= crate::hops_grouping::group_bit(i));
-        }
+    if !state.beats().stops().contains(&step) {
+        open_group_of(state, step);
     }
+    state.playing.set(false);
     state.t_ms.set(state.beats().time_of(step));
     remember_step(Some(step));
+}
+
+/// Pauses at hop `step` from the event list: its stage group opens (the learner is looking at
+/// its hops), so the steps that follow go hop by hop there.
+pub fn show_hop(state: AppState, step: usize) {
+    open_group_of(state, step);
+    jump_to_step(state, step);
+}
+
+fn open_group_of(state: AppState, step: usize) {
+    let group = state.trace.with_untracked(|t| {
+        t.as_ref()
+            .and_then(|t| crate::hops_grouping::group(t, 0).iter().position(|g| g.contains(step)))
+    });
+    if let Some(i) = group {
+        state.opened.update(|o| *o |= crate::hops_grouping::group_bit(i));
+    }
 }
 
 /// Opens or closes stage group `i` of the event list; the packet stays at its hop.

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use super::actions::{jump_to_step, toggle_group};
+use super::actions::{jump_to_step, show_hop, toggle_group};
 use super::state::use_state;
 use crate::layout::position::{hop_of, steps};
 
@@ -88,11 +88,11 @@ pub fn HopList() -> impl IntoView {
                 }
                 tabindex="0"
                 aria-current=move || (current.get() == i).then_some("step")
-                on:click=move |_| jump_to_step(state, i)
+                on:click=move |_| show_hop(state, i)
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" || ev.key() == " " {
                         ev.prevent_default();
-                        jump_to_step(state, i);
+                        show_hop(state, i);
                     }
                 }>
                 <span class="phase">{phase}</span>

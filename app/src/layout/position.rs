@@ -322,6 +322,16 @@ impl PacketPath {
         self
     }
 
+    /// Where hop `hop` is drawn.
+    pub fn point(&self, hop: usize) -> Option<Point> {
+        self.points.get(hop).copied()
+    }
+
+    /// The rest after hop `hop` (see [`Beats::step_from`]).
+    pub fn next_rest(&self, hop: usize) -> usize {
+        self.beats.step_from(hop, true)
+    }
+
     /// The packet at `t_ms` (1× time since Send).
     pub fn at(&self, t_ms: f64) -> PacketPos {
         let pose = self.pose(t_ms);
