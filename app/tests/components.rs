@@ -749,3 +749,27 @@ async fn zoomed_in_the_diagram_follows_the_packet() {
     tick().await;
     assert!(on_screen("g[data-pod='default/client']"), "back at the client: in view");
 }
+
+#[wasm_bindgen_test]
+async fn a_quiz_on_your_own_manifests_says_its_link_cannot_carry_them() {
+    mount().await;
+    // A bundled scenario: the link names it and shares the question.
+    click("[data-testid=quiz-open]");
+    tick().await;
+    assert!(text("[data-testid=quiz-link]").contains("the link shares it"));
+    let search = || web_sys::window().expect("w").location().search().expect("search");
+    assert!(search().contains("quiz=") && search().contains("scenario=default"), "{}", search());
+    // The user's own manifests: the link would reopen another cluster, so it leaves the
+    // question out and the panel says why.
+    let ta: HtmlTextAreaElement = one("[data-testid=yaml-editor]").dyn_into().expect("textarea");
+    ta.set_value(&format!("{}\n# my own copy\n", ta.value()));
+    ta.dispatch_event(&web_sys::Event::new("input").expect("ev")).expect("dispatch");
+    click("[data-testid=apply]");
+    tick().await;
+    click("[data-testid=quiz-next]");
+    tick().await;
+    let said = text("[data-testid=quiz-link]");
+    assert!(said.contains("your own manifests") && said.contains("cannot carry"), "{said}");
+    assert!(!search().contains("quiz="), "{}", search());
+    assert_eq!(all("[data-testid=quiz] [data-testid=question]").len(), 1);
+}

@@ -218,9 +218,13 @@ pub fn remember_step(step: Option<usize>) {
         return;
     }
     url.step = step;
-    // The fragment (manifests) stays as it is.
+    replace_query(&url.query());
+}
+
+/// Replaces the page's query, the fragment (manifests) staying as it is.
+pub fn replace_query(query: &str) {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-    crate::url::replace(&format!("{}{hash}", url.query()));
+    crate::url::replace(&format!("{query}{hash}"));
 }
 
 pub fn prefers_reduced_motion() -> bool {

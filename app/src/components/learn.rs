@@ -81,7 +81,7 @@ fn store(key: &str, value: &str) {
 }
 
 /// Replaces the query with a learn step or quiz question, keeping what makes an embed an embed
-/// (`embed`, `theme`).
+/// (`embed`, `theme`, the manifests in the fragment).
 fn set_url(learn: Option<String>, quiz: Option<u64>, scenario: Option<String>) {
     let now = crate::url::current();
     let url = crate::url::PageUrl {
@@ -92,7 +92,7 @@ fn set_url(learn: Option<String>, quiz: Option<u64>, scenario: Option<String>) {
         scenario,
         ..Default::default()
     };
-    crate::url::replace(&url.query());
+    super::actions::replace_query(&url.query());
 }
 
 /// Traces the current probe and plays it, leaving the URL to the learn panel (an embed's URL
@@ -251,12 +251,21 @@ pub fn open_quiz(state: AppState, learn: LearnState, seed: u64) {
         set_probe(state, &q.probe);
     }
     state.trace.set(None);
+    // A bundled scenario is named in the link, an embed's manifests ride in its fragment; the
+    // full app's own manifests cannot be linked yet, and a link without them would silently ask
+    // about the default cluster: the URL then leaves the question out.
+    let scenario = state.scenario.get_untracked();
+    let unlinked = scenario.is_empty() && crate::url::current().yaml.is_none();
     learn.0.update(|l| {
         l.asked = vec![Asked { question, picked: BTreeSet::new(), result: None }];
         l.marks = Vec::new();
-        l.mode = Mode::Quiz { seed };
+        l.mode = Mode::Quiz { seed, unlinked };
     });
-    set_url(None, Some(seed), Some(state.scenario.get_untracked()));
+    if unlinked {
+        set_url(None, None, None);
+    } else {
+        set_url(None, Some(seed), Some(scenario).filter(|s| !s.is_empty()));
+    }
 }
 
 /// The diagram objects a step's notices name, as CSS selectors of their SVG groups.
@@ -366,7 +375,7 @@ pub fn LearnPanel() -> impl IntoView {
             }
             "quiz" => open_quiz(state, learn, seed_now()),
             "quiz-next" => {
-                if let Mode::Quiz { seed } = learn.mode() {
+                if let Mode::Quiz { seed, .. } = learn.mode() {
                     open_quiz(state, learn, seed.wrapping_add(1));
                 }
             }
