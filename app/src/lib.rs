@@ -1,8 +1,8 @@
-//! podpath's browser app: the cluster drawn as SVG and packets animated hop by hop.
+//! podpath's browser app: the cluster drawn as SVG and packets animated a stage at a time.
 //!
 //! The logic (the demo cluster, layout, packet positions, select options, DNS names, probe
 //! text, diagram edits, the editor following them, the Learn path's chapters, questions and quiz,
-//! the event list's stages) is plain Rust in modules that build and are tested natively
+//! the event list's stages and playback's steps) is plain Rust in modules that build and are tested natively
 //! (`cargo test -p app`); the Leptos components in `components` only draw what those functions
 //! return and exist only in the wasm build. Component tests run in headless Chromium
 //! (`app/tests/components.rs`).
@@ -16,7 +16,8 @@
 //! Known gaps: a single workload's expansion, the whole-stream checks and cluster DNS each load
 //! in one slice; after a diagram edit on a large cluster the editor's text follows a frame later
 //! with a visible pause; a shared link carries the scenario and the probe, not edits or applied
-//! YAML; a load balancer box picks its first port.
+//! YAML (so a quiz on the user's own manifests has no link, and says so); a load balancer box
+//! picks its first port.
 
 pub mod choices;
 pub mod demo;
