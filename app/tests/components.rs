@@ -773,3 +773,20 @@ async fn a_quiz_on_your_own_manifests_says_its_link_cannot_carry_them() {
     assert!(!search().contains("quiz="), "{}", search());
     assert_eq!(all("[data-testid=quiz] [data-testid=question]").len(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn in_a_quiz_the_verdict_and_outcomes_wait_for_the_packet() {
+    mount().await;
+    click("[data-testid=quiz-open]");
+    tick().await;
+    click("[data-testid=send]");
+    tick().await;
+    let verdict = text("[data-testid=verdict]");
+    assert!(verdict.contains("on its way"), "{verdict}");
+    assert!(all("[data-testid=outcome]").is_empty(), "the outcomes would answer the question");
+    click("[data-testid=jump-verdict]");
+    tick().await;
+    let verdict = text("[data-testid=verdict]");
+    assert!(!verdict.contains("on its way") && verdict.contains(" — "), "{verdict}");
+    assert!(!all("[data-testid=outcome]").is_empty());
+}

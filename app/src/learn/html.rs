@@ -131,8 +131,8 @@ fn step_html(p: &Panel, ci: usize, si: usize) -> String {
          <nav class=\"learn-nav\" aria-label=\"chapter navigation\"><button class=\"link\" data-act=\"welcome\">All chapters</button>\
          <span class=\"muted\">Chapter {c}: {ct} · step {s} of {n}</span>\
          <button data-act=\"prev\" data-testid=\"learn-prev\"{dis}>◀ Back</button> <button data-act=\"next\" data-testid=\"learn-next\" class=\"primary\">Next ▶</button></nav>\
-         <h2>{title}</h2><p class=\"learn-text\">{text}</p><h3>Notice</h3><ul class=\"notice\">{notices}</ul>\
-         <p class=\"learn-do\"><strong>Try it: </strong>{task}</p>{qs}</article>",
+         <div class=\"learn-main\"><h2>{title}</h2><p class=\"learn-text\">{text}</p><h3>Notice</h3><ul class=\"notice\">{notices}</ul>\
+         <p class=\"learn-do\"><strong>Try it: </strong>{task}</p></div><div class=\"questions\">{qs}</div></article>",
         id = esc(&step.id),
         c = ci + 1,
         ct = esc(&ch.title),
