@@ -53,6 +53,25 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
     let learn_state = (params.learn.is_some() || params.quiz.is_some())
         .then(|| crate::components::learn::provide(state, &params));
     let learn = learn_state.map(|_| view! { <crate::components::learn::LearnPanel/> });
+    // A learn step loads its own scenario: the bar names it, and "Open in podpath" opens the
+    // step the frame shows (read from the URL when clicked: the panel keeps it there).
+    let learning = learn_state.is_some();
+    let title = move || {
+        let id = state.scenario.get();
+        match manifests::scenarios().into_iter().find(|s| s.id == id) {
+            Some(s) if learning => s.title,
+            _ if learning => "Learn Kubernetes networking".to_string(),
+            _ => title.clone(),
+        }
+    };
+    let open_step = move |ev: web_sys::MouseEvent| {
+        use wasm_bindgen::JsCast;
+        let link = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        if let (true, Some(a)) = (learning, link) {
+            let url = PageUrl { learn: url::current().learn, ..PageUrl::default() };
+            let _ = a.set_attribute("href", &format!("./{}", url.query()));
+        }
+    };
     crate::components::clock::run_clock(state);
 
     let probe_text = move || {
@@ -103,7 +122,7 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
                 <code class="embed-probe">{probe_text}</code>
                 <button data-testid="send" class="primary" on:click=move |_| send(state, true)>"Send"</button>
                 {open_link.map(|href| view! {
-                    <a class="embed-open" href=href target="_blank" rel="noopener">"Open in podpath ↗"</a>
+                    <a class="embed-open" href=href target="_blank" rel="noopener" on:click=open_step>"Open in podpath ↗"</a>
                 })}
             </header>
             <p data-testid="verdict" class=move || format!("verdict {}", verdict().0) aria-live="polite">
