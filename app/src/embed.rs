@@ -53,17 +53,11 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
     let learn_state = (params.learn.is_some() || params.quiz.is_some())
         .then(|| crate::components::learn::provide(state, &params));
     let learn = learn_state.map(|_| view! { <crate::components::learn::LearnPanel/> });
-    // A learn step loads its own scenario: the bar names it, and "Open in podpath" opens the
-    // step the frame shows (read from the URL when clicked: the panel keeps it there).
+    // A learn step loads scenarios of its own: the bar does not name the one the frame opened
+    // with, and "Open in podpath" opens the step the frame shows (read from the URL when
+    // clicked: the panel keeps it there).
     let learning = learn_state.is_some();
-    let title = move || {
-        let id = state.scenario.get();
-        match manifests::scenarios().into_iter().find(|s| s.id == id) {
-            Some(s) if learning => s.title,
-            _ if learning => "Learn Kubernetes networking".to_string(),
-            _ => title.clone(),
-        }
-    };
+    let title = if learning { "Learn Kubernetes networking".to_string() } else { title };
     let open_step = move |ev: web_sys::MouseEvent| {
         use wasm_bindgen::JsCast;
         let link = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());

@@ -192,7 +192,8 @@ fn open_group_of(state: AppState, step: usize) {
     }
 }
 
-/// Opens or closes stage group `i` of the event list; the packet stays at its hop.
+/// Opens or closes stage group `i` of the event list; the packet stays at its hop (closing
+/// the group it is in, at that group's end).
 pub fn toggle_group(state: AppState, i: usize) {
     let hop = state.step.get_untracked();
     state.opened.update(|o| *o ^= crate::hops_grouping::group_bit(i));

@@ -157,27 +157,11 @@ impl Beats {
         self.stops.partition_point(|s| *s <= hop).saturating_sub(1)
     }
 
-    /// The earliest time the packet is at `hop` (a hop passed within a beat: the moment it is
-    /// reached, found by bisection of the easing).
+    /// When the packet rests at `hop`, or at the first rest after it when it only passes `hop`
+    /// within a beat (the app opens a hop's group before pausing there, so it is a rest then).
     pub fn time_of(&self, hop: usize) -> f64 {
-        let j = self.step_of(hop);
-        let Some(&a) = self.stops.get(j) else { return 0.0 };
-        let Some(&b) = self.stops.get(j + 1) else { return j as f64 * HOP_MS };
-        if hop <= a {
-            return j as f64 * HOP_MS;
-        }
-        // Just past the hop, so `place` reads it back despite rounding.
-        let want = ((hop - a) as f64 + 1e-6) / (b - a) as f64;
-        let (mut lo, mut hi) = (0.0f64, 1.0f64);
-        for _ in 0..48 {
-            let mid = (lo + hi) / 2.0;
-            if ease(mid) < want {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        (j as f64 + hi) * HOP_MS
+        let j = self.stops.partition_point(|s| *s < hop);
+        j.min(self.stops.len().saturating_sub(1)) as f64 * HOP_MS
     }
 
     /// The rest one step after (`forward`) or before `hop`, staying within the hops.

@@ -398,11 +398,12 @@ fn beats_rest_at_their_stops_and_pass_the_hops_between() {
         }
     }
     assert_eq!(seen, [3, 4, 5, 6, 7]);
-    // Every hop is reached at the time `time_of` says, and no earlier.
-    for h in 0..10 {
-        let t = b.time_of(h);
-        assert_eq!(b.hop_at(t), h, "hop {h} at {t}");
-        assert!(h == 0 || b.hop_at(t - 1.0) < h, "hop {h} is not reached before {t}");
+    // A rest is reached at its beat; a hop passed within a beat reads as the rest after it.
+    for (h, at) in [(0, 0), (3, 1), (4, 2), (6, 2), (7, 2), (8, 3), (9, 3), (50, 3)] {
+        assert_eq!(b.time_of(h), at as f64 * HOP_MS, "hop {h}");
+    }
+    for h in b.stops() {
+        assert_eq!(b.hop_at(b.time_of(*h)), *h);
     }
     // Steps go from rest to rest; from between two rests, back goes to the earlier one.
     assert_eq!((b.step_from(5, true), b.step_from(5, false)), (7, 3));

@@ -148,8 +148,7 @@ fn step_html(p: &Panel, ci: usize, si: usize) -> String {
 
 fn quiz(p: &Panel, seed: u64, unlinked: bool) -> String {
     let link = if unlinked {
-        "on your own manifests: not in the page's link, which cannot carry manifests yet \
-         (opened from a link it would ask about another cluster)"
+        "on your own manifests: not in the link (links cannot carry manifests yet)"
     } else {
         "(the link shares it)"
     };
