@@ -54,17 +54,14 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
         .then(|| crate::components::learn::provide(state, &params));
     let learn = learn_state.map(|_| view! { <crate::components::learn::LearnPanel/> });
     // A learn step loads scenarios of its own: the bar does not name the one the frame opened
-    // with, and "Open in podpath" opens the step the frame shows (read from the URL when
-    // clicked: the panel keeps it there).
+    // with, and "Open in podpath" opens the step the frame was opened at.
     let learning = learn_state.is_some();
     let title = if learning { "Learn Kubernetes networking".to_string() } else { title };
-    let open_step = move |ev: web_sys::MouseEvent| {
-        use wasm_bindgen::JsCast;
-        let link = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-        if let (true, Some(a)) = (learning, link) {
-            let url = PageUrl { learn: url::current().learn, ..PageUrl::default() };
-            let _ = a.set_attribute("href", &format!("./{}", url.query()));
+    let open_link = match &params.learn {
+        Some(l) => {
+            Some(format!("./{}", PageUrl { learn: Some(l.clone()), ..PageUrl::default() }.query()))
         }
+        None => open_link,
     };
     crate::components::clock::run_clock(state);
 
@@ -116,7 +113,7 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
                 <code class="embed-probe">{probe_text}</code>
                 <button data-testid="send" class="primary" on:click=move |_| send(state, true)>"Send"</button>
                 {open_link.map(|href| view! {
-                    <a class="embed-open" href=href target="_blank" rel="noopener" on:click=open_step>"Open in podpath ↗"</a>
+                    <a class="embed-open" href=href target="_blank" rel="noopener">"Open in podpath ↗"</a>
                 })}
             </header>
             <p data-testid="verdict" class=move || format!("verdict {}", verdict().0) aria-live="polite">
