@@ -118,7 +118,7 @@ pub struct LoadReport {
     pub probe: Option<String>,
 }
 
-/// A verdict: the engine's tagged object plus its label, what the client sees, and a sentence.
+/// A verdict: its tagged wire view (`detail`) plus its label, what the client sees, and a sentence.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerdictView {
