@@ -8,9 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::{
-    apply_yaml, jump_to_step, prefers_reduced_motion, set_probe, step_count,
-};
+use crate::components::actions::{apply_yaml, jump_to_step, set_probe, step_count};
 use crate::components::state::{AppState, Message};
 use crate::components::{playback::Playback, topology::TopologyView};
 use crate::layout::position::{hop_of, steps};
@@ -52,9 +50,19 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
             jump_to_step(state, step.min(step_count(state).saturating_sub(1)));
         }
     }
-    let learn = (params.learn.is_some() || params.quiz.is_some())
-        .then(|| crate::components::learn::provide(state, &params))
-        .map(|_| view! { <crate::components::learn::LearnPanel/> });
+    let learn_state = (params.learn.is_some() || params.quiz.is_some())
+        .then(|| crate::components::learn::provide(state, &params));
+    let learn = learn_state.map(|_| view! { <crate::components::learn::LearnPanel/> });
+    // A learn step loads scenarios of its own: the bar does not name the one the frame opened
+    // with, and "Open in podpath" opens the step the frame was opened at.
+    let learning = learn_state.is_some();
+    let title = if learning { "Learn Kubernetes networking".to_string() } else { title };
+    let open_link = match &params.learn {
+        Some(l) => {
+            Some(format!("./{}", PageUrl { learn: Some(l.clone()), ..PageUrl::default() }.query()))
+        }
+        None => open_link,
+    };
     crate::components::clock::run_clock(state);
 
     let probe_text = move || {
@@ -71,6 +79,9 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
         Some(p.spec())
     };
     let verdict = move || {
+        if crate::components::learn::verdict_pending(state, learn_state) {
+            return ("idle", crate::components::learn::ON_ITS_WAY.into());
+        }
         state.trace.with(|t| match t.as_ref().and_then(|t| t.connections.first()) {
             None => ("idle", "Pick a source and a destination on the diagram, then Send.".into()),
             Some(c) => (
@@ -175,8 +186,5 @@ fn send(state: AppState, play: bool) {
         repeat: 1,
     };
     let trace = state.cluster.with_untracked(|c| c.trace(&probe));
-    state.trace.set(Some(trace));
-    state.repeat.set(1);
-    state.t_ms.set(0.0);
-    state.playing.set(play && !prefers_reduced_motion());
+    crate::components::actions::play_trace(state, trace, play);
 }

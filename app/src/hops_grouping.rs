@@ -5,7 +5,7 @@
 
 use engine::{Action, Location, Trace};
 
-use crate::layout::position::{hop_of, steps, Phase};
+use crate::layout::position::{hop_of, steps, Beats, Phase};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -60,8 +60,9 @@ impl Group {
     }
 }
 
-/// The groups of connection `connection`'s steps, in order, covering every step once.
-pub fn group(trace: &Trace, connection: usize) -> Vec<Group> {
+/// The stage and place of each group of connection `connection`'s steps, with its steps
+/// `start..end`: in order, covering every step once.
+fn spans(trace: &Trace, connection: usize) -> Vec<(Stage, String, usize, usize)> {
     let source_pod = match &trace.probe.source {
         engine::Source::Pod { pod, .. } => Some(pod.clone()),
         _ => None,
@@ -96,6 +97,33 @@ pub fn group(trace: &Trace, connection: usize) -> Vec<Group> {
             _ => out.push((stage, place, i, i + 1)),
         }
     }
+    out
+}
+
+/// How connection `connection` plays: one step per group (the packet rests at its last hop),
+/// hop by hop in the groups `opened` names (bit `i` for group `i`; the 64th bit stands for
+/// every group from the 64th on). Connection 0's groups are the event list's.
+pub fn beats(trace: &Trace, connection: usize, opened: u64) -> Beats {
+    let n = steps(trace, connection).len();
+    let mut stops = Vec::new();
+    for (i, (_, _, start, end)) in spans(trace, connection).into_iter().enumerate() {
+        if opened & group_bit(i) != 0 {
+            stops.extend(start..end);
+        } else {
+            stops.push(end - 1);
+        }
+    }
+    Beats::new(n, stops)
+}
+
+/// The bit of [`beats`]' `opened` that stands for group `i`.
+pub fn group_bit(i: usize) -> u64 {
+    1 << i.min(63)
+}
+
+/// The groups of connection `connection`'s steps, in order, covering every step once.
+pub fn group(trace: &Trace, connection: usize) -> Vec<Group> {
+    let out = spans(trace, connection);
     let all = steps(trace, connection);
     out.into_iter()
         .map(|(stage, place, start, end)| {
@@ -169,6 +197,48 @@ mod tests {
         assert!(
             stages.contains(&Stage::InPod) && stages.contains(&Stage::Destination),
             "{stages:?}"
+        );
+    }
+
+    #[test]
+    fn playback_goes_a_group_a_step_and_an_opened_group_hop_by_hop() {
+        for s in manifests::scenarios() {
+            let t = trace_of(s.id);
+            let (g, n) = (group(&t, 0), steps(&t, 0).len());
+            let closed = beats(&t, 0, 0);
+            // One rest per group (at its last hop), and the first hop.
+            let ends: Vec<usize> = g.iter().map(|x| x.end - 1).collect();
+            let mut want = vec![0];
+            want.extend(ends.iter().copied().filter(|e| *e > 0));
+            assert_eq!(closed.stops(), want, "{}", s.id);
+            assert_eq!(beats(&t, 0, u64::MAX).stops(), (0..n).collect::<Vec<_>>(), "{}", s.id);
+            // Opening one group adds its hops, nothing else.
+            let i = g.iter().position(|x| x.end - x.start > 1).unwrap_or(0);
+            let one = beats(&t, 0, group_bit(i));
+            let added: Vec<usize> =
+                one.stops().iter().copied().filter(|h| !closed.stops().contains(h)).collect();
+            assert!(added.iter().all(|h| g[i].contains(*h)), "{}: {added:?}", s.id);
+            let want = (g[i].start..g[i].end - 1).filter(|h| *h != 0).count();
+            assert_eq!(added.len(), want, "{}", s.id);
+        }
+    }
+
+    #[test]
+    fn the_default_first_send_plays_its_dns_lookup_as_one_step() {
+        let t = trace_of("default");
+        let g = group(&t, 0);
+        let dns = g.iter().find(|x| x.stage == Stage::Dns).expect("a DNS lookup");
+        let b = beats(&t, 0, 0);
+        let inside = b.stops().iter().filter(|h| dns.contains(**h)).count();
+        // Hop 0 (where the packet starts) and the lookup's answer: one step between them.
+        assert_eq!((dns.start, inside), (0, 2), "{:?}", b.stops());
+        let n = steps(&t, 0).len();
+        assert!(b.stops().len() < n / 2, "{} steps for {n} hops", b.stops().len());
+        println!(
+            "default first Send: {n} hops, {:.1} s at 1x hop by hop; {} steps, {:.1} s grouped",
+            crate::layout::position::duration_ms(&t, 0) / 1000.0,
+            b.stops().len(),
+            b.duration_ms() / 1000.0
         );
     }
 }

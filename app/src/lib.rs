@@ -1,8 +1,8 @@
-//! podpath's browser app: the cluster drawn as SVG and packets animated hop by hop.
+//! podpath's browser app: the cluster drawn as SVG and packets animated a stage at a time.
 //!
 //! The logic (the demo cluster, layout, packet positions, select options, DNS names, probe
 //! text, diagram edits, the editor following them, the Learn path's chapters, questions and quiz,
-//! the event list's stages) is plain Rust in modules that build and are tested natively
+//! the event list's stages and playback's steps) is plain Rust in modules that build and are tested natively
 //! (`cargo test -p app`); the Leptos components in `components` only draw what those functions
 //! return and exist only in the wasm build. Component tests run in headless Chromium
 //! (`app/tests/components.rs`).
@@ -17,7 +17,8 @@
 //! in one slice; after a diagram edit on a large cluster the editor's text follows a frame later
 //! with a visible pause; a shared link of a diagram-edited cluster carries its export (workloads
 //! as plain pods, and the timeline before the edit folded in, its pending countdowns lost); a
-//! large (sliced) Apply's link is not checked against a fresh load; a load balancer box picks
+//! large (sliced) Apply's link is not checked against a fresh load; a quiz on the user's own
+//! manifests leaves its question out of the link, and says so; a load balancer box picks
 //! its first port.
 
 pub mod choices;

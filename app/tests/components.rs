@@ -79,14 +79,19 @@ async fn choose_send_step_and_inspect() {
     assert!(after.contains("10.244."), "after DNAT to a pod: {after}");
     assert!(text("[data-testid=inspector-raw]").contains("DNAT"));
 
-    // Step forward and back move the current hop by one.
+    // Clicking the hop opened its stage group: step back goes hop by hop; step forward goes to
+    // the next rest (the next hop, or the end of the next, closed, group).
+    let current =
+        || all("[data-testid=hop]").iter().position(|h| h.class_list().contains("current"));
     click("[data-testid=step-forward]");
     tick().await;
-    assert!(all("[data-testid=hop]")[dnat + 1].class_list().contains("current"));
-    click("[data-testid=step-back]");
+    assert!(current().is_some_and(|i| i > dnat), "{}", text(".playback .position"));
     click("[data-testid=step-back]");
     tick().await;
-    assert!(all("[data-testid=hop]")[dnat - 1].class_list().contains("current"));
+    assert_eq!(current(), Some(dnat));
+    click("[data-testid=step-back]");
+    tick().await;
+    assert_eq!(current(), Some(dnat - 1));
 
     // The rules panel highlights what this trace matched on the source's node; it draws only
     // while its tab is shown.
@@ -221,18 +226,21 @@ async fn names_render_as_text() {
 async fn playback_advances_on_animation_frames() {
     mount().await;
     click("[data-testid=speed]");
-    select("[data-testid=speed]", "4");
+    select("[data-testid=speed]", "1");
     click("[data-testid=send]");
     tick().await;
-    assert!(text(".playback .position").starts_with("hop 1 of"), "{}", text(".playback .position"));
+    let pos = text(".playback .position");
+    assert!(pos.starts_with("step 1 of ") && pos.contains(" · hop 1 of "), "{pos}");
     TimeoutFuture::new(1500).await;
+    // A step is a stage group: the DNS lookup's hops pass within its first step.
     let pos = text(".playback .position");
     let hop: usize = pos
-        .strip_prefix("hop ")
+        .split("hop ")
+        .nth(1)
         .and_then(|r| r.split(' ').next())
         .and_then(|n| n.parse().ok())
         .expect("hop number");
-    assert!(hop > 3, "at 4× the packet moved on after 1.5 s: {pos}");
+    assert!(hop > 20, "at 1× the packet passed the DNS lookup after 1.5 s: {pos}");
     // The packet moves on the canvas (it may rest a while inside one node's netfilter chains).
     let canvas: web_sys::HtmlCanvasElement =
         one("[data-testid=packet-canvas]").dyn_into().expect("canvas");
@@ -635,4 +643,150 @@ async fn inspecting_an_object_never_changes_the_probe_picking_is_a_mode() {
     click_pod("default/client");
     tick().await;
     assert_eq!(chosen_destination(), now, "after Escape a click only inspects");
+}
+
+#[wasm_bindgen_test]
+async fn playback_steps_a_stage_group_at_a_time_and_the_url_keeps_the_hop() {
+    mount().await;
+    click("[data-testid=send]");
+    tick().await;
+    let stage = |i: usize| all("[data-testid=stage]")[i].clone();
+    let head = |i: usize| -> HtmlElement {
+        let b = stage(i).query_selector(".stage-head").ok().flatten().expect("head");
+        b.dyn_into().expect("button")
+    };
+    // Opening the DNS group goes to its first hop; closing it again keeps the packet there.
+    head(0).click();
+    tick().await;
+    head(0).click();
+    tick().await;
+    let head_current = |i: usize| {
+        stage(i)
+            .query_selector(".stage-head")
+            .ok()
+            .flatten()
+            .and_then(|b| b.get_attribute("aria-current"))
+            .is_some()
+    };
+    assert!(stage(0).class_list().contains("stage-dns") && head_current(0));
+    let dns_hops = stage(0).query_selector_all("[data-testid=hop]").expect("q").length() as usize;
+    assert!(dns_hops > 2, "{dns_hops} DNS hops");
+    // One step passes the whole lookup: the DNS group stays closed, the current hop its last.
+    click("[data-testid=step-forward]");
+    tick().await;
+    let current = |i: usize| all("[data-testid=hop]")[i].class_list().contains("current");
+    assert!(current(dns_hops - 1), "{}", text(".playback .position"));
+    assert_eq!(
+        stage(0)
+            .query_selector(".stage-head")
+            .ok()
+            .flatten()
+            .and_then(|b| b.get_attribute("aria-expanded"))
+            .as_deref(),
+        Some("false")
+    );
+    assert!(
+        text(".playback .position").starts_with("step 2 of "),
+        "{}",
+        text(".playback .position")
+    );
+    click("[data-testid=step-forward]");
+    tick().await;
+    assert!(head_current(1) && !head_current(0), "the next step is the next group");
+    // The URL keeps the hop paused at: a reload opens there.
+    let search = web_sys::window().expect("w").location().search().expect("search");
+    let step = all("[data-testid=hop]").iter().position(|h| h.class_list().contains("current"));
+    assert!(search.contains(&format!("step={}", step.expect("a current hop"))), "{search}");
+    // Opening the DNS group goes there and plays it hop by hop.
+    head(0).click();
+    tick().await;
+    assert!(current(0), "{}", text(".playback .position"));
+    let steps_open: usize = text(".playback .position")
+        .split(" of ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("steps");
+    assert!(steps_open > dns_hops, "{steps_open} steps with the lookup opened");
+    click("[data-testid=step-forward]");
+    tick().await;
+    assert!(current(1), "an opened group steps hop by hop");
+    // Jump to the verdict: the request's last hop, the "at the destination" group.
+    click("[data-testid=jump-verdict]");
+    tick().await;
+    let here = all("[data-testid=stage].here");
+    assert_eq!(here.len(), 1);
+    assert!(here[0].class_list().contains("stage-destination"), "{:?}", here[0].class_name());
+    assert!(text("[data-testid=verdict]").contains("delivered"));
+}
+
+#[wasm_bindgen_test]
+async fn zoomed_in_the_diagram_follows_the_packet() {
+    mount().await;
+    click("[data-testid=send]");
+    tick().await;
+    for _ in 0..10 {
+        click("[aria-label='zoom in']");
+    }
+    tick().await;
+    let on_screen = |sel: &str| {
+        let svg = one("[data-testid=topology]").get_bounding_client_rect();
+        let r = one(sel).get_bounding_client_rect();
+        let (x, y) = (r.left() + r.width() / 2.0, r.top() + r.height() / 2.0);
+        x > svg.left() && x < svg.right() && y > svg.top() && y < svg.bottom()
+    };
+    click("[data-testid=jump-verdict]");
+    tick().await;
+    let verdict = text("[data-testid=verdict]");
+    let pod = verdict
+        .split("delivered to ")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| c.is_whitespace() || c == ',').next())
+        .expect("the destination pod")
+        .to_string();
+    assert!(on_screen(&format!("g[data-pod='{pod}']")), "{pod} is out of view at 8×");
+    all("[data-testid=hop]")[0].dyn_ref::<HtmlElement>().expect("li").click();
+    tick().await;
+    assert!(on_screen("g[data-pod='default/client']"), "back at the client: in view");
+}
+
+#[wasm_bindgen_test]
+async fn a_quiz_on_your_own_manifests_says_its_link_cannot_carry_them() {
+    mount().await;
+    // A bundled scenario: the link names it and shares the question.
+    click("[data-testid=quiz-open]");
+    tick().await;
+    assert!(text("[data-testid=quiz-link]").contains("the link shares it"));
+    let search = || web_sys::window().expect("w").location().search().expect("search");
+    assert!(search().contains("quiz=") && search().contains("scenario=default"), "{}", search());
+    // The user's own manifests: the link would reopen another cluster, so it leaves the
+    // question out and the panel says why.
+    let ta: HtmlTextAreaElement = one("[data-testid=yaml-editor]").dyn_into().expect("textarea");
+    ta.set_value(&format!("{}\n# my own copy\n", ta.value()));
+    ta.dispatch_event(&web_sys::Event::new("input").expect("ev")).expect("dispatch");
+    click("[data-testid=apply]");
+    tick().await;
+    click("[data-testid=quiz-next]");
+    tick().await;
+    let said = text("[data-testid=quiz-link]");
+    assert!(said.contains("your own manifests") && said.contains("cannot carry"), "{said}");
+    assert!(!search().contains("quiz="), "{}", search());
+    assert_eq!(all("[data-testid=quiz] [data-testid=question]").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn in_a_quiz_the_verdict_and_outcomes_wait_for_the_packet() {
+    mount().await;
+    click("[data-testid=quiz-open]");
+    tick().await;
+    click("[data-testid=send]");
+    tick().await;
+    let verdict = text("[data-testid=verdict]");
+    assert!(verdict.contains("on its way"), "{verdict}");
+    assert!(all("[data-testid=outcome]").is_empty(), "the outcomes would answer the question");
+    click("[data-testid=jump-verdict]");
+    tick().await;
+    let verdict = text("[data-testid=verdict]");
+    assert!(!verdict.contains("on its way") && verdict.contains(" — "), "{verdict}");
+    assert!(!all("[data-testid=outcome]").is_empty());
 }

@@ -7,7 +7,7 @@ use manifests::settings::SettingsOverrides;
 
 use super::state::{AppState, Message, PickMode};
 use crate::choices::fit_entry;
-use crate::layout::position::{duration_ms, steps, HOP_MS};
+use crate::layout::position::steps;
 
 /// Loads a bundled scenario by id: its YAML into the editor and the cluster, its probe into
 /// the source and destination. Returns false when no scenario has that id.
@@ -142,11 +142,18 @@ pub fn send(state: AppState, repeat: u32) {
     let trace = state.cluster.with_untracked(|c| c.trace(&probe));
     state.sent.update(|s| crate::whatif::remember(s, &probe, &trace.outcomes));
     state.before.set(None);
-    state.trace.set(Some(trace));
-    state.repeat.set(probe.repeat);
-    state.t_ms.set(0.0);
-    state.playing.set(!prefers_reduced_motion());
+    play_trace(state, trace, true);
     super::share::write_url(state);
+}
+
+/// Shows a new trace from its start, every stage group closed, playing if `play` (and motion
+/// is welcome).
+pub fn play_trace(state: AppState, trace: engine::Trace, play: bool) {
+    state.repeat.set(trace.probe.repeat);
+    state.opened.set(0);
+    state.trace.set(Some(trace));
+    state.t_ms.set(0.0);
+    state.playing.set(play && !prefers_reduced_motion());
 }
 
 /// Number of steps of connection 0 (the one the event list and inspector follow).
@@ -154,27 +161,82 @@ pub fn step_count(state: AppState) -> usize {
     state.trace.with(|t| t.as_ref().map_or(0, |t| steps(t, 0).len()))
 }
 
-/// The animation's end: the longest connection.
+/// The animation's end: the longest connection (each played one step per stage group, the
+/// opened groups of connection 0 hop by hop).
 pub fn total_ms(state: AppState) -> f64 {
+    let opened = state.opened.get_untracked();
     state.trace.with_untracked(|t| {
         t.as_ref().map_or(0.0, |t| {
-            (0..t.connections.len().max(1)).map(|i| duration_ms(t, i)).fold(0.0, f64::max)
+            (0..t.connections.len().max(1))
+                .map(|i| crate::hops_grouping::beats(t, i, if i == 0 { opened } else { 0 }))
+                .map(|b| b.duration_ms())
+                .fold(0.0, f64::max)
         })
     })
 }
 
+/// Pauses at hop `step` of connection 0 (as the event list numbers them); a hop inside a
+/// closed stage group opens it, so the steps that follow go hop by hop there.
 pub fn jump_to_step(state: AppState, step: usize) {
+    if !state.beats().stops().contains(&step) {
+        open_group_of(state, step);
+    }
     state.playing.set(false);
-    state.t_ms.set(step as f64 * HOP_MS);
+    state.t_ms.set(state.beats().time_of(step));
+    remember_step(Some(step));
 }
 
+/// Pauses at hop `step` from the event list: its stage group opens (the learner is looking at
+/// its hops), so the steps that follow go hop by hop there.
+pub fn show_hop(state: AppState, step: usize) {
+    open_group_of(state, step);
+    jump_to_step(state, step);
+}
+
+fn open_group_of(state: AppState, step: usize) {
+    let group = state.trace.with_untracked(|t| {
+        t.as_ref()
+            .and_then(|t| crate::hops_grouping::group(t, 0).iter().position(|g| g.contains(step)))
+    });
+    if let Some(i) = group {
+        state.opened.update(|o| *o |= crate::hops_grouping::group_bit(i));
+    }
+}
+
+/// Opens or closes stage group `i` of the event list; the packet stays at its hop (closing
+/// the group it is in, at that group's end).
+pub fn toggle_group(state: AppState, i: usize) {
+    let hop = state.step.get_untracked();
+    state.opened.update(|o| *o ^= crate::hops_grouping::group_bit(i));
+    state.t_ms.set(state.beats().time_of(hop));
+}
+
+/// One step forward or back: to the next or previous rest (a stage group's end, or a hop of an
+/// opened group).
 pub fn step_by(state: AppState, delta: i64) {
-    let n = step_count(state);
-    if n == 0 {
+    if step_count(state) == 0 {
         return;
     }
-    let cur = crate::layout::position::step_at(n, state.t_ms.get_untracked()) as i64;
-    jump_to_step(state, (cur + delta).clamp(0, n as i64 - 1) as usize);
+    let hop = state.step.get_untracked();
+    let to = state.beats().step_from(hop, delta > 0);
+    jump_to_step(state, to);
+}
+
+/// Keeps the hop the full app is paused at in its URL (`&step=`), so a reload or a shared link
+/// opens there; `None` (playing again) drops it. The embed view's URL is the page's, untouched.
+pub fn remember_step(step: Option<usize>) {
+    let mut url = crate::url::current();
+    if url.embed || url.probe.is_none() || url.step == step {
+        return;
+    }
+    url.step = step;
+    replace_query(&url.query());
+}
+
+/// Replaces the page's query, the fragment (manifests) staying as it is.
+pub fn replace_query(query: &str) {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    crate::url::replace(&format!("{query}{hash}"));
 }
 
 pub fn prefers_reduced_motion() -> bool {

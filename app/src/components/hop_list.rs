@@ -1,11 +1,12 @@
 //! The event list: one entry per hop of the first connection (the DNS lookup first, the reply
 //! last), grouped by stage (`hops_grouping`): each group one line that expands into its hops
-//! (cluster DNS stays one line unless opened); the current hop highlighted; clicking (or Enter
-//! on) an entry jumps there. It doubles as the text transcript for screen readers.
+//! (cluster DNS stays one line unless opened) and one playback step, unless opened (then it
+//! plays hop by hop); the current hop highlighted; clicking (or Enter on) an entry jumps there.
+//! It doubles as the text transcript for screen readers.
 
 use leptos::prelude::*;
 
-use super::actions::jump_to_step;
+use super::actions::{jump_to_step, show_hop, toggle_group};
 use super::state::use_state;
 use crate::layout::position::{hop_of, steps};
 
@@ -87,11 +88,11 @@ pub fn HopList() -> impl IntoView {
                 }
                 tabindex="0"
                 aria-current=move || (current.get() == i).then_some("step")
-                on:click=move |_| jump_to_step(state, i)
+                on:click=move |_| show_hop(state, i)
                 on:keydown=move |ev| {
                     if ev.key() == "Enter" || ev.key() == " " {
                         ev.prevent_default();
-                        jump_to_step(state, i);
+                        show_hop(state, i);
                     }
                 }>
                 <span class="phase">{phase}</span>
@@ -108,15 +109,13 @@ pub fn HopList() -> impl IntoView {
                     let (rows, groups) = rows.get();
                     groups
                         .into_iter()
-                        .map(|g| {
-                            let dns = g.stage == crate::hops_grouping::Stage::Dns;
+                        .enumerate()
+                        .map(|(gi, g)| {
                             let (start, end) = (g.start, g.end);
-                            // Opened by the learner; the group of the current hop is open too,
-                            // except cluster DNS, which stays one step unless opened.
-                            let opened = RwSignal::new(false);
-                            let open = move || {
-                                opened.get() || (!dns && (start..end).contains(&current.get()))
-                            };
+                            // Opened by the learner: shown open, played hop by hop. Closed, the
+                            // group is one line and one step (cluster DNS one lookup).
+                            let bit = crate::hops_grouping::group_bit(gi);
+                            let open = move || state.opened.get() & bit != 0;
                             let here = move || (start..end).contains(&current.get());
                             let hops = rows
                                 .iter()
@@ -129,9 +128,10 @@ pub fn HopList() -> impl IntoView {
                                 <li data-testid="stage" class=format!("stage stage-{}", g.stage.class())
                                     class:here=here>
                                     <button class="stage-head" aria-expanded=move || open().to_string()
+                                        aria-current=move || (here() && !open()).then_some("step")
                                         on:click=move |_| {
-                                            opened.set(!open());
-                                            if !here() {
+                                            toggle_group(state, gi);
+                                            if open() && !here() {
                                                 jump_to_step(state, start);
                                             }
                                         }>

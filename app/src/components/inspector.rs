@@ -59,7 +59,12 @@ pub fn Inspector() -> impl IntoView {
             }
         })
     };
+    let learn = super::learn::use_learn();
     let outcomes = move || {
+        // In learn mode the outcomes wait with the verdict: they would answer the questions.
+        if super::learn::verdict_pending(state, learn) {
+            return None;
+        }
         state.trace.with(|t| {
             let t = t.as_ref()?;
             let counts = spread(t);

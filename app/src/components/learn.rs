@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::actions::{apply_yaml, jump_to_step, load_scenario, set_probe, step_count};
+use super::actions::{apply_yaml, jump_to_step, load_scenario, set_probe};
 use super::state::{use_state, AppState};
 use crate::learn::html::{Asked, Mode};
 use crate::learn::progress::{Progress, Score};
@@ -81,7 +81,7 @@ fn store(key: &str, value: &str) {
 }
 
 /// Replaces the query with a learn step or quiz question, keeping what makes an embed an embed
-/// (`embed`, `theme`).
+/// (`embed`, `theme`, the manifests in the fragment).
 fn set_url(learn: Option<String>, quiz: Option<u64>, scenario: Option<String>) {
     let now = crate::url::current();
     let url = crate::url::PageUrl {
@@ -92,7 +92,7 @@ fn set_url(learn: Option<String>, quiz: Option<u64>, scenario: Option<String>) {
         scenario,
         ..Default::default()
     };
-    crate::url::replace(&url.query());
+    super::actions::replace_query(&url.query());
 }
 
 /// Traces the current probe and plays it, leaving the URL to the learn panel (an embed's URL
@@ -100,10 +100,7 @@ fn set_url(learn: Option<String>, quiz: Option<u64>, scenario: Option<String>) {
 fn send_here(state: AppState) {
     let Some(probe) = super::actions::current_probe(state, 1) else { return };
     let trace = state.cluster.with_untracked(|c| c.trace(&probe));
-    state.trace.set(Some(trace));
-    state.repeat.set(1);
-    state.t_ms.set(0.0);
-    state.playing.set(!super::actions::prefers_reduced_motion());
+    super::actions::play_trace(state, trace, true);
 }
 
 /// Creates the learn state from the URL the page was opened with (`url`, read before loading a
@@ -254,12 +251,21 @@ pub fn open_quiz(state: AppState, learn: LearnState, seed: u64) {
         set_probe(state, &q.probe);
     }
     state.trace.set(None);
+    // A bundled scenario is named in the link, an embed's manifests ride in its fragment; the
+    // full app's own manifests cannot be linked yet, and a link without them would silently ask
+    // about the default cluster: the URL then leaves the question out.
+    let scenario = state.scenario.get_untracked();
+    let unlinked = scenario.is_empty() && crate::url::current().yaml.is_none();
     learn.0.update(|l| {
         l.asked = vec![Asked { question, picked: BTreeSet::new(), result: None }];
         l.marks = Vec::new();
-        l.mode = Mode::Quiz { seed };
+        l.mode = Mode::Quiz { seed, unlinked };
     });
-    set_url(None, Some(seed), Some(state.scenario.get_untracked()));
+    if unlinked {
+        set_url(None, None, None);
+    } else {
+        set_url(None, Some(seed), Some(scenario).filter(|s| !s.is_empty()));
+    }
 }
 
 /// The diagram objects a step's notices name, as CSS selectors of their SVG groups.
@@ -369,7 +375,7 @@ pub fn LearnPanel() -> impl IntoView {
             }
             "quiz" => open_quiz(state, learn, seed_now()),
             "quiz-next" => {
-                if let Mode::Quiz { seed } = learn.mode() {
+                if let Mode::Quiz { seed, .. } = learn.mode() {
                     open_quiz(state, learn, seed.wrapping_add(1));
                 }
             }
@@ -478,19 +484,26 @@ pub fn marked(learn: Option<LearnState>, hop: &engine::Hop) -> bool {
     learn.is_some_and(|l| l.0.with(|l| l.marks.iter().any(|k| k.matches(hop))))
 }
 
-/// Whether the verdict should wait: in learn mode, until the packet has arrived.
+/// What stands for the verdict while it waits.
+pub const ON_ITS_WAY: &str = "The packet is on its way: the verdict shows when it arrives.";
+
+/// Whether the verdict should wait: in learn mode, until the packet has arrived (its request's
+/// last hop, delivered or dropped).
 pub fn verdict_pending(state: AppState, learn: Option<LearnState>) -> bool {
     learn.is_some_and(|l| l.active()) && {
-        let n = step_count(state);
-        n > 0 && state.step.get() + 1 < n
+        let step = state.step.get();
+        state
+            .trace
+            .with(|t| t.as_ref().is_some_and(|t| step < crate::layout::position::arrival(t, 0)))
     }
 }
 
-/// Jumps to the last hop: the verdict.
+/// Jumps to where the verdict is decided: the request's last hop (the reply plays on Play).
 pub fn jump_to_verdict(state: AppState) {
-    let n = step_count(state);
-    if n > 0 {
-        jump_to_step(state, n - 1);
+    let at =
+        state.trace.with_untracked(|t| t.as_ref().map(|t| crate::layout::position::arrival(t, 0)));
+    if let Some(at) = at {
+        jump_to_step(state, at);
     }
 }
 

@@ -1,9 +1,11 @@
 //! Playback controls, as in Packet Tracer's simulation mode: restart, step back, play/pause,
-//! step forward, and the speed (0.25× to 4×). Keyboard: the buttons are real buttons.
+//! step forward, jump to the verdict, and the speed (0.25× to 4×). A step is one stage group of
+//! the event list (cluster DNS one lookup), or one hop inside a group the learner opened.
+//! Keyboard: the buttons are real buttons.
 
 use leptos::prelude::*;
 
-use super::actions::{step_by, step_count, total_ms};
+use super::actions::{remember_step, step_by, step_count, total_ms};
 use super::state::use_state;
 
 /// Each speed with the text of its `<option value>`: a fixed table, so the select neither
@@ -18,18 +20,30 @@ fn speed_text(speed: f64) -> &'static str {
 pub fn Playback() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
     let has_trace = move || state.trace.with(|t| t.is_some());
+    // A step is a stage group (or a hop of an opened one); the hop is the event list's.
     let position = move || {
         let n = step_count(state);
         if n == 0 {
-            "no packet yet".to_string()
-        } else {
-            format!("hop {} of {}", state.step.get() + 1, n)
+            return "no packet yet".to_string();
         }
+        let hop = state.step.get();
+        state.opened.track();
+        let beats = state.beats();
+        format!(
+            "step {} of {} · hop {} of {n}",
+            beats.step_of(hop) + 1,
+            beats.stops().len(),
+            hop + 1
+        )
     };
     view! {
         <div class="playback" role="toolbar" aria-label="playback">
             <button data-testid="restart" disabled=move || !has_trace()
-                on:click=move |_| { state.t_ms.set(0.0); state.playing.set(true); }>"⟲ Restart"</button>
+                on:click=move |_| {
+                    state.t_ms.set(0.0);
+                    state.playing.set(true);
+                    remember_step(None);
+                }>"⟲ Restart"</button>
             <button data-testid="step-back" disabled=move || !has_trace()
                 on:click=move |_| step_by(state, -1)>"◀ Step"</button>
             <button data-testid="play" disabled=move || !has_trace()
@@ -41,6 +55,7 @@ pub fn Playback() -> impl IntoView {
                             state.t_ms.set(0.0);
                         }
                         state.playing.set(true);
+                        remember_step(None);
                     }
                 }>
                 {move || if state.playing.get() { "❚❚ Pause" } else { "▶ Play" }}

@@ -62,9 +62,13 @@ pub struct AppState {
     pub trace: RwSignal<Option<Trace>>,
     /// Playback clock (1× milliseconds since Send).
     pub t_ms: RwSignal<f64>,
-    /// The step of connection 0 shown at `t_ms`: changes once per hop, not once per frame, so
-    /// what depends on the hop (inspector, rules view) does not redraw on every frame.
+    /// The hop of connection 0 shown at `t_ms` (its index in `layout::position::steps`, as the
+    /// event list and the URL's `step` number them): changes once per hop, not once per frame,
+    /// so what depends on the hop (inspector, rules view) does not redraw on every frame.
     pub step: Memo<usize>,
+    /// The event list's stage groups opened by the learner (bits, `hops_grouping::beats`): an
+    /// opened group plays hop by hop, the others as one step each.
+    pub opened: RwSignal<u64>,
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<f64>,
     pub expanded: RwSignal<BTreeSet<GroupKey>>,
@@ -97,10 +101,11 @@ impl AppState {
     pub fn new(cluster: Cluster) -> AppState {
         let trace: RwSignal<Option<Trace>> = RwSignal::new(None);
         let t_ms = RwSignal::new(0.0);
+        let opened = RwSignal::new(0u64);
         let step = Memo::new(move |_| {
-            let n = trace
-                .with(|t| t.as_ref().map_or(0, |t| crate::layout::position::steps(t, 0).len()));
-            crate::layout::position::step_at(n, t_ms.get())
+            let t = t_ms.get();
+            let opened = opened.get();
+            trace.with(|tr| tr.as_ref().map_or(0, |tr| beats_of(tr, opened).hop_at(t)))
         });
         AppState {
             cluster: RwSignal::new(cluster),
@@ -116,6 +121,7 @@ impl AppState {
             trace,
             t_ms,
             step,
+            opened,
             playing: RwSignal::new(false),
             speed: RwSignal::new(1.0),
             expanded: RwSignal::new(BTreeSet::new()),
@@ -175,7 +181,18 @@ impl AppState {
     }
 }
 
+/// How connection 0 plays with the groups `opened`.
+fn beats_of(trace: &Trace, opened: u64) -> crate::layout::position::Beats {
+    crate::hops_grouping::beats(trace, 0, opened)
+}
+
 impl AppState {
+    /// How connection 0 of the current trace plays (untracked).
+    pub fn beats(&self) -> crate::layout::position::Beats {
+        let opened = self.opened.get_untracked();
+        self.trace.with_untracked(|t| t.as_ref().map(|t| beats_of(t, opened)).unwrap_or_default())
+    }
+
     /// Shows the edited cluster's manifests in the YAML editor (unless it holds unapplied text),
     /// after the diagram's next paint: exporting and showing a 1,000-pod cluster takes longer
     /// than the edit. Skipped if the cluster changed again meanwhile (that change follows, or

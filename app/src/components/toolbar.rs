@@ -43,10 +43,7 @@ pub fn Toolbar() -> impl IntoView {
     let learn = super::learn::use_learn();
     let verdict = move || {
         if super::learn::verdict_pending(state, learn) {
-            return (
-                "idle",
-                "The packet is on its way: the verdict shows when it arrives.".to_string(),
-            );
+            return ("idle", super::learn::ON_ITS_WAY.to_string());
         }
         state.trace.with(|t| match t {
             None => ("idle", "Choose a source and a destination, then Send.".to_string()),

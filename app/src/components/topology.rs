@@ -1,6 +1,7 @@
 //! The diagram: the layout drawn as SVG with zoom and pan, objects clickable to pick a source
 //! or destination (and to select them for editing), groups that expand on click, and the
-//! packets of the current trace at their animated positions.
+//! packets of the current trace at their animated positions; zoomed or in a narrow frame, the
+//! view follows the packet (unless the user is dragging it).
 
 use std::net::SocketAddrV4;
 
@@ -41,10 +42,39 @@ pub fn TopologyView() -> impl IntoView {
     };
     let zoom = move |factor: f64| scale.update(|s| *s = (*s * factor).clamp(0.2, 8.0));
     // Every drawn connection's route, once per Send or layout change (frames only interpolate).
+    // Connection 0 plays with the event list's opened groups, the others one step a group.
     let routes = Memo::new(move |_| {
+        let opened = state.opened.get();
         state.trace.with(|t| {
-            t.as_ref().map(|t| lay.with(|l| routes(t, l, MAX_PACKETS))).unwrap_or_default()
+            let Some(t) = t else { return Vec::new() };
+            let beats = |i| crate::hops_grouping::beats(t, i, if i == 0 { opened } else { 0 });
+            lay.with(|l| routes(t, l, MAX_PACKETS, beats))
         })
+    });
+
+    // Follow the packet: once per hop (and on zoom), pan so the hop it is at and the rest it
+    // goes to are on screen, unless the user is dragging the diagram.
+    Effect::new(move |_| {
+        let hop = state.step.get();
+        let zoom = scale.get();
+        let Some(svg) = svg_ref.get_untracked() else { return };
+        if drag.get_untracked().is_some() {
+            return;
+        }
+        let points: Vec<_> = routes.with_untracked(|rs| {
+            let Some(r) = rs.iter().find(|r| r.connection == 0) else { return Vec::new() };
+            [hop, r.path.next_rest(hop)].iter().filter_map(|i| r.path.point(*i)).collect()
+        });
+        // The diagram's own box is the view: the page's scroll is the reader's.
+        let rect = svg.get_bounding_client_rect();
+        let view = (0.0, 0.0, rect.width(), rect.height());
+        let layout = lay.with_untracked(|l| (l.width_px, l.height_px));
+        let box_px = (rect.width(), rect.height());
+        let now = pan.get_untracked();
+        if let Some(p) = crate::layout::screen::follow_pan(layout, box_px, now, zoom, &points, view)
+        {
+            pan.set(p);
+        }
     });
 
     let view_box = move || lay.with(|l| format!("0 0 {:.0} {:.0}", l.width_px, l.height_px));

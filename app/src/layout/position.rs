@@ -2,10 +2,10 @@
 //! layout and the time.
 //!
 //! A connection's animation is its list of [`Step`]s (the DNS lookup's query and answer, then
-//! the request's hops, then the reply's hops). The packet rests at step `i`'s location at
-//! `i * HOP_MS` and moves in a straight line to step `i + 1`'s location in between. The label it
-//! carries at step `i` is that hop's `after` 5-tuple, so it changes visibly where a DNAT or SNAT
-//! rewrote the packet.
+//! the request's hops, then the reply's hops), played in [`Beats`]: the packet rests at some of
+//! those hops, one beat apart, and passes the hops in between in straight lines within the beat
+//! (hop by hop, it rests at every one). The label it carries at step `i` is that hop's `after`
+//! 5-tuple, so it changes visibly where a DNAT or SNAT rewrote the packet.
 
 use engine::{Hop, Location, Trace};
 
@@ -59,6 +59,13 @@ pub fn steps(trace: &Trace, connection: usize) -> Vec<Step> {
     out
 }
 
+/// The step at which connection `connection`'s request ends (delivered or dropped): where its
+/// verdict is decided, before any reply. The last step when there is no request hop.
+pub fn arrival(trace: &Trace, connection: usize) -> usize {
+    let all = steps(trace, connection);
+    all.iter().rposition(|s| s.phase == Phase::Request).unwrap_or(all.len().saturating_sub(1))
+}
+
 /// The hop a step refers to, if the trace has it.
 pub fn hop_of(trace: &Trace, connection: usize, step: Step) -> Option<&Hop> {
     match step.phase {
@@ -69,17 +76,106 @@ pub fn hop_of(trace: &Trace, connection: usize, step: Step) -> Option<&Hop> {
     }
 }
 
-/// Total animation time of a connection at 1×: the time the packet reaches its last step.
+/// Total animation time of a connection at 1×, hop by hop: the time the packet reaches its
+/// last step.
 pub fn duration_ms(trace: &Trace, connection: usize) -> f64 {
     steps(trace, connection).len().saturating_sub(1) as f64 * HOP_MS
 }
 
-/// The step shown at `t_ms` (the last one reached).
+/// The step shown at `t_ms` (the last one reached), hop by hop.
 pub fn step_at(n_steps: usize, t_ms: f64) -> usize {
     if n_steps == 0 || !t_ms.is_finite() || t_ms <= 0.0 {
         return 0;
     }
     ((t_ms / HOP_MS).floor() as usize).min(n_steps - 1)
+}
+
+/// When the packet is where: the hops it rests at, one beat (`HOP_MS` at 1×) apart. Between two
+/// resting hops it passes the hops in between within that one beat, so a stage group the
+/// learner has not opened plays as one step (`crate::hops_grouping::beats`); with every hop a
+/// resting hop, playback goes hop by hop.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Beats {
+    /// Increasing hop indexes, the first hop and the last among them.
+    stops: Vec<usize>,
+}
+
+impl Beats {
+    /// A rest at every one of `n` hops.
+    pub fn every_hop(n: usize) -> Beats {
+        Beats { stops: (0..n).collect() }
+    }
+
+    /// Rests at `stops` of `n` hops, in increasing order (a stop out of range or out of order is
+    /// dropped), and at the first and last hop.
+    pub fn new(n: usize, stops: impl IntoIterator<Item = usize>) -> Beats {
+        let mut out: Vec<usize> = Vec::new();
+        for s in std::iter::once(0).chain(stops).chain(n.checked_sub(1)) {
+            if s < n && out.last().is_none_or(|l| s > *l) {
+                out.push(s);
+            }
+        }
+        Beats { stops: out }
+    }
+
+    /// The resting hops, in order: what one press of "Step" moves between.
+    pub fn stops(&self) -> &[usize] {
+        &self.stops
+    }
+
+    /// The time the packet reaches its last hop (1× ms).
+    pub fn duration_ms(&self) -> f64 {
+        self.stops.len().saturating_sub(1) as f64 * HOP_MS
+    }
+
+    /// Where the packet is at `t_ms`: past hop `i` and `frac` (0 ≤ frac < 1) of the way to hop
+    /// `i + 1`. Each beat eases in and out, so the packet settles at every rest.
+    pub fn place(&self, t_ms: f64) -> (usize, f64) {
+        let m = self.stops.len();
+        let t = if t_ms.is_finite() { t_ms.max(0.0) } else { 0.0 };
+        let j = (t / HOP_MS).floor() as usize;
+        if m == 0 || j + 1 >= m {
+            return (self.stops.last().copied().unwrap_or(0), 0.0);
+        }
+        let (a, b) = (self.stops[j], self.stops[j + 1]);
+        let x = ease(t / HOP_MS - j as f64) * (b - a) as f64;
+        let k = x.floor() as usize;
+        if a + k >= b {
+            (b, 0.0)
+        } else {
+            (a + k, x - k as f64)
+        }
+    }
+
+    /// The hop last reached at `t_ms`.
+    pub fn hop_at(&self, t_ms: f64) -> usize {
+        self.place(t_ms).0
+    }
+
+    /// The step (index into [`Beats::stops`]) that `hop` belongs to: the last rest at or before it.
+    pub fn step_of(&self, hop: usize) -> usize {
+        self.stops.partition_point(|s| *s <= hop).saturating_sub(1)
+    }
+
+    /// When the packet rests at `hop`, or at the first rest after it when it only passes `hop`
+    /// within a beat (the app opens a hop's group before pausing there, so it is a rest then).
+    pub fn time_of(&self, hop: usize) -> f64 {
+        let j = self.stops.partition_point(|s| *s < hop);
+        j.min(self.stops.len().saturating_sub(1)) as f64 * HOP_MS
+    }
+
+    /// The rest one step after (`forward`) or before `hop`, staying within the hops.
+    pub fn step_from(&self, hop: usize, forward: bool) -> usize {
+        let j = self.step_of(hop);
+        let j = if forward {
+            j + 1
+        } else if self.stops.get(j).is_some_and(|s| *s < hop) {
+            j
+        } else {
+            j.saturating_sub(1)
+        };
+        self.stops.get(j.min(self.stops.len().saturating_sub(1))).copied().unwrap_or(0)
+    }
 }
 
 /// Where a location is drawn. `None` when the layout has nothing for it (an object not drawn).
@@ -174,6 +270,7 @@ pub struct PacketPath {
     points: Vec<Point>,
     phases: Vec<Phase>,
     labels: Vec<String>,
+    beats: Beats,
 }
 
 /// The route of connection `connection` (see [`packet_position_of`] for the rules).
@@ -196,10 +293,29 @@ pub fn packet_path(trace: &Trace, connection: usize, layout: &Layout) -> Option<
         points: points.into_iter().map(|p| p.unwrap_or(first)).collect(),
         phases: hops.iter().map(|(phase, _)| *phase).collect(),
         labels: hops.iter().map(|(_, h)| h.after.to_string()).collect(),
+        beats: Beats::every_hop(hops.len()),
     })
 }
 
 impl PacketPath {
+    /// The same route played with `beats` (its hops' rests; see [`Beats`]).
+    pub fn with_beats(mut self, beats: Beats) -> PacketPath {
+        if beats.stops().last() == self.points.len().checked_sub(1).as_ref() {
+            self.beats = beats;
+        }
+        self
+    }
+
+    /// Where hop `hop` is drawn.
+    pub fn point(&self, hop: usize) -> Option<Point> {
+        self.points.get(hop).copied()
+    }
+
+    /// The rest after hop `hop` (see [`Beats::step_from`]).
+    pub fn next_rest(&self, hop: usize) -> usize {
+        self.beats.step_from(hop, true)
+    }
+
     /// The packet at `t_ms` (1× time since Send).
     pub fn at(&self, t_ms: f64) -> PacketPos {
         let pose = self.pose(t_ms);
@@ -215,16 +331,12 @@ impl PacketPath {
     /// [`PacketPath::at`] without the label: what an animation frame needs for a packet drawn
     /// without text (no allocation).
     pub fn pose(&self, t_ms: f64) -> Pose {
-        let n = self.points.len();
         let t = if t_ms.is_finite() { t_ms.max(0.0) } else { 0.0 };
-        let i = step_at(n, t);
-        let finished = i + 1 >= n && t >= n.saturating_sub(1) as f64 * HOP_MS;
+        let (i, frac) = self.beats.place(t);
+        let finished = t >= self.beats.duration_ms();
         let here = self.points.get(i).copied().unwrap_or(Point::new(0.0, 0.0));
         let point = match self.points.get(i + 1) {
-            Some(next) if !finished => {
-                let frac = (t - i as f64 * HOP_MS) / HOP_MS;
-                here.lerp(*next, ease(frac))
-            }
+            Some(next) if !finished && frac > 0.0 => here.lerp(*next, frac),
             _ => here,
         };
         Pose {
@@ -267,13 +379,18 @@ impl Route {
     }
 }
 
-/// The routes of the first `max` connections (at least connection 0's), in connection order;
-/// connections with nothing on the diagram are left out.
-pub fn routes(trace: &Trace, layout: &Layout, max: usize) -> Vec<Route> {
+/// The routes of the first `max` connections (at least connection 0's), in connection order,
+/// each played with `beats(connection)`; connections with nothing on the diagram are left out.
+pub fn routes(
+    trace: &Trace,
+    layout: &Layout,
+    max: usize,
+    beats: impl Fn(usize) -> Beats,
+) -> Vec<Route> {
     let n = trace.connections.len().clamp(1, max.max(1));
     (0..n)
         .filter_map(|i| {
-            let path = packet_path(trace, i, layout)?;
+            let path = packet_path(trace, i, layout)?.with_beats(beats(i));
             let unanswered = trace
                 .connections
                 .get(i)

@@ -352,14 +352,14 @@ fn routes_are_in_connection_order_and_mark_the_unanswered() {
     lost.verdict =
         Verdict::Dropped { node: "node-1".into(), object: "x".into(), reason: "test".into() };
     t.connections = vec![answered.clone(), lost, answered];
-    let rs = position::routes(&t, &l, 200);
+    let rs = position::routes(&t, &l, 200, |_| position::Beats::default());
     assert_eq!(rs.iter().map(|r| r.connection).collect::<Vec<_>>(), [0, 1, 2]);
     assert_eq!(rs.iter().map(|r| r.unanswered).collect::<Vec<_>>(), [false, true, false]);
     assert!(!rs[1].stopped_at(0.0) && rs[1].stopped_at(1e9) && !rs[0].stopped_at(1e9));
     // At most `max` routes; with no connection at all there is nothing to draw.
-    assert_eq!(position::routes(&t, &l, 2).len(), 2);
+    assert_eq!(position::routes(&t, &l, 2, |_| position::Beats::default()).len(), 2);
     t.connections.clear();
-    assert!(position::routes(&t, &l, 200).is_empty());
+    assert!(position::routes(&t, &l, 200, |_| position::Beats::default()).is_empty());
 }
 
 #[test]
@@ -370,4 +370,64 @@ fn the_label_sits_right_of_the_packet_unless_it_would_leave_the_diagram() {
     assert!(right.w > 200.0, "wide enough for the tuple: {}", right.w);
     let left = position::label_box(Point::new(950.0, 50.0), label, 1000.0);
     assert_eq!(left.right(), 940.0);
+}
+
+#[test]
+fn beats_rest_at_their_stops_and_pass_the_hops_between() {
+    use position::Beats;
+    let every = Beats::every_hop(5);
+    assert_eq!(every.duration_ms(), 4.0 * HOP_MS);
+    for k in 0..5 {
+        assert_eq!(every.place(k as f64 * HOP_MS), (k, 0.0));
+        assert_eq!(every.time_of(k), k as f64 * HOP_MS);
+    }
+    // Hops 0..10 resting at 3 and 7 (and the first and last): three beats.
+    let b = Beats::new(10, [3, 3, 7, 2, 42]);
+    assert_eq!(b.stops(), [0, 3, 7, 9]);
+    assert_eq!(b.duration_ms(), 3.0 * HOP_MS);
+    assert_eq!(b.place(HOP_MS), (3, 0.0));
+    assert_eq!(b.place(1e9), (9, 0.0));
+    assert_eq!(b.place(f64::NAN), (0, 0.0));
+    // Within a beat the packet passes every hop between, in order.
+    let mut seen = Vec::new();
+    for i in 0..=100 {
+        let (hop, frac) = b.place(HOP_MS + i as f64 * HOP_MS / 100.0);
+        assert!((0.0..1.0).contains(&frac));
+        if seen.last() != Some(&hop) {
+            seen.push(hop);
+        }
+    }
+    assert_eq!(seen, [3, 4, 5, 6, 7]);
+    // A rest is reached at its beat; a hop passed within a beat reads as the rest after it.
+    for (h, at) in [(0, 0), (3, 1), (4, 2), (6, 2), (7, 2), (8, 3), (9, 3), (50, 3)] {
+        assert_eq!(b.time_of(h), at as f64 * HOP_MS, "hop {h}");
+    }
+    for h in b.stops() {
+        assert_eq!(b.hop_at(b.time_of(*h)), *h);
+    }
+    // Steps go from rest to rest; from between two rests, back goes to the earlier one.
+    assert_eq!((b.step_from(5, true), b.step_from(5, false)), (7, 3));
+    assert_eq!((b.step_from(3, false), b.step_from(0, false), b.step_from(9, true)), (0, 0, 9));
+    assert_eq!((b.step_of(0), b.step_of(5), b.step_of(9)), (0, 1, 3));
+    // No hops: nothing moves, nothing breaks.
+    let none = Beats::new(0, [1, 2]);
+    assert_eq!((none.place(5.0), none.duration_ms(), none.time_of(3)), ((0, 0.0), 0.0, 0.0));
+    assert_eq!(none.step_from(3, true), 0);
+}
+
+#[test]
+fn a_path_played_in_beats_stays_on_its_hops_segments() {
+    let (_, l) = demo_layout();
+    let t = hand_trace();
+    let every = position::packet_path(&t, 0, &l).expect("path");
+    let n = position::steps(&t, 0).len();
+    let grouped = every.clone().with_beats(position::Beats::new(n, [2]));
+    // At a rest both agree; the grouped path ends sooner, where the hop-by-hop one ends.
+    assert_eq!(grouped.at(HOP_MS).point, every.at(2.0 * HOP_MS).point);
+    let end = (n - 1) as f64 * HOP_MS;
+    assert_eq!(grouped.at(2.0 * HOP_MS).point, every.at(end).point);
+    assert!(grouped.at(2.0 * HOP_MS).finished && !every.at(2.0 * HOP_MS).finished);
+    // Beats of another route's length are not taken.
+    let wrong = every.clone().with_beats(position::Beats::new(n + 3, [2]));
+    assert_eq!(wrong, every);
 }

@@ -19,6 +19,9 @@ pub enum Mode {
     },
     Quiz {
         seed: u64,
+        /// The question is on the user's own manifests and no link can carry them yet: the
+        /// page's URL leaves the question out, and the panel says so.
+        unlinked: bool,
     },
 }
 
@@ -70,7 +73,7 @@ pub fn render(p: &Panel) -> String {
         Mode::Closed => "<div class=\"learn-entry\"><button data-act=\"welcome\" data-testid=\"learn-open\" class=\"primary\">Learn Kubernetes networking</button> <button data-act=\"quiz\" data-testid=\"quiz-open\">Quiz me on this cluster</button></div>".into(),
         Mode::Welcome => welcome(p),
         Mode::Step { chapter, step } => step_html(p, *chapter, *step),
-        Mode::Quiz { seed } => quiz(p, *seed),
+        Mode::Quiz { seed, unlinked } => quiz(p, *seed, *unlinked),
     }
 }
 
@@ -128,8 +131,8 @@ fn step_html(p: &Panel, ci: usize, si: usize) -> String {
          <nav class=\"learn-nav\" aria-label=\"chapter navigation\"><button class=\"link\" data-act=\"welcome\">All chapters</button>\
          <span class=\"muted\">Chapter {c}: {ct} · step {s} of {n}</span>\
          <button data-act=\"prev\" data-testid=\"learn-prev\"{dis}>◀ Back</button> <button data-act=\"next\" data-testid=\"learn-next\" class=\"primary\">Next ▶</button></nav>\
-         <h2>{title}</h2><p class=\"learn-text\">{text}</p><h3>Notice</h3><ul class=\"notice\">{notices}</ul>\
-         <p class=\"learn-do\"><strong>Try it: </strong>{task}</p>{qs}</article>",
+         <div class=\"learn-main\"><h2>{title}</h2><p class=\"learn-text\">{text}</p><h3>Notice</h3><ul class=\"notice\">{notices}</ul>\
+         <p class=\"learn-do\"><strong>Try it: </strong>{task}</p></div><div class=\"questions\">{qs}</div></article>",
         id = esc(&step.id),
         c = ci + 1,
         ct = esc(&ch.title),
@@ -143,11 +146,16 @@ fn step_html(p: &Panel, ci: usize, si: usize) -> String {
     )
 }
 
-fn quiz(p: &Panel, seed: u64) -> String {
+fn quiz(p: &Panel, seed: u64, unlinked: bool) -> String {
+    let link = if unlinked {
+        "on your own manifests: not in the link (links cannot carry manifests yet)"
+    } else {
+        "(the link shares it)"
+    };
     format!(
         "<article class=\"learn-step\" data-testid=\"quiz\"><nav class=\"learn-nav\" aria-label=\"quiz navigation\">\
          <button class=\"link\" data-act=\"welcome\">All chapters</button>\
-         <span class=\"muted\">Quiz question {seed} (the link shares it)</span>\
+         <span class=\"muted\" data-testid=\"quiz-link\">Quiz question {seed} {link}</span>\
          <span data-testid=\"score\">Score: {} of {} right</span>\
          <button data-act=\"quiz-next\" data-testid=\"quiz-next\" class=\"primary\">Next question ▶</button></nav>{}</article>",
         p.score.right,

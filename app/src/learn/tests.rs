@@ -179,3 +179,21 @@ fn learn_param() {
     assert_eq!(parse_learn_param("nodeport"), ("nodeport".into(), None));
     assert_eq!(parse_learn_param("nodeport/"), ("nodeport".into(), None));
 }
+
+#[test]
+fn a_quiz_on_unlinkable_manifests_says_so() {
+    use super::html::{render, Mode, Panel};
+    let progress = super::progress::Progress::default();
+    let panel = |unlinked| {
+        render(&Panel {
+            mode: &Mode::Quiz { seed: 7, unlinked },
+            chapters: None,
+            asked: &[],
+            progress: &progress,
+            score: super::progress::Score::default(),
+        })
+    };
+    assert!(panel(false).contains("Quiz question 7 (the link shares it)"));
+    let own = panel(true);
+    assert!(own.contains("your own manifests") && !own.contains("shares it"), "{own}");
+}

@@ -336,3 +336,43 @@ async fn axe_run(c: &Client, axe: &str) -> Result<Vec<String>, String> {
     let list = v.as_array().ok_or(format!("axe returned {v}"))?;
     Ok(list.iter().map(|x| x.as_str().unwrap_or_default().to_string()).collect())
 }
+
+/// An embedded learn step does not name the scenario the frame opened with (the step loads its
+/// own), and "Open in podpath" opens the step the frame was opened at.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_embedded_step_opens_itself_in_the_app() {
+    let dist = podpath_e2e::bundle().unwrap_or_else(|e| panic!("{e}"));
+    let addr = podpath_e2e::serve(dist).unwrap_or_else(|e| panic!("{e}"));
+    let driver = podpath_e2e::Driver::start().unwrap_or_else(|e| panic!("{e}"));
+    let c = podpath_e2e::chromium(&driver, 480, 600).await.unwrap_or_else(|e| panic!("{e}"));
+    let chs = chapters();
+    let (ch, step) = chs
+        .iter()
+        .find_map(|ch| {
+            let s = ch.steps.iter().find(
+                |s| matches!(&s.scenario, app::learn::ScenarioRef::Bundled(id) if id != "default"),
+            )?;
+            Some((ch, s))
+        })
+        .expect("a step on a bundled scenario other than the default");
+    let first = manifests::scenarios().into_iter().find(|s| s.id == "default").expect("default");
+    let url = format!("http://{addr}/?embed=1&learn={}/{}", ch.id, step.id);
+    let r = async {
+        open(&c, &url, &format!("[data-testid=learn-step][data-step='{}']", step.id)).await?;
+        let bar = run(&c, "return document.querySelector('.embed-title').textContent;").await?;
+        if bar.as_str() == Some(first.title.as_str()) {
+            return Err(format!("the bar names the frame's first scenario: {bar}"));
+        }
+        let href =
+            run(&c, "return document.querySelector('.embed-open').getAttribute('href');").await?;
+        let want = format!("./?learn={}/{}", ch.id, step.id);
+        if href.as_str() != Some(want.as_str()) {
+            return Err(format!("Open in podpath goes to {href}, not {want}"));
+        }
+        no_errors(&c, &url).await
+    }
+    .await;
+    let _ = c.close().await;
+    drop(driver);
+    r.unwrap_or_else(|e| panic!("{e}"));
+}
