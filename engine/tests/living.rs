@@ -187,6 +187,19 @@ fn a_failed_node_goes_not_ready_then_its_pods_are_evicted_and_rescheduled() {
     // Within the grace period nothing knows yet.
     c.advance_to(6_999);
     assert_eq!(endpoints(&c, "default/web"), eps0);
+    // ... yet node-3 takes nothing: the share kube-proxy still sends to its pod is lost on the
+    // wire, and the client times out.
+    let ip = cluster_ip(&c, "default/web");
+    let t = c.trace(&from_pod("default/client", &format!("{ip}:80")));
+    let lost: Vec<&Verdict> =
+        t.outcomes.iter().map(|o| &o.verdict).filter(|v| !v.is_delivered()).collect();
+    assert!(
+        matches!(lost[..], [Verdict::Dropped { node, object, reason }]
+            if node == "node-3" && object == "Node node-3"
+                && reason.contains("not marked it NotReady yet")),
+        "{lost:?}"
+    );
+    assert_eq!(t.outcomes.len(), 3);
     assert!(c.node_by_name("node-3").unwrap().spec.ready);
     assert!(c.pending().any(|(t, p)| t == 7_000 && p.describe() == "node node-3 NotReady"));
 
@@ -392,4 +405,26 @@ mod random {
             prop_assert_eq!(c.trace(&probe), again.trace(&probe));
         }
     }
+}
+
+#[test]
+fn a_down_node_takes_no_traffic_from_outside_either() {
+    let mut c = shop();
+    let np = svc(&mut c, "default", "web-np", ServiceType::NodePort, "app=web", &["80->http"]);
+    let port = c.service(np).unwrap().ports[0].node_port;
+    let node3 = c.node_by_name("node-3").unwrap().spec.internal_ip;
+    let probe = from_external(
+        "198.51.100.7",
+        Entry::Node { node: "node-3".into() },
+        &format!("{node3}:{port}"),
+    );
+    assert!(c.trace(&probe).outcomes.iter().all(|o| o.verdict.is_delivered()));
+    at(&mut c, &["3s node node-3 down"]);
+    let t = c.trace(&probe);
+    assert!(
+        matches!(&t.outcomes[..], [o] if matches!(&o.verdict,
+            Verdict::Dropped { node, reason, .. } if node == "node-3" && reason.contains("is down"))),
+        "{:?}",
+        t.outcomes
+    );
 }

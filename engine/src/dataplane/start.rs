@@ -71,6 +71,14 @@ pub(super) fn run_connection(w: &mut Walker<'_>, probe: &Probe) -> Run {
             return run;
         }
     };
+    // An external client reaches a node over the network: a down node takes nothing.
+    if let Origin::External { node, .. } = &origin {
+        if let Some(lost) = c.node(*node).and_then(|n| w.node_down(n)) {
+            let mut run = ended(lost, Vec::new());
+            run.dns = dns_conn;
+            return run;
+        }
+    }
     let mut outcome = w.connect(&origin, dst, probe.protocol);
     let hops = w.take_hops();
     let reply = w.reply(&origin, &mut outcome);
