@@ -125,6 +125,7 @@ fn container(name: &str, image: &str, ports: &[(Option<&str>, u16)]) -> Containe
                 // CoreDNS declares 53 twice: UDP first, then TCP.
                 protocol: if *p == 53 && i == 0 { Protocol::Udp } else { Protocol::Tcp },
                 host_port: None,
+                host_ip: None,
             })
             .collect(),
     }

@@ -28,6 +28,7 @@ pub mod layout;
 pub mod learn;
 pub mod policy_view;
 pub mod runs;
+pub mod settings_form;
 pub mod sort;
 pub mod synth_load;
 pub mod url;

@@ -3,9 +3,8 @@
 //! the kube-proxy and kube-apiserver flags that set them. A flag wins over the input's objects.
 
 use clap::Args;
-use engine::cluster::DetectLocal;
-use engine::Cidr;
-use manifests::settings::{parse_port_range, SettingsOverrides};
+use manifests::settings::SettingsOverrides;
+use manifests::settings_flags::SettingsFlags;
 
 #[derive(Args, Debug, Default, Clone)]
 pub struct SettingsArgs {
@@ -33,9 +32,16 @@ pub struct SettingsArgs {
     /// The nodes' iptables supports --random-fully (kube-proxy then adds it to MASQUERADE).
     #[arg(long, global = true)]
     random_fully: bool,
-    /// kube-proxy's --detect-local-mode: ClusterCIDR, or None for no detector.
+    /// kube-proxy's --detect-local-mode: ClusterCIDR, NodeCIDR, BridgeInterface,
+    /// InterfaceNamePrefix, or None for no detector.
     #[arg(long, global = true, value_name = "MODE")]
     detect_local_mode: Option<String>,
+    /// kube-proxy's --pod-bridge-interface (detect-local-mode BridgeInterface).
+    #[arg(long, global = true, value_name = "IFACE")]
+    pod_bridge_interface: Option<String>,
+    /// kube-proxy's --pod-interface-name-prefix (detect-local-mode InterfaceNamePrefix).
+    #[arg(long, global = true, value_name = "PREFIX")]
+    pod_interface_name_prefix: Option<String>,
     /// The pod network model: bridge (host-gw), routed (VPC-native: Amazon VPC CNI, Azure CNI,
     /// GKE), vxlan (flannel); inferred from the dump when not given.
     #[arg(long, global = true, value_name = "MODEL")]
@@ -45,70 +51,25 @@ pub struct SettingsArgs {
     cluster_domain: Option<String>,
 }
 
-fn cidr(flag: &str, s: &str) -> Result<Cidr, String> {
-    s.trim().parse::<Cidr>().map_err(|e| format!("--{flag}: {e}"))
-}
-
 impl SettingsArgs {
+    /// The flags as `manifests::settings_flags` reads them (the app's settings panel reads its
+    /// fields through the same parser).
     pub fn overrides(&self) -> Result<SettingsOverrides, String> {
-        let mut o = SettingsOverrides {
-            service_cidr: self
-                .service_cidr
-                .as_deref()
-                .map(|c| cidr("service-cidr", c))
-                .transpose()?,
-            cluster_cidr: self
-                .cluster_cidr
-                .as_deref()
-                .map(|c| cidr("cluster-cidr", c))
-                .transpose()?,
+        SettingsFlags {
+            service_cidr: self.service_cidr.clone(),
+            cluster_cidr: self.cluster_cidr.clone(),
+            node_port_range: self.node_port_range.clone(),
+            nodeport_addresses: self.nodeport_addresses.clone(),
             masquerade_all: self.masquerade_all.then_some(true),
+            masquerade_bit: self.masquerade_bit.map(|b| b.to_string()),
+            localhost_nodeports: self.localhost_nodeports,
             random_fully: self.random_fully.then_some(true),
-            localhost_node_ports: self.localhost_nodeports,
+            detect_local_mode: self.detect_local_mode.clone(),
+            pod_bridge_interface: self.pod_bridge_interface.clone(),
+            pod_interface_name_prefix: self.pod_interface_name_prefix.clone(),
+            pod_network: self.pod_network.clone(),
             cluster_domain: self.cluster_domain.clone(),
-            ..SettingsOverrides::default()
-        };
-        if let Some(r) = &self.node_port_range {
-            o.node_port_range = Some(parse_port_range(r).ok_or_else(|| {
-                format!("--node-port-range: {r:?} is not FROM-TO, like 30000-32767")
-            })?);
         }
-        if let Some(list) = &self.nodeport_addresses {
-            let cidrs = list
-                .split(',')
-                .filter(|c| !c.trim().is_empty())
-                .map(|c| cidr("nodeport-addresses", c))
-                .collect::<Result<Vec<_>, _>>()?;
-            o.node_port_addresses = Some(cidrs);
-        }
-        if let Some(b) = self.masquerade_bit {
-            if b > 31 {
-                return Err(format!("--masquerade-bit: {b} must be within the range [0, 31]"));
-            }
-            o.masquerade_bit = Some(b);
-        }
-        if let Some(p) = &self.pod_network {
-            use engine::cluster::PodNetwork;
-            o.pod_network = Some(match p.as_str() {
-                "bridge" => PodNetwork::Bridge,
-                "routed" => PodNetwork::Routed,
-                "vxlan" => PodNetwork::Vxlan,
-                other => {
-                    return Err(format!("--pod-network: {other:?}: one of bridge, routed, vxlan"))
-                }
-            });
-        }
-        if let Some(m) = &self.detect_local_mode {
-            o.detect_local = Some(match m.as_str() {
-                "ClusterCIDR" => DetectLocal::ClusterCidr,
-                "None" | "none" => DetectLocal::None,
-                other => {
-                    return Err(format!(
-                        "--detect-local-mode: {other:?}: podpath models ClusterCIDR or None"
-                    ))
-                }
-            });
-        }
-        Ok(o)
+        .overrides()
     }
 }

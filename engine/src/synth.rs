@@ -78,6 +78,7 @@ impl Builder {
                 container_port: 8080,
                 protocol: Protocol::Tcp,
                 host_port: None,
+                host_ip: None,
             }],
         }]);
         Ok(Builder {

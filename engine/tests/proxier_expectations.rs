@@ -322,6 +322,29 @@ fn settings_change_the_rules_as_kube_proxy_writes_them() {
     assert!(all.contains("-A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment \"ns1/svc1:p80 cluster IP\" -m tcp -p tcp -d 172.30.0.41 --dport 80 -j KUBE-MARK-MASQ\n"), "{all}");
     let none = build(&|s| s.kube_proxy.detect_local = engine::cluster::DetectLocal::None);
     assert!(!none.contains("! -s 10.0.0.0/8") && !none.contains("pod traffic for"), "{none}");
+    // The local detector's match in each mode, as kube-proxy `pkg/proxy/util/localdetector.go`
+    // (kubernetes/kubernetes@3db434d6be345dea55afd5fc3ac841fcec003020) writes it: NewDetectLocalByCIDR
+    // `-s CIDR`/`! -s CIDR` (the node's podCIDR for NodeCIDR), NewDetectLocalByBridgeInterface
+    // `-i IFACE`/`! -i IFACE`, NewDetectLocalByInterfaceNamePrefix `-i PREFIX+`/`! -i PREFIX+`;
+    // the proxier puts IfNotLocal on the cluster IP masquerade rule and IfLocal on the
+    // "pod traffic" rule of the external chain, where the CIDR stands in the fake proxier's rules.
+    use engine::cluster::DetectLocal;
+    let masq = |detector: &str| {
+        format!("-A KUBE-SVC-XPGD46QRK7WJZT7O -m comment --comment \"ns1/svc1:p80 cluster IP\" -m tcp -p tcp -d 172.30.0.41 --dport 80 {detector} -j KUBE-MARK-MASQ\n")
+    };
+    let pods = |detector: &str| {
+        format!("-A KUBE-EXT-XPGD46QRK7WJZT7O -m comment --comment \"pod traffic for ns1/svc1:p80 external destinations\" {detector} -j KUBE-SVC-XPGD46QRK7WJZT7O\n")
+    };
+    for (mode, not_local, local) in [
+        (DetectLocal::ClusterCidr, "! -s 10.0.0.0/8", "-s 10.0.0.0/8"),
+        (DetectLocal::NodeCidr, "! -s 10.0.0.0/24", "-s 10.0.0.0/24"),
+        (DetectLocal::BridgeInterface("cni0".into()), "! -i cni0", "-i cni0"),
+        (DetectLocal::InterfaceNamePrefix("veth".into()), "! -i veth+", "-i veth+"),
+    ] {
+        let rules = build(&|s| s.kube_proxy.detect_local = mode.clone());
+        assert!(rules.contains(&masq(not_local)), "{mode:?}: {rules}");
+        assert!(rules.contains(&pods(local)), "{mode:?}: {rules}");
+    }
     let random = build(&|s| s.kube_proxy.random_fully = true);
     assert!(random.contains("-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully\n"), "{random}");
     let npa =

@@ -1078,6 +1078,7 @@ fn pod_containers(spec: &RawPodSpec, labels: &Labels) -> std::sync::Arc<[Contain
                     container_port: port,
                     protocol: Protocol::Tcp,
                     host_port: None,
+                    host_ip: None,
                 })
                 .collect();
             c
@@ -1099,6 +1100,11 @@ fn containers(spec: &RawPodSpec) -> std::sync::Arc<[ContainerSpec]> {
                     container_port: p.container_port.unwrap_or(0).clamp(0, 65535) as u16,
                     protocol: protocol(&p.protocol),
                     host_port: p.host_port.filter(|h| *h > 0 && *h <= 65535).map(|h| h as u16),
+                    host_ip: p
+                        .host_ip
+                        .as_deref()
+                        .and_then(|ip| ip.parse::<std::net::Ipv4Addr>().ok())
+                        .filter(|ip| !ip.is_unspecified()),
                 })
                 .collect(),
         })

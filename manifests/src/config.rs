@@ -229,33 +229,21 @@ fn read_values(r: &mut Reader<'_>, kind: ConfigKind, v: &Value, offset: u32) -> 
                     );
                 }
             }
+            // detectLocal.bridgeInterface / interfaceNamePrefix name the interface of the modes
+            // that match one (kube-proxy `pkg/proxy/util/localdetector.go`).
+            let detect = r.map(v.get("detectLocal"), "detectLocal");
+            let bridge =
+                detect.and_then(|d| r.str(d.get("bridgeInterface"), "detectLocal.bridgeInterface"));
+            let prefix = detect.and_then(|d| {
+                r.str(d.get("interfaceNamePrefix"), "detectLocal.interfaceNamePrefix")
+            });
             if let Some(mode) = r.str(v.get("detectLocalMode"), "detectLocalMode") {
                 let at = line(v.get("detectLocalMode"));
-                match mode.as_str() {
-                    "" | "ClusterCIDR" => out.detect_local = Some(DetectLocal::ClusterCidr),
-                    "NodeCIDR" | "BridgeInterface" | "InterfaceNamePrefix" => {
-                        r.diags.push(
-                            Diagnostic::warning(format!(
-                                "detectLocalMode {mode:?} is read as \"ClusterCIDR\": podpath's rules detect local traffic by the cluster CIDR only"
-                            ))
-                            .on(&r.obj)
-                            .field("detectLocalMode")
-                            .at_line(at),
-                        );
-                        out.detect_local = Some(DetectLocal::ClusterCidr);
-                    }
-                    other => r.error(
-                        "detectLocalMode",
-                        at,
-                        crate::diag::unsupported(
-                            other,
-                            &["ClusterCIDR", "NodeCIDR", "BridgeInterface", "InterfaceNamePrefix"],
-                        ),
-                    ),
+                match detect_local(&mode, bridge, prefix) {
+                    Ok(d) => out.detect_local = d,
+                    Err(e) => r.error("detectLocalMode", at, e),
                 }
             }
-            // detectLocal.bridgeInterface / interfaceNamePrefix only matter to the modes above.
-            r.map(v.get("detectLocal"), "detectLocal");
             if let Some(Kind::Map(gates)) =
                 r.map(v.get("featureGates"), "featureGates").map(|g| &g.kind)
             {
@@ -330,4 +318,36 @@ pub fn parse_port_range(s: &str) -> Option<(u16, u16)> {
         }
     };
     (lo > 0 && lo <= hi).then_some((lo, hi))
+}
+
+/// kube-proxy's `detectLocalMode` with the interface its interface modes name: an empty mode is
+/// the default (`ClusterCIDR`), an interface mode without its interface is kube-proxy's own
+/// validation error (`validateDetectLocalConfiguration`, kube-proxy
+/// `pkg/proxy/apis/config/validation/validation.go`: the interface must not be empty).
+pub fn detect_local(
+    mode: &str,
+    bridge: Option<String>,
+    prefix: Option<String>,
+) -> Result<Option<DetectLocal>, String> {
+    let need = |v: Option<String>, field: &str| {
+        v.filter(|s| !s.is_empty()).ok_or_else(|| {
+            format!("{field}: Invalid value: \"\": must not be empty (detectLocalMode {mode:?})")
+        })
+    };
+    Ok(Some(match mode {
+        "" | "ClusterCIDR" => DetectLocal::ClusterCidr,
+        "NodeCIDR" => DetectLocal::NodeCidr,
+        "BridgeInterface" => {
+            DetectLocal::BridgeInterface(need(bridge, "detectLocal.bridgeInterface")?)
+        }
+        "InterfaceNamePrefix" => {
+            DetectLocal::InterfaceNamePrefix(need(prefix, "detectLocal.interfaceNamePrefix")?)
+        }
+        other => {
+            return Err(crate::diag::unsupported(
+                other,
+                &["ClusterCIDR", "NodeCIDR", "BridgeInterface", "InterfaceNamePrefix"],
+            ))
+        }
+    }))
 }

@@ -41,6 +41,7 @@ pub mod scenario;
 pub mod scheduler;
 pub mod selectors;
 pub mod settings;
+pub mod settings_flags;
 pub mod staged;
 pub mod static_pods;
 pub mod tables;
@@ -77,6 +78,8 @@ pub struct LoadOptions {
     pub settings: ClusterSettings,
     /// Settings given on the command line (or a settings panel): over the input's objects.
     pub overrides: settings::SettingsOverrides,
+    /// Where `overrides` came from, as the notes say it; `None` is "the command line".
+    pub overrides_from: Option<String>,
     pub limits: Limits,
     /// The allocations of the cluster this load replaces (an Apply of edited manifests): every
     /// object that still exists keeps its addresses, nodePorts and node, as on an apiserver.

@@ -130,9 +130,9 @@ pub struct RawWorkload {
     pub kind: WorkloadKind,
     pub meta: Meta,
     pub replicas: Option<i64>,
-    pub selector: Labels,
-    /// `spec.selector.matchExpressions` (ANDed with `matchLabels`).
-    pub selector_exprs: Vec<crate::selectors::Requirement>,
+    /// `spec.selector`: `matchLabels` and `matchExpressions` (a ReplicationController's plain
+    /// map, or its template's labels, as `matchLabels`).
+    pub selector: engine::policy::LabelSelector,
     pub selector_line: u32,
     pub template_labels: Labels,
     pub template: RawPodSpec,
@@ -232,6 +232,30 @@ pub(crate) fn is_typed_list_kind(kind: &str) -> bool {
     kind.len() > 4 && kind.ends_with("List")
 }
 
+/// An item of a typed list as the API returns it (and `kubectl cluster-info dump` prints it)
+/// carries no `kind` or `apiVersion`: the apiserver writes them once, on the list. The item is
+/// of the list's kind without `List`, in the list's version; they are written into the item.
+pub(crate) fn type_list_item(item: &mut Value, list_kind: &str, list_api: &str) {
+    let Kind::Map(entries) = &mut item.kind else { return };
+    let (line, col) = (item.line, item.col);
+    let Some(kind) = list_kind.strip_suffix("List").filter(|k| !k.is_empty()) else { return };
+    for (key, text) in [("kind", kind), ("apiVersion", list_api)] {
+        if !entries.iter().any(|(k, _)| k == key) {
+            let v = Value::new(Kind::Scalar { text: text.to_string(), plain: false }, line, col);
+            entries.push((key.to_string(), v));
+        }
+    }
+}
+
+fn lacks_kind(item: &Value) -> bool {
+    matches!(item.kind, Kind::Map(_)) && item.get("kind").is_none()
+}
+
+/// Whether a List item must wait for its list's `kind` to be known (see [`type_list_item`]).
+pub(crate) fn needs_list_type(item: &Value) -> bool {
+    lacks_kind(item)
+}
+
 /// Reads every object of a document (a `List` gives its items), appending problems to `diags`.
 pub fn read_document(
     root: &Value,
@@ -282,7 +306,17 @@ pub fn read_document(
         if is_typed_list(&kind, v) {
             let mut r = Reader { diags, obj: ObjectRef::new(&kind, None, "") };
             let items = r.seq(v.get("items"), "items");
-            todo.extend(items.iter().rev());
+            if items.iter().any(lacks_kind) {
+                // Items typed from their list, read in order (one level down: an item is an
+                // object, and the YAML depth limit bounds any List inside one).
+                for item in items {
+                    let mut typed = item.clone();
+                    type_list_item(&mut typed, &kind, &api);
+                    read_document(&typed, out, skipped, diags);
+                }
+            } else {
+                todo.extend(items.iter().rev());
+            }
             continue;
         }
         match KINDS.iter().find(|(k, _)| *k == kind) {
@@ -641,18 +675,22 @@ fn read_workload(
     let replicas = r.int(spec.get("replicas"), "spec.replicas");
     let sel = r.map(spec.get("selector"), "spec.selector");
     let selector_line = sel.map_or(spec.line, |s| s.line);
-    let mut selector_exprs = Vec::new();
+    let mut match_expressions = Vec::new();
     let selector = match sel {
         // A ReplicationController's selector is a plain map, defaulted to the template's labels.
         _ if kind == WorkloadKind::ReplicationController => {
             r.string_map(spec.get("selector"), "spec.selector")
         }
         Some(s) => {
-            selector_exprs = crate::selectors::read_match_expressions(
+            let errs;
+            (match_expressions, errs) = crate::selectors::read_match_expressions(
                 r,
                 s.get("matchExpressions"),
                 "spec.selector.matchExpressions",
             );
+            for (field, line, message) in errs {
+                r.error(&field, line, message);
+            }
             r.string_map(s.get("matchLabels"), "spec.selector.matchLabels")
         }
         None => {
@@ -670,11 +708,12 @@ fn read_workload(
     let tspec = r.map(template.get("spec"), "spec.template.spec")?;
     let pod = read_pod_spec(r, tspec, "spec.template.spec");
     let service_name = r.str(spec.get("serviceName"), "spec.serviceName");
-    let selector = if kind == WorkloadKind::ReplicationController && selector.is_empty() {
+    let match_labels = if kind == WorkloadKind::ReplicationController && selector.is_empty() {
         template_labels.clone()
     } else {
         selector
     };
+    let selector = engine::policy::LabelSelector { match_labels, match_expressions };
     let mut text = String::new();
     crate::yaml::emit(template, &mut text);
     Some(RawWorkload {
@@ -682,7 +721,6 @@ fn read_workload(
         meta,
         replicas,
         selector,
-        selector_exprs,
         selector_line,
         template_labels,
         template: pod,

@@ -85,14 +85,16 @@ fn apply(
         s.kube_proxy.random_fully = r;
         say(format!("MASQUERADE --random-fully {r}"));
     }
-    if let Some(d) = o.detect_local {
-        if !o.cluster_cidr_empty {
-            s.kube_proxy.detect_local = d;
-            let mode = match d {
-                DetectLocal::ClusterCidr => "ClusterCIDR",
-                DetectLocal::None => "none",
+    if let Some(d) = &o.detect_local {
+        if !o.cluster_cidr_empty || !matches!(d, DetectLocal::ClusterCidr) {
+            s.kube_proxy.detect_local = d.clone();
+            let how = match d {
+                DetectLocal::BridgeInterface(b) => format!(" (-i {b})"),
+                DetectLocal::InterfaceNamePrefix(p) => format!(" (-i {p}+)"),
+                DetectLocal::NodeCidr => " (-s each node's podCIDR)".to_string(),
+                _ => String::new(),
             };
-            say(format!("local-traffic detector {mode}"));
+            say(format!("local-traffic detector {}{how}", d.mode()));
         }
     }
     if let Some(d) = &o.cluster_domain {
@@ -127,10 +129,42 @@ pub(crate) fn resolve(
     objects: &[Object],
     base: &ClusterSettings,
     overrides: &SettingsOverrides,
+    overrides_from: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> ClusterSettings {
     let mut s = base.clone();
     let mut given = Given::default();
+    // kube-proxy's own command line, when its pod (or DaemonSet) is in the input: GKE runs it
+    // as a static pod with its settings as flags and no KubeProxyConfiguration. Read like a
+    // configuration object (hand-written or dumped); the first one counts, and a configuration
+    // object after it wins, as `--config` does.
+    let kube_proxy = objects.iter().find_map(|o| {
+        let (spec, what, meta) = match o {
+            Object::Pod(p) => (&p.spec, "Pod", &p.meta),
+            Object::Workload(w) => (&w.template, w.kind.as_str(), &w.meta),
+            _ => return None,
+        };
+        spec.containers.iter().find_map(|c| {
+            let f = crate::settings_flags::SettingsFlags::from_kube_proxy_args(&c.args)?;
+            Some((
+                f,
+                format!(
+                    "kube-proxy's flags in {what} {}/{} at line {}",
+                    meta.namespace, meta.name, meta.line
+                ),
+            ))
+        })
+    });
+    if let Some((flags, from)) = kube_proxy {
+        match flags.overrides() {
+            Ok(o) => {
+                for said in apply(&mut s, &o, &mut given, &from) {
+                    diags.push(Diagnostic::note(format!("settings: {said}")));
+                }
+            }
+            Err(e) => diags.push(Diagnostic::warning(format!("settings: {from}: {e}; not used"))),
+        }
+    }
     for o in objects {
         let Object::Config(c) = o else { continue };
         let from = format!("{} at line {}", c.from, c.meta.line);
@@ -139,13 +173,29 @@ pub(crate) fn resolve(
         }
     }
     if !overrides.is_empty() {
-        for said in apply(&mut s, overrides, &mut given, "the command line") {
+        for said in apply(&mut s, overrides, &mut given, overrides_from) {
             diags.push(Diagnostic::note(format!("settings: {said}")));
         }
     }
     infer(objects, &mut s, &given, diags);
     s
 }
+
+/// Service ranges installers choose when none is given, smallest first where they nest: the
+/// inferred range is the smallest of these holding every clusterIP.
+const SERVICE_DEFAULTS: &[(&str, &str)] = &[
+    // GKE: `--services-ipv4-cidr` unset gives 34.118.224.0/20 (GKE 1.27+ and Autopilot).
+    ("34.118.224.0/20", "GKE"),
+    // EKS picks 10.100.0.0/16 or 172.20.0.0/16, whichever does not overlap the VPC.
+    ("10.100.0.0/16", "EKS"),
+    ("172.20.0.0/16", "EKS"),
+    // AKS: `--service-cidr` defaults to 10.0.0.0/16.
+    ("10.0.0.0/16", "AKS"),
+    // k3s and RKE2: `--service-cidr` 10.43.0.0/16.
+    ("10.43.0.0/16", "k3s"),
+    // kubeadm (and kind): `networking.serviceSubnet` 10.96.0.0/12.
+    ("10.96.0.0/12", "kubeadm"),
+];
 
 /// Addresses of the dump, gathered once for inference.
 #[derive(Default)]
@@ -158,6 +208,11 @@ struct Seen {
     pod_ips: Vec<Ipv4Addr>,
     node_ips: Vec<Ipv4Addr>,
     node_ports: Vec<u16>,
+    /// A Node read from the cluster has no podCIDR: pods take addresses from the nodes' VPC
+    /// subnets (Amazon VPC CNI, Azure CNI), not from per-node ranges.
+    vpc_native: bool,
+    /// A Node carries EKS's labels (`eks.amazonaws.com/...`).
+    eks: bool,
 }
 
 fn seen(objects: &[Object]) -> Seen {
@@ -190,6 +245,8 @@ fn seen(objects: &[Object]) -> Seen {
                 );
             }
             Object::Node(n) => {
+                out.vpc_native |= n.pod_cidr.is_none();
+                out.eks |= n.meta.labels.keys().any(|k| k.starts_with("eks.amazonaws.com/"));
                 out.pod_cidrs.extend(n.pod_cidr.as_deref().and_then(|c| c.parse::<Cidr>().ok()));
                 out.node_ips
                     .extend(n.internal_ip.as_deref().and_then(|ip| ip.parse::<Ipv4Addr>().ok()));
@@ -241,9 +298,13 @@ fn cidr_ends(c: Cidr) -> [Ipv4Addr; 2] {
 fn infer(objects: &[Object], s: &mut ClusterSettings, given: &Given, diags: &mut Vec<Diagnostic>) {
     let seen = seen(objects);
     let mut note = |m: String| diags.push(Diagnostic::note(format!("settings: {m}")));
+    // VPC-native: the nodes' addresses come from the subnets the pods' do, so the block holds
+    // both (a block of pod addresses alone can be too small to give every node a range).
+    let vpc_nodes: &[Ipv4Addr] = if seen.vpc_native { &seen.node_ips } else { &[] };
     let pod_side: Vec<Ipv4Addr> = seen
         .pod_ips
         .iter()
+        .chain(vpc_nodes)
         .copied()
         .chain(seen.pod_cidrs.iter().flat_map(|c| cidr_ends(*c)))
         .collect();
@@ -258,8 +319,9 @@ fn infer(objects: &[Object], s: &mut ClusterSettings, given: &Given, diags: &mut
             s.cluster_cidr = c;
             let vpc = seen.node_ips.iter().any(|ip| c.contains(*ip));
             note(format!(
-                "cluster CIDR {c} inferred: the smallest block holding every podCIDR and pod IP, widened to at most /16{} (set it with a KubeProxyConfiguration's clusterCIDR or --cluster-cidr)",
-                if vpc { "; it holds node addresses too, as VPC-native pod networks do" } else { "" }
+                "cluster CIDR {c} inferred: the smallest block holding every podCIDR and pod IP{}, widened to at most /16{} (set it with a KubeProxyConfiguration's clusterCIDR or --cluster-cidr)",
+                if seen.vpc_native { " and node address (a Node has no podCIDR: VPC-native)" } else { "" },
+                if vpc && !seen.vpc_native { "; it holds node addresses too, as VPC-native pod networks do" } else { "" }
             ));
         }
     }
@@ -270,15 +332,33 @@ fn infer(objects: &[Object], s: &mut ClusterSettings, given: &Given, diags: &mut
         ips.extend(net);
         if let Some(cover) = covering(ips) {
             let cluster = s.cluster_cidr;
-            let c = widen(cover, 16, |w| {
+            let fits = |w: Cidr| {
                 !w.overlaps(cluster)
                     && net.is_none_or(|n| w.network() == n)
                     && seen.pod_ips.iter().chain(&seen.node_ips).all(|ip| !w.contains(*ip))
-            });
+            };
+            let whose =
+                if net.is_some() { " whose first address is the kubernetes Service's" } else { "" };
+            // The range the cluster's installer would have chosen, when one holds every
+            // clusterIP: the smallest such default. Else the smallest block that does, widened
+            // only to a /24 so a few more Services fit.
+            let default = SERVICE_DEFAULTS
+                .iter()
+                .filter_map(|(c, who)| c.parse::<Cidr>().ok().map(|c| (c, *who)))
+                .filter(|(c, _)| {
+                    c.contains(cover.network()) && c.prefix_len() <= cover.prefix_len() && fits(*c)
+                })
+                .max_by_key(|(c, _)| c.prefix_len());
+            let (c, why) = match default {
+                Some((c, who)) => (c, format!("{who}'s default service range, the smallest default holding every clusterIP{whose}")),
+                None => {
+                    let c = widen(cover, 24.min(cover.prefix_len()), fits);
+                    (c, format!("the smallest block holding every clusterIP{whose} (widened to a /24 at most)"))
+                }
+            };
             s.service_cidr = c;
             note(format!(
-                "service CIDR {c} inferred: the smallest block holding every clusterIP{}, widened to at most /16 (set it with a ClusterConfiguration's networking.serviceSubnet or --service-cidr)",
-                if net.is_some() { " whose first address is the kubernetes Service's" } else { "" }
+                "service CIDR {c} inferred: {why} (set it with a ClusterConfiguration's networking.serviceSubnet or --service-cidr)"
             ));
         }
     }
@@ -306,6 +386,13 @@ fn infer(objects: &[Object], s: &mut ClusterSettings, given: &Given, diags: &mut
                 r.0, r.1
             ));
         }
+    }
+    if seen.eks && !given.cluster_cidr && s.kube_proxy.detect_local != DetectLocal::None {
+        // EKS's kube-proxy reads a configuration with no clusterCIDR and logs "Detect-local-mode
+        // set to ClusterCIDR, but no cluster CIDR specified" (AhmadShaaban1/cloud-native-ecommerce
+        // docs/cluster-info, a `kubectl cluster-info dump` of EKS 1.31): no local detector.
+        s.kube_proxy.detect_local = DetectLocal::None;
+        note("kube-proxy has no local-traffic detector, inferred: the Nodes are EKS's, whose kube-proxy runs with no clusterCIDR (set one with a KubeProxyConfiguration's clusterCIDR or --detect-local-mode)".into());
     }
     if !given.pod_network {
         infer_pod_network(objects, s, diags);

@@ -157,6 +157,9 @@ impl<'a> Loader<'a> {
                     // count once the document turns out to be a v1 List (its `kind` may come
                     // after its `items`).
                     let mut items = Read::default();
+                    // Items with no `kind` wait for their list's: a typed list's items as the
+                    // API returns them (`objects::type_list_item`).
+                    let mut untyped: Vec<crate::yaml::Value> = Vec::new();
                     let mut whole = Read {
                         objects: std::mem::take(&mut objects),
                         skipped: std::mem::take(&mut skipped),
@@ -164,8 +167,20 @@ impl<'a> Loader<'a> {
                         valid_diags: std::mem::take(&mut valid_diags),
                     };
                     reader.read_pieces(&self.text, &mut |piece| match piece {
-                        Piece::Item(item) => {
-                            if whole.count() + items.count() <= max_objects {
+                        Piece::Item(mut item, list) => {
+                            // A typed list's kind known before its items: each item is typed
+                            // as it comes (nothing held); else an untyped item waits.
+                            if let Some((kind, api)) = list.filter(|(k, _)| {
+                                crate::objects::is_typed_list_kind(k)
+                                    && crate::objects::needs_list_type(&item)
+                            }) {
+                                crate::objects::type_list_item(&mut item, &kind, &api);
+                            }
+                            if crate::objects::needs_list_type(&item) {
+                                if whole.count() + items.count() + untyped.len() <= max_objects {
+                                    untyped.push(item);
+                                }
+                            } else if whole.count() + items.count() <= max_objects {
                                 items.add(&item, max_objects);
                             }
                         }
@@ -182,6 +197,15 @@ impl<'a> Loader<'a> {
                             let list = (kind == "List"
                                 && text(root.get("apiVersion")).as_deref() == Some("v1"))
                                 || crate::objects::is_typed_list_kind(&kind);
+                            let api = text(root.get("apiVersion")).unwrap_or_default();
+                            for mut item in std::mem::take(&mut untyped) {
+                                if crate::objects::is_typed_list_kind(&kind) {
+                                    crate::objects::type_list_item(&mut item, &kind, &api);
+                                }
+                                if whole.count() + items.count() <= max_objects {
+                                    items.add(&item, max_objects);
+                                }
+                            }
                             let taken = std::mem::take(&mut items);
                             if list {
                                 whole.append(taken);
@@ -271,8 +295,13 @@ impl<'a> Loader<'a> {
         // Applying onto a running cluster resolves against that cluster's settings; the
         // running cluster keeps them (its addresses were allocated under them).
         let start = base.as_ref().map_or(&self.options.settings, |c| c.settings());
-        let mut settings =
-            crate::settings::resolve(&objects, start, &self.options.overrides, &mut diags);
+        let mut settings = crate::settings::resolve(
+            &objects,
+            start,
+            &self.options.overrides,
+            self.options.overrides_from.as_deref().unwrap_or("the command line"),
+            &mut diags,
+        );
         if let Some(c) = &base {
             if &settings != c.settings() {
                 diags.push(Diagnostic::warning(

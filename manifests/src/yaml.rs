@@ -353,7 +353,7 @@ impl DocumentReader {
             let mut line = 1u32;
             for end in starts.into_iter().chain([text.len()]) {
                 let Some(part) = text.get(from..end) else { continue };
-                let chunks = split_json(part, line)
+                let chunks = split_json(part, line, &mut r.warnings)
                     .unwrap_or_else(|| split_documents(part, &mut r.warnings, line));
                 for (s, e, l) in chunks {
                     r.chunks.push((from + s, from + e, l));
@@ -418,7 +418,16 @@ impl DocumentReader {
 /// Concatenated JSON values (`kubectl get -o json` of several objects prints `{...}{...}`), which
 /// kubectl's decoder reads one after another: each top-level object or array is a chunk. `None`
 /// when the text is not such a sequence of two or more (then it is read as YAML).
-fn split_json(text: &str, first_line: u32) -> Option<Vec<(usize, usize, u32)>> {
+///
+/// `kubectl cluster-info dump` writes its lists so, with each container's log between them in a
+/// `==== START logs for container C of pod NS/P ====` ... `==== END logs ... ====` block
+/// (kubectl `pkg/cmd/clusterinfo/clusterinfo_dump.go`): those blocks are skipped, and said in one
+/// warning, so the dump loads as it was saved.
+fn split_json(
+    text: &str,
+    first_line: u32,
+    warnings: &mut Vec<YamlError>,
+) -> Option<Vec<(usize, usize, u32)>> {
     let b = text.as_bytes();
     let skip_ws = |mut i: usize| {
         while i < b.len() && b[i].is_ascii_whitespace() {
@@ -432,7 +441,16 @@ fn split_json(text: &str, first_line: u32) -> Option<Vec<(usize, usize, u32)>> {
     }
     let mut out = Vec::new();
     let mut line = first_line + b[..i].iter().filter(|&&c| c == b'\n').count() as u32;
+    let mut logs: Vec<u32> = Vec::new();
     while i < b.len() {
+        if let Some(after) = skip_log_block(text, i) {
+            logs.push(line);
+            line += b[i..after].iter().filter(|&&c| c == b'\n').count() as u32;
+            let next = skip_ws(after);
+            line += b[after..next].iter().filter(|&&c| c == b'\n').count() as u32;
+            i = next;
+            continue;
+        }
         if b[i] != b'{' && b[i] != b'[' {
             return None;
         }
@@ -465,7 +483,31 @@ fn split_json(text: &str, first_line: u32) -> Option<Vec<(usize, usize, u32)>> {
         line += b[i..next].iter().filter(|&&c| c == b'\n').count() as u32;
         i = next;
     }
-    (out.len() > 1).then_some(out)
+    if let Some(&first) = logs.first() {
+        warnings.push(YamlError {
+            line: first,
+            col: 1,
+            message: format!(
+                "{} container log section(s) of `kubectl cluster-info dump` skipped; the objects around them are read",
+                logs.len()
+            ),
+        });
+    }
+    (out.len() > 1 || (!out.is_empty() && !logs.is_empty())).then_some(out)
+}
+
+/// The end (past its last newline) of a `kubectl cluster-info dump` log block starting at `i`:
+/// the START line and everything up to the END line naming the same container and pod.
+fn skip_log_block(text: &str, i: usize) -> Option<usize> {
+    const START: &str = "==== START logs for container ";
+    let rest = text.get(i..)?;
+    let head = rest.strip_prefix(START)?;
+    let line_end = rest.find('\n')?;
+    let who = head.get(..line_end - START.len())?.trim_end_matches('\r');
+    let end_line = format!("\n==== END logs for container {who}");
+    let at = rest.get(line_end..)?.find(&end_line)? + line_end + 1;
+    let close = rest.get(at..)?.find('\n').map_or(rest.len(), |n| at + n + 1);
+    Some(i + close)
 }
 
 /// Splits on lines that start with `---` (a document marker at column 1), keeping each chunk's
@@ -526,8 +568,9 @@ fn split_documents(
 
 /// What [`DocumentReader::read_pieces`] hands over.
 pub enum Piece {
-    /// An item of the top-level `items` sequence of the document being read.
-    Item(Value),
+    /// An item of the top-level `items` sequence of the document being read, with the list's
+    /// `kind` and `apiVersion` when they came before `items` (as the API writes a list).
+    Item(Value, Option<(String, String)>),
     /// A whole document (non-null); its `items`, if streamed, are empty here.
     Document(Value),
 }
@@ -691,10 +734,18 @@ fn parse_chunk(
             anchors.insert(anchor, value.clone());
         }
         if stream_items && stack.len() == 2 {
-            if let [Frame::Map { key: Some((k, ..)), .. }, Frame::Seq { .. }] = &stack[..] {
+            if let [Frame::Map { key: Some((k, ..)), entries, .. }, Frame::Seq { .. }] = &stack[..]
+            {
                 if k == "items" {
                     budget.tree_bytes = 0;
-                    out(Piece::Item(value));
+                    let scalar = |name: &str| {
+                        entries.iter().find(|(e, _)| e == name).and_then(|(_, v)| match &v.kind {
+                            Kind::Scalar { text, .. } => Some(text.clone()),
+                            _ => None,
+                        })
+                    };
+                    let list = scalar("kind").zip(scalar("apiVersion"));
+                    out(Piece::Item(value, list));
                     continue;
                 }
             }
@@ -1006,6 +1057,25 @@ mod tests {
         let v = one(r#"{"kind": "Pod", "spec": {"containers": [{"name": "a"}]}, "n": 3}"#);
         assert_eq!(v.get("kind").and_then(Value::resolve), Some(Resolved::Str("Pod")));
         assert_eq!(v.get("n").and_then(Value::resolve), Some(Resolved::Int(3)));
+    }
+
+    #[test]
+    fn cluster_info_dump_log_blocks_are_skipped() {
+        let text = "{\"kind\": \"PodList\", \"items\": []}\n==== START logs for container c of pod ns/p ====\n{ not json\n==== END logs for container c of pod ns/p ====\n{\"kind\": \"ServiceList\", \"items\": []}\n==== START logs for container d of pod ns/q ====\n==== END logs for container d of pod ns/q ====\n";
+        let mut warnings = Vec::new();
+        let chunks = split_json(text, 1, &mut warnings).expect("two lists around the logs");
+        assert_eq!(chunks.len(), 2);
+        assert_eq!(chunks[1].2, 5, "the second list's line counts the log lines");
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].message.starts_with("2 container log section(s)"),
+            "{}",
+            warnings[0].message
+        );
+        assert_eq!(warnings[0].line, 2);
+        // A START with no matching END is not skipped: the text is read as YAML (and fails there).
+        let open = "{\"a\": 1}\n==== START logs for container c of pod ns/p ====\nlog\n";
+        assert!(split_json(open, 1, &mut Vec::new()).is_none());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Real inputs: public application bundles as their repositories ship them, and cluster dumps
 //! shaped as `kubectl get ... -A -o yaml` writes them for kind, kubeadm, EKS, GKE and AKS
-//! (`tests/real/`, see `make_dumps.py` there for how they are made). Each must load as is, with
+//! (`tests/real/`, see `make_dumps.py` there for how they are made), and real dumps published by
+//! their clusters' owners (`tests/real/SOURCES.md` cites each). Each must load as is, with
 //! the pod count, the endpoints and the traces the cluster itself would give.
 //!
 //! Bundles: `microservices-demo.yaml` is GoogleCloudPlatform/microservices-demo
@@ -10,6 +11,27 @@
 
 use engine::{Destination, Probe, Protocol, Source, Verdict};
 use manifests::{Loaded, Severity};
+
+fn text_of(name: &str) -> (String, String) {
+    (name.to_string(), text(name))
+}
+
+/// Several files, each its own stream, as `-f a -f b` reads them.
+fn load_files(files: &[(String, String)]) -> Loaded {
+    let mut joined = String::new();
+    let mut starts = Vec::new();
+    for (_, t) in files {
+        if !joined.is_empty() {
+            starts.push(joined.len());
+        }
+        joined.push_str(t);
+        if !joined.ends_with('\n') {
+            joined.push('\n');
+        }
+    }
+    let options = manifests::LoadOptions { streams: starts, ..Default::default() };
+    manifests::load_with(&joined, &options).unwrap_or_else(|d| panic!("{d:?}"))
+}
 
 fn text(name: &str) -> String {
     let path = format!("{}/tests/real/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -192,7 +214,11 @@ fn gke_dump_with_its_service_range_loads() {
     for ip in ["34.118.224.1", "34.118.224.10", "34.118.231.84"] {
         assert!(s.service_cidr.contains(ip.parse().unwrap()), "{} holds {ip}", s.service_cidr);
     }
-    assert_eq!(s.service_cidr.network().to_string(), "34.118.224.0");
+    // GKE's own default range (a /20), not merely the smallest block holding the clusterIPs.
+    assert_eq!(s.service_cidr.to_string(), "34.118.224.0/20");
+    assert!(notes(&l)
+        .iter()
+        .any(|n| n.contains("service CIDR 34.118.224.0/20 inferred: GKE's default service range")));
     assert_eq!(s.cluster_cidr.to_string(), "10.108.0.0/16");
     assert_eq!(l.cluster.pod_count(), 6);
     let fe = first_pod(&l, "default", "frontend-");
@@ -391,4 +417,141 @@ fn flannel_dumps_cross_nodes_in_vxlan() {
     assert!(hops.contains("flannel.1 decapsulates"), "{hops}");
     // The DaemonSet has no pods in the dump: the loader adds one per node, host network.
     assert_eq!(l.cluster.pods().filter(|p| p.spec.name.starts_with("kube-flannel-ds-")).count(), 2);
+}
+
+// Real dumps, transcribed from public repositories (`tests/real/SOURCES.md` cites each).
+
+#[test]
+fn eks_cluster_info_dump_loads_as_kubectl_wrote_it() {
+    // `kubectl cluster-info dump` of an EKS 1.31 cluster: typed lists whose items carry no
+    // kind or apiVersion, `"items": null`, and container logs between the lists.
+    let l = load("eks-cluster-info-dump.json");
+    assert_eq!(l.cluster.nodes().count(), 2);
+    // Two aws-node and two kube-proxy pods (host network), two CoreDNS pods: the DaemonSet and
+    // the Deployment add none, their pods are in the dump.
+    assert_eq!(l.cluster.pod_count(), 6);
+    assert_eq!(endpoints(&l, "kube-system", "kube-dns"), 2);
+    assert_eq!(endpoints(&l, "kube-system", "eks-extension-metrics-api"), 0);
+    let s = l.cluster.settings();
+    assert_eq!(s.service_cidr.to_string(), "172.20.0.0/16");
+    assert_eq!(s.dns_service_ip.to_string(), "172.20.0.10");
+    assert_eq!(s.pod_network, engine::cluster::PodNetwork::Routed);
+    // The cluster's own kube-proxy logged that it has no cluster CIDR: no local detector.
+    assert_eq!(s.kube_proxy.detect_local, engine::cluster::DetectLocal::None);
+    let n = notes(&l);
+    assert!(
+        n.iter().any(|n| n.contains("no local-traffic detector, inferred: the Nodes are EKS's")),
+        "{n:#?}"
+    );
+    // Both nodes get a range for pods without an address, though the pods' own VPC addresses
+    // lie on one node only.
+    let ranges: Vec<String> = l.cluster.nodes().map(|n| n.spec.pod_cidr.to_string()).collect();
+    assert_eq!(ranges.len(), 2);
+    assert!(l.warnings.iter().any(|d| d
+        .to_string()
+        .contains("2 container log section(s) of `kubectl cluster-info dump` skipped")));
+    // The CoreDNS pods keep their VPC addresses.
+    let dns = l
+        .cluster
+        .pod_by_key(&engine::ObjectKey::new("kube-system", "coredns-789f8477df-knmwr"))
+        .unwrap();
+    assert_eq!(dns.ip.to_string(), "10.0.10.194");
+    // A host-network pod on the other node asks kube-dns (TCP 53): both CoreDNS pods answer.
+    let proxy = engine::ObjectKey::new("kube-system", "kube-proxy-82mb2");
+    let t = from_pod(&l, proxy, "kube-dns.kube-system", 53);
+    assert_eq!(delivered_to(&t, "coredns-789f8477df-"), 2);
+    let hops = hops_text(&t);
+    assert!(!hops.contains(" cni0 |"), "no bridge in the VPC-native pod network:\n{hops}");
+}
+
+#[test]
+fn typed_list_items_take_the_lists_kind_in_either_key_order() {
+    // As the API returns a list: kind first, items without kind. And the same list with its
+    // keys sorted (items before kind), as a YAML conversion writes it.
+    let json = r#"{"kind": "ServiceList", "apiVersion": "v1", "items": [{"metadata": {"name": "a"}, "spec": {"ports": [{"port": 80}]}}]}"#;
+    let yaml = "apiVersion: v1\nitems:\n- metadata: {name: b}\n  spec:\n    ports: [{port: 81}]\nkind: ServiceList\n";
+    for (text, name) in [(json, "a"), (yaml, "b")] {
+        let l = manifests::load(text).unwrap_or_else(|d| panic!("{d:?}"));
+        assert!(l.cluster.service_by_key(&engine::ObjectKey::new("default", name)).is_some());
+    }
+    // A `kind: List` item with no kind is still an error naming it (a List has no item type).
+    let list = "apiVersion: v1\nkind: List\nitems:\n- metadata: {name: c}\n";
+    let e = manifests::load(list).expect_err("no kind");
+    assert!(e.iter().any(|d| d.to_string().contains("kind not set")), "{e:?}");
+}
+
+#[test]
+fn eks_kube_proxy_config_map_leaves_no_local_detector() {
+    // EKS's own kube-proxy-config ConfigMap beside the EKS dump: `clusterCIDR: ""` is read as
+    // kube-proxy reads it (no detector), said as coming from the ConfigMap, not inferred.
+    // Two files, as `-f eks-kube-proxy-config.yaml -f eks-cluster-info-dump.json` reads them.
+    let files = [text_of("eks-kube-proxy-config.yaml"), text_of("eks-cluster-info-dump.json")];
+    let l = load_files(&files);
+    assert_eq!(l.cluster.settings().kube_proxy.detect_local, engine::cluster::DetectLocal::None);
+    let n = notes(&l);
+    assert!(n.iter().any(|n| n.contains("no local-traffic detector (from KubeProxyConfiguration in ConfigMap kube-system/kube-proxy-config")), "{n:#?}");
+    assert!(!n.iter().any(|n| n.contains("detector, inferred")), "{n:#?}");
+    let rules =
+        engine::kube_proxy::render::render_node(&l.cluster, l.cluster.nodes().next().unwrap().id);
+    assert!(
+        rules.lines().all(|r| !(r.contains("cluster IP\"") && r.contains("KUBE-MARK-MASQ"))),
+        "no detector, no cluster IP masquerade rule:\n{rules}"
+    );
+}
+
+#[test]
+fn gke_kube_proxy_flags_give_the_cluster_cidr_and_the_node_cidr_detector() {
+    let pod = text("gke-kube-proxy-pod.yaml");
+    let nodes = "---\napiVersion: v1\nkind: Node\nmetadata:\n  name: gke-a\n  labels: {cloud.google.com/gke-nodepool: default-pool}\nspec:\n  podCIDR: 10.44.0.0/24\nstatus:\n  addresses: [{type: InternalIP, address: 10.142.0.8}]\n---\napiVersion: v1\nkind: Node\nmetadata:\n  name: gke-b\n  labels: {cloud.google.com/gke-nodepool: default-pool}\nspec:\n  podCIDR: 10.44.1.0/24\nstatus:\n  addresses: [{type: InternalIP, address: 10.142.0.9}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  nodeName: gke-a\n  containers: [{name: c, image: busybox}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec:\n  nodeName: gke-b\n  containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let l = manifests::load(&format!("{pod}{nodes}")).unwrap_or_else(|d| panic!("{d:?}"));
+    let s = l.cluster.settings();
+    assert_eq!(s.cluster_cidr.to_string(), "10.44.0.0/14");
+    assert_eq!(s.kube_proxy.detect_local, engine::cluster::DetectLocal::NodeCidr);
+    assert!(notes(&l).iter().any(|n| n.contains("local-traffic detector NodeCIDR (-s each node's podCIDR) (from kube-proxy's flags in Pod kube-system/kube-proxy-gke-gke-test-default-pool-e5de334e-i8hi")));
+    // Each node's rules name its own podCIDR.
+    let a = l.cluster.node_by_name("gke-a").unwrap().id;
+    let rules = engine::kube_proxy::render::render_node(&l.cluster, a);
+    assert!(rules.contains("--dport 80 ! -s 10.44.0.0/24 -j KUBE-MARK-MASQ"), "{rules}");
+    // A pod's connection to the Service is not masqueraded (its source is its node's podCIDR).
+    let t = from_pod(&l, engine::ObjectKey::new("default", "client"), "web", 80);
+    assert_eq!(delivered_to(&t, "web"), 1);
+    assert!(t.outcomes.iter().all(|o| !o.masqueraded));
+}
+
+/// The masquerade decision under each `detectLocalMode`, walked: a pod on one node asks a
+/// Service whose endpoint is on the other. kube-proxy masquerades what its detector does not
+/// call local (`pkg/proxy/util/localdetector.go`; the bridge model's pods come in on `cni0`).
+#[test]
+fn each_local_detector_decides_the_masquerade_on_the_walk() {
+    let base = "---\napiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  nodeName: node-0\n  containers: [{name: c, image: busybox}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: web, labels: {app: web}}\nspec:\n  nodeName: node-1\n  containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
+    let masqueraded = |flags: manifests::settings_flags::SettingsFlags| {
+        let options = manifests::LoadOptions {
+            overrides: flags.overrides().expect("flags parse"),
+            ..Default::default()
+        };
+        let l = manifests::load_with(base, &options).unwrap_or_else(|d| panic!("{d:?}"));
+        let t = from_pod(&l, engine::ObjectKey::new("default", "client"), "web", 80);
+        assert_eq!(delivered_to(&t, "web"), 1);
+        t.outcomes[0].masqueraded
+    };
+    let mode = |m: &str, bridge: Option<&str>, prefix: Option<&str>, net: Option<&str>| {
+        manifests::settings_flags::SettingsFlags {
+            detect_local_mode: Some(m.into()),
+            pod_bridge_interface: bridge.map(Into::into),
+            pod_interface_name_prefix: prefix.map(Into::into),
+            pod_network: net.map(Into::into),
+            ..Default::default()
+        }
+    };
+    assert!(!masqueraded(mode("ClusterCIDR", None, None, None)));
+    assert!(!masqueraded(mode("NodeCIDR", None, None, None)));
+    assert!(!masqueraded(mode("BridgeInterface", Some("cni0"), None, None)));
+    // A bridge the pods do not come in on: nothing is local, the connection is masqueraded.
+    assert!(masqueraded(mode("BridgeInterface", Some("cbr0"), None, None)));
+    // Bridged pods come in on the bridge, not on their veths: a veth prefix does not match...
+    assert!(masqueraded(mode("InterfaceNamePrefix", None, Some("veth"), None)));
+    // ...while routed pods come in on their own host veths (`eni...`).
+    assert!(!masqueraded(mode("InterfaceNamePrefix", None, Some("eni"), Some("routed"))));
+    // No detector: no cluster IP masquerade rule at all.
+    assert!(!masqueraded(mode("None", None, None, None)));
 }

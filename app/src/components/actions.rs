@@ -3,6 +3,7 @@
 
 use engine::Probe;
 use leptos::prelude::*;
+use manifests::settings::SettingsOverrides;
 
 use super::state::{AppState, Message, PickMode};
 use crate::choices::fit_entry;
@@ -15,6 +16,7 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
         return false;
     };
     state.scenario.set(sc.id.to_string());
+    set_overrides(SettingsOverrides::default());
     write_scenario_url(sc.id);
     state.editor.update(|e| e.set_draft(sc.yaml));
     apply_yaml(state, sc.yaml);
@@ -46,7 +48,12 @@ pub fn apply_edited_yaml(state: AppState, text: &str) -> bool {
 /// Load options that keep the current cluster's allocations.
 pub fn keep_allocations(state: AppState) -> manifests::LoadOptions {
     let previous = state.cluster.with_untracked(|c| std::sync::Arc::new(c.allocations()));
-    manifests::LoadOptions { previous: Some(previous), ..manifests::LoadOptions::default() }
+    manifests::LoadOptions {
+        previous: Some(previous),
+        overrides: current_overrides(),
+        overrides_from: Some("the settings panel".into()),
+        ..manifests::LoadOptions::default()
+    }
 }
 
 /// What [`apply_yaml`] does with a finished load of `text` (also the staged load's end).
@@ -229,4 +236,21 @@ pub fn apply_url_timeline(state: AppState, events: &[String], at: Option<&str>) 
             .messages
             .update(|m| m.push(Message::error(format!("the link's timeline: {e}; not run")))),
     }
+}
+
+thread_local! {
+    /// The settings the panel (`settings_panel.rs`) applied: every later load of edited
+    /// manifests keeps them; a new scenario clears them. The page's one cluster: a wasm page
+    /// has one thread.
+    static OVERRIDES: std::cell::RefCell<SettingsOverrides> =
+        std::cell::RefCell::new(SettingsOverrides::default());
+}
+
+/// The overrides the user set in the settings panel.
+pub fn current_overrides() -> SettingsOverrides {
+    OVERRIDES.with(|o| o.borrow().clone())
+}
+
+pub fn set_overrides(overrides: SettingsOverrides) {
+    OVERRIDES.with(|o| *o.borrow_mut() = overrides);
 }

@@ -14,6 +14,7 @@ pub mod packet_canvas;
 pub mod panels;
 pub mod playback;
 pub mod policy_matrix;
+pub mod settings_panel;
 pub mod state;
 pub mod timeline_panel;
 pub mod toolbar;

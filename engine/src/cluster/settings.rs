@@ -2,22 +2,60 @@
 
 use std::net::Ipv4Addr;
 
-use serde::{Deserialize, Serialize};
-
 use crate::addr::Cidr;
 use crate::error::ModelError;
 
-/// How kube-proxy tells pod traffic from other traffic (`--detect-local-mode`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// How kube-proxy tells pod traffic from other traffic (`--detect-local-mode`), and the match
+/// each mode writes (kube-proxy `pkg/proxy/util/localdetector.go`: `-s`/`! -s` a CIDR, or
+/// `-i`/`! -i` an interface).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DetectLocal {
     /// `ClusterCIDR` (the default): a source inside the cluster CIDR is a pod.
     ClusterCidr,
+    /// `NodeCIDR`: a source inside this node's podCIDR is a pod of this node.
+    NodeCidr,
+    /// `BridgeInterface`: a packet that came in on this bridge (`--pod-bridge-interface`).
+    BridgeInterface(String),
+    /// `InterfaceNamePrefix`: a packet that came in on an interface whose name starts with
+    /// this (`--pod-interface-name-prefix`).
+    InterfaceNamePrefix(String),
     /// No detector configured: no "pod traffic" short-circuits, no `! -s` masquerade rules.
     None,
 }
 
+impl DetectLocal {
+    /// The mode as kube-proxy names it.
+    pub fn mode(&self) -> &'static str {
+        match self {
+            DetectLocal::ClusterCidr => "ClusterCIDR",
+            DetectLocal::NodeCidr => "NodeCIDR",
+            DetectLocal::BridgeInterface(_) => "BridgeInterface",
+            DetectLocal::InterfaceNamePrefix(_) => "InterfaceNamePrefix",
+            DetectLocal::None => "none",
+        }
+    }
+
+    /// The argument of `-i` for the interface modes: the bridge, or the prefix and `+`.
+    pub fn iface_arg(&self) -> Option<String> {
+        match self {
+            DetectLocal::BridgeInterface(b) => Some(b.clone()),
+            DetectLocal::InterfaceNamePrefix(p) => Some(format!("{p}+")),
+            _ => None,
+        }
+    }
+
+    /// Whether a packet that came in on `iface` is local pod traffic (interface modes only).
+    pub fn iface_matches(&self, iface: &str) -> bool {
+        match self {
+            DetectLocal::BridgeInterface(b) => iface == b,
+            DetectLocal::InterfaceNamePrefix(p) => iface.starts_with(p.as_str()),
+            _ => false,
+        }
+    }
+}
+
 /// How pods are wired to their node and nodes reach each other's pods (the CNI's model).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PodNetwork {
     /// A bridge `cni0` per node, routes to other nodes' podCIDRs via their InternalIP
     /// (the bridge and host-local plugins with host-gw routing; kindnet, flannel host-gw).
@@ -42,7 +80,7 @@ impl PodNetwork {
 }
 
 /// kube-proxy's configuration that changes the rules it writes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KubeProxySettings {
     /// `--masquerade-bit` (default 14 → mark `0x4000`).
     pub masquerade_bit: u8,
@@ -56,7 +94,6 @@ pub struct KubeProxySettings {
     /// kube-proxy adds `--random-fully` to its MASQUERADE rule when the node's iptables
     /// supports it. Off by default: the rules then read as in kube-proxy's own tests (whose fake
     /// iptables lacks it).
-    #[serde(default)]
     pub random_fully: bool,
 }
 
@@ -79,7 +116,7 @@ impl KubeProxySettings {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterSettings {
     /// `--cluster-cidr`: every node's podCIDR lies inside it.
     pub cluster_cidr: Cidr,
@@ -95,7 +132,6 @@ pub struct ClusterSettings {
     /// Size of each node's podCIDR when the cluster allocates them.
     pub node_cidr_mask: u8,
     pub kube_proxy: KubeProxySettings,
-    #[serde(default)]
     pub pod_network: PodNetwork,
 }
 

@@ -78,8 +78,9 @@ impl Walker<'_> {
         if let Some(owner) = self.pod_cidr_owner(dst) {
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
             if owner.id == id {
+                let pod = self.cache.pod_at(self.c, dst);
                 if self.hops.recording() {
-                    let key = self.cache.pod_at(self.c, dst).map(|p| self.cache.pod_key(p));
+                    let key = pod.map(|p| self.cache.pod_key(p));
                     let (route, why) = self.local_pod_route(owner, dst, key);
                     hop!(
                         self,
@@ -97,7 +98,7 @@ impl Walker<'_> {
                 }
                 self.postrouting(node, pkt, self.local_pod_source(node));
                 self.remember_conntrack(id, arrived, pkt);
-                let Some(pod) = self.cache.pod_at(self.c, dst) else {
+                let Some(pod) = pod else {
                     return self.end(Verdict::NoRoute {
                         ip: dst,
                         reason: format!(
@@ -238,7 +239,9 @@ impl Walker<'_> {
     }
 
     pub(super) fn postrouting(&mut self, node: &Node, pkt: &mut Pkt, egress_ip: Ipv4Addr) {
-        if !pkt.mark {
+        // Only a marked packet (kube-proxy's mark, or the portmap plugin's) meets a MASQUERADE
+        // rule in nat POSTROUTING; the walk skips the hook for the rest.
+        if !pkt.mark && !pkt.cni_mark {
             return;
         }
         pkt.masq_to = Some(egress_ip);
@@ -260,6 +263,7 @@ impl Walker<'_> {
             }
         }
         pkt.mark = false;
+        pkt.cni_mark = false;
     }
 
     /// Every node a request passes keeps a conntrack entry: the packet as it arrived there and

@@ -32,6 +32,11 @@ pub(crate) struct Pkt {
     pub masq_to: Option<Ipv4Addr>,
     /// Its conntrack state on the node evaluating it.
     pub ct: Ct,
+    /// The pod of this node it came in from (its input interface is that pod's: the bridge,
+    /// or the pod's host veth in the routed model); `None` from the wire or a local process.
+    pub from_pod: Option<PodId>,
+    /// The portmap plugin's masquerade mark (`0x2000`), set in `CNI-HOSTPORT-SETMARK`.
+    pub cni_mark: bool,
 }
 
 /// A packet's conntrack state, as `-m conntrack --ctstate` sees it.
@@ -56,6 +61,8 @@ impl Pkt {
             endpoint: None,
             masq_to: None,
             ct: Ct::New,
+            from_pod: None,
+            cni_mark: false,
         }
     }
 }

@@ -67,6 +67,7 @@ impl Walker<'_> {
                 let node = self.node(p.node);
                 self.pod_to_node(node, &key, t, false);
                 let mut pkt = Pkt::new(t, false);
+                pkt.from_pod = Some(p.id);
                 self.egress_from = Some(p.id);
                 self.at_node(p.node, &mut pkt, false, 0)
             }

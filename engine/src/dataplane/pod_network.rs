@@ -30,6 +30,10 @@ const LINK_LOCAL_GATEWAY: Ipv4Addr = Ipv4Addr::new(169, 254, 1, 1);
 const VXLAN_PORT: u16 = 8472;
 
 /// The host end of a Routed pod's veth: `eni` and 11 hex digits of a hash of the pod's key.
+pub(in crate::dataplane) fn host_veth(key: &ObjectKey) -> String {
+    eni_name(key)
+}
+
 fn eni_name(key: &ObjectKey) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in key.namespace.bytes().chain([b'.']).chain(key.name.bytes()) {
@@ -61,19 +65,21 @@ impl<'c> Walker<'c> {
         reply: bool,
     ) {
         let model = self.model();
-        let via = self.pod_gateway(node);
-        let why: Text = match (reply, model) {
-            (true, _) => text!("the reply leaves the pod by its default route"),
-            (false, PodNetwork::Routed) => text!("the pod's only route is its default route, via {via}: a link-local gateway the host end of its veth answers (no bridge)"),
-            (false, _) => text!("the pod's only route is its default route, via the node's bridge {via}"),
-        };
-        hop!(
-            self,
-            Location::PodNetns { pod: key.clone() },
-            t,
-            Action::Route { route: text!("default via {via} dev eth0") },
-            why
-        );
+        if self.hops.recording() {
+            let via = self.pod_gateway(node);
+            let why: Text = match (reply, model) {
+                (true, _) => text!("the reply leaves the pod by its default route"),
+                (false, PodNetwork::Routed) => text!("the pod's only route is its default route, via {via}: a link-local gateway the host end of its veth answers (no bridge)"),
+                (false, _) => text!("the pod's only route is its default route, via the node's bridge {via}"),
+            };
+            hop!(
+                self,
+                Location::PodNetns { pod: key.clone() },
+                t,
+                Action::Route { route: text!("default via {via} dev eth0") },
+                why
+            );
+        }
         let veth = if reply {
             "through the veth pair"
         } else {

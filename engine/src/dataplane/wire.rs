@@ -33,7 +33,9 @@ impl<'c> Walker<'c> {
             return self.end(lost);
         }
         pkt.src_local = false;
+        pkt.from_pod = None;
         pkt.mark = false;
+        pkt.cni_mark = false;
         self.at_node(to.id, pkt, false, visited + 1)
     }
 

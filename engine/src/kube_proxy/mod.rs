@@ -14,8 +14,6 @@ pub mod rules;
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use serde::{Deserialize, Serialize};
-
 use crate::addr::{Cidr, Protocol};
 use crate::model::{PodId, ServiceId, ServicePortId};
 
@@ -23,8 +21,7 @@ pub use categorize::{categorize, Categorized};
 pub use rules::{chain_rules, NodeTable};
 
 /// The two netfilter tables kube-proxy writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {
     Filter,
     Nat,
@@ -40,7 +37,7 @@ impl fmt::Display for Table {
 }
 
 /// The kernel's built-in chains that kube-proxy hooks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Builtin {
     Prerouting,
     Input,
@@ -63,12 +60,11 @@ impl Builtin {
 
 /// Index of an endpoint in a service port's endpoint list sorted as kube-proxy sorts it
 /// (by the `ip:port` string).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EndpointIdx(pub u32);
 
 /// A chain, by identity. Its name (`KUBE-SVC-XPGD46QRK7WJZT7O`) is computed when rendered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ChainRef {
     Builtin {
         table: Table,
@@ -108,6 +104,10 @@ pub enum ChainRef {
     CniDn {
         pod: PodId,
     },
+    /// The portmap plugin's `CNI-HOSTPORT-SETMARK`: marks hairpin and localhost connections.
+    CniHostportSetmark,
+    /// The portmap plugin's `CNI-HOSTPORT-MASQ` (from nat POSTROUTING): masquerades them.
+    CniHostportMasq,
 }
 
 /// Hashes the chain as two words (what identifies it, packed), not field by field: the
@@ -132,6 +132,8 @@ impl std::hash::Hash for ChainRef {
             ChainRef::Sep { port: p, endpoint } => (13, port(p), u64::from(endpoint.0)),
             ChainRef::CniHostportDnat => (14, 0, 0),
             ChainRef::CniDn { pod } => (15, u64::from(pod.0), 0),
+            ChainRef::CniHostportSetmark => (16, 0, 0),
+            ChainRef::CniHostportMasq => (17, 0, 0),
         };
         state.write_u64(kind << 48 | a);
         state.write_u64(b);
@@ -177,14 +179,14 @@ impl ChainRef {
 }
 
 /// `-m addrtype --{src,dst}-type LOCAL`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AddrType {
     SrcLocal,
     DstLocal,
 }
 
 /// `-m recent` on the list named after a SEP chain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Recent {
     /// `--rcheck --seconds T --reap`
     Rcheck { seconds: u32 },
@@ -193,7 +195,7 @@ pub enum Recent {
 }
 
 /// A rule's comment, kept structured and rendered with names on output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Comment {
     None,
     /// A fixed comment written by kube-proxy (`"kubernetes service portals"`).
@@ -213,7 +215,7 @@ pub enum Comment {
 }
 
 /// The match part of a rule. Every field is optional; all present ones must match.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Matches {
     /// `-m conntrack --ctstate ...`
     pub ctstate: Option<CtState>,
@@ -234,10 +236,16 @@ pub struct Matches {
     /// `-m multiport --destination-ports` over this pod's hostPorts of the rule's protocol
     /// (the portmap plugin's entry rule into the pod's `CNI-DN-` chain).
     pub host_ports_of: Option<PodId>,
+    /// The interface local-traffic detector (`BridgeInterface`, `InterfaceNamePrefix`):
+    /// `-i IFACE` when `Some(true)`, `! -i IFACE` when `Some(false)`; the interface is the
+    /// cluster's setting.
+    pub in_iface: Option<bool>,
+    /// `-m mark --mark 0x2000/0x2000`: the portmap plugin's masquerade mark (its default bit 13).
+    pub cni_mark: bool,
 }
 
 /// The conntrack-state matches kube-proxy uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CtState {
     /// `-m conntrack --ctstate NEW`
     New,
@@ -250,8 +258,7 @@ pub enum CtState {
 }
 
 /// What a rule does when it matches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     Jump {
         chain: ChainRef,
@@ -264,6 +271,8 @@ pub enum Target {
     MarkOr,
     /// `-j MARK --xor-mark 0x4000`
     MarkXor,
+    /// `-j MARK --set-xmark 0x2000/0x2000`: the portmap plugin's masquerade mark.
+    CniSetMark,
     /// `-j MASQUERADE`, with `--random-fully` when the node's iptables has it.
     Masquerade {
         random_fully: bool,
@@ -276,7 +285,7 @@ pub enum Target {
     Nothing,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rule {
     pub comment: Comment,
     pub matches: Matches,

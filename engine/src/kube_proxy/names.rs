@@ -45,6 +45,10 @@ pub trait RuleNames {
     fn host_ports(&self, _pod: PodId, _proto: crate::addr::Protocol) -> Vec<u16> {
         Vec::new()
     }
+    /// The interface local-traffic detector's `-i` argument (`cni0`, `veth+`), if configured.
+    fn local_iface(&self) -> Option<String> {
+        None
+    }
 }
 
 impl RuleNames for ClusterState {
@@ -85,6 +89,10 @@ impl RuleNames for ClusterState {
 
     fn mark(&self) -> u32 {
         self.settings().kube_proxy.mark()
+    }
+
+    fn local_iface(&self) -> Option<String> {
+        self.settings().kube_proxy.detect_local.iface_arg()
     }
 
     fn pod_key(&self, pod: PodId) -> Option<String> {
@@ -144,6 +152,8 @@ pub fn chain_name_with(names: &impl RuleNames, chain: ChainRef) -> Name {
             Name::sep(spn, names.proto_lower(port), names.endpoint(port, endpoint))
         }
         ChainRef::CniHostportDnat => "CNI-HOSTPORT-DNAT".into(),
+        ChainRef::CniHostportSetmark => "CNI-HOSTPORT-SETMARK".into(),
+        ChainRef::CniHostportMasq => "CNI-HOSTPORT-MASQ".into(),
         // The plugin hashes the network name with the container ID; the model has no container
         // IDs, so the pod's `ns/name` stands in for it.
         ChainRef::CniDn { pod } => match names.pod_key(pod) {

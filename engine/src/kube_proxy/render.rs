@@ -27,6 +27,8 @@ pub struct RuleFacts {
     port: Option<PortFacts>,
     endpoint: Option<(ServicePortId, EndpointIdx, Option<SocketAddrV4>)>,
     mark: u32,
+    /// The interface detector's `-i` argument, for a rule that has one.
+    local_iface: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -46,7 +48,15 @@ impl RuleFacts {
             _ => None,
         };
         // The portmap plugin's rules name a pod, which these facts do not keep.
-        let cni = |c: ChainRef| matches!(c, ChainRef::CniHostportDnat | ChainRef::CniDn { .. });
+        let cni = |c: ChainRef| {
+            matches!(
+                c,
+                ChainRef::CniHostportDnat
+                    | ChainRef::CniDn { .. }
+                    | ChainRef::CniHostportSetmark
+                    | ChainRef::CniHostportMasq
+            )
+        };
         if cni(chain) || target.is_some_and(cni) || matches!(rule.comment, Comment::CniDnat(_)) {
             return None;
         }
@@ -82,6 +92,11 @@ impl RuleFacts {
             }),
             endpoint: endpoint.map(|(p, e)| (p, e, cluster.endpoint(p, e))),
             mark: cluster.mark(),
+            local_iface: rule
+                .matches
+                .in_iface
+                .and_then(|_| cluster.local_iface())
+                .map(|s| Arc::from(s.as_str())),
         })
     }
 }
@@ -115,6 +130,10 @@ impl RuleNames for RuleFacts {
 
     fn mark(&self) -> u32 {
         self.mark
+    }
+
+    fn local_iface(&self) -> Option<String> {
+        self.local_iface.as_deref().map(str::to_string)
     }
 }
 
@@ -154,11 +173,12 @@ pub fn render_node(cluster: &ClusterState, node: NodeId) -> String {
                  plugins/meta/portmap/portmap.go), not kube-proxy's"
             );
             for &b in builtins {
-                for r in table.cni_builtin_jumps(t, b) {
+                let prepends = table.cni_builtin_prepends(t, b);
+                for r in prepends.iter().chain(&table.cni_builtin_jumps(t, b)) {
                     let _ = writeln!(
                         out,
                         "# {}",
-                        render_rule(cluster, ChainRef::Builtin { table: t, chain: b }, &r)
+                        render_rule(cluster, ChainRef::Builtin { table: t, chain: b }, r)
                     );
                 }
             }
@@ -282,6 +302,10 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
     if let Some(c) = m.src {
         let _ = write!(s, " -s {}", cidr_arg(c));
     }
+    let iface = || names.local_iface().unwrap_or_else(|| "?".to_string());
+    if m.in_iface == Some(true) {
+        let _ = write!(s, " -i {}", iface());
+    }
     if let Some(c) = m.dst {
         let _ = write!(s, " -d {}", cidr_arg(c));
     }
@@ -293,6 +317,12 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
     }
     if let Some(c) = m.not_src {
         let _ = write!(s, " ! -s {}", cidr_arg(c));
+    }
+    if m.in_iface == Some(false) {
+        let _ = write!(s, " ! -i {}", iface());
+    }
+    if m.cni_mark {
+        s.push_str(" -m mark --mark 0x2000/0x2000");
     }
     if m.nfacct_localhost {
         s.push_str(" -m nfacct --nfacct-name localhost_nps_accepted_pkts");
@@ -316,6 +346,7 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
         Target::MarkXor => {
             let _ = write!(s, " -j MARK --xor-mark {mark}");
         }
+        Target::CniSetMark => s.push_str(" -j MARK --set-xmark 0x2000/0x2000"),
         Target::Masquerade { random_fully } => {
             s.push_str(" -j MASQUERADE");
             if random_fully {

@@ -143,11 +143,21 @@ impl<'a> NodeTable<'a> {
         self.cluster.service(port.service).filter(|s| (port.index as usize) < s.ports.len())
     }
 
-    fn local_detector(&self) -> Option<Cidr> {
-        match self.cluster.settings().kube_proxy.detect_local {
-            DetectLocal::ClusterCidr => Some(self.cluster.settings().cluster_cidr),
-            DetectLocal::None => None,
-        }
+    /// The local-traffic detector's match on this node (kube-proxy `localdetector.go`):
+    /// `Some(m)` adds `m(true)` for "from a local pod", `m(false)` for "not from one".
+    fn local_detector(&self) -> Option<impl Fn(bool, Matches) -> Matches> {
+        let settings = self.cluster.settings();
+        let cidr = match &settings.kube_proxy.detect_local {
+            DetectLocal::ClusterCidr => Some(settings.cluster_cidr),
+            DetectLocal::NodeCidr => Some(self.cluster.node(self.node)?.spec.pod_cidr),
+            DetectLocal::BridgeInterface(_) | DetectLocal::InterfaceNamePrefix(_) => None,
+            DetectLocal::None => return None,
+        };
+        Some(move |local: bool, m: Matches| match (cidr, local) {
+            (Some(c), true) => Matches { src: Some(c), ..m },
+            (Some(c), false) => Matches { not_src: Some(c), ..m },
+            (None, l) => Matches { in_iface: Some(l), ..m },
+        })
     }
 
     /// `CategorizeEndpoints` and the derived flags for a service port on this node.
@@ -327,12 +337,23 @@ impl<'a> NodeTable<'a> {
     pub fn chain(&self, chain: ChainRef) -> Vec<Rule> {
         match chain {
             ChainRef::Builtin { table, chain } => {
-                let mut rules = builtin_jumps(table, chain);
+                let mut rules = self.cni_builtin_prepends(table, chain);
+                rules.extend(builtin_jumps(table, chain));
                 rules.extend(self.cni_builtin_jumps(table, chain));
                 rules
             }
             ChainRef::CniHostportDnat => self.cni_hostport_dnat(),
             ChainRef::CniDn { pod } => self.cni_dn(pod),
+            ChainRef::CniHostportSetmark => vec![rule(
+                Comment::Fixed("CNI portfwd masquerade mark"),
+                Matches::default(),
+                Target::CniSetMark,
+            )],
+            ChainRef::CniHostportMasq => vec![rule(
+                Comment::None,
+                Matches { cni_mark: true, ..Matches::default() },
+                Target::Masquerade { random_fully: false },
+            )],
             ChainRef::KubeServices { table: Table::Nat } => {
                 let mut rules: Vec<Rule> = self
                     .service_ports()
@@ -479,10 +500,10 @@ impl<'a> NodeTable<'a> {
                     m,
                     jump(ChainRef::KubeMarkMasq),
                 ));
-            } else if let Some(cidr) = self.local_detector() {
+            } else if let Some(detect) = self.local_detector() {
                 head.push(rule(
                     Comment::SpnSuffix(port, "cluster IP"),
-                    Matches { not_src: Some(cidr), ..m },
+                    detect(false, m),
                     jump(ChainRef::KubeMarkMasq),
                 ));
             }
@@ -502,10 +523,10 @@ impl<'a> NodeTable<'a> {
         }
         let mut rules = Vec::new();
         if svc.external_policy_local() {
-            if let Some(cidr) = self.local_detector() {
+            if let Some(detect) = self.local_detector() {
                 rules.push(rule(
                     Comment::Around("pod traffic for", port, "external destinations"),
-                    Matches { src: Some(cidr), ..Matches::default() },
+                    detect(true, Matches::default()),
                     jump(ChainRef::Svc { port }),
                 ));
             }
@@ -663,7 +684,7 @@ impl<'a> NodeTable<'a> {
 ///
 /// The plugin's `snat` default also writes hairpin and localhost mark rules
 /// (`CNI-HOSTPORT-SETMARK`, `CNI-HOSTPORT-MASQ`); they are not modelled (written down in
-/// ARCHITECTURE.md's gaps), so a pod reaching its own hostPort keeps its source address.
+/// docs/known-gaps.md), so a pod reaching its own hostPort keeps its source address.
 impl NodeTable<'_> {
     /// The pods on this node the plugin forwards ports to: not host-network, with a hostPort.
     pub fn host_port_pods(&self) -> Vec<PodId> {
@@ -694,13 +715,32 @@ impl NodeTable<'_> {
         )]
     }
 
-    /// The plugin's chains on this node: `CNI-HOSTPORT-DNAT`, then each pod's `CNI-DN-` chain.
+    /// The plugin's jump it prepends in nat POSTROUTING (`genMarkMasqChain`: ahead of the
+    /// bridge plugin's and kube-proxy's rules) into `CNI-HOSTPORT-MASQ`.
+    pub fn cni_builtin_prepends(&self, table: Table, chain: Builtin) -> Vec<Rule> {
+        if table != Table::Nat || chain != Builtin::Postrouting || self.host_port_pods().is_empty()
+        {
+            return Vec::new();
+        }
+        vec![rule(
+            Comment::Fixed("CNI portfwd requiring masquerade"),
+            Matches::default(),
+            jump(ChainRef::CniHostportMasq),
+        )]
+    }
+
+    /// The plugin's chains on this node: `CNI-HOSTPORT-SETMARK` and `CNI-HOSTPORT-MASQ` (the
+    /// plugin's `snat`, on by default), `CNI-HOSTPORT-DNAT`, then each pod's `CNI-DN-` chain.
     pub fn cni_chains(&self) -> Vec<ChainRef> {
         let pods = self.host_port_pods();
         if pods.is_empty() {
             return Vec::new();
         }
-        let mut out = vec![ChainRef::CniHostportDnat];
+        let mut out = vec![
+            ChainRef::CniHostportSetmark,
+            ChainRef::CniHostportMasq,
+            ChainRef::CniHostportDnat,
+        ];
         out.extend(pods.into_iter().map(|pod| ChainRef::CniDn { pod }));
         out
     }
@@ -726,28 +766,43 @@ impl NodeTable<'_> {
         out
     }
 
-    /// `-p PROTO --dport HOSTPORT -j DNAT --to-destination PODIP:CONTAINERPORT` per port.
+    /// Per hostPort, as `fillDnatRules` (portmap_iptables.go) writes them, the mark rules
+    /// first: hairpin (`-s` the pod's address with its network's mask: the node's podCIDR on a
+    /// bridge, the pod alone when routed) and localhost (`-s 127.0.0.1`) jump to
+    /// `CNI-HOSTPORT-SETMARK`, then `-j DNAT --to-destination PODIP:CONTAINERPORT`; a `hostIP`
+    /// adds `-d HOSTIP` to all three.
     fn cni_dn(&self, pod: PodId) -> Vec<Rule> {
         let Some(p) = self.cluster.pod(pod).filter(|p| p.node == self.node) else {
             return Vec::new();
         };
-        p.spec
-            .containers
-            .iter()
-            .flat_map(|c| &c.ports)
-            .filter_map(|cp| {
-                let host_port = cp.host_port?;
-                Some(rule(
+        let container_net = match self.cluster.settings().pod_network {
+            crate::cluster::PodNetwork::Routed => Cidr::new(p.ip, 32),
+            _ => self
+                .cluster
+                .node(p.node)
+                .and_then(|n| Cidr::new(p.ip, n.spec.pod_cidr.prefix_len())),
+        };
+        let mut out = Vec::new();
+        for cp in p.spec.containers.iter().flat_map(|c| &c.ports) {
+            let Some(host_port) = cp.host_port else { continue };
+            let base = Matches {
+                protocol: Some(cp.protocol),
+                dport: Some(host_port),
+                dst: cp.host_ip.map(host),
+                ..Matches::default()
+            };
+            for src in
+                [container_net, Cidr::new(std::net::Ipv4Addr::LOCALHOST, 32)].into_iter().flatten()
+            {
+                out.push(rule(
                     Comment::None,
-                    Matches {
-                        protocol: Some(cp.protocol),
-                        dport: Some(host_port),
-                        ..Matches::default()
-                    },
-                    Target::Dnat { ip: p.ip, port: cp.container_port },
-                ))
-            })
-            .collect()
+                    Matches { src: Some(src), ..base },
+                    jump(ChainRef::CniHostportSetmark),
+                ));
+            }
+            out.push(rule(Comment::None, base, Target::Dnat { ip: p.ip, port: cp.container_port }));
+        }
+        out
     }
 }
 

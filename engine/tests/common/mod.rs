@@ -50,6 +50,7 @@ pub fn container(spec: &str) -> ContainerSpec {
                     container_port: num.parse().unwrap(),
                     protocol: proto.parse().unwrap(),
                     host_port: None,
+                    host_ip: None,
                 }
             })
             .collect(),

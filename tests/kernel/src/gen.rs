@@ -119,6 +119,7 @@ pub fn case(seed: u64) -> Result<Case, ModelError> {
                     container_port: port,
                     protocol,
                     host_port: None,
+                    host_ip: None,
                 });
             }
             let app = *r.pick(&APPS);
@@ -131,6 +132,7 @@ pub fn case(seed: u64) -> Result<Case, ModelError> {
                 container_port: port,
                 protocol,
                 host_port: None,
+                host_ip: None,
             }];
             let app = *r.pick(&APPS);
             c.add_pod(pod(format!("h{i}"), app, i, None, true, &mut r, ports))?;

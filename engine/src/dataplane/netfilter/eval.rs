@@ -133,6 +133,25 @@ impl Walker<'_> {
         }
     }
 
+    /// The interface a packet came in on, as `-i` sees it: the bridge `cni0` for a pod's
+    /// packet in the bridge and VXLAN models, the pod's host veth in the routed one, `eth0`
+    /// from the wire; none for a packet a local process sent (the OUTPUT hook has no input
+    /// interface).
+    fn in_iface(&self, pkt: &Pkt) -> Option<String> {
+        use crate::cluster::PodNetwork;
+        match pkt.from_pod {
+            Some(pod) => Some(match self.c.settings().pod_network {
+                PodNetwork::Bridge | PodNetwork::Vxlan => "cni0".to_string(),
+                PodNetwork::Routed => self
+                    .c
+                    .pod(pod)
+                    .map_or_else(String::new, |p| super::super::pod_network::host_veth(&p.key())),
+            }),
+            None if pkt.src_local => None,
+            None => Some("eth0".to_string()),
+        }
+    }
+
     fn cidr_has(c: Option<Cidr>, ip: Ipv4Addr) -> bool {
         c.is_some_and(|c| c.contains(ip))
     }
@@ -166,6 +185,9 @@ impl Walker<'_> {
                 return false;
             }
         }
+        if m.cni_mark && !pkt.cni_mark {
+            return false;
+        }
         if m.protocol.is_some_and(|p| p != pkt.t.protocol) {
             return false;
         }
@@ -183,6 +205,12 @@ impl Walker<'_> {
         }
         if m.dport.is_some_and(|p| p != pkt.t.dst.port()) {
             return false;
+        }
+        if let Some(want) = m.in_iface {
+            let detect = &self.c.settings().kube_proxy.detect_local;
+            if self.in_iface(pkt).is_some_and(|i| detect.iface_matches(&i)) != want {
+                return false;
+            }
         }
         if let Some(pod) = m.host_ports_of {
             use crate::kube_proxy::names::RuleNames;
@@ -320,6 +348,10 @@ impl Walker<'_> {
                 }
                 Target::MarkXor => {
                     pkt.mark = false;
+                    self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
+                }
+                Target::CniSetMark => {
+                    pkt.cni_mark = true;
                     self.rule_hop((&rules, i - 1), node, chain, rule, pkt, before);
                 }
                 Target::Dnat { ip, port } => {

@@ -6,6 +6,7 @@
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use crate::cluster::DetectLocal;
 use crate::dataplane::hops::text;
 use crate::dataplane::packet::Pkt;
 use crate::dataplane::walker::Walker;
@@ -55,7 +56,15 @@ impl Walker<'_> {
     ) -> Text {
         let src = *before.src.ip();
         let dst = before.dst;
-        let cidr = self.c.settings().cluster_cidr;
+        // What kube-proxy's local-traffic detector calls a pod (localdetector.go).
+        let local = match &self.c.settings().kube_proxy.detect_local {
+            DetectLocal::NodeCidr => text!("this node's podCIDR {c}", c = node.spec.pod_cidr),
+            DetectLocal::BridgeInterface(b) => text!("came in on the bridge {b}", b = b.clone()),
+            DetectLocal::InterfaceNamePrefix(p) => {
+                text!("came in on an interface named {p}*", p = p.clone())
+            }
+            _ => text!("the cluster CIDR {c}", c = self.c.settings().cluster_cidr),
+        };
         let cni_pod = match chain {
             ChainRef::CniDn { pod } => Some(pod),
             _ => None,
@@ -85,7 +94,7 @@ impl Walker<'_> {
                 text!("{dst} is the cluster IP of Service {key} (port {spn}): go to its service chain")
             }
             (Target::Jump { chain: ChainRef::KubeMarkMasq }, Comment::SpnSuffix(_, "cluster IP")) => text!(
-                "the source {src} is not a pod (outside the cluster CIDR {cidr}): mark the connection for masquerade"
+                "the source {src} is not local pod traffic (kube-proxy's detector: {local}): mark the connection for masquerade"
             ),
             (Target::Jump { .. }, Comment::SpnSuffix(p, "external IP")) => {
                 let key = self.svc_key(p);
@@ -108,8 +117,19 @@ impl Walker<'_> {
                 text!("externalTrafficPolicy Cluster: traffic to {key} from outside is always masqueraded, so replies come back through this node")
             }
             (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("pod traffic") => text!(
-                "the source {src} is a pod (inside {cidr}): it may use every endpoint, not only this node's; no masquerade"
+                "the source {src} is local pod traffic (kube-proxy's detector: {local}): it may use every endpoint, not only this node's; no masquerade"
             ),
+            (Target::Jump { chain: ChainRef::CniHostportSetmark }, _) => {
+                if src.is_loopback() {
+                    text!("the CNI portmap plugin: a connection from localhost to a hostPort is marked for masquerade")
+                } else {
+                    text!("the CNI portmap plugin: {src} is on the pod's own network (hairpin): mark for masquerade so the reply returns through the node")
+                }
+            }
+            (Target::CniSetMark, _) => "set the CNI portmap plugin's mark 0x2000: masqueraded in CNI-HOSTPORT-MASQ".into(),
+            (Target::Jump { chain: ChainRef::CniHostportMasq }, _) => {
+                "the CNI portmap plugin's POSTROUTING chain: masquerade what it marked".into()
+            }
             (Target::Jump { .. }, Comment::Around(prefix, _, _)) if prefix.starts_with("masquerade LOCAL") => {
                 "the source is this node itself: mark for masquerade".into()
             }

@@ -1,0 +1,118 @@
+//! The cluster settings panel: service CIDR, cluster CIDR, NodePort range, nodePortAddresses,
+//! masquerade-all, kube-proxy's local-traffic detector and the pod network model, as the live
+//! cluster has them, with the notes that say what was read or inferred; Apply reloads the
+//! applied manifests with the changed fields as overrides (`crate::settings_form`, parsed as
+//! the CLI's flags are), and later Applies of the editor keep them.
+
+use leptos::prelude::*;
+use manifests::settings::SettingsOverrides;
+
+use super::state::{use_state, AppState, Message};
+use crate::settings_form::{settings_notes, Form, DETECT_MODES, POD_NETWORKS};
+
+fn merge(into: &mut SettingsOverrides, new: SettingsOverrides) {
+    macro_rules! take {
+        ($($f:ident),*) => { $( if new.$f.is_some() { into.$f = new.$f; } )* };
+    }
+    take!(
+        service_cidr,
+        cluster_cidr,
+        node_port_range,
+        node_port_addresses,
+        masquerade_all,
+        detect_local,
+        pod_network
+    );
+}
+
+fn apply(state: AppState, form: Form, current: Form, error: RwSignal<String>) {
+    let new = match form.changes(&current).overrides() {
+        Ok(o) => o,
+        Err(e) => return error.set(e),
+    };
+    error.set(String::new());
+    let mut all = super::actions::current_overrides();
+    merge(&mut all, new);
+    let text = state.editor.with_untracked(|e| e.cluster_yaml.clone());
+    let options = manifests::LoadOptions {
+        overrides: all.clone(),
+        ..super::actions::keep_allocations(state)
+    };
+    match manifests::load_with(&text, &options) {
+        Ok(loaded) => {
+            super::actions::set_overrides(all);
+            super::actions::apply_loaded(state, &text, Ok(loaded));
+        }
+        // The last good cluster stays; the panel says why.
+        Err(d) => error.set(
+            d.iter()
+                .filter(|d| d.is_error())
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    }
+}
+
+#[component]
+pub fn SettingsPanel() -> impl IntoView {
+    let Some(state) = use_state() else { return ().into_any() };
+    let current = Memo::new(move |_| {
+        state.revision.track();
+        state.cluster.with(|c| Form::of(c.settings()))
+    });
+    let form = RwSignal::new(Form::default());
+    Effect::new(move |_| form.set(current.get()));
+    let error = RwSignal::new(String::new());
+    let notes = Memo::new(move |_| {
+        state.messages.with(|m| settings_notes(m.iter().map(|m: &Message| m.text.as_str())))
+    });
+    let text = move |label: &'static str,
+                     id: &'static str,
+                     get: fn(&Form) -> &String,
+                     set: fn(&mut Form) -> &mut String| {
+        view! {
+            <label>{label}
+                <input data-testid=id prop:value=move || form.with(|f| get(f).clone())
+                    on:change=move |ev| form.update(|f| *set(f) = event_target_value(&ev))/>
+            </label>
+        }
+    };
+    let select = move |label: &'static str,
+                       id: &'static str,
+                       options: &'static [&'static str],
+                       get: fn(&Form) -> &String,
+                       set: fn(&mut Form) -> &mut String| {
+        view! {
+            <label>{label}
+                <select data-testid=id prop:value=move || form.with(|f| get(f).clone())
+                    on:change=move |ev| form.update(|f| *set(f) = event_target_value(&ev))>
+                    {options.iter().map(|o| view! { <option value=*o>{*o}</option> }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    view! {
+        <details class="settings" data-testid="settings">
+            <summary>"Cluster settings"</summary>
+            <div class="settings-grid">
+                {text("Service CIDR", "set-service-cidr", |f| &f.service_cidr, |f| &mut f.service_cidr)}
+                {text("Cluster CIDR", "set-cluster-cidr", |f| &f.cluster_cidr, |f| &mut f.cluster_cidr)}
+                {text("NodePort range", "set-node-port-range", |f| &f.node_port_range, |f| &mut f.node_port_range)}
+                {text("nodePortAddresses", "set-nodeport-addresses", |f| &f.nodeport_addresses, |f| &mut f.nodeport_addresses)}
+                {select("Local traffic", "set-detect-local", &DETECT_MODES, |f| &f.detect_mode, |f| &mut f.detect_mode)}
+                {text("Interface", "set-detect-iface", |f| &f.detect_iface, |f| &mut f.detect_iface)}
+                {select("Pod network", "set-pod-network", &POD_NETWORKS, |f| &f.pod_network, |f| &mut f.pod_network)}
+                <label><input type="checkbox" data-testid="set-masquerade-all" prop:checked=move || form.with(|f| f.masquerade_all)
+                    on:change=move |ev| form.update(|f| f.masquerade_all = event_target_checked(&ev))/>" masquerade all"</label>
+            </div>
+            <button data-testid="settings-apply" class="primary"
+                on:click=move |_| apply(state, form.get_untracked(), current.get_untracked(), error)>"Apply settings"</button>
+            <p class="error" data-testid="settings-error" class:hidden=move || error.with(String::is_empty)>{move || error.get()}</p>
+            <ul class="muted" data-testid="settings-notes">
+                {move || notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
+            </ul>
+        </details>
+    }
+    .into_any()
+}

@@ -1,0 +1,126 @@
+//! The cluster settings panel's form: the live cluster's settings written as the flags' text,
+//! and the flags a changed form gives, parsed by `manifests::settings_flags` as the CLI's
+//! `--service-cidr`, `--detect-local-mode`... are. Only fields the user changed become flags, so
+//! the rest stays as the input's objects or inference gave it (and their notes still say so).
+
+use engine::cluster::{ClusterSettings, DetectLocal};
+use manifests::settings_flags::SettingsFlags;
+
+/// The detector modes kube-proxy takes, as the form's select lists them.
+pub const DETECT_MODES: [&str; 5] =
+    ["ClusterCIDR", "NodeCIDR", "BridgeInterface", "InterfaceNamePrefix", "None"];
+/// The pod network models.
+pub const POD_NETWORKS: [&str; 3] = ["bridge", "routed", "vxlan"];
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Form {
+    pub service_cidr: String,
+    pub cluster_cidr: String,
+    pub node_port_range: String,
+    pub nodeport_addresses: String,
+    pub masquerade_all: bool,
+    pub detect_mode: String,
+    /// The bridge (`BridgeInterface`) or the prefix (`InterfaceNamePrefix`).
+    pub detect_iface: String,
+    pub pod_network: String,
+}
+
+impl Form {
+    pub fn of(s: &ClusterSettings) -> Form {
+        let kp = &s.kube_proxy;
+        let list: Vec<String> = kp.node_port_addresses.iter().map(ToString::to_string).collect();
+        let (mode, iface) = match &kp.detect_local {
+            DetectLocal::BridgeInterface(b) => ("BridgeInterface", b.clone()),
+            DetectLocal::InterfaceNamePrefix(p) => ("InterfaceNamePrefix", p.clone()),
+            DetectLocal::None => ("None", String::new()),
+            d => (d.mode(), String::new()),
+        };
+        Form {
+            service_cidr: s.service_cidr.to_string(),
+            cluster_cidr: s.cluster_cidr.to_string(),
+            node_port_range: format!("{}-{}", s.node_port_range.0, s.node_port_range.1),
+            nodeport_addresses: list.join(","),
+            masquerade_all: kp.masquerade_all,
+            detect_mode: mode.to_string(),
+            detect_iface: iface,
+            pod_network: s.pod_network.as_str().to_string(),
+        }
+    }
+
+    /// The flags for what differs from `current` (the form of the live cluster).
+    pub fn changes(&self, current: &Form) -> SettingsFlags {
+        let changed = |a: &String, b: &String| (a.trim() != b.trim()).then(|| a.trim().to_string());
+        let detect = self.detect_mode != current.detect_mode
+            || (self.detect_iface.trim() != current.detect_iface.trim());
+        let iface =
+            (!self.detect_iface.trim().is_empty()).then(|| self.detect_iface.trim().to_string());
+        SettingsFlags {
+            service_cidr: changed(&self.service_cidr, &current.service_cidr),
+            cluster_cidr: changed(&self.cluster_cidr, &current.cluster_cidr),
+            node_port_range: changed(&self.node_port_range, &current.node_port_range),
+            nodeport_addresses: changed(&self.nodeport_addresses, &current.nodeport_addresses),
+            masquerade_all: (self.masquerade_all != current.masquerade_all)
+                .then_some(self.masquerade_all),
+            detect_local_mode: detect.then(|| self.detect_mode.clone()),
+            pod_bridge_interface: (detect && self.detect_mode == "BridgeInterface")
+                .then(|| iface.clone())
+                .flatten(),
+            pod_interface_name_prefix: (detect && self.detect_mode == "InterfaceNamePrefix")
+                .then_some(iface)
+                .flatten(),
+            pod_network: changed(&self.pod_network, &current.pod_network),
+            ..SettingsFlags::default()
+        }
+    }
+}
+
+/// The notes that say where each setting came from (`settings: ...`), without their label.
+pub fn settings_notes<'a>(messages: impl Iterator<Item = &'a str>) -> Vec<String> {
+    messages.filter_map(|m| m.split_once("settings: ").map(|(_, rest)| rest.to_string())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unchanged_form_gives_no_flags_and_a_change_gives_only_itself() {
+        let s = ClusterSettings::default();
+        let form = Form::of(&s);
+        assert_eq!(form.service_cidr, "10.96.0.0/12");
+        assert_eq!(form.node_port_range, "30000-32767");
+        assert_eq!(form.detect_mode, "ClusterCIDR");
+        assert_eq!(form.changes(&form), SettingsFlags::default());
+        let mut edited = form.clone();
+        edited.service_cidr = "172.20.0.0/16".into();
+        edited.detect_mode = "BridgeInterface".into();
+        edited.detect_iface = "cni0".into();
+        let flags = edited.changes(&form);
+        assert_eq!(flags.service_cidr.as_deref(), Some("172.20.0.0/16"));
+        assert_eq!(flags.cluster_cidr, None);
+        let o = flags.overrides().expect("the CLI's parser reads them");
+        assert_eq!(o.detect_local, Some(DetectLocal::BridgeInterface("cni0".into())));
+        // A bad field is the CLI's own error, naming the flag.
+        let mut bad = form.clone();
+        bad.node_port_range = "thirty".into();
+        let e = bad.changes(&form).overrides().unwrap_err();
+        assert!(e.starts_with("--node-port-range:"), "{e}");
+        // The form of settings with an interface detector round-trips.
+        let mut s2 = s.clone();
+        s2.kube_proxy.detect_local = DetectLocal::InterfaceNamePrefix("eni".into());
+        let f2 = Form::of(&s2);
+        assert_eq!(
+            (f2.detect_mode.as_str(), f2.detect_iface.as_str()),
+            ("InterfaceNamePrefix", "eni")
+        );
+    }
+
+    #[test]
+    fn notes_keep_what_follows_their_label() {
+        let m = ["Note: settings: service CIDR 34.118.224.0/20 inferred: GKE's", "Warning: other"];
+        assert_eq!(
+            settings_notes(m.into_iter()),
+            vec!["service CIDR 34.118.224.0/20 inferred: GKE's"]
+        );
+    }
+}
