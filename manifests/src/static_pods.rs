@@ -40,7 +40,7 @@ pub fn implied_ports(args: &[String], component: Option<&str>) -> Vec<u16> {
         let default = component.and_then(|c| DEFAULTS.iter().find(|(n, _)| *n == c));
         out.extend(default.map(|(_, p)| *p));
     }
-    out.sort_unstable();
+    engine::sort::sort(&mut out);
     out.dedup();
     out
 }

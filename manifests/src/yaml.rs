@@ -347,7 +347,7 @@ impl DocumentReader {
         } else {
             let mut starts: Vec<usize> =
                 streams.iter().copied().filter(|&s| s > 0 && s < text.len()).collect();
-            starts.sort_unstable();
+            engine::sort::sort(&mut starts);
             starts.dedup();
             let mut from = 0usize;
             let mut line = 1u32;

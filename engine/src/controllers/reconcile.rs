@@ -264,8 +264,11 @@ impl ClusterState {
     }
 
     fn reconcile_all(&mut self) {
-        let ids: Vec<WorkloadId> =
-            self.living.by_key.values().copied().collect::<BTreeSet<_>>().into_iter().collect();
+        // Sorted and deduplicated through the shared sort: a `BTreeSet` collect would compile a
+        // sort of its own for this type.
+        let mut ids: Vec<WorkloadId> = self.living.by_key.values().copied().collect();
+        crate::sort::sort(&mut ids);
+        ids.dedup();
         for id in ids {
             self.reconcile(id);
         }
@@ -316,7 +319,7 @@ impl ClusterState {
         } else if active.len() > want {
             let mut ranked: Vec<(PodRank, PodId)> =
                 active.iter().map(|&p| (self.rank(w, p, &active), p)).collect();
-            ranked.sort();
+            crate::sort::sort(&mut ranked);
             for (_, p) in ranked.into_iter().take(active.len() - want) {
                 self.start_termination(p);
             }
@@ -383,11 +386,10 @@ impl ClusterState {
                 .map(|n| n.id)
                 .collect()
         };
-        let covered: BTreeSet<NodeId> = self.living.workloads[w.0 as usize]
-            .pods()
-            .filter(|&p| self.active(p))
-            .filter_map(|p| self.pod(p).map(|p| p.node))
-            .collect();
+        let mut covered = BTreeSet::new();
+        for p in self.living.workloads[w.0 as usize].pods().filter(|&p| self.active(p)) {
+            covered.extend(self.pod(p).map(|p| p.node));
+        }
         for node in nodes {
             if covered.contains(&node) {
                 continue;

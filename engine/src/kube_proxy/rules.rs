@@ -214,7 +214,7 @@ impl<'a> NodeTable<'a> {
                 })
             })
             .collect();
-        ports.sort();
+        crate::sort::sort(&mut ports);
         ports.into_iter().map(|(_, _, id)| id).collect()
     }
 
@@ -697,7 +697,7 @@ impl NodeTable<'_> {
             })
             .map(|p| p.id)
             .collect();
-        pods.sort();
+        crate::sort::sort(&mut pods);
         pods
     }
 
@@ -754,7 +754,7 @@ impl NodeTable<'_> {
                 .into_iter()
                 .filter(|&p| !self.cluster.host_ports(pod, p).is_empty())
                 .collect();
-            protos.sort_by_key(|p| p.lower());
+            crate::sort::sort_by_key(&mut protos, |p| p.lower());
             for p in protos {
                 out.push(rule(
                     Comment::CniDnat(pod),

@@ -154,7 +154,7 @@ impl ClusterState {
             }
             false
         });
-        out.sort();
+        crate::sort::sort(&mut out);
         out
     }
 
@@ -168,7 +168,7 @@ impl ClusterState {
             out.push(p.clone());
             false
         });
-        out.sort_by_key(|p| p.key());
+        crate::sort::sort_by(&mut out, |a, b| a.key().cmp(&b.key()));
         out
     }
 
