@@ -15,8 +15,10 @@
 //!
 //! Known gaps: a single workload's expansion, the whole-stream checks and cluster DNS each load
 //! in one slice; after a diagram edit on a large cluster the editor's text follows a frame later
-//! with a visible pause; a shared link carries the scenario and the probe, not edits or applied
-//! YAML; a load balancer box picks its first port.
+//! with a visible pause; a shared link of a diagram-edited cluster carries its export (workloads
+//! as plain pods, and the timeline before the edit folded in, its pending countdowns lost); a
+//! large (sliced) Apply's link is not checked against a fresh load; a load balancer box picks
+//! its first port.
 
 pub mod choices;
 pub mod demo;

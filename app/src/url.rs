@@ -12,6 +12,15 @@
 //!   manifests of the page's own in the fragment as `#yaml=BASE64URL` (UTF-8, unpadded; in the
 //!   fragment so they never reach a server and are not bounded by server URL limits).
 //!   `<podpath-viewer>` (`assets/embed/podpath-viewer.js`) writes exactly these URLs.
+//! - A shared link of the user's own cluster: the full app's query with the manifests in the
+//!   fragment, `#z=BASE64URL` of their deflate-raw bytes (the browser's `CompressionStream`
+//!   compresses and inflates them), or `#yaml=` as above; with `&keep=BASE64URL`, likewise the
+//!   cluster those manifests were applied over, whose addresses, nodePorts and nodes they keep
+//!   (as an Apply in the app keeps them). Manifests in a link replace the `scenario`; a link
+//!   longer than [`MAX_LINK_CHARS`] is not offered as a link.
+//!
+//! What a link holds but cannot be read (a step that is no number, undecodable manifests) is
+//! kept as a problem to show, never dropped in silence.
 
 /// The forced colour theme; without one the page follows the system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +64,20 @@ pub struct PageUrl {
     pub learn: Option<String>,
     /// `quiz=SEED`: a quiz question.
     pub quiz: Option<u64>,
+    /// `#z=`: deflate-raw bytes of the manifests (inflated by the browser), or why they could not
+    /// be decoded.
+    pub z: Option<Result<Vec<u8>, String>>,
+    /// `#keep=`: deflate-raw bytes of the cluster whose allocations the manifests keep.
+    pub keep: Option<Result<Vec<u8>, String>>,
+    /// Parameters the link holds that cannot be read, each as `name=value: why`.
+    pub unreadable: Vec<String>,
 }
+
+/// The longest link offered: 32 KiB, Chromium's `kMaxURLDisplayChars` (`32 * 1024`,
+/// content/common/content_constants.cc), beyond which its address bar no longer shows the URL
+/// whole; Chromium accepts up to 2 MiB (`kMaxURLChars`) and Firefox 1 MiB, but a link has to
+/// survive being shown, copied and pasted.
+pub const MAX_LINK_CHARS: usize = 32 * 1024;
 
 /// The page's URL as the browser has it (an empty one outside a browser).
 #[cfg(target_arch = "wasm32")]
@@ -81,7 +103,7 @@ pub fn parse(search: &str, hash: &str) -> PageUrl {
         match k.as_str() {
             "embed" => p.embed = v != "0" && v != "false",
             "synth" if !v.is_empty() => p.synth = Some(v),
-            "packets" => p.packets = v.parse().ok(),
+            "packets" => p.packets = number(&mut p.unreadable, &k, &v),
             "scenario" if !v.is_empty() => p.scenario = Some(v),
             "probe" if !v.is_empty() => p.probe = Some(v),
             "autoplay" => p.autoplay = v != "0" && v != "false",
@@ -92,16 +114,24 @@ pub fn parse(search: &str, hash: &str) -> PageUrl {
                     _ => None,
                 }
             }
-            "step" => p.step = v.parse().ok(),
+            "step" => p.step = number(&mut p.unreadable, &k, &v),
             "event" => p.events.push(v),
             "at" if !v.is_empty() => p.at = Some(v),
             "learn" if !v.is_empty() => p.learn = Some(v),
-            "quiz" => p.quiz = v.parse().ok(),
+            "quiz" => p.quiz = number(&mut p.unreadable, &k, &v),
             _ => {}
         }
     }
     for (k, v) in query_pairs(hash.strip_prefix('#').unwrap_or(hash)) {
-        if k == "yaml" {
+        if k == "manifests" && v == "too-long" {
+            p.z = Some(Err(format!(
+                "the cluster's manifests made the link longer than {MAX_LINK_CHARS} characters, so they are not in it (its sender can download them as a file)"
+            )));
+        } else if k == "z" {
+            p.z = Some(decode_base64url(&v).map_err(|e| format!("#z: {e}")));
+        } else if k == "keep" {
+            p.keep = Some(decode_base64url(&v).map_err(|e| format!("#keep: {e}")));
+        } else if k == "yaml" {
             p.yaml = Some(
                 decode_base64url(&v)
                     .and_then(|bytes| {
@@ -112,6 +142,15 @@ pub fn parse(search: &str, hash: &str) -> PageUrl {
         }
     }
     p
+}
+
+/// A number parameter; one that is not a number is noted in `unreadable` (an empty one is absent).
+fn number<T: std::str::FromStr>(unreadable: &mut Vec<String>, k: &str, v: &str) -> Option<T> {
+    let n = v.parse().ok();
+    if n.is_none() && !v.is_empty() {
+        unreadable.push(format!("{k}={v}: not a whole number"));
+    }
+    n
 }
 
 /// `application/x-www-form-urlencoded` pairs of a query string.
@@ -178,6 +217,31 @@ pub fn decode_base64url(s: &str) -> Result<Vec<u8>, String> {
         return Err("truncated base64url (a lone final character)".into());
     }
     Ok(out)
+}
+
+/// Encodes base64url (RFC 4648 §5), unpadded: what [`decode_base64url`] reads.
+pub fn encode_base64url(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// A shared link of manifests: `query` (from [`PageUrl::query`]) with `#z=` of the deflate-raw
+/// bytes (and `&keep=` of the cluster they were applied over), or the query alone.
+pub fn link(query: &str, deflated: Option<&[u8]>, keep: Option<&[u8]>) -> String {
+    match (deflated, keep) {
+        (Some(z), Some(k)) => {
+            format!("{query}#z={}&keep={}", encode_base64url(z), encode_base64url(k))
+        }
+        (Some(z), None) => format!("{query}#z={}", encode_base64url(z)),
+        _ => query.to_string(),
+    }
 }
 
 /// The full app's query for a scenario and a probe (`?scenario=ID&probe=SPEC`): what the app
@@ -378,5 +442,50 @@ mod tests {
             PageUrl { synth: Some("5x200".into()), packets: Some(200), ..PageUrl::default() };
         assert_eq!(synth.query(), "?synth=5x200&packets=200");
         assert_eq!(PageUrl::default().query(), "?");
+    }
+
+    #[test]
+    fn compressed_manifests_in_the_fragment() {
+        // Every length modulo 3, every byte value: the encoder and decoder agree.
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        for n in [0, 1, 2, 3, 4, 5, 255, 256] {
+            let text = encode_base64url(&bytes[..n]);
+            assert!(text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            assert_eq!(decode_base64url(&text).expect("reads back"), &bytes[..n], "{n} bytes");
+        }
+        // RFC 4648 §10's vectors, unpadded.
+        assert_eq!(encode_base64url(b"foob"), "Zm9vYg");
+        assert_eq!(encode_base64url(b"fooba"), "Zm9vYmE");
+        assert_eq!(encode_base64url(&[0xfb, 0xff]), "-_8");
+        let q = query(None, Some("from=a/b to=c:1"));
+        let l = link(&q, Some(&[0xfb, 0xff, 0]), None);
+        assert_eq!(l, "?probe=from%3Da/b%20to%3Dc:1#z=-_8A");
+        let (search, hash) = l.split_once('#').expect("a fragment");
+        let back = parse(search, hash);
+        assert_eq!(back.z, Some(Ok(vec![0xfb, 0xff, 0])));
+        assert_eq!(back.probe.as_deref(), Some("from=a/b to=c:1"));
+        assert_eq!(link(&q, None, None), q);
+        let kept = link("?", Some(b"foob"), Some(b"fooba"));
+        assert_eq!(kept, "?#z=Zm9vYg&keep=Zm9vYmE");
+        let back = parse("", &kept[2..]);
+        assert_eq!((back.z, back.keep), (Some(Ok(b"foob".to_vec())), Some(Ok(b"fooba".to_vec()))));
+        // Undecodable: said, with where.
+        let bad = parse("", "#z=ab.c");
+        assert_eq!(bad.z, Some(Err("#z: invalid base64url character '.' at 2".into())));
+    }
+
+    #[test]
+    fn unreadable_numbers_are_named() {
+        let p = parse("?step=abc&quiz=1x&packets=-3&step=", "");
+        assert_eq!((p.step, p.quiz, p.packets), (None, None, None));
+        assert_eq!(
+            p.unreadable,
+            [
+                "step=abc: not a whole number",
+                "quiz=1x: not a whole number",
+                "packets=-3: not a whole number"
+            ]
+        );
+        assert!(parse("?step=4", "").unreadable.is_empty());
     }
 }

@@ -74,7 +74,7 @@ async fn a_node_failure_shifts_the_outcomes_with_the_clock() {
     let link = app::url::parse(&search, "");
     assert_eq!(link.events, ["1s node node-3 down"], "{search}");
     assert_eq!(link.at.as_deref(), Some("6s"), "{search}");
-    mount().await;
+    mount_link().await;
     assert_eq!(
         text("[data-testid=clock]"),
         "6s",
@@ -128,28 +128,114 @@ async fn apply_keeps_the_last_trace_as_before_and_reruns_the_probe() {
     }
 }
 
-#[wasm_bindgen_test]
-async fn a_link_that_cannot_be_honoured_says_what_it_could_not_use() {
+fn open_link(link: &str) {
     let w = web_sys::window().unwrap();
     w.history()
         .unwrap()
-        .replace_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some("?scenario=nope&event=1s+reboot+node-3"),
-        )
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(link))
         .unwrap();
-    mount().await;
-    let messages = text("[data-testid=edit-messages]");
-    assert!(messages.contains("\"nope\" is not bundled"), "{messages}");
-    reset_url();
-    w.history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?event=1s+reboot+node-3"))
-        .unwrap();
-    mount().await;
-    let messages = text("[data-testid=edit-messages]");
-    assert!(messages.contains("unknown action \"reboot\""), "{messages}");
+}
+
+/// Waits until the link's manifests are inflated and applied (the browser does it async).
+async fn settle() {
+    for _ in 0..50 {
+        tick().await;
+        if all("[data-testid=load-progress]").is_empty() {
+            break;
+        }
+    }
+    tick().await;
+}
+
+fn notice() -> String {
+    all("[data-testid=link-notice]").first().and_then(|n| n.text_content()).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_link_that_cannot_be_honoured_says_what_it_could_not_use() {
+    open_link("?scenario=nope&event=1s+reboot+node-3");
+    mount_link().await;
+    assert!(notice().contains("\"nope\" is not bundled"), "{}", notice());
+    assert!(notice().contains("without the link's probe and events"), "{}", notice());
+    open_link("?event=1s+reboot+node-3&step=abc&probe=from%3Dnope");
+    mount_link().await;
+    let n = notice();
+    assert!(n.contains("unknown action \"reboot\""), "{n}");
+    assert!(n.contains("step=abc: not a whole number"), "{n}");
+    assert!(n.contains("the link's probe"), "{n}");
     assert_eq!(text("[data-testid=clock]"), "0s");
+    // Corrupt manifests: named, and no other cluster passed off as the link's.
+    for (link, says) in [
+        ("?probe=from%3Ddefault/client+to%3Dweb:80#z=ab.c", "invalid base64url character '.'"),
+        ("?probe=from%3Ddefault/client+to%3Dweb:80#z=AAAA", "do not inflate"),
+        ("?#manifests=too-long", "longer than 32768 characters"),
+        ("?#yaml=a2luZDogUG9k", "do not load"),
+    ] {
+        open_link(link);
+        mount_link().await;
+        settle().await;
+        let n = notice();
+        assert!(n.contains(says), "{link}: {n}");
+        assert!(n.contains("nothing was loaded"), "{link}: {n}");
+        assert!(all("[data-testid=pod]").is_empty(), "{link}: no pods of another cluster");
+        assert!(text("[data-testid=verdict]").contains("Choose a source"), "{link}: nothing sent");
+    }
+    reset_url();
+}
+
+#[wasm_bindgen_test]
+async fn a_copied_link_of_an_edited_cluster_opens_the_same_cluster_and_answer() {
+    reset_url();
+    mount().await;
+    // The user's own cluster: a fourth web replica and a Service selecting nothing new.
+    let ta: web_sys::HtmlTextAreaElement =
+        one("[data-testid=yaml-editor]").dyn_into().expect("textarea");
+    let yaml = ta.value().replacen("replicas: 3", "replicas: 4", 1);
+    ta.set_value(&yaml);
+    ta.dispatch_event(&web_sys::Event::new("input").expect("ev")).expect("dispatch");
+    click("[data-testid=apply]");
+    tick().await;
+    let n: HtmlInputElement = one("[data-testid=send-n-count]").dyn_into().expect("input");
+    n.set_value("20");
+    n.dispatch_event(&web_sys::Event::new("change").expect("ev")).expect("dispatch");
+    click("[data-testid=send-n]");
+    tick().await;
+    click("[data-testid=step-forward]");
+    click("[data-testid=step-forward]");
+    tick().await;
+    let outcomes = outcome_pods();
+    assert_eq!(outcomes.len(), 4, "{outcomes:?}");
+    let verdict = text("[data-testid=verdict]");
+    // The address bar follows the playback (and holds the manifests once compressed).
+    let loc = web_sys::window().unwrap().location();
+    for _ in 0..30 {
+        if !loc.hash().unwrap().is_empty() {
+            break;
+        }
+        tick().await;
+    }
+    assert!(loc.hash().unwrap().starts_with("#z="), "{:?}", loc.hash());
+    let search = loc.search().unwrap();
+    assert!(search.contains("step=2"), "{search}");
+
+    click("[data-testid=copy-link]");
+    settle().await;
+    let link: HtmlInputElement = one("[data-testid=share-link]").dyn_into().expect("input");
+    let link = link.value();
+    // The applied text, and the cluster it was applied over (whose addresses the Apply kept).
+    assert!(link.contains("#z=") && link.contains("&keep="), "{link}");
+    assert!(!link.contains("scenario="), "the user's cluster is not the bundled one: {link}");
+    assert!(link.contains("step=2"), "{link}");
+
+    open_link(&link);
+    mount_link().await;
+    settle().await;
+    assert_eq!(notice(), "", "a good link opens in full");
+    let editor: web_sys::HtmlTextAreaElement =
+        one("[data-testid=yaml-editor]").dyn_into().expect("textarea");
+    assert_eq!(editor.value(), yaml, "the applied manifests, as written");
+    assert_eq!(outcome_pods(), outcomes, "same outcome table");
+    assert_eq!(text("[data-testid=verdict]"), verdict, "same verdict");
+    assert!(text(".playback .position").starts_with("hop 3 of"), "{}", text(".playback .position"));
     reset_url();
 }

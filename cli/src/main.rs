@@ -16,6 +16,7 @@ use manifests::{Diagnostic, Loaded};
 
 mod flags;
 mod input;
+mod json;
 mod pick;
 mod policy;
 
@@ -314,6 +315,9 @@ fn run(cli: Cli) -> u8 {
                     engine::timeline::format_time(t)
                 );
             }
+            for line in c.unscheduled() {
+                println!("unscheduled: {line}");
+            }
             EXIT_OK
         }
         Command::Policy(cmd) => policy::run(&loaded, &cmd),
@@ -407,20 +411,13 @@ fn trace(loaded: &Loaded, args: &TraceArgs, header: Option<&Probe>) -> u8 {
         !trace.connections.is_empty() && trace.connections.iter().all(|c| c.verdict.is_delivered());
     match args.output {
         Output::Text => out!("{}", engine::trace_text::render_text(&trace)),
-        Output::Json => {
-            let doc = serde_json::json!({
-                "podpath_trace_version": 2,
-                "delivered": delivered,
-                "trace": trace,
-            });
-            match serde_json::to_string_pretty(&doc) {
-                Ok(s) => outln!("{s}"),
-                Err(e) => {
-                    errln!("error: cannot write JSON: {e}");
-                    return EXIT_INVALID;
-                }
+        Output::Json => match json::trace(&trace, delivered) {
+            Ok(s) => outln!("{s}"),
+            Err(e) => {
+                errln!("error: {e}");
+                return EXIT_INVALID;
             }
-        }
+        },
     }
     if delivered {
         EXIT_OK

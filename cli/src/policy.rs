@@ -57,9 +57,7 @@ pub fn run(loaded: &Loaded, cmd: &PolicyCommand) -> u8 {
             return EXIT_INVALID;
         };
         match args.output {
-            Output::Json => {
-                print_json(&serde_json::json!({ "podpath_matrix_version": 1, "why": why }))
-            }
+            Output::Json => print_json(crate::json::why(&why)),
             Output::Text => {
                 let verdict = if why.allowed { "allowed" } else { "denied" };
                 println!("{from} → {to} {protocol} port {}: {verdict}", args.port);
@@ -71,27 +69,16 @@ pub fn run(loaded: &Loaded, cmd: &PolicyCommand) -> u8 {
     }
     let m = c.policy_matrix(args.port, protocol);
     match args.output {
-        Output::Json => {
-            let n = m.pods.len();
-            let rows: Vec<Vec<bool>> =
-                (0..n).map(|i| m.allowed[i * n..(i + 1) * n].to_vec()).collect();
-            print_json(&serde_json::json!({
-                "podpath_matrix_version": 1,
-                "port": m.port,
-                "protocol": m.protocol,
-                "pods": m.pods,
-                "allowed": rows,
-            }));
-        }
+        Output::Json => print_json(crate::json::matrix(&m)),
         Output::Text => print!("{}", render(&m)),
     }
     EXIT_OK
 }
 
-fn print_json(v: &serde_json::Value) {
-    match serde_json::to_string_pretty(v) {
+fn print_json(doc: Result<String, String>) {
+    match doc {
         Ok(s) => println!("{s}"),
-        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+        Err(e) => eprintln!("error: {e}"),
     }
 }
 

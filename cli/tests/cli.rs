@@ -1,25 +1,11 @@
 //! The `podpath` binary end to end: exit codes, the JSON shape, tables, rules and trace text
 //! (reviewed snapshots in `tests/golden/`; `UPDATE_SNAPSHOTS=1` rewrites them).
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-fn podpath(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podpath"));
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::piped());
-    let mut child = cmd.spawn().expect("podpath runs");
-    if let Some(text) = stdin {
-        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write stdin");
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().expect("podpath finishes");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod support;
+use support::podpath;
 
 #[path = "../../tests/support/snapshot.rs"]
 mod snapshot;
@@ -487,4 +473,15 @@ spec:
     let _ = std::fs::remove_file(&f);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("the CNI portmap plugin's rule for hostPort 80 of pod ingress-nginx/ingress-nginx-controller"), "{out}");
+}
+
+#[test]
+fn replicas_no_node_can_take_are_listed_by_clock_with_the_schedulers_reason() {
+    let db = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: default}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      nodeSelector: {disk: ssd}\n      containers: [{name: db, image: postgres}]\n";
+    let (code, clock, _) = podpath(&["--scenario", "default", "-f", "-", "clock"], Some(db));
+    assert_eq!(code, 0);
+    assert!(
+        clock.contains("unscheduled: Deployment default/db: 2 replica(s) Pending: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.\n"),
+        "{clock}"
+    );
 }

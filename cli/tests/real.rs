@@ -1,24 +1,8 @@
 //! The CLI on real-shaped dumps (`manifests/tests/real/`): settings flags, what was inferred on
 //! stderr, `--from` naming a workload or Service, unknown names as input errors, skipped kinds.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
-fn podpath(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_podpath"));
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::piped());
-    let mut child = cmd.spawn().expect("runs");
-    if let Some(text) = stdin {
-        child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write");
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().expect("waits");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod support;
+use support::podpath;
 
 fn dump(name: &str) -> String {
     format!("{}/../manifests/tests/real/{name}", env!("CARGO_MANIFEST_DIR"))

@@ -1,25 +1,20 @@
 //! Plain network values: protocols, ports, CIDRs and 5-tuples.
 //!
 //! These are the `wire` of podpath (after smoltcp): values with a one-line `Display` that the
-//! trace text, the CLI, snapshots and the UI all reuse. IPv4 only; see ARCHITECTURE.md.
+//! trace text, the CLI, snapshots and the UI all reuse. IPv4 only; see docs/known-gaps.md.
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
-
 /// What podpath says of IPv6 and dual-stack input, wherever it meets it (the loader, a probe).
 pub const IPV6: &str = "podpath models IPv4 single-stack clusters (this is IPv6)";
 
 /// A transport protocol as Kubernetes names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Protocol {
-    #[serde(rename = "TCP")]
     Tcp,
-    #[serde(rename = "UDP")]
     Udp,
-    #[serde(rename = "SCTP")]
     Sctp,
 }
 
@@ -64,8 +59,7 @@ impl FromStr for Protocol {
 }
 
 /// An IPv4 prefix, `10.244.1.0/24`. The address is always the network address.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Cidr {
     network: Ipv4Addr,
     prefix_len: u8,
@@ -188,7 +182,7 @@ impl From<Cidr> for String {
 
 /// A connection's identity: protocol, source and destination. Displays as
 /// `TCP 10.244.1.5:41234 → 10.96.0.10:80`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FiveTuple {
     pub protocol: Protocol,
     pub src: SocketAddrV4,

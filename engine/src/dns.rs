@@ -7,14 +7,11 @@
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use crate::cluster::ClusterState;
 use crate::model::*;
 
 /// What CoreDNS answers for one fully qualified name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Answer {
     /// A records. For a headless Service, one per ready endpoint, sorted.
     A {
@@ -28,7 +25,7 @@ pub enum Answer {
 }
 
 /// The resolver's walk through the search list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolution {
     /// Every name tried, in order, with its answer; the last one is the result.
     pub tried: Vec<(String, Answer)>,

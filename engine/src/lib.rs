@@ -20,6 +20,7 @@ pub mod kube_proxy;
 pub mod model;
 pub mod name;
 pub mod policy;
+pub mod printable;
 pub mod probe;
 pub mod scheduler;
 pub mod sort;

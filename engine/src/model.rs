@@ -15,8 +15,6 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use crate::addr::{Cidr, Protocol};
 
 /// Labels (or an equality selector): key → value, in key order, with `BTreeMap`'s methods.
@@ -159,30 +157,18 @@ impl fmt::Debug for Labels {
     }
 }
 
-impl Serialize for Labels {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.iter())
-    }
-}
-
-impl<'de> Deserialize<'de> for Labels {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Labels, D::Error> {
-        BTreeMap::<String, String>::deserialize(d).map(Labels::from)
-    }
-}
-
 /// Index of a node in the cluster. Stable while the node exists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub u32);
 /// Index of a pod in the cluster. Stable while the pod exists; never reused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PodId(pub u32);
 /// Index of a Service in the cluster. Stable while the Service exists; never reused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServiceId(pub u32);
 
 /// One entry of a Service's `spec.ports`, identified by the Service and the port's index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServicePortId {
     pub service: ServiceId,
     pub index: u16,
@@ -190,7 +176,7 @@ pub struct ServicePortId {
 
 /// `namespace/name` of a namespaced object. The parts are shared [`Name`](crate::Name)s, so the
 /// many copies a trace makes (a pod named at every hop) cost a reference count, not two strings.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectKey {
     pub namespace: crate::Name,
     pub name: crate::Name,
@@ -215,7 +201,7 @@ impl fmt::Display for ObjectKey {
 // ---------------------------------------------------------------------------------------------
 // Nodes
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NodeSpec {
     pub name: String,
     pub labels: Labels,
@@ -225,27 +211,12 @@ pub struct NodeSpec {
     pub ready: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(from = "NodeParts")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub id: NodeId,
     pub spec: NodeSpec,
     /// `spec.name`, shared by the hops that name the node (a clone is a reference count).
-    #[serde(skip)]
     shared_name: crate::Name,
-}
-
-/// A node as serialized: its shared name is derived again when read.
-#[derive(Deserialize)]
-struct NodeParts {
-    id: NodeId,
-    spec: NodeSpec,
-}
-
-impl From<NodeParts> for Node {
-    fn from(p: NodeParts) -> Node {
-        Node::new(p.id, p.spec)
-    }
 }
 
 impl Node {
@@ -280,7 +251,7 @@ impl Node {
 // ---------------------------------------------------------------------------------------------
 // Pods
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum PodPhase {
     Pending,
     #[default]
@@ -300,7 +271,7 @@ impl PodPhase {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ContainerPort {
     pub name: Option<String>,
     pub container_port: u16,
@@ -308,18 +279,17 @@ pub struct ContainerPort {
     pub host_port: Option<u16>,
     /// `hostIP`: the one node address the hostPort is bound to (the portmap plugin's DNAT then
     /// matches `-d` it); `None` (or `0.0.0.0`) is every address.
-    #[serde(default)]
     pub host_ip: Option<std::net::Ipv4Addr>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ContainerSpec {
     pub name: crate::Name,
     pub image: String,
     pub ports: Vec<ContainerPort>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PodSpec {
     pub namespace: String,
     pub name: String,
@@ -370,7 +340,7 @@ impl PodSpec {
 
 /// Two containers of one pod declaring the same port and protocol: the second cannot bind
 /// (`EADDRINUSE`) and crash-loops. The apiserver only warns about it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PortClash {
     pub port: u16,
     pub protocol: Protocol,
@@ -380,7 +350,7 @@ pub struct PortClash {
     pub failed: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Pod {
     pub id: PodId,
     pub node: NodeId,
@@ -412,7 +382,7 @@ impl Pod {
     }
 
     /// The container listening on `port`/`protocol` in the pod's network namespace, if any.
-    /// Listening follows the declared container ports (see ARCHITECTURE.md: a process listening on
+    /// Listening follows the declared container ports (see docs/known-gaps.md: a process listening on
     /// an undeclared port is not modelled).
     pub fn listener(&self, port: u16, protocol: Protocol) -> Option<&ContainerSpec> {
         if self.spec.phase != PodPhase::Running {
@@ -441,7 +411,7 @@ impl Pod {
 // ---------------------------------------------------------------------------------------------
 // Services
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum ServiceType {
     #[default]
     ClusterIP,
@@ -461,7 +431,7 @@ impl ServiceType {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum TrafficPolicy {
     #[default]
     Cluster,
@@ -477,7 +447,7 @@ impl TrafficPolicy {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum SessionAffinity {
     #[default]
     None,
@@ -489,7 +459,7 @@ pub enum SessionAffinity {
 /// Default `sessionAffinityConfig.clientIP.timeoutSeconds` (3 hours).
 pub const DEFAULT_AFFINITY_TIMEOUT_SECS: u32 = 10_800;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TargetPort {
     Number(u16),
     Name(String),
@@ -504,7 +474,7 @@ impl fmt::Display for TargetPort {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServicePortSpec {
     pub name: Option<String>,
     pub protocol: Protocol,
@@ -516,7 +486,7 @@ pub struct ServicePortSpec {
 }
 
 /// `spec.clusterIP`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ClusterIpSpec {
     /// Allocate from the service CIDR.
     #[default]
@@ -526,7 +496,7 @@ pub enum ClusterIpSpec {
     Ip(Ipv4Addr),
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct ServiceSpec {
     pub namespace: String,
     pub name: String,
@@ -552,7 +522,7 @@ pub struct ServiceSpec {
     pub external_name: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ServicePort {
     pub name: Option<String>,
     pub protocol: Protocol,
@@ -562,7 +532,7 @@ pub struct ServicePort {
     pub node_port: u16,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Service {
     pub id: ServiceId,
     /// The spec as given (before allocation).
@@ -623,14 +593,14 @@ impl Service {
 // ---------------------------------------------------------------------------------------------
 // EndpointSlices
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EndpointPort {
     pub name: Option<String>,
     pub protocol: Protocol,
     pub port: u16,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EndpointSpec {
     pub ip: Ipv4Addr,
     pub ready: bool,
@@ -642,7 +612,7 @@ pub struct EndpointSpec {
 }
 
 /// An EndpointSlice given as data, for a Service without selector (or any slice a manifest carries).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EndpointSliceSpec {
     pub namespace: String,
     pub name: String,

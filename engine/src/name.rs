@@ -5,8 +5,8 @@
 //! `Arc<str>` the cluster hands out (a node's name), so cloning it is at most a reference count.
 //! A KUBE-SEP chain's name (a SHA-256 of the service port and the endpoint) is kept as those
 //! facts and hashed the first time it is read, so a trace nobody reads computes no hash.
-//! It reads as a `str` (`Deref`), compares with `str`, `&str` and `String`, orders, hashes and
-//! serializes as its text, so code that used the `String` keeps working.
+//! It reads as a `str` (`Deref`), compares with `str`, `&str` and `String`, orders and hashes
+//! as its text, so code that used the `String` keeps working.
 
 use std::borrow::Borrow;
 use std::cmp::Ordering;
@@ -15,8 +15,6 @@ use std::hash::{Hash, Hasher};
 use std::net::SocketAddrV4;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
-
-use serde::{Deserialize, Serialize};
 
 /// A shared, immutable name. Behaves as the `str` it holds.
 #[derive(Clone)]
@@ -215,18 +213,6 @@ impl From<&Name> for String {
     }
 }
 
-impl Serialize for Name {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Name {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Name, D::Error> {
-        String::deserialize(d).map(Name::from)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,7 +229,6 @@ mod tests {
         assert_eq!(String::from("node-1"), a);
         assert_eq!(a.len(), 6);
         assert_eq!(format!("{a} {a:?}"), "node-1 \"node-1\"");
-        assert_eq!(serde_json::to_string(&a).unwrap(), "\"node-1\"");
         assert_eq!(Name::from("a").cmp(&Name::from(String::from("b"))), Ordering::Less);
     }
 }

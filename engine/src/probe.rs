@@ -4,8 +4,6 @@
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 
-use serde::{Deserialize, Serialize};
-
 use crate::addr::Protocol;
 use crate::model::ObjectKey;
 
@@ -14,8 +12,7 @@ mod grammar;
 pub use grammar::{Field, ProbeError, ProbeFields, Spelling, MAX_REPEAT};
 
 /// Where a connection starts.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Source {
     /// A container of a pod (`None`: the pod's first container).
     Pod { pod: ObjectKey, container: Option<String> },
@@ -26,8 +23,7 @@ pub enum Source {
 }
 
 /// How an external client's packets reach a node.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "via", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Entry {
     /// The client talks to a node directly (NodePort on that node's address, or a route to it).
     Node { node: String },
@@ -37,8 +33,7 @@ pub enum Entry {
 }
 
 /// Where a connection goes.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Destination {
     Addr {
         addr: SocketAddrV4,
@@ -59,7 +54,7 @@ impl fmt::Display for Destination {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Probe {
     pub source: Source,
     pub destination: Destination,

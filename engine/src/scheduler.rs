@@ -10,18 +10,16 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 use crate::model::Labels;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Taint {
     pub key: String,
     pub value: String,
     pub effect: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Toleration {
     pub key: String,
     /// `Equal` (the default) or `Exists`.
@@ -32,7 +30,7 @@ pub struct Toleration {
 }
 
 /// One node selector requirement (`In`, `NotIn`, `Exists`, `DoesNotExist`, `Gt`, `Lt`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeRequirement {
     pub key: String,
     pub operator: String,
@@ -42,7 +40,7 @@ pub struct NodeRequirement {
 }
 
 /// A pod's scheduling constraints.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Constraints {
     pub node_selector: Labels,
     /// `nodeSelectorTerms`; empty: no required affinity.
@@ -53,7 +51,7 @@ pub struct Constraints {
 }
 
 /// What the scheduler knows of a node besides its engine spec.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NodeFacts {
     pub taints: Vec<Taint>,
     pub unschedulable: bool,

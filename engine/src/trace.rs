@@ -8,8 +8,6 @@ use std::fmt;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use crate::addr::{FiveTuple, Protocol};
 use crate::kube_proxy::{ChainRef, Table};
 use crate::model::ObjectKey;
@@ -18,8 +16,7 @@ use crate::probe::Probe;
 
 /// Where a hop happens. The UI maps each to a place on the diagram. Node and chain names are
 /// shared [`Name`]s (they read and compare as `str`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Location {
     /// Inside a container's process (the socket).
     Container { pod: ObjectKey, container: Name },
@@ -61,8 +58,7 @@ impl fmt::Display for Location {
 }
 
 /// What acted on the packet at a hop.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// A socket sent the packet.
     Send,
@@ -90,16 +86,17 @@ pub enum Action {
     Policy {
         direction: crate::policy::Direction,
         allowed: bool,
-        /// Shared: a kept answer is copied into every trace that meets it.
+        /// Shared: a kept answer is copied into every trace that meets it (and a hop stays as
+        /// small as the others: every hop is moved as it is recorded).
         policies: Arc<[ObjectKey]>,
-        rule: Option<crate::policy::RuleRef>,
+        rule: Option<Arc<crate::policy::RuleRef>>,
     },
     /// Delivered to a socket.
     Deliver,
 }
 
 /// A single step of a packet.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Hop {
     pub at: Location,
     pub before: FiveTuple,
@@ -118,8 +115,8 @@ impl Hop {
 /// Text a hop carries (its explanation, rule, route, conntrack entry), rendered when it is read.
 ///
 /// A hop keeps the facts (names, addresses, ports) and formats them only when displayed,
-/// compared or serialized, so a trace costs no formatting until somebody reads it. Serializes as
-/// a plain string, so JSON output is unchanged; compares by the rendered text.
+/// compared, so a trace costs no formatting until somebody reads it; compares by the rendered
+/// text.
 #[derive(Clone)]
 pub struct Text(TextRepr);
 
@@ -223,24 +220,8 @@ impl From<Text> for String {
     }
 }
 
-impl Serialize for Text {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.as_plain() {
-            Some(t) => s.serialize_str(t),
-            None => s.collect_str(self),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
-        String::deserialize(d).map(Text::from)
-    }
-}
-
 /// How a connection ended. Each variant names the object responsible.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Verdict {
     /// A container accepted the connection.
     Delivered { pod: ObjectKey, container: Name, port: u16 },
@@ -381,7 +362,7 @@ impl fmt::Display for Verdict {
 }
 
 /// An exact probability as a reduced fraction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Probability {
     pub num: u64,
     pub den: u64,
@@ -462,7 +443,7 @@ impl fmt::Display for Probability {
 }
 
 /// One possible end of a connection, with its exact probability.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub verdict: Verdict,
     pub probability: Probability,
@@ -474,7 +455,7 @@ pub struct Outcome {
 }
 
 /// One connection: the request's hops, the verdict, and the reply's hops back to the client.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Connection {
     pub hops: Vec<Hop>,
     pub verdict: Verdict,
@@ -483,7 +464,7 @@ pub struct Connection {
 }
 
 /// Everything a probe produced.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
     pub probe: Probe,
     /// The DNS lookup that resolved a name destination, itself traced through kube-dns.

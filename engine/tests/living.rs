@@ -428,3 +428,18 @@ fn a_down_node_takes_no_traffic_from_outside_either() {
         t.outcomes
     );
 }
+
+#[test]
+fn replicas_no_node_can_take_are_pending_with_the_schedulers_reason() {
+    let mut c = shop();
+    let mut w = workload(WorkloadKind::Deployment, "db", 2, "app=db");
+    w.placement.constraints.node_selector = labels("disk=ssd");
+    c.add_workload(w, &[]).unwrap();
+    let lines: Vec<String> = c.unscheduled().collect();
+    assert_eq!(
+        lines,
+        ["Deployment default/db: 2 replica(s) Pending: 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector."]
+    );
+    // The web Deployment placed all its replicas: it is not listed.
+    assert_eq!(web_pods(&c).len(), 3);
+}

@@ -146,27 +146,8 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Text from the input made safe to print: control characters (C0, DEL, C1) and the bidirectional
-/// controls that reorder what a terminal shows (U+061C, U+200E/F, U+202A-U+202E,
-/// U+2066-U+2069) become `\u{..}`; anything else is kept. Borrows when nothing changes.
-pub fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    fn unsafe_char(c: char) -> bool {
-        c.is_control()
-            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    }
-    if !s.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if unsafe_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
+/// Text from the input made safe to print (the engine's, so every message escapes alike).
+pub use engine::printable::escape;
 
 // ---------------------------------------------------------------------------------------------
 // Field error bodies, as `field.Error.ErrorBody()` renders them.

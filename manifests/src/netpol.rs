@@ -11,10 +11,7 @@
 
 use std::net::Ipv6Addr;
 
-use engine::policy::{
-    Direction, LabelSelector, NetworkPolicySpec, Operator, Peer, PolicyPort, PolicyRule,
-    Requirement,
-};
+use engine::policy::{Direction, LabelSelector, NetworkPolicySpec, Peer, PolicyPort, PolicyRule};
 use engine::{Cidr, Labels, Protocol, TargetPort};
 
 use crate::diag::{forbidden, invalid, invalid_num, required, required_because, unsupported};
@@ -332,53 +329,13 @@ fn selector(
             p.err(&format!("{path}.matchLabels"), ml_line, invalid(val, &d));
         }
     }
-    let mut match_expressions = Vec::new();
-    for (i, e) in
-        r.seq(v.get("matchExpressions"), format_args!("{path}.matchExpressions")).iter().enumerate()
-    {
-        let ep = format!("{path}.matchExpressions[{i}]");
-        let Some(e) = r.map(Some(e), &ep) else { continue };
-        let key = r.str(e.get("key"), format_args!("{ep}.key")).unwrap_or_default();
-        let op_text = r.str(e.get("operator"), format_args!("{ep}.operator")).unwrap_or_default();
-        let values: Vec<String> = r
-            .seq(e.get("values"), format_args!("{ep}.values"))
-            .iter()
-            .enumerate()
-            .filter_map(|(j, x)| r.str(Some(x), format_args!("{ep}.values[{j}]")))
-            .collect();
-        let line = e.line;
-        let op_line = e.get("operator").map_or(line, |x| x.line);
-        let values_line = e.get("values").map_or(line, |x| x.line);
-        let op = Operator::parse(&op_text);
-        match op {
-            Some(Operator::In | Operator::NotIn) if values.is_empty() => p.err(
-                &format!("{ep}.values"),
-                line,
-                required_because("must be specified when `operator` is 'In' or 'NotIn'"),
-            ),
-            Some(Operator::Exists | Operator::DoesNotExist) if !values.is_empty() => p.err(
-                &format!("{ep}.values"),
-                values_line,
-                forbidden("may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
-            ),
-            Some(_) => {}
-            None => p.err(
-                &format!("{ep}.operator"),
-                op_line,
-                invalid(&op_text, "not a valid selector operator"),
-            ),
-        }
-        for d in label_key(&key) {
-            p.err(&format!("{ep}.key"), line, invalid(&key, &d));
-        }
-        for (j, val) in values.iter().enumerate() {
-            for d in label_value(val) {
-                p.err(&format!("{ep}.values[{j}]"), line, invalid(val, &d));
-            }
-        }
-        if let Some(operator) = op {
-            match_expressions.push(Requirement { key, operator, values });
-        }
+    let (match_expressions, errs) = crate::selectors::read_match_expressions(
+        r,
+        v.get("matchExpressions"),
+        &format!("{path}.matchExpressions"),
+    );
+    for (field, line, message) in errs {
+        p.err(&field, line, message);
     }
     Some(LabelSelector { match_labels, match_expressions })
 }

@@ -130,9 +130,9 @@ pub struct RawWorkload {
     pub kind: WorkloadKind,
     pub meta: Meta,
     pub replicas: Option<i64>,
-    pub selector: Labels,
-    /// `spec.selector.matchExpressions` (ANDed with `matchLabels`).
-    pub selector_exprs: Vec<crate::selectors::Requirement>,
+    /// `spec.selector`: `matchLabels` and `matchExpressions` (a ReplicationController's plain
+    /// map, or its template's labels, as `matchLabels`).
+    pub selector: engine::policy::LabelSelector,
     pub selector_line: u32,
     pub template_labels: Labels,
     pub template: RawPodSpec,
@@ -675,18 +675,22 @@ fn read_workload(
     let replicas = r.int(spec.get("replicas"), "spec.replicas");
     let sel = r.map(spec.get("selector"), "spec.selector");
     let selector_line = sel.map_or(spec.line, |s| s.line);
-    let mut selector_exprs = Vec::new();
+    let mut match_expressions = Vec::new();
     let selector = match sel {
         // A ReplicationController's selector is a plain map, defaulted to the template's labels.
         _ if kind == WorkloadKind::ReplicationController => {
             r.string_map(spec.get("selector"), "spec.selector")
         }
         Some(s) => {
-            selector_exprs = crate::selectors::read_match_expressions(
+            let errs;
+            (match_expressions, errs) = crate::selectors::read_match_expressions(
                 r,
                 s.get("matchExpressions"),
                 "spec.selector.matchExpressions",
             );
+            for (field, line, message) in errs {
+                r.error(&field, line, message);
+            }
             r.string_map(s.get("matchLabels"), "spec.selector.matchLabels")
         }
         None => {
@@ -704,11 +708,12 @@ fn read_workload(
     let tspec = r.map(template.get("spec"), "spec.template.spec")?;
     let pod = read_pod_spec(r, tspec, "spec.template.spec");
     let service_name = r.str(spec.get("serviceName"), "spec.serviceName");
-    let selector = if kind == WorkloadKind::ReplicationController && selector.is_empty() {
+    let match_labels = if kind == WorkloadKind::ReplicationController && selector.is_empty() {
         template_labels.clone()
     } else {
         selector
     };
+    let selector = engine::policy::LabelSelector { match_labels, match_expressions };
     let mut text = String::new();
     crate::yaml::emit(template, &mut text);
     Some(RawWorkload {
@@ -716,7 +721,6 @@ fn read_workload(
         meta,
         replicas,
         selector,
-        selector_exprs,
         selector_line,
         template_labels,
         template: pod,

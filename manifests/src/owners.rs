@@ -9,16 +9,8 @@
 //! the ordinals that are missing; a DaemonSet adds a pod on each node that has none of its own.
 //! A pod that names an owner absent from the input is kept as it is.
 
-use engine::Labels;
-
 use crate::objects::{Object, RawWorkload, WorkloadKind};
-pub use crate::selectors::{OwnerRef, Requirement};
-
-/// Whether a workload's selector (matchLabels AND matchExpressions) selects `labels`.
-pub fn workload_selects(w: &RawWorkload, labels: &Labels) -> bool {
-    w.selector.iter().all(|(k, v)| labels.get(k) == Some(v))
-        && w.selector_exprs.iter().all(|r| r.matches(labels))
-}
+pub use crate::selectors::OwnerRef;
 
 fn owned_by(meta: &crate::objects::Meta, kind: &str, name: &str) -> bool {
     meta.owners.iter().any(|o| o.kind == kind && o.name == name)
@@ -71,7 +63,7 @@ pub fn existing(w: &RawWorkload, objects: &[Object]) -> Existing {
                     o.kind == "ReplicaSet"
                         && (my_sets.contains(&o.name.as_str())
                             || (o.name.strip_prefix(&prefix).is_some_and(|h| !h.contains('-'))
-                                && workload_selects(w, &p.meta.labels)))
+                                && w.selector.matches(&p.meta.labels)))
                 }));
         if mine && !p.meta.terminating {
             out.owned += 1;

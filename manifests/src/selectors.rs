@@ -1,9 +1,13 @@
 //! The parts of metadata and specs that point at other objects: `ownerReferences` and label
-//! selector requirements (`matchExpressions`), read with their field paths. What they mean for
-//! a dump (which pods a controller already has) is `owners`.
+//! selector requirements (`matchExpressions`), read with their field paths. What a selector
+//! means is the engine's (`engine::policy::LabelSelector`, one implementation for workloads and
+//! NetworkPolicy alike); what owners mean for a dump (which pods a controller already has) is
+//! `owners`.
 
-use engine::Labels;
+use engine::policy::{Operator, Requirement};
 
+use crate::diag::{forbidden, invalid, required_because};
+use crate::names::{label_key, label_value};
 use crate::read::Reader;
 use crate::yaml::Value;
 
@@ -27,88 +31,62 @@ pub(crate) fn read_owner_refs(r: &mut Reader<'_>, meta: &Value) -> Vec<OwnerRef>
     out
 }
 
-/// A `matchExpressions` requirement.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Requirement {
-    pub key: String,
-    pub operator: Operator,
-    pub values: Vec<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Operator {
-    In,
-    NotIn,
-    Exists,
-    DoesNotExist,
-}
-
-impl Operator {
-    pub fn parse(s: &str) -> Option<Operator> {
-        Some(match s {
-            "In" => Operator::In,
-            "NotIn" => Operator::NotIn,
-            "Exists" => Operator::Exists,
-            "DoesNotExist" => Operator::DoesNotExist,
-            _ => return None,
-        })
-    }
-}
-
-impl Requirement {
-    /// As `labels.Selector.Matches` reads a requirement.
-    pub fn matches(&self, labels: &Labels) -> bool {
-        let v = labels.get(&self.key);
-        match self.operator {
-            Operator::In => v.is_some_and(|v| self.values.contains(v)),
-            Operator::NotIn => v.is_none_or(|v| !self.values.contains(v)),
-            Operator::Exists => v.is_some(),
-            Operator::DoesNotExist => v.is_none(),
-        }
-    }
-}
-
+/// A `metav1.LabelSelector`'s `matchExpressions` (the engine's [`Requirement`]), validated as
+/// apimachinery's `ValidateLabelSelectorRequirement` words it: the operator, `values` required
+/// for In/NotIn and forbidden for Exists/DoesNotExist, the key a label name and each value a
+/// label value. The errors come back as `(field, line, message)` for the caller to file on its
+/// object (a workload's errors fail the load; a NetworkPolicy's make it a skipped policy).
 pub(crate) fn read_match_expressions(
     r: &mut Reader<'_>,
     v: Option<&Value>,
     path: &str,
-) -> Vec<Requirement> {
-    let mut out = Vec::new();
+) -> (Vec<Requirement>, Vec<(String, u32, String)>) {
+    let (mut out, mut errs) = (Vec::new(), Vec::new());
     for (i, e) in r.seq(v, path).iter().enumerate() {
-        let p = format!("{path}[{i}]");
-        let key = r.str(e.get("key"), format_args!("{p}.key"));
-        let op = r.str(e.get("operator"), format_args!("{p}.operator"));
-        let mut values = Vec::new();
-        for (j, x) in r.seq(e.get("values"), format_args!("{p}.values")).iter().enumerate() {
-            values.extend(r.str(Some(x), format_args!("{p}.values[{j}]")));
+        let ep = format!("{path}[{i}]");
+        let Some(e) = r.map(Some(e), &ep) else { continue };
+        let key = r.str(e.get("key"), format_args!("{ep}.key")).unwrap_or_default();
+        let op_text = r.str(e.get("operator"), format_args!("{ep}.operator")).unwrap_or_default();
+        let values: Vec<String> = r
+            .seq(e.get("values"), format_args!("{ep}.values"))
+            .iter()
+            .enumerate()
+            .filter_map(|(j, x)| r.str(Some(x), format_args!("{ep}.values[{j}]")))
+            .collect();
+        let line = e.line;
+        let op_line = e.get("operator").map_or(line, |x| x.line);
+        let values_line = e.get("values").map_or(line, |x| x.line);
+        let mut err = |field: String, line: u32, message: String| errs.push((field, line, message));
+        let op = Operator::parse(&op_text);
+        match op {
+            Some(Operator::In | Operator::NotIn) if values.is_empty() => err(
+                format!("{ep}.values"),
+                line,
+                required_because("must be specified when `operator` is 'In' or 'NotIn'"),
+            ),
+            Some(Operator::Exists | Operator::DoesNotExist) if !values.is_empty() => err(
+                format!("{ep}.values"),
+                values_line,
+                forbidden("may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
+            ),
+            Some(_) => {}
+            None => err(
+                format!("{ep}.operator"),
+                op_line,
+                invalid(&op_text, "not a valid selector operator"),
+            ),
         }
-        let Some(key) = key else {
-            r.error(&format!("{p}.key"), e.line, "Required value".into());
-            continue;
-        };
-        let operator = match op.as_deref().and_then(Operator::parse) {
-            Some(o) => o,
-            None => {
-                let shown = op.unwrap_or_default();
-                r.error(
-                    &format!("{p}.operator"),
-                    e.line,
-                    crate::diag::unsupported(&shown, &["In", "NotIn", "Exists", "DoesNotExist"]),
-                );
-                continue;
+        for d in label_key(&key) {
+            err(format!("{ep}.key"), line, invalid(&key, &d));
+        }
+        for (j, val) in values.iter().enumerate() {
+            for d in label_value(val) {
+                err(format!("{ep}.values[{j}]"), line, invalid(val, &d));
             }
-        };
-        let needs_values = matches!(operator, Operator::In | Operator::NotIn);
-        if needs_values == values.is_empty() {
-            let msg = if needs_values {
-                "Required value: must be specified when `operator` is 'In' or 'NotIn'"
-            } else {
-                "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"
-            };
-            r.error(&format!("{p}.values"), e.line, msg.into());
-            continue;
         }
-        out.push(Requirement { key, operator, values });
+        if let Some(operator) = op {
+            out.push(Requirement { key, operator, values });
+        }
     }
-    out
+    (out, errs)
 }

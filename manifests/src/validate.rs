@@ -578,7 +578,7 @@ fn workload(v: &mut V<'_>, w: &RawWorkload) {
             );
         }
     }
-    if w.selector.is_empty() && w.selector_exprs.is_empty() {
+    if w.selector.is_empty() {
         v.err(
             "spec.selector",
             w.selector_line,
@@ -588,8 +588,8 @@ fn workload(v: &mut V<'_>, w: &RawWorkload) {
             ),
         );
     } else {
-        v.labels("spec.selector", w.selector_line, &w.selector);
-        if !crate::owners::workload_selects(w, &w.template_labels) {
+        v.labels("spec.selector", w.selector_line, &w.selector.match_labels);
+        if !w.selector.matches(&w.template_labels) {
             v.err(
                 "spec.template.metadata.labels",
                 w.template.line,

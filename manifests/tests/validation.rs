@@ -284,3 +284,27 @@ fn unknown_kinds_are_skipped_with_a_note() {
     assert_eq!(loaded.skipped.len(), 1);
     assert_eq!(loaded.skipped[0].kind, "ConfigMap");
 }
+
+/// A workload's `matchExpressions` are checked by the same rule as a NetworkPolicy's
+/// (apimachinery `ValidateLabelSelectorRequirement`, read once in `selectors.rs`).
+#[test]
+fn workload_match_expressions() {
+    let deploy = |expr: &str| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchExpressions:\n    - {expr}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: c\n        image: i\n")
+    };
+    has(
+        &deploy("{key: app, operator: Equals, values: [web]}"),
+        "Deployment \"web\" is invalid: spec.selector.matchExpressions[0].operator: Invalid value: \"Equals\": not a valid selector operator (line 8)",
+    );
+    has(
+        &deploy("{key: app, operator: In}"),
+        "Deployment \"web\" is invalid: spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn' (line 8)",
+    );
+    has(
+        &deploy("{key: app, operator: Exists, values: [web]}"),
+        "Deployment \"web\" is invalid: spec.selector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist' (line 8)",
+    );
+    let l =
+        manifests::load(&deploy("{key: app, operator: In, values: [web, api]}")).expect("loads");
+    assert_eq!(l.cluster.pods().count(), 3, "1 replica of web and the two CoreDNS pods");
+}

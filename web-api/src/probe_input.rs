@@ -39,18 +39,16 @@ impl ProbeInput {
     /// Builds the engine's probe. Fields left out are taken from `default` (a scenario's probe)
     /// when there is one.
     pub fn to_probe(&self, default: Option<&Probe>) -> Result<Probe, String> {
-        let fields = ProbeFields {
-            from: self.from.clone(),
-            from_node: self.from_node.clone(),
-            from_external: self.from_external.clone(),
-            via: self.via.clone(),
-            to: self.to.clone(),
-            proto: self.proto.clone(),
-            seed: self.seed,
-            repeat: self.repeat,
-            time_ms: self.time_ms,
-        };
-        fields.resolve(default).map_err(|e| e.message(Spelling::Js))
+        ProbeFields::from(self.clone()).resolve(default).map_err(|e| e.message(Spelling::Js))
+    }
+}
+
+/// The one place the JS object meets the engine's grammar: field for field.
+impl From<ProbeInput> for ProbeFields {
+    fn from(p: ProbeInput) -> ProbeFields {
+        let ProbeInput { from, from_node, from_external, via, to, proto, seed, repeat, time_ms } =
+            p;
+        ProbeFields { from, from_node, from_external, via, to, proto, seed, repeat, time_ms }
     }
 }
 

@@ -152,6 +152,9 @@ fn clock_text(c: &engine::Cluster) -> String {
         let left = format_time(t.saturating_sub(c.now_ms()));
         out.push_str(&format!("next: {} at {} (in {left})\n", work.describe(), format_time(t)));
     }
+    for line in c.unscheduled() {
+        out.push_str(&format!("unscheduled: {line}\n"));
+    }
     out
 }
 
@@ -220,8 +223,8 @@ fn load_report(yaml: &str) -> (LoadReport, Option<Loaded>) {
 pub struct MatrixView {
     pub ok: bool,
     pub port: u16,
-    pub protocol: engine::Protocol,
-    pub pods: Vec<engine::policy::matrix::MatrixPod>,
+    pub protocol: wire::Protocol,
+    pub pods: Vec<wire::policy::MatrixPod>,
     pub allowed: Vec<Vec<bool>>,
 }
 
@@ -235,7 +238,7 @@ pub struct CellView {
     pub egress: String,
     /// The ingress answer at the destination, in words.
     pub ingress: String,
-    pub detail: engine::policy::matrix::CellWhy,
+    pub detail: wire::policy::CellWhy,
 }
 
 fn protocol(s: &str) -> Result<engine::Protocol, String> {
@@ -254,9 +257,13 @@ impl Session {
     pub fn policy_matrix(&self, port: u16, proto: &str) -> Result<MatrixView, String> {
         let c = &self.cluster()?.cluster;
         let m = c.policy_matrix(port, protocol(proto)?);
-        let n = m.pods.len();
-        let allowed = (0..n).map(|i| m.allowed[i * n..(i + 1) * n].to_vec()).collect();
-        Ok(MatrixView { ok: true, port: m.port, protocol: m.protocol, pods: m.pods, allowed })
+        Ok(MatrixView {
+            ok: true,
+            port: m.port,
+            protocol: m.protocol.into(),
+            pods: m.pods.iter().map(Into::into).collect(),
+            allowed: wire::policy::rows(&m),
+        })
     }
 
     /// Why the cell `from` → `to` (`NAMESPACE/POD` each) is allowed or denied.
@@ -277,7 +284,7 @@ impl Session {
             allowed: why.allowed,
             egress: why.egress.to_string(),
             ingress: why.ingress.to_string(),
-            detail: why,
+            detail: (&why).into(),
         })
     }
 }

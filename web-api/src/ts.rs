@@ -1,7 +1,7 @@
-//! TypeScript declarations for the JSON shapes of the API (`view.rs`, and the engine's tagged
-//! enums as serde writes them), appended by wasm-bindgen to the generated `.d.ts` so the methods'
+//! TypeScript declarations for the JSON shapes of the API (`view.rs`, and the tagged wire views
+//! of `podpath-wire` it embeds), appended by wasm-bindgen to the generated `.d.ts` so the methods'
 //! return types (`LoadReport`, `TraceResult | Failure`, ...) resolve. Keep in step with `view.rs`
-//! and the engine's `trace.rs`; the wasm tests check the shapes these names promise.
+//! and `wire/src/trace.rs`; the wasm tests check the shapes these names promise.
 
 use wasm_bindgen::prelude::*;
 

@@ -2,13 +2,14 @@
 //! the loader's results, in camelCase, each with the human-readable text next to the structured
 //! fields so a page can show a sentence without re-implementing the engine's wording.
 //!
-//! The engine's own enums (`Location`, `Action`, `Verdict`) are embedded as the engine serializes
-//! them (internally tagged by `kind`, snake_case fields); the TypeScript declarations in
-//! `ts.rs` describe both layers. Keep the two in step.
+//! The engine's facts (a hop's `at` and `action`, a verdict's `detail`) are embedded as the wire
+//! views of `podpath-wire` (internally tagged by `kind`, snake_case fields), converted from the
+//! engine in the `From` impls here; the TypeScript declarations in `ts.rs` describe both layers.
+//! Keep the two in step (`tests/json.rs` holds the JSON byte for byte).
 
 use serde::Serialize;
 
-use engine::{Action, Cluster, Connection, Hop, Location, Outcome, Probability, Trace, Verdict};
+use engine::{Cluster, Connection, Hop, Outcome, Probability, Trace, Verdict};
 use manifests::{Diagnostic, Severity, Skipped};
 
 /// One diagnostic of the loader.
@@ -117,7 +118,7 @@ pub struct LoadReport {
     pub probe: Option<String>,
 }
 
-/// A verdict: the engine's tagged object plus its label, what the client sees, and a sentence.
+/// A verdict: its tagged wire view (`detail`) plus its label, what the client sees, and a sentence.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerdictView {
@@ -127,7 +128,7 @@ pub struct VerdictView {
     pub client_sees: &'static str,
     pub delivered: bool,
     pub text: String,
-    pub detail: Verdict,
+    pub detail: wire::trace::Verdict,
 }
 
 impl From<&Verdict> for VerdictView {
@@ -137,7 +138,7 @@ impl From<&Verdict> for VerdictView {
             client_sees: v.client_sees(),
             delivered: v.is_delivered(),
             text: v.to_string(),
-            detail: v.clone(),
+            detail: v.into(),
         }
     }
 }
@@ -146,7 +147,7 @@ impl From<&Verdict> for VerdictView {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HopView {
-    pub at: Location,
+    pub at: wire::trace::Location,
     /// `node-1 nat KUBE-SERVICES`, `wire node-1 → node-2`, ...
     pub at_text: String,
     /// `TCP 10.244.1.5:41234 → 10.96.0.10:80`.
@@ -154,19 +155,19 @@ pub struct HopView {
     pub after: String,
     /// The packet's addresses changed at this hop (DNAT, SNAT, un-NAT).
     pub rewrote: bool,
-    pub action: Action,
+    pub action: wire::trace::Action,
     pub explain: String,
 }
 
 impl From<&Hop> for HopView {
     fn from(h: &Hop) -> Self {
         HopView {
-            at: h.at.clone(),
+            at: (&h.at).into(),
             at_text: h.at.to_string(),
             before: h.before.to_string(),
             after: h.after.to_string(),
             rewrote: h.rewrote(),
-            action: h.action.clone(),
+            action: (&h.action).into(),
             explain: h.explain.to_string(),
         }
     }

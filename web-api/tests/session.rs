@@ -205,7 +205,7 @@ fn policy_matrix_and_a_cells_reason() {
     assert!(report.ok, "{:?}", report.diagnostics);
     assert!(report.skipped.is_empty(), "a NetworkPolicy is no longer skipped");
     let m = s.policy_matrix(80, "tcp").expect("matrix");
-    let idx = |name: &str| m.pods.iter().position(|p| p.pod.name.as_ref() == name).unwrap();
+    let idx = |name: &str| m.pods.iter().position(|p| p.pod.name == name).unwrap();
     let (a, b) = (idx("a"), idx("b"));
     assert!(m.allowed[b][a]);
     assert!(!m.allowed[a][b]);

@@ -70,7 +70,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("architecture", "architecture invariant"),
     ("native", "native tests (workspace)"),
     ("kernel", "kernel oracle (network namespaces)"),
-    ("fuzz", "fuzz the loader, the engine and the JS API (fixed seed and run count, libFuzzer)"),
+    ("fuzz", "fuzz the loader, the engine and the JS API (libFuzzer, fixed seed)"),
     ("engine-wasm-node", "engine tests, wasm32 in node"),
     ("engine-wasm-chromium", "engine tests, wasm32 in Chromium"),
     ("app-wasm-chromium", "app tests, wasm32 in Chromium"),
@@ -89,7 +89,7 @@ const CARGO_ONLY: &[&str] = &["fmt", "clippy", "architecture", "native", "kernel
 pub const WASM_GZIP_TARGET: u64 = 400_000;
 
 /// The hard ceiling the test command enforces while the bundle is over its target (a known gap
-/// in ARCHITECTURE.md): it stops further growth until the size work brings it back under
+/// in docs/known-gaps.md): it stops further growth until the size work brings it back under
 /// `WASM_GZIP_TARGET`, and then this goes back to equal it.
 pub const WASM_GZIP_BUDGET: u64 = 570_000;
 
@@ -206,10 +206,11 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         Ok((None, note))
     })?;
     let members = workspace_members(ctx)?;
-    let wasm_crates: Vec<&str> = ["podpath-engine", "podpath-manifests", "app", "podpath-web"]
-        .into_iter()
-        .filter(|c| members.contains(*c))
-        .collect();
+    let wasm_crates: Vec<&str> =
+        ["podpath-engine", "podpath-manifests", "podpath-wire", "app", "podpath-web"]
+            .into_iter()
+            .filter(|c| members.contains(*c))
+            .collect();
     if !members.contains("app") {
         return Err(
             "the workspace has no `app` crate: nothing to bundle or test in a browser".into()
@@ -271,46 +272,42 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
         let (tests, _) = counted(&out, Need::Some)?;
         Ok((tests, skipped.or(agreed).unwrap_or_default().trim().to_string()))
     })?;
-    summary.step(
-        "fuzz the loader, the engine and the JS API (fixed seed and run count, libFuzzer)",
-        || {
-            // Seeds: the bundled scenarios and the bad-input corpora (for `load` and `js_api`); new
-            // finds go to fuzz/corpus/TARGET (ignored by git). Any crash, panic, failed round trip
-            // or broken invariant exits non-zero. A fixed libFuzzer seed and run count make this
-            // step reproducible (the same inputs on every machine, so CI is not a lottery); the
-            // time limit only caps a slow machine. Exploring is a separate, longer run with a fresh
-            // seed: `cargo +nightly fuzz run TARGET -- -max_total_time=600` (manifests/README.md).
-            let mut total = 0u64;
-            // Runs per target: about what each does in twenty seconds on a CI machine.
-            for (target, runs, seeds) in [
-                (
-                    "load",
-                    8000,
-                    &["assets/scenarios", "manifests/tests/bad", "manifests/tests/bad-input"][..],
-                ),
-                ("engine", 3000, &[][..]),
-                ("js_api", 1000, &["assets/scenarios", "manifests/tests/bad-input"][..]),
-            ] {
-                let corpus = ctx.root.join("fuzz/corpus").join(target);
-                std::fs::create_dir_all(&corpus)
-                    .map_err(|e| format!("{}: {e}", corpus.display()))?;
-                let corpus = format!("fuzz/corpus/{target}");
-                let out = ctx
-                    .cmd("cargo")
-                    .args(["+nightly", "fuzz", "run", target, &corpus])
-                    .args(seeds.iter().copied())
-                    .args(["--", "-seed=1", &format!("-runs={runs}"), "-max_total_time=120"])
-                    .arg("-timeout=20")
-                    .run()?;
-                total += out
-                    .lines()
-                    .rev()
-                    .find_map(|l| l.split_once("Done ")?.1.split_whitespace().next()?.parse().ok())
-                    .unwrap_or(0);
-            }
-            Ok((None, format!("{total} inputs over 3 targets, no crash")))
-        },
-    )?;
+    summary.step("fuzz the loader, the engine and the JS API (libFuzzer, fixed seed)", || {
+        // Seeds: the bundled scenarios and the bad-input corpora (for `load` and `js_api`); new
+        // finds go to fuzz/corpus/TARGET (ignored by git). Any crash, panic, failed round trip
+        // or broken invariant exits non-zero. A fixed libFuzzer seed and run count make this
+        // step reproducible (the same inputs on every machine, so CI is not a lottery); the
+        // time limit only caps a slow machine. Exploring is a separate, longer run with a fresh
+        // seed: `cargo +nightly fuzz run TARGET -- -max_total_time=600` (manifests/README.md).
+        let mut total = 0u64;
+        // Runs per target: about what each does in twenty seconds on a CI machine.
+        for (target, runs, seeds) in [
+            (
+                "load",
+                8000,
+                &["assets/scenarios", "manifests/tests/bad", "manifests/tests/bad-input"][..],
+            ),
+            ("engine", 3000, &[][..]),
+            ("js_api", 1000, &["assets/scenarios", "manifests/tests/bad-input"][..]),
+        ] {
+            let corpus = ctx.root.join("fuzz/corpus").join(target);
+            std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
+            let corpus = format!("fuzz/corpus/{target}");
+            let out = ctx
+                .cmd("cargo")
+                .args(["+nightly", "fuzz", "run", target, &corpus])
+                .args(seeds.iter().copied())
+                .args(["--", "-seed=1", &format!("-runs={runs}"), "-max_total_time=120"])
+                .arg("-timeout=20")
+                .run()?;
+            total += out
+                .lines()
+                .rev()
+                .find_map(|l| l.split_once("Done ")?.1.split_whitespace().next()?.parse().ok())
+                .unwrap_or(0);
+        }
+        Ok((None, format!("{total} inputs over 3 targets, no crash")))
+    })?;
     summary.step("engine tests, wasm32 in node", || {
         let out = ctx
             .cmd("cargo")

@@ -3,6 +3,7 @@
 
 use engine::Probe;
 use leptos::prelude::*;
+use manifests::settings::SettingsOverrides;
 
 use super::state::{AppState, Message, PickMode};
 use crate::choices::fit_entry;
@@ -15,8 +16,7 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
         return false;
     };
     state.scenario.set(sc.id.to_string());
-    super::settings_panel::clear_overrides();
-    write_scenario_url(sc.id);
+    set_overrides(SettingsOverrides::default());
     state.editor.update(|e| e.set_draft(sc.yaml));
     apply_yaml(state, sc.yaml);
     if let Some(p) = sc.probe {
@@ -36,7 +36,11 @@ pub fn apply_yaml(state: AppState, text: &str) -> bool {
 /// again against the result (what if).
 pub fn apply_edited_yaml(state: AppState, text: &str) -> bool {
     let before = state.trace.get_untracked();
+    let cluster_before = super::share::before_apply(state);
     let ok = apply_loaded(state, text, manifests::load_with(text, &keep_allocations(state)));
+    if ok {
+        super::share::applied_over(state, text, cluster_before);
+    }
     if ok && before.is_some() {
         state.trace.set(before);
         state.what_if();
@@ -49,7 +53,7 @@ pub fn keep_allocations(state: AppState) -> manifests::LoadOptions {
     let previous = state.cluster.with_untracked(|c| std::sync::Arc::new(c.allocations()));
     manifests::LoadOptions {
         previous: Some(previous),
-        overrides: super::settings_panel::current_overrides(),
+        overrides: current_overrides(),
         overrides_from: Some("the settings panel".into()),
         ..manifests::LoadOptions::default()
     }
@@ -78,6 +82,7 @@ pub fn apply_loaded(
             }
             state.messages.set(messages);
             state.set_cluster(loaded.cluster);
+            super::share::rebase(state, text, false);
             true
         }
         Err(diags) => {
@@ -141,7 +146,7 @@ pub fn send(state: AppState, repeat: u32) {
     state.repeat.set(probe.repeat);
     state.t_ms.set(0.0);
     state.playing.set(!prefers_reduced_motion());
-    write_url(state, &probe);
+    super::share::write_url(state);
 }
 
 /// Number of steps of connection 0 (the one the event list and inspector follow).
@@ -178,61 +183,44 @@ pub fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// `?scenario=ID&probe=...` — a shared link replays the same trace (`crate::url`).
-pub fn write_url(state: AppState, probe: &Probe) {
-    let scenario = state.scenario.get_untracked();
-    // The timeline (events in the engine's grammar, and the clock) and a learn step's link
-    // (`?learn=` opens the step) stay in it.
-    let events = state.events.get_untracked();
-    let now = state.cluster.with_untracked(|c| c.now_ms());
-    let url = crate::url::PageUrl {
-        scenario: Some(scenario),
-        probe: Some(probe.spec()),
-        events,
-        at: (now > 0).then(|| engine::timeline::format_time(now)),
-        learn: crate::url::current().learn,
-        ..Default::default()
-    };
-    crate::url::replace(&url.query());
-}
-
-/// `?scenario=ID` alone, when a scenario is chosen (the probe joins on Send).
-fn write_scenario_url(id: &str) {
-    crate::url::replace(&crate::url::query(Some(id), None));
-}
-
-/// Runs a link's timeline on the cluster. What cannot be used is said, never skipped silently.
-pub fn apply_url_timeline(state: AppState, events: &[String], at: Option<&str>) {
+/// Runs a link's timeline on the cluster; what cannot be used is the error, to be said.
+pub fn apply_url_timeline(
+    state: AppState,
+    events: &[String],
+    at: Option<&str>,
+) -> Result<(), String> {
     if events.is_empty() && at.is_none() {
-        return;
+        return Ok(());
     }
-    let at_ms = match at.map(engine::timeline::parse_time).transpose() {
-        Ok(t) => t,
-        Err(e) => {
-            state.messages.update(|m| m.push(Message::error(format!("the link's at={at:?}: {e}"))));
-            return;
-        }
-    };
-    let parsed = match engine::timeline::parse_events(events) {
-        Ok(p) => p,
-        Err(e) => {
-            state
-                .messages
-                .update(|m| m.push(Message::error(format!("the link's timeline: {e}; not run"))));
-            return;
-        }
-    };
+    let at_ms = at
+        .map(engine::timeline::parse_time)
+        .transpose()
+        .map_err(|e| format!("the link's at={at:?}: {e}; the timeline was not run"))?;
+    let parsed = engine::timeline::parse_events(events)
+        .map_err(|e| format!("the link's timeline: {e}; not run"))?;
     let mut result = Ok(());
     state.cluster.update(|c| {
         result = engine::timeline::run(c, &parsed, at_ms, &mut engine::timeline::NoManifests);
     });
-    match result {
-        Ok(()) => {
-            state.revision.update(|r| *r += 1);
-            state.events.set(parsed.iter().map(ToString::to_string).collect());
-        }
-        Err(e) => state
-            .messages
-            .update(|m| m.push(Message::error(format!("the link's timeline: {e}; not run")))),
-    }
+    result.map_err(|e| format!("the link's timeline: {e}; not run"))?;
+    state.revision.update(|r| *r += 1);
+    state.events.set(parsed.iter().map(ToString::to_string).collect());
+    Ok(())
+}
+
+thread_local! {
+    /// The settings the panel (`settings_panel.rs`) applied: every later load of edited
+    /// manifests keeps them; a new scenario clears them. The page's one cluster: a wasm page
+    /// has one thread.
+    static OVERRIDES: std::cell::RefCell<SettingsOverrides> =
+        std::cell::RefCell::new(SettingsOverrides::default());
+}
+
+/// The overrides the user set in the settings panel.
+pub fn current_overrides() -> SettingsOverrides {
+    OVERRIDES.with(|o| o.borrow().clone())
+}
+
+pub fn set_overrides(overrides: SettingsOverrides) {
+    OVERRIDES.with(|o| *o.borrow_mut() = overrides);
 }

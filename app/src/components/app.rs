@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 
-use super::actions::{self, load_scenario, set_probe};
 use super::clock::run_clock;
 use super::state::AppState;
 use super::{
@@ -26,34 +25,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(initial);
     provide_context(state);
 
-    let synth = loading::url_synth(&url);
-    if let Some((shape, packets)) = synth {
-        loading::load_synth(state, shape, packets);
-    } else if !url.scenario.as_deref().is_some_and(|id| load_scenario(state, id)) {
-        load_scenario(state, "default");
-        if let Some(id) = &url.scenario {
-            // A link that names no bundled scenario says so instead of passing for it.
-            state.messages.set(vec![super::state::Message::error(format!(
-                "the link's scenario {id:?} is not bundled: showing the default cluster instead"
-            ))]);
-        }
-    }
-    actions::apply_url_timeline(state, &url.events, url.at.as_deref());
-    let probe = url.probe.as_deref().map(engine::Probe::parse).transpose();
-    let probe = probe.unwrap_or_else(|e| {
-        let msg = format!("the link's probe: {e}");
-        state.messages.update(|m| m.push(super::state::Message::error(msg)));
-        None
-    });
-    if let Some(p) = probe {
-        set_probe(state, &p);
-        actions::send(state, p.repeat);
-        if let Some(step) = url.step {
-            let last = actions::step_count(state).saturating_sub(1);
-            actions::jump_to_step(state, step.min(last));
-        }
-    }
-
+    super::share::open(state, url.clone());
     learn::provide(state, &url);
     run_clock(state);
     loading::mark_ready();
@@ -61,6 +33,7 @@ pub fn App() -> impl IntoView {
     view! {
         <main data-testid="app" class="app">
             <Toolbar/>
+            <super::share::LinkNotice/>
             <learn::LearnPanel/>
             <learn::ScenarioInfo/>
             <div class="workspace">

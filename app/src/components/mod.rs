@@ -15,6 +15,7 @@ pub mod panels;
 pub mod playback;
 pub mod policy_matrix;
 pub mod settings_panel;
+pub mod share;
 pub mod state;
 pub mod timeline_panel;
 pub mod toolbar;

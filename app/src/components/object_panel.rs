@@ -44,21 +44,21 @@ fn pod_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
         <div class="buttons">
             <button data-testid="toggle-ready" on:click=move |_| {
                 let k = k1.clone();
-                state.edit(move |c| c.set_pod_ready(&k, !spec_ready).map_err(|e| e.to_string()));
+                super::share::diagram_edit(state, move |c| c.set_pod_ready(&k, !spec_ready).map_err(|e| e.to_string()));
             }>{if spec_ready { "Make unready" } else { "Make ready" }}</button>
             <button data-testid="delete-pod" on:click=move |_| {
                 let k = k2.clone();
                 state.selection.set(None);
-                state.edit(move |c| c.remove_pod(&k).map_err(|e| e.to_string()));
+                super::share::diagram_edit(state, move |c| c.remove_pod(&k).map_err(|e| e.to_string()));
             }>"Delete pod"</button>
             <button data-testid="scale-up" on:click=move |_| {
                 let k = k3.clone();
-                state.edit(move |c| edits::scale_owner(c, &k, 1));
+                super::share::diagram_edit(state, move |c| edits::scale_owner(c, &k, 1));
             }>"Scale +1"</button>
             <button data-testid="scale-down" on:click=move |_| {
                 let k = k4.clone();
                 state.selection.set(None);
-                state.edit(move |c| edits::scale_owner(c, &k, -1));
+                super::share::diagram_edit(state, move |c| edits::scale_owner(c, &k, -1));
             }>"Scale −1"</button>
         </div>
         {super::policy_matrix::pod_policy_list(state, &key)}
@@ -77,7 +77,7 @@ fn node_panel(state: AppState, name: String) -> impl IntoView {
         <div class="buttons">
             <button data-testid="toggle-node" on:click=move |_| {
                 let n = n2.clone();
-                state.edit(move |c| c.set_node_ready(&n, !ready).map_err(|e| e.to_string()));
+                super::share::diagram_edit(state, move |c| c.set_node_ready(&n, !ready).map_err(|e| e.to_string()));
             }>{if ready { "Take node down" } else { "Bring node up" }}</button>
         </div>
     }
@@ -110,7 +110,7 @@ fn service_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
                         _ => ServiceType::ClusterIP,
                     };
                     let k = k1.clone();
-                    state.edit(move |c| edits::set_service_type(c, &k, t));
+                    super::share::diagram_edit(state, move |c| edits::set_service_type(c, &k, t));
                 }>
                     <option value="ClusterIP">"ClusterIP"</option>
                     <option value="NodePort">"NodePort"</option>
@@ -121,7 +121,7 @@ fn service_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
                 <select data-testid="service-etp" prop:value=etp.as_str() on:change=move |ev| {
                     let p = if event_target_value(&ev) == "Local" { TrafficPolicy::Local } else { TrafficPolicy::Cluster };
                     let k = k2.clone();
-                    state.edit(move |c| edits::set_external_traffic_policy(c, &k, p));
+                    super::share::diagram_edit(state, move |c| edits::set_external_traffic_policy(c, &k, p));
                 }>
                     <option value="Cluster">"Cluster"</option>
                     <option value="Local">"Local"</option>
@@ -131,7 +131,7 @@ fn service_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
                 <input type="checkbox" data-testid="service-affinity" prop:checked=affinity on:change=move |ev| {
                     let on = event_target_checked(&ev);
                     let k = k3.clone();
-                    state.edit(move |c| edits::set_session_affinity(c, &k, on));
+                    super::share::diagram_edit(state, move |c| edits::set_session_affinity(c, &k, on));
                 }/>
                 " sessionAffinity ClientIP"
             </label>

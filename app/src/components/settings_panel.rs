@@ -4,28 +4,11 @@
 //! applied manifests with the changed fields as overrides (`crate::settings_form`, parsed as
 //! the CLI's flags are), and later Applies of the editor keep them.
 
-use std::cell::RefCell;
-
 use leptos::prelude::*;
 use manifests::settings::SettingsOverrides;
 
 use super::state::{use_state, AppState, Message};
 use crate::settings_form::{settings_notes, Form, DETECT_MODES, POD_NETWORKS};
-
-thread_local! {
-    /// The overrides the panel applied (the page's one cluster: a wasm page has one thread).
-    static OVERRIDES: RefCell<SettingsOverrides> = RefCell::new(SettingsOverrides::default());
-}
-
-/// The overrides the user set in the panel (for every later load of edited manifests).
-pub fn current_overrides() -> SettingsOverrides {
-    OVERRIDES.with(|o| o.borrow().clone())
-}
-
-/// A new scenario is a new cluster: the panel's overrides no longer apply.
-pub fn clear_overrides() {
-    OVERRIDES.with(|o| *o.borrow_mut() = SettingsOverrides::default());
-}
 
 fn merge(into: &mut SettingsOverrides, new: SettingsOverrides) {
     macro_rules! take {
@@ -48,7 +31,7 @@ fn apply(state: AppState, form: Form, current: Form, error: RwSignal<String>) {
         Err(e) => return error.set(e),
     };
     error.set(String::new());
-    let mut all = current_overrides();
+    let mut all = super::actions::current_overrides();
     merge(&mut all, new);
     let text = state.editor.with_untracked(|e| e.cluster_yaml.clone());
     let options = manifests::LoadOptions {
@@ -57,7 +40,7 @@ fn apply(state: AppState, form: Form, current: Form, error: RwSignal<String>) {
     };
     match manifests::load_with(&text, &options) {
         Ok(loaded) => {
-            OVERRIDES.with(|o| *o.borrow_mut() = all);
+            super::actions::set_overrides(all);
             super::actions::apply_loaded(state, &text, Ok(loaded));
         }
         // The last good cluster stays; the panel says why.

@@ -127,6 +127,8 @@ pub fn TimelinePanel() -> impl IntoView {
                 {move || pending().into_iter().map(|(what, left)| view! {
                     <li>{what}" in "{left}</li>
                 }).collect_view()}
+                {move || { state.clock_ms.track(); state.cluster.with_untracked(|c| c.unscheduled().collect::<Vec<_>>()) }
+                    .into_iter().map(|line| view! { <li class="unscheduled">{line}</li> }).collect_view()}
             </ul>
             <ul class="events" data-testid="events">
                 {move || state.events.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}

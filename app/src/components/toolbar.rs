@@ -188,6 +188,7 @@ pub fn Toolbar() -> impl IntoView {
                     }
                 />
             </span>
+            <super::share::CopyLink/>
             <p data-testid="verdict" class=move || format!("verdict {}", verdict().0) aria-live="polite">
                 {move || verdict().1}
             </p>

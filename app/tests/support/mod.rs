@@ -54,8 +54,19 @@ pub async fn tick() {
     TimeoutFuture::new(30).await;
 }
 
-/// Mounts a fresh App in its own container (tests share one page).
+/// Mounts a fresh App in its own container (tests share one page), on a URL with nothing in
+/// it: the app keeps its URL on what it shows, and a test's cluster must not open the next's.
 pub async fn mount() {
+    web_sys::window()
+        .and_then(|w| w.history().ok())
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?"))
+        .expect("url");
+    mount_link().await;
+}
+
+/// Mounts a fresh App on the page's URL as it is (a link under test).
+pub async fn mount_link() {
     for old in all("[data-testid=app]") {
         if let Some(p) = old.parent_element() {
             p.remove();

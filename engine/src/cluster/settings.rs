@@ -2,15 +2,13 @@
 
 use std::net::Ipv4Addr;
 
-use serde::{Deserialize, Serialize};
-
 use crate::addr::Cidr;
 use crate::error::ModelError;
 
 /// How kube-proxy tells pod traffic from other traffic (`--detect-local-mode`), and the match
 /// each mode writes (kube-proxy `pkg/proxy/util/localdetector.go`: `-s`/`! -s` a CIDR, or
 /// `-i`/`! -i` an interface).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DetectLocal {
     /// `ClusterCIDR` (the default): a source inside the cluster CIDR is a pod.
     ClusterCidr,
@@ -57,7 +55,7 @@ impl DetectLocal {
 }
 
 /// How pods are wired to their node and nodes reach each other's pods (the CNI's model).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PodNetwork {
     /// A bridge `cni0` per node, routes to other nodes' podCIDRs via their InternalIP
     /// (the bridge and host-local plugins with host-gw routing; kindnet, flannel host-gw).
@@ -82,7 +80,7 @@ impl PodNetwork {
 }
 
 /// kube-proxy's configuration that changes the rules it writes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KubeProxySettings {
     /// `--masquerade-bit` (default 14 → mark `0x4000`).
     pub masquerade_bit: u8,
@@ -96,7 +94,6 @@ pub struct KubeProxySettings {
     /// kube-proxy adds `--random-fully` to its MASQUERADE rule when the node's iptables
     /// supports it. Off by default: the rules then read as in kube-proxy's own tests (whose fake
     /// iptables lacks it).
-    #[serde(default)]
     pub random_fully: bool,
 }
 
@@ -119,7 +116,7 @@ impl KubeProxySettings {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterSettings {
     /// `--cluster-cidr`: every node's podCIDR lies inside it.
     pub cluster_cidr: Cidr,
@@ -135,7 +132,6 @@ pub struct ClusterSettings {
     /// Size of each node's podCIDR when the cluster allocates them.
     pub node_cidr_mask: u8,
     pub kube_proxy: KubeProxySettings,
-    #[serde(default)]
     pub pod_network: PodNetwork,
 }
 

@@ -11,14 +11,12 @@ mod reconcile;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::{Deserialize, Serialize};
-
 use crate::model::*;
 
 pub use reconcile::PodRank;
 
 /// The kinds of controller that own pods.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WorkloadKind {
     Deployment,
     ReplicaSet,
@@ -60,7 +58,7 @@ impl WorkloadKind {
 
 /// Where a workload's pods may run: its template's constraints, checked per node by
 /// [`crate::scheduler::unfit`] (the loader's filters too).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Placement {
     pub constraints: crate::scheduler::Constraints,
 }
@@ -83,7 +81,7 @@ impl Placement {
 }
 
 /// A controller's desired state, as read from its manifest.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct WorkloadSpec {
     pub kind: WorkloadKind,
     pub namespace: String,
@@ -110,7 +108,7 @@ impl WorkloadSpec {
 /// of seconds to minutes (`--node-monitor-grace-period` 40 s, the 300 s `tolerationSeconds` the
 /// DefaultTolerationSeconds admission plugin adds for `not-ready`/`unreachable`, a pod's 30 s
 /// `terminationGracePeriodSeconds`); the defaults here are short so a failover can be watched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Lifecycle {
     /// From a node going silent to the node lifecycle controller marking it NotReady.
     pub node_monitor_grace_ms: u64,

@@ -440,6 +440,43 @@ impl ClusterState {
             .map(|n| n.id)
     }
 
+    /// Workloads with replicas no node can take, each with kube-scheduler's `FailedScheduling`
+    /// message: `Deployment default/web: 2 replica(s) Pending: 0/3 nodes are available: ...`.
+    /// Those replicas are Pending, bound to no node, so they have no address and no hops.
+    pub fn unscheduled(&self) -> impl Iterator<Item = String> + '_ {
+        self.living.workloads.iter().filter(|w| w.unscheduled > 0).map(|w| {
+            let daemon = w.spec.kind == WorkloadKind::DaemonSet;
+            let reasons: Vec<String> = self
+                .nodes()
+                .filter_map(|n| {
+                    if self.living.down.contains_key(&n.spec.name) && n.spec.ready && !daemon {
+                        // The scheduler has not heard of it yet either; the controllers here
+                        // skip a silent node, which its taint will soon say.
+                        return Some(
+                            "had untolerated taint {node.kubernetes.io/unreachable: }".into(),
+                        );
+                    }
+                    let facts = self.node_facts(&n.spec.name);
+                    crate::scheduler::unfit(
+                        &w.spec.placement.constraints,
+                        &n.spec.name,
+                        &n.spec.labels,
+                        n.spec.ready,
+                        &facts,
+                        daemon,
+                    )
+                })
+                .collect();
+            let why = crate::scheduler::unschedulable_message(self.nodes().count(), &reasons);
+            format!(
+                "{} {}: {} replica(s) Pending: {why}",
+                w.spec.kind.as_str(),
+                w.spec.key(),
+                w.unscheduled
+            )
+        })
+    }
+
     /// Creates one pod of a workload from its template, not Ready until its start delay ends.
     fn create_pod(&mut self, w: WorkloadId, name: String, node: Option<NodeId>) -> Option<PodId> {
         let wl = &self.living.workloads[w.0 as usize];

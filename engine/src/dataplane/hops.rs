@@ -4,7 +4,7 @@
 //! "words {x}", x = value)`. Nothing of it is built unless the walk records (the outcome
 //! enumeration walks every branch and records none): not the location, not the action, not the
 //! values the words name. The words are formatted only when read ([`text!`]), so a trace costs
-//! no formatting until somebody displays, compares or serializes it.
+//! no formatting until somebody displays or compares it.
 //!
 //! Bottom of the dataplane: imports nothing from it.
 

@@ -78,8 +78,9 @@ impl Walker<'_> {
         if let Some(owner) = self.pod_cidr_owner(dst) {
             let filter = if local_out { Builtin::Output } else { Builtin::Forward };
             if owner.id == id {
+                let pod = self.cache.pod_at(self.c, dst);
                 if self.hops.recording() {
-                    let key = self.cache.pod_at(self.c, dst).map(|p| self.cache.pod_key(p));
+                    let key = pod.map(|p| self.cache.pod_key(p));
                     let (route, why) = self.local_pod_route(owner, dst, key);
                     hop!(
                         self,
@@ -97,7 +98,7 @@ impl Walker<'_> {
                 }
                 self.postrouting(node, pkt, self.local_pod_source(node));
                 self.remember_conntrack(id, arrived, pkt);
-                let Some(pod) = self.cache.pod_at(self.c, dst) else {
+                let Some(pod) = pod else {
                     return self.end(Verdict::NoRoute {
                         ip: dst,
                         reason: format!(

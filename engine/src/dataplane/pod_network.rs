@@ -65,19 +65,21 @@ impl<'c> Walker<'c> {
         reply: bool,
     ) {
         let model = self.model();
-        let via = self.pod_gateway(node);
-        let why: Text = match (reply, model) {
-            (true, _) => text!("the reply leaves the pod by its default route"),
-            (false, PodNetwork::Routed) => text!("the pod's only route is its default route, via {via}: a link-local gateway the host end of its veth answers (no bridge)"),
-            (false, _) => text!("the pod's only route is its default route, via the node's bridge {via}"),
-        };
-        hop!(
-            self,
-            Location::PodNetns { pod: key.clone() },
-            t,
-            Action::Route { route: text!("default via {via} dev eth0") },
-            why
-        );
+        if self.hops.recording() {
+            let via = self.pod_gateway(node);
+            let why: Text = match (reply, model) {
+                (true, _) => text!("the reply leaves the pod by its default route"),
+                (false, PodNetwork::Routed) => text!("the pod's only route is its default route, via {via}: a link-local gateway the host end of its veth answers (no bridge)"),
+                (false, _) => text!("the pod's only route is its default route, via the node's bridge {via}"),
+            };
+            hop!(
+                self,
+                Location::PodNetns { pod: key.clone() },
+                t,
+                Action::Route { route: text!("default via {via} dev eth0") },
+                why
+            );
+        }
         let veth = if reply {
             "through the veth pair"
         } else {

@@ -3,7 +3,7 @@
 //! backend kube-proxy chose, not the Service's address), ingress where the node hands the
 //! packet to the destination pod (after the filter hooks, before that node's masquerade, so the
 //! check sees the source as the node received it). Calico, Cilium and kube-router enforce at
-//! these points (ARCHITECTURE.md). Replies are not checked: they match the connection's
+//! these points (docs/network-model.md). Replies are not checked: they match the connection's
 //! conntrack entry.
 //!
 //! The decisions come from [`crate::policy`]; this stage records the hop and ends the
@@ -21,6 +21,9 @@ impl<'c> Walker<'c> {
     /// Egress for the pod that sent the packet, at the first node it reaches.
     pub(super) fn police_egress(&mut self, node: &Node, pkt: &Pkt) -> Option<ConnOutcome> {
         let src = self.egress_from.take()?;
+        if self.c.network_policy_count() == 0 {
+            return None;
+        }
         let dst = *pkt.t.dst.ip();
         let peer = match self.cache.pod_at(self.c, dst) {
             Some(d) => PeerRef::Pod(d),

@@ -175,8 +175,9 @@ pub(crate) struct RuleCache {
     names: RefCell<FastMap<ChainRef, Name>>,
     /// Pods' keys (two shared strings each), by pod: hops name the same pods again and again.
     pod_keys: RefCell<FastMap<PodId, ObjectKey>>,
-    /// The pod that has an address, by address.
-    pods_at: RefCell<FastMap<Ipv4Addr, Option<PodId>>>,
+    /// The pod that has an address, by address (as one `u32`: one round of the hasher, where
+    /// an `Ipv4Addr` hashes its four bytes and their count).
+    pods_at: RefCell<FastMap<u32, Option<PodId>>>,
     /// NetworkPolicy answers of the enforcement points (the `policy` stage), by what they
     /// depend on besides the cluster state: a probe asks the same ones in every branch of its
     /// enumeration and again when traced anew.
@@ -256,11 +257,11 @@ impl RuleCache {
         c: &'c crate::ClusterState,
         ip: Ipv4Addr,
     ) -> Option<&'c crate::model::Pod> {
-        if let Some(id) = self.pods_at.borrow().get(&ip) {
+        if let Some(id) = self.pods_at.borrow().get(&u32::from(ip)) {
             return id.and_then(|id| c.pod(id));
         }
         let pod = c.pod_by_ip(ip);
-        self.pods_at.borrow_mut().insert(ip, pod.map(|p| p.id));
+        self.pods_at.borrow_mut().insert(u32::from(ip), pod.map(|p| p.id));
         pod
     }
 

@@ -14,8 +14,6 @@ pub mod rules;
 use std::fmt;
 use std::net::Ipv4Addr;
 
-use serde::{Deserialize, Serialize};
-
 use crate::addr::{Cidr, Protocol};
 use crate::model::{PodId, ServiceId, ServicePortId};
 
@@ -23,8 +21,7 @@ pub use categorize::{categorize, Categorized};
 pub use rules::{chain_rules, NodeTable};
 
 /// The two netfilter tables kube-proxy writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Table {
     Filter,
     Nat,
@@ -40,7 +37,7 @@ impl fmt::Display for Table {
 }
 
 /// The kernel's built-in chains that kube-proxy hooks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Builtin {
     Prerouting,
     Input,
@@ -63,12 +60,11 @@ impl Builtin {
 
 /// Index of an endpoint in a service port's endpoint list sorted as kube-proxy sorts it
 /// (by the `ip:port` string).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EndpointIdx(pub u32);
 
 /// A chain, by identity. Its name (`KUBE-SVC-XPGD46QRK7WJZT7O`) is computed when rendered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ChainRef {
     Builtin {
         table: Table,
@@ -183,14 +179,14 @@ impl ChainRef {
 }
 
 /// `-m addrtype --{src,dst}-type LOCAL`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AddrType {
     SrcLocal,
     DstLocal,
 }
 
 /// `-m recent` on the list named after a SEP chain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Recent {
     /// `--rcheck --seconds T --reap`
     Rcheck { seconds: u32 },
@@ -199,7 +195,7 @@ pub enum Recent {
 }
 
 /// A rule's comment, kept structured and rendered with names on output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Comment {
     None,
     /// A fixed comment written by kube-proxy (`"kubernetes service portals"`).
@@ -219,7 +215,7 @@ pub enum Comment {
 }
 
 /// The match part of a rule. Every field is optional; all present ones must match.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Matches {
     /// `-m conntrack --ctstate ...`
     pub ctstate: Option<CtState>,
@@ -249,7 +245,7 @@ pub struct Matches {
 }
 
 /// The conntrack-state matches kube-proxy uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CtState {
     /// `-m conntrack --ctstate NEW`
     New,
@@ -262,8 +258,7 @@ pub enum CtState {
 }
 
 /// What a rule does when it matches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Target {
     Jump {
         chain: ChainRef,
@@ -290,7 +285,7 @@ pub enum Target {
     Nothing,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rule {
     pub comment: Comment,
     pub matches: Matches,

@@ -684,7 +684,7 @@ impl<'a> NodeTable<'a> {
 ///
 /// The plugin's `snat` default also writes hairpin and localhost mark rules
 /// (`CNI-HOSTPORT-SETMARK`, `CNI-HOSTPORT-MASQ`); they are not modelled (written down in
-/// ARCHITECTURE.md's gaps), so a pod reaching its own hostPort keeps its source address.
+/// docs/known-gaps.md), so a pod reaching its own hostPort keeps its source address.
 impl NodeTable<'_> {
     /// The pods on this node the plugin forwards ports to: not host-network, with a hostPort.
     pub fn host_port_pods(&self) -> Vec<PodId> {

@@ -1,8 +1,8 @@
 //! What the dataplane records at an enforcement point: the hop's action and words, and the
 //! verdict when the packet is dropped.
 //!
-//! The enforcement points are those of Calico, Cilium and kube-router (ARCHITECTURE.md, "Where
-//! NetworkPolicy is enforced"): egress at the source pod's interface on its node, after
+//! The enforcement points are those of Calico, Cilium and kube-router (docs/network-model.md,
+//! NetworkPolicy): egress at the source pod's interface on its node, after
 //! kube-proxy's DNAT has chosen the backend; ingress at the destination pod's interface on its
 //! node, seeing the source before that node's masquerade. Only new connections are checked:
 //! replies of an allowed connection match its conntrack entry and pass.
@@ -108,7 +108,7 @@ pub(crate) fn check(
         }
         Decision::Allowed { .. } => {
             let hop = record.then(|| {
-                let rule = decision.rule(direction);
+                let rule = decision.rule(direction).map(std::sync::Arc::new);
                 let policies: Vec<ObjectKey> = rule.iter().map(|r| r.policy.clone()).collect();
                 let (peer_text, r) = (Describe::of(peer, c), rule.clone());
                 let explain = Text::lazy(move |f| match &r {

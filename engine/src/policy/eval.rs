@@ -8,8 +8,6 @@
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use super::{Direction, NetworkPolicySpec, Peer, PolicyPort, PolicyRule, RuleText};
 use crate::addr::Protocol;
 use crate::cluster::ClusterState;
@@ -33,7 +31,7 @@ impl PeerRef<'_> {
 }
 
 /// The rule that allowed a packet: `spec.<direction>[index]` of `policy`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleRef {
     pub policy: ObjectKey,
     pub direction: Direction,

@@ -6,8 +6,6 @@
 //! destination, as the dataplane checks them. It says nothing about whether a process listens
 //! there; a trace says that. Pods are grouped by namespace, then workload.
 
-use serde::{Deserialize, Serialize};
-
 use super::eval::{Decision, PeerRef, RuleRef};
 use super::Direction;
 use crate::addr::Protocol;
@@ -15,7 +13,7 @@ use crate::cluster::ClusterState;
 use crate::model::{ObjectKey, Pod};
 
 /// A row/column of the matrix.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MatrixPod {
     pub pod: ObjectKey,
     pub namespace: String,
@@ -25,7 +23,7 @@ pub struct MatrixPod {
 }
 
 /// The matrix: `allowed[src * n + dst]`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Matrix {
     pub port: u16,
     pub protocol: Protocol,
@@ -66,7 +64,7 @@ impl Matrix {
 
 /// Why a cell is what it is: the egress answer at the source, the ingress answer at the
 /// destination.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CellWhy {
     pub from: ObjectKey,
     pub to: ObjectKey,
@@ -78,8 +76,7 @@ pub struct CellWhy {
 }
 
 /// One direction's answer in words and facts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "answer", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SideWhy {
     /// No policy isolates the pod for this direction.
     NotIsolated,

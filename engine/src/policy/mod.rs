@@ -29,8 +29,6 @@ pub(crate) mod store;
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
 use crate::addr::{Cidr, Protocol};
 use crate::model::{Labels, ObjectKey, TargetPort};
 pub use eval::{Decision, PeerRef, RuleRef};
@@ -41,8 +39,7 @@ pub use selector::{LabelSelector, Operator, Requirement};
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 /// `spec.policyTypes` entries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Direction {
     Ingress,
     Egress,
@@ -73,14 +70,14 @@ impl fmt::Display for Direction {
 }
 
 /// A Namespace object: its name and labels (the automatic name label is added when read).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NamespaceSpec {
     pub name: String,
     pub labels: Labels,
 }
 
 /// One `ingress[].from[]` / `egress[].to[]` entry.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Peer {
     /// `podSelector` and/or `namespaceSelector` (at least one is `Some`).
     Pods {
@@ -94,7 +91,7 @@ pub enum Peer {
 }
 
 /// One `ports[]` entry.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PolicyPort {
     pub protocol: Protocol,
     /// `None`: every port of the protocol.
@@ -103,14 +100,14 @@ pub struct PolicyPort {
 }
 
 /// One ingress or egress rule: `from`/`to` (empty: every peer) and `ports` (empty: every port).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PolicyRule {
     pub peers: Vec<Peer>,
     pub ports: Vec<PolicyPort>,
 }
 
 /// A NetworkPolicy as written (before defaulting).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct NetworkPolicySpec {
     pub namespace: String,
     pub name: String,

@@ -18,6 +18,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use super::{Destination, Entry, Probe, Source};
 use crate::addr::{Protocol, IPV6};
 use crate::model::ObjectKey;
+use crate::printable::escape;
 
 /// The most connections one probe opens, wherever it is written (CLI, JS API, URL, the app's
 /// "Send N"): each connection is a full trace kept for playback.
@@ -376,26 +377,6 @@ fn plain_text(field: Field, v: &str) -> Result<&str, ProbeError> {
         ));
     }
     Ok(v)
-}
-
-/// Control and bidirectional characters written as `\u{..}`.
-fn escape(s: &str) -> std::borrow::Cow<'_, str> {
-    fn unsafe_char(c: char) -> bool {
-        c.is_control()
-            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    }
-    if !s.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if unsafe_char(c) {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
 }
 
 /// `ns/pod` or `ns/pod:container`, none of the parts empty.

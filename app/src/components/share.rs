@@ -1,0 +1,446 @@
+//! Links that keep everything: the page's URL follows what is shown (the cluster's manifests
+//! or bundled scenario, the timeline, the clock, the probe, the playback step), "Copy link"
+//! copies it, and a link opened says what of it could not be used instead of passing the
+//! default cluster off as its own. The URL's grammar is `crate::url`'s.
+//!
+//! The link's manifests are the last applied text (the timeline's events run on it) with, when
+//! that Apply kept an earlier cluster's addresses, that cluster's export (`keep`); or the
+//! cluster's export after a diagram edit. They travel deflate-raw compressed in the fragment,
+//! by the browser's own `CompressionStream` (no compression code in the bundle).
+//!
+//! Why the state is a thread-local and one signal: each signal of a new type instantiates the
+//! reactive system's generic code again, and the bundle is size-first.
+
+use std::cell::RefCell;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::actions;
+use super::state::AppState;
+use crate::url::{self, PageUrl, MAX_LINK_CHARS};
+
+#[wasm_bindgen(inline_js = r#"
+async function bytes(data, stream) {
+  return new Uint8Array(await new Response(new Blob([data]).stream().pipeThrough(stream)).arrayBuffer());
+}
+export function deflate(text) { return bytes(text, new CompressionStream('deflate-raw')); }
+export async function inflate(data, max) {
+  const r = new Blob([data]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const parts = [];
+  for (let n = 0;;) {
+    const { done, value } = await r.read();
+    if (done) break;
+    if ((n += value.length) > max) { r.cancel(); throw new Error(`it inflates past ${max} bytes`); }
+    parts.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: true }).decode(await new Blob(parts).arrayBuffer());
+}
+export async function note(link, max, extra, yaml) {
+  const n = document.querySelector('[data-testid=share-note]');
+  if (!n) return;
+  const [p, f, d] = [n.querySelector('p'), n.querySelector('input'), n.querySelector('button')];
+  const long = link.length > max;
+  let said = 'Link copied.';
+  if (long) {
+    said = `This link would be ${link.length} characters, over the ${max} a browser's address bar keeps (Chromium's limit): download the manifests instead (the probe and timeline are not in the file).`;
+  } else {
+    try { await navigator.clipboard.writeText(link); } catch (e) {
+      said = 'The browser did not allow copying: the link is selected below, copy it with Ctrl+C (⌘C).';
+      setTimeout(() => f.select(), 0);
+    }
+  }
+  p.textContent = said + extra;
+  f.value = long ? '' : link;
+  f.hidden = long;
+  d.hidden = !long;
+  d.onclick = () => download(yaml, 'podpath-cluster.yaml');
+  n.hidden = false;
+  // A click elsewhere closes it.
+  setTimeout(() => document.addEventListener('click', function off(e) {
+    if (n.parentNode.contains(e.target)) return;
+    n.hidden = true;
+    document.removeEventListener('click', off);
+  }), 0);
+}
+export function download(text, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 0);
+}
+"#)]
+extern "C" {
+    fn deflate(text: &str) -> js_sys::Promise;
+    fn inflate(data: &[u8], max: f64) -> js_sys::Promise;
+    fn note(link: &str, max: f64, extra: &str, yaml: &str) -> js_sys::Promise;
+}
+
+/// The most a link's manifests may inflate to: far above any text a 32 KiB link holds at
+/// YAML's compression ratios, low enough that a crafted link cannot exhaust the tab.
+const MAX_INFLATED: f64 = 16.0 * 1024.0 * 1024.0;
+
+/// What a link carries beyond the app's state (not reactive), for the App mounted last.
+#[derive(Default)]
+struct Share {
+    /// An App is mounted (the embed view has none: nothing is written).
+    active: bool,
+    base: Base,
+    /// Bumped with every new base, so a compression that finishes late is not used.
+    generation: u64,
+    /// The deflated base (and `keep`), once compressed, with its generation.
+    z: Option<(u64, Vec<u8>, Option<Vec<u8>>)>,
+    /// `synth=` of the link the page opened, while the cluster is that synthetic one.
+    synth: Option<String>,
+    /// The page shows a cluster of its own (not a link that could not be opened, whose URL is
+    /// left in the address bar): the URL may follow it.
+    ready: bool,
+    /// What the opened link held that could not be used, as shown.
+    problems: Option<RwSignal<Vec<String>>>,
+}
+
+thread_local! {
+    static SHARE: RefCell<Share> = RefCell::new(Share::default());
+}
+
+fn with<R>(f: impl FnOnce(&mut Share) -> R) -> R {
+    SHARE.with(|s| f(&mut s.borrow_mut()))
+}
+
+/// The manifests a link carries.
+#[derive(Clone, Debug, Default)]
+struct Base {
+    /// Empty: none (a bundled scenario, a synthetic cluster).
+    text: String,
+    /// The export of the cluster `text` was applied over, whose allocations it keeps.
+    keep: Option<String>,
+    /// The index in `state.events` from which the link's timeline runs on `text`.
+    from: usize,
+    /// `text` is the cluster's export (after a diagram edit), not the user's manifests.
+    exported: bool,
+}
+
+fn problem(text: String) {
+    if let Some(p) = with(|s| s.problems) {
+        p.update(|p| p.push(text));
+    }
+}
+
+/// Opens what `url` describes: manifests or scenario, then the timeline, the probe and the
+/// step. What cannot be used is listed in the link notice.
+pub fn open(state: AppState, url: PageUrl) {
+    let problems = Some(RwSignal::new(url.unreadable.clone()));
+    with(|s| *s = Share { active: true, problems, ..Share::default() });
+    Effect::new(move |_| {
+        // The URL follows the cluster (events, diagram edits) and the playback, once per hop.
+        state.revision.track();
+        state.step.track();
+        state.trace.track();
+        write_url(state);
+    });
+    if let Some(spec) = &url.synth {
+        match super::loading::url_synth(&url) {
+            Some((shape, packets)) => {
+                super::loading::load_synth(state, shape, packets);
+                with(|s| (s.synth, s.ready) = (Some(spec.clone()), true));
+            }
+            None => problem(format!("synth={spec}: not a cluster shape (e.g. 5x200)")),
+        }
+        return;
+    }
+    if let Some(Err(e)) = &url.keep {
+        return lost(format!("the link's manifests: {e}"));
+    }
+    match (url.z.clone(), url.yaml.clone()) {
+        (Some(Ok(z)), _) => {
+            state.loading.set(Some(super::state::LoadStatus {
+                what: "Opening the link's manifests".into(),
+                unit: "",
+                done: 0,
+                total: 1,
+            }));
+            leptos::task::spawn_local(async move {
+                let text = inflated("z", &z).await;
+                let keep = match &url.keep {
+                    Some(Ok(k)) => inflated("keep", k).await.map(Some),
+                    _ => Ok(None),
+                };
+                state.loading.set(None);
+                match (text, keep) {
+                    (Ok(text), Ok(keep)) => open_manifests(state, &text, keep, &url),
+                    (Err(e), _) | (_, Err(e)) => lost(e),
+                }
+            });
+        }
+        (Some(Err(e)), _) | (None, Some(Err(e))) => lost(format!("the link's manifests: {e}")),
+        (None, Some(Ok(text))) => open_manifests(state, &text, None, &url),
+        (None, None) => {
+            let id = url.scenario.as_deref().unwrap_or("default");
+            if actions::load_scenario(state, id) {
+                open_rest(state, &url);
+            } else {
+                actions::load_scenario(state, "default");
+                problem(format!("the link's scenario {id:?} is not bundled: the default cluster is shown instead, without the link's probe and events"));
+            }
+        }
+    }
+}
+
+/// The link's cluster cannot be shown: nothing of it is run on another cluster.
+fn lost(text: String) {
+    problem(format!("{text}; nothing was loaded (choose a scenario above)"));
+}
+
+async fn inflated(name: &str, data: &[u8]) -> Result<String, String> {
+    match JsFuture::from(inflate(data, MAX_INFLATED)).await {
+        Ok(t) => Ok(t.as_string().unwrap_or_default()),
+        Err(e) => Err(format!(
+            "the link's manifests (#{name}) do not inflate: {}",
+            String::from(js_sys::Error::from(e).message()).trim_end_matches('.')
+        )),
+    }
+}
+
+/// Loads the link's manifests; with `keep`, over the allocations of that cluster (as the Apply
+/// that made the link did).
+fn open_manifests(state: AppState, text: &str, keep: Option<String>, url: &PageUrl) {
+    state.editor.update(|e| e.set_draft(text));
+    let mut options = manifests::LoadOptions::default();
+    if let Some(k) = &keep {
+        match manifests::load(k) {
+            // Its allocations are what the load keeps (as the Apply that made the link did).
+            Ok(kept) => {
+                state.cluster.set(kept.cluster);
+                options = actions::keep_allocations(state);
+            }
+            Err(_) => return lost("the link's kept cluster (#keep) does not load".into()),
+        }
+    }
+    if actions::apply_loaded(state, text, manifests::load_with(text, &options)) {
+        if keep.is_some() {
+            rebase_with(state, text, keep, false);
+        }
+        open_rest(state, url);
+    } else {
+        let n = state.messages.with_untracked(|m| m.iter().filter(|m| m.error).count());
+        lost(format!("the link's manifests do not load ({n} errors, listed under the YAML editor with their lines)"));
+    }
+}
+
+/// The timeline, the probe, the step, on the cluster the link named.
+fn open_rest(state: AppState, url: &PageUrl) {
+    if let Err(e) = actions::apply_url_timeline(state, &url.events, url.at.as_deref()) {
+        problem(e);
+    }
+    let probe = match url.probe.as_deref().map(engine::Probe::parse).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            problem(format!("the link's probe: {e}; not sent"));
+            None
+        }
+    };
+    if let Some(p) = probe {
+        actions::set_probe(state, &p);
+        actions::send(state, p.repeat);
+        if let Some(step) = url.step {
+            let n = actions::step_count(state);
+            if step >= n {
+                problem(format!("step={step}: the trace has {n} hops; the last is shown"));
+            }
+            actions::jump_to_step(state, step.min(n.saturating_sub(1)));
+        }
+    } else if url.step.is_some() {
+        problem("step= without a probe: no packet to step through".into());
+    }
+}
+
+/// The cluster now comes from `text` (Apply, a scenario): the link carries it, and the
+/// timeline from here on.
+pub fn rebase(state: AppState, text: &str, exported: bool) {
+    rebase_with(state, text, None, exported);
+}
+
+fn rebase_with(state: AppState, text: &str, keep: Option<String>, exported: bool) {
+    if !with(|s| s.active) {
+        return;
+    }
+    let from = state.events.with_untracked(Vec::len);
+    let text = text.to_string();
+    let generation = with(|s| {
+        s.base = Base { text: text.clone(), keep: keep.clone(), from, exported };
+        (s.synth, s.ready, s.z) = (None, true, None);
+        s.generation += 1;
+        s.generation
+    });
+    if !text.is_empty() && bundled(state).is_none() {
+        leptos::task::spawn_local(async move {
+            if compress(text, keep, generation).await {
+                write_url(state);
+            }
+        });
+    }
+}
+
+/// Deflates a base; false if it is no longer the current one (or the browser failed).
+async fn compress(text: String, keep: Option<String>, generation: u64) -> bool {
+    let Some(z) = deflated(&text).await else { return false };
+    let k = match &keep {
+        Some(k) => match deflated(k).await {
+            Some(k) => Some(k),
+            None => return false,
+        },
+        None => None,
+    };
+    with(|s| {
+        let current = s.generation == generation && s.active;
+        if current {
+            s.z = Some((generation, z, k));
+        }
+        current
+    })
+}
+
+async fn deflated(text: &str) -> Option<Vec<u8>> {
+    let bytes = JsFuture::from(deflate(text)).await.ok()?;
+    Some(js_sys::Uint8Array::new(&bytes).to_vec())
+}
+
+/// The export of the cluster an Apply replaces (taken before it): the link carries it with
+/// the applied text, whose load keeps its allocations (as the Apply did).
+pub fn before_apply(state: AppState) -> Option<String> {
+    with(|s| s.active).then(|| state.cluster.with_untracked(manifests::export))
+}
+
+/// After Apply of `text` over the cluster exported as `before` (from [`before_apply`]).
+pub fn applied_over(state: AppState, text: &str, before: Option<String>) {
+    if before.is_some() {
+        rebase_with(state, text, before, false);
+    }
+}
+
+/// A diagram edit: `state.edit(f)`, then the link carries the edited cluster's export.
+pub fn diagram_edit(state: AppState, f: impl FnOnce(&mut engine::Cluster) -> Result<(), String>) {
+    let rev = state.revision.get_untracked();
+    state.edit(f);
+    if state.revision.get_untracked() != rev {
+        rebase(state, &state.cluster.with_untracked(manifests::export), true);
+    }
+}
+
+/// The scenario id when the link's manifests are that bundled scenario's, unchanged.
+fn bundled(state: AppState) -> Option<String> {
+    let id = state.scenario.get_untracked();
+    let same = with(|s| {
+        s.base.keep.is_none()
+            && manifests::scenarios().into_iter().any(|sc| sc.id == id && sc.yaml == s.base.text)
+    });
+    (!id.is_empty() && same).then_some(id)
+}
+
+/// The link's query and fragment, and whether its manifests are still being compressed.
+fn link(state: AppState) -> (String, bool) {
+    let now = state.cluster.with_untracked(|c| c.now_ms());
+    let (own, from, synth) = with(|s| (!s.base.text.is_empty(), s.base.from, s.synth.clone()));
+    let scenario = bundled(state);
+    let trace_probe = state.trace.with_untracked(|t| t.as_ref().map(|t| t.probe.spec()));
+    let step = state.step.get_untracked();
+    let q = PageUrl {
+        scenario: scenario.clone(),
+        synth,
+        probe: trace_probe.clone(),
+        events: state.events.with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
+        at: (now > 0).then(|| engine::timeline::format_time(now)),
+        step: (trace_probe.is_some() && step > 0).then_some(step),
+        learn: url::current().learn,
+        ..PageUrl::default()
+    }
+    .query();
+    if scenario.is_some() || !own {
+        return (q, false);
+    }
+    with(|s| match s.z.as_ref().filter(|z| z.0 == s.generation) {
+        Some((_, z, k)) => (url::link(&q, Some(z), k.as_deref()), false),
+        None => (q, true),
+    })
+}
+
+/// Keeps the address bar on the link of what is shown (a link too long to share keeps its
+/// manifests out, and says so when opened).
+pub fn write_url(state: AppState) {
+    if !with(|s| s.active && s.ready) {
+        return;
+    }
+    let (mut l, pending) = link(state);
+    if pending {
+        return;
+    }
+    if page_prefix().len() + l.len() > MAX_LINK_CHARS {
+        l = format!("{}#manifests=too-long", l.split('#').next().unwrap_or_default());
+    }
+    url::replace(&l);
+}
+
+fn page_prefix() -> String {
+    let loc = web_sys::window().map(|w| w.location());
+    let part = |f: fn(&web_sys::Location) -> Result<String, JsValue>| {
+        loc.as_ref().and_then(|l| f(l).ok()).unwrap_or_default()
+    };
+    part(web_sys::Location::origin) + &part(web_sys::Location::pathname)
+}
+
+/// Copies the link (the snippet's `note` says how it went: copied, refused by the browser and
+/// selected for the user to copy, or too long, with the manifests as a file instead).
+async fn copy_link(state: AppState) {
+    let mut l = link(state);
+    if l.1 {
+        // The manifests are still being compressed (a moment after Apply): once more, awaited.
+        let (text, keep, g) = with(|s| (s.base.text.clone(), s.base.keep.clone(), s.generation));
+        compress(text, keep, g).await;
+        l = link(state);
+    }
+    let (yaml, exported) = with(|s| (s.base.text.clone(), s.base.exported));
+    let extra = if exported {
+        " It carries the cluster as exported (addresses spelled out, workloads as plain pods)."
+    } else {
+        ""
+    };
+    let _ =
+        JsFuture::from(note(&(page_prefix() + &l.0), MAX_LINK_CHARS as f64, extra, &yaml)).await;
+}
+
+/// "Copy link", and the note of what became of it (filled by the snippet: a static view).
+#[component]
+pub fn CopyLink() -> impl IntoView {
+    let Some(state) = super::state::use_state() else { return ().into_any() };
+    view! {
+        <span class="share">
+            <button data-testid="copy-link" on:click=move |_| leptos::task::spawn_local(copy_link(state))>
+                "Copy link"
+            </button>
+            <div class="share-note" data-testid="share-note" role="status" hidden=true>
+                <p></p>
+                <input data-testid="share-link" readonly=true aria-label="link"/>
+                <button data-testid="download-manifests" hidden=true>"Download manifests"</button>
+            </div>
+        </span>
+    }
+    .into_any()
+}
+
+/// What the opened link held that could not be used, until dismissed.
+#[component]
+pub fn LinkNotice() -> impl IntoView {
+    let Some(problems) = with(|s| s.problems) else { return ().into_any() };
+    (move || {
+        let text = problems.with(|p| p.iter().fold(String::new(), |t, p| t + "\n• " + p));
+        (!text.is_empty()).then(|| view! {
+            <div class="link-notice" data-testid="link-notice" role="alert">
+                <p>"This link could not be used in full:"{text}</p>
+                <button data-testid="link-notice-close" on:click=move |_| problems.set(Vec::new())>"Dismiss"</button>
+            </div>
+        })
+    })
+    .into_any()
+}

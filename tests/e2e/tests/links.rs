@@ -1,0 +1,187 @@
+//! Links that keep everything, over WebDriver in headless Chromium: the user edits the default
+//! cluster's YAML (a fourth web replica), Applies, sends 20 connections, steps the playback and
+//! copies the link; a fresh browser opened on that link shows the same manifests, the same
+//! verdict, the same outcome table and the same hop. A corrupt link says what it could not use
+//! and loads no other cluster. Screenshots of the copy note and the link notice, desktop
+//! (1280 px) and phone (390 px), go to `tests/e2e/screenshots/`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use podpath_e2e::{no_errors, run};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(40);
+
+/// What the page shows of the answer: verdict, outcome rows, playback position, editor text.
+const ANSWER_JS: &str = r#"
+const t = s => { const e = document.querySelector(s); return e ? e.textContent : null; };
+return {
+  verdict: t('[data-testid=verdict]'),
+  outcomes: [...document.querySelectorAll('[data-testid=outcome]')].map(o => o.textContent),
+  position: t('.playback .position'),
+  yaml: document.querySelector('[data-testid=yaml-editor]').value,
+  notice: (n => n && !n.hidden ? n.textContent : null)(document.querySelector('[data-testid=link-notice]')),
+  pods: document.querySelectorAll('[data-testid=pod]').length,
+};
+"#;
+
+fn shot_path(name: &str) -> PathBuf {
+    podpath_e2e::workspace_root().join("tests/e2e/screenshots").join(name)
+}
+
+/// Runs `js` until it returns something other than null/false, or fails after [`WAIT`].
+async fn until(c: &Client, js: &str, what: &str) -> Result<Value, String> {
+    let start = Instant::now();
+    loop {
+        let v = run(c, js).await?;
+        if !(v.is_null() || v == Value::Bool(false)) {
+            return Ok(v);
+        }
+        if start.elapsed() > WAIT {
+            return Err(format!("timed out waiting for {what}"));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn open(c: &Client, url: &str) -> Result<(), String> {
+    c.goto(url).await.map_err(|e| format!("goto {url}: {e}"))?;
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-testid=app]"))
+        .await
+        .map_err(|e| format!("the app never mounted: {e}"))?;
+    // The link's manifests are inflated asynchronously: wait until no load is in progress.
+    until(c, "return !document.querySelector('[data-testid=load-progress]');", "the load").await?;
+    Ok(())
+}
+
+async fn click(c: &Client, testid: &str) -> Result<(), String> {
+    let el = c
+        .find(Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .map_err(|e| format!("no [data-testid={testid}]: {e}"))?;
+    el.click().await.map_err(|e| format!("click {testid}: {e}"))
+}
+
+/// Edits, Applies, sends, steps, copies: returns the copied link and the answer shown.
+async fn make_link(c: &Client, base: &str) -> Result<(String, Value), String> {
+    open(c, base).await?;
+    run(
+        c,
+        "const t = document.querySelector('[data-testid=yaml-editor]');\
+         t.value = t.value.replace('replicas: 3', 'replicas: 4');\
+         t.dispatchEvent(new Event('input', { bubbles: true }));",
+    )
+    .await?;
+    click(c, "apply").await?;
+    run(
+        c,
+        "const n = document.querySelector('[data-testid=send-n-count]'); n.value = '20';\
+         n.dispatchEvent(new Event('change', { bubbles: true }));",
+    )
+    .await?;
+    click(c, "send-n").await?;
+    until(
+        c,
+        "return document.querySelectorAll('[data-testid=outcome]').length == 4;",
+        "4 outcomes",
+    )
+    .await?;
+    // Paused at hop 3 (step 2), whatever the playback had reached: back to the first hop (a
+    // step pauses; the first is as far back as it goes), then two forward.
+    for _ in 0..40 {
+        click(c, "step-back").await?;
+    }
+    click(c, "step-forward").await?;
+    click(c, "step-forward").await?;
+    click(c, "copy-link").await?;
+    let link = until(
+        c,
+        "const l = document.querySelector('[data-testid=share-link]'); return l && l.value;",
+        "the copied link",
+    )
+    .await?;
+    let link = link.as_str().unwrap_or_default().to_string();
+    let answer = run(c, ANSWER_JS).await?;
+    Ok((link, answer))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_so() {
+    let dist = podpath_e2e::bundle().unwrap_or_else(|e| panic!("{e}"));
+    let addr = podpath_e2e::serve(dist).unwrap_or_else(|e| panic!("{e}"));
+    let base = format!("http://{addr}/");
+    let driver = podpath_e2e::Driver::start().unwrap_or_else(|e| panic!("{e}"));
+
+    let first = podpath_e2e::chromium(&driver, 1280, 900).await.unwrap_or_else(|e| panic!("{e}"));
+    let made = make_link(&first, &base).await;
+    let _ = podpath_e2e::save_screenshot(&first, &shot_path("link-copied-1280.png")).await;
+    let _ = first.close().await;
+    let (link, answer) = made.unwrap_or_else(|e| panic!("{e}"));
+    println!("link ({} chars): {link}", link.len());
+    assert!(link.starts_with(&base) && link.contains("#z=") && link.contains("&keep="), "{link}");
+    assert!(link.contains("step=2"), "the link follows the playback: {link}");
+    assert!(answer["yaml"].as_str().unwrap_or_default().contains("replicas: 4"));
+
+    // A fresh browser (no state shared with the first) on the link.
+    let second = podpath_e2e::chromium(&driver, 1280, 900).await.unwrap_or_else(|e| panic!("{e}"));
+    let opened = async {
+        open(&second, &link).await?;
+        until(
+            &second,
+            "return document.querySelectorAll('[data-testid=outcome]').length > 0;",
+            "outcomes",
+        )
+        .await?;
+        no_errors(&second, "after opening the link").await?;
+        run(&second, ANSWER_JS).await
+    }
+    .await;
+    let _ = second.close().await;
+    let opened = opened.unwrap_or_else(|e| panic!("{e}"));
+    for key in ["yaml", "verdict", "outcomes", "position"] {
+        assert_eq!(opened[key], answer[key], "{key}: the link shows what its sender saw");
+    }
+    assert_eq!(opened["notice"], Value::Null, "a good link opens in full");
+
+    // A corrupt link: said, and no other cluster passed off as the link's.
+    let corrupt = format!("{base}?probe=from%3Ddefault/client+to%3Dweb:80&step=x#z=AAAA");
+    for (w, phone) in [(1280, false), (390, true)] {
+        let c = if phone {
+            podpath_e2e::chromium_phone(&driver, w, 844).await
+        } else {
+            podpath_e2e::chromium(&driver, w, 900).await
+        }
+        .unwrap_or_else(|e| panic!("{e}"));
+        let seen = async {
+            open(&c, &corrupt).await?;
+            until(&c, "return document.querySelector('[data-testid=link-notice]');", "the notice")
+                .await?;
+            let a = run(&c, ANSWER_JS).await?;
+            podpath_e2e::save_screenshot(&c, &shot_path(&format!("link-notice-{w}.png"))).await?;
+            if phone {
+                // The copy note on a phone, over a bundled scenario's link.
+                open(&c, &base).await?;
+                click(&c, "send").await?;
+                click(&c, "copy-link").await?;
+                until(&c, "return (n => n && !n.hidden)(document.querySelector('[data-testid=share-note]'));", "the note")
+                    .await?;
+                podpath_e2e::save_screenshot(&c, &shot_path("link-copied-390.png")).await?;
+            }
+            Ok::<Value, String>(a)
+        }
+        .await;
+        let _ = c.close().await;
+        let a = seen.unwrap_or_else(|e| panic!("{e}"));
+        let notice = a["notice"].as_str().unwrap_or_default();
+        assert!(notice.contains("do not inflate"), "{notice}");
+        assert!(notice.contains("step=x: not a whole number"), "{notice}");
+        assert!(notice.contains("nothing was loaded"), "{notice}");
+        assert_eq!(a["pods"], 0, "no other cluster shown");
+    }
+    drop(driver);
+}
