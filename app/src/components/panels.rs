@@ -176,6 +176,7 @@ pub fn Panels() -> impl IntoView {
                         "Export cluster as YAML"
                     </button>
                 </div>
+                <super::settings_panel::SettingsPanel/>
                 <ul data-testid="error" class="diagnostics">
                     {move || state.messages.get().into_iter().map(|m| {
                         let line = m.line;

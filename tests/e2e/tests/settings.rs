@@ -12,7 +12,6 @@ use podpath_e2e::{no_errors, run};
 const WAIT: Duration = Duration::from_secs(30);
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "the panel is not mounted while the app's wasm is over its size ceiling (docs/known-gaps.md); mount it in components/panels.rs to run this"]
 async fn the_settings_panel_shows_applies_and_refuses() {
     let dist = podpath_e2e::bundle().unwrap_or_else(|e| panic!("{e}"));
     let addr = podpath_e2e::serve(dist).unwrap_or_else(|e| panic!("{e}"));
