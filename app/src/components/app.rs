@@ -25,7 +25,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(initial);
     provide_context(state);
 
-    super::share::open(state, url.clone());
+    super::open_link::open(state, url.clone());
     learn::provide(state, &url);
     run_clock(state);
     loading::mark_ready();

@@ -10,6 +10,7 @@ pub mod inspector;
 pub mod learn;
 pub mod loading;
 pub mod object_panel;
+pub mod open_link;
 pub mod packet_canvas;
 pub mod panels;
 pub mod playback;

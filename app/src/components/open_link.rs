@@ -1,0 +1,141 @@
+//! Opening a link: what the URL describes (manifests or a bundled scenario, the timeline, the
+//! probe, the step) is loaded through the app's actions, and what of it cannot be used is said
+//! in the link notice instead of passing the default cluster off as the link's own. The link's
+//! state and the URL that follows the page are [`super::share`]'s; this module sits above it
+//! and above the actions that load, so neither imports the other back.
+
+use leptos::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::actions;
+use super::share::{inflate, problem, rebase_with, write_url, MAX_INFLATED};
+use super::state::AppState;
+use crate::url::PageUrl;
+
+/// Opens what `url` describes: manifests or scenario, then the timeline, the probe and the
+/// step. What cannot be used is listed in the link notice.
+pub fn open(state: AppState, url: PageUrl) {
+    let problems = Some(RwSignal::new(url.unreadable.clone()));
+    super::share::start(problems);
+    Effect::new(move |_| {
+        // The URL follows the cluster (events, diagram edits) and the playback, once per hop.
+        state.revision.track();
+        state.step.track();
+        state.trace.track();
+        write_url(state);
+    });
+    if let Some(spec) = &url.synth {
+        match super::loading::url_synth(&url) {
+            Some((shape, packets)) => {
+                super::loading::load_synth(state, shape, packets);
+                super::share::opened_synth(spec.clone());
+            }
+            None => problem(format!("synth={spec}: not a cluster shape (e.g. 5x200)")),
+        }
+        return;
+    }
+    if let Some(Err(e)) = &url.keep {
+        return lost(format!("the link's manifests: {e}"));
+    }
+    match (url.z.clone(), url.yaml.clone()) {
+        (Some(Ok(z)), _) => {
+            state.loading.set(Some(super::state::LoadStatus {
+                what: "Opening the link's manifests".into(),
+                unit: "",
+                done: 0,
+                total: 1,
+            }));
+            leptos::task::spawn_local(async move {
+                let text = inflated("z", &z).await;
+                let keep = match &url.keep {
+                    Some(Ok(k)) => inflated("keep", k).await.map(Some),
+                    _ => Ok(None),
+                };
+                state.loading.set(None);
+                match (text, keep) {
+                    (Ok(text), Ok(keep)) => open_manifests(state, &text, keep, &url),
+                    (Err(e), _) | (_, Err(e)) => lost(e),
+                }
+            });
+        }
+        (Some(Err(e)), _) | (None, Some(Err(e))) => lost(format!("the link's manifests: {e}")),
+        (None, Some(Ok(text))) => open_manifests(state, &text, None, &url),
+        (None, None) => {
+            let id = url.scenario.as_deref().unwrap_or("default");
+            if actions::load_scenario(state, id) {
+                open_rest(state, &url);
+            } else {
+                actions::load_scenario(state, "default");
+                problem(format!("the link's scenario {id:?} is not bundled: the default cluster is shown instead, without the link's probe and events"));
+            }
+        }
+    }
+}
+
+/// The link's cluster cannot be shown: nothing of it is run on another cluster.
+fn lost(text: String) {
+    problem(format!("{text}; nothing was loaded (choose a scenario above)"));
+}
+
+async fn inflated(name: &str, data: &[u8]) -> Result<String, String> {
+    match JsFuture::from(inflate(data, MAX_INFLATED)).await {
+        Ok(t) => Ok(t.as_string().unwrap_or_default()),
+        Err(e) => Err(format!(
+            "the link's manifests (#{name}) do not inflate: {}",
+            String::from(js_sys::Error::from(e).message()).trim_end_matches('.')
+        )),
+    }
+}
+
+/// Loads the link's manifests; with `keep`, over the allocations of that cluster (as the Apply
+/// that made the link did).
+fn open_manifests(state: AppState, text: &str, keep: Option<String>, url: &PageUrl) {
+    state.editor.update(|e| e.set_draft(text));
+    let mut options = manifests::LoadOptions::default();
+    if let Some(k) = &keep {
+        match manifests::load(k) {
+            // Its allocations are what the load keeps (as the Apply that made the link did).
+            Ok(kept) => {
+                state.cluster.set(kept.cluster);
+                options = actions::keep_allocations(state);
+            }
+            Err(_) => return lost("the link's kept cluster (#keep) does not load".into()),
+        }
+    }
+    if actions::apply_loaded(state, text, manifests::load_with(text, &options)) {
+        if keep.is_some() {
+            rebase_with(state, text, keep, false);
+        }
+        open_rest(state, url);
+    } else {
+        let n = state.messages.with_untracked(|m| m.iter().filter(|m| m.error).count());
+        lost(format!("the link's manifests do not load ({n} errors, listed under the YAML editor with their lines)"));
+    }
+}
+
+/// The timeline, the probe, the step, on the cluster the link named.
+fn open_rest(state: AppState, url: &PageUrl) {
+    if let Err(e) = actions::apply_url_timeline(state, &url.events, url.at.as_deref()) {
+        problem(e);
+    }
+    let probe = match url.probe.as_deref().map(engine::Probe::parse).transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            problem(format!("the link's probe: {e}; not sent"));
+            None
+        }
+    };
+    if let Some(p) = probe {
+        actions::set_probe(state, &p);
+        actions::send(state, p.repeat);
+        if let Some(step) = url.step {
+            let n = actions::step_count(state);
+            if step >= n {
+                problem(format!("step={step}: the trace has {n} hops; the last is shown"));
+            }
+            actions::jump_to_step(state, step.min(n.saturating_sub(1)));
+        }
+    } else if url.step.is_some() {
+        problem("step= without a probe: no packet to step through".into());
+    }
+}
