@@ -696,7 +696,10 @@ async fn playback_steps_a_stage_group_at_a_time_and_the_url_keeps_the_hop() {
     // The URL keeps the hop paused at: a reload opens there.
     let search = web_sys::window().expect("w").location().search().expect("search");
     let step = all("[data-testid=hop]").iter().position(|h| h.class_list().contains("current"));
-    assert!(search.contains(&format!("step={}", step.expect("a current hop"))), "{search}");
+    assert!(
+        search.contains(&format!("step={}", step.expect("a current hop"))),
+        "{search} {step:?}"
+    );
     // Opening the DNS group goes there and plays it hop by hop.
     head(0).click();
     tick().await;

@@ -225,6 +225,7 @@ pub fn step_by(state: AppState, delta: i64) {
 /// Keeps the hop the full app is paused at in its URL (`&step=`), so a reload or a shared link
 /// opens there; `None` (playing again) drops it. The embed view's URL is the page's, untouched.
 pub fn remember_step(step: Option<usize>) {
+    super::share::paused_at(step);
     let mut url = crate::url::current();
     if url.embed || url.probe.is_none() || url.step == step {
         return;

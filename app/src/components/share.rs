@@ -96,6 +96,8 @@ struct Share {
     /// The page shows a cluster of its own (not a link that could not be opened, whose URL is
     /// left in the address bar): the URL may follow it.
     ready: bool,
+    /// The hop playback is paused at (`actions::remember_step`); none while it plays.
+    paused: Option<usize>,
     /// What the opened link held that could not be used, as shown.
     problems: Option<RwSignal<Vec<String>>>,
 }
@@ -125,6 +127,12 @@ struct Base {
 /// used.
 pub(super) fn start(problems: Option<RwSignal<Vec<String>>>) {
     with(|s| *s = Share { active: true, problems, ..Share::default() });
+}
+
+/// Playback paused at hop `step` of connection 0, or plays (`None`): the link's `step`, written
+/// with the next URL update (the playback's hop changes with it).
+pub fn paused_at(step: Option<usize>) {
+    with(|s| s.paused = step);
 }
 
 /// The page shows the synthetic cluster `spec` (`synth=`) its link named.
@@ -227,15 +235,15 @@ fn link(state: AppState) -> (String, bool) {
     let (own, from, synth) = with(|s| (!s.base.text.is_empty(), s.base.from, s.synth.clone()));
     let scenario = bundled(state);
     let trace_probe = state.trace.with_untracked(|t| t.as_ref().map(|t| t.probe.spec()));
-    let step = state.step.get_untracked();
     let q = PageUrl {
         scenario: scenario.clone(),
         synth,
         probe: trace_probe.clone(),
         events: state.events.with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
         at: (now > 0).then(|| engine::timeline::format_time(now)),
-        step: (trace_probe.is_some() && step > 0).then_some(step),
+        step: with(|s| s.paused).filter(|_| trace_probe.is_some()),
         learn: url::current().learn,
+        quiz: url::current().quiz,
         ..PageUrl::default()
     }
     .query();
