@@ -302,9 +302,15 @@ async fn a_dropped_packet_stops_where_it_stops() {
     tick().await;
     assert!(one("[data-testid=packet-canvas]").has_attribute("data-stopped"));
     assert!(text("[data-testid=inspector-raw]").contains("DROP"));
-    // The URL now replays this probe.
-    let search = web_sys::window().expect("w").location().search().expect("search");
-    assert!(search.contains("scenario=etp-local") && search.contains("probe="), "{search}");
+    // The URL now replays this probe (written as the page's effects run: wait for them).
+    let search = || web_sys::window().expect("w").location().search().expect("search");
+    for _ in 0..30 {
+        if search().contains("scenario=etp-local") {
+            break;
+        }
+        tick().await;
+    }
+    assert!(search().contains("scenario=etp-local") && search().contains("probe="), "{}", search());
 }
 
 /// The text of the destination `<select>`'s chosen option.
