@@ -16,7 +16,7 @@ use crate::url::PageUrl;
 /// step. What cannot be used is listed in the link notice.
 pub fn open(state: AppState, url: PageUrl) {
     let problems = Some(RwSignal::new(url.unreadable.clone()));
-    super::share::start(problems);
+    super::share::start(state, problems);
     Effect::new(move |_| {
         // The URL follows the cluster (events, diagram edits) and the playback, once per hop.
         state.revision.track();

@@ -84,8 +84,9 @@ pub(super) const MAX_INFLATED: f64 = 16.0 * 1024.0 * 1024.0;
 /// What a link carries beyond the app's state (not reactive), for the App mounted last.
 #[derive(Default)]
 struct Share {
-    /// An App is mounted (the embed view has none: nothing is written).
-    active: bool,
+    /// The App mounted last, by its revision signal (the embed view has none: nothing is
+    /// written).
+    active: Option<RwSignal<u64>>,
     base: Base,
     /// Bumped with every new base, so a compression that finishes late is not used.
     generation: u64,
@@ -125,8 +126,14 @@ struct Base {
 
 /// A page opened on a link: the share state starts afresh, with what of the link could not be
 /// used.
-pub(super) fn start(problems: Option<RwSignal<Vec<String>>>) {
-    with(|s| *s = Share { active: true, problems, ..Share::default() });
+pub(super) fn start(state: AppState, problems: Option<RwSignal<Vec<String>>>) {
+    with(|s| *s = Share { active: Some(state.revision), problems, ..Share::default() });
+}
+
+/// Whether `state` is the App the link follows: an App mounted before it (browser tests mount
+/// several in one page) keeps its effects, which must not write the newer one's URL.
+fn follows(state: AppState) -> bool {
+    with(|s| s.active == Some(state.revision))
 }
 
 /// Playback paused at hop `step` of connection 0, or plays (`None`): the link's `step`, written
@@ -153,7 +160,7 @@ pub fn rebase(state: AppState, text: &str, exported: bool) {
 }
 
 pub(super) fn rebase_with(state: AppState, text: &str, keep: Option<String>, exported: bool) {
-    if !with(|s| s.active) {
+    if !follows(state) {
         return;
     }
     let from = state.events.with_untracked(Vec::len);
@@ -184,7 +191,7 @@ async fn compress(text: String, keep: Option<String>, generation: u64) -> bool {
         None => None,
     };
     with(|s| {
-        let current = s.generation == generation && s.active;
+        let current = s.generation == generation && s.active.is_some();
         if current {
             s.z = Some((generation, z, k));
         }
@@ -200,7 +207,7 @@ async fn deflated(text: &str) -> Option<Vec<u8>> {
 /// The export of the cluster an Apply replaces (taken before it): the link carries it with
 /// the applied text, whose load keeps its allocations (as the Apply did).
 pub fn before_apply(state: AppState) -> Option<String> {
-    with(|s| s.active).then(|| state.cluster.with_untracked(manifests::export))
+    follows(state).then(|| state.cluster.with_untracked(manifests::export))
 }
 
 /// After Apply of `text` over the cluster exported as `before` (from [`before_apply`]).
@@ -259,7 +266,7 @@ fn link(state: AppState) -> (String, bool) {
 /// Keeps the address bar on the link of what is shown (a link too long to share keeps its
 /// manifests out, and says so when opened).
 pub fn write_url(state: AppState) {
-    if !with(|s| s.active && s.ready) {
+    if !follows(state) || !with(|s| s.ready) {
         return;
     }
     let (mut l, pending) = link(state);
