@@ -299,17 +299,7 @@ impl ClusterState {
             self.living.workloads[w.0 as usize].unscheduled = 0;
             while missing > 0 {
                 let prefix = self.living.workloads[w.0 as usize].spec.pod_prefix.clone();
-                let ns = self.living.workloads[w.0 as usize].spec.namespace.clone();
-                let name = loop {
-                    let n = self.living.take_name_index(w);
-                    let name = format!(
-                        "{prefix}-{}",
-                        name_suffix(&prefix, seeded_index(self.living.lifecycle.seed, n))
-                    );
-                    if self.pod_by_key(&ObjectKey::new(&ns, &name)).is_none() {
-                        break name;
-                    }
-                };
+                let name = self.new_pod_name(w, &prefix);
                 if self.create_pod(w, name, None).is_none() {
                     self.living.workloads[w.0 as usize].unscheduled = missing as u32;
                     break;
@@ -395,17 +385,7 @@ impl ClusterState {
                 continue;
             }
             let prefix = self.living.workloads[w.0 as usize].spec.name.clone();
-            let ns = self.living.workloads[w.0 as usize].spec.namespace.clone();
-            let name = loop {
-                let n = self.living.take_name_index(w);
-                let name = format!(
-                    "{prefix}-{}",
-                    name_suffix(&prefix, seeded_index(self.living.lifecycle.seed, n))
-                );
-                if self.pod_by_key(&ObjectKey::new(&ns, &name)).is_none() {
-                    break name;
-                }
-            };
+            let name = self.new_pod_name(w, &prefix);
             self.create_pod(w, name, Some(node));
         }
     }
@@ -477,6 +457,21 @@ impl ClusterState {
                 w.unscheduled
             )
         })
+    }
+
+    /// The next `PREFIX-xxxxx` name of the workload's seeded sequence that no pod has.
+    fn new_pod_name(&mut self, w: WorkloadId, prefix: &str) -> String {
+        let ns = self.living.workloads[w.0 as usize].spec.namespace.clone();
+        loop {
+            let n = self.living.take_name_index(w);
+            let name = format!(
+                "{prefix}-{}",
+                name_suffix(prefix, seeded_index(self.living.lifecycle.seed, n))
+            );
+            if self.pod_by_key(&ObjectKey::new(&ns, &name)).is_none() {
+                return name;
+            }
+        }
     }
 
     /// Creates one pod of a workload from its template, not Ready until its start delay ends.
