@@ -183,7 +183,7 @@ pub fn jump_to_step(state: AppState, step: usize) {
     }
     state.playing.set(false);
     state.t_ms.set(state.beats().time_of(step));
-    remember_step(Some(step));
+    remember_step(state, Some(step));
 }
 
 /// Pauses at hop `step` from the event list: its stage group opens (the learner is looking at
@@ -224,14 +224,9 @@ pub fn step_by(state: AppState, delta: i64) {
 
 /// Keeps the hop the full app is paused at in its URL (`&step=`), so a reload or a shared link
 /// opens there; `None` (playing again) drops it. The embed view's URL is the page's, untouched.
-pub fn remember_step(step: Option<usize>) {
+pub fn remember_step(state: AppState, step: Option<usize>) {
     super::share::paused_at(step);
-    let mut url = crate::url::current();
-    if url.embed || url.probe.is_none() || url.step == step {
-        return;
-    }
-    url.step = step;
-    replace_query(&url.query());
+    super::share::write_url(state);
 }
 
 /// Replaces the page's query, the fragment (manifests) staying as it is.

@@ -42,7 +42,7 @@ pub fn Playback() -> impl IntoView {
                 on:click=move |_| {
                     state.t_ms.set(0.0);
                     state.playing.set(true);
-                    remember_step(None);
+                    remember_step(state, None);
                 }>"⟲ Restart"</button>
             <button data-testid="step-back" disabled=move || !has_trace()
                 on:click=move |_| step_by(state, -1)>"◀ Step"</button>
@@ -55,7 +55,7 @@ pub fn Playback() -> impl IntoView {
                             state.t_ms.set(0.0);
                         }
                         state.playing.set(true);
-                        remember_step(None);
+                        remember_step(state, None);
                     }
                 }>
                 {move || if state.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
