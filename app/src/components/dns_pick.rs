@@ -16,7 +16,7 @@ const TAG_W: f64 = 30.0;
 /// Picks the name as the destination (in any mode, like a Service port); picking ends.
 pub fn pick_name(state: AppState, t: &DnsTarget) {
     super::actions::choose_destination(state, t.destination(), t.protocol);
-    state.pick.set(PickMode::Inspect);
+    state.probe.pick.set(PickMode::Inspect);
 }
 
 /// The name a port row stands for, for a row without a ClusterIP (a headless Service): its

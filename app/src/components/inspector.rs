@@ -16,8 +16,8 @@ const MAX_OUTCOME_ROWS: usize = 12;
 pub fn Inspector() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
     let hop = move || {
-        let i = state.step.get();
-        state.trace.with(|t| {
+        let i = state.play.step.get();
+        state.play.trace.with(|t| {
             let t = t.as_ref()?;
             let st = steps(t, 0);
             let s = *st.get(i)?;
@@ -65,7 +65,7 @@ pub fn Inspector() -> impl IntoView {
         if super::learn::verdict_pending(state, learn) {
             return None;
         }
-        state.trace.with(|t| {
+        state.play.trace.with(|t| {
             let t = t.as_ref()?;
             let counts = spread(t);
             let n = t.connections.len();

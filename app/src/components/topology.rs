@@ -24,7 +24,7 @@ pub fn TopologyView() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
     let lay = Memo::new(move |_| {
         state.revision.track();
-        let expanded = state.expanded.get();
+        let expanded = state.diagram.expanded.get();
         state.cluster.with(|c| layout(&Topology::from_cluster(c, &expanded)))
     });
     let scale = RwSignal::new(1.0f64);
@@ -44,8 +44,8 @@ pub fn TopologyView() -> impl IntoView {
     // Every drawn connection's route, once per Send or layout change (frames only interpolate).
     // Connection 0 plays with the event list's opened groups, the others one step a group.
     let routes = Memo::new(move |_| {
-        let opened = state.opened.get();
-        state.trace.with(|t| {
+        let opened = state.play.opened.get();
+        state.play.trace.with(|t| {
             let Some(t) = t else { return Vec::new() };
             let beats = |i| crate::hops_grouping::beats(t, i, if i == 0 { opened } else { 0 });
             lay.with(|l| routes(t, l, MAX_PACKETS, beats))
@@ -55,7 +55,7 @@ pub fn TopologyView() -> impl IntoView {
     // Follow the packet: once per hop (and on zoom), pan so the hop it is at and the rest it
     // goes to are on screen, unless the user is dragging the diagram.
     Effect::new(move |_| {
-        let hop = state.step.get();
+        let hop = state.play.step.get();
         let zoom = scale.get();
         let Some(svg) = svg_ref.get_untracked() else { return };
         if drag.get_untracked().is_some() {
@@ -86,7 +86,7 @@ pub fn TopologyView() -> impl IntoView {
     // What Export adds for the canvas: the same packets as SVG, at the current time.
     let packets = move || {
         let doc = web_sys::window().and_then(|w| w.document())?;
-        let (t, tf) = (state.t_ms.get_untracked(), transform());
+        let (t, tf) = (state.play.t_ms.get_untracked(), transform());
         let width = lay.with_untracked(|l| l.width_px);
         routes.with_untracked(|rs| packet_canvas::export_group(&doc, rs, t, &tf, width))
     };
@@ -98,16 +98,16 @@ pub fn TopologyView() -> impl IntoView {
             <button on:click=move |_| { scale.set(1.0); pan.set((0.0, 0.0)); }>"Fit"</button>
             <button data-testid="export-svg" on:click=move |_| export(svg_ref, packets(), false)>"Export SVG"</button>
             <button data-testid="export-png" on:click=move |_| export(svg_ref, packets(), true)>"Export PNG"</button>
-            <button data-testid="pick-source" aria-pressed=move || (state.pick.get() == PickMode::Source).to_string()
+            <button data-testid="pick-source" aria-pressed=move || (state.probe.pick.get() == PickMode::Source).to_string()
                 aria-keyshortcuts="s"
-                on:click=move |_| state.pick.update(|p| *p = if *p == PickMode::Source { PickMode::Inspect } else { PickMode::Source })>
+                on:click=move |_| state.probe.pick.update(|p| *p = if *p == PickMode::Source { PickMode::Inspect } else { PickMode::Source })>
                 "Pick source"</button>
-            <button data-testid="pick-destination" aria-pressed=move || (state.pick.get() == PickMode::Destination).to_string()
+            <button data-testid="pick-destination" aria-pressed=move || (state.probe.pick.get() == PickMode::Destination).to_string()
                 aria-keyshortcuts="d"
-                on:click=move |_| state.pick.update(|p| *p = if *p == PickMode::Destination { PickMode::Inspect } else { PickMode::Destination })>
+                on:click=move |_| state.probe.pick.update(|p| *p = if *p == PickMode::Destination { PickMode::Inspect } else { PickMode::Destination })>
                 "Pick destination"</button>
             <span class="hint" aria-live="polite">
-                {move || match state.pick.get() {
+                {move || match state.probe.pick.get() {
                     PickMode::Inspect => "Click an object to inspect it; Service ports, NodePorts, DNS tags and the client set the probe. Keys: s / d pick, Esc stops",
                     PickMode::Source => "Picking the source: click a container, pod, node or the external client (Esc stops)",
                     PickMode::Destination => "Picking the destination: click a pod, Service port, NodePort, LB or a DNS tag (Esc stops)",
@@ -157,9 +157,9 @@ pub fn TopologyView() -> impl IntoView {
                     return;
                 }
                 match ev.key().as_str() {
-                    "s" => state.pick.set(PickMode::Source),
-                    "d" => state.pick.set(PickMode::Destination),
-                    "Escape" => state.pick.set(PickMode::Inspect),
+                    "s" => state.probe.pick.set(PickMode::Source),
+                    "d" => state.probe.pick.set(PickMode::Destination),
+                    "Escape" => state.probe.pick.set(PickMode::Inspect),
                     "+" | "=" => zoom(1.25),
                     "-" => zoom(0.8),
                     "0" => { scale.set(1.0); pan.set((0.0, 0.0)); }
@@ -179,7 +179,7 @@ pub fn TopologyView() -> impl IntoView {
         </svg>
         // Packets move every frame on a canvas over the diagram (same box, viewBox mapping and
         // zoom / pan), so the diagram's DOM stays still. Export draws them back in as SVG.
-        <PacketCanvas lay=lay routes=routes pan=pan scale=scale svg_ref=svg_ref/>
+        <PacketCanvas lay=lay routes=routes pan=pan scale=scale svg_ref=svg_ref t_ms=state.play.t_ms/>
         </div>
     }
     .into_any()
@@ -254,7 +254,7 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
             let from = s.rect.bottom_center();
             let pts = s.endpoint_points.clone();
             move || {
-                let selected = state.selection.with(|sel| sel.as_ref() == Some(&Selection::Service(key.clone())));
+                let selected = state.diagram.selection.with(|sel| sel.as_ref() == Some(&Selection::Service(key.clone())));
                 selected.then(|| {
                     pts.iter()
                         .map(|(p, ready)| view! {
@@ -312,13 +312,14 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
             }
         })
         .collect_view();
-    let selected =
-        move || state.selection.with(|s| s.as_ref() == Some(&Selection::Service(key2.clone())));
+    let selected = move || {
+        state.diagram.selection.with(|s| s.as_ref() == Some(&Selection::Service(key2.clone())))
+    };
     let endpoints = s.endpoints_text.clone();
     view! {
         <g data-testid="service" class="service clickable" tabindex="0" class:selected=selected
             data-service=s.key.to_string()
-            on:click=move |_| state.selection.set(Some(Selection::Service(key.clone())))>
+            on:click=move |_| state.diagram.selection.set(Some(Selection::Service(key.clone())))>
             <rect class="service" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
             <text class="title" x=r.x + 10.0 y=r.y + 18.0>{s.key.name.to_string()}</text>
             <rect class="badge" x=r.right() - 92.0 y=r.y + 6.0 width="84" height="16" rx="8"></rect>
@@ -326,7 +327,7 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
             <text x=r.x + 10.0 y=r.y + 34.0>{s.address_text.clone()}</text>
             // Re-created when the count changes, so the highlight animation replays.
             {move || {
-                let pulsed = state.pulse.get() > 0;
+                let pulsed = state.diagram.pulse.get() > 0;
                 view! { <text class="endpoints" class:pulse=pulsed x=r.x + 10.0 y=r.y + 50.0>{endpoints.clone()}</text> }
             }}
             <text class="flags" x=r.right() - 8.0 y=r.y + 50.0 text-anchor="end">{s.flags_text.clone()}</text>
@@ -353,7 +354,7 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
                 <g class="group clickable" data-testid="pod-group" tabindex="0"
                     on:click=move |ev| {
                         ev.stop_propagation();
-                        state.expanded.update(|e| { e.insert(key.clone()); });
+                        state.diagram.expanded.update(|e| { e.insert(key.clone()); });
                     }>
                     <title>"A group of pods. Click to expand."</title>
                     <rect class="pod group shadow" x=gr.x + 4.0 y=gr.y - 4.0 width=gr.w - 4.0 height=gr.h rx="6"></rect>
@@ -389,8 +390,9 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
         view! { <text class="small" x=x y=r.bottom() - 10.0>{format!("+{} more", n.more_node_ports)}</text> }
     });
     let (b, f) = (n.bridge, n.netfilter);
-    let selected =
-        move || state.selection.with(|s| s.as_ref() == Some(&Selection::Node(name3.clone())));
+    let selected = move || {
+        state.diagram.selection.with(|s| s.as_ref() == Some(&Selection::Node(name3.clone())))
+    };
     view! {
         <line class="cable" x1=n.eth0.x x2=n.eth0.x y1=n.eth0.y y2=n.wire.y></line>
         <g data-testid="node" class="node" class:down=!n.ready class:selected=selected data-node=n.name.clone()>
@@ -409,7 +411,7 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
             <rect class="netfilter" x=f.x y=f.y width=f.w height=f.h rx="4"></rect>
             <text x=f.x + 8.0 y=f.y + 15.0>"netfilter · kube-proxy rules"</text>
             <text class="small" x=r.right() - 8.0 y=r.bottom() - 10.0 text-anchor="end"
-                on:click=move |_| state.selection.set(Some(Selection::Node(name2.clone())))>
+                on:click=move |_| state.diagram.selection.set(Some(Selection::Node(name2.clone())))>
                 {n.eth0_text.clone()}
             </text>
             {tabs}
@@ -458,13 +460,14 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
                 tabindex="0" role="button" aria-label="collapse the group"
                 on:click=move |ev| {
                     ev.stop_propagation();
-                    state.expanded.update(|e| { e.remove(&g); });
+                    state.diagram.expanded.update(|e| { e.remove(&g); });
                 }>"▴ group"</text>
         }
     });
     let _ = first_port;
-    let selected =
-        move || state.selection.with(|s| s.as_ref() == Some(&Selection::Pod(key_sel.clone())));
+    let selected = move || {
+        state.diagram.selection.with(|s| s.as_ref() == Some(&Selection::Pod(key_sel.clone())))
+    };
     let first = p
         .containers
         .iter()
@@ -493,12 +496,12 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
 
 fn pick_source(state: AppState, s: Source) {
     super::actions::choose_source(state, s);
-    state.pick.set(PickMode::Destination);
+    state.probe.pick.set(PickMode::Destination);
 }
 
 fn pick_dest(state: AppState, addr: SocketAddrV4, protocol: Protocol) {
     super::actions::choose_destination(state, Destination::Addr { addr }, protocol);
-    state.pick.set(PickMode::Inspect);
+    state.probe.pick.set(PickMode::Inspect);
 }
 
 fn pick_container(
@@ -507,8 +510,8 @@ fn pick_container(
     container: &str,
     dest: Option<(std::net::Ipv4Addr, (u16, Protocol))>,
 ) {
-    state.selection.set(Some(Selection::Pod(pod.clone())));
-    match (state.pick.get_untracked(), dest) {
+    state.diagram.selection.set(Some(Selection::Pod(pod.clone())));
+    match (state.probe.pick.get_untracked(), dest) {
         (PickMode::Destination, Some((ip, (port, proto)))) => {
             pick_dest(state, SocketAddrV4::new(ip, port), proto)
         }
@@ -525,8 +528,8 @@ fn pick_pod(
     pod: &engine::ObjectKey,
     dest: Option<(std::net::Ipv4Addr, (u16, Protocol))>,
 ) {
-    state.selection.set(Some(Selection::Pod(pod.clone())));
-    match (state.pick.get_untracked(), dest) {
+    state.diagram.selection.set(Some(Selection::Pod(pod.clone())));
+    match (state.probe.pick.get_untracked(), dest) {
         (PickMode::Destination, Some((ip, (port, proto)))) => {
             pick_dest(state, SocketAddrV4::new(ip, port), proto)
         }
@@ -541,8 +544,8 @@ fn pick_pod(
 }
 
 fn pick_node(state: AppState, node: &str) {
-    state.selection.set(Some(Selection::Node(node.to_string())));
-    if state.pick.get_untracked() == PickMode::Source {
+    state.diagram.selection.set(Some(Selection::Node(node.to_string())));
+    if state.probe.pick.get_untracked() == PickMode::Source {
         pick_source(state, Source::Node { node: node.to_string() });
     }
 }
