@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 
 use super::state::{AppState, PickMode};
+use crate::decimal::px;
 use crate::dns_names::{pod_target, service_targets, DnsTarget};
 use crate::layout::{PodBox, Rect, ServiceBox};
 
@@ -58,8 +59,8 @@ fn tag(state: AppState, r: Rect, t: DnsTarget) -> impl IntoView {
                 pick_name(state, &t);
             }>
             <title>{describe}</title>
-            <rect x=r.x y=r.y width=r.w height=r.h rx="7"></rect>
-            <text x=r.x + r.w / 2.0 y=r.y + 10.5 text-anchor="middle">"DNS"</text>
+            <rect x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="7"></rect>
+            <text x=px(r.x + r.w / 2.0) y=px(r.y + 10.5) text-anchor="middle">"DNS"</text>
         </g>
     }
 }

@@ -9,6 +9,11 @@ use super::state::use_state;
 use crate::choices::spread;
 use crate::layout::position::{hop_of, steps};
 
+/// A probability as a percentage with one decimal: `0.5` → `50%`, `1/3` → `33.3%`.
+fn percent(p: f64) -> String {
+    format!("{}%", crate::decimal::decimal(p * 100.0, 1))
+}
+
 /// Outcome rows shown before the rest are summed into one.
 const MAX_OUTCOME_ROWS: usize = 12;
 
@@ -90,7 +95,7 @@ pub fn Inspector() -> impl IntoView {
                 <tr class="more">
                     <td>{format!("{hidden} more outcomes")}</td>
                     <td class="num">{rest_p.to_string()}</td>
-                    <td class="num">{format!("{:.1}%", rest_p.as_f64() * 100.0)}</td>
+                    <td class="num">{percent(rest_p.as_f64())}</td>
                     <td class="num">{format!("{rest_seen}/{n}")}</td>
                     <td></td>
                 </tr>
@@ -106,7 +111,7 @@ pub fn Inspector() -> impl IntoView {
                         <tr data-testid="outcome">
                             <td>{text}</td>
                             <td class="num">{o.probability.to_string()}</td>
-                            <td class="num">{format!("{:.1}%", o.probability.as_f64() * 100.0)}</td>
+                            <td class="num">{percent(o.probability.as_f64())}</td>
                             <td class="num" data-testid="outcome-count">{format!("{seen}/{n}")}</td>
                             <td>{format!("{src}{}", if o.masqueraded { " (masqueraded)" } else { "" })}</td>
                         </tr>

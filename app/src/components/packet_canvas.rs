@@ -280,7 +280,7 @@ pub fn export_group(
         }
         Some(e)
     };
-    let n = |v: f64| format!("{v:.1}");
+    let n = |v: f64| crate::decimal::decimal(v, 1);
     let group = el("g", &[("transform", transform)])?;
     for (r, pose, look) in packets(routes, t_ms) {
         let phase = pose.phase.as_str().replace(' ', "-");

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use super::dns_pick;
 use super::packet_canvas::{self, PacketCanvas};
 use super::state::{use_state, AppState, PickMode, Selection};
+use crate::decimal::{decimal, px};
 use crate::layout::position::routes;
 use crate::layout::{layout, NodeBox, PodBox, ServiceBox, Topology};
 
@@ -77,10 +78,11 @@ pub fn TopologyView() -> impl IntoView {
         }
     });
 
-    let view_box = move || lay.with(|l| format!("0 0 {:.0} {:.0}", l.width_px, l.height_px));
+    let view_box =
+        move || lay.with(|l| format!("0 0 {} {}", decimal(l.width_px, 0), decimal(l.height_px, 0)));
     let transform = move || {
         let (x, y) = pan.get();
-        format!("translate({x:.1} {y:.1}) scale({:.3})", scale.get())
+        format!("translate({} {}) scale({})", decimal(x, 1), decimal(y, 1), decimal(scale.get(), 3))
     };
 
     // What Export adds for the canvas: the same packets as SVG, at the current time.
@@ -190,12 +192,12 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
     let wires = l
         .wires
         .iter()
-        .map(|(x1, x2, y)| view! { <line class="wire" x1=*x1 x2=*x2 y1=*y y2=*y></line> })
+        .map(|(x1, x2, y)| view! { <line class="wire" x1=px(*x1) x2=px(*x2) y1=px(*y) y2=px(*y)></line> })
         .collect_view();
     let trunk_x = c.x - 40.0;
     let trunk = match (l.wires.first(), l.wires.last()) {
         (Some(a), Some(b)) => Some(
-            view! { <line class="wire" x1=trunk_x x2=trunk_x y1=a.2.min(l.externals.first().map_or(a.2, |e| e.rect.center().y)) y2=b.2></line> },
+            view! { <line class="wire" x1=px(trunk_x) x2=px(trunk_x) y1=px(a.2.min(l.externals.first().map_or(a.2, |e| e.rect.center().y))) y2=px(b.2)></line> },
         ),
         _ => None,
     };
@@ -207,13 +209,13 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
             let r = e.rect;
             let cy = r.center().y;
             view! {
-                <line class="cable" x1=r.right() x2=trunk_x y1=cy y2=cy></line>
+                <line class="cable" x1=px(r.right()) x2=px(trunk_x) y1=px(cy) y2=px(cy)></line>
                 <g class="external clickable" data-testid="external" tabindex="0"
                     on:click=move |_| pick_external(state, ip)>
                     <title>"An external client. Click to send from it."</title>
-                    <rect class="external" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
-                    <text class="title" x=r.x + 10.0 y=r.y + 19.0>"external client"</text>
-                    <text x=r.x + 10.0 y=r.y + 36.0>{ip.to_string()}</text>
+                    <rect class="external" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="6"></rect>
+                    <text class="title" x=px(r.x + 10.0) y=px(r.y + 19.0)>"external client"</text>
+                    <text x=px(r.x + 10.0) y=px(r.y + 36.0)>{ip.to_string()}</text>
                 </g>
             }
         })
@@ -233,13 +235,13 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
             });
             let cy = r.center().y;
             view! {
-                <line class="cable" x1=r.right() x2=trunk_x y1=cy y2=cy></line>
+                <line class="cable" x1=px(r.right()) x2=px(trunk_x) y1=px(cy) y2=px(cy)></line>
                 <g class="lb clickable" data-testid="load-balancer" tabindex="0"
                     on:click=move |_| pick_dest(state, SocketAddrV4::new(ip, port), proto)>
                     <title>"A cloud load balancer in front of the cluster. Click to send to it."</title>
-                    <rect class="lb" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
-                    <text class="title" x=r.x + 10.0 y=r.y + 19.0>{b.title.clone()}</text>
-                    <text x=r.x + 10.0 y=r.y + 36.0>{format!("{ip} :{port}")}</text>
+                    <rect class="lb" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="6"></rect>
+                    <text class="title" x=px(r.x + 10.0) y=px(r.y + 19.0)>{b.title.clone()}</text>
+                    <text x=px(r.x + 10.0) y=px(r.y + 36.0)>{format!("{ip} :{port}")}</text>
                 </g>
             }
         })
@@ -259,7 +261,7 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
                     pts.iter()
                         .map(|(p, ready)| view! {
                             <line class="endpoint-line" class:unready=!*ready data-testid="endpoint-line"
-                                x1=from.x y1=from.y x2=p.x y2=p.y></line>
+                                x1=px(from.x) y1=px(from.y) x2=px(p.x) y2=px(p.y)></line>
                         })
                         .collect_view()
                 })
@@ -269,8 +271,8 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
     let nodes = l.nodes.iter().map(|n| draw_node(state, n, trunk_x)).collect_view();
     view! {
         <text class="zone" x=20 y=36>"outside the cluster"</text>
-        <rect class="cluster" x=c.x y=c.y width=c.w height=c.h rx="10"></rect>
-        <text class="zone" x=c.x + 12.0 y=c.y + 20.0>"cluster — Services are virtual: rules on every node"</text>
+        <rect class="cluster" x=px(c.x) y=px(c.y) width=px(c.w) height=px(c.h) rx="10"></rect>
+        <text class="zone" x=px(c.x + 12.0) y=px(c.y + 20.0)>"cluster — Services are virtual: rules on every node"</text>
         {trunk}
         {wires}
         {outside}
@@ -306,8 +308,8 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
                             dns_pick::pick_name(state, t);
                         }
                     }>
-                    <rect x=pr.x y=pr.y width=pr.w height=pr.h rx="3"></rect>
-                    <text x=pr.x + 6.0 y=pr.y + 13.0>{p.text.clone()}</text>
+                    <rect x=px(pr.x) y=px(pr.y) width=px(pr.w) height=px(pr.h) rx="3"></rect>
+                    <text x=px(pr.x + 6.0) y=px(pr.y + 13.0)>{p.text.clone()}</text>
                 </g>
             }
         })
@@ -320,17 +322,17 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
         <g data-testid="service" class="service clickable" tabindex="0" class:selected=selected
             data-service=s.key.to_string()
             on:click=move |_| state.diagram.selection.set(Some(Selection::Service(key.clone())))>
-            <rect class="service" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
-            <text class="title" x=r.x + 10.0 y=r.y + 18.0>{s.key.name.to_string()}</text>
-            <rect class="badge" x=r.right() - 92.0 y=r.y + 6.0 width="84" height="16" rx="8"></rect>
-            <text class="badge" x=r.right() - 50.0 y=r.y + 18.0 text-anchor="middle">{s.type_badge}</text>
-            <text x=r.x + 10.0 y=r.y + 34.0>{s.address_text.clone()}</text>
+            <rect class="service" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="8"></rect>
+            <text class="title" x=px(r.x + 10.0) y=px(r.y + 18.0)>{s.key.name.to_string()}</text>
+            <rect class="badge" x=px(r.right() - 92.0) y=px(r.y + 6.0) width="84" height="16" rx="8"></rect>
+            <text class="badge" x=px(r.right() - 50.0) y=px(r.y + 18.0) text-anchor="middle">{s.type_badge}</text>
+            <text x=px(r.x + 10.0) y=px(r.y + 34.0)>{s.address_text.clone()}</text>
             // Re-created when the count changes, so the highlight animation replays.
             {move || {
                 let pulsed = state.diagram.pulse.get() > 0;
-                view! { <text class="endpoints" class:pulse=pulsed x=r.x + 10.0 y=r.y + 50.0>{endpoints.clone()}</text> }
+                view! { <text class="endpoints" class:pulse=pulsed x=px(r.x + 10.0) y=px(r.y + 50.0)>{endpoints.clone()}</text> }
             }}
-            <text class="flags" x=r.right() - 8.0 y=r.y + 50.0 text-anchor="end">{s.flags_text.clone()}</text>
+            <text class="flags" x=px(r.right() - 8.0) y=px(r.y + 50.0) text-anchor="end">{s.flags_text.clone()}</text>
             {rows}
             {dns_pick::service_tags(state, s)}
         </g>
@@ -357,11 +359,11 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
                         state.diagram.expanded.update(|e| { e.insert(key.clone()); });
                     }>
                     <title>"A group of pods. Click to expand."</title>
-                    <rect class="pod group shadow" x=gr.x + 4.0 y=gr.y - 4.0 width=gr.w - 4.0 height=gr.h rx="6"></rect>
-                    <rect class="pod group" x=gr.x y=gr.y width=gr.w - 4.0 height=gr.h rx="6"></rect>
-                    <text class="title" x=gr.x + 8.0 y=gr.y + 18.0>{g.title.clone()}</text>
-                    <text x=gr.x + 8.0 y=gr.y + 36.0>{g.summary.clone()}</text>
-                    <text class="collapse" x=gr.right() - 12.0 y=gr.y + 36.0 text-anchor="end">"▾ expand"</text>
+                    <rect class="pod group shadow" x=px(gr.x + 4.0) y=px(gr.y - 4.0) width=px(gr.w - 4.0) height=px(gr.h) rx="6"></rect>
+                    <rect class="pod group" x=px(gr.x) y=px(gr.y) width=px(gr.w - 4.0) height=px(gr.h) rx="6"></rect>
+                    <text class="title" x=px(gr.x + 8.0) y=px(gr.y + 18.0)>{g.title.clone()}</text>
+                    <text x=px(gr.x + 8.0) y=px(gr.y + 36.0)>{g.summary.clone()}</text>
+                    <text class="collapse" x=px(gr.right() - 12.0) y=px(gr.y + 36.0) text-anchor="end">"▾ expand"</text>
                 </g>
             }
         })
@@ -379,38 +381,38 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
                         pick_dest(state, SocketAddrV4::new(ip, port), proto);
                     }>
                     <title>{format!("NodePort {port}/{proto} is open on this node's addresses")}</title>
-                    <rect x=tr.x y=tr.y width=tr.w height=tr.h rx="3"></rect>
-                    <text x=tr.x + tr.w / 2.0 y=tr.y + 13.0 text-anchor="middle">{format!(":{port}")}</text>
+                    <rect x=px(tr.x) y=px(tr.y) width=px(tr.w) height=px(tr.h) rx="3"></rect>
+                    <text x=px(tr.x + tr.w / 2.0) y=px(tr.y + 13.0) text-anchor="middle">{format!(":{port}")}</text>
                 </g>
             }
         })
         .collect_view();
     let more = (n.more_node_ports > 0).then(|| {
         let x = n.node_ports.last().map_or(r.x + 8.0, |t| t.rect.right() + 6.0);
-        view! { <text class="small" x=x y=r.bottom() - 10.0>{format!("+{} more", n.more_node_ports)}</text> }
+        view! { <text class="small" x=px(x) y=px(r.bottom() - 10.0)>{format!("+{} more", n.more_node_ports)}</text> }
     });
     let (b, f) = (n.bridge, n.netfilter);
     let selected = move || {
         state.diagram.selection.with(|s| s.as_ref() == Some(&Selection::Node(name3.clone())))
     };
     view! {
-        <line class="cable" x1=n.eth0.x x2=n.eth0.x y1=n.eth0.y y2=n.wire.y></line>
+        <line class="cable" x1=px(n.eth0.x) x2=px(n.eth0.x) y1=px(n.eth0.y) y2=px(n.wire.y)></line>
         <g data-testid="node" class="node" class:down=!n.ready class:selected=selected data-node=n.name.clone()>
-            <rect class="node" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
+            <rect class="node" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="8"></rect>
             <g class="clickable" tabindex="0" on:click=move |_| pick_node(state, &name)>
-                <text class="title" x=r.x + 10.0 y=r.y + 20.0>
+                <text class="title" x=px(r.x + 10.0) y=px(r.y + 20.0)>
                     {format!("{}{}", n.name, if n.ready { "" } else { " (NotReady)" })}
                 </text>
-                <text x=r.x + 10.0 y=r.y + 36.0>{n.ips_text.clone()}</text>
-                <text x=r.x + 10.0 y=r.y + 51.0>{n.cidr_text.clone()}</text>
+                <text x=px(r.x + 10.0) y=px(r.y + 36.0)>{n.ips_text.clone()}</text>
+                <text x=px(r.x + 10.0) y=px(r.y + 51.0)>{n.cidr_text.clone()}</text>
             </g>
             {pods}
             {groups}
-            <rect class="bridge" x=b.x y=b.y width=b.w height=b.h rx="4"></rect>
-            <text x=b.x + 8.0 y=b.y + 15.0>{n.bridge_text.clone()}</text>
-            <rect class="netfilter" x=f.x y=f.y width=f.w height=f.h rx="4"></rect>
-            <text x=f.x + 8.0 y=f.y + 15.0>"netfilter · kube-proxy rules"</text>
-            <text class="small" x=r.right() - 8.0 y=r.bottom() - 10.0 text-anchor="end"
+            <rect class="bridge" x=px(b.x) y=px(b.y) width=px(b.w) height=px(b.h) rx="4"></rect>
+            <text x=px(b.x + 8.0) y=px(b.y + 15.0)>{n.bridge_text.clone()}</text>
+            <rect class="netfilter" x=px(f.x) y=px(f.y) width=px(f.w) height=px(f.h) rx="4"></rect>
+            <text x=px(f.x + 8.0) y=px(f.y + 15.0)>"netfilter · kube-proxy rules"</text>
+            <text class="small" x=px(r.right() - 8.0) y=px(r.bottom() - 10.0) text-anchor="end"
                 on:click=move |_| state.diagram.selection.set(Some(Selection::Node(name2.clone())))>
                 {n.eth0_text.clone()}
             </text>
@@ -445,9 +447,9 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
                         ev.stop_propagation();
                         pick_container(state, &key, &cname, ip.zip(port));
                     }>
-                    <rect x=cr.x y=cr.y width=cr.w height=cr.h rx="3"></rect>
-                    <text x=cr.x + 6.0 y=cr.y + 13.0>{c.name.clone()}</text>
-                    <text class="ports" x=cr.right() - 6.0 y=cr.y + 13.0 text-anchor="end">
+                    <rect x=px(cr.x) y=px(cr.y) width=px(cr.w) height=px(cr.h) rx="3"></rect>
+                    <text x=px(cr.x + 6.0) y=px(cr.y + 13.0)>{c.name.clone()}</text>
+                    <text class="ports" x=px(cr.right() - 6.0) y=px(cr.y + 13.0) text-anchor="end">
                         {if c.crashed { format!("{} CrashLoop", c.ports_text) } else { c.ports_text.clone() }}
                     </text>
                 </g>
@@ -456,7 +458,7 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
         .collect_view();
     let collapse = p.expanded_from.clone().map(|g| {
         view! {
-            <text class="collapse clickable" x=r.right() - 8.0 y=r.y + 16.0 text-anchor="end"
+            <text class="collapse clickable" x=px(r.right() - 8.0) y=px(r.y + 16.0) text-anchor="end"
                 tabindex="0" role="button" aria-label="collapse the group"
                 on:click=move |ev| {
                     ev.stop_propagation();
@@ -477,13 +479,13 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
         <g data-testid="pod" class="pod clickable" tabindex="0" class:unready=!p.ready class:dns=p.dns class:selected=selected
             data-pod=p.key.to_string()
             on:click=move |_| pick_pod(state, &key, ip.zip(first))>
-            <rect class="pod" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
+            <rect class="pod" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="6"></rect>
             <title>{format!("pod {} — {}", p.key, p.labels_text)}</title>
-            <text class="title" x=r.x + 8.0 y=r.y + 16.0>{p.title_text.clone()}</text>
-            <text x=r.x + 8.0 y=r.y + 31.0>
+            <text class="title" x=px(r.x + 8.0) y=px(r.y + 16.0)>{p.title_text.clone()}</text>
+            <text x=px(r.x + 8.0) y=px(r.y + 31.0)>
                 {format!("{} · {}{}", p.ip_text, p.status_text, if p.dns { " · CoreDNS" } else { "" })}
             </text>
-            <text class="labels" x=r.x + 8.0 y=r.y + 43.0>{p.labels_text.clone()}</text>
+            <text class="labels" x=px(r.x + 8.0) y=px(r.y + 43.0)>{p.labels_text.clone()}</text>
             {containers}
             {collapse}
             {dns_pick::pod_tag(state, p)}
