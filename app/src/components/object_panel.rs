@@ -10,8 +10,8 @@ use crate::edits;
 
 #[component]
 pub fn ObjectPanel() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
-    view! {
+    let state = use_state()?;
+    Some(view! {
         <section class="object-panel" data-testid="object-panel">
             <h2>"Selected object"</h2>
             {move || {
@@ -27,8 +27,7 @@ pub fn ObjectPanel() -> impl IntoView {
                 {move || state.messages.get().into_iter().filter(|m| m.error && m.line.is_none()).take(1).map(|m| view! { <li class="error">{m.text}</li> }).collect_view()}
             </ul>
         </section>
-    }
-    .into_any()
+    })
 }
 
 fn pod_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {

@@ -47,7 +47,7 @@ enum Tab {
 
 #[component]
 pub fn Panels() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let tab = RwSignal::new(Tab::Yaml);
     // The editor edits the shared draft directly; a scenario replaces it, a diagram edit
     // replaces it only when it holds no unapplied text (`editor_sync`).
@@ -135,7 +135,7 @@ pub fn Panels() -> impl IntoView {
                 class:active=move || tab.get() == t on:click=move |_| tab.set(t)>{label}</button>
         }
     };
-    view! {
+    Some(view! {
         <section class="panels">
             <div role="tablist" class="tabs">
                 {tab_button(Tab::Yaml, "YAML", "tab-yaml")}
@@ -211,6 +211,5 @@ pub fn Panels() -> impl IntoView {
                 </pre>
             </div>
         </section>
-    }
-    .into_any()
+    })
 }

@@ -18,7 +18,7 @@ fn speed_text(speed: f64) -> &'static str {
 
 #[component]
 pub fn Playback() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let has_trace = move || state.play.trace.with(|t| t.is_some());
     // A step is a stage group (or a hop of an opened one); the hop is the event list's.
     let position = move || {
@@ -36,7 +36,7 @@ pub fn Playback() -> impl IntoView {
             hop + 1
         )
     };
-    view! {
+    Some(view! {
         <div class="playback" role="toolbar" aria-label="playback">
             <button data-testid="restart" disabled=move || !has_trace()
                 on:click=move |_| {
@@ -79,6 +79,5 @@ pub fn Playback() -> impl IntoView {
             </label>
             <span class="position" aria-live="polite">{position}</span>
         </div>
-    }
-    .into_any()
+    })
 }

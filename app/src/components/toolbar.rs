@@ -10,7 +10,7 @@ use crate::choices::{dest_options, source_options};
 
 #[component]
 pub fn Toolbar() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let scenarios = manifests::scenarios();
     let sources = Memo::new(move |_| {
         state.revision.track();
@@ -56,7 +56,7 @@ pub fn Toolbar() -> impl IntoView {
             },
         })
     };
-    view! {
+    Some(view! {
         <header class="toolbar">
             <h1>"podpath"</h1>
             <label>
@@ -190,6 +190,5 @@ pub fn Toolbar() -> impl IntoView {
                 {move || verdict().1}
             </p>
         </header>
-    }
-    .into_any()
+    })
 }

@@ -22,7 +22,7 @@ const MAX_PACKETS: usize = 200;
 
 #[component]
 pub fn TopologyView() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let lay = Memo::new(move |_| {
         state.revision.track();
         let expanded = state.diagram.expanded.get();
@@ -93,7 +93,7 @@ pub fn TopologyView() -> impl IntoView {
         routes.with_untracked(|rs| packet_canvas::export_group(&doc, rs, t, &tf, width))
     };
 
-    view! {
+    Some(view! {
         <div class="diagram-tools" role="toolbar" aria-label="diagram">
             <button on:click=move |_| zoom(1.25) aria-label="zoom in">"+"</button>
             <button on:click=move |_| zoom(0.8) aria-label="zoom out">"−"</button>
@@ -183,8 +183,7 @@ pub fn TopologyView() -> impl IntoView {
         // zoom / pan), so the diagram's DOM stays still. Export draws them back in as SVG.
         <PacketCanvas lay=lay routes=routes pan=pan scale=scale svg_ref=svg_ref t_ms=state.play.t_ms/>
         </div>
-    }
-    .into_any()
+    })
 }
 
 fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
