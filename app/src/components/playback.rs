@@ -19,7 +19,8 @@ fn speed_text(speed: f64) -> &'static str {
 #[component]
 pub fn Playback() -> impl IntoView {
     let state = use_state()?;
-    let has_trace = move || state.play.trace.with(|t| t.is_some());
+    // One closure for every button (each closure type is its own copy of the reactive code).
+    let no_trace = move || state.play.trace.with(|t| t.is_none());
     // A step is a stage group (or a hop of an opened one); the hop is the event list's.
     let position = move || {
         let n = state.play.step_count();
@@ -38,15 +39,15 @@ pub fn Playback() -> impl IntoView {
     };
     Some(view! {
         <div class="playback" role="toolbar" aria-label="playback">
-            <button data-testid="restart" disabled=move || !has_trace()
+            <button data-testid="restart" disabled=no_trace
                 on:click=move |_| {
                     state.play.t_ms.set(0.0);
                     state.play.playing.set(true);
                     remember_step(state, None);
                 }>"⟲ Restart"</button>
-            <button data-testid="step-back" disabled=move || !has_trace()
+            <button data-testid="step-back" disabled=no_trace
                 on:click=move |_| step_by(state, -1)>"◀ Step"</button>
-            <button data-testid="play" disabled=move || !has_trace()
+            <button data-testid="play" disabled=no_trace
                 on:click=move |_| {
                     if state.play.playing.get_untracked() {
                         state.play.playing.set(false);
@@ -60,9 +61,9 @@ pub fn Playback() -> impl IntoView {
                 }>
                 {move || if state.play.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
             </button>
-            <button data-testid="step-forward" disabled=move || !has_trace()
+            <button data-testid="step-forward" disabled=no_trace
                 on:click=move |_| step_by(state, 1)>"Step ▶"</button>
-            <button data-testid="jump-verdict" disabled=move || !has_trace()
+            <button data-testid="jump-verdict" disabled=no_trace
                 on:click=move |_| super::learn::jump_to_verdict(state)>"Jump to the verdict ⇥"</button>
             <label>
                 "Speed "

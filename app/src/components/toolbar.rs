@@ -40,6 +40,7 @@ pub fn Toolbar() -> impl IntoView {
         })
     };
     let n_input = RwSignal::new(10u32);
+    let picking = move |mode: PickMode| move || state.probe.pick.get() == mode;
     let learn = super::learn::use_learn();
     let verdict = move || {
         if super::learn::verdict_pending(state, learn) {
@@ -75,7 +76,7 @@ pub fn Toolbar() -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
-            <label class:picking=move || state.probe.pick.get() == PickMode::Source>
+            <label class:picking=picking(PickMode::Source)>
                 "From "
                 <select
                     data-testid="source-select"
@@ -103,7 +104,7 @@ pub fn Toolbar() -> impl IntoView {
                     }}
                 </select>
             </label>
-            <label class:picking=move || state.probe.pick.get() == PickMode::Destination>
+            <label class:picking=picking(PickMode::Destination)>
                 "To "
                 <select
                     data-testid="dest-select"
