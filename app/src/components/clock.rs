@@ -47,7 +47,7 @@ pub(crate) fn run_clock(play: PlaybackState) {
         }
     }
 
-    Effect::new(move |_| {
+    super::effect(move || {
         if play.playing.get() {
             *last_ts.borrow_mut() = None;
             schedule(play, frames.clone(), last_ts.clone());

@@ -38,7 +38,7 @@ pub fn HopList() -> impl IntoView {
     let current = state.play.step;
     let list = NodeRef::<leptos::html::Ol>::new();
     // Keep the current hop in view inside the list (not the page): the outside world, so an effect.
-    Effect::new(move |_| {
+    super::effect(move || {
         let i = current.get();
         let Some(ol) = list.get() else { return };
         let Ok(Some(li)) = ol.query_selector(&format!("[data-testid=hop][data-step=\"{i}\"]"))

@@ -329,7 +329,7 @@ fn mark_later(state: AppState, learn: LearnState) {
 pub fn LearnPanel() -> impl IntoView {
     let (Some(state), Some(learn)) = (use_state(), use_learn()) else { return None };
     let panel = NodeRef::<leptos::html::Section>::new();
-    Effect::new(move |_| {
+    super::effect(move || {
         // Diagram redraws (edits, expanding a group) drop the marks: they are put back too.
         state.revision.track();
         state.diagram.expanded.track();

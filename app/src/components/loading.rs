@@ -43,7 +43,7 @@ pub fn LoadProgress() -> impl IntoView {
 /// Marks the app root usable: `data-ready` holds `performance.now()` (ms since navigation
 /// start) at the first run of effects, i.e. after the first render is mounted.
 pub fn mark_ready() {
-    Effect::new(move |_| {
+    super::effect(move || {
         let Some(w) = web_sys::window() else { return };
         let now = w.performance().map_or(0.0, |p| p.now());
         let root = w.document().and_then(|d| d.query_selector("[data-testid=app]").ok().flatten());

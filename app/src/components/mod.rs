@@ -22,3 +22,10 @@ pub mod timeline_panel;
 pub mod toolbar;
 pub mod topology;
 pub mod whatif;
+
+/// An effect (`leptos::prelude::Effect::new`) behind one boxed closure: every effect of the app
+/// shares one copy of Leptos' effect code in the bundle instead of one per closure type.
+pub fn effect(f: impl FnMut() + 'static) {
+    let mut f: Box<dyn FnMut()> = Box::new(f);
+    leptos::prelude::Effect::new(move |_| f());
+}

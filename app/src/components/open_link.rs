@@ -17,7 +17,7 @@ use crate::url::PageUrl;
 pub fn open(state: AppState, url: PageUrl) {
     let problems = Some(RwSignal::new(url.unreadable.clone()));
     super::share::start(state, problems);
-    Effect::new(move |_| {
+    super::effect(move || {
         // The URL follows the cluster (events, diagram edits) and the playback, once per hop.
         state.revision.track();
         state.play.step.track();

@@ -68,7 +68,7 @@ pub fn PacketCanvas(
         })
     });
     // Synchronises the canvas with the clock, zoom, pan and size: the one per-frame write.
-    Effect::new(move |_| {
+    super::effect(move || {
         let t_ms = t_ms.get();
         let (pan, zoom) = (pan.get(), scale.get());
         resized.track();

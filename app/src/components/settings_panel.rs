@@ -62,7 +62,7 @@ pub fn SettingsPanel() -> impl IntoView {
         state.cluster.with(|c| Form::of(c.settings()))
     });
     let form = RwSignal::new(Form::default());
-    Effect::new(move |_| form.set(current.get()));
+    super::effect(move || form.set(current.get()));
     let error = RwSignal::new(String::new());
     let notes = Memo::new(move |_| {
         state.messages.with(|m| settings_notes(m.iter().map(|m: &Message| m.text.as_str())))

@@ -202,6 +202,13 @@ impl AppState {
     /// Changes the cluster in place (a diagram edit). The trace is kept until the next Send.
     /// The YAML editor follows the cluster, unless it holds unapplied text (`editor_sync`).
     pub fn edit(&self, f: impl FnOnce(&mut Cluster) -> Result<(), String>) {
+        let mut f = Some(f);
+        self.edit_with(&mut |c| f.take().map_or(Ok(()), |f| f(c)));
+    }
+
+    /// [`Self::edit`] behind one `dyn` call: the change path is one copy in the bundle, not one
+    /// per caller's closure.
+    fn edit_with(&self, f: &mut dyn FnMut(&mut Cluster) -> Result<(), String>) {
         let mut result = Ok(());
         self.cluster.update(|c| result = f(c));
         match result {

@@ -78,7 +78,7 @@ pub fn TimelinePanel() -> impl IntoView {
     let input = RwSignal::new(String::new());
     let running = RwSignal::new(false);
     // The clock as shown: follows the cluster on every change.
-    Effect::new(move |_| {
+    super::effect(move || {
         state.revision.track();
         state.timeline.clock_ms.set(state.cluster.with_untracked(|c| c.now_ms()));
     });

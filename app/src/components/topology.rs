@@ -56,7 +56,7 @@ pub fn TopologyView() -> impl IntoView {
 
     // Follow the packet: once per hop (and on zoom), pan so the hop it is at and the rest it
     // goes to are on screen, unless the user is dragging the diagram.
-    Effect::new(move |_| {
+    super::effect(move || {
         let hop = state.play.step.get();
         let zoom = scale.get();
         let Some(svg) = svg_ref.get_untracked() else { return };
