@@ -226,6 +226,12 @@ pub fn diagram_edit(state: AppState, f: impl FnOnce(&mut engine::Cluster) -> Res
     }
 }
 
+/// Whether the link carries the cluster shown: manifests of the page's own (a bundled
+/// scenario's included), not a synthetic cluster.
+pub(super) fn carries_cluster() -> bool {
+    with(|s| !s.base.text.is_empty())
+}
+
 /// The scenario id when the link's manifests are that bundled scenario's, unchanged.
 fn bundled(state: AppState) -> Option<String> {
     let id = state.scenario.get_untracked();
