@@ -12,6 +12,14 @@
 //!   quantized to 0.1 ms hides. `cdp-trace.js` next to this crate breaks slow frames down from a
 //!   Chromium trace.
 //!
+//!
+//! Paired mode, `podpath-perf --paired BASELINE_DIST [--rounds N]`: first interactive only, for
+//! this bundle and a baseline bundle (a `dist` built from an older commit with `trunk build
+//! --release`), each served on its own port, navigations alternating between the two (ABBA, so
+//! a machine growing busier or idler weighs on both alike; a first round of each warms the
+//! caches and is left out). It prints both medians and their ratio: a comparison made in one
+//! run on one machine, which figures from separate runs on a shared machine are not.
+//!
 //! Figures only: timings depend on the machine, so nothing here asserts them (the targets of
 //! issue #5 are compared in the report, not in a test). It fails only when it cannot measure.
 #![cfg(not(target_arch = "wasm32"))]
@@ -39,10 +47,39 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// `--paired DIR [--rounds N]`: the baseline bundle and the number of measured rounds.
+fn paired_args() -> Result<Option<(std::path::PathBuf, usize)>, String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |name: &str| args.iter().position(|a| a == name).map(|i| args.get(i + 1));
+    let rounds = match value("--rounds") {
+        None => 20,
+        Some(v) => {
+            v.and_then(|v| v.parse().ok()).filter(|n| *n > 0).ok_or("--rounds N: a count")?
+        }
+    };
+    match value("--paired") {
+        None => Ok(None),
+        Some(Some(dir)) => Ok(Some((dir.into(), rounds))),
+        Some(None) => Err("--paired DIR: the baseline bundle's directory".into()),
+    }
+}
+
 async fn run() -> Result<(), String> {
+    let paired = paired_args()?;
     let dist = podpath_e2e::bundle()?;
     let (raw, gz) = wasm_size(&dist)?;
     println!("wasm: {raw} bytes raw, {gz} bytes gzip -9 ({:.1} KiB)", gz as f64 / 1024.0);
+    let baseline = match &paired {
+        Some((base, _)) => {
+            if !base.join("index.html").is_file() {
+                return Err(format!("no index.html in the baseline bundle {}", base.display()));
+            }
+            let (raw, gz) = wasm_size(base)?;
+            println!("baseline wasm ({}): {raw} bytes raw, {gz} bytes gzip -9", base.display());
+            Some(podpath_e2e::serve(base.clone())?)
+        }
+        None => None,
+    };
 
     let addr = podpath_e2e::serve(dist)?;
     let driver = podpath_e2e::Driver::start()?;
@@ -61,26 +98,70 @@ async fn run() -> Result<(), String> {
         .connect(&driver.url)
         .await
         .map_err(|e| format!("WebDriver session with Chromium: {e}"))?;
-    let result = measure(&client, &format!("http://{addr}/")).await;
+    let result = match (baseline, &paired) {
+        (Some(b), Some((_, rounds))) => {
+            compare(&client, &format!("http://{addr}/"), &format!("http://{b}/"), *rounds).await
+        }
+        _ => measure(&client, &format!("http://{addr}/")).await,
+    };
     let _ = client.close().await;
     drop(driver);
     result
+}
+
+/// First interactive of one fresh navigation to `url`: its `data-ready` mark.
+async fn first_interactive(c: &Client, url: &str) -> Result<f64, String> {
+    c.goto("about:blank").await.map_err(|e| e.to_string())?;
+    c.goto(url).await.map_err(|e| format!("goto {url}: {e}"))?;
+    let el = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-testid=app][data-ready]"))
+        .await
+        .map_err(|e| format!("the app never marked itself ready: {e}"))?;
+    let ms = el.attr("data-ready").await.map_err(|e| e.to_string())?.unwrap_or_default();
+    ms.parse::<f64>().map_err(|e| format!("data-ready={ms:?}: {e}"))
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    match s.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => s[n / 2],
+        n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
+    }
+}
+
+/// The paired mode: first interactive of this bundle (`current`) against the baseline's.
+async fn compare(c: &Client, current: &str, baseline: &str, rounds: usize) -> Result<(), String> {
+    // Warm-up: each bundle once (compiles its wasm, fills the HTTP cache).
+    first_interactive(c, current).await?;
+    first_interactive(c, baseline).await?;
+    let (mut now, mut before) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        // ABBA: the order flips every round.
+        for current_first in [round % 2 == 0, round % 2 == 1] {
+            if current_first {
+                now.push(first_interactive(c, current).await?);
+            } else {
+                before.push(first_interactive(c, baseline).await?);
+            }
+        }
+    }
+    let (m_now, m_before) = (median(&now), median(&before));
+    println!("first interactive, default scenario, {rounds} alternating navigations each (ms from navigation start):");
+    println!("  baseline {baseline}: median {m_before} ms; {before:?}");
+    println!("  current  {current}: median {m_now} ms; {now:?}");
+    println!("  ratio current / baseline (medians): {:.3}", m_now / m_before);
+    Ok(())
 }
 
 async fn measure(c: &Client, base: &str) -> Result<(), String> {
     // First interactive, three fresh navigations (the first one also compiles the wasm).
     let mut ready = Vec::new();
     for _ in 0..3 {
-        c.goto("about:blank").await.map_err(|e| e.to_string())?;
-        c.goto(base).await.map_err(|e| format!("goto {base}: {e}"))?;
-        let el = c
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css("[data-testid=app][data-ready]"))
-            .await
-            .map_err(|e| format!("the app never marked itself ready: {e}"))?;
-        let ms = el.attr("data-ready").await.map_err(|e| e.to_string())?.unwrap_or_default();
-        ready.push(ms.parse::<f64>().map_err(|e| format!("data-ready={ms:?}: {e}"))?);
+        ready.push(first_interactive(c, base).await?);
     }
     println!("first interactive (ms from navigation start, default scenario): {ready:?}");
 
