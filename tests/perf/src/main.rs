@@ -109,6 +109,13 @@ async fn run() -> Result<(), String> {
     result
 }
 
+/// When the page's wasm finished downloading (ms from navigation start).
+const WASM_END_JS: &str = "const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('.wasm')); return e ? e.responseEnd : null;";
+
+/// How long `WebAssembly.compile` takes on the page's wasm (the app's start without it is the
+/// rest of first interactive after the download).
+const COMPILE_JS: &str = "const done = arguments[arguments.length - 1]; const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('.wasm')); fetch(e.name).then(r => r.arrayBuffer()).then(async b => { const t = performance.now(); await WebAssembly.compile(b); done(performance.now() - t); }).catch(err => done(String(err)));";
+
 /// First interactive of one fresh navigation to `url`: its `data-ready` mark.
 async fn first_interactive(c: &Client, url: &str) -> Result<f64, String> {
     c.goto("about:blank").await.map_err(|e| e.to_string())?;
@@ -138,22 +145,39 @@ async fn compare(c: &Client, current: &str, baseline: &str, rounds: usize) -> Re
     // Warm-up: each bundle once (compiles its wasm, fills the HTTP cache).
     first_interactive(c, current).await?;
     first_interactive(c, baseline).await?;
-    let (mut now, mut before) = (Vec::new(), Vec::new());
+    // Per bundle: first interactive, when its wasm was downloaded, and (after the rounds) how
+    // long compiling that wasm alone takes.
+    let mut runs: [(Vec<f64>, Vec<f64>, Vec<f64>); 2] = Default::default();
     for round in 0..rounds {
         // ABBA: the order flips every round.
-        for current_first in [round % 2 == 0, round % 2 == 1] {
-            if current_first {
-                now.push(first_interactive(c, current).await?);
-            } else {
-                before.push(first_interactive(c, baseline).await?);
-            }
+        for b in [round % 2, 1 - round % 2] {
+            let url = [current, baseline][b];
+            runs[b].0.push(first_interactive(c, url).await?);
+            runs[b].1.push(js(c, WASM_END_JS).await?.as_f64().unwrap_or(f64::NAN));
         }
     }
-    let (m_now, m_before) = (median(&now), median(&before));
-    println!("first interactive, default scenario, {rounds} alternating navigations each (ms from navigation start):");
-    println!("  baseline {baseline}: median {m_before} ms; {before:?}");
-    println!("  current  {current}: median {m_now} ms; {now:?}");
-    println!("  ratio current / baseline (medians): {:.3}", m_now / m_before);
+    for _ in 0..5 {
+        for (b, url) in [current, baseline].into_iter().enumerate() {
+            first_interactive(c, url).await?;
+            let ms = c.execute_async(COMPILE_JS, vec![]).await.map_err(|e| e.to_string())?;
+            runs[b].2.push(ms.as_f64().ok_or_else(|| format!("WebAssembly.compile: {ms}"))?);
+        }
+    }
+    println!("first interactive, default scenario, {rounds} alternating navigations each (ms from navigation start; medians):");
+    for (b, (name, url)) in [("current ", current), ("baseline", baseline)].into_iter().enumerate()
+    {
+        let (ready, wasm_end, compile) = &runs[b];
+        println!(
+            "  {name} {url}: first interactive {} ms; wasm downloaded at {} ms; WebAssembly.compile alone {:.1} ms; {ready:?}",
+            median(ready),
+            median(wasm_end).round(),
+            median(compile)
+        );
+    }
+    println!(
+        "  ratio current / baseline (medians): {:.3}",
+        median(&runs[0].0) / median(&runs[1].0)
+    );
     Ok(())
 }
 
