@@ -412,6 +412,11 @@ impl Builder {
         // A manifest that asks for the first address itself keeps it (a real apiserver would
         // have refused it); the kubernetes Service then takes the next free one, and says so.
         let first = self.cluster.settings().service_cidr.nth(1);
+        // Loaded over a running cluster: the address it had there, as the apiserver never moves
+        // it (another Service remembered at the first address keeps that one).
+        let key = ObjectKey::new("default", "kubernetes");
+        let kept = self.cluster.remembered().and_then(|r| r.services.get(&key)?.cluster_ip);
+        let first = kept.or(first);
         let taken = first.and_then(|ip| self.cluster.vip_owner(ip)).map(|s| s.key());
         if let Some(holder) = &taken {
             self.diags.push(Diagnostic::note(format!(
