@@ -156,7 +156,7 @@ pub fn after_edit(
     let keep = manifests::export(live);
     let link = if gives(&options) {
         LinkBase::Text
-    } else if manifests::load(&keep).is_ok_and(|k| {
+    } else if load_kept(&keep, overrides).is_ok_and(|k| {
         let previous = Some(std::sync::Arc::new(k.cluster.allocations()));
         gives(&manifests::LoadOptions { previous, ..options.clone() })
     }) {
@@ -165,6 +165,17 @@ pub fn after_edit(
         LinkBase::Export(keep)
     };
     AfterEdit { text, note: None, link }
+}
+
+/// Loads a link's `keep` (the export of a cluster, for its allocations) with the settings it
+/// was exported under: the link's overrides, or, for a cluster from before they were applied,
+/// none.
+pub fn load_kept(
+    keep: &str,
+    overrides: &manifests::settings::SettingsOverrides,
+) -> Result<manifests::Loaded, Vec<manifests::Diagnostic>> {
+    let options = manifests::LoadOptions { overrides: overrides.clone(), ..Default::default() };
+    manifests::load_with(keep, &options).or_else(|_| manifests::load(keep))
 }
 
 /// Far past every delay of the controllers (`engine::controllers::Lifecycle`).

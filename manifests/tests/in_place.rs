@@ -107,7 +107,7 @@ fn case(text: &str, pick: usize, value: u32) -> Option<Case> {
     if kind == "Service" {
         let s = spec?;
         let affinity = s.get("sessionAffinity").map(|v| v.line);
-        let v = if value % 2 == 0 { "ClientIP" } else { "None" };
+        let v = if value.is_multiple_of(2) { "ClientIP" } else { "None" };
         options.push((
             vec![key("spec"), key("sessionAffinity")],
             NewValue::Str(v.into()),
@@ -122,7 +122,7 @@ fn case(text: &str, pick: usize, value: u32) -> Option<Case> {
         }
         if scalar(s.get("type")).is_some_and(|t| t != "ClusterIP") {
             let etp = s.get("externalTrafficPolicy").map(|v| v.line);
-            let v = if value % 3 == 0 { "Local" } else { "Cluster" };
+            let v = if value.is_multiple_of(3) { "Local" } else { "Cluster" };
             options.push((
                 vec![key("spec"), key("externalTrafficPolicy")],
                 NewValue::Str(v.into()),

@@ -204,6 +204,11 @@ async fn deflated(text: &str) -> Option<Vec<u8>> {
     Some(js_sys::Uint8Array::new(&bytes).to_vec())
 }
 
+/// What the link's manifests were applied over (`keep`), if anything.
+pub(super) fn base_keep() -> Option<String> {
+    with(|s| s.base.keep.clone())
+}
+
 /// The export of the cluster an Apply replaces (taken before it): the link carries it with
 /// the applied text, whose load keeps its allocations (as the Apply did).
 pub fn before_apply(state: AppState) -> Option<String> {
@@ -238,37 +243,47 @@ pub fn diagram_edit(
 /// longer than the edit. The link's text is checked against the cluster as it is then (an
 /// edit made meanwhile follows in turn).
 fn follow_in_editor(state: AppState, edit: crate::edits::InText) {
-    use crate::editor_sync::LinkBase;
     use wasm_bindgen::JsCast;
-    let follow = move || {
-        let base = state.editor.with_untracked(|e| e.cluster_yaml.clone());
-        let overrides = super::actions::current_overrides();
-        let after = state
-            .cluster
-            .with_untracked(|c| crate::editor_sync::after_edit(&base, &edit, c, &overrides));
-        state.editor.update(|e| {
-            e.cluster_changed(after.text.clone());
-        });
-        if let Some(note) = after.note {
-            state
-                .messages
-                .update(|m| m.push(super::state::Message { error: false, line: None, text: note }));
-        }
-        match after.link {
-            LinkBase::Text => rebase(state, &after.text, false),
-            LinkBase::Keep(k) => rebase_with(state, &after.text, Some(k), false),
-            LinkBase::Export(e) => rebase(state, &e, true),
-        }
-    };
+    let slot = std::rc::Rc::new(std::cell::Cell::new(Some(edit)));
+    let later = slot.clone();
     // A frame (the diagram paints), then a task.
     let after_paint = wasm_bindgen::closure::Closure::once_into_js(move || {
-        set_timeout(follow, std::time::Duration::ZERO);
+        set_timeout(
+            move || {
+                if let Some(e) = later.take() {
+                    follow(state, e);
+                }
+            },
+            std::time::Duration::ZERO,
+        );
     });
     let asked = web_sys::window()
         .map(|w| w.request_animation_frame(after_paint.unchecked_ref()).is_ok())
         .unwrap_or(false);
-    if !asked {
-        follow();
+    if let Some(e) = slot.take().filter(|_| !asked) {
+        follow(state, e);
+    }
+}
+
+fn follow(state: AppState, edit: crate::edits::InText) {
+    use crate::editor_sync::LinkBase;
+    let base = state.editor.with_untracked(|e| e.cluster_yaml.clone());
+    let overrides = super::actions::current_overrides();
+    let after = state
+        .cluster
+        .with_untracked(|c| crate::editor_sync::after_edit(&base, &edit, c, &overrides));
+    state.editor.update(|e| {
+        e.cluster_changed(after.text.clone());
+    });
+    if let Some(note) = after.note {
+        state
+            .messages
+            .update(|m| m.push(super::state::Message { error: false, line: None, text: note }));
+    }
+    match after.link {
+        LinkBase::Text => rebase(state, &after.text, false),
+        LinkBase::Keep(k) => rebase_with(state, &after.text, Some(k), false),
+        LinkBase::Export(e) => rebase(state, &e, true),
     }
 }
 
@@ -293,6 +308,7 @@ fn link(state: AppState) -> (String, bool) {
         synth,
         probe: trace_probe.clone(),
         events: state.events.with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
+        settings: crate::settings_form::to_link(&super::actions::current_overrides()),
         at: (now > 0).then(|| engine::timeline::format_time(now)),
         step: with(|s| s.paused).filter(|_| trace_probe.is_some()),
         learn: url::current().learn,
