@@ -411,9 +411,12 @@ impl Builder {
         if self.cluster.service_by_key(&ObjectKey::new("default", "kubernetes")).is_some() {
             return;
         }
-        // A cluster this loader did not build (applied onto) may have given it away: then the next.
         let first = self.cluster.settings().service_cidr.nth(1);
-        let first = first.filter(|ip| self.cluster.vip_owner(*ip).is_none());
+        // Loaded over a running cluster: the address it had there, as the apiserver never moves
+        // it. A cluster this loader did not build may have given either away: then the next.
+        let key = ObjectKey::new("default", "kubernetes");
+        let kept = self.cluster.remembered().and_then(|r| r.services.get(&key)?.cluster_ip);
+        let first = kept.or(first).filter(|ip| self.cluster.vip_owner(*ip).is_none());
         let spec = ServiceSpec {
             namespace: "default".into(),
             name: "kubernetes".into(),
