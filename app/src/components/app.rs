@@ -23,11 +23,11 @@ pub fn App() -> impl IntoView {
             .into_any();
     };
     let state = AppState::new(initial);
-    provide_context(state);
+    state.provide();
 
     let learning = learn::provide(state, &url);
     super::open_link::open(state, url.clone(), learning);
-    run_clock(state);
+    run_clock(state.play);
     loading::mark_ready();
 
     view! {
