@@ -492,7 +492,10 @@ async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
     click_pod("default/web-");
     tick().await;
     click("[data-testid=toggle-ready]");
-    until("clean again: the editor follows", || !editor_text().contains("my unapplied note")).await;
+    // The applied text's pods are plain Pods: the readiness is written into it, in place.
+    until("clean again: the editor follows", || editor_text() != mine).await;
+    assert!(editor_text().contains("# my unapplied note"), "the applied text's comment stays");
+    assert_eq!(editor_text().lines().count(), mine.lines().count(), "one value changed");
 }
 
 /// A diagram edit on the scenario's own text writes its value in place: the comments, the
