@@ -20,8 +20,8 @@ pub fn open(state: AppState, url: PageUrl) {
     Effect::new(move |_| {
         // The URL follows the cluster (events, diagram edits) and the playback, once per hop.
         state.revision.track();
-        state.step.track();
-        state.trace.track();
+        state.play.step.track();
+        state.play.trace.track();
         write_url(state);
     });
     if let Some(spec) = &url.synth {
@@ -143,7 +143,7 @@ fn open_rest(state: AppState, url: &PageUrl) {
         actions::set_probe(state, &p);
         actions::send(state, p.repeat);
         if let Some(step) = url.step {
-            let n = actions::step_count(state);
+            let n = state.play.step_count();
             if step >= n {
                 problem(format!("step={step}: the trace has {n} hops; the last is shown"));
             }

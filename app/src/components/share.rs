@@ -118,7 +118,7 @@ struct Base {
     text: String,
     /// The export of the cluster `text` was applied over, whose allocations it keeps.
     keep: Option<String>,
-    /// The index in `state.events` from which the link's timeline runs on `text`.
+    /// The index in `state.timeline.events` from which the link's timeline runs on `text`.
     from: usize,
     /// `text` is the cluster's export (after a diagram edit), not the user's manifests.
     exported: bool,
@@ -163,7 +163,7 @@ pub(super) fn rebase_with(state: AppState, text: &str, keep: Option<String>, exp
     if !follows(state) {
         return;
     }
-    let from = state.events.with_untracked(Vec::len);
+    let from = state.timeline.events.with_untracked(Vec::len);
     let text = text.to_string();
     let generation = with(|s| {
         s.base = Base { text: text.clone(), keep: keep.clone(), from, exported };
@@ -304,12 +304,15 @@ fn link(state: AppState) -> (String, bool) {
     let now = state.cluster.with_untracked(|c| c.now_ms());
     let (own, from, synth) = with(|s| (!s.base.text.is_empty(), s.base.from, s.synth.clone()));
     let scenario = bundled(state);
-    let trace_probe = state.trace.with_untracked(|t| t.as_ref().map(|t| t.probe.spec()));
+    let trace_probe = state.play.trace.with_untracked(|t| t.as_ref().map(|t| t.probe.spec()));
     let q = PageUrl {
         scenario: scenario.clone(),
         synth,
         probe: trace_probe.clone(),
-        events: state.events.with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
+        events: state
+            .timeline
+            .events
+            .with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
         settings: crate::settings_form::to_link(&super::actions::current_overrides()),
         at: (now > 0).then(|| engine::timeline::format_time(now)),
         step: with(|s| s.paused).filter(|_| trace_probe.is_some()),
