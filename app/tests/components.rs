@@ -161,12 +161,20 @@ async fn an_edit_changes_endpoints() {
     click_svg(&one(&format!("[data-pod='{pod_key}']")));
     tick().await;
     assert!(text("[data-testid=object-panel]").contains(&pod_key));
-    // Scale the Deployment up by one: a new pod, a new endpoint.
+    // Scale the Deployment up by one: its controller makes a new pod, a new endpoint, Ready
+    // once it has started (the clock's next seconds).
     click("[data-testid=scale-up]");
     tick().await;
     assert_eq!(all("[data-testid=pod]").len(), 9);
+    assert!(web_text().contains("4 endpoints · 2 ready"), "{}", web_text());
+    for _ in 0..3 {
+        click("[data-testid=clock-step]");
+        tick().await;
+    }
     assert!(web_text().contains("4 endpoints · 3 ready"), "{}", web_text());
     // Delete the selected pod.
+    click_svg(&one(&format!("[data-pod='{pod_key}']")));
+    tick().await;
     click("[data-testid=delete-pod]");
     tick().await;
     assert_eq!(all("[data-testid=pod]").len(), 8);
@@ -454,10 +462,12 @@ async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
     until("the notice", || !all("[data-testid=editor-notice]").is_empty()).await;
     assert_eq!(editor_text(), mine, "the draft stays");
     assert!(text("[data-testid=editor-notice]").contains("kept"));
-    // See the cluster's YAML (the new pod is in it), then go back to the draft.
+    // See the cluster's YAML (the new pod is in it), then go back to the draft. (The text
+    // the cluster came from was the export: it has no Deployment to write 4 replicas into.)
     click("[data-testid=show-cluster-yaml]");
     tick().await;
-    assert!(editor_text().contains("-s0001"), "the scaled pod is in the cluster's YAML");
+    let shown = manifests::load(&editor_text()).expect("loads").cluster;
+    assert_eq!(shown.pods().filter(|p| p.spec.name.starts_with("web-")).count(), 4);
     assert!(!editor_text().contains("my unapplied note"));
     click("[data-testid=back-to-draft]");
     tick().await;
@@ -482,7 +492,40 @@ async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
     click_pod("default/web-");
     tick().await;
     click("[data-testid=toggle-ready]");
-    until("clean again: the editor follows", || !editor_text().contains("my unapplied note")).await;
+    // The applied text's pods are plain Pods: the readiness is written into it, in place.
+    until("clean again: the editor follows", || editor_text() != mine).await;
+    assert!(editor_text().contains("# my unapplied note"), "the applied text's comment stays");
+    assert_eq!(editor_text().lines().count(), mine.lines().count(), "one value changed");
+}
+
+/// A diagram edit on the scenario's own text writes its value in place: the comments, the
+/// order and the Deployments stay, only the edited line changes, and nothing says otherwise.
+#[wasm_bindgen_test]
+async fn diagram_edits_keep_the_users_yaml() {
+    mount().await;
+    let mine = editor_text();
+    assert!(mine.starts_with("# title:"), "the scenario's own text, with its comments");
+    click_pod("default/web-");
+    tick().await;
+    click("[data-testid=scale-up]");
+    until("the editor follows", || editor_text() != mine).await;
+    assert_eq!(editor_text(), mine.replacen("  replicas: 3\n", "  replicas: 4\n", 1));
+    assert!(all("[data-testid=editor-notice]").is_empty());
+    // A Service's type: its line, and the nodePort a ClusterIP Service may not have.
+    click_svg(&one("[data-testid=service][data-service='default/web-nodeport']"));
+    tick().await;
+    select("[data-testid=service-type]", "ClusterIP");
+    let before = editor_text();
+    until("the type follows", || editor_text() != before).await;
+    let want = before.replacen("  type: NodePort\n", "  type: ClusterIP\n", 1).replacen(
+        "    nodePort: 30080\n",
+        "",
+        1,
+    );
+    assert_eq!(editor_text(), want);
+    // The text Applies as it is: the cluster loads with four web pods.
+    let again = manifests::load(&editor_text()).expect("loads").cluster;
+    assert_eq!(again.pods().filter(|p| p.spec.name.starts_with("web-")).count(), 4);
 }
 
 fn chosen_source() -> String {

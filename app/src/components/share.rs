@@ -260,8 +260,10 @@ fn follow_in_editor(state: AppState, edit: crate::edits::InText) {
     let asked = web_sys::window()
         .map(|w| w.request_animation_frame(after_paint.unchecked_ref()).is_ok())
         .unwrap_or(false);
-    if let Some(e) = slot.take().filter(|_| !asked) {
-        follow(state, e);
+    if !asked {
+        if let Some(e) = slot.take() {
+            follow(state, e);
+        }
     }
 }
 
