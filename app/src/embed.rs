@@ -26,7 +26,7 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
             let _ = root.set_attribute("data-theme", theme.as_str());
         }
     }
-    let initial = crate::demo::empty_cluster().or_else(|| crate::demo::demo_cluster().ok());
+    let initial = crate::demo::empty_cluster();
     let Some(initial) = initial else {
         return view! { <main data-testid="app"><p data-testid="error">"cannot build a cluster"</p></main> }
             .into_any();

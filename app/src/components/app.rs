@@ -17,7 +17,7 @@ pub fn App() -> impl IntoView {
     if url.embed {
         return view! { <crate::embed::Embed params=url/> }.into_any();
     }
-    let initial = crate::demo::empty_cluster().or_else(|| crate::demo::demo_cluster().ok());
+    let initial = crate::demo::empty_cluster();
     let Some(initial) = initial else {
         return view! { <main data-testid="app"><p data-testid="error">"cannot build a cluster"</p></main> }
             .into_any();

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 
 use super::state::{AppState, PickMode};
+use super::topology::{on_click, Click};
 use crate::decimal::px;
 use crate::dns_names::{pod_target, service_targets, DnsTarget};
 use crate::layout::{PodBox, Rect, ServiceBox};
@@ -54,10 +55,7 @@ fn tag(state: AppState, r: Rect, t: DnsTarget) -> impl IntoView {
     view! {
         <g class="dns-tag clickable" data-testid="dns-name" data-name=name tabindex="0" role="button"
             aria-label=label
-            on:click=move |ev| {
-                ev.stop_propagation();
-                pick_name(state, &t);
-            }>
+            on:click=on_click(state, Click::Inner(Box::new(Click::Name(t))))>
             <title>{describe}</title>
             <rect x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="7"></rect>
             <text x=px(r.x + r.w / 2.0) y=px(r.y + 10.5) text-anchor="middle">"DNS"</text>

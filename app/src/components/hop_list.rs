@@ -13,7 +13,7 @@ use crate::layout::position::{hop_of, steps};
 
 #[component]
 pub fn HopList() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let learn = super::learn::use_learn();
     // The rows and their stages in one memo (each memo type is its own copy of reactive code).
     let rows = Memo::new(move |_| {
@@ -102,7 +102,7 @@ pub fn HopList() -> impl IntoView {
             </li>
         }
     };
-    view! {
+    Some(view! {
         <section class="hops">
             <h2>"Events"</h2>
             <ol data-testid="hop-list" aria-label="hops of the packet, by stage" node_ref=list>
@@ -153,6 +153,5 @@ pub fn HopList() -> impl IntoView {
                 }}
             </ol>
         </section>
-    }
-    .into_any()
+    })
 }

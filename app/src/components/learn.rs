@@ -332,7 +332,7 @@ fn mark_later(state: AppState, learn: LearnState) {
 /// click listener that dispatches on the buttons' `data-act`.
 #[component]
 pub fn LearnPanel() -> impl IntoView {
-    let (Some(state), Some(learn)) = (use_state(), use_learn()) else { return ().into_any() };
+    let (Some(state), Some(learn)) = (use_state(), use_learn()) else { return None };
     let panel = NodeRef::<leptos::html::Section>::new();
     Effect::new(move |_| {
         // Diagram redraws (edits, expanding a group) drop the marks: they are put back too.
@@ -396,10 +396,9 @@ pub fn LearnPanel() -> impl IntoView {
             _ => {}
         }
     };
-    view! {
+    Some(view! {
         <section class="learn" data-testid="learn" aria-label="Learn" node_ref=panel on:click=on_click></section>
-    }
-    .into_any()
+    })
 }
 
 fn seed_now() -> u64 {
@@ -518,7 +517,7 @@ pub fn jump_to_verdict(state: AppState) {
 /// The scenario's title and description on screen (not only in a tooltip).
 #[component]
 pub fn ScenarioInfo() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     // As HTML text: one string attribute costs the bundle less than a view of its own shape.
     let info = move || {
         let id = state.scenario.get();
@@ -542,7 +541,7 @@ pub fn ScenarioInfo() -> impl IntoView {
             let _ = b.class_list().toggle_with_force("show-diagram", shown.get_untracked());
         }
     };
-    view! {
+    Some(view! {
         <p class="scenario-info" data-testid="scenario-info">
             <span inner_html=info></span>
             " "
@@ -551,8 +550,7 @@ pub fn ScenarioInfo() -> impl IntoView {
                 {move || if shown.get() { "Hide the diagram" } else { "Show the diagram" }}
             </button>
         </p>
-    }
-    .into_any()
+    })
 }
 
 /// What every colour, badge and shape on the diagram means (`learn::html::LEGEND`).

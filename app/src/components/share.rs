@@ -383,8 +383,8 @@ async fn copy_link(state: AppState) {
 /// "Copy link", and the note of what became of it (filled by the snippet: a static view).
 #[component]
 pub fn CopyLink() -> impl IntoView {
-    let Some(state) = super::state::use_state() else { return ().into_any() };
-    view! {
+    let state = super::state::use_state()?;
+    Some(view! {
         <span class="share">
             <button data-testid="copy-link" on:click=move |_| leptos::task::spawn_local(copy_link(state))>
                 "Copy link"
@@ -395,15 +395,14 @@ pub fn CopyLink() -> impl IntoView {
                 <button data-testid="download-manifests" hidden=true>"Download manifests"</button>
             </div>
         </span>
-    }
-    .into_any()
+    })
 }
 
 /// What the opened link held that could not be used, until dismissed.
 #[component]
 pub fn LinkNotice() -> impl IntoView {
-    let Some(problems) = with(|s| s.problems) else { return ().into_any() };
-    (move || {
+    let problems = with(|s| s.problems)?;
+    Some(move || {
         let text = problems.with(|p| p.iter().fold(String::new(), |t, p| t + "\n• " + p));
         (!text.is_empty()).then(|| view! {
             <div class="link-notice" data-testid="link-notice" role="alert">
@@ -412,5 +411,4 @@ pub fn LinkNotice() -> impl IntoView {
             </div>
         })
     })
-    .into_any()
 }
