@@ -58,6 +58,30 @@ pub fn keep_allocations(state: AppState) -> manifests::LoadOptions {
     }
 }
 
+/// Reloads the manifests the cluster came from with `overrides` (the settings panel, a link's
+/// `set=`), keeping the cluster's allocations; they stay for later Applies. On failure the
+/// cluster is unchanged and the errors come back, joined.
+pub fn apply_overrides(state: AppState, overrides: SettingsOverrides) -> Result<(), String> {
+    let text = state.editor.with_untracked(|e| e.cluster_yaml.clone());
+    let options =
+        manifests::LoadOptions { overrides: overrides.clone(), ..keep_allocations(state) };
+    match manifests::load_with(&text, &options) {
+        Ok(loaded) => {
+            set_overrides(overrides);
+            let keep = super::share::base_keep();
+            apply_loaded(state, &text, Ok(loaded));
+            // The link's manifests are the same: so is what they were applied over.
+            if keep.is_some() {
+                super::share::rebase_with(state, &text, keep, false);
+            }
+            Ok(())
+        }
+        Err(d) => {
+            Err(manifests::errors(&d).map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        }
+    }
+}
+
 /// What [`apply_yaml`] does with a finished load of `text` (also the staged load's end).
 pub fn apply_loaded(
     state: AppState,

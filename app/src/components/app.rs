@@ -25,8 +25,8 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(initial);
     state.provide();
 
-    super::open_link::open(state, url.clone());
-    learn::provide(state, &url);
+    let learning = learn::provide(state, &url);
+    super::open_link::open(state, url.clone(), learning);
     run_clock(state.play);
     loading::mark_ready();
 

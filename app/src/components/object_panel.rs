@@ -50,10 +50,13 @@ fn apply(state: AppState, edit: Edit) {
         state.diagram.selection.set(None);
     }
     super::share::diagram_edit(state, move |c| match &edit {
-        Edit::PodReady(k, ready) => c.set_pod_ready(k, *ready).map_err(|e| e.to_string()),
-        Edit::DeletePod(k) => c.remove_pod(k).map_err(|e| e.to_string()),
+        Edit::PodReady(k, ready) => edits::set_pod_ready(c, k, *ready),
+        Edit::DeletePod(k) => {
+            c.remove_pod(k).map_err(|e| e.to_string())?;
+            Ok(edits::InText::Not(format!("deleting pod {k} removes an object, not a value")))
+        }
         Edit::Scale(k, delta) => edits::scale_owner(c, k, *delta),
-        Edit::NodeReady(n, ready) => c.set_node_ready(n, *ready).map_err(|e| e.to_string()),
+        Edit::NodeReady(n, ready) => edits::set_node_ready(c, n, *ready),
         Edit::ServiceType(k, t) => edits::set_service_type(c, k, *t),
         Edit::TrafficPolicy(k, p) => edits::set_external_traffic_policy(c, k, *p),
         Edit::Affinity(k, on) => edits::set_session_affinity(c, k, *on),

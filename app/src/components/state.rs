@@ -199,8 +199,8 @@ impl AppState {
         self.diagram.selection.set(None);
     }
 
-    /// Changes the cluster in place (a diagram edit). The trace is kept until the next Send.
-    /// The YAML editor follows the cluster, unless it holds unapplied text (`editor_sync`).
+    /// Changes the cluster in place (a diagram edit, an event). The trace is kept until the next
+    /// Send. (A diagram edit's manifests follow in the editor: `share::diagram_edit`.)
     pub fn edit(&self, f: impl FnOnce(&mut Cluster) -> Result<(), String>) {
         let mut f = Some(f);
         self.edit_with(&mut |c| f.take().map_or(Ok(()), |f| f(c)));
@@ -215,7 +215,6 @@ impl AppState {
             Ok(()) => {
                 self.revision.update(|r| *r += 1);
                 self.what_if();
-                self.follow_in_editor();
                 self.diagram.pulse.update(|p| *p += 1);
                 self.messages.set(Vec::new());
             }
@@ -272,37 +271,6 @@ impl PlaybackState {
                     .fold(0.0, f64::max)
             })
         })
-    }
-}
-
-impl AppState {
-    /// Shows the edited cluster's manifests in the YAML editor (unless it holds unapplied text),
-    /// after the diagram's next paint: exporting and showing a 1,000-pod cluster takes longer
-    /// than the edit. Skipped if the cluster changed again meanwhile (that change follows, or
-    /// replaced the cluster).
-    fn follow_in_editor(&self) {
-        use wasm_bindgen::JsCast;
-        let state = *self;
-        let rev = self.revision.get_untracked();
-        let follow = move || {
-            if state.revision.get_untracked() != rev {
-                return;
-            }
-            let exported = state.cluster.with_untracked(manifests::export);
-            state.editor.update(|e| {
-                e.cluster_changed(exported);
-            });
-        };
-        // A frame (the diagram paints), then a task.
-        let after_paint = wasm_bindgen::closure::Closure::once_into_js(move || {
-            set_timeout(follow, std::time::Duration::ZERO);
-        });
-        let asked = web_sys::window()
-            .map(|w| w.request_animation_frame(after_paint.unchecked_ref()).is_ok())
-            .unwrap_or(false);
-        if !asked {
-            follow();
-        }
     }
 }
 
