@@ -3,7 +3,7 @@
 //! Views are compiled with Leptos' `erase_components`: every distinct closure type (an event
 //! handler, a reactive attribute or child, an effect) is its own copy of Leptos' code in the
 //! bundle. So a component gives its many controls one handler type (an enum of what was
-//! clicked, as `topology::Click`), and effects go through [`effect`].
+//! clicked, as `pick::Click`), and effects go through [`effect`].
 
 pub mod actions;
 pub mod app;
