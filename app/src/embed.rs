@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::{apply_yaml, jump_to_step, set_probe};
+use crate::components::actions::{apply_url_timeline, apply_yaml, jump_to_step, set_probe};
 use crate::components::state::{AppState, Message};
 use crate::components::{playback::Playback, topology::TopologyView};
 use crate::layout::position::{hop_of, steps};
@@ -26,7 +26,7 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
             let _ = root.set_attribute("data-theme", theme.as_str());
         }
     }
-    let initial = crate::demo::empty_cluster().or_else(|| crate::demo::demo_cluster().ok());
+    let initial = crate::demo::empty_cluster();
     let Some(initial) = initial else {
         return view! { <main data-testid="app"><p data-testid="error">"cannot build a cluster"</p></main> }
             .into_any();
@@ -34,7 +34,13 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
     let state = AppState::new(initial);
     state.provide();
 
-    let (title, header_probe, open_link) = load(state, &params);
+    let (title, header_probe, loaded) = load(state, &params);
+    if loaded {
+        let timeline = apply_url_timeline(state, &params.events, params.at.as_deref());
+        if let Err(e) = timeline {
+            state.messages.update(|m| m.push(Message::error(e)));
+        }
+    }
     let probe = match params.probe.as_deref().map(engine::Probe::parse) {
         Some(Ok(p)) => Some(p),
         Some(Err(e)) => {
@@ -52,16 +58,36 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
     }
     let learn_state = (params.learn.is_some() || params.quiz.is_some())
         .then(|| crate::components::learn::provide(state, &params));
+    if let (Some(l), Some(seed)) = (learn_state, params.quiz) {
+        crate::components::learn::open_quiz(state, l, seed);
+    }
     let learn = learn_state.map(|_| view! { <crate::components::learn::LearnPanel/> });
     // A learn step loads scenarios of its own: the bar does not name the one the frame opened
-    // with, and "Open in podpath" opens the step the frame was opened at.
+    // with.
     let learning = learn_state.is_some();
     let title = if learning { "Learn Kubernetes networking".to_string() } else { title };
-    let open_link = match &params.learn {
-        Some(l) => {
-            Some(format!("./{}", PageUrl { learn: Some(l.clone()), ..PageUrl::default() }.query()))
-        }
-        None => open_link,
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    // "Open in podpath": the full app at what the frame shows now (the learn step it moved to,
+    // the hop it is paused at).
+    let opened = params.clone();
+    let open_href = move || {
+        let shown = state.play.trace.with(|t| {
+            let probe = t.as_ref().map(|t| t.probe.spec());
+            let step = probe.as_ref().map(|_| state.play.step.get());
+            let now = state.cluster.with(|c| c.now_ms());
+            let at = (now > 0).then(|| engine::timeline::format_time(now));
+            let scenario = Some(state.scenario.get()).filter(|s| !s.is_empty());
+            url::Shown { scenario, probe, step, at }
+        });
+        // The learn panel keeps the frame's URL on its step or question (and says when).
+        let embed = match learn_state {
+            Some(l) => {
+                l.active();
+                url::current()
+            }
+            None => opened.clone(),
+        };
+        url::open_in_app(&embed, &hash, shown)
     };
     crate::components::clock::run_clock(state.play);
 
@@ -112,8 +138,8 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
                 <strong class="embed-title">{title}</strong>
                 <code class="embed-probe">{probe_text}</code>
                 <button data-testid="send" class="primary" on:click=move |_| send(state, true)>"Send"</button>
-                {open_link.map(|href| view! {
-                    <a class="embed-open" href=href target="_blank" rel="noopener">"Open in podpath ↗"</a>
+                {loaded.then(|| view! {
+                    <a class="embed-open" data-testid="embed-open" href=open_href target="_blank" rel="noopener">"Open in podpath ↗"</a>
                 })}
             </header>
             <p data-testid="verdict" class=move || format!("verdict {}", verdict().0) aria-live="polite">
@@ -136,8 +162,8 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
 }
 
 /// Loads the fragment's manifests or the bundled scenario. Returns the title, the manifests'
-/// probe, and the full app's link (bundled scenarios only: the full app has no `#yaml`).
-fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, Option<String>) {
+/// probe, and whether a cluster of the link's was loaded.
+fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, bool) {
     match &params.yaml {
         Some(Ok(text)) => {
             state.editor.update(|e| e.set_draft(text));
@@ -152,23 +178,22 @@ fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, Op
                 }
                 None => None,
             };
-            (title, probe, None)
+            (title, probe, true)
         }
         Some(Err(e)) => {
             state.messages.set(vec![Message::error(e.clone())]);
-            ("podpath".into(), None, None)
+            ("podpath".into(), None, false)
         }
         None => {
             let id = params.scenario.as_deref().unwrap_or("default");
             let Some(sc) = manifests::scenarios().into_iter().find(|s| s.id == id) else {
                 state.messages.set(vec![Message::error(format!("no bundled scenario {id:?}"))]);
-                return ("podpath".into(), None, None);
+                return ("podpath".into(), None, false);
             };
             state.scenario.set(sc.id.to_string());
             state.editor.update(|e| e.set_draft(sc.yaml));
             apply_yaml(state, sc.yaml);
-            let link = url::query(Some(sc.id), params.probe.as_deref());
-            (sc.title, sc.probe, Some(format!("./{link}")))
+            (sc.title, sc.probe, true)
         }
     }
 }

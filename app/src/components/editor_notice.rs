@@ -24,12 +24,12 @@ fn show_followed_yaml(state: AppState) {
 
 #[component]
 pub fn EditorNotice() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     // (cluster moved behind the draft, a draft is held): changes rarely, not per keystroke.
     let status = Memo::new(move |_| {
         state.editor.with(|e| (e.shows_notice() && e.held.is_none(), e.held.is_some()))
     });
-    (move || {
+    Some(move || {
         let (moved, held) = status.get();
         if held {
             Some(view! {
@@ -55,5 +55,4 @@ pub fn EditorNotice() -> impl IntoView {
             None
         }
     })
-    .into_any()
 }

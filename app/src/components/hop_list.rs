@@ -2,7 +2,8 @@
 //! last), grouped by stage (`hops_grouping`): each group one line that expands into its hops
 //! (cluster DNS stays one line unless opened) and one playback step, unless opened (then it
 //! plays hop by hop); the current hop highlighted; clicking (or Enter on) an entry jumps there.
-//! It doubles as the text transcript for screen readers.
+//! It doubles as the text transcript for screen readers. In learn mode the stages ahead of the
+//! packet stay hidden until it arrives.
 
 use leptos::prelude::*;
 
@@ -12,7 +13,7 @@ use crate::layout::position::{hop_of, steps};
 
 #[component]
 pub fn HopList() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let learn = super::learn::use_learn();
     // The rows and their stages in one memo (each memo type is its own copy of reactive code).
     let rows = Memo::new(move |_| {
@@ -101,7 +102,7 @@ pub fn HopList() -> impl IntoView {
             </li>
         }
     };
-    view! {
+    Some(view! {
         <section class="hops">
             <h2>"Events"</h2>
             <ol data-testid="hop-list" aria-label="hops of the packet, by stage" node_ref=list>
@@ -117,6 +118,12 @@ pub fn HopList() -> impl IntoView {
                             let bit = crate::hops_grouping::group_bit(gi);
                             let open = move || state.play.opened.get() & bit != 0;
                             let here = move || (start..end).contains(&current.get());
+                            // In learn mode a stage the packet has not reached is not named
+                            // yet (its title would tell the answer), as the verdict waits.
+                            let ahead = move || {
+                                start > current.get()
+                                    && super::learn::verdict_pending(state, learn)
+                            };
                             let hops = rows
                                 .iter()
                                 .enumerate()
@@ -126,7 +133,7 @@ pub fn HopList() -> impl IntoView {
                                 .collect_view();
                             view! {
                                 <li data-testid="stage" class=format!("stage stage-{}", g.stage.class())
-                                    class:here=here>
+                                    class:here=here hidden=ahead>
                                     <button class="stage-head" aria-expanded=move || open().to_string()
                                         aria-current=move || (here() && !open()).then_some("step")
                                         on:click=move |_| {
@@ -146,6 +153,5 @@ pub fn HopList() -> impl IntoView {
                 }}
             </ol>
         </section>
-    }
-    .into_any()
+    })
 }

@@ -19,7 +19,7 @@ const MAX_OUTCOME_ROWS: usize = 12;
 
 #[component]
 pub fn Inspector() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let hop = move || {
         let i = state.play.step.get();
         state.play.trace.with(|t| {
@@ -126,7 +126,7 @@ pub fn Inspector() -> impl IntoView {
             })
         })
     };
-    view! {
+    Some(view! {
         <section class="inspector" data-testid="inspector">
             <h2>"Inspector"</h2>
             {move || match detail() {
@@ -135,6 +135,5 @@ pub fn Inspector() -> impl IntoView {
             }}
             {outcomes}
         </section>
-    }
-    .into_any()
+    })
 }

@@ -22,8 +22,8 @@ pub const LARGE_YAML: usize = 64 * 1024;
 /// The progress bar, shown while `state.loading` is set.
 #[component]
 pub fn LoadProgress() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
-    (move || {
+    let state = use_state()?;
+    Some(move || {
         state.loading.get().map(|l| {
             let text = if l.total > 1 {
                 format!("{}: {} of {} {}", l.what, l.done, l.total, l.unit)
@@ -38,7 +38,6 @@ pub fn LoadProgress() -> impl IntoView {
             }
         })
     })
-    .into_any()
 }
 
 /// Marks the app root usable: `data-ready` holds `performance.now()` (ms since navigation

@@ -19,7 +19,7 @@ const MAX_DRAWN: usize = 60;
 
 #[component]
 pub fn PolicyMatrix(visible: Signal<bool>) -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let port = RwSignal::new(80u16);
     let proto = RwSignal::new(Protocol::Tcp);
     let picked = RwSignal::new(None::<(ObjectKey, ObjectKey)>);
@@ -47,7 +47,7 @@ pub fn PolicyMatrix(visible: Signal<bool>) -> impl IntoView {
             view! { <ul data-testid="matrix-why" class="why">{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul> },
         )
     };
-    view! {
+    Some(view! {
         <div class="policy-matrix">
             <label>"Port "
                 <input type="number" min="1" max="65535" data-testid="matrix-port"
@@ -76,8 +76,7 @@ pub fn PolicyMatrix(visible: Signal<bool>) -> impl IntoView {
             {move || matrix.with(|m| m.as_ref().map(|(m, changed)| draw(m, changed, picked)))}
             {why}
         </div>
-    }
-    .into_any()
+    })
 }
 
 fn draw(

@@ -15,7 +15,7 @@ fn apply(state: AppState, form: Form, current: Form, error: RwSignal<String>) {
         Err(e) => return error.set(e),
     };
     error.set(String::new());
-    let mut all = super::actions::current_overrides();
+    let mut all = crate::settings_form::current_overrides();
     merge(&mut all, new);
     // The last good cluster stays on failure; the panel says why.
     if let Err(e) = super::actions::apply_overrides(state, all) {
@@ -25,7 +25,7 @@ fn apply(state: AppState, form: Form, current: Form, error: RwSignal<String>) {
 
 #[component]
 pub fn SettingsPanel() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let current = Memo::new(move |_| {
         state.revision.track();
         state.cluster.with(|c| Form::of(c.settings()))
@@ -61,7 +61,7 @@ pub fn SettingsPanel() -> impl IntoView {
             </label>
         }
     };
-    view! {
+    Some(view! {
         <details class="settings" data-testid="settings">
             <summary>"Cluster settings"</summary>
             <div class="settings-grid">
@@ -82,6 +82,5 @@ pub fn SettingsPanel() -> impl IntoView {
                 {move || notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
             </ul>
         </details>
-    }
-    .into_any()
+    })
 }

@@ -277,7 +277,7 @@ fn follow_in_editor(state: AppState, edit: crate::edits::InText) {
 fn follow(state: AppState, edit: crate::edits::InText) {
     use crate::editor_sync::LinkBase;
     let base = state.editor.with_untracked(|e| e.cluster_yaml.clone());
-    let overrides = super::actions::current_overrides();
+    let overrides = crate::settings_form::current_overrides();
     let after = state
         .cluster
         .with_untracked(|c| crate::editor_sync::after_edit(&base, &edit, c, &overrides));
@@ -294,6 +294,12 @@ fn follow(state: AppState, edit: crate::edits::InText) {
         LinkBase::Keep(k) => rebase_with(state, &after.text, Some(k), false),
         LinkBase::Export(e) => rebase(state, &e, true),
     }
+}
+
+/// Whether the link carries the cluster shown: manifests of the page's own (a bundled
+/// scenario's included), not a synthetic cluster.
+pub(super) fn carries_cluster() -> bool {
+    with(|s| !s.base.text.is_empty())
 }
 
 /// The scenario id when the link's manifests are that bundled scenario's, unchanged.
@@ -320,7 +326,7 @@ fn link(state: AppState) -> (String, bool) {
             .timeline
             .events
             .with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
-        settings: crate::settings_form::to_link(&super::actions::current_overrides()),
+        settings: crate::settings_form::to_link(&crate::settings_form::current_overrides()),
         at: (now > 0).then(|| engine::timeline::format_time(now)),
         step: with(|s| s.paused).filter(|_| trace_probe.is_some()),
         learn: url::current().learn,
@@ -384,8 +390,8 @@ async fn copy_link(state: AppState) {
 /// "Copy link", and the note of what became of it (filled by the snippet: a static view).
 #[component]
 pub fn CopyLink() -> impl IntoView {
-    let Some(state) = super::state::use_state() else { return ().into_any() };
-    view! {
+    let state = super::state::use_state()?;
+    Some(view! {
         <span class="share">
             <button data-testid="copy-link" on:click=move |_| leptos::task::spawn_local(copy_link(state))>
                 "Copy link"
@@ -396,15 +402,14 @@ pub fn CopyLink() -> impl IntoView {
                 <button data-testid="download-manifests" hidden=true>"Download manifests"</button>
             </div>
         </span>
-    }
-    .into_any()
+    })
 }
 
 /// What the opened link held that could not be used, until dismissed.
 #[component]
 pub fn LinkNotice() -> impl IntoView {
-    let Some(problems) = with(|s| s.problems) else { return ().into_any() };
-    (move || {
+    let problems = with(|s| s.problems)?;
+    Some(move || {
         let text = problems.with(|p| p.iter().fold(String::new(), |t, p| t + "\n• " + p));
         (!text.is_empty()).then(|| view! {
             <div class="link-notice" data-testid="link-notice" role="alert">
@@ -413,5 +418,4 @@ pub fn LinkNotice() -> impl IntoView {
             </div>
         })
     })
-    .into_any()
 }

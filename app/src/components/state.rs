@@ -46,8 +46,8 @@ impl Message {
 
 /// The shared state, by concern: the loaded cluster and its editor here; the probe being
 /// composed, the trace and its playback, what if, the cluster's timeline and the diagram's own
-/// view state in their own structs. Each of those is also in context on its own, so a component
-/// that needs one concern asks for that one (`use_context::<PlaybackState>()`).
+/// view state in their own structs. A component that needs one concern asks for that one
+/// (`use_context::<PlaybackState>()`, see [`AppState::provide`]) or takes its signals as props.
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub cluster: RwSignal<Cluster>,
@@ -164,14 +164,12 @@ impl AppState {
         }
     }
 
-    /// Puts the state in context: the whole, and each concern on its own.
+    /// Puts the state in context: the whole, and on their own the concerns a component asks
+    /// for alone (a context more is code more in the bundle: added when a component needs it).
     pub fn provide(self) {
         provide_context(self);
-        provide_context(self.probe);
         provide_context(self.play);
         provide_context(self.whatif);
-        provide_context(self.timeline);
-        provide_context(self.diagram);
     }
 
     /// After a change of the cluster: the last trace becomes "before", its probe runs again as

@@ -74,7 +74,7 @@ pub fn advance(state: AppState, by_ms: u64) {
 
 #[component]
 pub fn TimelinePanel() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let input = RwSignal::new(String::new());
     let running = RwSignal::new(false);
     // The clock as shown: follows the cluster on every change.
@@ -103,7 +103,7 @@ pub fn TimelinePanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    view! {
+    Some(view! {
         <section class="timeline" data-testid="timeline">
             <h3>"Clock "<span data-testid="clock">{move || format_time(state.timeline.clock_ms.get())}</span></h3>
             <form on:submit=move |ev| {
@@ -134,6 +134,5 @@ pub fn TimelinePanel() -> impl IntoView {
                 {move || state.timeline.events.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
             </ul>
         </section>
-    }
-    .into_any()
+    })
 }

@@ -8,9 +8,20 @@ use super::actions::{choose_destination, choose_source, load_scenario, send};
 use super::state::{use_state, PickMode};
 use crate::choices::{dest_options, source_options};
 
+/// The toolbar's inputs, for their one change handler.
+#[derive(Clone, Copy)]
+enum Input {
+    Scenario,
+    Source,
+    Destination,
+    Protocol,
+    Seed,
+    Count,
+}
+
 #[component]
 pub fn Toolbar() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let scenarios = manifests::scenarios();
     let sources = Memo::new(move |_| {
         state.revision.track();
@@ -40,6 +51,59 @@ pub fn Toolbar() -> impl IntoView {
         })
     };
     let n_input = RwSignal::new(10u32);
+    let picking = move |mode: PickMode| move || state.probe.pick.get() == mode;
+    // One closure type for every input and for both Send buttons (with erased views each
+    // closure type is its own copy of the event code).
+    let on_change = move |input: Input| {
+        move |ev: leptos::ev::Event| {
+            let v = event_target_value(&ev);
+            match input {
+                Input::Scenario => {
+                    load_scenario(state, &v);
+                }
+                Input::Source => {
+                    let chosen = v
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| sources.with_untracked(|o| o.get(i).cloned()));
+                    if let Some(o) = chosen {
+                        choose_source(state, o.source);
+                    }
+                }
+                Input::Destination => {
+                    let chosen = v
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| dests.with_untracked(|o| o.get(i).cloned()));
+                    if let Some(o) = chosen {
+                        choose_destination(state, o.destination, o.protocol);
+                    }
+                }
+                Input::Protocol => {
+                    if let Ok(p) = v.parse::<Protocol>() {
+                        state.probe.destination.update(|d| {
+                            if let Some((_, proto)) = d {
+                                *proto = p;
+                            }
+                        });
+                    }
+                }
+                Input::Seed => {
+                    if let Ok(s) = v.parse::<u64>() {
+                        state.probe.seed.set(s);
+                    }
+                }
+                Input::Count => {
+                    if let Ok(n) = v.parse::<u32>() {
+                        n_input.set(n.clamp(1, engine::probe::MAX_REPEAT));
+                    }
+                }
+            }
+        }
+    };
+    // `None`: as many connections as the count input says.
+    let on_send =
+        move |n: Option<u32>| move |_| send(state, n.unwrap_or_else(|| n_input.get_untracked()));
     let learn = super::learn::use_learn();
     let verdict = move || {
         if super::learn::verdict_pending(state, learn) {
@@ -56,7 +120,7 @@ pub fn Toolbar() -> impl IntoView {
             },
         })
     };
-    view! {
+    Some(view! {
         <header class="toolbar">
             <h1>"podpath"</h1>
             <label>
@@ -64,9 +128,7 @@ pub fn Toolbar() -> impl IntoView {
                 <select
                     data-testid="scenario-select"
                     prop:value=move || state.scenario.get()
-                    on:change=move |ev| {
-                        load_scenario(state, &event_target_value(&ev));
-                    }
+                    on:change=on_change(Input::Scenario)
                 >
                     <option value="" disabled=true>"— your manifests —"</option>
                     {scenarios
@@ -75,19 +137,12 @@ pub fn Toolbar() -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
-            <label class:picking=move || state.probe.pick.get() == PickMode::Source>
+            <label class:picking=picking(PickMode::Source)>
                 "From "
                 <select
                     data-testid="source-select"
                     prop:value=source_value
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Ok(i) = v.parse::<usize>() {
-                            if let Some(o) = sources.with_untracked(|o| o.get(i).cloned()) {
-                                choose_source(state, o.source);
-                            }
-                        }
-                    }
+                    on:change=on_change(Input::Source)
                 >
                     <option value="" disabled=true>"— click a container, node or client —"</option>
                     <option value="custom" disabled=true>
@@ -103,19 +158,12 @@ pub fn Toolbar() -> impl IntoView {
                     }}
                 </select>
             </label>
-            <label class:picking=move || state.probe.pick.get() == PickMode::Destination>
+            <label class:picking=picking(PickMode::Destination)>
                 "To "
                 <select
                     data-testid="dest-select"
                     prop:value=dest_value
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if let Ok(i) = v.parse::<usize>() {
-                            if let Some(o) = dests.with_untracked(|o| o.get(i).cloned()) {
-                                choose_destination(state, o.destination, o.protocol);
-                            }
-                        }
-                    }
+                    on:change=on_change(Input::Destination)
                 >
                     <option value="" disabled=true>"— click a pod, Service port, NodePort, LB or DNS tag —"</option>
                     <option value="custom" disabled=true>
@@ -138,15 +186,7 @@ pub fn Toolbar() -> impl IntoView {
                 <select
                     data-testid="protocol-select"
                     prop:value=move || state.probe.destination.get().map(|(_, p)| p.as_str()).unwrap_or("TCP")
-                    on:change=move |ev| {
-                        if let Ok(p) = event_target_value(&ev).parse::<Protocol>() {
-                            state.probe.destination.update(|d| {
-                                if let Some((_, proto)) = d {
-                                    *proto = p;
-                                }
-                            });
-                        }
-                    }
+                    on:change=on_change(Input::Protocol)
                 >
                     {Protocol::ALL.map(|p| view! { <option value=p.as_str()>{p.as_str()}</option> }).collect_view()}
                 </select>
@@ -159,16 +199,12 @@ pub fn Toolbar() -> impl IntoView {
                     class="seed"
                     data-testid="seed"
                     prop:value=move || state.probe.seed.get().to_string()
-                    on:change=move |ev| {
-                        if let Ok(s) = event_target_value(&ev).parse::<u64>() {
-                            state.probe.seed.set(s);
-                        }
-                    }
+                    on:change=on_change(Input::Seed)
                 />
             </label>
-            <button data-testid="send" class="primary" on:click=move |_| send(state, 1)>"Send"</button>
+            <button data-testid="send" class="primary" on:click=on_send(Some(1))>"Send"</button>
             <span class="send-n">
-                <button data-testid="send-n" on:click=move |_| send(state, n_input.get_untracked())>
+                <button data-testid="send-n" on:click=on_send(None)>
                     "Send N"
                 </button>
                 <input
@@ -178,11 +214,7 @@ pub fn Toolbar() -> impl IntoView {
                     aria-label="number of connections"
                     data-testid="send-n-count"
                     prop:value=move || n_input.get().to_string()
-                    on:change=move |ev| {
-                        if let Ok(n) = event_target_value(&ev).parse::<u32>() {
-                            n_input.set(n.clamp(1, engine::probe::MAX_REPEAT));
-                        }
-                    }
+                    on:change=on_change(Input::Count)
                 />
             </span>
             <super::share::CopyLink/>
@@ -190,6 +222,5 @@ pub fn Toolbar() -> impl IntoView {
                 {move || verdict().1}
             </p>
         </header>
-    }
-    .into_any()
+    })
 }

@@ -5,11 +5,12 @@
 
 use std::net::SocketAddrV4;
 
-use engine::{Destination, Entry, Protocol, Source};
+use engine::Protocol;
 use leptos::prelude::*;
 
 use super::dns_pick;
 use super::packet_canvas::{self, PacketCanvas};
+use super::pick::{is_selected, on_click, Click};
 use super::state::{use_state, AppState, PickMode, Selection};
 use crate::decimal::{decimal, px};
 use crate::layout::position::routes;
@@ -22,7 +23,7 @@ const MAX_PACKETS: usize = 200;
 
 #[component]
 pub fn TopologyView() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let lay = Memo::new(move |_| {
         state.revision.track();
         let expanded = state.diagram.expanded.get();
@@ -93,7 +94,7 @@ pub fn TopologyView() -> impl IntoView {
         routes.with_untracked(|rs| packet_canvas::export_group(&doc, rs, t, &tf, width))
     };
 
-    view! {
+    Some(view! {
         <div class="diagram-tools" role="toolbar" aria-label="diagram">
             <button on:click=move |_| zoom(1.25) aria-label="zoom in">"+"</button>
             <button on:click=move |_| zoom(0.8) aria-label="zoom out">"−"</button>
@@ -183,8 +184,7 @@ pub fn TopologyView() -> impl IntoView {
         // zoom / pan), so the diagram's DOM stays still. Export draws them back in as SVG.
         <PacketCanvas lay=lay routes=routes pan=pan scale=scale svg_ref=svg_ref t_ms=state.play.t_ms/>
         </div>
-    }
-    .into_any()
+    })
 }
 
 fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
@@ -211,7 +211,7 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
             view! {
                 <line class="cable" x1=px(r.right()) x2=px(trunk_x) y1=px(cy) y2=px(cy)></line>
                 <g class="external clickable" data-testid="external" tabindex="0"
-                    on:click=move |_| pick_external(state, ip)>
+                    on:click=on_click(state, Click::External(ip))>
                     <title>"An external client. Click to send from it."</title>
                     <rect class="external" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="6"></rect>
                     <text class="title" x=px(r.x + 10.0) y=px(r.y + 19.0)>"external client"</text>
@@ -237,7 +237,7 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
             view! {
                 <line class="cable" x1=px(r.right()) x2=px(trunk_x) y1=px(cy) y2=px(cy)></line>
                 <g class="lb clickable" data-testid="load-balancer" tabindex="0"
-                    on:click=move |_| pick_dest(state, SocketAddrV4::new(ip, port), proto)>
+                    on:click=on_click(state, Click::Dest(SocketAddrV4::new(ip, port), proto))>
                     <title>"A cloud load balancer in front of the cluster. Click to send to it."</title>
                     <rect class="lb" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="6"></rect>
                     <text class="title" x=px(r.x + 10.0) y=px(r.y + 19.0)>{b.title.clone()}</text>
@@ -300,28 +300,23 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
                 addr.is_none().then(|| dns_pick::service_port_target(state, s, i)).flatten();
             view! {
                 <g class="svc-port clickable" data-testid="service-port" tabindex="0"
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        if let Some((ip, port)) = addr {
-                            pick_dest(state, SocketAddrV4::new(ip, port), proto);
-                        } else if let Some(t) = &by_name {
-                            dns_pick::pick_name(state, t);
-                        }
-                    }>
+                    on:click=on_click(state, match (addr, by_name) {
+                        (Some((ip, port)), _) => Click::Inner(Box::new(Click::Dest(SocketAddrV4::new(ip, port), proto))),
+                        (None, Some(t)) => Click::Inner(Box::new(Click::Name(t))),
+                        (None, None) => Click::Inner(Box::new(Click::Nothing)),
+                    })>
                     <rect x=px(pr.x) y=px(pr.y) width=px(pr.w) height=px(pr.h) rx="3"></rect>
                     <text x=px(pr.x + 6.0) y=px(pr.y + 13.0)>{p.text.clone()}</text>
                 </g>
             }
         })
         .collect_view();
-    let selected = move || {
-        state.diagram.selection.with(|s| s.as_ref() == Some(&Selection::Service(key2.clone())))
-    };
+    let selected = is_selected(state, Selection::Service(key2));
     let endpoints = s.endpoints_text.clone();
     view! {
         <g data-testid="service" class="service clickable" tabindex="0" class:selected=selected
             data-service=s.key.to_string()
-            on:click=move |_| state.diagram.selection.set(Some(Selection::Service(key.clone())))>
+            on:click=on_click(state, Click::Select(Selection::Service(key)))>
             <rect class="service" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="8"></rect>
             <text class="title" x=px(r.x + 10.0) y=px(r.y + 18.0)>{s.key.name.to_string()}</text>
             <rect class="badge" x=px(r.right() - 92.0) y=px(r.y + 6.0) width="84" height="16" rx="8"></rect>
@@ -354,10 +349,7 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
             let key = g.key.clone();
             view! {
                 <g class="group clickable" data-testid="pod-group" tabindex="0"
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        state.diagram.expanded.update(|e| { e.insert(key.clone()); });
-                    }>
+                    on:click=on_click(state, Click::Inner(Box::new(Click::Expand(key))))>
                     <title>"A group of pods. Click to expand."</title>
                     <rect class="pod group shadow" x=px(gr.x + 4.0) y=px(gr.y - 4.0) width=px(gr.w - 4.0) height=px(gr.h) rx="6"></rect>
                     <rect class="pod group" x=px(gr.x) y=px(gr.y) width=px(gr.w - 4.0) height=px(gr.h) rx="6"></rect>
@@ -376,10 +368,7 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
             let (ip, port, proto) = (t.node_ip, t.node_port, t.protocol);
             view! {
                 <g class="nodeport clickable" data-testid="nodeport" tabindex="0" data-nodeport=port.to_string()
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        pick_dest(state, SocketAddrV4::new(ip, port), proto);
-                    }>
+                    on:click=on_click(state, Click::Inner(Box::new(Click::Dest(SocketAddrV4::new(ip, port), proto))))>
                     <title>{format!("NodePort {port}/{proto} is open on this node's addresses")}</title>
                     <rect x=px(tr.x) y=px(tr.y) width=px(tr.w) height=px(tr.h) rx="3"></rect>
                     <text x=px(tr.x + tr.w / 2.0) y=px(tr.y + 13.0) text-anchor="middle">{format!(":{port}")}</text>
@@ -392,14 +381,12 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
         view! { <text class="small" x=px(x) y=px(r.bottom() - 10.0)>{format!("+{} more", n.more_node_ports)}</text> }
     });
     let (b, f) = (n.bridge, n.netfilter);
-    let selected = move || {
-        state.diagram.selection.with(|s| s.as_ref() == Some(&Selection::Node(name3.clone())))
-    };
+    let selected = is_selected(state, Selection::Node(name3));
     view! {
         <line class="cable" x1=px(n.eth0.x) x2=px(n.eth0.x) y1=px(n.eth0.y) y2=px(n.wire.y)></line>
         <g data-testid="node" class="node" class:down=!n.ready class:selected=selected data-node=n.name.clone()>
             <rect class="node" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="8"></rect>
-            <g class="clickable" tabindex="0" on:click=move |_| pick_node(state, &name)>
+            <g class="clickable" tabindex="0" on:click=on_click(state, Click::Node(name))>
                 <text class="title" x=px(r.x + 10.0) y=px(r.y + 20.0)>
                     {format!("{}{}", n.name, if n.ready { "" } else { " (NotReady)" })}
                 </text>
@@ -413,7 +400,7 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
             <rect class="netfilter" x=px(f.x) y=px(f.y) width=px(f.w) height=px(f.h) rx="4"></rect>
             <text x=px(f.x + 8.0) y=px(f.y + 15.0)>"netfilter · kube-proxy rules"</text>
             <text class="small" x=px(r.right() - 8.0) y=px(r.bottom() - 10.0) text-anchor="end"
-                on:click=move |_| state.diagram.selection.set(Some(Selection::Node(name2.clone())))>
+                on:click=on_click(state, Click::Select(Selection::Node(name2)))>
                 {n.eth0_text.clone()}
             </text>
             {tabs}
@@ -443,10 +430,7 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
                 .and_then(|(n, pr)| Some((n.parse::<u16>().ok()?, pr.parse::<Protocol>().ok()?)));
             view! {
                 <g class="container clickable" class:crashed=c.crashed data-testid="container" tabindex="0"
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        pick_container(state, &key, &cname, ip.zip(port));
-                    }>
+                    on:click=on_click(state, Click::Inner(Box::new(Click::Container(key, cname, ip.zip(port)))))>
                     <rect x=px(cr.x) y=px(cr.y) width=px(cr.w) height=px(cr.h) rx="3"></rect>
                     <text x=px(cr.x + 6.0) y=px(cr.y + 13.0)>{c.name.clone()}</text>
                     <text class="ports" x=px(cr.right() - 6.0) y=px(cr.y + 13.0) text-anchor="end">
@@ -460,16 +444,11 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
         view! {
             <text class="collapse clickable" x=px(r.right() - 8.0) y=px(r.y + 16.0) text-anchor="end"
                 tabindex="0" role="button" aria-label="collapse the group"
-                on:click=move |ev| {
-                    ev.stop_propagation();
-                    state.diagram.expanded.update(|e| { e.remove(&g); });
-                }>"▴ group"</text>
+                on:click=on_click(state, Click::Inner(Box::new(Click::Collapse(g))))>"▴ group"</text>
         }
     });
     let _ = first_port;
-    let selected = move || {
-        state.diagram.selection.with(|s| s.as_ref() == Some(&Selection::Pod(key_sel.clone())))
-    };
+    let selected = is_selected(state, Selection::Pod(key_sel));
     let first = p
         .containers
         .iter()
@@ -478,7 +457,7 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
     view! {
         <g data-testid="pod" class="pod clickable" tabindex="0" class:unready=!p.ready class:dns=p.dns class:selected=selected
             data-pod=p.key.to_string()
-            on:click=move |_| pick_pod(state, &key, ip.zip(first))>
+            on:click=on_click(state, Click::Pod(key, ip.zip(first)))>
             <rect class="pod" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="6"></rect>
             <title>{format!("pod {} — {}", p.key, p.labels_text)}</title>
             <text class="title" x=px(r.x + 8.0) y=px(r.y + 16.0)>{p.title_text.clone()}</text>
@@ -492,78 +471,6 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
             {super::policy_matrix::pod_badge(state, &p.key, r.right() - 8.0, r.y + 31.0)}
         </g>
     }
-}
-
-// ---- picking ------------------------------------------------------------------------------
-
-fn pick_source(state: AppState, s: Source) {
-    super::actions::choose_source(state, s);
-    state.probe.pick.set(PickMode::Destination);
-}
-
-fn pick_dest(state: AppState, addr: SocketAddrV4, protocol: Protocol) {
-    super::actions::choose_destination(state, Destination::Addr { addr }, protocol);
-    state.probe.pick.set(PickMode::Inspect);
-}
-
-fn pick_container(
-    state: AppState,
-    pod: &engine::ObjectKey,
-    container: &str,
-    dest: Option<(std::net::Ipv4Addr, (u16, Protocol))>,
-) {
-    state.diagram.selection.set(Some(Selection::Pod(pod.clone())));
-    match (state.probe.pick.get_untracked(), dest) {
-        (PickMode::Destination, Some((ip, (port, proto)))) => {
-            pick_dest(state, SocketAddrV4::new(ip, port), proto)
-        }
-        (PickMode::Inspect, _) => {}
-        _ => pick_source(
-            state,
-            Source::Pod { pod: pod.clone(), container: Some(container.to_string()) },
-        ),
-    }
-}
-
-fn pick_pod(
-    state: AppState,
-    pod: &engine::ObjectKey,
-    dest: Option<(std::net::Ipv4Addr, (u16, Protocol))>,
-) {
-    state.diagram.selection.set(Some(Selection::Pod(pod.clone())));
-    match (state.probe.pick.get_untracked(), dest) {
-        (PickMode::Destination, Some((ip, (port, proto)))) => {
-            pick_dest(state, SocketAddrV4::new(ip, port), proto)
-        }
-        (PickMode::Destination, None) => state.messages.set(vec![super::state::Message::error(
-            format!("pod {pod} declares no container port to send to: pick a Service, a DNS tag or a pod with a port"),
-        )]),
-        (PickMode::Inspect, _) => {}
-        (PickMode::Source, _) => {
-            pick_source(state, Source::Pod { pod: pod.clone(), container: None })
-        }
-    }
-}
-
-fn pick_node(state: AppState, node: &str) {
-    state.diagram.selection.set(Some(Selection::Node(node.to_string())));
-    if state.probe.pick.get_untracked() == PickMode::Source {
-        pick_source(state, Source::Node { node: node.to_string() });
-    }
-}
-
-fn pick_external(state: AppState, ip: std::net::Ipv4Addr) {
-    let entry = state.cluster.with_untracked(|c| {
-        if c.services().any(|s| !s.load_balancer_ips.is_empty()) {
-            Entry::LoadBalancer
-        } else {
-            c.nodes()
-                .map(|n| n.spec.name.clone())
-                .min()
-                .map_or(Entry::LoadBalancer, |node| Entry::Node { node })
-        }
-    });
-    pick_source(state, Source::External { ip, entry });
 }
 
 // ---- export -------------------------------------------------------------------------------

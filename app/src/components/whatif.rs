@@ -10,14 +10,14 @@ use crate::whatif::compare;
 pub fn WhatIf() -> impl IntoView {
     let (Some(whatif), Some(play)) = (use_context::<WhatIfState>(), use_context::<PlaybackState>())
     else {
-        return ().into_any();
+        return None;
     };
     let comparison = Memo::new(move |_| {
         let before = whatif.before.get()?;
         let after = play.trace.get()?;
         Some(compare(&before.outcomes, &after.outcomes))
     });
-    view! {
+    Some(view! {
         <Show when=move || comparison.with(Option::is_some)>
             <section class="whatif" data-testid="whatif">
                 <h3>"What if: before → after"</h3>
@@ -49,6 +49,5 @@ pub fn WhatIf() -> impl IntoView {
                 </Show>
             </section>
         </Show>
-    }
-    .into_any()
+    })
 }

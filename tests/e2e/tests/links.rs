@@ -2,10 +2,12 @@
 //! cluster's YAML (a fourth web replica), Applies, sends 20 connections, steps the playback and
 //! copies the link; a fresh browser opened on that link shows the same manifests, the same
 //! verdict, the same outcome table and the same hop. A corrupt link says what it could not use
-//! and loads no other cluster. A cluster edited on the diagram (a Deployment scaled, with a
-//! setting changed in the settings panel) travels as the user's own text, comments and all,
-//! with the setting. Screenshots of the copy note, the link notice and the editor after a
-//! diagram edit, desktop (1280 px) and phone (390 px), go to `tests/e2e/screenshots/`.
+//! and loads no other cluster. A quiz question made on the edited cluster opens, from its copied
+//! link in a fresh browser, as the same question with the same answer. A cluster edited on the
+//! diagram (a Deployment scaled, with a setting changed in the settings panel) travels as the
+//! user's own text, comments and all, with the setting. Screenshots of the copy note, the link
+//! notice and the editor after a diagram edit, desktop (1280 px) and phone (390 px), go to
+//! `tests/e2e/screenshots/`.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
@@ -185,6 +187,81 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
         assert!(notice.contains("nothing was loaded"), "{notice}");
         assert_eq!(a["pods"], 0, "no other cluster shown");
     }
+    drop(driver);
+}
+
+/// A quiz question on the page: its prompt and choices; then the first choice checked, and
+/// what the page answers (the engine's explanation of the right answer in it).
+const QUIZ_JS: &str = r#"
+const q = document.querySelector('[data-testid=quiz] [data-testid=question]');
+if (!q) return null;
+const asked = [q.querySelector('legend').textContent, q.querySelector('.choices').textContent];
+q.querySelector('input[data-choice]').click();
+q.querySelector('[data-testid=check]').click();
+return asked;
+"#;
+
+async fn quiz_answer(c: &Client) -> Result<Value, String> {
+    let asked = until(c, QUIZ_JS, "a quiz question").await?;
+    let result = until(
+        c,
+        "const r = document.querySelector('[data-testid=quiz] .result'); return r && r.textContent;",
+        "the answer",
+    )
+    .await?;
+    Ok(serde_json::json!([asked, result]))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quiz_question_on_an_edited_cluster_opens_the_same_from_its_link() {
+    let dist = podpath_e2e::bundle().unwrap_or_else(|e| panic!("{e}"));
+    let addr = podpath_e2e::serve(dist).unwrap_or_else(|e| panic!("{e}"));
+    let base = format!("http://{addr}/");
+    let driver = podpath_e2e::Driver::start().unwrap_or_else(|e| panic!("{e}"));
+
+    let first = podpath_e2e::chromium(&driver, 1280, 900).await.unwrap_or_else(|e| panic!("{e}"));
+    let made = async {
+        open(&first, &base).await?;
+        run(
+            &first,
+            "const t = document.querySelector('[data-testid=yaml-editor]');\
+             t.value = t.value.replace('replicas: 3', 'replicas: 4');\
+             t.dispatchEvent(new Event('input', { bubbles: true }));",
+        )
+        .await?;
+        click(&first, "apply").await?;
+        click(&first, "quiz-open").await?;
+        until(&first, "return document.querySelector('[data-testid=quiz]');", "the quiz").await?;
+        click(&first, "copy-link").await?;
+        let link = until(
+            &first,
+            "const l = document.querySelector('[data-testid=share-link]'); return l && l.value;",
+            "the copied link",
+        )
+        .await?;
+        let answer = quiz_answer(&first).await?;
+        Ok::<_, String>((link.as_str().unwrap_or_default().to_string(), answer))
+    }
+    .await;
+    let _ = first.close().await;
+    let (link, answer) = made.unwrap_or_else(|e| panic!("{e}"));
+    println!("quiz link ({} chars): {link}", link.len());
+    assert!(link.contains("quiz=") && link.contains("#z="), "{link}");
+    assert!(!link.contains("scenario="), "the edited cluster is no bundled scenario: {link}");
+
+    let second = podpath_e2e::chromium(&driver, 1280, 900).await.unwrap_or_else(|e| panic!("{e}"));
+    let opened = async {
+        open(&second, &link).await?;
+        let pods = run(&second, "return document.querySelectorAll(\"[data-testid=pod][data-pod^='default/web-']\").length;").await?;
+        let a = quiz_answer(&second).await?;
+        no_errors(&second, "after opening the quiz link").await?;
+        Ok::<_, String>((pods, a))
+    }
+    .await;
+    let _ = second.close().await;
+    let (pods, opened) = opened.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pods, 4, "the link's cluster, with its fourth web replica");
+    assert_eq!(opened, answer, "the same question, and the same answer to the same pick");
     drop(driver);
 }
 
