@@ -149,22 +149,33 @@ pub fn after_edit(
     let mut settled = live.clone();
     settled.advance_to(settled.now_ms().saturating_add(SETTLE_MS));
     let want = manifests::export(&settled);
-    let options = manifests::LoadOptions { overrides: overrides.clone(), ..Default::default() };
-    let gives = |o: &manifests::LoadOptions| {
-        manifests::load_with(&text, o).is_ok_and(|l| manifests::export(&l.cluster) == want)
-    };
     let keep = manifests::export(live);
-    let link = if gives(&options) {
+    let link = if reloads_as(&text, None, overrides, &want) {
         LinkBase::Text
-    } else if load_kept(&keep, overrides).is_ok_and(|k| {
-        let previous = Some(std::sync::Arc::new(k.cluster.allocations()));
-        gives(&manifests::LoadOptions { previous, ..options.clone() })
-    }) {
+    } else if reloads_as(&text, Some(&keep), overrides, &want) {
         LinkBase::Keep(keep)
     } else {
         LinkBase::Export(keep)
     };
     AfterEdit { text, note: None, link }
+}
+
+/// Whether `text`, loaded as a link's opener loads it (over `keep`'s allocations, if any),
+/// exports as `want`.
+fn reloads_as(
+    text: &str,
+    keep: Option<&str>,
+    overrides: &manifests::settings::SettingsOverrides,
+    want: &str,
+) -> bool {
+    let previous = match keep.map(|k| load_kept(k, overrides)) {
+        None => None,
+        Some(Ok(k)) => Some(std::sync::Arc::new(k.cluster.allocations())),
+        Some(Err(_)) => return false,
+    };
+    let options =
+        manifests::LoadOptions { overrides: overrides.clone(), previous, ..Default::default() };
+    manifests::load_with(text, &options).is_ok_and(|l| manifests::export(&l.cluster) == want)
 }
 
 /// Loads a link's `keep` (the export of a cluster, for its allocations) with the settings it

@@ -40,30 +40,20 @@ pub fn from_link(sets: &[String]) -> (SettingsOverrides, Vec<String>) {
             problems.push(format!("set={s}: {e}; not applied"));
         }
     }
-    let f = flags;
-    // One setting at a time (the detector with its interface).
-    let singles = [
-        SettingsFlags { service_cidr: f.service_cidr, ..SettingsFlags::default() },
-        SettingsFlags { cluster_cidr: f.cluster_cidr, ..SettingsFlags::default() },
-        SettingsFlags { node_port_range: f.node_port_range, ..SettingsFlags::default() },
-        SettingsFlags { nodeport_addresses: f.nodeport_addresses, ..SettingsFlags::default() },
-        SettingsFlags { masquerade_all: f.masquerade_all, ..SettingsFlags::default() },
-        SettingsFlags {
-            detect_local_mode: f.detect_local_mode,
-            pod_bridge_interface: f.pod_bridge_interface,
-            pod_interface_name_prefix: f.pod_interface_name_prefix,
-            ..SettingsFlags::default()
-        },
-        SettingsFlags { pod_network: f.pod_network, ..SettingsFlags::default() },
-    ];
-    let mut o = SettingsOverrides::default();
-    for one in singles {
-        match one.overrides() {
-            Ok(x) => merge(&mut o, x),
-            Err(e) => problems.push(format!("the link's setting {e}; not applied")),
+    // A flag that does not parse is named by its error (`--NAME: ...`): left out, the rest
+    // is read again.
+    loop {
+        match flags.overrides() {
+            Ok(o) => return (o, problems),
+            Err(e) => {
+                let name = e.strip_prefix("--").and_then(|r| r.split(':').next()).unwrap_or("");
+                problems.push(format!("the link's setting {e}; not applied"));
+                if !flags.unset(name) {
+                    return (SettingsOverrides::default(), problems);
+                }
+            }
         }
     }
-    (o, problems)
 }
 
 /// The detector modes kube-proxy takes, as the form's select lists them.

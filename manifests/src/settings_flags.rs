@@ -129,6 +129,25 @@ impl SettingsFlags {
         Ok(())
     }
 
+    /// Unsets the flag `--NAME` (with the detector, its interface); false if none is named so.
+    pub fn unset(&mut self, name: &str) -> bool {
+        match name {
+            "service-cidr" => self.service_cidr = None,
+            "cluster-cidr" => self.cluster_cidr = None,
+            "node-port-range" => self.node_port_range = None,
+            "nodeport-addresses" => self.nodeport_addresses = None,
+            "masquerade-all" => self.masquerade_all = None,
+            "detect-local-mode" => {
+                self.detect_local_mode = None;
+                self.pod_bridge_interface = None;
+                self.pod_interface_name_prefix = None;
+            }
+            "pod-network" => self.pod_network = None,
+            _ => return false,
+        }
+        true
+    }
+
     /// The panel's settings of `o` as `NAME=VALUE` for [`SettingsFlags::set`], which reads
     /// them back into the same overrides.
     pub fn pairs(o: &SettingsOverrides) -> Vec<String> {

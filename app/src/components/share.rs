@@ -226,8 +226,15 @@ pub fn applied_over(state: AppState, text: &str, before: Option<String>) {
 /// in (or the export, with a note) and the link carries them (`editor_sync::after_edit`).
 pub fn diagram_edit(
     state: AppState,
-    f: impl FnOnce(&mut engine::Cluster) -> Result<crate::edits::InText, String>,
+    f: impl FnOnce(&mut engine::Cluster) -> Result<crate::edits::InText, String> + 'static,
 ) {
+    edit_boxed(state, Box::new(f));
+}
+
+/// One copy of the edit's code for every button (not one per closure type).
+type DiagramEdit = Box<dyn FnOnce(&mut engine::Cluster) -> Result<crate::edits::InText, String>>;
+
+fn edit_boxed(state: AppState, f: DiagramEdit) {
     let rev = state.revision.get_untracked();
     let mut in_text = None;
     state.edit(|c| {

@@ -346,7 +346,7 @@ async fn a_diagram_edited_cluster_travels_as_the_users_text_with_its_settings() 
     let (link, answer) = made.unwrap_or_else(|e| panic!("{e}"));
     println!("link ({} chars): {link}", link.len());
     assert!(link.contains("#z="), "the user's text, not a scenario id: {link}");
-    assert!(link.contains("set=masquerade-all=true"), "the setting: {link}");
+    assert!(link.contains("set=masquerade-all%3Dtrue"), "the setting: {link}");
     let yaml = answer["yaml"].as_str().unwrap_or_default();
     assert!(yaml.starts_with("# title:") && yaml.contains("kind: Deployment"), "{yaml}");
 
