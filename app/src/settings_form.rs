@@ -139,6 +139,23 @@ pub fn settings_notes<'a>(messages: impl Iterator<Item = &'a str>) -> Vec<String
     messages.filter_map(|m| m.split_once("settings: ").map(|(_, rest)| rest.to_string())).collect()
 }
 
+thread_local! {
+    /// The settings the panel (`components/settings_panel.rs`) applied: every later load of edited
+    /// manifests keeps them; a new scenario clears them. The page's one cluster: a wasm page
+    /// has one thread.
+    static OVERRIDES: std::cell::RefCell<SettingsOverrides> =
+        std::cell::RefCell::new(SettingsOverrides::default());
+}
+
+/// The overrides the user set in the settings panel.
+pub fn current_overrides() -> SettingsOverrides {
+    OVERRIDES.with(|o| o.borrow().clone())
+}
+
+pub fn set_overrides(overrides: SettingsOverrides) {
+    OVERRIDES.with(|o| *o.borrow_mut() = overrides);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
         return false;
     };
     state.scenario.set(sc.id.to_string());
-    set_overrides(SettingsOverrides::default());
+    crate::settings_form::set_overrides(SettingsOverrides::default());
     state.editor.update(|e| e.set_draft(sc.yaml));
     apply_yaml(state, sc.yaml);
     if let Some(p) = sc.probe {
@@ -52,7 +52,7 @@ pub fn keep_allocations(state: AppState) -> manifests::LoadOptions {
     let previous = state.cluster.with_untracked(|c| std::sync::Arc::new(c.allocations()));
     manifests::LoadOptions {
         previous: Some(previous),
-        overrides: current_overrides(),
+        overrides: crate::settings_form::current_overrides(),
         overrides_from: Some("the settings panel".into()),
         ..manifests::LoadOptions::default()
     }
@@ -67,7 +67,7 @@ pub fn apply_overrides(state: AppState, overrides: SettingsOverrides) -> Result<
         manifests::LoadOptions { overrides: overrides.clone(), ..keep_allocations(state) };
     match manifests::load_with(&text, &options) {
         Ok(loaded) => {
-            set_overrides(overrides);
+            crate::settings_form::set_overrides(overrides);
             let keep = super::share::base_keep();
             apply_loaded(state, &text, Ok(loaded));
             // The link's manifests are the same: so is what they were applied over.
@@ -268,21 +268,4 @@ pub fn apply_url_timeline(
     state.revision.update(|r| *r += 1);
     state.timeline.events.set(parsed.iter().map(ToString::to_string).collect());
     Ok(())
-}
-
-thread_local! {
-    /// The settings the panel (`settings_panel.rs`) applied: every later load of edited
-    /// manifests keeps them; a new scenario clears them. The page's one cluster: a wasm page
-    /// has one thread.
-    static OVERRIDES: std::cell::RefCell<SettingsOverrides> =
-        std::cell::RefCell::new(SettingsOverrides::default());
-}
-
-/// The overrides the user set in the settings panel.
-pub fn current_overrides() -> SettingsOverrides {
-    OVERRIDES.with(|o| o.borrow().clone())
-}
-
-pub fn set_overrides(overrides: SettingsOverrides) {
-    OVERRIDES.with(|o| *o.borrow_mut() = overrides);
 }

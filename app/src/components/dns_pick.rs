@@ -6,20 +6,14 @@
 
 use leptos::prelude::*;
 
-use super::state::{AppState, PickMode};
-use super::topology::{on_click, Click};
+use super::pick::{on_click, Click};
+use super::state::AppState;
 use crate::decimal::px;
 use crate::dns_names::{pod_target, service_targets, DnsTarget};
 use crate::layout::{PodBox, Rect, ServiceBox};
 
 /// Width of a tag in diagram units.
 const TAG_W: f64 = 30.0;
-
-/// Picks the name as the destination (in any mode, like a Service port); picking ends.
-pub fn pick_name(state: AppState, t: &DnsTarget) {
-    super::actions::choose_destination(state, t.destination(), t.protocol);
-    state.probe.pick.set(PickMode::Inspect);
-}
 
 /// The name a port row stands for, for a row without a ClusterIP (a headless Service): its
 /// click picks the name, the only way a client reaches such a Service.

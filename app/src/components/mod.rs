@@ -13,6 +13,7 @@ pub mod object_panel;
 pub mod open_link;
 pub mod packet_canvas;
 pub mod panels;
+pub mod pick;
 pub mod playback;
 pub mod policy_matrix;
 pub mod settings_panel;

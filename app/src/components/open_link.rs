@@ -48,7 +48,7 @@ pub fn open(state: AppState, url: PageUrl, learn: LearnState) {
     for b in bad {
         problem(b);
     }
-    actions::set_overrides(overrides.clone());
+    crate::settings_form::set_overrides(overrides.clone());
     match (url.z.clone(), url.yaml.clone()) {
         (Some(Ok(z)), _) => {
             state.loading.set(Some(super::state::LoadStatus {
@@ -117,7 +117,7 @@ fn open_manifests(
     learn: LearnState,
 ) {
     state.editor.update(|e| e.set_draft(text));
-    let overrides = actions::current_overrides();
+    let overrides = crate::settings_form::current_overrides();
     let mut options = manifests::LoadOptions { overrides, ..manifests::LoadOptions::default() };
     if let Some(k) = &keep {
         match crate::editor_sync::load_kept(k, &options.overrides) {

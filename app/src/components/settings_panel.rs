@@ -15,7 +15,7 @@ fn apply(state: AppState, form: Form, current: Form, error: RwSignal<String>) {
         Err(e) => return error.set(e),
     };
     error.set(String::new());
-    let mut all = super::actions::current_overrides();
+    let mut all = crate::settings_form::current_overrides();
     merge(&mut all, new);
     // The last good cluster stays on failure; the panel says why.
     if let Err(e) = super::actions::apply_overrides(state, all) {

@@ -270,7 +270,7 @@ fn follow_in_editor(state: AppState, edit: crate::edits::InText) {
 fn follow(state: AppState, edit: crate::edits::InText) {
     use crate::editor_sync::LinkBase;
     let base = state.editor.with_untracked(|e| e.cluster_yaml.clone());
-    let overrides = super::actions::current_overrides();
+    let overrides = crate::settings_form::current_overrides();
     let after = state
         .cluster
         .with_untracked(|c| crate::editor_sync::after_edit(&base, &edit, c, &overrides));
@@ -319,7 +319,7 @@ fn link(state: AppState) -> (String, bool) {
             .timeline
             .events
             .with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
-        settings: crate::settings_form::to_link(&super::actions::current_overrides()),
+        settings: crate::settings_form::to_link(&crate::settings_form::current_overrides()),
         at: (now > 0).then(|| engine::timeline::format_time(now)),
         step: with(|s| s.paused).filter(|_| trace_probe.is_some()),
         learn: url::current().learn,
