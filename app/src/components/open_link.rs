@@ -84,7 +84,9 @@ pub fn open(state: AppState, url: PageUrl, learn: LearnState) {
                 open_rest(state, &url, learn);
             } else {
                 actions::load_scenario(state, "default");
-                problem(format!("the link's scenario {id:?} is not bundled: the default cluster is shown instead, without the link's probe and events"));
+                let quiz =
+                    if url.quiz.is_some() { ", events and quiz question" } else { " and events" };
+                problem(format!("the link's scenario {id:?} is not bundled: the default cluster is shown instead, without the link's probe{quiz}"));
             }
         }
     }
