@@ -105,7 +105,7 @@ async fn make_link(c: &Client, base: &str) -> Result<(String, Value), String> {
     click(c, "copy-link").await?;
     let link = until(
         c,
-        "const l = document.querySelector('[data-testid=share-link]'); return l && l.value;",
+        "const l = document.querySelector('[data-testid=share-link]'); return (l && l.value) || null;",
         "the copied link",
     )
     .await?;
@@ -235,7 +235,7 @@ async fn a_quiz_question_on_an_edited_cluster_opens_the_same_from_its_link() {
         click(&first, "copy-link").await?;
         let link = until(
             &first,
-            "const l = document.querySelector('[data-testid=share-link]'); return l && l.value;",
+            "const l = document.querySelector('[data-testid=share-link]'); return (l && l.value) || null;",
             "the copied link",
         )
         .await?;
