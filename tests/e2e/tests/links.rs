@@ -320,7 +320,7 @@ async fn edit_on_the_diagram(
     click(c, "copy-link").await?;
     let link = until(
         c,
-        "const l = document.querySelector('[data-testid=share-link]'); return l && l.value;",
+        "const l = document.querySelector('[data-testid=share-link]'); return (l && l.value) || null;",
         "the copied link",
     )
     .await?;
