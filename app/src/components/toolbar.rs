@@ -110,7 +110,16 @@ pub fn Toolbar() -> impl IntoView {
             return ("idle", super::learn::ON_ITS_WAY.to_string());
         }
         state.play.trace.with(|t| match t {
-            None => ("idle", "Choose a source and a destination, then Send.".to_string()),
+            // What is still missing (a learn step or quiz may have chosen the probe already).
+            None => (
+                "idle",
+                match (state.probe.source.get(), state.probe.destination.get()) {
+                    (Some(_), Some(_)) => "Send to follow the packet.",
+                    (Some(_), None) => "Now choose a destination, then Send.",
+                    _ => "Choose a source and a destination, then Send.",
+                }
+                .to_string(),
+            ),
             Some(t) => match t.connections.first() {
                 None => ("bad", "the engine traced no connection".to_string()),
                 Some(c) => (
