@@ -30,6 +30,8 @@ async fn default_scenario_draws_its_cluster() {
 #[wasm_bindgen_test]
 async fn choose_send_step_and_inspect() {
     mount().await;
+    // The scenario's header chose a probe: the hint before a Send says only that.
+    assert_eq!(text("[data-testid=verdict]"), "Send to follow the packet.");
     // Source: the first option (a pod's container); destination by clicking a Service port.
     select("[data-testid=source-select]", "0");
     tick().await;
@@ -46,6 +48,7 @@ async fn choose_send_step_and_inspect() {
     tick().await;
     let dest: HtmlSelectElement = one("[data-testid=dest-select]").dyn_into().expect("select");
     assert_ne!(dest.value(), "", "clicking the port chose a destination");
+    assert_eq!(text("[data-testid=verdict]"), "Send to follow the packet.");
 
     click("[data-testid=send]");
     tick().await;
