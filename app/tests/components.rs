@@ -180,8 +180,17 @@ async fn an_edit_changes_endpoints() {
     tick().await;
     click("[data-testid=delete-pod]");
     tick().await;
-    assert_eq!(all("[data-testid=pod]").len(), 8);
-    assert!(web_text().contains("3 endpoints · 3 ready"), "{}", web_text());
+    // As `kubectl delete pod`: the pod terminates and its ReplicaSet replaces it at once.
+    assert_eq!(all("[data-testid=pod]").len(), 10);
+    for _ in 0..3 {
+        click("[data-testid=clock-step]");
+        tick().await;
+    }
+    assert_eq!(all("[data-testid=pod]").len(), 9);
+    assert!(all("[data-pod]")
+        .iter()
+        .all(|p| p.get_attribute("data-pod").as_deref() != Some(&pod_key)));
+    assert!(web_text().contains("4 endpoints · 4 ready"), "{}", web_text());
 }
 
 #[wasm_bindgen_test]

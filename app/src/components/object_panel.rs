@@ -49,10 +49,16 @@ fn apply(state: AppState, edit: Edit) {
     if matches!(edit, Edit::DeletePod(_) | Edit::Scale(_, ..0)) {
         state.diagram.selection.set(None);
     }
+    // `kubectl delete pod`: a graceful deletion on the cluster's clock (its controller, if any,
+    // replaces it), an event of the timeline a link carries; the manifests do not change.
+    if let Edit::DeletePod(k) = &edit {
+        return super::timeline_panel::run_event(state, &format!("+0s delete pod {k}"));
+    }
     super::share::diagram_edit(state, move |c| match &edit {
         Edit::PodReady(k, ready) => edits::set_pod_ready(c, k, *ready),
+        // Run as a timeline event above; here only for the match to be whole.
         Edit::DeletePod(k) => {
-            c.remove_pod(k).map_err(|e| e.to_string())?;
+            c.delete_pod(k).map_err(|e| e.to_string())?;
             Ok(edits::InText::Not(format!("deleting pod {k} removes an object, not a value")))
         }
         Edit::Scale(k, delta) => edits::scale_owner(c, k, *delta),
