@@ -554,9 +554,9 @@ fn split_documents(
         if is_marker {
             let rest = line[3..].trim();
             content = !rest.is_empty() && !rest.starts_with('#');
-        } else if !directive {
+        } else if !directive && !content {
             let t = line.trim();
-            content |= !t.is_empty() && !t.starts_with('#');
+            content = !t.is_empty() && !t.starts_with('#');
         }
         pos += line.len();
     }
