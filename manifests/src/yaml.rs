@@ -358,7 +358,10 @@ impl DocumentReader {
                 for (s, e, l) in chunks {
                     r.chunks.push((from + s, from + e, l));
                 }
-                line += part.bytes().filter(|&b| b == b'\n').count() as u32;
+                if end < text.len() {
+                    // The next file's first line (the last file has none to count for).
+                    line += part.bytes().filter(|&b| b == b'\n').count() as u32;
+                }
                 from = end;
             }
         }
