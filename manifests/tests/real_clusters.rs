@@ -289,6 +289,10 @@ fn hand_written_manifests_are_checked_not_taken_as_evidence() {
     let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  clusterIP: 172.20.0.5\n  ports:\n  - port: 80\n";
     let e = manifests::load(svc).expect_err("outside the default range");
     assert!(e.iter().any(|d| d.to_string().contains("not in the valid range")));
+    // `kubectl create --dry-run -o yaml` writes `creationTimestamp: null`: still hand-written.
+    let dry = svc.replace("  name: web\n", "  name: web\n  creationTimestamp: null\n");
+    let e = manifests::load(&dry).expect_err("outside the default range");
+    assert!(e.iter().any(|d| d.to_string().contains("not in the valid range")));
 }
 
 #[test]
@@ -604,4 +608,13 @@ fn kind_captured_lists_load_with_their_pods_once() {
         t.connections.last().map(|c| &c.verdict),
         Some(Verdict::RefusedByNode { port: 6443, .. })
     ));
+    // Without its NodeList (as `get pods` alone), the node is made from the pods, and only it:
+    // the recording has no uid or resourceVersion, its creationTimestamps say it is a dump.
+    let full = text("kind-captured.json");
+    let pods_on = &full[full.find("\n{").expect("a second list") + 1..];
+    let l = manifests::load(pods_on).unwrap_or_else(|d| panic!("{d:?}"));
+    let names: Vec<&str> = l.cluster.nodes().map(|n| n.spec.name.as_str()).collect();
+    assert_eq!(names, ["remedy-dev-control-plane"]);
+    assert_eq!(l.cluster.nodes().next().unwrap().spec.internal_ip.to_string(), "172.18.0.2");
+    assert!(notes(&l).iter().any(|n| n.contains("made from its pods' spec.nodeName")));
 }
