@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::{apply_yaml, jump_to_step, set_probe, step_count};
+use crate::components::actions::{apply_yaml, jump_to_step, set_probe};
 use crate::components::state::{AppState, Message};
 use crate::components::{playback::Playback, topology::TopologyView};
 use crate::layout::position::{hop_of, steps};
@@ -32,7 +32,7 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
             .into_any();
     };
     let state = AppState::new(initial);
-    provide_context(state);
+    state.provide();
 
     let (title, header_probe, open_link) = load(state, &params);
     let probe = match params.probe.as_deref().map(engine::Probe::parse) {
@@ -47,7 +47,7 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
         set_probe(state, p);
         send(state, params.autoplay);
         if let Some(step) = params.step {
-            jump_to_step(state, step.min(step_count(state).saturating_sub(1)));
+            jump_to_step(state, step.min(state.play.step_count().saturating_sub(1)));
         }
     }
     let learn_state = (params.learn.is_some() || params.quiz.is_some())
@@ -63,17 +63,17 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
         }
         None => open_link,
     };
-    crate::components::clock::run_clock(state);
+    crate::components::clock::run_clock(state.play);
 
     let probe_text = move || {
-        let source = state.source.get()?;
-        let (destination, protocol) = state.destination.get()?;
+        let source = state.probe.source.get()?;
+        let (destination, protocol) = state.probe.destination.get()?;
         let p = engine::Probe {
             source,
             destination,
             protocol,
             time_ms: 0,
-            seed: state.seed.get(),
+            seed: state.probe.seed.get(),
             repeat: 1,
         };
         Some(p.spec())
@@ -82,7 +82,7 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
         if crate::components::learn::verdict_pending(state, learn_state) {
             return ("idle", crate::components::learn::ON_ITS_WAY.into());
         }
-        state.trace.with(|t| match t.as_ref().and_then(|t| t.connections.first()) {
+        state.play.trace.with(|t| match t.as_ref().and_then(|t| t.connections.first()) {
             None => ("idle", "Pick a source and a destination on the diagram, then Send.".into()),
             Some(c) => (
                 if c.verdict.is_delivered() { "ok" } else { "bad" },
@@ -92,8 +92,8 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
     };
     // Keyed on the per-hop step, not the frame clock: the text changes once per hop.
     let current_hop = move || {
-        let i = state.step.get();
-        state.trace.with(|t| {
+        let i = state.play.step.get();
+        state.play.trace.with(|t| {
             let t = t.as_ref()?;
             let step = *steps(t, 0).get(i)?;
             hop_of(t, 0, step).map(|h| format!("{}: {}", step.phase.as_str(), h.explain))
@@ -175,14 +175,14 @@ fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, Op
 
 /// Traces the chosen probe (as the toolbar's Send does, without touching the URL).
 fn send(state: AppState, play: bool) {
-    let Some(source) = state.source.get_untracked() else { return };
-    let Some((destination, protocol)) = state.destination.get_untracked() else { return };
+    let Some(source) = state.probe.source.get_untracked() else { return };
+    let Some((destination, protocol)) = state.probe.destination.get_untracked() else { return };
     let probe = engine::Probe {
         source,
         destination,
         protocol,
         time_ms: 0,
-        seed: state.seed.get_untracked(),
+        seed: state.probe.seed.get_untracked(),
         repeat: 1,
     };
     let trace = state.cluster.with_untracked(|c| c.trace(&probe));

@@ -22,6 +22,7 @@
 //! its first port.
 
 pub mod choices;
+pub mod decimal;
 pub mod demo;
 pub mod dns_names;
 pub mod editor_sync;

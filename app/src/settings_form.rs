@@ -2,9 +2,69 @@
 //! and the flags a changed form gives, parsed by `manifests::settings_flags` as the CLI's
 //! `--service-cidr`, `--detect-local-mode`... are. Only fields the user changed become flags, so
 //! the rest stays as the input's objects or inference gave it (and their notes still say so).
+//! A link carries the overrides as the same flags (`set=NAME=VALUE`, [`to_link`], [`from_link`]).
 
 use engine::cluster::{ClusterSettings, DetectLocal};
+use manifests::settings::SettingsOverrides;
 use manifests::settings_flags::SettingsFlags;
+
+/// Sets in `into` what `new` sets.
+pub fn merge(into: &mut SettingsOverrides, new: SettingsOverrides) {
+    macro_rules! take {
+        ($($f:ident),*) => { $( if new.$f.is_some() { into.$f = new.$f; } )* };
+    }
+    take!(
+        service_cidr,
+        cluster_cidr,
+        node_port_range,
+        node_port_addresses,
+        masquerade_all,
+        detect_local,
+        pod_network
+    );
+}
+
+/// The overrides as a link's `set=` values.
+pub fn to_link(o: &SettingsOverrides) -> Vec<String> {
+    SettingsFlags::pairs(o)
+}
+
+/// A link's `set=` values: the overrides they give, and each one that cannot be used, named
+/// (a malformed one leaves the others).
+pub fn from_link(sets: &[String]) -> (SettingsOverrides, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut flags = SettingsFlags::default();
+    for s in sets {
+        let (name, value) = s.split_once('=').unwrap_or((s, ""));
+        if let Err(e) = flags.set(name, value) {
+            problems.push(format!("set={s}: {e}; not applied"));
+        }
+    }
+    let f = flags;
+    // One setting at a time (the detector with its interface).
+    let singles = [
+        SettingsFlags { service_cidr: f.service_cidr, ..SettingsFlags::default() },
+        SettingsFlags { cluster_cidr: f.cluster_cidr, ..SettingsFlags::default() },
+        SettingsFlags { node_port_range: f.node_port_range, ..SettingsFlags::default() },
+        SettingsFlags { nodeport_addresses: f.nodeport_addresses, ..SettingsFlags::default() },
+        SettingsFlags { masquerade_all: f.masquerade_all, ..SettingsFlags::default() },
+        SettingsFlags {
+            detect_local_mode: f.detect_local_mode,
+            pod_bridge_interface: f.pod_bridge_interface,
+            pod_interface_name_prefix: f.pod_interface_name_prefix,
+            ..SettingsFlags::default()
+        },
+        SettingsFlags { pod_network: f.pod_network, ..SettingsFlags::default() },
+    ];
+    let mut o = SettingsOverrides::default();
+    for one in singles {
+        match one.overrides() {
+            Ok(x) => merge(&mut o, x),
+            Err(e) => problems.push(format!("the link's setting {e}; not applied")),
+        }
+    }
+    (o, problems)
+}
 
 /// The detector modes kube-proxy takes, as the form's select lists them.
 pub const DETECT_MODES: [&str; 5] =
@@ -112,6 +172,58 @@ mod tests {
         assert_eq!(
             (f2.detect_mode.as_str(), f2.detect_iface.as_str()),
             ("InterfaceNamePrefix", "eni")
+        );
+    }
+
+    /// The panel's overrides travel in a link and come back the same; a malformed one is named
+    /// and leaves the others.
+    #[test]
+    fn overrides_round_trip_through_a_link() {
+        let o = SettingsOverrides {
+            service_cidr: "172.20.0.0/16".parse().ok(),
+            cluster_cidr: "10.100.0.0/16".parse().ok(),
+            node_port_range: Some((31000, 31999)),
+            node_port_addresses: Some(vec!["192.168.1.0/24".parse().expect("cidr")]),
+            masquerade_all: Some(true),
+            detect_local: Some(DetectLocal::BridgeInterface("cni0".into())),
+            pod_network: Some(engine::cluster::PodNetwork::Vxlan),
+            ..SettingsOverrides::default()
+        };
+        let sets = to_link(&o);
+        let q = crate::url::PageUrl { settings: sets.clone(), ..Default::default() }.query();
+        let read = crate::url::parse(&q, "");
+        assert_eq!(read.settings, sets, "{q}");
+        assert_eq!(from_link(&read.settings), (o.clone(), Vec::new()));
+        for d in [
+            DetectLocal::None,
+            DetectLocal::NodeCidr,
+            DetectLocal::InterfaceNamePrefix("eni".into()),
+        ] {
+            let o = SettingsOverrides { detect_local: Some(d), ..SettingsOverrides::default() };
+            assert_eq!(from_link(&to_link(&o)), (o, Vec::new()));
+        }
+        // Malformed: each named, the rest applied.
+        let sets = vec![
+            "node-port-range=thirty".to_string(),
+            "masquerade-all=maybe".to_string(),
+            "colour=blue".to_string(),
+            "service-cidr=172.20.0.0/16".to_string(),
+        ];
+        let (got, problems) = from_link(&sets);
+        assert_eq!(got.service_cidr, o.service_cidr);
+        assert_eq!(got.node_port_range, None);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("--node-port-range: \"thirty\" is not FROM-TO")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.starts_with("set=masquerade-all=maybe: ")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.starts_with("set=colour=blue: --colour: not a setting")),
+            "{problems:?}"
         );
     }
 

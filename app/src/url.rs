@@ -5,6 +5,8 @@
 //!   engine's probe grammar, `engine::Probe::spec`) and opens paused at hop N. The app keeps it
 //!   in step with what is shown ([`query`]). With a timeline: `&event=TIME ACTION` (repeated,
 //!   in order, in the engine's event grammar, `engine::timeline`) and `&at=TIME` (the clock).
+//!   The settings panel's overrides: `&set=NAME=VALUE` each, named as the CLI's flags
+//!   (`set=service-cidr=172.20.0.0/16`).
 //! - The Learn path: `?learn=CHAPTER[/STEP]` opens a step, `?quiz=SEED[&scenario=ID]` a quiz
 //!   question; with `embed=1` (and `theme`) the embed view shows the learn panel.
 //! - A synthetic cluster: `?synth=NODESxPODS&packets=N`.
@@ -58,6 +60,9 @@ pub struct PageUrl {
     /// `event=TIME ACTION`, each one as written and in order (an empty one is kept, so the
     /// engine's parser names it rather than the link losing it).
     pub events: Vec<String>,
+    /// `set=NAME=VALUE`: the settings panel's overrides, as the CLI's flags
+    /// (`crate::settings_form::from_link` reads them), in order.
+    pub settings: Vec<String>,
     /// `at=TIME`: the clock the timeline runs to.
     pub at: Option<String>,
     /// `learn=CHAPTER[/STEP]`: a Learn step.
@@ -116,6 +121,7 @@ pub fn parse(search: &str, hash: &str) -> PageUrl {
             }
             "step" => p.step = number(&mut p.unreadable, &k, &v),
             "event" => p.events.push(v),
+            "set" => p.settings.push(v),
             "at" if !v.is_empty() => p.at = Some(v),
             "learn" if !v.is_empty() => p.learn = Some(v),
             "quiz" => p.quiz = number(&mut p.unreadable, &k, &v),
@@ -288,7 +294,8 @@ impl PageUrl {
             ("step", self.step.map(|n| n.to_string())),
         ];
         let events = self.events.iter().map(|e| ("event", Some(e.clone())));
-        let pairs = head.into_iter().chain(events).chain(tail);
+        let settings = self.settings.iter().map(|e| ("set", Some(e.clone())));
+        let pairs = head.into_iter().chain(settings).chain(events).chain(tail);
         let mut q = String::from("?");
         for (k, v) in pairs.filter_map(|(k, v)| Some((k, v.filter(|v| !v.is_empty())?))) {
             if q.len() > 1 {

@@ -23,11 +23,11 @@ pub fn App() -> impl IntoView {
             .into_any();
     };
     let state = AppState::new(initial);
-    provide_context(state);
+    state.provide();
 
     super::open_link::open(state, url.clone());
     learn::provide(state, &url);
-    run_clock(state);
+    run_clock(state.play);
     loading::mark_ready();
 
     view! {

@@ -13,6 +13,15 @@ pub fn show_cluster_yaml(state: AppState) {
     state.editor.update(|e| e.show_cluster(exported));
 }
 
+/// Puts the manifests the diagram edits were written into (the user's applied text with their
+/// values, or the export) in the editor, holding the unapplied draft.
+fn show_followed_yaml(state: AppState) {
+    state.editor.update(|e| {
+        let followed = e.cluster_yaml.clone();
+        e.show_cluster(followed);
+    });
+}
+
 #[component]
 pub fn EditorNotice() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
@@ -36,7 +45,7 @@ pub fn EditorNotice() -> impl IntoView {
             Some(view! {
                 <p class="editor-notice" data-testid="editor-notice" role="status">
                     "Diagram edits changed the cluster; your unapplied text below is kept as you left it (Apply would load it and undo those edits). "
-                    <button data-testid="show-cluster-yaml" on:click=move |_| show_cluster_yaml(state)>
+                    <button data-testid="show-cluster-yaml" on:click=move |_| show_followed_yaml(state)>
                         "Show the cluster's YAML"
                     </button>
                 </p>

@@ -16,7 +16,7 @@ pub fn HopList() -> impl IntoView {
     let learn = super::learn::use_learn();
     // The rows and their stages in one memo (each memo type is its own copy of reactive code).
     let rows = Memo::new(move |_| {
-        state.trace.with(|t| {
+        state.play.trace.with(|t| {
             let Some(t) = t else { return (Vec::new(), Vec::new()) };
             let rows = steps(t, 0)
                 .into_iter()
@@ -35,7 +35,7 @@ pub fn HopList() -> impl IntoView {
             (rows, crate::hops_grouping::group(t, 0))
         })
     });
-    let current = state.step;
+    let current = state.play.step;
     let list = NodeRef::<leptos::html::Ol>::new();
     // Keep the current hop in view inside the list (not the page): the outside world, so an effect.
     Effect::new(move |_| {
@@ -115,7 +115,7 @@ pub fn HopList() -> impl IntoView {
                             // Opened by the learner: shown open, played hop by hop. Closed, the
                             // group is one line and one step (cluster DNS one lookup).
                             let bit = crate::hops_grouping::group_bit(gi);
-                            let open = move || state.opened.get() & bit != 0;
+                            let open = move || state.play.opened.get() & bit != 0;
                             let here = move || (start..end).contains(&current.get());
                             let hops = rows
                                 .iter()

@@ -250,7 +250,7 @@ pub fn open_quiz(state: AppState, learn: LearnState, seed: u64) {
     if let Ok(q) = &question {
         set_probe(state, &q.probe);
     }
-    state.trace.set(None);
+    state.play.trace.set(None);
     // A bundled scenario is named in the link, an embed's manifests ride in its fragment; the
     // full app's own manifests cannot be linked yet, and a link without them would silently ask
     // about the default cluster: the URL then leaves the question out.
@@ -332,7 +332,7 @@ pub fn LearnPanel() -> impl IntoView {
     Effect::new(move |_| {
         // Diagram redraws (edits, expanding a group) drop the marks: they are put back too.
         state.revision.track();
-        state.expanded.track();
+        state.diagram.expanded.track();
         let html = learn.0.with(|l| {
             let chapters = l.chapters.as_ref().map(|r| match r {
                 Ok(v) => Ok(v.as_slice()),
@@ -491,8 +491,9 @@ pub const ON_ITS_WAY: &str = "The packet is on its way: the verdict shows when i
 /// last hop, delivered or dropped).
 pub fn verdict_pending(state: AppState, learn: Option<LearnState>) -> bool {
     learn.is_some_and(|l| l.active()) && {
-        let step = state.step.get();
+        let step = state.play.step.get();
         state
+            .play
             .trace
             .with(|t| t.as_ref().is_some_and(|t| step < crate::layout::position::arrival(t, 0)))
     }
@@ -500,8 +501,10 @@ pub fn verdict_pending(state: AppState, learn: Option<LearnState>) -> bool {
 
 /// Jumps to where the verdict is decided: the request's last hop (the reply plays on Play).
 pub fn jump_to_verdict(state: AppState) {
-    let at =
-        state.trace.with_untracked(|t| t.as_ref().map(|t| crate::layout::position::arrival(t, 0)));
+    let at = state
+        .play
+        .trace
+        .with_untracked(|t| t.as_ref().map(|t| crate::layout::position::arrival(t, 0)));
     if let Some(at) = at {
         jump_to_step(state, at);
     }

@@ -118,11 +118,11 @@ fn send_synth(state: AppState, packets: u32) {
         c.service_by_key(&engine::ObjectKey::new("default", "s0")).and_then(|s| s.cluster_ip)
     });
     let Some(ip) = dest else { return };
-    state.source.set(Some(engine::Source::Pod {
+    state.probe.source.set(Some(engine::Source::Pod {
         pod: engine::ObjectKey::new("default", "p0"),
         container: None,
     }));
-    state.destination.set(Some((
+    state.probe.destination.set(Some((
         engine::Destination::Addr { addr: std::net::SocketAddrV4::new(ip, 80) },
         engine::Protocol::Tcp,
     )));

@@ -16,7 +16,7 @@ pub fn ObjectPanel() -> impl IntoView {
             <h2>"Selected object"</h2>
             {move || {
                 state.revision.track();
-                match state.selection.get() {
+                match state.diagram.selection.get() {
                     None => view! { <p class="muted">"Click a pod, node or Service on the diagram to edit it."</p> }.into_any(),
                     Some(Selection::Pod(key)) => pod_panel(state, key).into_any(),
                     Some(Selection::Node(name)) => node_panel(state, name).into_any(),
@@ -44,12 +44,15 @@ fn pod_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
         <div class="buttons">
             <button data-testid="toggle-ready" on:click=move |_| {
                 let k = k1.clone();
-                super::share::diagram_edit(state, move |c| c.set_pod_ready(&k, !spec_ready).map_err(|e| e.to_string()));
+                super::share::diagram_edit(state, move |c| edits::set_pod_ready(c, &k, !spec_ready));
             }>{if spec_ready { "Make unready" } else { "Make ready" }}</button>
             <button data-testid="delete-pod" on:click=move |_| {
                 let k = k2.clone();
-                state.selection.set(None);
-                super::share::diagram_edit(state, move |c| c.remove_pod(&k).map_err(|e| e.to_string()));
+                state.diagram.selection.set(None);
+                super::share::diagram_edit(state, move |c| {
+                    c.remove_pod(&k).map_err(|e| e.to_string())?;
+                    Ok(edits::InText::Not(format!("deleting pod {k} removes an object, not a value")))
+                });
             }>"Delete pod"</button>
             <button data-testid="scale-up" on:click=move |_| {
                 let k = k3.clone();
@@ -57,7 +60,7 @@ fn pod_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
             }>"Scale +1"</button>
             <button data-testid="scale-down" on:click=move |_| {
                 let k = k4.clone();
-                state.selection.set(None);
+                state.diagram.selection.set(None);
                 super::share::diagram_edit(state, move |c| edits::scale_owner(c, &k, -1));
             }>"Scale −1"</button>
         </div>
@@ -77,7 +80,7 @@ fn node_panel(state: AppState, name: String) -> impl IntoView {
         <div class="buttons">
             <button data-testid="toggle-node" on:click=move |_| {
                 let n = n2.clone();
-                super::share::diagram_edit(state, move |c| c.set_node_ready(&n, !ready).map_err(|e| e.to_string()));
+                super::share::diagram_edit(state, move |c| edits::set_node_ready(c, &n, !ready));
             }>{if ready { "Take node down" } else { "Bring node up" }}</button>
         </div>
     }

@@ -20,8 +20,8 @@ pub fn open(state: AppState, url: PageUrl) {
     Effect::new(move |_| {
         // The URL follows the cluster (events, diagram edits) and the playback, once per hop.
         state.revision.track();
-        state.step.track();
-        state.trace.track();
+        state.play.step.track();
+        state.play.trace.track();
         write_url(state);
     });
     if let Some(spec) = &url.synth {
@@ -37,6 +37,13 @@ pub fn open(state: AppState, url: PageUrl) {
     if let Some(Err(e)) = &url.keep {
         return lost(format!("the link's manifests: {e}"));
     }
+    // The settings panel's overrides, before anything loads: the link's manifests were
+    // applied with them.
+    let (overrides, bad) = crate::settings_form::from_link(&url.settings);
+    for b in bad {
+        problem(b);
+    }
+    actions::set_overrides(overrides.clone());
     match (url.z.clone(), url.yaml.clone()) {
         (Some(Ok(z)), _) => {
             state.loading.set(Some(super::state::LoadStatus {
@@ -63,6 +70,12 @@ pub fn open(state: AppState, url: PageUrl) {
         (None, None) => {
             let id = url.scenario.as_deref().unwrap_or("default");
             if actions::load_scenario(state, id) {
+                // As the sender had it: the scenario, then the settings applied over it.
+                if overrides != Default::default() {
+                    if let Err(e) = actions::apply_overrides(state, overrides) {
+                        problem(format!("the link's settings do not load with the scenario: {e}; the scenario is shown without them"));
+                    }
+                }
                 open_rest(state, &url);
             } else {
                 actions::load_scenario(state, "default");
@@ -91,9 +104,10 @@ async fn inflated(name: &str, data: &[u8]) -> Result<String, String> {
 /// that made the link did).
 fn open_manifests(state: AppState, text: &str, keep: Option<String>, url: &PageUrl) {
     state.editor.update(|e| e.set_draft(text));
-    let mut options = manifests::LoadOptions::default();
+    let overrides = actions::current_overrides();
+    let mut options = manifests::LoadOptions { overrides, ..manifests::LoadOptions::default() };
     if let Some(k) = &keep {
-        match manifests::load(k) {
+        match crate::editor_sync::load_kept(k, &options.overrides) {
             // Its allocations are what the load keeps (as the Apply that made the link did).
             Ok(kept) => {
                 state.cluster.set(kept.cluster);
@@ -129,7 +143,7 @@ fn open_rest(state: AppState, url: &PageUrl) {
         actions::set_probe(state, &p);
         actions::send(state, p.repeat);
         if let Some(step) = url.step {
-            let n = actions::step_count(state);
+            let n = state.play.step_count();
             if step >= n {
                 problem(format!("step={step}: the trace has {n} hops; the last is shown"));
             }

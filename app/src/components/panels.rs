@@ -85,10 +85,10 @@ pub fn Panels() -> impl IntoView {
     let shown_node = Memo::new(move |_| {
         let chosen = rules_node.get();
         let names = node_names.get();
-        let following = state.trace.with(|t| {
+        let following = state.play.trace.with(|t| {
             let t = t.as_ref()?;
             let st = steps(t, 0);
-            let upto = state.step.get();
+            let upto = state.play.step.get();
             st[..st.len().min(upto + 1)]
                 .iter()
                 .rev()
@@ -123,8 +123,10 @@ pub fn Panels() -> impl IntoView {
     });
     let rule_lines = Memo::new(move |_| {
         let node = shown_node.get();
-        let hits =
-            state.trace.with(|t| t.as_ref().map(|t| matched_rules(t, &node)).unwrap_or_default());
+        let hits = state
+            .play
+            .trace
+            .with(|t| t.as_ref().map(|t| matched_rules(t, &node)).unwrap_or_default());
         rules_text.with(|text| rule_runs(text, &hits))
     });
     let tab_button = move |t: Tab, label: &'static str, id: &'static str| {

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use super::actions::{remember_step, step_by, step_count, total_ms};
+use super::actions::{remember_step, step_by};
 use super::state::use_state;
 
 /// Each speed with the text of its `<option value>`: a fixed table, so the select neither
@@ -19,16 +19,16 @@ fn speed_text(speed: f64) -> &'static str {
 #[component]
 pub fn Playback() -> impl IntoView {
     let Some(state) = use_state() else { return ().into_any() };
-    let has_trace = move || state.trace.with(|t| t.is_some());
+    let has_trace = move || state.play.trace.with(|t| t.is_some());
     // A step is a stage group (or a hop of an opened one); the hop is the event list's.
     let position = move || {
-        let n = step_count(state);
+        let n = state.play.step_count();
         if n == 0 {
             return "no packet yet".to_string();
         }
-        let hop = state.step.get();
-        state.opened.track();
-        let beats = state.beats();
+        let hop = state.play.step.get();
+        state.play.opened.track();
+        let beats = state.play.beats();
         format!(
             "step {} of {} · hop {} of {n}",
             beats.step_of(hop) + 1,
@@ -40,25 +40,25 @@ pub fn Playback() -> impl IntoView {
         <div class="playback" role="toolbar" aria-label="playback">
             <button data-testid="restart" disabled=move || !has_trace()
                 on:click=move |_| {
-                    state.t_ms.set(0.0);
-                    state.playing.set(true);
+                    state.play.t_ms.set(0.0);
+                    state.play.playing.set(true);
                     remember_step(state, None);
                 }>"⟲ Restart"</button>
             <button data-testid="step-back" disabled=move || !has_trace()
                 on:click=move |_| step_by(state, -1)>"◀ Step"</button>
             <button data-testid="play" disabled=move || !has_trace()
                 on:click=move |_| {
-                    if state.playing.get_untracked() {
-                        state.playing.set(false);
+                    if state.play.playing.get_untracked() {
+                        state.play.playing.set(false);
                     } else {
-                        if state.t_ms.get_untracked() >= total_ms(state) {
-                            state.t_ms.set(0.0);
+                        if state.play.t_ms.get_untracked() >= state.play.total_ms() {
+                            state.play.t_ms.set(0.0);
                         }
-                        state.playing.set(true);
+                        state.play.playing.set(true);
                         remember_step(state, None);
                     }
                 }>
-                {move || if state.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
+                {move || if state.play.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
             </button>
             <button data-testid="step-forward" disabled=move || !has_trace()
                 on:click=move |_| step_by(state, 1)>"Step ▶"</button>
@@ -67,11 +67,11 @@ pub fn Playback() -> impl IntoView {
             <label>
                 "Speed "
                 <select data-testid="speed"
-                    prop:value=move || speed_text(state.speed.get())
+                    prop:value=move || speed_text(state.play.speed.get())
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
                         if let Some((s, _)) = SPEEDS.iter().find(|(_, text)| *text == value) {
-                            state.speed.set(*s);
+                            state.play.speed.set(*s);
                         }
                     }>
                     {SPEEDS.map(|(_, text)| view! { <option value=text>{format!("{text}×")}</option> }).collect_view()}

@@ -8,6 +8,7 @@ use engine::{ObjectKey, Protocol};
 use leptos::prelude::*;
 
 use super::state::{use_state, AppState};
+use crate::decimal::px;
 use crate::policy_view;
 
 /// A matrix and the cells that changed since the one shown before it.
@@ -148,7 +149,7 @@ pub fn pod_badge(state: AppState, pod: &ObjectKey, x: f64, y: f64) -> impl IntoV
     let b = state.cluster.with_untracked(|c| policy_view::badge(c, pod));
     b.map(|(text, title)| {
         view! {
-            <text class="policy-badge" data-testid="policy-badge" x=x y=y text-anchor="end">
+            <text class="policy-badge" data-testid="policy-badge" x=px(x) y=px(y) text-anchor="end">
                 <title>{title}</title>
                 {text}
             </text>

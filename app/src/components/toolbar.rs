@@ -21,7 +21,7 @@ pub fn Toolbar() -> impl IntoView {
         state.cluster.with(dest_options)
     });
     let source_value = move || {
-        let cur = state.source.get();
+        let cur = state.probe.source.get();
         sources.with(|o| match cur {
             None => String::new(),
             Some(s) => {
@@ -30,7 +30,7 @@ pub fn Toolbar() -> impl IntoView {
         })
     };
     let dest_value = move || {
-        let cur = state.destination.get();
+        let cur = state.probe.destination.get();
         dests.with(|o| match cur {
             None => String::new(),
             Some((d, p)) => o
@@ -45,7 +45,7 @@ pub fn Toolbar() -> impl IntoView {
         if super::learn::verdict_pending(state, learn) {
             return ("idle", super::learn::ON_ITS_WAY.to_string());
         }
-        state.trace.with(|t| match t {
+        state.play.trace.with(|t| match t {
             None => ("idle", "Choose a source and a destination, then Send.".to_string()),
             Some(t) => match t.connections.first() {
                 None => ("bad", "the engine traced no connection".to_string()),
@@ -75,7 +75,7 @@ pub fn Toolbar() -> impl IntoView {
                         .collect_view()}
                 </select>
             </label>
-            <label class:picking=move || state.pick.get() == PickMode::Source>
+            <label class:picking=move || state.probe.pick.get() == PickMode::Source>
                 "From "
                 <select
                     data-testid="source-select"
@@ -91,7 +91,7 @@ pub fn Toolbar() -> impl IntoView {
                 >
                     <option value="" disabled=true>"— click a container, node or client —"</option>
                     <option value="custom" disabled=true>
-                        {move || state.source.get().map(|s| s.to_string()).unwrap_or_default()}
+                        {move || state.probe.source.get().map(|s| s.to_string()).unwrap_or_default()}
                     </option>
                     {move || {
                         sources
@@ -103,7 +103,7 @@ pub fn Toolbar() -> impl IntoView {
                     }}
                 </select>
             </label>
-            <label class:picking=move || state.pick.get() == PickMode::Destination>
+            <label class:picking=move || state.probe.pick.get() == PickMode::Destination>
                 "To "
                 <select
                     data-testid="dest-select"
@@ -120,7 +120,7 @@ pub fn Toolbar() -> impl IntoView {
                     <option value="" disabled=true>"— click a pod, Service port, NodePort, LB or DNS tag —"</option>
                     <option value="custom" disabled=true>
                         {move || {
-                            state.destination.get().map(|(d, p)| format!("{d} ({p})")).unwrap_or_default()
+                            state.probe.destination.get().map(|(d, p)| format!("{d} ({p})")).unwrap_or_default()
                         }}
                     </option>
                     {move || {
@@ -137,10 +137,10 @@ pub fn Toolbar() -> impl IntoView {
                 "Proto "
                 <select
                     data-testid="protocol-select"
-                    prop:value=move || state.destination.get().map(|(_, p)| p.as_str()).unwrap_or("TCP")
+                    prop:value=move || state.probe.destination.get().map(|(_, p)| p.as_str()).unwrap_or("TCP")
                     on:change=move |ev| {
                         if let Ok(p) = event_target_value(&ev).parse::<Protocol>() {
-                            state.destination.update(|d| {
+                            state.probe.destination.update(|d| {
                                 if let Some((_, proto)) = d {
                                     *proto = p;
                                 }
@@ -158,10 +158,10 @@ pub fn Toolbar() -> impl IntoView {
                     min="0"
                     class="seed"
                     data-testid="seed"
-                    prop:value=move || state.seed.get().to_string()
+                    prop:value=move || state.probe.seed.get().to_string()
                     on:change=move |ev| {
                         if let Ok(s) = event_target_value(&ev).parse::<u64>() {
-                            state.seed.set(s);
+                            state.probe.seed.set(s);
                         }
                     }
                 />
