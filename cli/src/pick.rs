@@ -100,12 +100,51 @@ fn pick<'c>(c: &'c Cluster, key: &ObjectKey) -> Result<(&'c Pod, String), String
         };
         return Ok((p, how));
     }
-    let names: Vec<&str> =
-        c.pods().filter(|p| p.spec.namespace == ns).map(|p| p.spec.name.as_str()).collect();
+    // A dump's pods are named `<workload>-<hash>-<id>`: the workloads' names are offered too, so
+    // a misspelt workload finds its name; failing those, the same name in another namespace.
+    let mut names: Vec<&str> = Vec::new();
+    for p in c.pods().filter(|p| p.spec.namespace == ns) {
+        names.push(&p.spec.name);
+        names.extend(controller_names(&p.spec.name));
+    }
+    let mut hint = did_you_mean(name, &names);
+    if hint.is_empty() {
+        let mut elsewhere: Vec<String> = c
+            .pods()
+            .filter(|p| p.spec.namespace != ns)
+            .filter(|p| p.spec.name == name || controller_names(&p.spec.name).contains(&name))
+            .map(|p| format!("{:?}", format!("{}/{name}", p.spec.namespace)))
+            .collect();
+        elsewhere.sort();
+        elsewhere.dedup();
+        if !elsewhere.is_empty() {
+            hint = format!("; did you mean {}?", elsewhere.join(", "));
+        }
+    }
     Err(format!(
-        "pod {ns}/{name} not found (nor a workload or Service of that name with pods){}",
-        did_you_mean(name, &names)
+        "pod {ns}/{name} not found (nor a workload or Service of that name with pods){hint}"
     ))
+}
+
+/// The names of the controllers a pod's name says it has (the inverse of [`owned_by_name`]):
+/// `web-7c5ddbdf54-x2k9z` gives `web-7c5ddbdf54` and `web`; `db-0` gives `db`.
+fn controller_names(pod: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = pod;
+    for _ in 0..2 {
+        match rest.rsplit_once('-') {
+            Some((head, tail))
+                if !head.is_empty()
+                    && !tail.is_empty()
+                    && tail.chars().all(|ch| ch.is_ascii_alphanumeric()) =>
+            {
+                out.push(head);
+                rest = head;
+            }
+            _ => break,
+        }
+    }
+    out
 }
 
 /// A controller's pod name: `<name>-<hash>-<5>` (Deployment), `<name>-<5>` (ReplicaSet,
@@ -166,5 +205,13 @@ mod tests {
         assert!(!owned_by_name("web-api-7c5ddbdf54-x2k9z", "web"));
         assert_eq!(did_you_mean("clinet", &["client", "web"]), "; did you mean \"client\"?");
         assert_eq!(did_you_mean("zzzz", &["client"]), "");
+        assert_eq!(controller_names("web-7c5ddbdf54-x2k9z"), ["web-7c5ddbdf54", "web"]);
+        assert_eq!(controller_names("db-0"), ["db"]);
+        assert!(controller_names("web").is_empty());
+        for pod in ["web-7c5ddbdf54-x2k9z", "db-0", "agent-x7k2p"] {
+            for owner in controller_names(pod) {
+                assert!(owned_by_name(pod, owner), "{pod} {owner}");
+            }
+        }
     }
 }

@@ -81,6 +81,27 @@ fn unknown_pod_node_or_via_is_an_input_error_with_a_suggestion() {
 }
 
 #[test]
+fn a_misspelt_workload_of_a_captured_dump_is_suggested_by_its_name() {
+    // The recorded kind lists: pods named `<deployment>-<hash>-<id>` in namespace `demo`.
+    let f = dump("kind-captured.json");
+    let trace =
+        |from: &str| podpath(&["-f", &f, "trace", "--from", from, "--to", "10.244.0.13:80"], None);
+    let (code, _, err) = trace("demo/chaty");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("pod demo/chaty not found") && err.contains("did you mean \"chatty\""),
+        "{err}"
+    );
+    // `deploy/NAME` is in the default namespace, as kubectl reads it; the name lives in `demo`.
+    let (code, _, err) = trace("deploy/chatty");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did you mean \"demo/chatty\""), "{err}");
+    let (code, _, err) = trace("demo/chatty");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("picked pod demo/chatty-55f5867576-lqkmm"), "{err}");
+}
+
+#[test]
 fn skipped_kinds_are_listed_once_by_every_command() {
     let extra = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: a\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: b\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
     for cmd in [&["validate"][..], &["get", "pods"], &["export"], &["rules", "--node", "node-1"]] {

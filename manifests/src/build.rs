@@ -309,6 +309,8 @@ pub struct Builder {
     pods_per_node: BTreeMap<String, usize>,
     /// The nodes are podpath's defaults (the input has none).
     default_nodes: bool,
+    /// The input's ownerReferences by owner, made at the first controller.
+    owners: Option<crate::owners::Index>,
 }
 
 impl Builder {
@@ -327,6 +329,7 @@ impl Builder {
             skipped: Vec::new(),
             pods_per_node,
             default_nodes: false,
+            owners: None,
         }
     }
 
@@ -814,7 +817,8 @@ impl Builder {
 
     fn expand_workload(&mut self, w: &RawWorkload, objects: &[Object]) {
         let ns = &w.meta.namespace;
-        let have = crate::owners::existing(w, objects);
+        let index = self.owners.get_or_insert_with(|| crate::owners::Index::new(objects));
+        let have = crate::owners::existing(w, objects, index);
         if have.delegated {
             // Its ReplicaSets in the input create (and keep) its pods.
             return;

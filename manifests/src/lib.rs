@@ -31,6 +31,7 @@ pub mod config;
 pub mod diag;
 pub mod export;
 pub mod in_place;
+mod json_events;
 mod locate;
 pub mod meta;
 pub mod names;

@@ -11,8 +11,9 @@ pub struct Meta {
     pub terminating: bool,
     /// `metadata.ownerReferences` (kind and name).
     pub owners: Vec<crate::selectors::OwnerRef>,
-    /// Read from a cluster: `metadata.uid` or `resourceVersion` is set, as `kubectl get -o yaml`
-    /// always writes and a hand-written manifest never has. Settings are inferred from these.
+    /// Read from a cluster: `metadata.uid`, `resourceVersion` or a `creationTimestamp` is set,
+    /// fields only the apiserver writes (a recording may keep only the last; `kubectl create
+    /// --dry-run -o yaml` writes `creationTimestamp: null`). Settings are inferred from these.
     pub from_cluster: bool,
     /// Line of the object's first key.
     pub line: u32,

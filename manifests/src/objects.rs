@@ -402,7 +402,9 @@ fn read_meta(r: &mut Reader<'_>, v: &Value, namespaced: bool) -> Option<Meta> {
     }
     let labels = r.string_map(m.get("labels"), "metadata.labels");
     let owners = crate::selectors::read_owner_refs(r, m);
-    let from_cluster = m.get("uid").is_some() || m.get("resourceVersion").is_some();
+    let from_cluster = m.get("uid").is_some()
+        || m.get("resourceVersion").is_some()
+        || m.get("creationTimestamp").is_some_and(|t| !t.is_null());
     Some(Meta {
         owners,
         from_cluster,

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use saphyr_parser::{Event, Parser, ScalarStyle};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, StrInput};
 
 /// Resource limits for one `load`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -358,7 +358,10 @@ impl DocumentReader {
                 for (s, e, l) in chunks {
                     r.chunks.push((from + s, from + e, l));
                 }
-                line += part.bytes().filter(|&b| b == b'\n').count() as u32;
+                if end < text.len() {
+                    // The next file's first line (the last file has none to count for).
+                    line += part.bytes().filter(|&b| b == b'\n').count() as u32;
+                }
                 from = end;
             }
         }
@@ -560,9 +563,9 @@ fn split_documents(
         if is_marker {
             let rest = line[3..].trim();
             content = !rest.is_empty() && !rest.starts_with('#');
-        } else if !directive {
+        } else if !directive && !content {
             let t = line.trim();
-            content |= !t.is_empty() && !t.starts_with('#');
+            content = !t.is_empty() && !t.starts_with('#');
         }
         pos += line.len();
     }
@@ -622,7 +625,7 @@ fn parse_chunk(
     stream_items: bool,
     out: &mut dyn FnMut(Piece),
 ) -> Result<(), YamlError> {
-    let mut parser = Parser::new_from_str(chunk);
+    let mut parser = Events::of(chunk);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Value> = HashMap::new();
     let mut root: Option<Value> = None;
@@ -793,6 +796,30 @@ fn parse_chunk(
         }
     }
     Ok(())
+}
+
+/// A chunk's events: from the JSON reader when the chunk is plain JSON (the same events,
+/// several times faster than the YAML scanner), else from the YAML parser.
+enum Events<'a> {
+    Yaml(Box<Parser<'a, StrInput<'a>>>),
+    Json(crate::json_events::JsonEvents<'a>),
+}
+
+impl<'a> Events<'a> {
+    fn of(chunk: &'a str) -> Events<'a> {
+        if crate::json_events::is_plain_json(chunk) {
+            Events::Json(crate::json_events::JsonEvents::new(chunk))
+        } else {
+            Events::Yaml(Box::new(Parser::new_from_str(chunk)))
+        }
+    }
+
+    fn next_event(&mut self) -> Option<Result<(Event<'a>, Span), ScanError>> {
+        match self {
+            Events::Yaml(p) => p.next_event(),
+            Events::Json(j) => j.next().map(Ok),
+        }
+    }
 }
 
 /// YAML 1.1 merge keys (`<<: *defaults`), which Kubernetes' decoder honours: keys already present
@@ -1109,5 +1136,36 @@ mod tests {
                 .and_then(Value::resolve),
             Some(Resolved::Str("1"))
         );
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod json_path {
+    use super::*;
+
+    /// Every chunk of the test suite's inputs that takes the JSON path reads, event for event,
+    /// as the YAML parser reads it; the dumps of `tests/real` take it.
+    #[test]
+    fn test_inputs_read_the_same_on_the_json_path() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
+        let mut json_chunks = 0;
+        for sub in ["real", "bad-input", "bad", "golden"] {
+            let Ok(entries) = std::fs::read_dir(format!("{dir}/{sub}")) else { continue };
+            for e in entries.flatten() {
+                let Ok(text) = std::fs::read_to_string(e.path()) else { continue };
+                let Ok(text) = crate::text::prepare(&text) else { continue };
+                let reader = DocumentReader::new(&text, &Limits::default());
+                for &(s, end, _) in &reader.chunks {
+                    let chunk = &text[s..end];
+                    if crate::json_events::is_plain_json(chunk) {
+                        json_chunks += 1;
+                        let (yaml, json) = crate::json_events::tests::both(chunk);
+                        assert_eq!(yaml, json, "{}", e.path().display());
+                    }
+                }
+            }
+        }
+        // The EKS cluster-info dump's lists, the kind recording's, the concatenated-JSON cases.
+        assert!(json_chunks >= 10, "{json_chunks}");
     }
 }

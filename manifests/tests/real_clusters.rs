@@ -289,6 +289,10 @@ fn hand_written_manifests_are_checked_not_taken_as_evidence() {
     let svc = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  clusterIP: 172.20.0.5\n  ports:\n  - port: 80\n";
     let e = manifests::load(svc).expect_err("outside the default range");
     assert!(e.iter().any(|d| d.to_string().contains("not in the valid range")));
+    // `kubectl create --dry-run -o yaml` writes `creationTimestamp: null`: still hand-written.
+    let dry = svc.replace("  name: web\n", "  name: web\n  creationTimestamp: null\n");
+    let e = manifests::load(&dry).expect_err("outside the default range");
+    assert!(e.iter().any(|d| d.to_string().contains("not in the valid range")));
 }
 
 #[test]
@@ -554,4 +558,63 @@ fn each_local_detector_decides_the_masquerade_on_the_walk() {
     assert!(!masqueraded(mode("InterfaceNamePrefix", None, Some("eni"), Some("routed"))));
     // No detector: no cluster IP masquerade rule at all.
     assert!(!masqueraded(mode("None", None, None, None)));
+}
+
+#[test]
+fn kind_captured_lists_load_with_their_pods_once() {
+    // Lists a kind cluster's API server returned (`tests/real/SOURCES.md`): one control-plane
+    // node, six pods of the `demo` and `other` namespaces that name their ReplicaSets (absent
+    // from the recording), and their five Deployments.
+    let l = load("kind-captured.json");
+    assert_eq!(l.cluster.nodes().count(), 1);
+    // The six pods once (each Deployment counts the pods of its `<name>-<hash>` ReplicaSet),
+    // and cluster DNS's two CoreDNS pods (the recording has no kube-system objects).
+    assert_eq!(l.cluster.pod_count(), 6 + 2);
+    let pod = |name: &str| {
+        let (ns, name) = name.split_once('/').unwrap();
+        l.cluster.pod_by_key(&engine::ObjectKey::new(ns, name)).unwrap_or_else(|| panic!("{name}"))
+    };
+    assert_eq!(pod("demo/web-78f66fd67f-267ln").ip.to_string(), "10.244.0.9");
+    assert_eq!(pod("other/web-6f7b887ffb-kw74m").ip.to_string(), "10.244.0.6");
+    // Its status as recorded: ImagePullBackOff is Pending, CrashLoopBackOff is Running unready.
+    assert_eq!(pod("demo/badimage-6667f8b47-wk96n").spec.phase, engine::model::PodPhase::Pending);
+    let crashy = pod("demo/crashy-77cfcdd775-k9k5s");
+    assert_eq!((crashy.spec.phase, crashy.spec.ready), (engine::model::PodPhase::Running, false));
+    // Nothing in the recording sets the ranges: kind's own (kubeadm's defaults, its podSubnet).
+    let s = l.cluster.settings();
+    assert_eq!(s.service_cidr.to_string(), "10.96.0.0/12");
+    assert_eq!(s.cluster_cidr.to_string(), "10.244.0.0/16");
+    assert_eq!(s.pod_network, engine::cluster::PodNetwork::Bridge);
+    // The `kubernetes` Service made as the apiserver makes it: the control-plane node's :6443.
+    assert_eq!(endpoints(&l, "default", "kubernetes"), 1);
+    let kube = l.cluster.service_by_key(&engine::ObjectKey::new("default", "kubernetes")).unwrap();
+    assert_eq!(kube.cluster_ip.map(|ip| ip.to_string()).as_deref(), Some("10.96.0.1"));
+    // A demo pod reaches the other demo pods on their node's bridge.
+    let chatty = engine::ObjectKey::new("demo", "chatty-55f5867576-lqkmm");
+    let probe = Probe::new(
+        Source::Pod { pod: chatty.clone(), container: None },
+        Destination::Addr { addr: "10.244.0.13:80".parse().unwrap() },
+        Protocol::Tcp,
+    );
+    let t = l.cluster.trace(&probe);
+    assert_eq!(delivered_to(&t, "web-78f66fd67f-npzf7"), 1);
+    assert!(hops_text(&t).contains("remedy-dev-control-plane cni0 |"), "{}", hops_text(&t));
+    // `kubernetes.default` resolves and is DNATed to 172.18.0.2:6443; the recording holds no
+    // kube-apiserver pod (it lists only `demo` and `other`), so nothing listens there.
+    let t = from_pod(&l, chatty, "kubernetes.default", 443);
+    let hops = hops_text(&t);
+    assert!(hops.contains("DNAT --to-destination 172.18.0.2:6443"), "{hops}");
+    assert!(matches!(
+        t.connections.last().map(|c| &c.verdict),
+        Some(Verdict::RefusedByNode { port: 6443, .. })
+    ));
+    // Without its NodeList (as `get pods` alone), the node is made from the pods, and only it:
+    // the recording has no uid or resourceVersion, its creationTimestamps say it is a dump.
+    let full = text("kind-captured.json");
+    let pods_on = &full[full.find("\n{").expect("a second list") + 1..];
+    let l = manifests::load(pods_on).unwrap_or_else(|d| panic!("{d:?}"));
+    let names: Vec<&str> = l.cluster.nodes().map(|n| n.spec.name.as_str()).collect();
+    assert_eq!(names, ["remedy-dev-control-plane"]);
+    assert_eq!(l.cluster.nodes().next().unwrap().spec.internal_ip.to_string(), "172.18.0.2");
+    assert!(notes(&l).iter().any(|n| n.contains("made from its pods' spec.nodeName")));
 }
