@@ -1,9 +1,9 @@
 //! A small demo cluster built through the engine's API: three nodes, a `web` Deployment behind
 //! ClusterIP, NodePort and LoadBalancer Services, a client pod, a two-container pod and CoreDNS.
 //!
-//! This is what the page shows before the manifests crate (bundled YAML scenarios) is wired in,
-//! and what the component tests mount. Every object goes through the same `Cluster` calls a
-//! loader would use, so IPs, nodePorts and endpoints are the engine's, not made up here.
+//! The tests' cluster (the page itself starts from [`empty_cluster`] and loads a scenario).
+//! Every object goes through the same `Cluster` calls a loader would use, so IPs, nodePorts and
+//! endpoints are the engine's, not made up here.
 
 use std::net::Ipv4Addr;
 
@@ -103,7 +103,8 @@ pub fn demo_cluster() -> Result<Cluster, ModelError> {
     Ok(c)
 }
 
-/// An empty cluster with default settings, for when even the demo fails to build.
+/// The page's first cluster, before a scenario or a link fills it: empty, default settings
+/// (`None` only if the defaults were invalid, which `the_empty_cluster_builds` rules out).
 pub fn empty_cluster() -> Option<Cluster> {
     Cluster::new(ClusterSettings::default()).ok()
 }
@@ -174,5 +175,11 @@ mod tests {
         let lb = c.service_by_key(&engine::ObjectKey::new("default", "web-lb")).expect("lb");
         assert_eq!(lb.load_balancer_ips.len(), 1);
         assert_ne!(lb.ports[0].node_port, 0);
+    }
+
+    #[test]
+    fn the_empty_cluster_builds() {
+        let c = empty_cluster().expect("the default settings are valid");
+        assert_eq!((c.nodes().count(), c.pod_count(), c.service_count()), (0, 0, 0));
     }
 }

@@ -1,7 +1,9 @@
 //! The YAML editor following the live cluster. A diagram edit (scale, delete, readiness, node
 //! down, a Service's type, eTP or affinity) changes the cluster; the editor then shows the
-//! cluster's manifests (`manifests::export`, which loads back into the same cluster) — unless
-//! the user has typed something not yet applied. Their text is never replaced then: it stays in
+//! cluster's manifests — the user's own text with the edit's values written in place
+//! (`manifests::in_place`: comments, order and workloads kept), or, for an edit no value of
+//! that text can say, `manifests::export` (which loads back into the same cluster) with a note
+//! saying why ([`after_edit`]) — unless the user has typed something not yet applied. Their text is never replaced then: it stays in
 //! the editor, a notice says the cluster moved on, and "Show the cluster's YAML" (or "Export cluster
 //! as YAML") puts the cluster's manifests in the editor while holding the draft; "Back to my
 //! draft" swaps them back. Plain values, tested
@@ -89,6 +91,106 @@ impl EditorText {
         }
     }
 }
+
+/// The manifests after a diagram edit, and how a link carries the edited cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AfterEdit {
+    /// What the editor shows: the user's text with the edit written in, or the export.
+    pub text: String,
+    /// Why the edit is not written into the user's text (the editor shows the export).
+    pub note: Option<String>,
+    pub link: LinkBase,
+}
+
+/// What a link of the edited cluster carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkBase {
+    /// [`AfterEdit::text`]: it loads into the cluster shown.
+    Text,
+    /// [`AfterEdit::text`] over this export of the cluster, whose addresses and nodes it keeps
+    /// (as the Apply of a link's `keep` does).
+    Keep(String),
+    /// The cluster's export: no load of the text gives the cluster shown (an earlier timeline
+    /// event, a controller that deleted a pod other than the last).
+    Export(String),
+}
+
+/// Follows a diagram edit: `base` is the text the cluster came from, `edit` how the edit reads
+/// in it, `live` the edited cluster, `overrides` the settings panel's. The link's choice is
+/// checked by loading as the link's opener loads, against the cluster once its pending work
+/// (a new pod's readiness, a scaled-down pod's removal) is done.
+pub fn after_edit(
+    base: &str,
+    edit: &crate::edits::InText,
+    live: &engine::Cluster,
+    overrides: &manifests::settings::SettingsOverrides,
+) -> AfterEdit {
+    use crate::edits::InText;
+    let written = match edit {
+        InText::Edits(_) if base.trim().is_empty() => {
+            Err("the cluster did not come from manifests of yours".to_string())
+        }
+        InText::Edits(e) => manifests::in_place::apply(base, e).map_err(|n| n.to_string()),
+        InText::Not(why) => Err(why.clone()),
+    };
+    let text = match written {
+        Ok(t) => t,
+        Err(why) => {
+            let export = manifests::export(live);
+            return AfterEdit {
+                text: export.clone(),
+                note: Some(format!(
+                    "This edit is not written into your manifests ({why}): the editor shows the cluster's YAML, exported."
+                )),
+                link: LinkBase::Export(export),
+            };
+        }
+    };
+    let mut settled = live.clone();
+    settled.advance_to(settled.now_ms().saturating_add(SETTLE_MS));
+    let want = manifests::export(&settled);
+    let keep = manifests::export(live);
+    let link = if reloads_as(&text, None, overrides, &want) {
+        LinkBase::Text
+    } else if reloads_as(&text, Some(&keep), overrides, &want) {
+        LinkBase::Keep(keep)
+    } else {
+        LinkBase::Export(keep)
+    };
+    AfterEdit { text, note: None, link }
+}
+
+/// Whether `text`, loaded as a link's opener loads it (over `keep`'s allocations, if any),
+/// exports as `want`.
+fn reloads_as(
+    text: &str,
+    keep: Option<&str>,
+    overrides: &manifests::settings::SettingsOverrides,
+    want: &str,
+) -> bool {
+    let previous = match keep.map(|k| load_kept(k, overrides)) {
+        None => None,
+        Some(Ok(k)) => Some(std::sync::Arc::new(k.cluster.allocations())),
+        Some(Err(_)) => return false,
+    };
+    let options =
+        manifests::LoadOptions { overrides: overrides.clone(), previous, ..Default::default() };
+    manifests::load_with(text, &options).is_ok_and(|l| manifests::export(&l.cluster) == want)
+}
+
+/// Loads a link's `keep` (the export of a cluster, for its allocations) with the settings it
+/// was exported under: the link's overrides, or, for a cluster from before they were applied,
+/// none.
+pub fn load_kept(
+    keep: &str,
+    overrides: &manifests::settings::SettingsOverrides,
+) -> Result<manifests::Loaded, Vec<manifests::Diagnostic>> {
+    let options = manifests::LoadOptions { overrides: overrides.clone(), ..Default::default() };
+    manifests::load_with(keep, &options).or_else(|_| manifests::load(keep))
+}
+
+/// Far past every delay of the controllers (`engine::controllers::Lifecycle`).
+const SETTLE_MS: u64 = 3_600_000;
 
 /// The editor's gutter as runs of line numbers: `(text, is_error)`, consecutive good lines
 /// joined by newlines into one run, each error line a run of its own. A 20,000-line export is
@@ -188,7 +290,7 @@ mod tests {
         assert_eq!(e, before);
     }
 
-    type Edit<'a> = dyn Fn(&mut engine::Cluster) -> Result<(), String> + 'a;
+    type Edit<'a> = dyn Fn(&mut engine::Cluster) -> Result<crate::edits::InText, String> + 'a;
 
     /// What the editor shows after any diagram edit loads back into the edited cluster.
     #[test]
@@ -200,8 +302,8 @@ mod tests {
         let np = ObjectKey::new("default", "web-nodeport");
         let edits: Vec<Box<Edit<'_>>> = vec![
             Box::new(|c| crate::edits::scale_owner(c, &web_pod, 2)),
-            Box::new(|c| c.set_pod_ready(&web_pod, false).map_err(|e| e.to_string())),
-            Box::new(|c| c.set_node_ready("node-3", false).map_err(|e| e.to_string())),
+            Box::new(|c| crate::edits::set_pod_ready(c, &web_pod, false)),
+            Box::new(|c| crate::edits::set_node_ready(c, "node-3", false)),
             Box::new(|c| crate::edits::set_service_type(c, &np, ServiceType::LoadBalancer)),
             Box::new(|c| crate::edits::set_external_traffic_policy(c, &np, TrafficPolicy::Local)),
             Box::new(|c| crate::edits::set_session_affinity(c, &np, true)),
@@ -218,5 +320,142 @@ mod tests {
                 "edit {i}: same cluster"
             );
         }
+    }
+
+    /// The lines `b` adds to `a` and the lines it removes, by a longest common subsequence
+    /// of lines (every other line is byte for byte the same).
+    fn changed_lines<'a>(a: &'a str, b: &'a str) -> (Vec<&'a str>, Vec<&'a str>) {
+        let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+        let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+        for i in (0..a.len()).rev() {
+            for j in (0..b.len()).rev() {
+                lcs[i][j] = if a[i] == b[j] {
+                    lcs[i + 1][j + 1] + 1
+                } else {
+                    lcs[i + 1][j].max(lcs[i][j + 1])
+                };
+            }
+        }
+        let (mut i, mut j, mut added, mut removed) = (0, 0, Vec::new(), Vec::new());
+        while i < a.len() || j < b.len() {
+            if i < a.len() && j < b.len() && a[i] == b[j] {
+                (i, j) = (i + 1, j + 1);
+            } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+                added.push(b[j]);
+                j += 1;
+            } else {
+                removed.push(a[i]);
+                i += 1;
+            }
+        }
+        (added, removed)
+    }
+
+    /// What the link would carry loads, as the link's opener loads it, into the edited cluster
+    /// once its pending work is done.
+    fn link_reopens(after: &AfterEdit, live: &engine::Cluster) -> bool {
+        let mut settled = live.clone();
+        settled.advance_to(settled.now_ms() + SETTLE_MS);
+        let want = manifests::export(&settled);
+        let loaded = match &after.link {
+            LinkBase::Text => manifests::load(&after.text),
+            LinkBase::Keep(k) => {
+                let kept = manifests::load(k).expect("keep loads").cluster;
+                let previous = Some(std::sync::Arc::new(kept.allocations()));
+                manifests::load_with(
+                    &after.text,
+                    &manifests::LoadOptions { previous, ..Default::default() },
+                )
+            }
+            LinkBase::Export(e) => return *e == manifests::export(live),
+        };
+        loaded.is_ok_and(|l| manifests::export(&l.cluster) == want)
+    }
+
+    /// Diagram edits on the default scenario: the editor keeps the user's text (its comments,
+    /// its Deployments) with only the edited values' lines changed; an edit no value says
+    /// (a Deployment's pod's readiness) falls back to the export with a note; every link
+    /// reopens into the edited cluster.
+    #[test]
+    fn diagram_edits_are_written_into_the_users_text() {
+        use crate::edits::{self, InText};
+        let sc = manifests::scenarios().into_iter().find(|s| s.id == "default").expect("sc");
+        let mut c = manifests::load(sc.yaml).expect("loads").cluster;
+        let web = c
+            .pods()
+            .find(|p| p.spec.name.starts_with("web-") && c.owner_of(p.id).is_some())
+            .map(|p| p.key())
+            .expect("a web pod of the Deployment");
+        let np = ObjectKey::new("default", "web-nodeport");
+        let client = ObjectKey::new("default", "client");
+        type Lines<'a> = &'a [&'a str];
+        let steps: Vec<(&str, Box<Edit<'_>>, Lines<'_>, Lines<'_>)> = vec![
+            (
+                "scale +1",
+                Box::new(|c| edits::scale_owner(c, &web, 1)),
+                &["  replicas: 4"],
+                &["  replicas: 3"],
+            ),
+            (
+                "scale -2",
+                Box::new(|c| edits::scale_owner(c, &web, -2)),
+                &["  replicas: 2"],
+                &["  replicas: 4"],
+            ),
+            (
+                "NodePort to ClusterIP",
+                Box::new(|c| edits::set_service_type(c, &np, ServiceType::ClusterIP)),
+                &["  type: ClusterIP"],
+                &["  type: NodePort", "    nodePort: 30080"],
+            ),
+            (
+                "to LoadBalancer",
+                Box::new(|c| edits::set_service_type(c, &np, ServiceType::LoadBalancer)),
+                &["  type: LoadBalancer"],
+                &["  type: ClusterIP"],
+            ),
+            (
+                "eTP Local",
+                Box::new(|c| edits::set_external_traffic_policy(c, &np, TrafficPolicy::Local)),
+                &["  externalTrafficPolicy: Local"],
+                &[],
+            ),
+            (
+                "affinity",
+                Box::new(|c| edits::set_session_affinity(c, &np, true)),
+                &["  sessionAffinity: ClientIP"],
+                &[],
+            ),
+            (
+                "client unready",
+                Box::new(|c| edits::set_pod_ready(c, &client, false)),
+                &["status:", "  conditions:", "  - type: Ready", "    status: \"False\""],
+                &[],
+            ),
+        ];
+        let comments: Vec<&str> = sc.yaml.lines().filter(|l| l.starts_with('#')).collect();
+        let mut text = sc.yaml.to_string();
+        for (what, edit, added, removed) in &steps {
+            let in_text = edit(&mut c).unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert!(matches!(in_text, InText::Edits(_)), "{what}");
+            let after = after_edit(&text, &in_text, &c, &Default::default());
+            assert_eq!(after.note, None, "{what}");
+            let changed = changed_lines(&text, &after.text);
+            assert_eq!(changed, (added.to_vec(), removed.to_vec()), "{what}: only these lines");
+            assert!(comments.iter().all(|l| after.text.contains(l)), "{what}: the comments stay");
+            assert!(after.text.contains("kind: Deployment"), "{what}: the workloads stay");
+            assert!(link_reopens(&after, &c), "{what}: the link reopens the cluster shown");
+            assert!(!matches!(after.link, LinkBase::Export(_)), "{what}: {:?}", after.link);
+            text = after.text;
+        }
+        // Removing the nodePort went with the type: the line is gone, the rest is byte for byte.
+        assert!(!text.contains("nodePort: 30080"));
+        // A Deployment's pod's readiness is no value of the manifests: the export, said why.
+        let in_text = edits::set_pod_ready(&mut c, &web, false).expect("unready");
+        let after = after_edit(&text, &in_text, &c, &Default::default());
+        assert_eq!(after.text, manifests::export(&c));
+        let note = after.note.expect("a note");
+        assert!(note.contains("Deployment web's"), "{note}");
+        assert_eq!(after.link, LinkBase::Export(manifests::export(&c)));
     }
 }

@@ -1,15 +1,80 @@
 //! Edits made on the diagram, as plain operations on the engine's [`Cluster`]: scale the
-//! Deployment (owner) a pod belongs to, and change a Service's type, externalTrafficPolicy or
-//! sessionAffinity. Errors come back as the engine's message; the cluster is unchanged then.
+//! Deployment (owner) a pod belongs to, flip a pod's or node's readiness, and change a
+//! Service's type, externalTrafficPolicy or sessionAffinity. Errors come back as the engine's
+//! message; the cluster is unchanged then. Each edit also says how it reads in the manifests
+//! ([`InText`]): the value edits `manifests::in_place` writes into the user's text, or why it
+//! has none.
 
 use engine::{Cluster, ObjectKey, ServiceType, SessionAffinity, TrafficPolicy};
+use manifests::in_place::{FieldEdit, NewValue};
+
+/// How a diagram edit reads in the manifests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InText {
+    /// These value edits write it.
+    Edits(Vec<FieldEdit>),
+    /// It is no value of the manifests (said why).
+    Not(String),
+}
+
+fn field(kind: &str, key: &ObjectKey, path: &str, v: NewValue) -> FieldEdit {
+    FieldEdit::new(kind, &key.namespace, &key.name, path, v)
+}
+
+/// The Ready condition as the loader reads it (`status.conditions[type=Ready].status`).
+fn ready_condition(kind: &str, key: &ObjectKey, ready: bool) -> FieldEdit {
+    let v = NewValue::Str(if ready { "True" } else { "False" }.into());
+    field(kind, key, "status.conditions[type=Ready].status", v)
+}
+
+/// Makes a pod ready or not. A controller's pod is not in the manifests (its template is).
+pub fn set_pod_ready(c: &mut Cluster, key: &ObjectKey, ready: bool) -> Result<InText, String> {
+    let id = c.pod_by_key(key).ok_or_else(|| format!("pod {key} not found"))?.id;
+    let owner = c.owner_of(id).map(|w| format!("{} {}", w.spec.kind.as_str(), w.spec.name));
+    c.set_pod_ready(key, ready).map_err(|e| e.to_string())?;
+    Ok(match owner {
+        Some(w) => InText::Not(format!(
+            "pod {key} is {w}'s: the manifests hold its template, not its readiness"
+        )),
+        None => InText::Edits(vec![ready_condition("Pod", key, ready)]),
+    })
+}
+
+/// Takes a node down or brings it back (its Ready condition).
+pub fn set_node_ready(c: &mut Cluster, name: &str, ready: bool) -> Result<InText, String> {
+    c.set_node_ready(name, ready).map_err(|e| e.to_string())?;
+    Ok(InText::Edits(vec![ready_condition("Node", &ObjectKey::new("", name), ready)]))
+}
 
 use crate::layout::topology::owner_of;
 
-/// Adds (`delta > 0`) or removes (`delta < 0`) pods like the pod `of`, as scaling its
-/// Deployment would: new pods copy its spec, get the next free name and land on the Ready node
-/// with the fewest pods; removal takes the last pod by name.
-pub fn scale_owner(c: &mut Cluster, of: &ObjectKey, delta: i32) -> Result<(), String> {
+/// Adds (`delta > 0`) or removes (`delta < 0`) replicas of the controller of the pod `of`
+/// (`kubectl scale`: its `spec.replicas`, reconciled by the engine's controllers). A pod with no
+/// controller (one loaded as a plain Pod) is copied instead: new pods copy its spec, get the
+/// next free name and land on the Ready node with the fewest pods; removal takes the last pod by
+/// name.
+pub fn scale_owner(c: &mut Cluster, of: &ObjectKey, delta: i32) -> Result<InText, String> {
+    let pod = c.pod_by_key(of).ok_or_else(|| format!("pod {of} not found"))?;
+    let owner = c.owner_of(pod.id).map(|w| (w.spec.kind, w.spec.key(), w.spec.replicas));
+    if let Some((kind, key, replicas)) = owner {
+        if kind != engine::controllers::WorkloadKind::DaemonSet {
+            let n = (i64::from(replicas) + i64::from(delta)).max(0);
+            c.scale(kind, &key, n as u32).map_err(|e| e.to_string())?;
+            return Ok(InText::Edits(vec![field(
+                kind.as_str(),
+                &key,
+                "spec.replicas",
+                NewValue::Int(n),
+            )]));
+        }
+    }
+    copy_pods(c, of, delta)?;
+    Ok(InText::Not(format!(
+        "pod {of} has no scalable controller in the manifests: its copies are plain pods"
+    )))
+}
+
+fn copy_pods(c: &mut Cluster, of: &ObjectKey, delta: i32) -> Result<(), String> {
     let template = c.pod_by_key(of).ok_or_else(|| format!("pod {of} not found"))?.spec.clone();
     let owner = owner_of(&template.name).to_string();
     let mut siblings: Vec<ObjectKey> = c
@@ -52,7 +117,12 @@ pub fn scale_owner(c: &mut Cluster, of: &ObjectKey, delta: i32) -> Result<(), St
 
 /// Changes a Service's type. Leaving NodePort/LoadBalancer drops the nodePorts as the API
 /// requires.
-pub fn set_service_type(c: &mut Cluster, key: &ObjectKey, t: ServiceType) -> Result<(), String> {
+pub fn set_service_type(
+    c: &mut Cluster,
+    key: &ObjectKey,
+    t: ServiceType,
+) -> Result<InText, String> {
+    let ports = c.service_by_key(key).map_or(0, |s| s.spec.ports.len());
     edit_service(c, key, |spec| {
         spec.service_type = t;
         if t == ServiceType::ClusterIP {
@@ -67,30 +137,56 @@ pub fn set_service_type(c: &mut Cluster, key: &ObjectKey, t: ServiceType) -> Res
             spec.load_balancer_ips.clear();
             spec.health_check_node_port = None;
         }
-    })
+    })?;
+    // What the API requires of the new type goes with it: no nodePorts on a ClusterIP
+    // Service, no load-balancer fields off a LoadBalancer one.
+    let mut edits = vec![field("Service", key, "spec.type", NewValue::Str(t.as_str().into()))];
+    let gone = |path: &str| field("Service", key, path, NewValue::Absent);
+    if t == ServiceType::ClusterIP {
+        edits.extend((0..ports).map(|i| gone(&format!("spec.ports[{i}].nodePort"))));
+        edits.push(gone("spec.externalTrafficPolicy"));
+    }
+    if t != ServiceType::LoadBalancer {
+        edits.extend(
+            ["spec.healthCheckNodePort", "spec.loadBalancerIP", "status.loadBalancer"].map(gone),
+        );
+    }
+    Ok(InText::Edits(edits))
 }
 
 pub fn set_external_traffic_policy(
     c: &mut Cluster,
     key: &ObjectKey,
     p: TrafficPolicy,
-) -> Result<(), String> {
+) -> Result<InText, String> {
     edit_service(c, key, |spec| {
         spec.external_traffic_policy = p;
         if p == TrafficPolicy::Cluster {
             spec.health_check_node_port = None;
         }
-    })
+    })?;
+    let mut edits =
+        vec![field("Service", key, "spec.externalTrafficPolicy", NewValue::Str(p.as_str().into()))];
+    if p == TrafficPolicy::Cluster {
+        edits.push(field("Service", key, "spec.healthCheckNodePort", NewValue::Absent));
+    }
+    Ok(InText::Edits(edits))
 }
 
-pub fn set_session_affinity(c: &mut Cluster, key: &ObjectKey, on: bool) -> Result<(), String> {
+/// ClientIP affinity with Kubernetes' default timeout, or none.
+pub fn set_session_affinity(c: &mut Cluster, key: &ObjectKey, on: bool) -> Result<InText, String> {
     edit_service(c, key, |spec| {
         spec.session_affinity = if on {
             SessionAffinity::ClientIP { timeout_secs: engine::DEFAULT_AFFINITY_TIMEOUT_SECS }
         } else {
             SessionAffinity::None
         };
-    })
+    })?;
+    let v = NewValue::Str(if on { "ClientIP" } else { "None" }.into());
+    Ok(InText::Edits(vec![
+        field("Service", key, "spec.sessionAffinity", v),
+        field("Service", key, "spec.sessionAffinityConfig", NewValue::Absent),
+    ]))
 }
 
 fn edit_service(

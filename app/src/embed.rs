@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::{apply_yaml, jump_to_step, set_probe, step_count};
+use crate::components::actions::{apply_url_timeline, apply_yaml, jump_to_step, set_probe};
 use crate::components::state::{AppState, Message};
 use crate::components::{playback::Playback, topology::TopologyView};
 use crate::layout::position::{hop_of, steps};
@@ -26,15 +26,21 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
             let _ = root.set_attribute("data-theme", theme.as_str());
         }
     }
-    let initial = crate::demo::empty_cluster().or_else(|| crate::demo::demo_cluster().ok());
+    let initial = crate::demo::empty_cluster();
     let Some(initial) = initial else {
         return view! { <main data-testid="app"><p data-testid="error">"cannot build a cluster"</p></main> }
             .into_any();
     };
     let state = AppState::new(initial);
-    provide_context(state);
+    state.provide();
 
-    let (title, header_probe, open_link) = load(state, &params);
+    let (title, header_probe, loaded) = load(state, &params);
+    if loaded {
+        let timeline = apply_url_timeline(state, &params.events, params.at.as_deref());
+        if let Err(e) = timeline {
+            state.messages.update(|m| m.push(Message::error(e)));
+        }
+    }
     let probe = match params.probe.as_deref().map(engine::Probe::parse) {
         Some(Ok(p)) => Some(p),
         Some(Err(e)) => {
@@ -47,33 +53,53 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
         set_probe(state, p);
         send(state, params.autoplay);
         if let Some(step) = params.step {
-            jump_to_step(state, step.min(step_count(state).saturating_sub(1)));
+            jump_to_step(state, step.min(state.play.step_count().saturating_sub(1)));
         }
     }
     let learn_state = (params.learn.is_some() || params.quiz.is_some())
         .then(|| crate::components::learn::provide(state, &params));
+    if let (Some(l), Some(seed)) = (learn_state, params.quiz) {
+        crate::components::learn::open_quiz(state, l, seed);
+    }
     let learn = learn_state.map(|_| view! { <crate::components::learn::LearnPanel/> });
     // A learn step loads scenarios of its own: the bar does not name the one the frame opened
-    // with, and "Open in podpath" opens the step the frame was opened at.
+    // with.
     let learning = learn_state.is_some();
     let title = if learning { "Learn Kubernetes networking".to_string() } else { title };
-    let open_link = match &params.learn {
-        Some(l) => {
-            Some(format!("./{}", PageUrl { learn: Some(l.clone()), ..PageUrl::default() }.query()))
-        }
-        None => open_link,
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    // "Open in podpath": the full app at what the frame shows now (the learn step it moved to,
+    // the hop it is paused at).
+    let opened = params.clone();
+    let open_href = move || {
+        let shown = state.play.trace.with(|t| {
+            let probe = t.as_ref().map(|t| t.probe.spec());
+            let step = probe.as_ref().map(|_| state.play.step.get());
+            let now = state.cluster.with(|c| c.now_ms());
+            let at = (now > 0).then(|| engine::timeline::format_time(now));
+            let scenario = Some(state.scenario.get()).filter(|s| !s.is_empty());
+            url::Shown { scenario, probe, step, at }
+        });
+        // The learn panel keeps the frame's URL on its step or question (and says when).
+        let embed = match learn_state {
+            Some(l) => {
+                l.active();
+                url::current()
+            }
+            None => opened.clone(),
+        };
+        url::open_in_app(&embed, &hash, shown)
     };
-    crate::components::clock::run_clock(state);
+    crate::components::clock::run_clock(state.play);
 
     let probe_text = move || {
-        let source = state.source.get()?;
-        let (destination, protocol) = state.destination.get()?;
+        let source = state.probe.source.get()?;
+        let (destination, protocol) = state.probe.destination.get()?;
         let p = engine::Probe {
             source,
             destination,
             protocol,
             time_ms: 0,
-            seed: state.seed.get(),
+            seed: state.probe.seed.get(),
             repeat: 1,
         };
         Some(p.spec())
@@ -82,7 +108,7 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
         if crate::components::learn::verdict_pending(state, learn_state) {
             return ("idle", crate::components::learn::ON_ITS_WAY.into());
         }
-        state.trace.with(|t| match t.as_ref().and_then(|t| t.connections.first()) {
+        state.play.trace.with(|t| match t.as_ref().and_then(|t| t.connections.first()) {
             None => ("idle", "Pick a source and a destination on the diagram, then Send.".into()),
             Some(c) => (
                 if c.verdict.is_delivered() { "ok" } else { "bad" },
@@ -92,8 +118,8 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
     };
     // Keyed on the per-hop step, not the frame clock: the text changes once per hop.
     let current_hop = move || {
-        let i = state.step.get();
-        state.trace.with(|t| {
+        let i = state.play.step.get();
+        state.play.trace.with(|t| {
             let t = t.as_ref()?;
             let step = *steps(t, 0).get(i)?;
             hop_of(t, 0, step).map(|h| format!("{}: {}", step.phase.as_str(), h.explain))
@@ -112,8 +138,8 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
                 <strong class="embed-title">{title}</strong>
                 <code class="embed-probe">{probe_text}</code>
                 <button data-testid="send" class="primary" on:click=move |_| send(state, true)>"Send"</button>
-                {open_link.map(|href| view! {
-                    <a class="embed-open" href=href target="_blank" rel="noopener">"Open in podpath ↗"</a>
+                {loaded.then(|| view! {
+                    <a class="embed-open" data-testid="embed-open" href=open_href target="_blank" rel="noopener">"Open in podpath ↗"</a>
                 })}
             </header>
             <p data-testid="verdict" class=move || format!("verdict {}", verdict().0) aria-live="polite">
@@ -136,8 +162,8 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
 }
 
 /// Loads the fragment's manifests or the bundled scenario. Returns the title, the manifests'
-/// probe, and the full app's link (bundled scenarios only: the full app has no `#yaml`).
-fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, Option<String>) {
+/// probe, and whether a cluster of the link's was loaded.
+fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, bool) {
     match &params.yaml {
         Some(Ok(text)) => {
             state.editor.update(|e| e.set_draft(text));
@@ -152,37 +178,36 @@ fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, Op
                 }
                 None => None,
             };
-            (title, probe, None)
+            (title, probe, true)
         }
         Some(Err(e)) => {
             state.messages.set(vec![Message::error(e.clone())]);
-            ("podpath".into(), None, None)
+            ("podpath".into(), None, false)
         }
         None => {
             let id = params.scenario.as_deref().unwrap_or("default");
             let Some(sc) = manifests::scenarios().into_iter().find(|s| s.id == id) else {
                 state.messages.set(vec![Message::error(format!("no bundled scenario {id:?}"))]);
-                return ("podpath".into(), None, None);
+                return ("podpath".into(), None, false);
             };
             state.scenario.set(sc.id.to_string());
             state.editor.update(|e| e.set_draft(sc.yaml));
             apply_yaml(state, sc.yaml);
-            let link = url::query(Some(sc.id), params.probe.as_deref());
-            (sc.title, sc.probe, Some(format!("./{link}")))
+            (sc.title, sc.probe, true)
         }
     }
 }
 
 /// Traces the chosen probe (as the toolbar's Send does, without touching the URL).
 fn send(state: AppState, play: bool) {
-    let Some(source) = state.source.get_untracked() else { return };
-    let Some((destination, protocol)) = state.destination.get_untracked() else { return };
+    let Some(source) = state.probe.source.get_untracked() else { return };
+    let Some((destination, protocol)) = state.probe.destination.get_untracked() else { return };
     let probe = engine::Probe {
         source,
         destination,
         protocol,
         time_ms: 0,
-        seed: state.seed.get_untracked(),
+        seed: state.probe.seed.get_untracked(),
         repeat: 1,
     };
     let trace = state.cluster.with_untracked(|c| c.trace(&probe));

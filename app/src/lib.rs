@@ -17,11 +17,12 @@
 //! in one slice; after a diagram edit on a large cluster the editor's text follows a frame later
 //! with a visible pause; a shared link of a diagram-edited cluster carries its export (workloads
 //! as plain pods, and the timeline before the edit folded in, its pending countdowns lost); a
-//! large (sliced) Apply's link is not checked against a fresh load; a quiz on the user's own
-//! manifests leaves its question out of the link, and says so; a load balancer box picks
+//! large (sliced) Apply's link is not checked against a fresh load; a quiz on a synthetic
+//! cluster leaves its question out of the link, and says so; a load balancer box picks
 //! its first port.
 
 pub mod choices;
+pub mod decimal;
 pub mod demo;
 pub mod dns_names;
 pub mod editor_sync;

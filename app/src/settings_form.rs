@@ -2,9 +2,59 @@
 //! and the flags a changed form gives, parsed by `manifests::settings_flags` as the CLI's
 //! `--service-cidr`, `--detect-local-mode`... are. Only fields the user changed become flags, so
 //! the rest stays as the input's objects or inference gave it (and their notes still say so).
+//! A link carries the overrides as the same flags (`set=NAME=VALUE`, [`to_link`], [`from_link`]).
 
 use engine::cluster::{ClusterSettings, DetectLocal};
+use manifests::settings::SettingsOverrides;
 use manifests::settings_flags::SettingsFlags;
+
+/// Sets in `into` what `new` sets.
+pub fn merge(into: &mut SettingsOverrides, new: SettingsOverrides) {
+    macro_rules! take {
+        ($($f:ident),*) => { $( if new.$f.is_some() { into.$f = new.$f; } )* };
+    }
+    take!(
+        service_cidr,
+        cluster_cidr,
+        node_port_range,
+        node_port_addresses,
+        masquerade_all,
+        detect_local,
+        pod_network
+    );
+}
+
+/// The overrides as a link's `set=` values.
+pub fn to_link(o: &SettingsOverrides) -> Vec<String> {
+    SettingsFlags::pairs(o)
+}
+
+/// A link's `set=` values: the overrides they give, and each one that cannot be used, named
+/// (a malformed one leaves the others).
+pub fn from_link(sets: &[String]) -> (SettingsOverrides, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut flags = SettingsFlags::default();
+    for s in sets {
+        let (name, value) = s.split_once('=').unwrap_or((s, ""));
+        if let Err(e) = flags.set(name, value) {
+            problems.push(format!("set={s}: {e}; not applied"));
+        }
+    }
+    // A flag that does not parse is named by its error (`--NAME: ...`): left out, the rest
+    // is read again.
+    loop {
+        match flags.overrides() {
+            Ok(o) => return (o, problems),
+            Err(e) => {
+                let name = e.strip_prefix("--").and_then(|r| r.split(':').next()).unwrap_or("");
+                problems.push(format!("the link's setting {e}; not applied"));
+                if !flags.unset(name) {
+                    return (SettingsOverrides::default(), problems);
+                }
+            }
+        }
+    }
+}
 
 /// The detector modes kube-proxy takes, as the form's select lists them.
 pub const DETECT_MODES: [&str; 5] =
@@ -79,6 +129,23 @@ pub fn settings_notes<'a>(messages: impl Iterator<Item = &'a str>) -> Vec<String
     messages.filter_map(|m| m.split_once("settings: ").map(|(_, rest)| rest.to_string())).collect()
 }
 
+thread_local! {
+    /// The settings the panel (`components/settings_panel.rs`) applied: every later load of edited
+    /// manifests keeps them; a new scenario clears them. The page's one cluster: a wasm page
+    /// has one thread.
+    static OVERRIDES: std::cell::RefCell<SettingsOverrides> =
+        std::cell::RefCell::new(SettingsOverrides::default());
+}
+
+/// The overrides the user set in the settings panel.
+pub fn current_overrides() -> SettingsOverrides {
+    OVERRIDES.with(|o| o.borrow().clone())
+}
+
+pub fn set_overrides(overrides: SettingsOverrides) {
+    OVERRIDES.with(|o| *o.borrow_mut() = overrides);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +179,58 @@ mod tests {
         assert_eq!(
             (f2.detect_mode.as_str(), f2.detect_iface.as_str()),
             ("InterfaceNamePrefix", "eni")
+        );
+    }
+
+    /// The panel's overrides travel in a link and come back the same; a malformed one is named
+    /// and leaves the others.
+    #[test]
+    fn overrides_round_trip_through_a_link() {
+        let o = SettingsOverrides {
+            service_cidr: "172.20.0.0/16".parse().ok(),
+            cluster_cidr: "10.100.0.0/16".parse().ok(),
+            node_port_range: Some((31000, 31999)),
+            node_port_addresses: Some(vec!["192.168.1.0/24".parse().expect("cidr")]),
+            masquerade_all: Some(true),
+            detect_local: Some(DetectLocal::BridgeInterface("cni0".into())),
+            pod_network: Some(engine::cluster::PodNetwork::Vxlan),
+            ..SettingsOverrides::default()
+        };
+        let sets = to_link(&o);
+        let q = crate::url::PageUrl { settings: sets.clone(), ..Default::default() }.query();
+        let read = crate::url::parse(&q, "");
+        assert_eq!(read.settings, sets, "{q}");
+        assert_eq!(from_link(&read.settings), (o.clone(), Vec::new()));
+        for d in [
+            DetectLocal::None,
+            DetectLocal::NodeCidr,
+            DetectLocal::InterfaceNamePrefix("eni".into()),
+        ] {
+            let o = SettingsOverrides { detect_local: Some(d), ..SettingsOverrides::default() };
+            assert_eq!(from_link(&to_link(&o)), (o, Vec::new()));
+        }
+        // Malformed: each named, the rest applied.
+        let sets = vec![
+            "node-port-range=thirty".to_string(),
+            "masquerade-all=maybe".to_string(),
+            "colour=blue".to_string(),
+            "service-cidr=172.20.0.0/16".to_string(),
+        ];
+        let (got, problems) = from_link(&sets);
+        assert_eq!(got.service_cidr, o.service_cidr);
+        assert_eq!(got.node_port_range, None);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("--node-port-range: \"thirty\" is not FROM-TO")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.starts_with("set=masquerade-all=maybe: ")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.starts_with("set=colour=blue: --colour: not a setting")),
+            "{problems:?}"
         );
     }
 

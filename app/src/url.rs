@@ -5,6 +5,8 @@
 //!   engine's probe grammar, `engine::Probe::spec`) and opens paused at hop N. The app keeps it
 //!   in step with what is shown ([`query`]). With a timeline: `&event=TIME ACTION` (repeated,
 //!   in order, in the engine's event grammar, `engine::timeline`) and `&at=TIME` (the clock).
+//!   The settings panel's overrides: `&set=NAME=VALUE` each, named as the CLI's flags
+//!   (`set=service-cidr=172.20.0.0/16`).
 //! - The Learn path: `?learn=CHAPTER[/STEP]` opens a step, `?quiz=SEED[&scenario=ID]` a quiz
 //!   question; with `embed=1` (and `theme`) the embed view shows the learn panel.
 //! - A synthetic cluster: `?synth=NODESxPODS&packets=N`.
@@ -58,6 +60,9 @@ pub struct PageUrl {
     /// `event=TIME ACTION`, each one as written and in order (an empty one is kept, so the
     /// engine's parser names it rather than the link losing it).
     pub events: Vec<String>,
+    /// `set=NAME=VALUE`: the settings panel's overrides, as the CLI's flags
+    /// (`crate::settings_form::from_link` reads them), in order.
+    pub settings: Vec<String>,
     /// `at=TIME`: the clock the timeline runs to.
     pub at: Option<String>,
     /// `learn=CHAPTER[/STEP]`: a Learn step.
@@ -116,6 +121,7 @@ pub fn parse(search: &str, hash: &str) -> PageUrl {
             }
             "step" => p.step = number(&mut p.unreadable, &k, &v),
             "event" => p.events.push(v),
+            "set" => p.settings.push(v),
             "at" if !v.is_empty() => p.at = Some(v),
             "learn" if !v.is_empty() => p.learn = Some(v),
             "quiz" => p.quiz = number(&mut p.unreadable, &k, &v),
@@ -244,8 +250,43 @@ pub fn link(query: &str, deflated: Option<&[u8]>, keep: Option<&[u8]>) -> String
     }
 }
 
+/// What an embed shows now, for its "Open in podpath" link ([`open_in_app`]).
+#[derive(Clone, Debug, Default)]
+pub struct Shown {
+    /// The bundled scenario shown (none for the embed's own manifests).
+    pub scenario: Option<String>,
+    /// The probe traced, and the hop shown of it.
+    pub probe: Option<String>,
+    pub step: Option<usize>,
+    /// The clock the timeline ran to.
+    pub at: Option<String>,
+}
+
+/// The full app's link to what an embed (opened on `embed`, its URL as it is now, with the
+/// fragment `hash`) shows: on a learn step or quiz question, that step or question (a quiz on
+/// the embed's own manifests with them); otherwise its cluster (the bundled scenario, or its
+/// manifests, `#yaml=` as given), the timeline and clock, the probe traced, the hop shown.
+pub fn open_in_app(embed: &PageUrl, hash: &str, shown: Shown) -> String {
+    let own = matches!(embed.yaml, Some(Ok(_)));
+    let (url, fragment) = if embed.learn.is_some() {
+        (PageUrl { learn: embed.learn.clone(), ..PageUrl::default() }, false)
+    } else {
+        let at = shown.at;
+        let events = embed.events.clone();
+        let url = if embed.quiz.is_some() {
+            PageUrl { quiz: embed.quiz, events, at, ..PageUrl::default() }
+        } else {
+            let step = shown.step.filter(|_| shown.probe.is_some());
+            PageUrl { probe: shown.probe, step, events, at, ..PageUrl::default() }
+        };
+        (PageUrl { scenario: shown.scenario.filter(|_| !own), ..url }, own)
+    };
+    let hash = if fragment { hash } else { "" };
+    format!("./{}{hash}", url.query())
+}
+
 /// The full app's query for a scenario and a probe (`?scenario=ID&probe=SPEC`): what the app
-/// keeps in its URL and what the embed view's "Open in podpath" links to.
+/// keeps in its URL.
 pub fn query(scenario: Option<&str>, probe: Option<&str>) -> String {
     query_with_timeline(scenario, probe, &[], None)
 }
@@ -288,7 +329,8 @@ impl PageUrl {
             ("step", self.step.map(|n| n.to_string())),
         ];
         let events = self.events.iter().map(|e| ("event", Some(e.clone())));
-        let pairs = head.into_iter().chain(events).chain(tail);
+        let settings = self.settings.iter().map(|e| ("set", Some(e.clone())));
+        let pairs = head.into_iter().chain(settings).chain(events).chain(tail);
         let mut q = String::from("?");
         for (k, v) in pairs.filter_map(|(k, v)| Some((k, v.filter(|v| !v.is_empty())?))) {
             if q.len() > 1 {
@@ -408,6 +450,37 @@ mod tests {
         // Characters of the grammar that are special in a query survive the round trip.
         let odd = ["0s apply a&b=c.yaml".to_string()];
         assert_eq!(parse(&query_with_timeline(None, None, &odd, None), "").events, odd);
+    }
+
+    #[test]
+    fn an_embeds_open_link_reopens_what_it_shows() {
+        let shown = |probe: Option<&str>, step| Shown {
+            scenario: Some("nodeport".into()),
+            probe: probe.map(str::to_string),
+            step,
+            at: Some("5s".into()),
+        };
+        let embed = parse("?embed=1&scenario=nodeport&event=2s+delete+pod/web-1&theme=dark", "");
+        let l = open_in_app(&embed, "", shown(Some("from=default/client to=web:80"), Some(4)));
+        let back = parse(l.strip_prefix("./").expect("relative"), "");
+        assert!(!back.embed && back.theme.is_none(), "{l}");
+        assert_eq!(back.scenario.as_deref(), Some("nodeport"));
+        assert_eq!(back.probe.as_deref(), Some("from=default/client to=web:80"));
+        assert_eq!((back.step, back.at.as_deref()), (Some(4), Some("5s")));
+        assert_eq!(back.events, ["2s delete pod/web-1"]);
+        // Nothing sent: no hop to open at.
+        let l = open_in_app(&embed, "", shown(None, Some(0)));
+        assert!(!l.contains("step=") && !l.contains("probe="), "{l}");
+        // The embed's own manifests go along in the fragment, in place of the scenario.
+        let own = parse("?embed=1", "#yaml=YQ");
+        let l = open_in_app(&own, "#yaml=YQ", shown(Some("from=a/b to=c:1"), Some(2)));
+        assert!(l.ends_with("#yaml=YQ") && !l.contains("scenario="), "{l}");
+        // A learn step opens that step; a quiz question that question, on the same cluster.
+        let step = parse("?embed=1&learn=services/select&theme=dark", "#yaml=YQ");
+        assert_eq!(open_in_app(&step, "#yaml=YQ", shown(None, None)), "./?learn=services/select");
+        let quiz = parse("?embed=1&quiz=9", "#yaml=YQ");
+        let l = open_in_app(&quiz, "#yaml=YQ", Shown { scenario: None, ..shown(None, None) });
+        assert_eq!(l, "./?at=5s&quiz=9#yaml=YQ");
     }
 
     #[test]

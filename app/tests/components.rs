@@ -161,12 +161,20 @@ async fn an_edit_changes_endpoints() {
     click_svg(&one(&format!("[data-pod='{pod_key}']")));
     tick().await;
     assert!(text("[data-testid=object-panel]").contains(&pod_key));
-    // Scale the Deployment up by one: a new pod, a new endpoint.
+    // Scale the Deployment up by one: its controller makes a new pod, a new endpoint, Ready
+    // once it has started (the clock's next seconds).
     click("[data-testid=scale-up]");
     tick().await;
     assert_eq!(all("[data-testid=pod]").len(), 9);
+    assert!(web_text().contains("4 endpoints · 2 ready"), "{}", web_text());
+    for _ in 0..3 {
+        click("[data-testid=clock-step]");
+        tick().await;
+    }
     assert!(web_text().contains("4 endpoints · 3 ready"), "{}", web_text());
     // Delete the selected pod.
+    click_svg(&one(&format!("[data-pod='{pod_key}']")));
+    tick().await;
     click("[data-testid=delete-pod]");
     tick().await;
     assert_eq!(all("[data-testid=pod]").len(), 8);
@@ -454,10 +462,12 @@ async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
     until("the notice", || !all("[data-testid=editor-notice]").is_empty()).await;
     assert_eq!(editor_text(), mine, "the draft stays");
     assert!(text("[data-testid=editor-notice]").contains("kept"));
-    // See the cluster's YAML (the new pod is in it), then go back to the draft.
+    // See the cluster's YAML (the new pod is in it), then go back to the draft. (The text
+    // the cluster came from was the export: it has no Deployment to write 4 replicas into.)
     click("[data-testid=show-cluster-yaml]");
     tick().await;
-    assert!(editor_text().contains("-s0001"), "the scaled pod is in the cluster's YAML");
+    let shown = manifests::load(&editor_text()).expect("loads").cluster;
+    assert_eq!(shown.pods().filter(|p| p.spec.name.starts_with("web-")).count(), 4);
     assert!(!editor_text().contains("my unapplied note"));
     click("[data-testid=back-to-draft]");
     tick().await;
@@ -482,7 +492,40 @@ async fn the_yaml_editor_follows_diagram_edits_but_keeps_a_draft() {
     click_pod("default/web-");
     tick().await;
     click("[data-testid=toggle-ready]");
-    until("clean again: the editor follows", || !editor_text().contains("my unapplied note")).await;
+    // The applied text's pods are plain Pods: the readiness is written into it, in place.
+    until("clean again: the editor follows", || editor_text() != mine).await;
+    assert!(editor_text().contains("# my unapplied note"), "the applied text's comment stays");
+    assert_eq!(editor_text().lines().count(), mine.lines().count(), "one value changed");
+}
+
+/// A diagram edit on the scenario's own text writes its value in place: the comments, the
+/// order and the Deployments stay, only the edited line changes, and nothing says otherwise.
+#[wasm_bindgen_test]
+async fn diagram_edits_keep_the_users_yaml() {
+    mount().await;
+    let mine = editor_text();
+    assert!(mine.starts_with("# title:"), "the scenario's own text, with its comments");
+    click_pod("default/web-");
+    tick().await;
+    click("[data-testid=scale-up]");
+    until("the editor follows", || editor_text() != mine).await;
+    assert_eq!(editor_text(), mine.replacen("  replicas: 3\n", "  replicas: 4\n", 1));
+    assert!(all("[data-testid=editor-notice]").is_empty());
+    // A Service's type: its line, and the nodePort a ClusterIP Service may not have.
+    click_svg(&one("[data-testid=service][data-service='default/web-nodeport']"));
+    tick().await;
+    select("[data-testid=service-type]", "ClusterIP");
+    let before = editor_text();
+    until("the type follows", || editor_text() != before).await;
+    let want = before.replacen("  type: NodePort\n", "  type: ClusterIP\n", 1).replacen(
+        "    nodePort: 30080\n",
+        "",
+        1,
+    );
+    assert_eq!(editor_text(), want);
+    // The text Applies as it is: the cluster loads with four web pods.
+    let again = manifests::load(&editor_text()).expect("loads").cluster;
+    assert_eq!(again.pods().filter(|p| p.spec.name.starts_with("web-")).count(), 4);
 }
 
 fn chosen_source() -> String {
@@ -759,28 +802,130 @@ async fn zoomed_in_the_diagram_follows_the_packet() {
     assert!(on_screen("g[data-pod='default/client']"), "back at the client: in view");
 }
 
+/// What a quiz question shows, and what checking its first choice answers (the engine's
+/// explanation of the right answer included).
+async fn quiz_and_answer() -> (String, String, String) {
+    let question = text("[data-testid=quiz] [data-testid=question] legend");
+    let choices = text("[data-testid=quiz] [data-testid=question] .choices");
+    one("[data-testid=quiz] input[data-choice]").dyn_into::<HtmlElement>().expect("input").click();
+    click("[data-testid=quiz] [data-testid=check]");
+    tick().await;
+    (question, choices, text("[data-testid=quiz] .result"))
+}
+
 #[wasm_bindgen_test]
-async fn a_quiz_on_your_own_manifests_says_its_link_cannot_carry_them() {
+async fn a_quiz_on_your_own_manifests_travels_in_the_link() {
     mount().await;
-    // A bundled scenario: the link names it and shares the question.
+    let location = || web_sys::window().expect("w").location();
+    // A bundled scenario: the link names it.
     click("[data-testid=quiz-open]");
     tick().await;
     assert!(text("[data-testid=quiz-link]").contains("the link shares it"));
-    let search = || web_sys::window().expect("w").location().search().expect("search");
+    let search = || location().search().expect("search");
     assert!(search().contains("quiz=") && search().contains("scenario=default"), "{}", search());
-    // The user's own manifests: the link would reopen another cluster, so it leaves the
-    // question out and the panel says why.
-    let ta: HtmlTextAreaElement = one("[data-testid=yaml-editor]").dyn_into().expect("textarea");
-    ta.set_value(&format!("{}\n# my own copy\n", ta.value()));
-    ta.dispatch_event(&web_sys::Event::new("input").expect("ev")).expect("dispatch");
+    // The user's own manifests (a fourth web replica): the link carries them in `#z=`.
+    type_into_editor(&editor_text().replace("replicas: 3", "replicas: 4"));
     click("[data-testid=apply]");
     tick().await;
     click("[data-testid=quiz-next]");
     tick().await;
-    let said = text("[data-testid=quiz-link]");
-    assert!(said.contains("your own manifests") && said.contains("cannot carry"), "{said}");
-    assert!(!search().contains("quiz="), "{}", search());
-    assert_eq!(all("[data-testid=quiz] [data-testid=question]").len(), 1);
+    assert!(text("[data-testid=quiz-link]").contains("the link shares it"));
+    until("the link's manifests and question", || {
+        let hash = location().hash().unwrap_or_default();
+        hash.starts_with("#z=") && search().contains("quiz=") && !search().contains("scenario=")
+    })
+    .await;
+    let link = (search(), location().hash().unwrap_or_default());
+    let asked = quiz_and_answer().await;
+    assert!(asked.2.contains("The engine says") || asked.2.contains("Right."), "{asked:?}");
+    // A fresh App on that link: the manifests inflate first, then the same question is asked,
+    // and the same pick gets the same answer.
+    web_sys::window()
+        .and_then(|w| w.history().ok())
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&(link.0 + &link.1)))
+        .expect("url");
+    mount_link().await;
+    until("the link's quiz question", || {
+        !all("[data-testid=quiz] [data-testid=question]").is_empty()
+    })
+    .await;
+    assert_eq!(all("[data-testid=pod][data-pod^='default/web-']").len(), 4, "the link's cluster");
+    assert_eq!(quiz_and_answer().await, asked);
+}
+
+#[wasm_bindgen_test]
+async fn in_a_quiz_the_event_list_names_no_stage_ahead_of_the_packet() {
+    mount().await;
+    click("[data-testid=quiz-open]");
+    tick().await;
+    click("[data-testid=send]");
+    tick().await;
+    // Paused at the first hop: only the stage it is in is named.
+    for _ in 0..5 {
+        click("[data-testid=step-back]");
+    }
+    tick().await;
+    let shown = || all("[data-testid=stage]").iter().filter(|s| !s.has_attribute("hidden")).count();
+    let stages = all("[data-testid=stage]").len();
+    assert!(stages > 2, "{stages} stages");
+    assert_eq!(shown(), 1, "{}", text("[data-testid=hop-list]"));
+    // Step by step: the stages named are those reached, up to the one the packet is in.
+    let mut reached = 1;
+    while text("[data-testid=verdict]").contains("on its way") {
+        let here = all("[data-testid=stage]").iter().position(|s| s.class_list().contains("here"));
+        assert_eq!(here, Some(shown() - 1), "{}", text(".playback .position"));
+        reached = reached.max(shown());
+        click("[data-testid=step-forward]");
+        tick().await;
+    }
+    assert!(reached > 1, "stages were named as the packet reached them");
+    // Arrived: the verdict and every stage.
+    assert_eq!(shown(), stages);
+    click("[data-testid=step-back]");
+    tick().await;
+    click("[data-testid=jump-verdict]");
+    tick().await;
+    assert_eq!(shown(), stages);
+    // Outside learn mode nothing is held back.
+    mount().await;
+    click("[data-testid=send]");
+    tick().await;
+    click("[data-testid=step-back]");
+    tick().await;
+    assert_eq!(shown(), all("[data-testid=stage]").len());
+}
+
+#[wasm_bindgen_test]
+async fn the_embeds_open_link_opens_the_full_app_at_the_hop_shown() {
+    web_sys::window()
+        .and_then(|w| w.history().ok())
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?embed=1&scenario=default"))
+        .expect("url");
+    mount_link().await;
+    click("[data-testid=send]");
+    tick().await;
+    for _ in 0..5 {
+        click("[data-testid=step-back]");
+    }
+    click("[data-testid=step-forward]");
+    click("[data-testid=step-forward]");
+    tick().await;
+    let hop = text(".embed-hop");
+    let href = one("[data-testid=embed-open]").get_attribute("href").expect("href");
+    assert!(href.starts_with("./?scenario=default&probe=") && href.contains("&step="), "{href}");
+    assert!(!href.contains("embed="), "{href}");
+    // The full app on that link shows the same hop.
+    web_sys::window()
+        .and_then(|w| w.history().ok())
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href[1..]))
+        .expect("url");
+    mount_link().await;
+    until("the link's hop", || !all("[data-testid=hop].current").is_empty()).await;
+    let current = text("[data-testid=hop].current .explain");
+    assert!(hop.ends_with(&current), "embed: {hop}; app: {current}");
 }
 
 #[wasm_bindgen_test]

@@ -270,13 +270,15 @@ pub fn plan(objects: &[Object]) -> Vec<Work> {
             _ => None,
         })
         .partition(|(_, explicit)| *explicit);
-    out.extend(explicit.into_iter().map(|(w, _)| w));
+    // The apiserver creates its own Service at startup, before any other exists: the service
+    // CIDR's first address is always its own.
     let has_kubernetes = objects.iter().any(|o| {
         matches!(o, Object::Service(s) if s.meta.namespace == "default" && s.meta.name == "kubernetes")
     });
     if !has_kubernetes {
         out.push(Work::KubernetesService);
     }
+    out.extend(explicit.into_iter().map(|(w, _)| w));
     out.extend(auto.into_iter().map(|(w, _)| w));
     let (bound, unbound): (Flagged, Flagged) = objects
         .iter()
@@ -409,16 +411,12 @@ impl Builder {
         if self.cluster.service_by_key(&ObjectKey::new("default", "kubernetes")).is_some() {
             return;
         }
-        // A manifest that asks for the first address itself keeps it (a real apiserver would
-        // have refused it); the kubernetes Service then takes the next free one, and says so.
         let first = self.cluster.settings().service_cidr.nth(1);
-        let taken = first.and_then(|ip| self.cluster.vip_owner(ip)).map(|s| s.key());
-        if let Some(holder) = &taken {
-            self.diags.push(Diagnostic::note(format!(
-                "Service default/kubernetes takes the next free address: Service {holder} asks for the service CIDR's first address, which the apiserver keeps for itself"
-            )));
-        }
-        let first = first.filter(|_| taken.is_none());
+        // Loaded over a running cluster: the address it had there, as the apiserver never moves
+        // it. A cluster this loader did not build may have given either away: then the next.
+        let key = ObjectKey::new("default", "kubernetes");
+        let kept = self.cluster.remembered().and_then(|r| r.services.get(&key)?.cluster_ip);
+        let first = kept.or(first).filter(|ip| self.cluster.vip_owner(*ip).is_none());
         let spec = ServiceSpec {
             namespace: "default".into(),
             name: "kubernetes".into(),

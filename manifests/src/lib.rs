@@ -30,6 +30,7 @@ mod build;
 pub mod config;
 pub mod diag;
 pub mod export;
+pub mod in_place;
 mod locate;
 pub mod meta;
 pub mod names;

@@ -105,6 +105,84 @@ impl SettingsFlags {
         Ok(o)
     }
 
+    /// Sets the flag `--NAME` to `value` (a link's `set=NAME=VALUE`): the flags the settings
+    /// panel gives. An unknown name is an error that names it.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let v = Some(value.to_string());
+        let truth = || match value {
+            "true" => Ok(Some(true)),
+            "false" => Ok(Some(false)),
+            _ => Err(format!("--{name}: {value:?} is not true or false")),
+        };
+        match name {
+            "service-cidr" => self.service_cidr = v,
+            "cluster-cidr" => self.cluster_cidr = v,
+            "node-port-range" => self.node_port_range = v,
+            "nodeport-addresses" => self.nodeport_addresses = v,
+            "masquerade-all" => self.masquerade_all = truth()?,
+            "detect-local-mode" => self.detect_local_mode = v,
+            "pod-bridge-interface" => self.pod_bridge_interface = v,
+            "pod-interface-name-prefix" => self.pod_interface_name_prefix = v,
+            "pod-network" => self.pod_network = v,
+            _ => return Err(format!("--{name}: not a setting podpath takes")),
+        }
+        Ok(())
+    }
+
+    /// Unsets the flag `--NAME` (with the detector, its interface); false if none is named so.
+    pub fn unset(&mut self, name: &str) -> bool {
+        match name {
+            "service-cidr" => self.service_cidr = None,
+            "cluster-cidr" => self.cluster_cidr = None,
+            "node-port-range" => self.node_port_range = None,
+            "nodeport-addresses" => self.nodeport_addresses = None,
+            "masquerade-all" => self.masquerade_all = None,
+            "detect-local-mode" => {
+                self.detect_local_mode = None;
+                self.pod_bridge_interface = None;
+                self.pod_interface_name_prefix = None;
+            }
+            "pod-network" => self.pod_network = None,
+            _ => return false,
+        }
+        true
+    }
+
+    /// The panel's settings of `o` as `NAME=VALUE` for [`SettingsFlags::set`], which reads
+    /// them back into the same overrides.
+    pub fn pairs(o: &SettingsOverrides) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut put = |name: &str, value: String| out.push(format!("{name}={value}"));
+        if let Some(c) = o.service_cidr {
+            put("service-cidr", c.to_string());
+        }
+        if let Some(c) = o.cluster_cidr {
+            put("cluster-cidr", c.to_string());
+        }
+        if let Some((from, to)) = o.node_port_range {
+            put("node-port-range", format!("{from}-{to}"));
+        }
+        if let Some(list) = &o.node_port_addresses {
+            let list: Vec<String> = list.iter().map(ToString::to_string).collect();
+            put("nodeport-addresses", list.join(","));
+        }
+        if let Some(m) = o.masquerade_all {
+            put("masquerade-all", m.to_string());
+        }
+        if let Some(d) = &o.detect_local {
+            put("detect-local-mode", d.mode().to_string());
+            match d {
+                DetectLocal::BridgeInterface(b) => put("pod-bridge-interface", b.clone()),
+                DetectLocal::InterfaceNamePrefix(p) => put("pod-interface-name-prefix", p.clone()),
+                _ => {}
+            }
+        }
+        if let Some(n) = o.pod_network {
+            put("pod-network", n.as_str().to_string());
+        }
+        out
+    }
+
     /// kube-proxy's own command line (`kube-proxy --cluster-cidr=10.44.0.0/14 ...`, or one shell
     /// string `exec kube-proxy ... 1>>/var/log/kube-proxy.log`): the flags that are settings.
     /// `None` when it is not kube-proxy's.

@@ -415,6 +415,12 @@ impl DocumentReader {
     }
 }
 
+/// Each chunk's byte range and first line, as the reader splits a stream (`---` lines, or
+/// concatenated JSON values): `in_place` edits a document where the loader read it.
+pub fn chunks(text: &str) -> Vec<(usize, usize, u32)> {
+    DocumentReader::new(text, &Limits::default()).chunks
+}
+
 /// Concatenated JSON values (`kubectl get -o json` of several objects prints `{...}{...}`), which
 /// kubectl's decoder reads one after another: each top-level object or array is a chunk. `None`
 /// when the text is not such a sequence of two or more (then it is read as YAML).
@@ -908,7 +914,7 @@ fn emit_after_key(v: &Value, indent: usize, out: &mut String) {
     }
 }
 
-fn emit_key(k: &str, out: &mut String) {
+pub(crate) fn emit_key(k: &str, out: &mut String) {
     if is_safe_plain(k) && matches!(resolve_plain(k), Resolved::Str(_)) {
         out.push_str(k);
     } else {
@@ -916,7 +922,7 @@ fn emit_key(k: &str, out: &mut String) {
     }
 }
 
-fn emit_scalar(value: &Value, out: &mut String) {
+pub(crate) fn emit_scalar(value: &Value, out: &mut String) {
     match &value.kind {
         Kind::Scalar { text, plain: true } => out.push_str(text),
         Kind::Scalar { text, plain: false } => {
@@ -936,7 +942,7 @@ fn is_safe_plain(s: &str) -> bool {
         && !s.starts_with(['-', '.'])
 }
 
-fn quote(s: &str, out: &mut String) {
+pub(crate) fn quote(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {

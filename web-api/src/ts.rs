@@ -13,7 +13,8 @@ export interface Failure { ok: false; error: string; }
 export interface ObjectRef { kind: string; namespace: string | null; name: string; }
 
 export interface Diagnostic {
-  severity: "error" | "warning";
+  /** A note says what was inferred or assumed (settings, Nodes made from pods); not a problem. */
+  severity: "error" | "warning" | "note";
   /** The whole sentence, as kubectl prints the apiserver's answer. */
   message: string;
   /** The error body alone: `Invalid value: ...`. */
@@ -189,3 +190,23 @@ export interface Scenario {
   probe: string | null;
 }
 "#;
+
+#[cfg(test)]
+mod tests {
+    use crate::view::DiagnosticView;
+    use manifests::Diagnostic;
+
+    /// Every severity the view writes is one the declarations promise. (The declarations exist
+    /// only in the wasm build, so the text they are made from is read here.)
+    #[test]
+    fn every_severity_written_is_declared() {
+        let line = include_str!("ts.rs")
+            .lines()
+            .find(|l| l.trim_start().starts_with("severity:"))
+            .unwrap();
+        for d in [Diagnostic::error("e"), Diagnostic::warning("w"), Diagnostic::note("n")] {
+            let written = DiagnosticView::from(&d).severity;
+            assert!(line.contains(&format!("\"{written}\"")), "{written} is not in `{line}`");
+        }
+    }
+}

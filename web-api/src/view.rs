@@ -16,7 +16,7 @@ use manifests::{Diagnostic, Severity, Skipped};
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DiagnosticView {
-    /// `"error"` or `"warning"`.
+    /// `"error"`, `"warning"` or `"note"` (what was inferred or assumed, not a problem).
     pub severity: &'static str,
     /// The whole sentence as kubectl would print it (`Service "web" is invalid: ...`).
     pub message: String,

@@ -7,7 +7,6 @@ use manifests::settings::SettingsOverrides;
 
 use super::state::{AppState, Message, PickMode};
 use crate::choices::fit_entry;
-use crate::layout::position::steps;
 
 /// Loads a bundled scenario by id: its YAML into the editor and the cluster, its probe into
 /// the source and destination. Returns false when no scenario has that id.
@@ -16,7 +15,7 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
         return false;
     };
     state.scenario.set(sc.id.to_string());
-    set_overrides(SettingsOverrides::default());
+    crate::settings_form::set_overrides(SettingsOverrides::default());
     state.editor.update(|e| e.set_draft(sc.yaml));
     apply_yaml(state, sc.yaml);
     if let Some(p) = sc.probe {
@@ -35,14 +34,14 @@ pub fn apply_yaml(state: AppState, text: &str) -> bool {
 /// nodePorts and node (as an apiserver never reassigns them), and the last trace's probe runs
 /// again against the result (what if).
 pub fn apply_edited_yaml(state: AppState, text: &str) -> bool {
-    let before = state.trace.get_untracked();
+    let before = state.play.trace.get_untracked();
     let cluster_before = super::share::before_apply(state);
     let ok = apply_loaded(state, text, manifests::load_with(text, &keep_allocations(state)));
     if ok {
         super::share::applied_over(state, text, cluster_before);
     }
     if ok && before.is_some() {
-        state.trace.set(before);
+        state.play.trace.set(before);
         state.what_if();
     }
     ok
@@ -53,9 +52,33 @@ pub fn keep_allocations(state: AppState) -> manifests::LoadOptions {
     let previous = state.cluster.with_untracked(|c| std::sync::Arc::new(c.allocations()));
     manifests::LoadOptions {
         previous: Some(previous),
-        overrides: current_overrides(),
+        overrides: crate::settings_form::current_overrides(),
         overrides_from: Some("the settings panel".into()),
         ..manifests::LoadOptions::default()
+    }
+}
+
+/// Reloads the manifests the cluster came from with `overrides` (the settings panel, a link's
+/// `set=`), keeping the cluster's allocations; they stay for later Applies. On failure the
+/// cluster is unchanged and the errors come back, joined.
+pub fn apply_overrides(state: AppState, overrides: SettingsOverrides) -> Result<(), String> {
+    let text = state.editor.with_untracked(|e| e.cluster_yaml.clone());
+    let options =
+        manifests::LoadOptions { overrides: overrides.clone(), ..keep_allocations(state) };
+    match manifests::load_with(&text, &options) {
+        Ok(loaded) => {
+            crate::settings_form::set_overrides(overrides);
+            let keep = super::share::base_keep();
+            apply_loaded(state, &text, Ok(loaded));
+            // The link's manifests are the same: so is what they were applied over.
+            if keep.is_some() {
+                super::share::rebase_with(state, &text, keep, false);
+            }
+            Ok(())
+        }
+        Err(d) => {
+            Err(manifests::errors(&d).map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        }
     }
 }
 
@@ -94,41 +117,41 @@ pub fn apply_loaded(
 
 /// Sets the source (a click or the list); an external client's entry follows the destination.
 pub fn choose_source(state: AppState, s: engine::Source) {
-    let s = match state.destination.get_untracked() {
+    let s = match state.probe.destination.get_untracked() {
         Some((d, _)) => state.cluster.with_untracked(|c| fit_entry(c, s, &d)),
         None => s,
     };
-    state.source.set(Some(s));
+    state.probe.source.set(Some(s));
 }
 
 /// Sets the destination (a click or the list); an external source's entry follows it.
 pub fn choose_destination(state: AppState, d: engine::Destination, p: engine::Protocol) {
-    if let Some(s) = state.source.get_untracked() {
+    if let Some(s) = state.probe.source.get_untracked() {
         let fitted = state.cluster.with_untracked(|c| fit_entry(c, s.clone(), &d));
         if fitted != s {
-            state.source.set(Some(fitted));
+            state.probe.source.set(Some(fitted));
         }
     }
-    state.destination.set(Some((d, p)));
+    state.probe.destination.set(Some((d, p)));
 }
 
 pub fn set_probe(state: AppState, p: &Probe) {
-    state.source.set(Some(p.source.clone()));
-    state.destination.set(Some((p.destination.clone(), p.protocol)));
-    state.seed.set(p.seed);
-    state.pick.set(PickMode::Inspect);
+    state.probe.source.set(Some(p.source.clone()));
+    state.probe.destination.set(Some((p.destination.clone(), p.protocol)));
+    state.probe.seed.set(p.seed);
+    state.probe.pick.set(PickMode::Inspect);
 }
 
 /// The probe the toolbar describes, if source and destination are chosen.
 pub fn current_probe(state: AppState, repeat: u32) -> Option<Probe> {
-    let source = state.source.get_untracked()?;
-    let (destination, protocol) = state.destination.get_untracked()?;
+    let source = state.probe.source.get_untracked()?;
+    let (destination, protocol) = state.probe.destination.get_untracked()?;
     Some(Probe {
         source,
         destination,
         protocol,
         time_ms: 0,
-        seed: state.seed.get_untracked(),
+        seed: state.probe.seed.get_untracked(),
         repeat: repeat.clamp(1, engine::probe::MAX_REPEAT),
     })
 }
@@ -140,8 +163,8 @@ pub fn send(state: AppState, repeat: u32) {
         return;
     };
     let trace = state.cluster.with_untracked(|c| c.trace(&probe));
-    state.sent.update(|s| crate::whatif::remember(s, &probe, &trace.outcomes));
-    state.before.set(None);
+    state.whatif.sent.update(|s| crate::whatif::remember(s, &probe, &trace.outcomes));
+    state.whatif.before.set(None);
     play_trace(state, trace, true);
     super::share::write_url(state);
 }
@@ -149,40 +172,21 @@ pub fn send(state: AppState, repeat: u32) {
 /// Shows a new trace from its start, every stage group closed, playing if `play` (and motion
 /// is welcome).
 pub fn play_trace(state: AppState, trace: engine::Trace, play: bool) {
-    state.repeat.set(trace.probe.repeat);
-    state.opened.set(0);
-    state.trace.set(Some(trace));
-    state.t_ms.set(0.0);
-    state.playing.set(play && !prefers_reduced_motion());
-}
-
-/// Number of steps of connection 0 (the one the event list and inspector follow).
-pub fn step_count(state: AppState) -> usize {
-    state.trace.with(|t| t.as_ref().map_or(0, |t| steps(t, 0).len()))
-}
-
-/// The animation's end: the longest connection (each played one step per stage group, the
-/// opened groups of connection 0 hop by hop).
-pub fn total_ms(state: AppState) -> f64 {
-    let opened = state.opened.get_untracked();
-    state.trace.with_untracked(|t| {
-        t.as_ref().map_or(0.0, |t| {
-            (0..t.connections.len().max(1))
-                .map(|i| crate::hops_grouping::beats(t, i, if i == 0 { opened } else { 0 }))
-                .map(|b| b.duration_ms())
-                .fold(0.0, f64::max)
-        })
-    })
+    state.probe.repeat.set(trace.probe.repeat);
+    state.play.opened.set(0);
+    state.play.trace.set(Some(trace));
+    state.play.t_ms.set(0.0);
+    state.play.playing.set(play && !prefers_reduced_motion());
 }
 
 /// Pauses at hop `step` of connection 0 (as the event list numbers them); a hop inside a
 /// closed stage group opens it, so the steps that follow go hop by hop there.
 pub fn jump_to_step(state: AppState, step: usize) {
-    if !state.beats().stops().contains(&step) {
+    if !state.play.beats().stops().contains(&step) {
         open_group_of(state, step);
     }
-    state.playing.set(false);
-    state.t_ms.set(state.beats().time_of(step));
+    state.play.playing.set(false);
+    state.play.t_ms.set(state.play.beats().time_of(step));
     remember_step(state, Some(step));
 }
 
@@ -194,31 +198,31 @@ pub fn show_hop(state: AppState, step: usize) {
 }
 
 fn open_group_of(state: AppState, step: usize) {
-    let group = state.trace.with_untracked(|t| {
+    let group = state.play.trace.with_untracked(|t| {
         t.as_ref()
             .and_then(|t| crate::hops_grouping::group(t, 0).iter().position(|g| g.contains(step)))
     });
     if let Some(i) = group {
-        state.opened.update(|o| *o |= crate::hops_grouping::group_bit(i));
+        state.play.opened.update(|o| *o |= crate::hops_grouping::group_bit(i));
     }
 }
 
 /// Opens or closes stage group `i` of the event list; the packet stays at its hop (closing
 /// the group it is in, at that group's end).
 pub fn toggle_group(state: AppState, i: usize) {
-    let hop = state.step.get_untracked();
-    state.opened.update(|o| *o ^= crate::hops_grouping::group_bit(i));
-    state.t_ms.set(state.beats().time_of(hop));
+    let hop = state.play.step.get_untracked();
+    state.play.opened.update(|o| *o ^= crate::hops_grouping::group_bit(i));
+    state.play.t_ms.set(state.play.beats().time_of(hop));
 }
 
 /// One step forward or back: to the next or previous rest (a stage group's end, or a hop of an
 /// opened group).
 pub fn step_by(state: AppState, delta: i64) {
-    if step_count(state) == 0 {
+    if state.play.step_count() == 0 {
         return;
     }
-    let hop = state.step.get_untracked();
-    let to = state.beats().step_from(hop, delta > 0);
+    let hop = state.play.step.get_untracked();
+    let to = state.play.beats().step_from(hop, delta > 0);
     jump_to_step(state, to);
 }
 
@@ -262,23 +266,6 @@ pub fn apply_url_timeline(
     });
     result.map_err(|e| format!("the link's timeline: {e}; not run"))?;
     state.revision.update(|r| *r += 1);
-    state.events.set(parsed.iter().map(ToString::to_string).collect());
+    state.timeline.events.set(parsed.iter().map(ToString::to_string).collect());
     Ok(())
-}
-
-thread_local! {
-    /// The settings the panel (`settings_panel.rs`) applied: every later load of edited
-    /// manifests keeps them; a new scenario clears them. The page's one cluster: a wasm page
-    /// has one thread.
-    static OVERRIDES: std::cell::RefCell<SettingsOverrides> =
-        std::cell::RefCell::new(SettingsOverrides::default());
-}
-
-/// The overrides the user set in the settings panel.
-pub fn current_overrides() -> SettingsOverrides {
-    OVERRIDES.with(|o| o.borrow().clone())
-}
-
-pub fn set_overrides(overrides: SettingsOverrides) {
-    OVERRIDES.with(|o| *o.borrow_mut() = overrides);
 }

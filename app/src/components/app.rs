@@ -17,17 +17,17 @@ pub fn App() -> impl IntoView {
     if url.embed {
         return view! { <crate::embed::Embed params=url/> }.into_any();
     }
-    let initial = crate::demo::empty_cluster().or_else(|| crate::demo::demo_cluster().ok());
+    let initial = crate::demo::empty_cluster();
     let Some(initial) = initial else {
         return view! { <main data-testid="app"><p data-testid="error">"cannot build a cluster"</p></main> }
             .into_any();
     };
     let state = AppState::new(initial);
-    provide_context(state);
+    state.provide();
 
-    super::open_link::open(state, url.clone());
-    learn::provide(state, &url);
-    run_clock(state);
+    let learning = learn::provide(state, &url);
+    super::open_link::open(state, url.clone(), learning);
+    run_clock(state.play);
     loading::mark_ready();
 
     view! {

@@ -7,11 +7,10 @@ use std::rc::Rc;
 use gloo_render::{request_animation_frame, AnimationFrame};
 use leptos::prelude::*;
 
-use super::actions::total_ms;
-use super::state::AppState;
+use super::state::PlaybackState;
 
 /// Advances `t_ms` by real time × speed on every animation frame while playing.
-pub(crate) fn run_clock(state: AppState) {
+pub(crate) fn run_clock(play: PlaybackState) {
     // The frame being waited for, and the one whose callback is running (dropped a frame later,
     // so a closure is never freed while it runs).
     let frames: Rc<RefCell<(Option<AnimationFrame>, Option<AnimationFrame>)>> =
@@ -19,27 +18,27 @@ pub(crate) fn run_clock(state: AppState) {
     let last_ts: Rc<RefCell<Option<f64>>> = Rc::new(RefCell::new(None));
 
     fn schedule(
-        state: AppState,
+        play: PlaybackState,
         frames: Rc<RefCell<(Option<AnimationFrame>, Option<AnimationFrame>)>>,
         last_ts: Rc<RefCell<Option<f64>>>,
     ) {
         let (f2, l2) = (frames.clone(), last_ts.clone());
         let frame = request_animation_frame(move |ts| {
-            if !state.playing.get_untracked() {
+            if !play.playing.get_untracked() {
                 *l2.borrow_mut() = None;
                 return;
             }
             let dt = l2.borrow().map_or(0.0, |l| (ts - l).clamp(0.0, 100.0));
             *l2.borrow_mut() = Some(ts);
-            let end = total_ms(state);
-            let t = state.t_ms.get_untracked() + dt * state.speed.get_untracked();
+            let end = play.total_ms();
+            let t = play.t_ms.get_untracked() + dt * play.speed.get_untracked();
             if t >= end {
-                state.t_ms.set(end);
-                state.playing.set(false);
+                play.t_ms.set(end);
+                play.playing.set(false);
                 *l2.borrow_mut() = None;
             } else {
-                state.t_ms.set(t);
-                schedule(state, f2, l2);
+                play.t_ms.set(t);
+                schedule(play, f2, l2);
             }
         });
         if let Ok(mut f) = frames.try_borrow_mut() {
@@ -48,10 +47,10 @@ pub(crate) fn run_clock(state: AppState) {
         }
     }
 
-    Effect::new(move |_| {
-        if state.playing.get() {
+    super::effect(move || {
+        if play.playing.get() {
             *last_ts.borrow_mut() = None;
-            schedule(state, frames.clone(), last_ts.clone());
+            schedule(play, frames.clone(), last_ts.clone());
         }
     });
 }

@@ -6,18 +6,14 @@
 
 use leptos::prelude::*;
 
-use super::state::{AppState, PickMode};
+use super::pick::{on_click, Click};
+use super::state::AppState;
+use crate::decimal::px;
 use crate::dns_names::{pod_target, service_targets, DnsTarget};
 use crate::layout::{PodBox, Rect, ServiceBox};
 
 /// Width of a tag in diagram units.
 const TAG_W: f64 = 30.0;
-
-/// Picks the name as the destination (in any mode, like a Service port); picking ends.
-pub fn pick_name(state: AppState, t: &DnsTarget) {
-    super::actions::choose_destination(state, t.destination(), t.protocol);
-    state.pick.set(PickMode::Inspect);
-}
 
 /// The name a port row stands for, for a row without a ClusterIP (a headless Service): its
 /// click picks the name, the only way a client reaches such a Service.
@@ -53,13 +49,10 @@ fn tag(state: AppState, r: Rect, t: DnsTarget) -> impl IntoView {
     view! {
         <g class="dns-tag clickable" data-testid="dns-name" data-name=name tabindex="0" role="button"
             aria-label=label
-            on:click=move |ev| {
-                ev.stop_propagation();
-                pick_name(state, &t);
-            }>
+            on:click=on_click(state, Click::Inner(Box::new(Click::Name(t))))>
             <title>{describe}</title>
-            <rect x=r.x y=r.y width=r.w height=r.h rx="7"></rect>
-            <text x=r.x + r.w / 2.0 y=r.y + 10.5 text-anchor="middle">"DNS"</text>
+            <rect x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="7"></rect>
+            <text x=px(r.x + r.w / 2.0) y=px(r.y + 10.5) text-anchor="middle">"DNS"</text>
         </g>
     }
 }

@@ -13,14 +13,23 @@ pub fn show_cluster_yaml(state: AppState) {
     state.editor.update(|e| e.show_cluster(exported));
 }
 
+/// Puts the manifests the diagram edits were written into (the user's applied text with their
+/// values, or the export) in the editor, holding the unapplied draft.
+fn show_followed_yaml(state: AppState) {
+    state.editor.update(|e| {
+        let followed = e.cluster_yaml.clone();
+        e.show_cluster(followed);
+    });
+}
+
 #[component]
 pub fn EditorNotice() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     // (cluster moved behind the draft, a draft is held): changes rarely, not per keystroke.
     let status = Memo::new(move |_| {
         state.editor.with(|e| (e.shows_notice() && e.held.is_none(), e.held.is_some()))
     });
-    (move || {
+    Some(move || {
         let (moved, held) = status.get();
         if held {
             Some(view! {
@@ -36,7 +45,7 @@ pub fn EditorNotice() -> impl IntoView {
             Some(view! {
                 <p class="editor-notice" data-testid="editor-notice" role="status">
                     "Diagram edits changed the cluster; your unapplied text below is kept as you left it (Apply would load it and undo those edits). "
-                    <button data-testid="show-cluster-yaml" on:click=move |_| show_cluster_yaml(state)>
+                    <button data-testid="show-cluster-yaml" on:click=move |_| show_followed_yaml(state)>
                         "Show the cluster's YAML"
                     </button>
                 </p>
@@ -46,5 +55,4 @@ pub fn EditorNotice() -> impl IntoView {
             None
         }
     })
-    .into_any()
 }

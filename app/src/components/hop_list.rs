@@ -2,7 +2,8 @@
 //! last), grouped by stage (`hops_grouping`): each group one line that expands into its hops
 //! (cluster DNS stays one line unless opened) and one playback step, unless opened (then it
 //! plays hop by hop); the current hop highlighted; clicking (or Enter on) an entry jumps there.
-//! It doubles as the text transcript for screen readers.
+//! It doubles as the text transcript for screen readers. In learn mode the stages ahead of the
+//! packet stay hidden until it arrives.
 
 use leptos::prelude::*;
 
@@ -12,11 +13,11 @@ use crate::layout::position::{hop_of, steps};
 
 #[component]
 pub fn HopList() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let learn = super::learn::use_learn();
     // The rows and their stages in one memo (each memo type is its own copy of reactive code).
     let rows = Memo::new(move |_| {
-        state.trace.with(|t| {
+        state.play.trace.with(|t| {
             let Some(t) = t else { return (Vec::new(), Vec::new()) };
             let rows = steps(t, 0)
                 .into_iter()
@@ -35,10 +36,10 @@ pub fn HopList() -> impl IntoView {
             (rows, crate::hops_grouping::group(t, 0))
         })
     });
-    let current = state.step;
+    let current = state.play.step;
     let list = NodeRef::<leptos::html::Ol>::new();
     // Keep the current hop in view inside the list (not the page): the outside world, so an effect.
-    Effect::new(move |_| {
+    super::effect(move || {
         let i = current.get();
         let Some(ol) = list.get() else { return };
         let Ok(Some(li)) = ol.query_selector(&format!("[data-testid=hop][data-step=\"{i}\"]"))
@@ -101,7 +102,7 @@ pub fn HopList() -> impl IntoView {
             </li>
         }
     };
-    view! {
+    Some(view! {
         <section class="hops">
             <h2>"Events"</h2>
             <ol data-testid="hop-list" aria-label="hops of the packet, by stage" node_ref=list>
@@ -115,8 +116,14 @@ pub fn HopList() -> impl IntoView {
                             // Opened by the learner: shown open, played hop by hop. Closed, the
                             // group is one line and one step (cluster DNS one lookup).
                             let bit = crate::hops_grouping::group_bit(gi);
-                            let open = move || state.opened.get() & bit != 0;
+                            let open = move || state.play.opened.get() & bit != 0;
                             let here = move || (start..end).contains(&current.get());
+                            // In learn mode a stage the packet has not reached is not named
+                            // yet (its title would tell the answer), as the verdict waits.
+                            let ahead = move || {
+                                start > current.get()
+                                    && super::learn::verdict_pending(state, learn)
+                            };
                             let hops = rows
                                 .iter()
                                 .enumerate()
@@ -126,7 +133,7 @@ pub fn HopList() -> impl IntoView {
                                 .collect_view();
                             view! {
                                 <li data-testid="stage" class=format!("stage stage-{}", g.stage.class())
-                                    class:here=here>
+                                    class:here=here hidden=ahead>
                                     <button class="stage-head" aria-expanded=move || open().to_string()
                                         aria-current=move || (here() && !open()).then_some("step")
                                         on:click=move |_| {
@@ -146,6 +153,5 @@ pub fn HopList() -> impl IntoView {
                 }}
             </ol>
         </section>
-    }
-    .into_any()
+    })
 }

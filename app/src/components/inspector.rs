@@ -9,15 +9,20 @@ use super::state::use_state;
 use crate::choices::spread;
 use crate::layout::position::{hop_of, steps};
 
+/// A probability as a percentage with one decimal: `0.5` → `50%`, `1/3` → `33.3%`.
+fn percent(p: f64) -> String {
+    format!("{}%", crate::decimal::decimal(p * 100.0, 1))
+}
+
 /// Outcome rows shown before the rest are summed into one.
 const MAX_OUTCOME_ROWS: usize = 12;
 
 #[component]
 pub fn Inspector() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let hop = move || {
-        let i = state.step.get();
-        state.trace.with(|t| {
+        let i = state.play.step.get();
+        state.play.trace.with(|t| {
             let t = t.as_ref()?;
             let st = steps(t, 0);
             let s = *st.get(i)?;
@@ -65,7 +70,7 @@ pub fn Inspector() -> impl IntoView {
         if super::learn::verdict_pending(state, learn) {
             return None;
         }
-        state.trace.with(|t| {
+        state.play.trace.with(|t| {
             let t = t.as_ref()?;
             let counts = spread(t);
             let n = t.connections.len();
@@ -90,7 +95,7 @@ pub fn Inspector() -> impl IntoView {
                 <tr class="more">
                     <td>{format!("{hidden} more outcomes")}</td>
                     <td class="num">{rest_p.to_string()}</td>
-                    <td class="num">{format!("{:.1}%", rest_p.as_f64() * 100.0)}</td>
+                    <td class="num">{percent(rest_p.as_f64())}</td>
                     <td class="num">{format!("{rest_seen}/{n}")}</td>
                     <td></td>
                 </tr>
@@ -106,7 +111,7 @@ pub fn Inspector() -> impl IntoView {
                         <tr data-testid="outcome">
                             <td>{text}</td>
                             <td class="num">{o.probability.to_string()}</td>
-                            <td class="num">{format!("{:.1}%", o.probability.as_f64() * 100.0)}</td>
+                            <td class="num">{percent(o.probability.as_f64())}</td>
                             <td class="num" data-testid="outcome-count">{format!("{seen}/{n}")}</td>
                             <td>{format!("{src}{}", if o.masqueraded { " (masqueraded)" } else { "" })}</td>
                         </tr>
@@ -121,7 +126,7 @@ pub fn Inspector() -> impl IntoView {
             })
         })
     };
-    view! {
+    Some(view! {
         <section class="inspector" data-testid="inspector">
             <h2>"Inspector"</h2>
             {move || match detail() {
@@ -130,6 +135,5 @@ pub fn Inspector() -> impl IntoView {
             }}
             {outcomes}
         </section>
-    }
-    .into_any()
+    })
 }

@@ -105,7 +105,8 @@ fn send_here(state: AppState) {
 
 /// Creates the learn state from the URL the page was opened with (`url`, read before loading a
 /// scenario rewrote it) and the stored progress, provides it, starts fetching the chapters. A
-/// first visit (nothing in the URL, never dismissed) opens on the welcome card.
+/// first visit (nothing in the URL, never dismissed) opens on the welcome card. A link's quiz
+/// question waits for the link's cluster: its opener calls [`open_quiz`] once that is loaded.
 pub fn provide(state: AppState, url: &crate::url::PageUrl) -> LearnState {
     let learn = LearnState(RwSignal::new(Learn {
         mode: Mode::Closed,
@@ -119,9 +120,8 @@ pub fn provide(state: AppState, url: &crate::url::PageUrl) -> LearnState {
     provide_context(learn);
     let wanted = url.learn.clone();
     let first_visit = *url == crate::url::PageUrl::default();
-    if let Some(seed) = url.quiz {
-        open_quiz(state, learn, seed);
-    } else if wanted.is_some() || (first_visit && stored(DISMISSED_KEY).is_empty()) {
+    if url.quiz.is_none() && (wanted.is_some() || (first_visit && stored(DISMISSED_KEY).is_empty()))
+    {
         learn.set_mode(Mode::Welcome);
     }
     leptos::task::spawn_local(async move {
@@ -250,12 +250,15 @@ pub fn open_quiz(state: AppState, learn: LearnState, seed: u64) {
     if let Ok(q) = &question {
         set_probe(state, &q.probe);
     }
-    state.trace.set(None);
-    // A bundled scenario is named in the link, an embed's manifests ride in its fragment; the
-    // full app's own manifests cannot be linked yet, and a link without them would silently ask
-    // about the default cluster: the URL then leaves the question out.
+    state.play.trace.set(None);
+    // A bundled scenario is named in the link, manifests ride in its fragment (an embed's as
+    // given, the full app's compressed by `share`, with the timeline); a synthetic cluster's
+    // build is not replayed before the question, and a link without its cluster would silently
+    // ask about another: the URL then leaves the question out.
     let scenario = state.scenario.get_untracked();
-    let unlinked = scenario.is_empty() && crate::url::current().yaml.is_none();
+    let unlinked = scenario.is_empty()
+        && crate::url::current().yaml.is_none()
+        && !super::share::carries_cluster();
     learn.0.update(|l| {
         l.asked = vec![Asked { question, picked: BTreeSet::new(), result: None }];
         l.marks = Vec::new();
@@ -266,6 +269,8 @@ pub fn open_quiz(state: AppState, learn: LearnState, seed: u64) {
     } else {
         set_url(None, Some(seed), Some(scenario).filter(|s| !s.is_empty()));
     }
+    // The full app's link then carries the cluster and its timeline (an embed's URL stays).
+    super::share::write_url(state);
 }
 
 /// The diagram objects a step's notices name, as CSS selectors of their SVG groups.
@@ -327,12 +332,12 @@ fn mark_later(state: AppState, learn: LearnState) {
 /// click listener that dispatches on the buttons' `data-act`.
 #[component]
 pub fn LearnPanel() -> impl IntoView {
-    let (Some(state), Some(learn)) = (use_state(), use_learn()) else { return ().into_any() };
+    let (Some(state), Some(learn)) = (use_state(), use_learn()) else { return None };
     let panel = NodeRef::<leptos::html::Section>::new();
-    Effect::new(move |_| {
+    super::effect(move || {
         // Diagram redraws (edits, expanding a group) drop the marks: they are put back too.
         state.revision.track();
-        state.expanded.track();
+        state.diagram.expanded.track();
         let html = learn.0.with(|l| {
             let chapters = l.chapters.as_ref().map(|r| match r {
                 Ok(v) => Ok(v.as_slice()),
@@ -391,10 +396,9 @@ pub fn LearnPanel() -> impl IntoView {
             _ => {}
         }
     };
-    view! {
+    Some(view! {
         <section class="learn" data-testid="learn" aria-label="Learn" node_ref=panel on:click=on_click></section>
-    }
-    .into_any()
+    })
 }
 
 fn seed_now() -> u64 {
@@ -491,8 +495,9 @@ pub const ON_ITS_WAY: &str = "The packet is on its way: the verdict shows when i
 /// last hop, delivered or dropped).
 pub fn verdict_pending(state: AppState, learn: Option<LearnState>) -> bool {
     learn.is_some_and(|l| l.active()) && {
-        let step = state.step.get();
+        let step = state.play.step.get();
         state
+            .play
             .trace
             .with(|t| t.as_ref().is_some_and(|t| step < crate::layout::position::arrival(t, 0)))
     }
@@ -500,8 +505,10 @@ pub fn verdict_pending(state: AppState, learn: Option<LearnState>) -> bool {
 
 /// Jumps to where the verdict is decided: the request's last hop (the reply plays on Play).
 pub fn jump_to_verdict(state: AppState) {
-    let at =
-        state.trace.with_untracked(|t| t.as_ref().map(|t| crate::layout::position::arrival(t, 0)));
+    let at = state
+        .play
+        .trace
+        .with_untracked(|t| t.as_ref().map(|t| crate::layout::position::arrival(t, 0)));
     if let Some(at) = at {
         jump_to_step(state, at);
     }
@@ -510,7 +517,7 @@ pub fn jump_to_verdict(state: AppState) {
 /// The scenario's title and description on screen (not only in a tooltip).
 #[component]
 pub fn ScenarioInfo() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     // As HTML text: one string attribute costs the bundle less than a view of its own shape.
     let info = move || {
         let id = state.scenario.get();
@@ -534,7 +541,7 @@ pub fn ScenarioInfo() -> impl IntoView {
             let _ = b.class_list().toggle_with_force("show-diagram", shown.get_untracked());
         }
     };
-    view! {
+    Some(view! {
         <p class="scenario-info" data-testid="scenario-info">
             <span inner_html=info></span>
             " "
@@ -543,8 +550,7 @@ pub fn ScenarioInfo() -> impl IntoView {
                 {move || if shown.get() { "Hide the diagram" } else { "Show the diagram" }}
             </button>
         </p>
-    }
-    .into_any()
+    })
 }
 
 /// What every colour, badge and shape on the diagram means (`learn::html::LEGEND`).

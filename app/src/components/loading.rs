@@ -22,8 +22,8 @@ pub const LARGE_YAML: usize = 64 * 1024;
 /// The progress bar, shown while `state.loading` is set.
 #[component]
 pub fn LoadProgress() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
-    (move || {
+    let state = use_state()?;
+    Some(move || {
         state.loading.get().map(|l| {
             let text = if l.total > 1 {
                 format!("{}: {} of {} {}", l.what, l.done, l.total, l.unit)
@@ -38,13 +38,12 @@ pub fn LoadProgress() -> impl IntoView {
             }
         })
     })
-    .into_any()
 }
 
 /// Marks the app root usable: `data-ready` holds `performance.now()` (ms since navigation
 /// start) at the first run of effects, i.e. after the first render is mounted.
 pub fn mark_ready() {
-    Effect::new(move |_| {
+    super::effect(move || {
         let Some(w) = web_sys::window() else { return };
         let now = w.performance().map_or(0.0, |p| p.now());
         let root = w.document().and_then(|d| d.query_selector("[data-testid=app]").ok().flatten());
@@ -118,11 +117,11 @@ fn send_synth(state: AppState, packets: u32) {
         c.service_by_key(&engine::ObjectKey::new("default", "s0")).and_then(|s| s.cluster_ip)
     });
     let Some(ip) = dest else { return };
-    state.source.set(Some(engine::Source::Pod {
+    state.probe.source.set(Some(engine::Source::Pod {
         pod: engine::ObjectKey::new("default", "p0"),
         container: None,
     }));
-    state.destination.set(Some((
+    state.probe.destination.set(Some((
         engine::Destination::Addr { addr: std::net::SocketAddrV4::new(ip, 80) },
         engine::Protocol::Tcp,
     )));

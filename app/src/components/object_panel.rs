@@ -2,7 +2,7 @@
 //! node down, change a Service's type, externalTrafficPolicy or sessionAffinity. The endpoints
 //! (and the next packets) follow at once.
 
-use engine::{ServiceType, SessionAffinity, TrafficPolicy};
+use engine::{ObjectKey, ServiceType, SessionAffinity, TrafficPolicy};
 use leptos::prelude::*;
 
 use super::state::{use_state, AppState, Selection};
@@ -10,13 +10,13 @@ use crate::edits;
 
 #[component]
 pub fn ObjectPanel() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
-    view! {
+    let state = use_state()?;
+    Some(view! {
         <section class="object-panel" data-testid="object-panel">
             <h2>"Selected object"</h2>
             {move || {
                 state.revision.track();
-                match state.selection.get() {
+                match state.diagram.selection.get() {
                     None => view! { <p class="muted">"Click a pod, node or Service on the diagram to edit it."</p> }.into_any(),
                     Some(Selection::Pod(key)) => pod_panel(state, key).into_any(),
                     Some(Selection::Node(name)) => node_panel(state, name).into_any(),
@@ -27,8 +27,45 @@ pub fn ObjectPanel() -> impl IntoView {
                 {move || state.messages.get().into_iter().filter(|m| m.error && m.line.is_none()).take(1).map(|m| view! { <li class="error">{m.text}</li> }).collect_view()}
             </ul>
         </section>
+    })
+}
+
+/// An edit from this panel. Every button and input applies its edit through [`apply`]: one
+/// copy of the edit path (and of the buttons' click code) in the bundle, not one per control.
+#[derive(Clone)]
+enum Edit {
+    PodReady(ObjectKey, bool),
+    DeletePod(ObjectKey),
+    /// Scale the pod's owner by +1 or -1.
+    Scale(ObjectKey, i32),
+    NodeReady(String, bool),
+    ServiceType(ObjectKey, ServiceType),
+    TrafficPolicy(ObjectKey, TrafficPolicy),
+    Affinity(ObjectKey, bool),
+}
+
+fn apply(state: AppState, edit: Edit) {
+    // The pod may be gone after the edit: its panel closes.
+    if matches!(edit, Edit::DeletePod(_) | Edit::Scale(_, ..0)) {
+        state.diagram.selection.set(None);
     }
-    .into_any()
+    super::share::diagram_edit(state, move |c| match &edit {
+        Edit::PodReady(k, ready) => edits::set_pod_ready(c, k, *ready),
+        Edit::DeletePod(k) => {
+            c.remove_pod(k).map_err(|e| e.to_string())?;
+            Ok(edits::InText::Not(format!("deleting pod {k} removes an object, not a value")))
+        }
+        Edit::Scale(k, delta) => edits::scale_owner(c, k, *delta),
+        Edit::NodeReady(n, ready) => edits::set_node_ready(c, n, *ready),
+        Edit::ServiceType(k, t) => edits::set_service_type(c, k, *t),
+        Edit::TrafficPolicy(k, p) => edits::set_external_traffic_policy(c, k, *p),
+        Edit::Affinity(k, on) => edits::set_session_affinity(c, k, *on),
+    });
+}
+
+/// A button's click handler applying `edit`.
+fn on_edit(state: AppState, edit: Edit) -> impl Fn(leptos::ev::MouseEvent) + Clone + 'static {
+    move |_| apply(state, edit.clone())
 }
 
 fn pod_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
@@ -38,28 +75,13 @@ fn pod_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
     let Some((ready, spec_ready, ip, node)) = info else {
         return view! { <p class="muted">{format!("pod {key} no longer exists")}</p> }.into_any();
     };
-    let (k1, k2, k3, k4) = (key.clone(), key.clone(), key.clone(), key.clone());
     view! {
         <p><strong>{format!("pod {key}")}</strong>{format!(" · {ip} on {node} · {}", if ready { "Ready" } else { "not Ready" })}</p>
         <div class="buttons">
-            <button data-testid="toggle-ready" on:click=move |_| {
-                let k = k1.clone();
-                super::share::diagram_edit(state, move |c| c.set_pod_ready(&k, !spec_ready).map_err(|e| e.to_string()));
-            }>{if spec_ready { "Make unready" } else { "Make ready" }}</button>
-            <button data-testid="delete-pod" on:click=move |_| {
-                let k = k2.clone();
-                state.selection.set(None);
-                super::share::diagram_edit(state, move |c| c.remove_pod(&k).map_err(|e| e.to_string()));
-            }>"Delete pod"</button>
-            <button data-testid="scale-up" on:click=move |_| {
-                let k = k3.clone();
-                super::share::diagram_edit(state, move |c| edits::scale_owner(c, &k, 1));
-            }>"Scale +1"</button>
-            <button data-testid="scale-down" on:click=move |_| {
-                let k = k4.clone();
-                state.selection.set(None);
-                super::share::diagram_edit(state, move |c| edits::scale_owner(c, &k, -1));
-            }>"Scale −1"</button>
+            <button data-testid="toggle-ready" on:click=on_edit(state, Edit::PodReady(key.clone(), !spec_ready))>{if spec_ready { "Make unready" } else { "Make ready" }}</button>
+            <button data-testid="delete-pod" on:click=on_edit(state, Edit::DeletePod(key.clone()))>"Delete pod"</button>
+            <button data-testid="scale-up" on:click=on_edit(state, Edit::Scale(key.clone(), 1))>"Scale +1"</button>
+            <button data-testid="scale-down" on:click=on_edit(state, Edit::Scale(key.clone(), -1))>"Scale −1"</button>
         </div>
         {super::policy_matrix::pod_policy_list(state, &key)}
     }
@@ -71,14 +93,11 @@ fn node_panel(state: AppState, name: String) -> impl IntoView {
     let Some(ready) = ready else {
         return view! { <p class="muted">{format!("node {name} no longer exists")}</p> }.into_any();
     };
-    let n2 = name.clone();
+    let toggle = on_edit(state, Edit::NodeReady(name.clone(), !ready));
     view! {
         <p><strong>{format!("node {name}")}</strong>{if ready { " · Ready" } else { " · NotReady" }}</p>
         <div class="buttons">
-            <button data-testid="toggle-node" on:click=move |_| {
-                let n = n2.clone();
-                super::share::diagram_edit(state, move |c| c.set_node_ready(&n, !ready).map_err(|e| e.to_string()));
-            }>{if ready { "Take node down" } else { "Bring node up" }}</button>
+            <button data-testid="toggle-node" on:click=toggle>{if ready { "Take node down" } else { "Bring node up" }}</button>
         </div>
     }
     .into_any()
@@ -109,8 +128,7 @@ fn service_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
                         "LoadBalancer" => ServiceType::LoadBalancer,
                         _ => ServiceType::ClusterIP,
                     };
-                    let k = k1.clone();
-                    super::share::diagram_edit(state, move |c| edits::set_service_type(c, &k, t));
+                    apply(state, Edit::ServiceType(k1.clone(), t));
                 }>
                     <option value="ClusterIP">"ClusterIP"</option>
                     <option value="NodePort">"NodePort"</option>
@@ -120,8 +138,7 @@ fn service_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
             <label>"externalTrafficPolicy "
                 <select data-testid="service-etp" prop:value=etp.as_str() on:change=move |ev| {
                     let p = if event_target_value(&ev) == "Local" { TrafficPolicy::Local } else { TrafficPolicy::Cluster };
-                    let k = k2.clone();
-                    super::share::diagram_edit(state, move |c| edits::set_external_traffic_policy(c, &k, p));
+                    apply(state, Edit::TrafficPolicy(k2.clone(), p));
                 }>
                     <option value="Cluster">"Cluster"</option>
                     <option value="Local">"Local"</option>
@@ -130,8 +147,7 @@ fn service_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
             <label>
                 <input type="checkbox" data-testid="service-affinity" prop:checked=affinity on:change=move |ev| {
                     let on = event_target_checked(&ev);
-                    let k = k3.clone();
-                    super::share::diagram_edit(state, move |c| edits::set_session_affinity(c, &k, on));
+                    apply(state, Edit::Affinity(k3.clone(), on));
                 }/>
                 " sessionAffinity ClientIP"
             </label>

@@ -8,20 +8,22 @@ use leptos::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::actions;
+use super::learn::LearnState;
 use super::share::{inflate, problem, rebase_with, write_url, MAX_INFLATED};
 use super::state::AppState;
 use crate::url::PageUrl;
 
 /// Opens what `url` describes: manifests or scenario, then the timeline, the probe and the
-/// step. What cannot be used is listed in the link notice.
-pub fn open(state: AppState, url: PageUrl) {
+/// step, and last the quiz question (made on that cluster). What cannot be used is listed in
+/// the link notice.
+pub fn open(state: AppState, url: PageUrl, learn: LearnState) {
     let problems = Some(RwSignal::new(url.unreadable.clone()));
     super::share::start(state, problems);
-    Effect::new(move |_| {
+    super::effect(move || {
         // The URL follows the cluster (events, diagram edits) and the playback, once per hop.
         state.revision.track();
-        state.step.track();
-        state.trace.track();
+        state.play.step.track();
+        state.play.trace.track();
         write_url(state);
     });
     if let Some(spec) = &url.synth {
@@ -32,11 +34,21 @@ pub fn open(state: AppState, url: PageUrl) {
             }
             None => problem(format!("synth={spec}: not a cluster shape (e.g. 5x200)")),
         }
+        if let Some(seed) = url.quiz {
+            problem(format!("quiz={seed}: a question is not made on a synthetic cluster"));
+        }
         return;
     }
     if let Some(Err(e)) = &url.keep {
         return lost(format!("the link's manifests: {e}"));
     }
+    // The settings panel's overrides, before anything loads: the link's manifests were
+    // applied with them.
+    let (overrides, bad) = crate::settings_form::from_link(&url.settings);
+    for b in bad {
+        problem(b);
+    }
+    crate::settings_form::set_overrides(overrides.clone());
     match (url.z.clone(), url.yaml.clone()) {
         (Some(Ok(z)), _) => {
             state.loading.set(Some(super::state::LoadStatus {
@@ -53,20 +65,28 @@ pub fn open(state: AppState, url: PageUrl) {
                 };
                 state.loading.set(None);
                 match (text, keep) {
-                    (Ok(text), Ok(keep)) => open_manifests(state, &text, keep, &url),
+                    (Ok(text), Ok(keep)) => open_manifests(state, &text, keep, &url, learn),
                     (Err(e), _) | (_, Err(e)) => lost(e),
                 }
             });
         }
         (Some(Err(e)), _) | (None, Some(Err(e))) => lost(format!("the link's manifests: {e}")),
-        (None, Some(Ok(text))) => open_manifests(state, &text, None, &url),
+        (None, Some(Ok(text))) => open_manifests(state, &text, None, &url, learn),
         (None, None) => {
             let id = url.scenario.as_deref().unwrap_or("default");
             if actions::load_scenario(state, id) {
-                open_rest(state, &url);
+                // As the sender had it: the scenario, then the settings applied over it.
+                if overrides != Default::default() {
+                    if let Err(e) = actions::apply_overrides(state, overrides) {
+                        problem(format!("the link's settings do not load with the scenario: {e}; the scenario is shown without them"));
+                    }
+                }
+                open_rest(state, &url, learn);
             } else {
                 actions::load_scenario(state, "default");
-                problem(format!("the link's scenario {id:?} is not bundled: the default cluster is shown instead, without the link's probe and events"));
+                let quiz =
+                    if url.quiz.is_some() { ", events and quiz question" } else { " and events" };
+                problem(format!("the link's scenario {id:?} is not bundled: the default cluster is shown instead, without the link's probe{quiz}"));
             }
         }
     }
@@ -89,11 +109,18 @@ async fn inflated(name: &str, data: &[u8]) -> Result<String, String> {
 
 /// Loads the link's manifests; with `keep`, over the allocations of that cluster (as the Apply
 /// that made the link did).
-fn open_manifests(state: AppState, text: &str, keep: Option<String>, url: &PageUrl) {
+fn open_manifests(
+    state: AppState,
+    text: &str,
+    keep: Option<String>,
+    url: &PageUrl,
+    learn: LearnState,
+) {
     state.editor.update(|e| e.set_draft(text));
-    let mut options = manifests::LoadOptions::default();
+    let overrides = crate::settings_form::current_overrides();
+    let mut options = manifests::LoadOptions { overrides, ..manifests::LoadOptions::default() };
     if let Some(k) = &keep {
-        match manifests::load(k) {
+        match crate::editor_sync::load_kept(k, &options.overrides) {
             // Its allocations are what the load keeps (as the Apply that made the link did).
             Ok(kept) => {
                 state.cluster.set(kept.cluster);
@@ -106,15 +133,15 @@ fn open_manifests(state: AppState, text: &str, keep: Option<String>, url: &PageU
         if keep.is_some() {
             rebase_with(state, text, keep, false);
         }
-        open_rest(state, url);
+        open_rest(state, url, learn);
     } else {
         let n = state.messages.with_untracked(|m| m.iter().filter(|m| m.error).count());
         lost(format!("the link's manifests do not load ({n} errors, listed under the YAML editor with their lines)"));
     }
 }
 
-/// The timeline, the probe, the step, on the cluster the link named.
-fn open_rest(state: AppState, url: &PageUrl) {
+/// The timeline, the probe, the step, on the cluster the link named; then its quiz question.
+fn open_rest(state: AppState, url: &PageUrl, learn: LearnState) {
     if let Err(e) = actions::apply_url_timeline(state, &url.events, url.at.as_deref()) {
         problem(e);
     }
@@ -129,7 +156,7 @@ fn open_rest(state: AppState, url: &PageUrl) {
         actions::set_probe(state, &p);
         actions::send(state, p.repeat);
         if let Some(step) = url.step {
-            let n = actions::step_count(state);
+            let n = state.play.step_count();
             if step >= n {
                 problem(format!("step={step}: the trace has {n} hops; the last is shown"));
             }
@@ -137,5 +164,8 @@ fn open_rest(state: AppState, url: &PageUrl) {
         }
     } else if url.step.is_some() {
         problem("step= without a probe: no packet to step through".into());
+    }
+    if let Some(seed) = url.quiz {
+        super::learn::open_quiz(state, learn, seed);
     }
 }

@@ -19,7 +19,6 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement};
 
-use super::state::use_state;
 use crate::layout::position::{label_box, Phase, Pose, Route};
 use crate::layout::screen::ScreenFromLayout;
 use crate::layout::{Layout, Point};
@@ -48,8 +47,9 @@ pub fn PacketCanvas(
     scale: RwSignal<f64>,
     /// The diagram's SVG, whose CSS variables hold the colours.
     svg_ref: NodeRef<leptos::svg::Svg>,
+    /// The playback clock (`PlaybackState::t_ms`).
+    t_ms: RwSignal<f64>,
 ) -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let resized = RwSignal::new(0u32);
     let listener = window_event_listener(leptos::ev::resize, move |_| resized.update(|n| *n += 1));
@@ -60,7 +60,7 @@ pub fn PacketCanvas(
     });
     // Connection 0 as the attributes show it: recomputed per frame, changed per hop.
     let lead = Memo::new(move |_| {
-        let t_ms = state.t_ms.get();
+        let t_ms = t_ms.get();
         routes.with(|rs| {
             let r = rs.iter().find(|r| r.connection == 0)?;
             let at = r.path.at(t_ms);
@@ -68,8 +68,8 @@ pub fn PacketCanvas(
         })
     });
     // Synchronises the canvas with the clock, zoom, pan and size: the one per-frame write.
-    Effect::new(move |_| {
-        let t_ms = state.t_ms.get();
+    super::effect(move || {
+        let t_ms = t_ms.get();
         let (pan, zoom) = (pan.get(), scale.get());
         resized.track();
         let Some(canvas) = canvas_ref.get() else { return };
@@ -87,7 +87,6 @@ pub fn PacketCanvas(
             data-stopped=move || lead.with(|l| l.as_ref().is_some_and(|l| l.2)).then_some("")>
         </canvas>
     }
-    .into_any()
 }
 
 fn read_colors(svg: &Element) -> Colors {
@@ -281,7 +280,7 @@ pub fn export_group(
         }
         Some(e)
     };
-    let n = |v: f64| format!("{v:.1}");
+    let n = |v: f64| crate::decimal::decimal(v, 1);
     let group = el("g", &[("transform", transform)])?;
     for (r, pose, look) in packets(routes, t_ms) {
         let phase = pose.phase.as_str().replace(' ', "-");

@@ -47,7 +47,7 @@ enum Tab {
 
 #[component]
 pub fn Panels() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let tab = RwSignal::new(Tab::Yaml);
     // The editor edits the shared draft directly; a scenario replaces it, a diagram edit
     // replaces it only when it holds no unapplied text (`editor_sync`).
@@ -55,7 +55,7 @@ pub fn Panels() -> impl IntoView {
     let rules_node = RwSignal::new(String::new());
     let editor = NodeRef::<leptos::html::Textarea>::new();
     let gutter = NodeRef::<leptos::html::Pre>::new();
-    let error_lines = Memo::new(move |_| {
+    let error_lines = move || {
         state.messages.with(|m| {
             m.iter()
                 .filter(|m| m.error)
@@ -66,13 +66,13 @@ pub fn Panels() -> impl IntoView {
                     lines
                 })
         })
-    });
+    };
     // Redraws the gutter only when the number of lines changes, not on every keystroke.
     let line_count = Memo::new(move |_| draft.with(|e| e.draft.lines().count().max(1) as u32));
-    let tables = Memo::new(move |_| {
+    let tables = move || {
         state.revision.track();
         state.cluster.with(manifests::tables::all)
-    });
+    };
     let node_names = Memo::new(move |_| {
         state.revision.track();
         let mut v: Vec<String> =
@@ -85,10 +85,10 @@ pub fn Panels() -> impl IntoView {
     let shown_node = Memo::new(move |_| {
         let chosen = rules_node.get();
         let names = node_names.get();
-        let following = state.trace.with(|t| {
+        let following = state.play.trace.with(|t| {
             let t = t.as_ref()?;
             let st = steps(t, 0);
-            let upto = state.step.get();
+            let upto = state.play.step.get();
             st[..st.len().min(upto + 1)]
                 .iter()
                 .rev()
@@ -121,19 +121,24 @@ pub fn Panels() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let rule_lines = Memo::new(move |_| {
+    let rule_lines = move || {
         let node = shown_node.get();
-        let hits =
-            state.trace.with(|t| t.as_ref().map(|t| matched_rules(t, &node)).unwrap_or_default());
+        let hits = state
+            .play
+            .trace
+            .with(|t| t.as_ref().map(|t| matched_rules(t, &node)).unwrap_or_default());
         rules_text.with(|text| rule_runs(text, &hits))
-    });
+    };
+    // One closure type for the four bodies (each closure type is its own copy of the reactive
+    // code).
+    let hidden_unless = move |t: Tab| move || tab.get() != t;
     let tab_button = move |t: Tab, label: &'static str, id: &'static str| {
         view! {
             <button role="tab" data-testid=id aria-selected=move || (tab.get() == t).to_string()
                 class:active=move || tab.get() == t on:click=move |_| tab.set(t)>{label}</button>
         }
     };
-    view! {
+    Some(view! {
         <section class="panels">
             <div role="tablist" class="tabs">
                 {tab_button(Tab::Yaml, "YAML", "tab-yaml")}
@@ -141,15 +146,15 @@ pub fn Panels() -> impl IntoView {
                 {tab_button(Tab::Rules, "kube-proxy rules", "tab-rules")}
                 {tab_button(Tab::Policy, "NetworkPolicy", "tab-policy")}
             </div>
-            <div class="tab-body" class:hidden=move || tab.get() != Tab::Policy>
+            <div class="tab-body" class:hidden=hidden_unless(Tab::Policy)>
                 <super::policy_matrix::PolicyMatrix visible=Signal::derive(move || tab.get() == Tab::Policy)/>
             </div>
-            <div class="tab-body" class:hidden=move || tab.get() != Tab::Yaml>
+            <div class="tab-body" class:hidden=hidden_unless(Tab::Yaml)>
                 <EditorNotice/>
                 <div class="editor">
                     <pre class="gutter" aria-hidden="true" node_ref=gutter>
                         {move || {
-                            let bad = error_lines.get();
+                            let bad = error_lines();
                             gutter_runs(line_count.get(), &bad)
                                 .into_iter()
                                 .map(|(text, err)| view! { <div class:err=err>{text}</div> })
@@ -189,10 +194,10 @@ pub fn Panels() -> impl IntoView {
                     }).collect_view()}
                 </ul>
             </div>
-            <div class="tab-body" class:hidden=move || tab.get() != Tab::Tables>
-                <pre data-testid="tables" class="tables">{move || tables.get()}</pre>
+            <div class="tab-body" class:hidden=hidden_unless(Tab::Tables)>
+                <pre data-testid="tables" class="tables">{tables}</pre>
             </div>
-            <div class="tab-body" class:hidden=move || tab.get() != Tab::Rules>
+            <div class="tab-body" class:hidden=hidden_unless(Tab::Rules)>
                 <label>"Node "
                     <select data-testid="rules-node"
                         prop:value=move || if rules_node.get().is_empty() { String::new() } else { shown_node.get() }
@@ -203,12 +208,11 @@ pub fn Panels() -> impl IntoView {
                 </label>
                 <span class="muted">" highlighted: rules the last trace matched on this node"</span>
                 <pre data-testid="rules" class="rules">
-                    {move || rule_lines.get().into_iter().map(|(text, hit)| {
+                    {move || rule_lines().into_iter().map(|(text, hit)| {
                         view! { <div class:hit=hit data-testid=if hit { "rule-hit" } else { "rule-run" }>{text}</div> }
                     }).collect_view()}
                 </pre>
             </div>
         </section>
-    }
-    .into_any()
+    })
 }

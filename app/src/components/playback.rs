@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 
-use super::actions::{remember_step, step_by, step_count, total_ms};
-use super::state::use_state;
+use super::actions::{remember_step, step_by};
+use super::state::{use_state, AppState};
 
 /// Each speed with the text of its `<option value>`: a fixed table, so the select neither
 /// formats nor parses a float (`f64`'s parser alone is ~14 KB of the browser bundle).
@@ -16,19 +16,53 @@ fn speed_text(speed: f64) -> &'static str {
     SPEEDS.iter().find(|(s, _)| *s == speed).map_or("1", |(_, text)| text)
 }
 
+#[derive(Clone, Copy)]
+enum Button {
+    Restart,
+    Back,
+    Play,
+    Forward,
+    Verdict,
+}
+
+fn pressed(state: AppState, button: Button) {
+    match button {
+        Button::Restart => {
+            state.play.t_ms.set(0.0);
+            state.play.playing.set(true);
+            remember_step(state, None);
+        }
+        Button::Back => step_by(state, -1),
+        Button::Play => {
+            if state.play.playing.get_untracked() {
+                state.play.playing.set(false);
+            } else {
+                if state.play.t_ms.get_untracked() >= state.play.total_ms() {
+                    state.play.t_ms.set(0.0);
+                }
+                state.play.playing.set(true);
+                remember_step(state, None);
+            }
+        }
+        Button::Forward => step_by(state, 1),
+        Button::Verdict => super::learn::jump_to_verdict(state),
+    }
+}
+
 #[component]
 pub fn Playback() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
-    let has_trace = move || state.trace.with(|t| t.is_some());
+    let state = use_state()?;
+    // One closure for every button (each closure type is its own copy of the reactive code).
+    let no_trace = move || state.play.trace.with(|t| t.is_none());
     // A step is a stage group (or a hop of an opened one); the hop is the event list's.
     let position = move || {
-        let n = step_count(state);
+        let n = state.play.step_count();
         if n == 0 {
             return "no packet yet".to_string();
         }
-        let hop = state.step.get();
-        state.opened.track();
-        let beats = state.beats();
+        let hop = state.play.step.get();
+        state.play.opened.track();
+        let beats = state.play.beats();
         format!(
             "step {} of {} · hop {} of {n}",
             beats.step_of(hop) + 1,
@@ -36,42 +70,30 @@ pub fn Playback() -> impl IntoView {
             hop + 1
         )
     };
-    view! {
+    // One closure type for every button's click (as `no_trace` for their disabled state).
+    let on_click = move |button: Button| move |_| pressed(state, button);
+    Some(view! {
         <div class="playback" role="toolbar" aria-label="playback">
-            <button data-testid="restart" disabled=move || !has_trace()
-                on:click=move |_| {
-                    state.t_ms.set(0.0);
-                    state.playing.set(true);
-                    remember_step(state, None);
-                }>"⟲ Restart"</button>
-            <button data-testid="step-back" disabled=move || !has_trace()
-                on:click=move |_| step_by(state, -1)>"◀ Step"</button>
-            <button data-testid="play" disabled=move || !has_trace()
-                on:click=move |_| {
-                    if state.playing.get_untracked() {
-                        state.playing.set(false);
-                    } else {
-                        if state.t_ms.get_untracked() >= total_ms(state) {
-                            state.t_ms.set(0.0);
-                        }
-                        state.playing.set(true);
-                        remember_step(state, None);
-                    }
-                }>
-                {move || if state.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
+            <button data-testid="restart" disabled=no_trace
+                on:click=on_click(Button::Restart)>"⟲ Restart"</button>
+            <button data-testid="step-back" disabled=no_trace
+                on:click=on_click(Button::Back)>"◀ Step"</button>
+            <button data-testid="play" disabled=no_trace
+                on:click=on_click(Button::Play)>
+                {move || if state.play.playing.get() { "❚❚ Pause" } else { "▶ Play" }}
             </button>
-            <button data-testid="step-forward" disabled=move || !has_trace()
-                on:click=move |_| step_by(state, 1)>"Step ▶"</button>
-            <button data-testid="jump-verdict" disabled=move || !has_trace()
-                on:click=move |_| super::learn::jump_to_verdict(state)>"Jump to the verdict ⇥"</button>
+            <button data-testid="step-forward" disabled=no_trace
+                on:click=on_click(Button::Forward)>"Step ▶"</button>
+            <button data-testid="jump-verdict" disabled=no_trace
+                on:click=on_click(Button::Verdict)>"Jump to the verdict ⇥"</button>
             <label>
                 "Speed "
                 <select data-testid="speed"
-                    prop:value=move || speed_text(state.speed.get())
+                    prop:value=move || speed_text(state.play.speed.get())
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
                         if let Some((s, _)) = SPEEDS.iter().find(|(_, text)| *text == value) {
-                            state.speed.set(*s);
+                            state.play.speed.set(*s);
                         }
                     }>
                     {SPEEDS.map(|(_, text)| view! { <option value=text>{format!("{text}×")}</option> }).collect_view()}
@@ -79,6 +101,5 @@ pub fn Playback() -> impl IntoView {
             </label>
             <span class="position" aria-live="polite">{position}</span>
         </div>
-    }
-    .into_any()
+    })
 }

@@ -8,6 +8,7 @@ use engine::{ObjectKey, Protocol};
 use leptos::prelude::*;
 
 use super::state::{use_state, AppState};
+use crate::decimal::px;
 use crate::policy_view;
 
 /// A matrix and the cells that changed since the one shown before it.
@@ -18,7 +19,7 @@ const MAX_DRAWN: usize = 60;
 
 #[component]
 pub fn PolicyMatrix(visible: Signal<bool>) -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let port = RwSignal::new(80u16);
     let proto = RwSignal::new(Protocol::Tcp);
     let picked = RwSignal::new(None::<(ObjectKey, ObjectKey)>);
@@ -46,7 +47,7 @@ pub fn PolicyMatrix(visible: Signal<bool>) -> impl IntoView {
             view! { <ul data-testid="matrix-why" class="why">{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul> },
         )
     };
-    view! {
+    Some(view! {
         <div class="policy-matrix">
             <label>"Port "
                 <input type="number" min="1" max="65535" data-testid="matrix-port"
@@ -75,8 +76,7 @@ pub fn PolicyMatrix(visible: Signal<bool>) -> impl IntoView {
             {move || matrix.with(|m| m.as_ref().map(|(m, changed)| draw(m, changed, picked)))}
             {why}
         </div>
-    }
-    .into_any()
+    })
 }
 
 fn draw(
@@ -148,7 +148,7 @@ pub fn pod_badge(state: AppState, pod: &ObjectKey, x: f64, y: f64) -> impl IntoV
     let b = state.cluster.with_untracked(|c| policy_view::badge(c, pod));
     b.map(|(text, title)| {
         view! {
-            <text class="policy-badge" data-testid="policy-badge" x=x y=y text-anchor="end">
+            <text class="policy-badge" data-testid="policy-badge" x=px(x) y=px(y) text-anchor="end">
                 <title>{title}</title>
                 {text}
             </text>

@@ -5,25 +5,9 @@
 //! the CLI's flags are), and later Applies of the editor keep them.
 
 use leptos::prelude::*;
-use manifests::settings::SettingsOverrides;
 
 use super::state::{use_state, AppState, Message};
-use crate::settings_form::{settings_notes, Form, DETECT_MODES, POD_NETWORKS};
-
-fn merge(into: &mut SettingsOverrides, new: SettingsOverrides) {
-    macro_rules! take {
-        ($($f:ident),*) => { $( if new.$f.is_some() { into.$f = new.$f; } )* };
-    }
-    take!(
-        service_cidr,
-        cluster_cidr,
-        node_port_range,
-        node_port_addresses,
-        masquerade_all,
-        detect_local,
-        pod_network
-    );
-}
+use crate::settings_form::{merge, settings_notes, Form, DETECT_MODES, POD_NETWORKS};
 
 fn apply(state: AppState, form: Form, current: Form, error: RwSignal<String>) {
     let new = match form.changes(&current).overrides() {
@@ -31,38 +15,23 @@ fn apply(state: AppState, form: Form, current: Form, error: RwSignal<String>) {
         Err(e) => return error.set(e),
     };
     error.set(String::new());
-    let mut all = super::actions::current_overrides();
+    let mut all = crate::settings_form::current_overrides();
     merge(&mut all, new);
-    let text = state.editor.with_untracked(|e| e.cluster_yaml.clone());
-    let options = manifests::LoadOptions {
-        overrides: all.clone(),
-        ..super::actions::keep_allocations(state)
-    };
-    match manifests::load_with(&text, &options) {
-        Ok(loaded) => {
-            super::actions::set_overrides(all);
-            super::actions::apply_loaded(state, &text, Ok(loaded));
-        }
-        // The last good cluster stays; the panel says why.
-        Err(d) => error.set(
-            d.iter()
-                .filter(|d| d.is_error())
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
+    // The last good cluster stays on failure; the panel says why.
+    if let Err(e) = super::actions::apply_overrides(state, all) {
+        error.set(e);
     }
 }
 
 #[component]
 pub fn SettingsPanel() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let current = Memo::new(move |_| {
         state.revision.track();
         state.cluster.with(|c| Form::of(c.settings()))
     });
     let form = RwSignal::new(Form::default());
-    Effect::new(move |_| form.set(current.get()));
+    super::effect(move || form.set(current.get()));
     let error = RwSignal::new(String::new());
     let notes = Memo::new(move |_| {
         state.messages.with(|m| settings_notes(m.iter().map(|m: &Message| m.text.as_str())))
@@ -92,7 +61,7 @@ pub fn SettingsPanel() -> impl IntoView {
             </label>
         }
     };
-    view! {
+    Some(view! {
         <details class="settings" data-testid="settings">
             <summary>"Cluster settings"</summary>
             <div class="settings-grid">
@@ -113,6 +82,5 @@ pub fn SettingsPanel() -> impl IntoView {
                 {move || notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}
             </ul>
         </details>
-    }
-    .into_any()
+    })
 }

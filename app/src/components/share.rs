@@ -118,7 +118,7 @@ struct Base {
     text: String,
     /// The export of the cluster `text` was applied over, whose allocations it keeps.
     keep: Option<String>,
-    /// The index in `state.events` from which the link's timeline runs on `text`.
+    /// The index in `state.timeline.events` from which the link's timeline runs on `text`.
     from: usize,
     /// `text` is the cluster's export (after a diagram edit), not the user's manifests.
     exported: bool,
@@ -163,7 +163,7 @@ pub(super) fn rebase_with(state: AppState, text: &str, keep: Option<String>, exp
     if !follows(state) {
         return;
     }
-    let from = state.events.with_untracked(Vec::len);
+    let from = state.timeline.events.with_untracked(Vec::len);
     let text = text.to_string();
     let generation = with(|s| {
         s.base = Base { text: text.clone(), keep: keep.clone(), from, exported };
@@ -204,6 +204,11 @@ async fn deflated(text: &str) -> Option<Vec<u8>> {
     Some(js_sys::Uint8Array::new(&bytes).to_vec())
 }
 
+/// What the link's manifests were applied over (`keep`), if anything.
+pub(super) fn base_keep() -> Option<String> {
+    with(|s| s.base.keep.clone())
+}
+
 /// The export of the cluster an Apply replaces (taken before it): the link carries it with
 /// the applied text, whose load keeps its allocations (as the Apply did).
 pub fn before_apply(state: AppState) -> Option<String> {
@@ -217,13 +222,84 @@ pub fn applied_over(state: AppState, text: &str, before: Option<String>) {
     }
 }
 
-/// A diagram edit: `state.edit(f)`, then the link carries the edited cluster's export.
-pub fn diagram_edit(state: AppState, f: impl FnOnce(&mut engine::Cluster) -> Result<(), String>) {
+/// A diagram edit: `state.edit(f)`; then the editor shows the manifests with the edit written
+/// in (or the export, with a note) and the link carries them (`editor_sync::after_edit`).
+pub fn diagram_edit(
+    state: AppState,
+    f: impl FnOnce(&mut engine::Cluster) -> Result<crate::edits::InText, String> + 'static,
+) {
+    edit_boxed(state, Box::new(f));
+}
+
+/// One copy of the edit's code for every button (not one per closure type).
+type DiagramEdit = Box<dyn FnOnce(&mut engine::Cluster) -> Result<crate::edits::InText, String>>;
+
+fn edit_boxed(state: AppState, f: DiagramEdit) {
     let rev = state.revision.get_untracked();
-    state.edit(f);
-    if state.revision.get_untracked() != rev {
-        rebase(state, &state.cluster.with_untracked(manifests::export), true);
+    let mut in_text = None;
+    state.edit(|c| {
+        in_text = Some(f(c)?);
+        Ok(())
+    });
+    if let Some(t) = in_text.filter(|_| state.revision.get_untracked() != rev) {
+        follow_in_editor(state, t);
     }
+}
+
+/// After the diagram's next paint: writing and checking the text of a 1,000-pod cluster takes
+/// longer than the edit. The link's text is checked against the cluster as it is then (an
+/// edit made meanwhile follows in turn).
+fn follow_in_editor(state: AppState, edit: crate::edits::InText) {
+    use wasm_bindgen::JsCast;
+    let slot = std::rc::Rc::new(std::cell::Cell::new(Some(edit)));
+    let later = slot.clone();
+    // A frame (the diagram paints), then a task.
+    let after_paint = wasm_bindgen::closure::Closure::once_into_js(move || {
+        set_timeout(
+            move || {
+                if let Some(e) = later.take() {
+                    follow(state, e);
+                }
+            },
+            std::time::Duration::ZERO,
+        );
+    });
+    let asked = web_sys::window()
+        .map(|w| w.request_animation_frame(after_paint.unchecked_ref()).is_ok())
+        .unwrap_or(false);
+    if !asked {
+        if let Some(e) = slot.take() {
+            follow(state, e);
+        }
+    }
+}
+
+fn follow(state: AppState, edit: crate::edits::InText) {
+    use crate::editor_sync::LinkBase;
+    let base = state.editor.with_untracked(|e| e.cluster_yaml.clone());
+    let overrides = crate::settings_form::current_overrides();
+    let after = state
+        .cluster
+        .with_untracked(|c| crate::editor_sync::after_edit(&base, &edit, c, &overrides));
+    state.editor.update(|e| {
+        e.cluster_changed(after.text.clone());
+    });
+    if let Some(note) = after.note {
+        state
+            .messages
+            .update(|m| m.push(super::state::Message { error: false, line: None, text: note }));
+    }
+    match after.link {
+        LinkBase::Text => rebase(state, &after.text, false),
+        LinkBase::Keep(k) => rebase_with(state, &after.text, Some(k), false),
+        LinkBase::Export(e) => rebase(state, &e, true),
+    }
+}
+
+/// Whether the link carries the cluster shown: manifests of the page's own (a bundled
+/// scenario's included), not a synthetic cluster.
+pub(super) fn carries_cluster() -> bool {
+    with(|s| !s.base.text.is_empty())
 }
 
 /// The scenario id when the link's manifests are that bundled scenario's, unchanged.
@@ -241,12 +317,16 @@ fn link(state: AppState) -> (String, bool) {
     let now = state.cluster.with_untracked(|c| c.now_ms());
     let (own, from, synth) = with(|s| (!s.base.text.is_empty(), s.base.from, s.synth.clone()));
     let scenario = bundled(state);
-    let trace_probe = state.trace.with_untracked(|t| t.as_ref().map(|t| t.probe.spec()));
+    let trace_probe = state.play.trace.with_untracked(|t| t.as_ref().map(|t| t.probe.spec()));
     let q = PageUrl {
         scenario: scenario.clone(),
         synth,
         probe: trace_probe.clone(),
-        events: state.events.with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
+        events: state
+            .timeline
+            .events
+            .with_untracked(|e| e.get(from..).unwrap_or_default().to_vec()),
+        settings: crate::settings_form::to_link(&crate::settings_form::current_overrides()),
         at: (now > 0).then(|| engine::timeline::format_time(now)),
         step: with(|s| s.paused).filter(|_| trace_probe.is_some()),
         learn: url::current().learn,
@@ -310,8 +390,8 @@ async fn copy_link(state: AppState) {
 /// "Copy link", and the note of what became of it (filled by the snippet: a static view).
 #[component]
 pub fn CopyLink() -> impl IntoView {
-    let Some(state) = super::state::use_state() else { return ().into_any() };
-    view! {
+    let state = super::state::use_state()?;
+    Some(view! {
         <span class="share">
             <button data-testid="copy-link" on:click=move |_| leptos::task::spawn_local(copy_link(state))>
                 "Copy link"
@@ -322,15 +402,14 @@ pub fn CopyLink() -> impl IntoView {
                 <button data-testid="download-manifests" hidden=true>"Download manifests"</button>
             </div>
         </span>
-    }
-    .into_any()
+    })
 }
 
 /// What the opened link held that could not be used, until dismissed.
 #[component]
 pub fn LinkNotice() -> impl IntoView {
-    let Some(problems) = with(|s| s.problems) else { return ().into_any() };
-    (move || {
+    let problems = with(|s| s.problems)?;
+    Some(move || {
         let text = problems.with(|p| p.iter().fold(String::new(), |t, p| t + "\n• " + p));
         (!text.is_empty()).then(|| view! {
             <div class="link-notice" data-testid="link-notice" role="alert">
@@ -339,5 +418,4 @@ pub fn LinkNotice() -> impl IntoView {
             </div>
         })
     })
-    .into_any()
 }

@@ -44,6 +44,10 @@ impl Message {
     }
 }
 
+/// The shared state, by concern: the loaded cluster and its editor here; the probe being
+/// composed, the trace and its playback, what if, the cluster's timeline and the diagram's own
+/// view state in their own structs. A component that needs one concern asks for that one
+/// (`use_context::<PlaybackState>()`, see [`AppState::provide`]) or takes its signals as props.
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub cluster: RwSignal<Cluster>,
@@ -54,11 +58,28 @@ pub struct AppState {
     pub editor: RwSignal<EditorText>,
     /// Diagnostics of the last Apply or edit (errors and warnings), as display lines.
     pub messages: RwSignal<Vec<Message>>,
+    /// A large load in progress (see `loading.rs`); `None` when idle.
+    pub loading: RwSignal<Option<LoadStatus>>,
+    pub probe: ProbeState,
+    pub play: PlaybackState,
+    pub whatif: WhatIfState,
+    pub timeline: TimelineState,
+    pub diagram: DiagramState,
+}
+
+/// The probe being composed: the toolbar's choices, or a click in pick mode.
+#[derive(Clone, Copy)]
+pub struct ProbeState {
     pub source: RwSignal<Option<Source>>,
     pub destination: RwSignal<Option<(Destination, Protocol)>>,
     pub pick: RwSignal<PickMode>,
     pub seed: RwSignal<u64>,
     pub repeat: RwSignal<u32>,
+}
+
+/// The trace shown and its playback.
+#[derive(Clone, Copy)]
+pub struct PlaybackState {
     pub trace: RwSignal<Option<Trace>>,
     /// Playback clock (1× milliseconds since Send).
     pub t_ms: RwSignal<f64>,
@@ -71,20 +92,32 @@ pub struct AppState {
     pub opened: RwSignal<u64>,
     pub playing: RwSignal<bool>,
     pub speed: RwSignal<f64>,
-    pub expanded: RwSignal<BTreeSet<GroupKey>>,
-    pub selection: RwSignal<Option<Selection>>,
-    /// Bumped when endpoints changed by an edit, to replay the highlight animation.
-    pub pulse: RwSignal<u64>,
-    /// A large load in progress (see `loading.rs`); `None` when idle.
-    pub loading: RwSignal<Option<LoadStatus>>,
-    /// What if: the trace before the last change (Apply, edit, event), the probes sent since
-    /// the page opened, and those of them the change made end differently (`crate::whatif`).
+}
+
+/// What if: the trace before the last change (Apply, edit, event), the probes sent since the
+/// page opened, and those of them the change made end differently (`crate::whatif`).
+#[derive(Clone, Copy)]
+pub struct WhatIfState {
     pub before: RwSignal<Option<Trace>>,
     pub sent: RwSignal<Vec<crate::whatif::Sent>>,
     pub changed_flows: RwSignal<Vec<(engine::Probe, crate::whatif::Comparison)>>,
-    /// The cluster's clock as shown (ms), and the timeline events run, as written.
+}
+
+/// The cluster's clock as shown (ms), and the timeline events run, as written.
+#[derive(Clone, Copy)]
+pub struct TimelineState {
     pub clock_ms: RwSignal<u64>,
     pub events: RwSignal<Vec<String>>,
+}
+
+/// What the diagram shows beyond the cluster: the groups expanded, the object selected for
+/// the edit panel, and the endpoints' highlight (bumped when an edit changed endpoints, to
+/// replay its animation).
+#[derive(Clone, Copy)]
+pub struct DiagramState {
+    pub expanded: RwSignal<BTreeSet<GroupKey>>,
+    pub selection: RwSignal<Option<Selection>>,
+    pub pulse: RwSignal<u64>,
 }
 
 /// What the progress bar shows while a large cluster loads.
@@ -99,81 +132,90 @@ pub struct LoadStatus {
 
 impl AppState {
     pub fn new(cluster: Cluster) -> AppState {
-        let trace: RwSignal<Option<Trace>> = RwSignal::new(None);
-        let t_ms = RwSignal::new(0.0);
-        let opened = RwSignal::new(0u64);
-        let step = Memo::new(move |_| {
-            let t = t_ms.get();
-            let opened = opened.get();
-            trace.with(|tr| tr.as_ref().map_or(0, |tr| beats_of(tr, opened).hop_at(t)))
-        });
         AppState {
             cluster: RwSignal::new(cluster),
             revision: RwSignal::new(0),
             scenario: RwSignal::new(String::new()),
             editor: RwSignal::new(EditorText::default()),
             messages: RwSignal::new(Vec::new()),
-            source: RwSignal::new(None),
-            destination: RwSignal::new(None),
-            pick: RwSignal::new(PickMode::Inspect),
-            seed: RwSignal::new(1),
-            repeat: RwSignal::new(1),
-            trace,
-            t_ms,
-            step,
-            opened,
-            playing: RwSignal::new(false),
-            speed: RwSignal::new(1.0),
-            expanded: RwSignal::new(BTreeSet::new()),
-            selection: RwSignal::new(None),
-            pulse: RwSignal::new(0),
             loading: RwSignal::new(None),
-            before: RwSignal::new(None),
-            sent: RwSignal::new(Vec::new()),
-            changed_flows: RwSignal::new(Vec::new()),
-            clock_ms: RwSignal::new(0),
-            events: RwSignal::new(Vec::new()),
+            probe: ProbeState {
+                source: RwSignal::new(None),
+                destination: RwSignal::new(None),
+                pick: RwSignal::new(PickMode::Inspect),
+                seed: RwSignal::new(1),
+                repeat: RwSignal::new(1),
+            },
+            play: PlaybackState::new(),
+            whatif: WhatIfState {
+                before: RwSignal::new(None),
+                sent: RwSignal::new(Vec::new()),
+                changed_flows: RwSignal::new(Vec::new()),
+            },
+            timeline: TimelineState {
+                clock_ms: RwSignal::new(0),
+                events: RwSignal::new(Vec::new()),
+            },
+            diagram: DiagramState {
+                expanded: RwSignal::new(BTreeSet::new()),
+                selection: RwSignal::new(None),
+                pulse: RwSignal::new(0),
+            },
         }
+    }
+
+    /// Puts the state in context: the whole, and on their own the concerns a component asks
+    /// for alone (a context more is code more in the bundle: added when a component needs it).
+    pub fn provide(self) {
+        provide_context(self);
+        provide_context(self.play);
+        provide_context(self.whatif);
     }
 
     /// After a change of the cluster: the last trace becomes "before", its probe runs again as
     /// "after", and the sent probes are checked for changed outcomes.
     pub fn what_if(&self) {
-        let Some(before) = self.trace.get_untracked() else { return };
+        let Some(before) = self.play.trace.get_untracked() else { return };
         let after = self.cluster.with_untracked(|c| c.trace(&before.probe));
         let mut changed = Vec::new();
         self.cluster.with_untracked(|c| {
-            self.sent.update(|s| changed = crate::whatif::changed_flows(s, c));
+            self.whatif.sent.update(|s| changed = crate::whatif::changed_flows(s, c));
         });
-        self.changed_flows.set(changed);
-        self.before.set(Some(before));
-        self.trace.set(Some(after));
+        self.whatif.changed_flows.set(changed);
+        self.whatif.before.set(Some(before));
+        self.play.trace.set(Some(after));
     }
 
     /// Replaces the cluster (Apply, scenario change) and clears what referred to the old one.
     pub fn set_cluster(&self, c: Cluster) {
         self.cluster.set(c);
         self.revision.update(|r| *r += 1);
-        self.trace.set(None);
-        self.before.set(None);
-        self.changed_flows.set(Vec::new());
-        self.events.set(Vec::new());
-        self.t_ms.set(0.0);
-        self.playing.set(false);
-        self.selection.set(None);
+        self.play.trace.set(None);
+        self.whatif.before.set(None);
+        self.whatif.changed_flows.set(Vec::new());
+        self.timeline.events.set(Vec::new());
+        self.play.t_ms.set(0.0);
+        self.play.playing.set(false);
+        self.diagram.selection.set(None);
     }
 
-    /// Changes the cluster in place (a diagram edit). The trace is kept until the next Send.
-    /// The YAML editor follows the cluster, unless it holds unapplied text (`editor_sync`).
+    /// Changes the cluster in place (a diagram edit, an event). The trace is kept until the next
+    /// Send. (A diagram edit's manifests follow in the editor: `share::diagram_edit`.)
     pub fn edit(&self, f: impl FnOnce(&mut Cluster) -> Result<(), String>) {
+        let mut f = Some(f);
+        self.edit_with(&mut |c| f.take().map_or(Ok(()), |f| f(c)));
+    }
+
+    /// [`Self::edit`] behind one `dyn` call: the change path is one copy in the bundle, not one
+    /// per caller's closure.
+    fn edit_with(&self, f: &mut dyn FnMut(&mut Cluster) -> Result<(), String>) {
         let mut result = Ok(());
         self.cluster.update(|c| result = f(c));
         match result {
             Ok(()) => {
                 self.revision.update(|r| *r += 1);
                 self.what_if();
-                self.follow_in_editor();
-                self.pulse.update(|p| *p += 1);
+                self.diagram.pulse.update(|p| *p += 1);
                 self.messages.set(Vec::new());
             }
             Err(e) => self.messages.set(vec![Message::error(e)]),
@@ -186,40 +228,49 @@ fn beats_of(trace: &Trace, opened: u64) -> crate::layout::position::Beats {
     crate::hops_grouping::beats(trace, 0, opened)
 }
 
-impl AppState {
+impl PlaybackState {
+    fn new() -> PlaybackState {
+        let trace: RwSignal<Option<Trace>> = RwSignal::new(None);
+        let t_ms = RwSignal::new(0.0);
+        let opened = RwSignal::new(0u64);
+        let step = Memo::new(move |_| {
+            let t = t_ms.get();
+            let opened = opened.get();
+            trace.with(|tr| tr.as_ref().map_or(0, |tr| beats_of(tr, opened).hop_at(t)))
+        });
+        PlaybackState {
+            trace,
+            t_ms,
+            step,
+            opened,
+            playing: RwSignal::new(false),
+            speed: RwSignal::new(1.0),
+        }
+    }
+
     /// How connection 0 of the current trace plays (untracked).
     pub fn beats(&self) -> crate::layout::position::Beats {
         let opened = self.opened.get_untracked();
         self.trace.with_untracked(|t| t.as_ref().map(|t| beats_of(t, opened)).unwrap_or_default())
     }
 
-    /// Shows the edited cluster's manifests in the YAML editor (unless it holds unapplied text),
-    /// after the diagram's next paint: exporting and showing a 1,000-pod cluster takes longer
-    /// than the edit. Skipped if the cluster changed again meanwhile (that change follows, or
-    /// replaced the cluster).
-    fn follow_in_editor(&self) {
-        use wasm_bindgen::JsCast;
-        let state = *self;
-        let rev = self.revision.get_untracked();
-        let follow = move || {
-            if state.revision.get_untracked() != rev {
-                return;
-            }
-            let exported = state.cluster.with_untracked(manifests::export);
-            state.editor.update(|e| {
-                e.cluster_changed(exported);
-            });
-        };
-        // A frame (the diagram paints), then a task.
-        let after_paint = wasm_bindgen::closure::Closure::once_into_js(move || {
-            set_timeout(follow, std::time::Duration::ZERO);
-        });
-        let asked = web_sys::window()
-            .map(|w| w.request_animation_frame(after_paint.unchecked_ref()).is_ok())
-            .unwrap_or(false);
-        if !asked {
-            follow();
-        }
+    /// Number of steps of connection 0 (the one the event list and inspector follow).
+    pub fn step_count(&self) -> usize {
+        self.trace.with(|t| t.as_ref().map_or(0, |t| crate::layout::position::steps(t, 0).len()))
+    }
+
+    /// The animation's end: the longest connection (each played one step per stage group, the
+    /// opened groups of connection 0 hop by hop).
+    pub fn total_ms(&self) -> f64 {
+        let opened = self.opened.get_untracked();
+        self.trace.with_untracked(|t| {
+            t.as_ref().map_or(0.0, |t| {
+                (0..t.connections.len().max(1))
+                    .map(|i| crate::hops_grouping::beats(t, i, if i == 0 { opened } else { 0 }))
+                    .map(|b| b.duration_ms())
+                    .fold(0.0, f64::max)
+            })
+        })
     }
 }
 

@@ -50,7 +50,7 @@ pub fn run_event(state: AppState, text: &str) {
     });
     // Only events that ran belong to the timeline a link carries.
     if ran {
-        state.events.update(|l| l.push(event.to_string()));
+        state.timeline.events.update(|l| l.push(event.to_string()));
     }
 }
 
@@ -68,33 +68,33 @@ pub fn advance(state: AppState, by_ms: u64) {
     } else {
         // Nothing happens: only the clock moves (no redraw of the diagram).
         state.cluster.update_untracked(|c| c.advance_to(now + by_ms));
-        state.clock_ms.set(now + by_ms);
+        state.timeline.clock_ms.set(now + by_ms);
     }
 }
 
 #[component]
 pub fn TimelinePanel() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let input = RwSignal::new(String::new());
     let running = RwSignal::new(false);
     // The clock as shown: follows the cluster on every change.
-    Effect::new(move |_| {
+    super::effect(move || {
         state.revision.track();
-        state.clock_ms.set(state.cluster.with_untracked(|c| c.now_ms()));
+        state.timeline.clock_ms.set(state.cluster.with_untracked(|c| c.now_ms()));
     });
     let tick = move || {
         fn step(state: AppState, running: RwSignal<bool>) {
             if !running.get_untracked() {
                 return;
             }
-            let by = (TICK_MS as f64 * state.speed.get_untracked()).round() as u64;
+            let by = (TICK_MS as f64 * state.play.speed.get_untracked()).round() as u64;
             advance(state, by.max(1));
             set_timeout(move || step(state, running), Duration::from_millis(TICK_MS));
         }
         step(state, running);
     };
     let pending = move || {
-        state.clock_ms.track();
+        state.timeline.clock_ms.track();
         state.cluster.with_untracked(|c| {
             let now = c.now_ms();
             c.pending()
@@ -103,9 +103,9 @@ pub fn TimelinePanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    view! {
+    Some(view! {
         <section class="timeline" data-testid="timeline">
-            <h3>"Clock "<span data-testid="clock">{move || format_time(state.clock_ms.get())}</span></h3>
+            <h3>"Clock "<span data-testid="clock">{move || format_time(state.timeline.clock_ms.get())}</span></h3>
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 run_event(state, &input.get_untracked());
@@ -127,13 +127,12 @@ pub fn TimelinePanel() -> impl IntoView {
                 {move || pending().into_iter().map(|(what, left)| view! {
                     <li>{what}" in "{left}</li>
                 }).collect_view()}
-                {move || { state.clock_ms.track(); state.cluster.with_untracked(|c| c.unscheduled().collect::<Vec<_>>()) }
+                {move || { state.timeline.clock_ms.track(); state.cluster.with_untracked(|c| c.unscheduled().collect::<Vec<_>>()) }
                     .into_iter().map(|line| view! { <li class="unscheduled">{line}</li> }).collect_view()}
             </ul>
             <ul class="events" data-testid="events">
-                {move || state.events.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
+                {move || state.timeline.events.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
             </ul>
         </section>
-    }
-    .into_any()
+    })
 }

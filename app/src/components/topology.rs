@@ -5,12 +5,14 @@
 
 use std::net::SocketAddrV4;
 
-use engine::{Destination, Entry, Protocol, Source};
+use engine::Protocol;
 use leptos::prelude::*;
 
 use super::dns_pick;
 use super::packet_canvas::{self, PacketCanvas};
+use super::pick::{is_selected, on_click, Click};
 use super::state::{use_state, AppState, PickMode, Selection};
+use crate::decimal::{decimal, px};
 use crate::layout::position::routes;
 use crate::layout::{layout, NodeBox, PodBox, ServiceBox, Topology};
 
@@ -21,10 +23,10 @@ const MAX_PACKETS: usize = 200;
 
 #[component]
 pub fn TopologyView() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let state = use_state()?;
     let lay = Memo::new(move |_| {
         state.revision.track();
-        let expanded = state.expanded.get();
+        let expanded = state.diagram.expanded.get();
         state.cluster.with(|c| layout(&Topology::from_cluster(c, &expanded)))
     });
     let scale = RwSignal::new(1.0f64);
@@ -44,8 +46,8 @@ pub fn TopologyView() -> impl IntoView {
     // Every drawn connection's route, once per Send or layout change (frames only interpolate).
     // Connection 0 plays with the event list's opened groups, the others one step a group.
     let routes = Memo::new(move |_| {
-        let opened = state.opened.get();
-        state.trace.with(|t| {
+        let opened = state.play.opened.get();
+        state.play.trace.with(|t| {
             let Some(t) = t else { return Vec::new() };
             let beats = |i| crate::hops_grouping::beats(t, i, if i == 0 { opened } else { 0 });
             lay.with(|l| routes(t, l, MAX_PACKETS, beats))
@@ -54,8 +56,8 @@ pub fn TopologyView() -> impl IntoView {
 
     // Follow the packet: once per hop (and on zoom), pan so the hop it is at and the rest it
     // goes to are on screen, unless the user is dragging the diagram.
-    Effect::new(move |_| {
-        let hop = state.step.get();
+    super::effect(move || {
+        let hop = state.play.step.get();
         let zoom = scale.get();
         let Some(svg) = svg_ref.get_untracked() else { return };
         if drag.get_untracked().is_some() {
@@ -77,37 +79,38 @@ pub fn TopologyView() -> impl IntoView {
         }
     });
 
-    let view_box = move || lay.with(|l| format!("0 0 {:.0} {:.0}", l.width_px, l.height_px));
+    let view_box =
+        move || lay.with(|l| format!("0 0 {} {}", decimal(l.width_px, 0), decimal(l.height_px, 0)));
     let transform = move || {
         let (x, y) = pan.get();
-        format!("translate({x:.1} {y:.1}) scale({:.3})", scale.get())
+        format!("translate({} {}) scale({})", decimal(x, 1), decimal(y, 1), decimal(scale.get(), 3))
     };
 
     // What Export adds for the canvas: the same packets as SVG, at the current time.
     let packets = move || {
         let doc = web_sys::window().and_then(|w| w.document())?;
-        let (t, tf) = (state.t_ms.get_untracked(), transform());
+        let (t, tf) = (state.play.t_ms.get_untracked(), transform());
         let width = lay.with_untracked(|l| l.width_px);
         routes.with_untracked(|rs| packet_canvas::export_group(&doc, rs, t, &tf, width))
     };
 
-    view! {
+    Some(view! {
         <div class="diagram-tools" role="toolbar" aria-label="diagram">
             <button on:click=move |_| zoom(1.25) aria-label="zoom in">"+"</button>
             <button on:click=move |_| zoom(0.8) aria-label="zoom out">"−"</button>
             <button on:click=move |_| { scale.set(1.0); pan.set((0.0, 0.0)); }>"Fit"</button>
             <button data-testid="export-svg" on:click=move |_| export(svg_ref, packets(), false)>"Export SVG"</button>
             <button data-testid="export-png" on:click=move |_| export(svg_ref, packets(), true)>"Export PNG"</button>
-            <button data-testid="pick-source" aria-pressed=move || (state.pick.get() == PickMode::Source).to_string()
+            <button data-testid="pick-source" aria-pressed=move || (state.probe.pick.get() == PickMode::Source).to_string()
                 aria-keyshortcuts="s"
-                on:click=move |_| state.pick.update(|p| *p = if *p == PickMode::Source { PickMode::Inspect } else { PickMode::Source })>
+                on:click=move |_| state.probe.pick.update(|p| *p = if *p == PickMode::Source { PickMode::Inspect } else { PickMode::Source })>
                 "Pick source"</button>
-            <button data-testid="pick-destination" aria-pressed=move || (state.pick.get() == PickMode::Destination).to_string()
+            <button data-testid="pick-destination" aria-pressed=move || (state.probe.pick.get() == PickMode::Destination).to_string()
                 aria-keyshortcuts="d"
-                on:click=move |_| state.pick.update(|p| *p = if *p == PickMode::Destination { PickMode::Inspect } else { PickMode::Destination })>
+                on:click=move |_| state.probe.pick.update(|p| *p = if *p == PickMode::Destination { PickMode::Inspect } else { PickMode::Destination })>
                 "Pick destination"</button>
             <span class="hint" aria-live="polite">
-                {move || match state.pick.get() {
+                {move || match state.probe.pick.get() {
                     PickMode::Inspect => "Click an object to inspect it; Service ports, NodePorts, DNS tags and the client set the probe. Keys: s / d pick, Esc stops",
                     PickMode::Source => "Picking the source: click a container, pod, node or the external client (Esc stops)",
                     PickMode::Destination => "Picking the destination: click a pod, Service port, NodePort, LB or a DNS tag (Esc stops)",
@@ -157,9 +160,9 @@ pub fn TopologyView() -> impl IntoView {
                     return;
                 }
                 match ev.key().as_str() {
-                    "s" => state.pick.set(PickMode::Source),
-                    "d" => state.pick.set(PickMode::Destination),
-                    "Escape" => state.pick.set(PickMode::Inspect),
+                    "s" => state.probe.pick.set(PickMode::Source),
+                    "d" => state.probe.pick.set(PickMode::Destination),
+                    "Escape" => state.probe.pick.set(PickMode::Inspect),
                     "+" | "=" => zoom(1.25),
                     "-" => zoom(0.8),
                     "0" => { scale.set(1.0); pan.set((0.0, 0.0)); }
@@ -179,10 +182,9 @@ pub fn TopologyView() -> impl IntoView {
         </svg>
         // Packets move every frame on a canvas over the diagram (same box, viewBox mapping and
         // zoom / pan), so the diagram's DOM stays still. Export draws them back in as SVG.
-        <PacketCanvas lay=lay routes=routes pan=pan scale=scale svg_ref=svg_ref/>
+        <PacketCanvas lay=lay routes=routes pan=pan scale=scale svg_ref=svg_ref t_ms=state.play.t_ms/>
         </div>
-    }
-    .into_any()
+    })
 }
 
 fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
@@ -190,12 +192,12 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
     let wires = l
         .wires
         .iter()
-        .map(|(x1, x2, y)| view! { <line class="wire" x1=*x1 x2=*x2 y1=*y y2=*y></line> })
+        .map(|(x1, x2, y)| view! { <line class="wire" x1=px(*x1) x2=px(*x2) y1=px(*y) y2=px(*y)></line> })
         .collect_view();
     let trunk_x = c.x - 40.0;
     let trunk = match (l.wires.first(), l.wires.last()) {
         (Some(a), Some(b)) => Some(
-            view! { <line class="wire" x1=trunk_x x2=trunk_x y1=a.2.min(l.externals.first().map_or(a.2, |e| e.rect.center().y)) y2=b.2></line> },
+            view! { <line class="wire" x1=px(trunk_x) x2=px(trunk_x) y1=px(a.2.min(l.externals.first().map_or(a.2, |e| e.rect.center().y))) y2=px(b.2)></line> },
         ),
         _ => None,
     };
@@ -207,13 +209,13 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
             let r = e.rect;
             let cy = r.center().y;
             view! {
-                <line class="cable" x1=r.right() x2=trunk_x y1=cy y2=cy></line>
+                <line class="cable" x1=px(r.right()) x2=px(trunk_x) y1=px(cy) y2=px(cy)></line>
                 <g class="external clickable" data-testid="external" tabindex="0"
-                    on:click=move |_| pick_external(state, ip)>
+                    on:click=on_click(state, Click::External(ip))>
                     <title>"An external client. Click to send from it."</title>
-                    <rect class="external" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
-                    <text class="title" x=r.x + 10.0 y=r.y + 19.0>"external client"</text>
-                    <text x=r.x + 10.0 y=r.y + 36.0>{ip.to_string()}</text>
+                    <rect class="external" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="6"></rect>
+                    <text class="title" x=px(r.x + 10.0) y=px(r.y + 19.0)>"external client"</text>
+                    <text x=px(r.x + 10.0) y=px(r.y + 36.0)>{ip.to_string()}</text>
                 </g>
             }
         })
@@ -233,13 +235,13 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
             });
             let cy = r.center().y;
             view! {
-                <line class="cable" x1=r.right() x2=trunk_x y1=cy y2=cy></line>
+                <line class="cable" x1=px(r.right()) x2=px(trunk_x) y1=px(cy) y2=px(cy)></line>
                 <g class="lb clickable" data-testid="load-balancer" tabindex="0"
-                    on:click=move |_| pick_dest(state, SocketAddrV4::new(ip, port), proto)>
+                    on:click=on_click(state, Click::Dest(SocketAddrV4::new(ip, port), proto))>
                     <title>"A cloud load balancer in front of the cluster. Click to send to it."</title>
-                    <rect class="lb" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
-                    <text class="title" x=r.x + 10.0 y=r.y + 19.0>{b.title.clone()}</text>
-                    <text x=r.x + 10.0 y=r.y + 36.0>{format!("{ip} :{port}")}</text>
+                    <rect class="lb" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="6"></rect>
+                    <text class="title" x=px(r.x + 10.0) y=px(r.y + 19.0)>{b.title.clone()}</text>
+                    <text x=px(r.x + 10.0) y=px(r.y + 36.0)>{format!("{ip} :{port}")}</text>
                 </g>
             }
         })
@@ -254,12 +256,12 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
             let from = s.rect.bottom_center();
             let pts = s.endpoint_points.clone();
             move || {
-                let selected = state.selection.with(|sel| sel.as_ref() == Some(&Selection::Service(key.clone())));
+                let selected = state.diagram.selection.with(|sel| sel.as_ref() == Some(&Selection::Service(key.clone())));
                 selected.then(|| {
                     pts.iter()
                         .map(|(p, ready)| view! {
                             <line class="endpoint-line" class:unready=!*ready data-testid="endpoint-line"
-                                x1=from.x y1=from.y x2=p.x y2=p.y></line>
+                                x1=px(from.x) y1=px(from.y) x2=px(p.x) y2=px(p.y)></line>
                         })
                         .collect_view()
                 })
@@ -269,8 +271,8 @@ fn draw_static(state: AppState, l: &crate::layout::Layout) -> impl IntoView {
     let nodes = l.nodes.iter().map(|n| draw_node(state, n, trunk_x)).collect_view();
     view! {
         <text class="zone" x=20 y=36>"outside the cluster"</text>
-        <rect class="cluster" x=c.x y=c.y width=c.w height=c.h rx="10"></rect>
-        <text class="zone" x=c.x + 12.0 y=c.y + 20.0>"cluster — Services are virtual: rules on every node"</text>
+        <rect class="cluster" x=px(c.x) y=px(c.y) width=px(c.w) height=px(c.h) rx="10"></rect>
+        <text class="zone" x=px(c.x + 12.0) y=px(c.y + 20.0)>"cluster — Services are virtual: rules on every node"</text>
         {trunk}
         {wires}
         {outside}
@@ -298,38 +300,34 @@ fn draw_service(state: AppState, s: &ServiceBox) -> impl IntoView {
                 addr.is_none().then(|| dns_pick::service_port_target(state, s, i)).flatten();
             view! {
                 <g class="svc-port clickable" data-testid="service-port" tabindex="0"
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        if let Some((ip, port)) = addr {
-                            pick_dest(state, SocketAddrV4::new(ip, port), proto);
-                        } else if let Some(t) = &by_name {
-                            dns_pick::pick_name(state, t);
-                        }
-                    }>
-                    <rect x=pr.x y=pr.y width=pr.w height=pr.h rx="3"></rect>
-                    <text x=pr.x + 6.0 y=pr.y + 13.0>{p.text.clone()}</text>
+                    on:click=on_click(state, match (addr, by_name) {
+                        (Some((ip, port)), _) => Click::Inner(Box::new(Click::Dest(SocketAddrV4::new(ip, port), proto))),
+                        (None, Some(t)) => Click::Inner(Box::new(Click::Name(t))),
+                        (None, None) => Click::Inner(Box::new(Click::Nothing)),
+                    })>
+                    <rect x=px(pr.x) y=px(pr.y) width=px(pr.w) height=px(pr.h) rx="3"></rect>
+                    <text x=px(pr.x + 6.0) y=px(pr.y + 13.0)>{p.text.clone()}</text>
                 </g>
             }
         })
         .collect_view();
-    let selected =
-        move || state.selection.with(|s| s.as_ref() == Some(&Selection::Service(key2.clone())));
+    let selected = is_selected(state, Selection::Service(key2));
     let endpoints = s.endpoints_text.clone();
     view! {
         <g data-testid="service" class="service clickable" tabindex="0" class:selected=selected
             data-service=s.key.to_string()
-            on:click=move |_| state.selection.set(Some(Selection::Service(key.clone())))>
-            <rect class="service" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
-            <text class="title" x=r.x + 10.0 y=r.y + 18.0>{s.key.name.to_string()}</text>
-            <rect class="badge" x=r.right() - 92.0 y=r.y + 6.0 width="84" height="16" rx="8"></rect>
-            <text class="badge" x=r.right() - 50.0 y=r.y + 18.0 text-anchor="middle">{s.type_badge}</text>
-            <text x=r.x + 10.0 y=r.y + 34.0>{s.address_text.clone()}</text>
+            on:click=on_click(state, Click::Select(Selection::Service(key)))>
+            <rect class="service" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="8"></rect>
+            <text class="title" x=px(r.x + 10.0) y=px(r.y + 18.0)>{s.key.name.to_string()}</text>
+            <rect class="badge" x=px(r.right() - 92.0) y=px(r.y + 6.0) width="84" height="16" rx="8"></rect>
+            <text class="badge" x=px(r.right() - 50.0) y=px(r.y + 18.0) text-anchor="middle">{s.type_badge}</text>
+            <text x=px(r.x + 10.0) y=px(r.y + 34.0)>{s.address_text.clone()}</text>
             // Re-created when the count changes, so the highlight animation replays.
             {move || {
-                let pulsed = state.pulse.get() > 0;
-                view! { <text class="endpoints" class:pulse=pulsed x=r.x + 10.0 y=r.y + 50.0>{endpoints.clone()}</text> }
+                let pulsed = state.diagram.pulse.get() > 0;
+                view! { <text class="endpoints" class:pulse=pulsed x=px(r.x + 10.0) y=px(r.y + 50.0)>{endpoints.clone()}</text> }
             }}
-            <text class="flags" x=r.right() - 8.0 y=r.y + 50.0 text-anchor="end">{s.flags_text.clone()}</text>
+            <text class="flags" x=px(r.right() - 8.0) y=px(r.y + 50.0) text-anchor="end">{s.flags_text.clone()}</text>
             {rows}
             {dns_pick::service_tags(state, s)}
         </g>
@@ -351,16 +349,13 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
             let key = g.key.clone();
             view! {
                 <g class="group clickable" data-testid="pod-group" tabindex="0"
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        state.expanded.update(|e| { e.insert(key.clone()); });
-                    }>
+                    on:click=on_click(state, Click::Inner(Box::new(Click::Expand(key))))>
                     <title>"A group of pods. Click to expand."</title>
-                    <rect class="pod group shadow" x=gr.x + 4.0 y=gr.y - 4.0 width=gr.w - 4.0 height=gr.h rx="6"></rect>
-                    <rect class="pod group" x=gr.x y=gr.y width=gr.w - 4.0 height=gr.h rx="6"></rect>
-                    <text class="title" x=gr.x + 8.0 y=gr.y + 18.0>{g.title.clone()}</text>
-                    <text x=gr.x + 8.0 y=gr.y + 36.0>{g.summary.clone()}</text>
-                    <text class="collapse" x=gr.right() - 12.0 y=gr.y + 36.0 text-anchor="end">"▾ expand"</text>
+                    <rect class="pod group shadow" x=px(gr.x + 4.0) y=px(gr.y - 4.0) width=px(gr.w - 4.0) height=px(gr.h) rx="6"></rect>
+                    <rect class="pod group" x=px(gr.x) y=px(gr.y) width=px(gr.w - 4.0) height=px(gr.h) rx="6"></rect>
+                    <text class="title" x=px(gr.x + 8.0) y=px(gr.y + 18.0)>{g.title.clone()}</text>
+                    <text x=px(gr.x + 8.0) y=px(gr.y + 36.0)>{g.summary.clone()}</text>
+                    <text class="collapse" x=px(gr.right() - 12.0) y=px(gr.y + 36.0) text-anchor="end">"▾ expand"</text>
                 </g>
             }
         })
@@ -373,43 +368,39 @@ fn draw_node(state: AppState, n: &NodeBox, trunk_x: f64) -> impl IntoView {
             let (ip, port, proto) = (t.node_ip, t.node_port, t.protocol);
             view! {
                 <g class="nodeport clickable" data-testid="nodeport" tabindex="0" data-nodeport=port.to_string()
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        pick_dest(state, SocketAddrV4::new(ip, port), proto);
-                    }>
+                    on:click=on_click(state, Click::Inner(Box::new(Click::Dest(SocketAddrV4::new(ip, port), proto))))>
                     <title>{format!("NodePort {port}/{proto} is open on this node's addresses")}</title>
-                    <rect x=tr.x y=tr.y width=tr.w height=tr.h rx="3"></rect>
-                    <text x=tr.x + tr.w / 2.0 y=tr.y + 13.0 text-anchor="middle">{format!(":{port}")}</text>
+                    <rect x=px(tr.x) y=px(tr.y) width=px(tr.w) height=px(tr.h) rx="3"></rect>
+                    <text x=px(tr.x + tr.w / 2.0) y=px(tr.y + 13.0) text-anchor="middle">{format!(":{port}")}</text>
                 </g>
             }
         })
         .collect_view();
     let more = (n.more_node_ports > 0).then(|| {
         let x = n.node_ports.last().map_or(r.x + 8.0, |t| t.rect.right() + 6.0);
-        view! { <text class="small" x=x y=r.bottom() - 10.0>{format!("+{} more", n.more_node_ports)}</text> }
+        view! { <text class="small" x=px(x) y=px(r.bottom() - 10.0)>{format!("+{} more", n.more_node_ports)}</text> }
     });
     let (b, f) = (n.bridge, n.netfilter);
-    let selected =
-        move || state.selection.with(|s| s.as_ref() == Some(&Selection::Node(name3.clone())));
+    let selected = is_selected(state, Selection::Node(name3));
     view! {
-        <line class="cable" x1=n.eth0.x x2=n.eth0.x y1=n.eth0.y y2=n.wire.y></line>
+        <line class="cable" x1=px(n.eth0.x) x2=px(n.eth0.x) y1=px(n.eth0.y) y2=px(n.wire.y)></line>
         <g data-testid="node" class="node" class:down=!n.ready class:selected=selected data-node=n.name.clone()>
-            <rect class="node" x=r.x y=r.y width=r.w height=r.h rx="8"></rect>
-            <g class="clickable" tabindex="0" on:click=move |_| pick_node(state, &name)>
-                <text class="title" x=r.x + 10.0 y=r.y + 20.0>
+            <rect class="node" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="8"></rect>
+            <g class="clickable" tabindex="0" on:click=on_click(state, Click::Node(name))>
+                <text class="title" x=px(r.x + 10.0) y=px(r.y + 20.0)>
                     {format!("{}{}", n.name, if n.ready { "" } else { " (NotReady)" })}
                 </text>
-                <text x=r.x + 10.0 y=r.y + 36.0>{n.ips_text.clone()}</text>
-                <text x=r.x + 10.0 y=r.y + 51.0>{n.cidr_text.clone()}</text>
+                <text x=px(r.x + 10.0) y=px(r.y + 36.0)>{n.ips_text.clone()}</text>
+                <text x=px(r.x + 10.0) y=px(r.y + 51.0)>{n.cidr_text.clone()}</text>
             </g>
             {pods}
             {groups}
-            <rect class="bridge" x=b.x y=b.y width=b.w height=b.h rx="4"></rect>
-            <text x=b.x + 8.0 y=b.y + 15.0>{n.bridge_text.clone()}</text>
-            <rect class="netfilter" x=f.x y=f.y width=f.w height=f.h rx="4"></rect>
-            <text x=f.x + 8.0 y=f.y + 15.0>"netfilter · kube-proxy rules"</text>
-            <text class="small" x=r.right() - 8.0 y=r.bottom() - 10.0 text-anchor="end"
-                on:click=move |_| state.selection.set(Some(Selection::Node(name2.clone())))>
+            <rect class="bridge" x=px(b.x) y=px(b.y) width=px(b.w) height=px(b.h) rx="4"></rect>
+            <text x=px(b.x + 8.0) y=px(b.y + 15.0)>{n.bridge_text.clone()}</text>
+            <rect class="netfilter" x=px(f.x) y=px(f.y) width=px(f.w) height=px(f.h) rx="4"></rect>
+            <text x=px(f.x + 8.0) y=px(f.y + 15.0)>"netfilter · kube-proxy rules"</text>
+            <text class="small" x=px(r.right() - 8.0) y=px(r.bottom() - 10.0) text-anchor="end"
+                on:click=on_click(state, Click::Select(Selection::Node(name2)))>
                 {n.eth0_text.clone()}
             </text>
             {tabs}
@@ -439,13 +430,10 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
                 .and_then(|(n, pr)| Some((n.parse::<u16>().ok()?, pr.parse::<Protocol>().ok()?)));
             view! {
                 <g class="container clickable" class:crashed=c.crashed data-testid="container" tabindex="0"
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        pick_container(state, &key, &cname, ip.zip(port));
-                    }>
-                    <rect x=cr.x y=cr.y width=cr.w height=cr.h rx="3"></rect>
-                    <text x=cr.x + 6.0 y=cr.y + 13.0>{c.name.clone()}</text>
-                    <text class="ports" x=cr.right() - 6.0 y=cr.y + 13.0 text-anchor="end">
+                    on:click=on_click(state, Click::Inner(Box::new(Click::Container(key, cname, ip.zip(port)))))>
+                    <rect x=px(cr.x) y=px(cr.y) width=px(cr.w) height=px(cr.h) rx="3"></rect>
+                    <text x=px(cr.x + 6.0) y=px(cr.y + 13.0)>{c.name.clone()}</text>
+                    <text class="ports" x=px(cr.right() - 6.0) y=px(cr.y + 13.0) text-anchor="end">
                         {if c.crashed { format!("{} CrashLoop", c.ports_text) } else { c.ports_text.clone() }}
                     </text>
                 </g>
@@ -454,17 +442,13 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
         .collect_view();
     let collapse = p.expanded_from.clone().map(|g| {
         view! {
-            <text class="collapse clickable" x=r.right() - 8.0 y=r.y + 16.0 text-anchor="end"
+            <text class="collapse clickable" x=px(r.right() - 8.0) y=px(r.y + 16.0) text-anchor="end"
                 tabindex="0" role="button" aria-label="collapse the group"
-                on:click=move |ev| {
-                    ev.stop_propagation();
-                    state.expanded.update(|e| { e.remove(&g); });
-                }>"▴ group"</text>
+                on:click=on_click(state, Click::Inner(Box::new(Click::Collapse(g))))>"▴ group"</text>
         }
     });
     let _ = first_port;
-    let selected =
-        move || state.selection.with(|s| s.as_ref() == Some(&Selection::Pod(key_sel.clone())));
+    let selected = is_selected(state, Selection::Pod(key_sel));
     let first = p
         .containers
         .iter()
@@ -473,92 +457,20 @@ fn draw_pod(state: AppState, p: &PodBox) -> impl IntoView {
     view! {
         <g data-testid="pod" class="pod clickable" tabindex="0" class:unready=!p.ready class:dns=p.dns class:selected=selected
             data-pod=p.key.to_string()
-            on:click=move |_| pick_pod(state, &key, ip.zip(first))>
-            <rect class="pod" x=r.x y=r.y width=r.w height=r.h rx="6"></rect>
+            on:click=on_click(state, Click::Pod(key, ip.zip(first)))>
+            <rect class="pod" x=px(r.x) y=px(r.y) width=px(r.w) height=px(r.h) rx="6"></rect>
             <title>{format!("pod {} — {}", p.key, p.labels_text)}</title>
-            <text class="title" x=r.x + 8.0 y=r.y + 16.0>{p.title_text.clone()}</text>
-            <text x=r.x + 8.0 y=r.y + 31.0>
+            <text class="title" x=px(r.x + 8.0) y=px(r.y + 16.0)>{p.title_text.clone()}</text>
+            <text x=px(r.x + 8.0) y=px(r.y + 31.0)>
                 {format!("{} · {}{}", p.ip_text, p.status_text, if p.dns { " · CoreDNS" } else { "" })}
             </text>
-            <text class="labels" x=r.x + 8.0 y=r.y + 43.0>{p.labels_text.clone()}</text>
+            <text class="labels" x=px(r.x + 8.0) y=px(r.y + 43.0)>{p.labels_text.clone()}</text>
             {containers}
             {collapse}
             {dns_pick::pod_tag(state, p)}
             {super::policy_matrix::pod_badge(state, &p.key, r.right() - 8.0, r.y + 31.0)}
         </g>
     }
-}
-
-// ---- picking ------------------------------------------------------------------------------
-
-fn pick_source(state: AppState, s: Source) {
-    super::actions::choose_source(state, s);
-    state.pick.set(PickMode::Destination);
-}
-
-fn pick_dest(state: AppState, addr: SocketAddrV4, protocol: Protocol) {
-    super::actions::choose_destination(state, Destination::Addr { addr }, protocol);
-    state.pick.set(PickMode::Inspect);
-}
-
-fn pick_container(
-    state: AppState,
-    pod: &engine::ObjectKey,
-    container: &str,
-    dest: Option<(std::net::Ipv4Addr, (u16, Protocol))>,
-) {
-    state.selection.set(Some(Selection::Pod(pod.clone())));
-    match (state.pick.get_untracked(), dest) {
-        (PickMode::Destination, Some((ip, (port, proto)))) => {
-            pick_dest(state, SocketAddrV4::new(ip, port), proto)
-        }
-        (PickMode::Inspect, _) => {}
-        _ => pick_source(
-            state,
-            Source::Pod { pod: pod.clone(), container: Some(container.to_string()) },
-        ),
-    }
-}
-
-fn pick_pod(
-    state: AppState,
-    pod: &engine::ObjectKey,
-    dest: Option<(std::net::Ipv4Addr, (u16, Protocol))>,
-) {
-    state.selection.set(Some(Selection::Pod(pod.clone())));
-    match (state.pick.get_untracked(), dest) {
-        (PickMode::Destination, Some((ip, (port, proto)))) => {
-            pick_dest(state, SocketAddrV4::new(ip, port), proto)
-        }
-        (PickMode::Destination, None) => state.messages.set(vec![super::state::Message::error(
-            format!("pod {pod} declares no container port to send to: pick a Service, a DNS tag or a pod with a port"),
-        )]),
-        (PickMode::Inspect, _) => {}
-        (PickMode::Source, _) => {
-            pick_source(state, Source::Pod { pod: pod.clone(), container: None })
-        }
-    }
-}
-
-fn pick_node(state: AppState, node: &str) {
-    state.selection.set(Some(Selection::Node(node.to_string())));
-    if state.pick.get_untracked() == PickMode::Source {
-        pick_source(state, Source::Node { node: node.to_string() });
-    }
-}
-
-fn pick_external(state: AppState, ip: std::net::Ipv4Addr) {
-    let entry = state.cluster.with_untracked(|c| {
-        if c.services().any(|s| !s.load_balancer_ips.is_empty()) {
-            Entry::LoadBalancer
-        } else {
-            c.nodes()
-                .map(|n| n.spec.name.clone())
-                .min()
-                .map_or(Entry::LoadBalancer, |node| Entry::Node { node })
-        }
-    });
-    pick_source(state, Source::External { ip, entry });
 }
 
 // ---- export -------------------------------------------------------------------------------

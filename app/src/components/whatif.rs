@@ -3,18 +3,21 @@
 
 use leptos::prelude::*;
 
-use super::state::use_state;
+use super::state::{PlaybackState, WhatIfState};
 use crate::whatif::compare;
 
 #[component]
 pub fn WhatIf() -> impl IntoView {
-    let Some(state) = use_state() else { return ().into_any() };
+    let (Some(whatif), Some(play)) = (use_context::<WhatIfState>(), use_context::<PlaybackState>())
+    else {
+        return None;
+    };
     let comparison = Memo::new(move |_| {
-        let before = state.before.get()?;
-        let after = state.trace.get()?;
+        let before = whatif.before.get()?;
+        let after = play.trace.get()?;
         Some(compare(&before.outcomes, &after.outcomes))
     });
-    view! {
+    Some(view! {
         <Show when=move || comparison.with(Option::is_some)>
             <section class="whatif" data-testid="whatif">
                 <h3>"What if: before → after"</h3>
@@ -36,16 +39,15 @@ pub fn WhatIf() -> impl IntoView {
                         }
                     }).collect_view())}
                 </table>
-                <Show when=move || state.changed_flows.with(|f| !f.is_empty())>
+                <Show when=move || whatif.changed_flows.with(|f| !f.is_empty())>
                     <h4>"Sent flows that now end differently"</h4>
                     <ul data-testid="changed-flows">
-                        {move || state.changed_flows.get().into_iter().map(|(p, c)| view! {
+                        {move || whatif.changed_flows.get().into_iter().map(|(p, c)| view! {
                             <li>{p.spec()}": "{c.summary()}</li>
                         }).collect_view()}
                     </ul>
                 </Show>
             </section>
         </Show>
-    }
-    .into_any()
+    })
 }

@@ -19,8 +19,8 @@ pub enum Mode {
     },
     Quiz {
         seed: u64,
-        /// The question is on the user's own manifests and no link can carry them yet: the
-        /// page's URL leaves the question out, and the panel says so.
+        /// No link can carry the cluster the question is on (a synthetic one): the page's URL
+        /// leaves the question out, and the panel says so.
         unlinked: bool,
     },
 }
@@ -148,7 +148,7 @@ fn step_html(p: &Panel, ci: usize, si: usize) -> String {
 
 fn quiz(p: &Panel, seed: u64, unlinked: bool) -> String {
     let link = if unlinked {
-        "on your own manifests: not in the link (links cannot carry manifests yet)"
+        "on a generated cluster: not in the link (a link cannot rebuild this cluster before asking)"
     } else {
         "(the link shares it)"
     };

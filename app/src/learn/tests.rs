@@ -195,5 +195,5 @@ fn a_quiz_on_unlinkable_manifests_says_so() {
     };
     assert!(panel(false).contains("Quiz question 7 (the link shares it)"));
     let own = panel(true);
-    assert!(own.contains("your own manifests") && !own.contains("shares it"), "{own}");
+    assert!(own.contains("not in the link") && !own.contains("shares it"), "{own}");
 }

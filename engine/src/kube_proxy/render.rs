@@ -328,7 +328,8 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
         s.push_str(" -m nfacct --nfacct-name localhost_nps_accepted_pkts");
     }
     if let Some(k) = m.statistic_one_in {
-        let _ = write!(s, " -m statistic --mode random --probability {:.10}", 1.0 / f64::from(k));
+        s.push_str(" -m statistic --mode random --probability ");
+        write_probability(&mut s, k);
     }
     if m.ctstate == Some(CtState::NotRelatedEstablishedDnat) {
         s.push_str(" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT");
@@ -360,4 +361,34 @@ pub fn render_rule_with(names: &impl RuleNames, chain: ChainRef, rule: &Rule) ->
         Target::Nothing => {}
     }
     s
+}
+
+/// `1/k` as kube-proxy writes it (Go's `%0.10f` of the float64 `1.0/k`): ten decimals of the
+/// double's exact value, ties to even. In integers, so the bundle carries no float formatting.
+fn write_probability(s: &mut String, k: u32) {
+    const SCALE: u128 = 10_000_000_000;
+    let x = 1.0 / f64::from(k.max(1));
+    // x is normal and in (0, 1]: x = m / 2^shift with 52 <= shift <= 84.
+    let bits = x.to_bits();
+    let m = u128::from((bits & ((1 << 52) - 1)) | (1 << 52));
+    let shift = 1075 - ((bits >> 52) & 0x7ff) as u32;
+    let n = m * SCALE;
+    let (q, rem, half) = (n >> shift, n & ((1 << shift) - 1), 1u128 << (shift - 1));
+    let q = if rem > half || (rem == half && q & 1 == 1) { q + 1 } else { q };
+    let _ = write!(s, "{}.{:010}", q / SCALE, q % SCALE);
+}
+
+#[cfg(test)]
+mod probability_tests {
+    /// The same text as the float formatting it replaces, for every endpoint count a Service
+    /// can have and beyond (ties included: 1/2048 is exactly halfway at ten decimals).
+    #[test]
+    fn written_as_go_and_rust_format_the_double() {
+        let counts = (1..=100_000u32).chain([2048 * 5, 2048 * 25, 1 << 20, 3 << 22, u32::MAX]);
+        for k in counts {
+            let mut s = String::new();
+            super::write_probability(&mut s, k);
+            assert_eq!(s, format!("{:.10}", 1.0 / f64::from(k)), "1/{k}");
+        }
+    }
 }

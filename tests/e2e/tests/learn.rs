@@ -338,7 +338,7 @@ async fn axe_run(c: &Client, axe: &str) -> Result<Vec<String>, String> {
 }
 
 /// An embedded learn step does not name the scenario the frame opened with (the step loads its
-/// own), and "Open in podpath" opens the step the frame was opened at.
+/// own), and "Open in podpath" opens the step the frame shows (after Next, the next one).
 #[tokio::test(flavor = "multi_thread")]
 async fn an_embedded_step_opens_itself_in_the_app() {
     let dist = podpath_e2e::bundle().unwrap_or_else(|e| panic!("{e}"));
@@ -368,6 +368,22 @@ async fn an_embedded_step_opens_itself_in_the_app() {
         let want = format!("./?learn={}/{}", ch.id, step.id);
         if href.as_str() != Some(want.as_str()) {
             return Err(format!("Open in podpath goes to {href}, not {want}"));
+        }
+        // The learner moves on in the frame: the link follows to the step shown.
+        run(&c, "document.querySelector('[data-act=next]').click(); return null;").await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (next_ch, next_step) = match ch.steps.iter().position(|s| s.id == step.id) {
+            Some(i) if i + 1 < ch.steps.len() => (ch, &ch.steps[i + 1]),
+            _ => {
+                let i = chs.iter().position(|c| c.id == ch.id).expect("chapter");
+                (&chs[i + 1], &chs[i + 1].steps[0])
+            }
+        };
+        let href =
+            run(&c, "return document.querySelector('.embed-open').getAttribute('href');").await?;
+        let want = format!("./?learn={}/{}", next_ch.id, next_step.id);
+        if href.as_str() != Some(want.as_str()) {
+            return Err(format!("after Next, Open in podpath goes to {href}, not {want}"));
         }
         no_errors(&c, &url).await
     }

@@ -2,8 +2,12 @@
 //! cluster's YAML (a fourth web replica), Applies, sends 20 connections, steps the playback and
 //! copies the link; a fresh browser opened on that link shows the same manifests, the same
 //! verdict, the same outcome table and the same hop. A corrupt link says what it could not use
-//! and loads no other cluster. Screenshots of the copy note and the link notice, desktop
-//! (1280 px) and phone (390 px), go to `tests/e2e/screenshots/`.
+//! and loads no other cluster. A quiz question made on the edited cluster opens, from its copied
+//! link in a fresh browser, as the same question with the same answer. A cluster edited on the
+//! diagram (a Deployment scaled, with a setting changed in the settings panel) travels as the
+//! user's own text, comments and all, with the setting. Screenshots of the copy note, the link
+//! notice and the editor after a diagram edit, desktop (1280 px) and phone (390 px), go to
+//! `tests/e2e/screenshots/`.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
@@ -101,7 +105,7 @@ async fn make_link(c: &Client, base: &str) -> Result<(String, Value), String> {
     click(c, "copy-link").await?;
     let link = until(
         c,
-        "const l = document.querySelector('[data-testid=share-link]'); return l && l.value;",
+        "const l = document.querySelector('[data-testid=share-link]'); return (l && l.value) || null;",
         "the copied link",
     )
     .await?;
@@ -183,5 +187,189 @@ async fn a_copied_link_opens_the_same_cluster_and_answer_and_a_corrupt_one_says_
         assert!(notice.contains("nothing was loaded"), "{notice}");
         assert_eq!(a["pods"], 0, "no other cluster shown");
     }
+    drop(driver);
+}
+
+/// A quiz question on the page: its prompt and choices; then the first choice checked, and
+/// what the page answers (the engine's explanation of the right answer in it).
+const QUIZ_JS: &str = r#"
+const q = document.querySelector('[data-testid=quiz] [data-testid=question]');
+if (!q) return null;
+const asked = [q.querySelector('legend').textContent, q.querySelector('.choices').textContent];
+q.querySelector('input[data-choice]').click();
+q.querySelector('[data-testid=check]').click();
+return asked;
+"#;
+
+async fn quiz_answer(c: &Client) -> Result<Value, String> {
+    let asked = until(c, QUIZ_JS, "a quiz question").await?;
+    let result = until(
+        c,
+        "const r = document.querySelector('[data-testid=quiz] .result'); return r && r.textContent;",
+        "the answer",
+    )
+    .await?;
+    Ok(serde_json::json!([asked, result]))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quiz_question_on_an_edited_cluster_opens_the_same_from_its_link() {
+    let dist = podpath_e2e::bundle().unwrap_or_else(|e| panic!("{e}"));
+    let addr = podpath_e2e::serve(dist).unwrap_or_else(|e| panic!("{e}"));
+    let base = format!("http://{addr}/");
+    let driver = podpath_e2e::Driver::start().unwrap_or_else(|e| panic!("{e}"));
+
+    let first = podpath_e2e::chromium(&driver, 1280, 900).await.unwrap_or_else(|e| panic!("{e}"));
+    let made = async {
+        open(&first, &base).await?;
+        run(
+            &first,
+            "const t = document.querySelector('[data-testid=yaml-editor]');\
+             t.value = t.value.replace('replicas: 3', 'replicas: 4');\
+             t.dispatchEvent(new Event('input', { bubbles: true }));",
+        )
+        .await?;
+        click(&first, "apply").await?;
+        click(&first, "quiz-open").await?;
+        until(&first, "return document.querySelector('[data-testid=quiz]');", "the quiz").await?;
+        click(&first, "copy-link").await?;
+        let link = until(
+            &first,
+            "const l = document.querySelector('[data-testid=share-link]'); return (l && l.value) || null;",
+            "the copied link",
+        )
+        .await?;
+        let answer = quiz_answer(&first).await?;
+        Ok::<_, String>((link.as_str().unwrap_or_default().to_string(), answer))
+    }
+    .await;
+    let _ = first.close().await;
+    let (link, answer) = made.unwrap_or_else(|e| panic!("{e}"));
+    println!("quiz link ({} chars): {link}", link.len());
+    assert!(link.contains("quiz=") && link.contains("#z="), "{link}");
+    assert!(!link.contains("scenario="), "the edited cluster is no bundled scenario: {link}");
+
+    let second = podpath_e2e::chromium(&driver, 1280, 900).await.unwrap_or_else(|e| panic!("{e}"));
+    let opened = async {
+        open(&second, &link).await?;
+        let pods = run(&second, "return document.querySelectorAll(\"[data-testid=pod][data-pod^='default/web-']\").length;").await?;
+        let a = quiz_answer(&second).await?;
+        no_errors(&second, "after opening the quiz link").await?;
+        Ok::<_, String>((pods, a))
+    }
+    .await;
+    let _ = second.close().await;
+    let (pods, opened) = opened.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(pods, 4, "the link's cluster, with its fourth web replica");
+    assert_eq!(opened, answer, "the same question, and the same answer to the same pick");
+    drop(driver);
+}
+
+/// Selects the first pod whose key starts with `prefix` on the diagram (an SVG click).
+const CLICK_POD_JS: &str = r#"
+const p = [...document.querySelectorAll('[data-testid=pod]')]
+  .find(p => (p.getAttribute('data-pod') || '').startsWith(arguments[0]));
+p.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+return !!p;
+"#;
+
+/// The settings panel: masquerade-all on, applied.
+const MASQUERADE_ALL_JS: &str = r#"
+document.querySelector('[data-testid=settings]').open = true;
+const m = document.querySelector('[data-testid=set-masquerade-all]');
+m.checked = true;
+m.dispatchEvent(new Event('change', { bubbles: true }));
+document.querySelector('[data-testid=settings-apply]').click();
+return true;
+"#;
+
+/// Applies a setting, scales web on the diagram, lets the new pod start, sends, copies.
+async fn edit_on_the_diagram(
+    c: &Client,
+    base: &str,
+    shot: &str,
+) -> Result<(String, Value), String> {
+    open(c, base).await?;
+    let mine = run(c, ANSWER_JS).await?["yaml"].as_str().unwrap_or_default().to_string();
+    run(c, MASQUERADE_ALL_JS).await?;
+    c.execute(CLICK_POD_JS, vec![Value::from("default/web-")])
+        .await
+        .map_err(|e| format!("click a web pod: {e}"))?;
+    // Clicked by script: on a phone the object panel may sit below the fold.
+    run(c, "document.querySelector('[data-testid=scale-up]').click(); return true;").await?;
+    let want = mine.replacen("  replicas: 3\n", "  replicas: 4\n", 1);
+    until(
+        c,
+        &format!(
+            "return document.querySelector('[data-testid=yaml-editor]').value == {};",
+            serde_json::to_string(&want).unwrap_or_default()
+        ),
+        "the editor shows the user's text with 4 replicas",
+    )
+    .await?;
+    run(c, "document.querySelector('[data-testid=yaml-editor]').scrollIntoView(); return true;")
+        .await?;
+    podpath_e2e::save_screenshot(c, &shot_path(shot)).await?;
+    // The new pod starts (Ready after the controllers' start delay).
+    for _ in 0..3 {
+        run(c, "document.querySelector('[data-testid=clock-step]').click(); return true;").await?;
+    }
+    click(c, "send").await?;
+    until(c, "return document.querySelectorAll('[data-testid=outcome]').length > 0 || !!document.querySelector('[data-testid=verdict]');", "an answer")
+        .await?;
+    click(c, "copy-link").await?;
+    let link = until(
+        c,
+        "const l = document.querySelector('[data-testid=share-link]'); return (l && l.value) || null;",
+        "the copied link",
+    )
+    .await?;
+    Ok((link.as_str().unwrap_or_default().to_string(), run(c, ANSWER_JS).await?))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_diagram_edited_cluster_travels_as_the_users_text_with_its_settings() {
+    let dist = podpath_e2e::bundle().unwrap_or_else(|e| panic!("{e}"));
+    let addr = podpath_e2e::serve(dist).unwrap_or_else(|e| panic!("{e}"));
+    let base = format!("http://{addr}/");
+    let driver = podpath_e2e::Driver::start().unwrap_or_else(|e| panic!("{e}"));
+
+    let phone =
+        podpath_e2e::chromium_phone(&driver, 390, 844).await.unwrap_or_else(|e| panic!("{e}"));
+    let made = edit_on_the_diagram(&phone, &base, "diagram-edit-yaml-390.png").await;
+    let _ = phone.close().await;
+    made.unwrap_or_else(|e| panic!("{e}"));
+
+    let first = podpath_e2e::chromium(&driver, 1280, 900).await.unwrap_or_else(|e| panic!("{e}"));
+    let made = edit_on_the_diagram(&first, &base, "diagram-edit-yaml-1280.png").await;
+    let _ = first.close().await;
+    let (link, answer) = made.unwrap_or_else(|e| panic!("{e}"));
+    println!("link ({} chars): {link}", link.len());
+    assert!(link.contains("#z="), "the user's text, not a scenario id: {link}");
+    assert!(link.contains("set=masquerade-all%3Dtrue"), "the setting: {link}");
+    let yaml = answer["yaml"].as_str().unwrap_or_default();
+    assert!(yaml.starts_with("# title:") && yaml.contains("kind: Deployment"), "{yaml}");
+
+    let second = podpath_e2e::chromium(&driver, 1280, 900).await.unwrap_or_else(|e| panic!("{e}"));
+    let opened = async {
+        open(&second, &link).await?;
+        until(
+            &second,
+            "return document.querySelectorAll('[data-testid=outcome]').length > 0 || !!document.querySelector('[data-testid=verdict]');",
+            "the answer",
+        )
+        .await?;
+        no_errors(&second, "after opening the link").await?;
+        let masq = run(&second, "return document.querySelector('[data-testid=set-masquerade-all]').checked;").await?;
+        Ok::<_, String>((run(&second, ANSWER_JS).await?, masq))
+    }
+    .await;
+    let _ = second.close().await;
+    let (opened, masq) = opened.unwrap_or_else(|e| panic!("{e}"));
+    for key in ["yaml", "verdict", "outcomes", "pods"] {
+        assert_eq!(opened[key], answer[key], "{key}: the link shows what its sender saw");
+    }
+    assert_eq!(masq, Value::Bool(true), "the setting came with the link");
+    assert_eq!(opened["notice"], Value::Null, "a good link opens in full");
     drop(driver);
 }

@@ -12,6 +12,14 @@
 //!   quantized to 0.1 ms hides. `cdp-trace.js` next to this crate breaks slow frames down from a
 //!   Chromium trace.
 //!
+//!
+//! Paired mode, `podpath-perf --paired BASELINE_DIST [--rounds N]`: first interactive only, for
+//! this bundle and a baseline bundle (a `dist` built from an older commit with `trunk build
+//! --release`), each served on its own port, navigations alternating between the two (ABBA, so
+//! a machine growing busier or idler weighs on both alike; a first round of each warms the
+//! caches and is left out). It prints both medians and their ratio: a comparison made in one
+//! run on one machine, which figures from separate runs on a shared machine are not.
+//!
 //! Figures only: timings depend on the machine, so nothing here asserts them (the targets of
 //! issue #5 are compared in the report, not in a test). It fails only when it cannot measure.
 #![cfg(not(target_arch = "wasm32"))]
@@ -39,10 +47,39 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// `--paired DIR [--rounds N]`: the baseline bundle and the number of measured rounds.
+fn paired_args() -> Result<Option<(std::path::PathBuf, usize)>, String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let value = |name: &str| args.iter().position(|a| a == name).map(|i| args.get(i + 1));
+    let rounds = match value("--rounds") {
+        None => 20,
+        Some(v) => {
+            v.and_then(|v| v.parse().ok()).filter(|n| *n > 0).ok_or("--rounds N: a count")?
+        }
+    };
+    match value("--paired") {
+        None => Ok(None),
+        Some(Some(dir)) => Ok(Some((dir.into(), rounds))),
+        Some(None) => Err("--paired DIR: the baseline bundle's directory".into()),
+    }
+}
+
 async fn run() -> Result<(), String> {
+    let paired = paired_args()?;
     let dist = podpath_e2e::bundle()?;
     let (raw, gz) = wasm_size(&dist)?;
     println!("wasm: {raw} bytes raw, {gz} bytes gzip -9 ({:.1} KiB)", gz as f64 / 1024.0);
+    let baseline = match &paired {
+        Some((base, _)) => {
+            if !base.join("index.html").is_file() {
+                return Err(format!("no index.html in the baseline bundle {}", base.display()));
+            }
+            let (raw, gz) = wasm_size(base)?;
+            println!("baseline wasm ({}): {raw} bytes raw, {gz} bytes gzip -9", base.display());
+            Some(podpath_e2e::serve(base.clone())?)
+        }
+        None => None,
+    };
 
     let addr = podpath_e2e::serve(dist)?;
     let driver = podpath_e2e::Driver::start()?;
@@ -61,26 +98,94 @@ async fn run() -> Result<(), String> {
         .connect(&driver.url)
         .await
         .map_err(|e| format!("WebDriver session with Chromium: {e}"))?;
-    let result = measure(&client, &format!("http://{addr}/")).await;
+    let result = match (baseline, &paired) {
+        (Some(b), Some((_, rounds))) => {
+            compare(&client, &format!("http://{addr}/"), &format!("http://{b}/"), *rounds).await
+        }
+        _ => measure(&client, &format!("http://{addr}/")).await,
+    };
     let _ = client.close().await;
     drop(driver);
     result
+}
+
+/// When the page's wasm finished downloading (ms from navigation start).
+const WASM_END_JS: &str = "const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('.wasm')); return e ? e.responseEnd : null;";
+
+/// How long `WebAssembly.compile` takes on the page's wasm (the app's start without it is the
+/// rest of first interactive after the download).
+const COMPILE_JS: &str = "const done = arguments[arguments.length - 1]; const e = performance.getEntriesByType('resource').find(r => r.name.endsWith('.wasm')); fetch(e.name).then(r => r.arrayBuffer()).then(async b => { const t = performance.now(); await WebAssembly.compile(b); done(performance.now() - t); }).catch(err => done(String(err)));";
+
+/// First interactive of one fresh navigation to `url`: its `data-ready` mark.
+async fn first_interactive(c: &Client, url: &str) -> Result<f64, String> {
+    c.goto("about:blank").await.map_err(|e| e.to_string())?;
+    c.goto(url).await.map_err(|e| format!("goto {url}: {e}"))?;
+    let el = c
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("[data-testid=app][data-ready]"))
+        .await
+        .map_err(|e| format!("the app never marked itself ready: {e}"))?;
+    let ms = el.attr("data-ready").await.map_err(|e| e.to_string())?.unwrap_or_default();
+    ms.parse::<f64>().map_err(|e| format!("data-ready={ms:?}: {e}"))
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    match s.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => s[n / 2],
+        n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
+    }
+}
+
+/// The paired mode: first interactive of this bundle (`current`) against the baseline's.
+async fn compare(c: &Client, current: &str, baseline: &str, rounds: usize) -> Result<(), String> {
+    // Warm-up: each bundle once (compiles its wasm, fills the HTTP cache).
+    first_interactive(c, current).await?;
+    first_interactive(c, baseline).await?;
+    // Per bundle: first interactive, when its wasm was downloaded, and (after the rounds) how
+    // long compiling that wasm alone takes.
+    let mut runs: [(Vec<f64>, Vec<f64>, Vec<f64>); 2] = Default::default();
+    for round in 0..rounds {
+        // ABBA: the order flips every round.
+        for b in [round % 2, 1 - round % 2] {
+            let url = [current, baseline][b];
+            runs[b].0.push(first_interactive(c, url).await?);
+            runs[b].1.push(js(c, WASM_END_JS).await?.as_f64().unwrap_or(f64::NAN));
+        }
+    }
+    for _ in 0..5 {
+        for (b, url) in [current, baseline].into_iter().enumerate() {
+            first_interactive(c, url).await?;
+            let ms = c.execute_async(COMPILE_JS, vec![]).await.map_err(|e| e.to_string())?;
+            runs[b].2.push(ms.as_f64().ok_or_else(|| format!("WebAssembly.compile: {ms}"))?);
+        }
+    }
+    println!("first interactive, default scenario, {rounds} alternating navigations each (ms from navigation start; medians):");
+    for (b, (name, url)) in [("current ", current), ("baseline", baseline)].into_iter().enumerate()
+    {
+        let (ready, wasm_end, compile) = &runs[b];
+        println!(
+            "  {name} {url}: first interactive {} ms; wasm downloaded at {} ms; WebAssembly.compile alone {:.1} ms; {ready:?}",
+            median(ready),
+            median(wasm_end).round(),
+            median(compile)
+        );
+    }
+    println!(
+        "  ratio current / baseline (medians): {:.3}",
+        median(&runs[0].0) / median(&runs[1].0)
+    );
+    Ok(())
 }
 
 async fn measure(c: &Client, base: &str) -> Result<(), String> {
     // First interactive, three fresh navigations (the first one also compiles the wasm).
     let mut ready = Vec::new();
     for _ in 0..3 {
-        c.goto("about:blank").await.map_err(|e| e.to_string())?;
-        c.goto(base).await.map_err(|e| format!("goto {base}: {e}"))?;
-        let el = c
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css("[data-testid=app][data-ready]"))
-            .await
-            .map_err(|e| format!("the app never marked itself ready: {e}"))?;
-        let ms = el.attr("data-ready").await.map_err(|e| e.to_string())?.unwrap_or_default();
-        ready.push(ms.parse::<f64>().map_err(|e| format!("data-ready={ms:?}: {e}"))?);
+        ready.push(first_interactive(c, base).await?);
     }
     println!("first interactive (ms from navigation start, default scenario): {ready:?}");
 
