@@ -92,7 +92,7 @@ pub const WASM_GZIP_TARGET: u64 = 400_000;
 /// in docs/known-gaps.md): the measured size plus a small margin, so it stops further growth
 /// until the size work brings it back under `WASM_GZIP_TARGET`, and then this goes back to
 /// equal it.
-pub const WASM_GZIP_BUDGET: u64 = 582_200;
+pub const WASM_GZIP_BUDGET: u64 = 585_000;
 
 /// `cargo xtask test --help`.
 pub fn steps_help() -> String {
@@ -510,7 +510,7 @@ mod tests {
         assert_eq!(check_wasm_budget(WASM_GZIP_BUDGET), Ok(()));
         assert_eq!(
             check_wasm_budget(WASM_GZIP_BUDGET + 1234),
-            Err("the app's release wasm is 583434 B gzip -9, over its 582200 B budget by 1234 B"
+            Err("the app's release wasm is 586234 B gzip -9, over its 585000 B budget by 1234 B"
                 .into())
         );
     }
