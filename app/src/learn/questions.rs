@@ -61,6 +61,18 @@ impl Question {
     }
 }
 
+/// The probe as a learner reads it: `pod default/client → web.default.svc.cluster.local:80,
+/// TCP` (the grammar's `from=… seed=…` stays in the link).
+fn in_words(p: &Probe) -> String {
+    let from = match &p.source {
+        Source::Pod { pod, container: Some(c) } => format!("container {c} of pod {pod}"),
+        Source::Pod { pod, container: None } => format!("pod {pod}"),
+        Source::Node { node } => format!("node {node}"),
+        Source::External { ip, .. } => format!("outside client {ip}"),
+    };
+    format!("{from} → {}, {}", p.destination, p.protocol)
+}
+
 fn lookup<'a>(list: &'a [(String, String)], id: &str) -> Option<&'a str> {
     list.iter().find(|(k, _)| k == id).map(|(_, v)| v.as_str())
 }
@@ -69,7 +81,7 @@ fn lookup<'a>(list: &'a [(String, String)], id: &str) -> Option<&'a str> {
 /// question does not apply (no backend sees a packet that is never delivered, ...).
 pub fn ask(c: &Cluster, kind: QuestionKind, probe: &Probe) -> Result<Question, String> {
     let trace = c.trace(probe);
-    let spec = probe.spec();
+    let spec = in_words(probe);
     let conn = trace.connections.first().ok_or("the probe made no connection")?;
     let mut q = Question {
         kind,

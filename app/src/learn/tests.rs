@@ -197,3 +197,16 @@ fn a_quiz_on_unlinkable_manifests_says_so() {
     let own = panel(true);
     assert!(own.contains("not in the link") && !own.contains("shares it"), "{own}");
 }
+
+#[test]
+fn a_question_names_its_probe_in_words() {
+    let s = manifests::scenarios().into_iter().find(|s| s.id == "pod-to-clusterip").expect("s");
+    let c = manifests::load(s.yaml).expect("loads").cluster;
+    let p = engine::Probe::parse("from=default/client to=web.default.svc.cluster.local:80 seed=7")
+        .expect("p");
+    let q = questions::ask(&c, QuestionKind::WhichPods, &p).expect("q");
+    assert_eq!(
+        q.prompt,
+        "Which pods can answer this request? (pod default/client → web.default.svc.cluster.local:80, TCP)"
+    );
+}
