@@ -306,27 +306,20 @@ impl<'a> JsonEvents<'a> {
         let start = self.marker();
         let b = self.text.as_bytes();
         match b.get(self.pos) {
-            Some(b'{') => {
+            Some(&open @ (b'{' | b'[')) => {
+                let object = open == b'{';
                 self.advance(1);
-                self.stack.push(true);
+                self.stack.push(object);
                 self.skip_ws();
-                if b.get(self.pos) == Some(&b'}') {
-                    self.state = State::AfterValue;
+                let close = if object { b'}' } else { b']' };
+                let empty = b.get(self.pos) == Some(&close);
+                self.state = if empty { State::AfterValue } else { State::Value };
+                let event = if object {
+                    Event::MappingStart(0, None)
                 } else {
-                    self.state = State::Value;
-                }
-                (Event::MappingStart(0, None), self.span(start))
-            }
-            Some(b'[') => {
-                self.advance(1);
-                self.stack.push(false);
-                self.skip_ws();
-                if b.get(self.pos) == Some(&b']') {
-                    self.state = State::AfterValue;
-                } else {
-                    self.state = State::Value;
-                }
-                (Event::SequenceStart(0, None), self.span(start))
+                    Event::SequenceStart(0, None)
+                };
+                (event, self.span(start))
             }
             Some(b'"') => {
                 let s = self.string();
