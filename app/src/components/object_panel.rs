@@ -34,8 +34,16 @@ pub fn ObjectPanel() -> impl IntoView {
 /// copy of the edit path (and of the buttons' click code) in the bundle, not one per control.
 #[derive(Clone)]
 enum Edit {
-    PodReady(ObjectKey, bool),
+    /// `kubectl delete pod`: a graceful deletion on the cluster's clock (its controller, if
+    /// any, replaces it), an event of the timeline a link carries; the manifests do not change.
     DeletePod(ObjectKey),
+    /// A value the manifests hold, written into the user's text.
+    Value(Value),
+}
+
+#[derive(Clone)]
+enum Value {
+    PodReady(ObjectKey, bool),
     /// Scale the pod's owner by +1 or -1.
     Scale(ObjectKey, i32),
     NodeReady(String, bool),
@@ -46,26 +54,22 @@ enum Edit {
 
 fn apply(state: AppState, edit: Edit) {
     // The pod may be gone after the edit: its panel closes.
-    if matches!(edit, Edit::DeletePod(_) | Edit::Scale(_, ..0)) {
+    if matches!(edit, Edit::DeletePod(_) | Edit::Value(Value::Scale(_, ..0))) {
         state.diagram.selection.set(None);
     }
-    // `kubectl delete pod`: a graceful deletion on the cluster's clock (its controller, if any,
-    // replaces it), an event of the timeline a link carries; the manifests do not change.
-    if let Edit::DeletePod(k) = &edit {
-        return super::timeline_panel::run_event(state, &format!("+0s delete pod {k}"));
-    }
-    super::share::diagram_edit(state, move |c| match &edit {
-        Edit::PodReady(k, ready) => edits::set_pod_ready(c, k, *ready),
-        // Run as a timeline event above; here only for the match to be whole.
+    let value = match edit {
         Edit::DeletePod(k) => {
-            c.delete_pod(k).map_err(|e| e.to_string())?;
-            Ok(edits::InText::Not(format!("deleting pod {k} removes an object, not a value")))
+            return super::timeline_panel::run_event(state, &format!("+0s delete pod {k}"))
         }
-        Edit::Scale(k, delta) => edits::scale_owner(c, k, *delta),
-        Edit::NodeReady(n, ready) => edits::set_node_ready(c, n, *ready),
-        Edit::ServiceType(k, t) => edits::set_service_type(c, k, *t),
-        Edit::TrafficPolicy(k, p) => edits::set_external_traffic_policy(c, k, *p),
-        Edit::Affinity(k, on) => edits::set_session_affinity(c, k, *on),
+        Edit::Value(v) => v,
+    };
+    super::share::diagram_edit(state, move |c| match &value {
+        Value::PodReady(k, ready) => edits::set_pod_ready(c, k, *ready),
+        Value::Scale(k, delta) => edits::scale_owner(c, k, *delta),
+        Value::NodeReady(n, ready) => edits::set_node_ready(c, n, *ready),
+        Value::ServiceType(k, t) => edits::set_service_type(c, k, *t),
+        Value::TrafficPolicy(k, p) => edits::set_external_traffic_policy(c, k, *p),
+        Value::Affinity(k, on) => edits::set_session_affinity(c, k, *on),
     });
 }
 
@@ -84,10 +88,10 @@ fn pod_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
     view! {
         <p><strong>{format!("pod {key}")}</strong>{format!(" · {ip} on {node} · {}", if ready { "Ready" } else { "not Ready" })}</p>
         <div class="buttons">
-            <button data-testid="toggle-ready" on:click=on_edit(state, Edit::PodReady(key.clone(), !spec_ready))>{if spec_ready { "Make unready" } else { "Make ready" }}</button>
+            <button data-testid="toggle-ready" on:click=on_edit(state, Edit::Value(Value::PodReady(key.clone(), !spec_ready)))>{if spec_ready { "Make unready" } else { "Make ready" }}</button>
             <button data-testid="delete-pod" on:click=on_edit(state, Edit::DeletePod(key.clone()))>"Delete pod"</button>
-            <button data-testid="scale-up" on:click=on_edit(state, Edit::Scale(key.clone(), 1))>"Scale +1"</button>
-            <button data-testid="scale-down" on:click=on_edit(state, Edit::Scale(key.clone(), -1))>"Scale −1"</button>
+            <button data-testid="scale-up" on:click=on_edit(state, Edit::Value(Value::Scale(key.clone(), 1)))>"Scale +1"</button>
+            <button data-testid="scale-down" on:click=on_edit(state, Edit::Value(Value::Scale(key.clone(), -1)))>"Scale −1"</button>
         </div>
         {super::policy_matrix::pod_policy_list(state, &key)}
     }
@@ -99,7 +103,7 @@ fn node_panel(state: AppState, name: String) -> impl IntoView {
     let Some(ready) = ready else {
         return view! { <p class="muted">{format!("node {name} no longer exists")}</p> }.into_any();
     };
-    let toggle = on_edit(state, Edit::NodeReady(name.clone(), !ready));
+    let toggle = on_edit(state, Edit::Value(Value::NodeReady(name.clone(), !ready)));
     view! {
         <p><strong>{format!("node {name}")}</strong>{if ready { " · Ready" } else { " · NotReady" }}</p>
         <div class="buttons">
@@ -134,7 +138,7 @@ fn service_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
                         "LoadBalancer" => ServiceType::LoadBalancer,
                         _ => ServiceType::ClusterIP,
                     };
-                    apply(state, Edit::ServiceType(k1.clone(), t));
+                    apply(state, Edit::Value(Value::ServiceType(k1.clone(), t)));
                 }>
                     <option value="ClusterIP">"ClusterIP"</option>
                     <option value="NodePort">"NodePort"</option>
@@ -144,7 +148,7 @@ fn service_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
             <label>"externalTrafficPolicy "
                 <select data-testid="service-etp" prop:value=etp.as_str() on:change=move |ev| {
                     let p = if event_target_value(&ev) == "Local" { TrafficPolicy::Local } else { TrafficPolicy::Cluster };
-                    apply(state, Edit::TrafficPolicy(k2.clone(), p));
+                    apply(state, Edit::Value(Value::TrafficPolicy(k2.clone(), p)));
                 }>
                     <option value="Cluster">"Cluster"</option>
                     <option value="Local">"Local"</option>
@@ -153,7 +157,7 @@ fn service_panel(state: AppState, key: engine::ObjectKey) -> impl IntoView {
             <label>
                 <input type="checkbox" data-testid="service-affinity" prop:checked=affinity on:change=move |ev| {
                     let on = event_target_checked(&ev);
-                    apply(state, Edit::Affinity(k3.clone(), on));
+                    apply(state, Edit::Value(Value::Affinity(k3.clone(), on)));
                 }/>
                 " sessionAffinity ClientIP"
             </label>
