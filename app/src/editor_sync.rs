@@ -149,13 +149,16 @@ pub fn after_edit(
     let mut settled = live.clone();
     settled.advance_to(settled.now_ms().saturating_add(SETTLE_MS));
     let want = manifests::export(&settled);
-    let keep = manifests::export(live);
+    // The live cluster's export only when the text alone does not reload as it.
     let link = if reloads_as(&text, None, overrides, &want) {
         LinkBase::Text
-    } else if reloads_as(&text, Some(&keep), overrides, &want) {
-        LinkBase::Keep(keep)
     } else {
-        LinkBase::Export(keep)
+        let keep = manifests::export(live);
+        if reloads_as(&text, Some(&keep), overrides, &want) {
+            LinkBase::Keep(keep)
+        } else {
+            LinkBase::Export(keep)
+        }
     };
     AfterEdit { text, note: None, link }
 }
