@@ -248,3 +248,43 @@ async fn a_copied_link_of_an_edited_cluster_opens_the_same_cluster_and_answer() 
     assert_eq!(text(".playback .position"), position, "paused at the same hop");
     reset_url();
 }
+
+/// `kubectl delete pod` on a pod no controller owns: it terminates and nothing replaces it, but
+/// the manifests still declare it (a deletion does not edit the applied file), so Apply brings
+/// it back, as `kubectl apply -f` would.
+#[wasm_bindgen_test]
+async fn a_deleted_bare_pod_stays_in_the_text_and_apply_brings_it_back() {
+    mount().await;
+    let editor = || {
+        one("[data-testid=yaml-editor]")
+            .dyn_into::<web_sys::HtmlTextAreaElement>()
+            .expect("textarea")
+            .value()
+    };
+    let text_before = editor();
+    assert!(text_before.contains("name: client"), "the default declares the bare pod client");
+    let pods_before = all("[data-testid=pod]").len();
+    click_svg(&one("[data-pod='default/client']"));
+    tick().await;
+    click("[data-testid=delete-pod]");
+    tick().await;
+    let note = text("[data-testid=error]");
+    assert!(note.contains("pod default/client has no controller"), "{note}");
+    assert!(note.contains("Apply creates it again"), "{note}");
+    assert_eq!(text("[data-testid=events]"), "0s delete pod default/client");
+    for _ in 0..3 {
+        click("[data-testid=clock-step]");
+        tick().await;
+    }
+    assert!(all("[data-pod='default/client']").is_empty(), "the pod is gone after its grace");
+    assert_eq!(all("[data-testid=pod]").len(), pods_before - 1, "and nothing replaced it");
+    assert_eq!(editor(), text_before, "the user's text is untouched");
+
+    click("[data-testid=apply]");
+    for _ in 0..4 {
+        tick().await;
+    }
+    assert_eq!(all("[data-pod='default/client']").len(), 1, "Apply re-creates the pod");
+    assert_eq!(all("[data-testid=pod]").len(), pods_before);
+    assert_eq!(text("[data-testid=events]"), "", "a fresh cluster has no timeline");
+}

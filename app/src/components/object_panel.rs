@@ -5,7 +5,7 @@
 use engine::{ObjectKey, ServiceType, SessionAffinity, TrafficPolicy};
 use leptos::prelude::*;
 
-use super::state::{use_state, AppState, Selection};
+use super::state::{use_state, AppState, Message, Selection};
 use crate::edits;
 
 #[component]
@@ -59,7 +59,22 @@ fn apply(state: AppState, edit: Edit) {
     }
     let value = match edit {
         Edit::DeletePod(k) => {
-            return super::timeline_panel::run_event(state, &format!("+0s delete pod {k}"))
+            let bare = state
+                .cluster
+                .with_untracked(|c| c.pod_by_key(&k).is_some_and(|p| c.owner_of(p.id).is_none()));
+            let ran = super::timeline_panel::run_event(state, &format!("+0s delete pod {k}"));
+            // As `kubectl delete` leaves the file it applied: the text still declares the pod.
+            if ran && bare {
+                state.messages.set(vec![Message {
+                    error: false,
+                    line: None,
+                    text: format!(
+                        "pod {k} has no controller: nothing replaces it. Your manifests still \
+                         declare it, so Apply creates it again (as `kubectl apply` would)."
+                    ),
+                }]);
+            }
+            return;
         }
         Edit::Value(v) => v,
     };

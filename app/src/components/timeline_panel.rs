@@ -14,7 +14,8 @@ use engine::timeline::{format_time, Event, NoManifests};
 const TICK_MS: u64 = 100;
 
 /// Runs one event typed by the user at its time (or now, with a time of `+N`).
-pub fn run_event(state: AppState, text: &str) {
+/// Whether the event ran (an event that did not is named in the messages).
+pub fn run_event(state: AppState, text: &str) -> bool {
     let text = text.trim();
     let text = match text.strip_prefix('+') {
         // `+2s node node-3 down`: relative to the cluster's clock.
@@ -27,7 +28,7 @@ pub fn run_event(state: AppState, text: &str) {
                 ),
                 Err(e) => {
                     state.messages.set(vec![Message::error(format!("event {text:?}: {e}"))]);
-                    return;
+                    return false;
                 }
             }
         }
@@ -37,7 +38,7 @@ pub fn run_event(state: AppState, text: &str) {
         Ok(e) => e,
         Err(e) => {
             state.messages.set(vec![Message::error(format!("event {text:?}: {e}"))]);
-            return;
+            return false;
         }
     };
     let mut ran = false;
@@ -52,6 +53,7 @@ pub fn run_event(state: AppState, text: &str) {
     if ran {
         state.timeline.events.update(|l| l.push(event.to_string()));
     }
+    ran
 }
 
 /// Advances the cluster's clock; when queued work ran, the cluster changed (what if).
