@@ -6,6 +6,8 @@
 //! - engine: the limits benchmark (`engine/benches/scale.rs`, divan), one trace natively and
 //!   compiled to `wasm32-wasip1` under Node (`engine/examples/trace_speed.rs`), the 10 MB
 //!   manifest load natively and as `wasm32-unknown-unknown` (`manifests/tests/wasm_speed.rs`).
+//! - size: the release bundle's bytes by crate, module and function ([`crate::wasm_size`]),
+//!   optionally against another build's wasm.
 //! - browser: the release bundle in headless Chromium (`tests/perf`): wasm size, first
 //!   interactive, frame times with 1,000 pods and 200 packets.
 
@@ -13,6 +15,7 @@ use std::fmt::Write as _;
 
 use crate::proc::Cmd;
 use crate::setup::{self, CHROMEDRIVER};
+use crate::wasm_size;
 use crate::Ctx;
 
 /// Its own bundle folder, so a running `trunk serve` (which owns `dist/`) is left alone.
@@ -41,22 +44,38 @@ struct Section {
     output: String,
 }
 
-pub fn run(ctx: &Ctx, which: Option<&str>) -> Result<(), String> {
-    let (engine, browser) = match which {
-        None => (true, true),
-        Some("engine") => (true, false),
-        Some("browser") => (false, true),
+/// `args`: the group (`engine`, `browser`, `size`; all when none), then for `size` an optional
+/// `--against BASE.wasm` (another commit's `target/wasm32-unknown-unknown/release/app.wasm`).
+pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), String> {
+    let which = args.first().map(String::as_str);
+    let (engine, browser, size) = match which {
+        None => (true, true, true),
+        Some("engine") => (true, false, false),
+        Some("browser") => (false, true, false),
+        Some("size") => (false, false, true),
         Some(other) => {
-            return Err(format!("no benchmark group {other:?}: cargo xtask bench [engine|browser]"))
+            return Err(format!(
+                "no benchmark group {other:?}: cargo xtask bench [engine|browser|size [--against BASE.wasm]]"
+            ))
         }
+    };
+    let against = match args.iter().position(|a| a == "--against") {
+        None => None,
+        Some(i) => Some(args.get(i + 1).ok_or("--against BASE.wasm: a cargo release wasm")?),
     };
     let mut sections = Vec::new();
     let result = (|| {
         if engine {
             engine_benches(ctx, &mut sections)?;
         }
+        if browser || size {
+            build_bundle(ctx)?;
+        }
         if browser {
             browser_bench(ctx, &mut sections)?;
+        }
+        if size {
+            size_breakdown(ctx, against.map(std::path::Path::new), &mut sections)?;
         }
         Ok(())
     })();
@@ -115,16 +134,47 @@ fn engine_benches(ctx: &Ctx, sections: &mut Vec<Section>) -> Result<(), String> 
     section(sections, "10 MB manifest load, wasm32-unknown-unknown under Node", load_wasm)
 }
 
-fn browser_bench(ctx: &Ctx, sections: &mut Vec<Section>) -> Result<(), String> {
+/// The release bundle into its own folder (its cargo output stays in `target/`).
+fn build_bundle(ctx: &Ctx) -> Result<(), String> {
     setup::run(ctx, setup::Scope::Test)?;
-    let dist = ctx.root.join(BENCH_DIST);
     println!("== trunk build --release into {BENCH_DIST}");
     ctx.cmd("trunk")
         .env("TRUNK_OFFLINE", "true")
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .args(["build", "index.html", "--release", "--offline", "--dist"])
-        .arg(&dist)
-        .run_inherited()?;
+        .arg(ctx.root.join(BENCH_DIST))
+        .run_inherited()
+}
+
+/// The bundle's bytes by crate, module and function (see [`crate::wasm_size`]).
+fn size_breakdown(
+    ctx: &Ctx,
+    against: Option<&std::path::Path>,
+    sections: &mut Vec<Section>,
+) -> Result<(), String> {
+    println!("== where the wasm's bytes go");
+    let named = |raw: &std::path::Path, dir: &str| -> Result<wasm_size::Breakdown, String> {
+        let out = wasm_size::named_bundle(ctx, raw, &ctx.root.join(dir))?;
+        let bytes = std::fs::read(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+        wasm_size::breakdown(&bytes).map_err(|e| format!("{}: {e}", out.display()))
+    };
+    let raw = ctx.root.join("target/wasm32-unknown-unknown/release/app.wasm");
+    let now = named(&raw, "target/size-named")?;
+    let base = against.map(|b| named(b, "target/size-named-base")).transpose()?;
+    let mut command = String::from("cargo xtask bench size");
+    if let Some(b) = against {
+        let _ = write!(command, " --against {}", b.display());
+    }
+    sections.push(Section {
+        title: "Where the app's wasm bytes go (release build, names kept)",
+        command,
+        output: wasm_size::render(&now, base.as_ref()),
+    });
+    Ok(())
+}
+
+fn browser_bench(ctx: &Ctx, sections: &mut Vec<Section>) -> Result<(), String> {
+    let dist = ctx.root.join(BENCH_DIST);
     let perf = ctx
         .cmd("cargo")
         .args(["run", "--quiet", "-p", "podpath-perf"])

@@ -17,8 +17,9 @@ usage: cargo xtask <verb>
                the app on http://127.0.0.1:8080 (trunk serve)
   test [STEP]  install the test tools, then run every check (or one step: `test --help` lists
                them); exits non-zero on any failure
-  bench [engine|browser]
-               run the benchmarks and write target/bench-report.md (figures, no assertions)
+  bench [engine|browser|size [--against BASE.wasm]]
+               run the benchmarks and write target/bench-report.md (figures, no assertions);
+               size: the app's wasm by crate, module and function
   screenshot   render http://127.0.0.1:8080 (must be served) to docs/screenshot.png";
 
 fn main() -> ExitCode {
@@ -40,10 +41,10 @@ fn main() -> ExitCode {
             }
             step => pipeline::test(&ctx, step),
         },
-        Some("bench") => bench::run(&ctx, args.get(1).map(String::as_str)),
+        Some("bench") => bench::run(&ctx, &args[1..]),
         // The names these had before `bench` wrote a report.
-        Some("bench-engine") => bench::run(&ctx, Some("engine")),
-        Some("bench-browser") => bench::run(&ctx, Some("browser")),
+        Some("bench-engine") => bench::run(&ctx, &["engine".into()]),
+        Some("bench-browser") => bench::run(&ctx, &["browser".into()]),
         Some("screenshot") => pipeline::screenshot(&ctx, "http://127.0.0.1:8080/"),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
