@@ -67,6 +67,10 @@ pub fn TopologyView() -> impl IntoView {
             let Some(r) = rs.iter().find(|r| r.connection == 0) else { return Vec::new() };
             [hop, r.path.next_rest(hop)].iter().filter_map(|i| r.path.point(*i)).collect()
         });
+        // Nothing to follow (no packet yet): no need to measure, which would force a layout.
+        if points.is_empty() {
+            return;
+        }
         // The diagram's own box is the view: the page's scroll is the reader's.
         let rect = svg.get_bounding_client_rect();
         let view = (0.0, 0.0, rect.width(), rect.height());
