@@ -210,6 +210,8 @@ fn send(state: AppState, play: bool) {
         seed: state.probe.seed.get_untracked(),
         repeat: 1,
     };
-    let trace = state.cluster.with_untracked(|c| c.trace(&probe));
-    crate::components::actions::play_trace(state, trace, play);
+    leptos::task::spawn_local(async move {
+        let trace = crate::lazy::trace(state.cluster, probe).await;
+        crate::components::actions::play_trace(state, trace, play);
+    });
 }

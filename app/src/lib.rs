@@ -42,6 +42,8 @@ pub mod whatif;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod embed;
+#[cfg(target_arch = "wasm32")]
+pub mod lazy;
 
 #[cfg(target_arch = "wasm32")]
 pub use components::app::App;

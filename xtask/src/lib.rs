@@ -9,6 +9,7 @@ pub mod pipeline;
 pub mod proc;
 pub mod runner_output;
 pub mod setup;
+pub mod split;
 pub mod wasm_size;
 
 use std::ffi::OsString;

@@ -39,6 +39,28 @@ pub fn screenshot(ctx: &Ctx, url: &str) -> Result<(), String> {
         .map(drop)
 }
 
+/// The release bundle as it ships: trunk's build with the app's `split` feature, split into a
+/// main module and lazy chunks (`crate::split`), then hardened for a strict CSP.
+pub fn release_bundle(ctx: &Ctx, dist: &std::path::Path) -> Result<crate::split::Parts, String> {
+    trunk(ctx)
+        .env(crate::split::RUSTFLAGS_VAR, crate::split::RUSTFLAGS)
+        .args([
+            "build",
+            "index.html",
+            "--release",
+            "--offline",
+            "--features",
+            crate::split::FEATURE,
+        ])
+        .arg("--dist")
+        .arg(dist)
+        .run()?;
+    let raw = ctx.root.join("target/wasm32-unknown-unknown/release/app.wasm");
+    let parts = crate::split::split_bundle(ctx, dist, &raw)?;
+    crate::csp::harden(dist)?;
+    Ok(parts)
+}
+
 fn trunk(ctx: &Ctx) -> crate::proc::Cmd {
     ctx.cmd("trunk").env("TRUNK_OFFLINE", "true").env("TRUNK_SKIP_VERSION_CHECK", "true")
 }
@@ -84,15 +106,16 @@ pub const STEPS: &[(&str, &str)] = &[
 /// Steps that need no tool beyond cargo, rustfmt and clippy: alone, they skip `setup`.
 const CARGO_ONLY: &[&str] = &["fmt", "clippy", "architecture", "native", "kernel"];
 
-/// The app's release wasm, gzip -9: the product's target (issue #5's 400 KB), reported on every
-/// run with how far over it the bundle is.
+/// The app's main wasm module (what the first screen downloads; lazy chunks come on first use),
+/// gzip -9: the product's target (issue #5's 400 KB), reported on every run with how far over
+/// it the bundle is.
 pub const WASM_GZIP_TARGET: u64 = 400_000;
 
 /// The hard ceiling the test command enforces while the bundle is over its target (a known gap
 /// in docs/known-gaps.md): the measured size plus a small margin, so it stops further growth
 /// until the size work brings it back under `WASM_GZIP_TARGET`, and then this goes back to
 /// equal it.
-pub const WASM_GZIP_BUDGET: u64 = 585_000;
+pub const WASM_GZIP_BUDGET: u64 = 528_000;
 
 /// `cargo xtask test --help`.
 pub fn steps_help() -> String {
@@ -167,7 +190,7 @@ impl Summary {
         println!("tests passed: {all} in all, {chrome} of them in headless Chromium");
         if let Some((raw, gz)) = self.wasm_size {
             println!(
-                "app release wasm: {raw} bytes raw, {gz} bytes gzip -9 ({:.1} KiB)",
+                "app release wasm, main module: {raw} bytes raw, {gz} bytes gzip -9 ({:.1} KiB)",
                 gz as f64 / 1024.0
             );
         }
@@ -346,23 +369,28 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
     })?;
     let dist = ctx.root.join(E2E_DIST);
     summary.step("trunk build --release", || {
-        trunk(ctx)
-            .args(["build", "index.html", "--release", "--offline", "--dist"])
-            .arg(&dist)
-            .run()?;
-        crate::csp::harden(&dist)?;
-        Ok((None, format!("{E2E_DIST}, hardened for a strict CSP")))
+        let parts = release_bundle(ctx, &dist)?;
+        Ok((
+            None,
+            format!("{E2E_DIST}: {} lazy chunks, hardened for a strict CSP", parts.chunks.len()),
+        ))
     })?;
     let mut size = None;
     summary.step("wasm size budget", || {
-        let (raw, gz) = wasm_size(&dist)?;
+        let (raw, gz, chunks) = wasm_size(&dist)?;
         size = Some((raw, gz));
         check_wasm_budget(gz)?;
         let target = match gz.checked_sub(WASM_GZIP_TARGET) {
             Some(over) if over > 0 => format!("OVER the {WASM_GZIP_TARGET} B target by {over} B"),
             _ => format!("within the {WASM_GZIP_TARGET} B target"),
         };
-        Ok((None, format!("{gz} B gzip -9, {target}; ceiling {WASM_GZIP_BUDGET} B ({raw} B raw)")))
+        Ok((
+            None,
+            format!(
+                "main module {gz} B gzip -9, {target}; ceiling {WASM_GZIP_BUDGET} B ({raw} B raw); \
+                 lazy chunks {chunks} B gzip -9 in all"
+            ),
+        ))
     })?;
     summary.wasm_size = size;
     summary.step("e2e: WebDriver in Chromium", || {
@@ -415,7 +443,7 @@ fn run_checks(ctx: &Ctx, summary: &mut Summary) -> Result<(), String> {
 pub fn check_wasm_budget(gzip_bytes: u64) -> Result<(), String> {
     if gzip_bytes > WASM_GZIP_BUDGET {
         return Err(format!(
-            "the app's release wasm is {gzip_bytes} B gzip -9, over its {WASM_GZIP_BUDGET} B budget by {} B",
+            "the app's main wasm module is {gzip_bytes} B gzip -9, over its {WASM_GZIP_BUDGET} B budget by {} B",
             gzip_bytes - WASM_GZIP_BUDGET
         ));
     }
@@ -485,20 +513,41 @@ fn workspace_members(ctx: &Ctx) -> Result<BTreeSet<String>, String> {
 }
 
 /// Raw and gzip -9 size of the bundle's one `.wasm` file.
-fn wasm_size(dist: &Path) -> Result<(u64, u64), String> {
-    let wasm: Vec<PathBuf> = std::fs::read_dir(dist)
-        .map_err(|e| format!("{}: {e}", dist.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
-        .collect();
-    let [path] = wasm.as_slice() else {
-        return Err(format!("expected one .wasm in {}, found {wasm:?}", dist.display()));
+/// The main module's size, raw and gzip -9 (what the first screen downloads), and the gzip
+/// total of the lazy chunks (`app-HASH-split/*.wasm`, fetched on first use).
+fn wasm_size(dist: &Path) -> Result<(u64, u64, u64), String> {
+    let wasm_in = |dir: &Path| -> Result<Vec<PathBuf>, String> {
+        Ok(std::fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "wasm"))
+            .collect())
     };
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&bytes).map_err(|e| e.to_string())?;
-    let gz = gz.finish().map_err(|e| e.to_string())?;
-    Ok((bytes.len() as u64, gz.len() as u64))
+    let wasm = wasm_in(dist)?;
+    let [main] = wasm.as_slice() else {
+        return Err(format!(
+            "expected one .wasm (the main module) in {}: {wasm:?}",
+            dist.display()
+        ));
+    };
+    let gzip = |path: &Path| -> Result<(u64, u64), String> {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes).map_err(|e| e.to_string())?;
+        let gz = gz.finish().map_err(|e| e.to_string())?;
+        Ok((bytes.len() as u64, gz.len() as u64))
+    };
+    let (raw, gz) = gzip(main)?;
+    let mut chunks = 0;
+    let folders = std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))?;
+    for folder in folders.filter_map(|e| e.ok().map(|e| e.path())) {
+        if folder.is_dir() && folder.to_string_lossy().ends_with("-split") {
+            for chunk in wasm_in(&folder)? {
+                chunks += gzip(&chunk)?.1;
+            }
+        }
+    }
+    Ok((raw, gz, chunks))
 }
 
 #[cfg(test)]
@@ -510,7 +559,7 @@ mod tests {
         assert_eq!(check_wasm_budget(WASM_GZIP_BUDGET), Ok(()));
         assert_eq!(
             check_wasm_budget(WASM_GZIP_BUDGET + 1234),
-            Err("the app's release wasm is 586234 B gzip -9, over its 585000 B budget by 1234 B"
+            Err("the app's main wasm module is 529234 B gzip -9, over its 528000 B budget by 1234 B"
                 .into())
         );
     }

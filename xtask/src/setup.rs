@@ -1,6 +1,7 @@
 //! `cargo xtask setup`: installs the toolchain pinned in `shared/TOOLCHAIN.md`, idempotently.
 //! Serving needs only the wasm32 target, wasm-bindgen-cli and trunk ([`Scope::Serve`]); the
-//! tests add Chromium, node, wasm-pack, nightly with cargo-fuzz and wasm-opt ([`Scope::Test`]).
+//! tests add Chromium, node, wasm-pack, nightly with cargo-fuzz, wasm-opt and wasm-split-cli
+//! ([`Scope::Test`]).
 //!
 //! Each tool is probed first (`trunk --version`, ...); one already present at its pinned version
 //! is left alone. Nothing is downloaded from GitHub: Rust tools come from crates.io via
@@ -16,6 +17,7 @@ pub const BINARYEN: &str = "132";
 /// axe-core, the accessibility checker the browser tests run in the page.
 pub const AXE_CORE: &str = "4.14.1";
 pub const CARGO_FUZZ: &str = "0.13.2";
+pub const WASM_SPLIT: &str = "0.2.4";
 pub const WASM32: &str = "wasm32-unknown-unknown";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -113,6 +115,15 @@ pub fn run(ctx: &Ctx, scope: Scope) -> Result<Vec<ToolStatus>, String> {
             Err("binaryen installed but `wasm-opt --version` does not report 132".into())
         }
     })?);
+    // The release bundle's split (`crate::split`): a CLI of the crate, into `.tools/`.
+    report.push(ensure("wasm-split-cli (wasm_split_cli_support)", split_cli_ok(ctx), || {
+        ctx.cmd("cargo")
+            .args(["install", "wasm_split_cli_support", "--version", WASM_SPLIT])
+            .args(["--features", "build-binary", "--locked", "--root"])
+            .arg(ctx.tools_dir().join("wasm-split"))
+            .run()
+            .map(drop)
+    })?);
     // The browser tests inject axe.min.js into the page (tests/e2e/tests/learn.rs).
     let axe = ctx.tools_dir().join("node_modules/axe-core/axe.min.js");
     report.push(ensure("axe-core (npm)", axe.is_file(), || {
@@ -157,6 +168,18 @@ fn wasm_opt_ok(ctx: &Ctx) -> bool {
         .arg("--version")
         .probe()
         .is_some_and(|out| out.contains(&format!("version {BINARYEN}")))
+}
+
+/// The CLI is there, installed from the pinned version (it has no `--version`).
+fn split_cli_ok(ctx: &Ctx) -> bool {
+    let root = ctx.tools_dir().join("wasm-split");
+    crate::split::split_cli(ctx).is_file()
+        && ctx
+            .cmd("cargo")
+            .args(["install", "--list", "--root"])
+            .arg(&root)
+            .probe()
+            .is_some_and(|l| l.contains(&format!("wasm_split_cli_support v{WASM_SPLIT}:")))
 }
 
 fn cargo_install(ctx: &Ctx, krate: &str, version: &str, locked: bool) -> Result<(), String> {

@@ -4,7 +4,8 @@
 //!
 //! The bundle trunk ships has no names, so the same cargo output is run through wasm-bindgen
 //! (`--keep-debug`) and wasm-opt with the bundle's own passes plus `-g` (keep names): the sizes
-//! are the shipped bundle's, function for function. A generic instantiated for our types counts
+//! are the whole program's, function for function, before `crate::split` cuts the lazy chunks
+//! out (the pipeline's wasm-budget step reports the main module and the chunks apart). A generic instantiated for our types counts
 //! for the crate that defines the generic (`core::ptr::drop_in_place<engine::Pod>` is `core`),
 //! as twiggy counts it.
 

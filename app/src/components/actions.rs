@@ -158,11 +158,17 @@ pub fn current_probe(state: AppState, repeat: u32) -> Option<Probe> {
 
 /// Traces the current probe with `repeat` connections and starts playback.
 pub fn send(state: AppState, repeat: u32) {
+    leptos::task::spawn_local(send_then(state, repeat));
+}
+
+/// [`send`], for a caller that goes on once the trace is shown. The walk is a lazily loaded
+/// part of the bundle (`crate::lazy`).
+pub async fn send_then(state: AppState, repeat: u32) {
     let Some(probe) = current_probe(state, repeat) else {
         state.messages.set(vec![Message::error("choose a source and a destination first")]);
         return;
     };
-    let trace = state.cluster.with_untracked(|c| c.trace(&probe));
+    let trace = crate::lazy::trace(state.cluster, probe.clone()).await;
     state.whatif.sent.update(|s| crate::whatif::remember(s, &probe, &trace.outcomes));
     state.whatif.before.set(None);
     play_trace(state, trace, true);

@@ -12,7 +12,7 @@ use super::actions::{apply_yaml, jump_to_step, load_scenario, set_probe};
 use super::state::{use_state, AppState};
 use crate::learn::html::{Asked, Mode};
 use crate::learn::progress::{Progress, Score};
-use crate::learn::{check, quiz, Chapter, HopKind, ScenarioRef, Target};
+use crate::learn::{check, Chapter, HopKind, ScenarioRef, Target};
 
 const PROGRESS_KEY: &str = "podpath.learn.progress";
 const SCORE_KEY: &str = "podpath.learn.score";
@@ -99,8 +99,10 @@ fn set_url(learn: Option<String>, quiz: Option<u64>, scenario: Option<String>) {
 /// must stay an embed's).
 fn send_here(state: AppState) {
     let Some(probe) = super::actions::current_probe(state, 1) else { return };
-    let trace = state.cluster.with_untracked(|c| c.trace(&probe));
-    super::actions::play_trace(state, trace, true);
+    leptos::task::spawn_local(async move {
+        let trace = crate::lazy::trace(state.cluster, probe).await;
+        super::actions::play_trace(state, trace, true);
+    });
 }
 
 /// Creates the learn state from the URL the page was opened with (`url`, read before loading a
@@ -205,9 +207,10 @@ pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
         let msg = format!("learn step {chapter_id}/{}: {e}", step.id);
         state.messages.update(|m| m.push(super::state::Message::error(msg)));
     }
+    learn.0.update(|l| l.asked = Vec::new());
     if let Ok(p) = probe {
         set_probe(state, &p);
-        let asked = step
+        let asks: Vec<_> = step
             .questions
             .iter()
             .map(|q| {
@@ -215,15 +218,22 @@ pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
                     Some(s) => engine::Probe::parse(s).map_err(|e| e.to_string()),
                     None => Ok(p.clone()),
                 };
-                let question = probe.and_then(|p| {
-                    state.cluster.with_untracked(|c| crate::learn::questions::ask(c, q.kind, &p))
-                });
-                Asked { question, picked: BTreeSet::new(), result: None }
+                (q.kind, probe)
             })
             .collect();
-        learn.0.update(|l| l.asked = asked);
-    } else {
-        learn.0.update(|l| l.asked = Vec::new());
+        // The engine answers in a lazily loaded part of the bundle (`crate::lazy`).
+        leptos::task::spawn_local(async move {
+            let questions = crate::lazy::ask(state.cluster, asks).await;
+            learn.0.update(|l| {
+                // The learner may have moved on meanwhile.
+                if l.mode == (Mode::Step { chapter: ci, step: si }) {
+                    l.asked = questions
+                        .into_iter()
+                        .map(|question| Asked { question, picked: BTreeSet::new(), result: None })
+                        .collect();
+                }
+            });
+        });
     }
     let marks = step
         .notice
@@ -243,9 +253,21 @@ pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
     mark_later(state, learn);
 }
 
-/// Opens quiz question `seed` on the current cluster.
+/// Opens quiz question `seed` on the current cluster. The engine draws it in a lazily loaded
+/// part of the bundle (`crate::lazy`).
 pub fn open_quiz(state: AppState, learn: LearnState, seed: u64) {
-    let q = state.cluster.with_untracked(|c| quiz::make(c, seed));
+    leptos::task::spawn_local(async move {
+        let q = crate::lazy::quiz(state.cluster, seed).await;
+        show_quiz(state, learn, seed, q);
+    });
+}
+
+fn show_quiz(
+    state: AppState,
+    learn: LearnState,
+    seed: u64,
+    q: Option<crate::learn::questions::Question>,
+) {
     let question = q.ok_or_else(|| "this cluster offers no probe to ask about".to_string());
     if let Ok(q) = &question {
         set_probe(state, &q.probe);

@@ -50,6 +50,8 @@ pub fn mark_ready() {
         if let Some(root) = root {
             let _ = root.set_attribute("data-ready", &format!("{}", now.round() as i64));
         }
+        // After the first screen, on a timer turn of its own.
+        set_timeout(crate::lazy::prefetch, Duration::from_millis(50));
     });
 }
 

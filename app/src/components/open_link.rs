@@ -152,20 +152,25 @@ fn open_rest(state: AppState, url: &PageUrl, learn: LearnState) {
             None
         }
     };
-    if let Some(p) = probe {
-        actions::set_probe(state, &p);
-        actions::send(state, p.repeat);
-        if let Some(step) = url.step {
-            let n = state.play.step_count();
-            if step >= n {
-                problem(format!("step={step}: the trace has {n} hops; the last is shown"));
-            }
-            actions::jump_to_step(state, step.min(n.saturating_sub(1)));
-        }
-    } else if url.step.is_some() {
+    let (step, quiz) = (url.step, url.quiz);
+    if probe.is_none() && step.is_some() {
         problem("step= without a probe: no packet to step through".into());
     }
-    if let Some(seed) = url.quiz {
-        super::learn::open_quiz(state, learn, seed);
-    }
+    // The walk is a lazily loaded part of the bundle: the step and the question follow it.
+    leptos::task::spawn_local(async move {
+        if let Some(p) = probe {
+            actions::set_probe(state, &p);
+            actions::send_then(state, p.repeat).await;
+            if let Some(step) = step {
+                let n = state.play.step_count();
+                if step >= n {
+                    problem(format!("step={step}: the trace has {n} hops; the last is shown"));
+                }
+                actions::jump_to_step(state, step.min(n.saturating_sub(1)));
+            }
+        }
+        if let Some(seed) = quiz {
+            super::learn::open_quiz(state, learn, seed);
+        }
+    });
 }

@@ -109,17 +109,22 @@ pub fn Panels() -> impl IntoView {
     // changes while the packet moves; a hidden view would redraw for no one).
     // The node's text is rendered again only when the node or the cluster changes; a new trace
     // only re-marks its lines.
-    let rules_text = Memo::new(move |_| {
+    // Rendered by a lazily loaded chunk (`crate::lazy`): the first screen never shows rules.
+    let rules_text = RwSignal::new(String::new());
+    super::effect(move || {
         if tab.get() != Tab::Rules {
-            return String::new();
+            return;
         }
-        state.revision.track();
+        let revision = state.revision.get();
         let node = shown_node.get();
-        state.cluster.with(|c| {
-            c.node_by_name(&node)
-                .map(|n| engine::kube_proxy::render::render_node(c, n.id))
-                .unwrap_or_default()
-        })
+        let cluster = state.cluster;
+        leptos::task::spawn_local(async move {
+            let text = crate::lazy::node_rules(cluster, node.clone()).await;
+            // Another node or cluster may have been asked for meanwhile: only the last shows.
+            if state.revision.get_untracked() == revision && shown_node.get_untracked() == node {
+                rules_text.set(text);
+            }
+        });
     });
     let rule_lines = move || {
         let node = shown_node.get();

@@ -176,14 +176,20 @@ impl AppState {
     /// "after", and the sent probes are checked for changed outcomes.
     pub fn what_if(&self) {
         let Some(before) = self.play.trace.get_untracked() else { return };
-        let after = self.cluster.with_untracked(|c| c.trace(&before.probe));
-        let mut changed = Vec::new();
-        self.cluster.with_untracked(|c| {
-            self.whatif.sent.update(|s| changed = crate::whatif::changed_flows(s, c));
+        let state = *self;
+        let revision = self.revision.get_untracked();
+        leptos::task::spawn_local(async move {
+            let sent = state.whatif.sent.get_untracked();
+            let found = crate::lazy::what_if(state.cluster, before.probe.clone(), sent).await;
+            // A newer change asks again: only the last one's answer is shown.
+            if state.revision.get_untracked() != revision {
+                return;
+            }
+            state.whatif.sent.set(found.sent);
+            state.whatif.changed_flows.set(found.changed);
+            state.whatif.before.set(Some(before));
+            state.play.trace.set(Some(found.after));
         });
-        self.whatif.changed_flows.set(changed);
-        self.whatif.before.set(Some(before));
-        self.play.trace.set(Some(after));
     }
 
     /// Replaces the cluster (Apply, scenario change) and clears what referred to the old one.

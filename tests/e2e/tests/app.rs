@@ -1,6 +1,7 @@
 //! The end-to-end test: the trunk release bundle, served on loopback, opened in headless
 //! Chromium through WebDriver. It checks what a first-time visitor gets: the app mounts, draws
-//! the default scenario, a click on Send yields a verdict and hops, and the console stays free of errors
+//! the default scenario, a click on Send yields a verdict and hops, the lazy chunks (the walk, the
+//! rules) come only after the first screen and run under its CSP, and the console stays free of errors
 //! (read through `window.__podpathErrors`, which `assets/errors.js` fills). It saves a screenshot.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -50,6 +51,17 @@ async fn visit(c: &Client, url: &str) -> Result<(), String> {
     }
     println!("[data-testid=service]: {}", count(c, "service").await?);
     no_errors(c, "after load").await?;
+    // The first screen needs the main module only: the walk, the rules and Learn's questions
+    // are lazy chunks of the release bundle (`app/src/lazy.rs`), prefetched once it is ready.
+    let js = "const ready = Number(document.querySelector('[data-testid=app]').dataset.ready);
+              const early = performance.getEntriesByType('resource')
+                .filter(r => r.name.endsWith('.wasm') && !r.name.endsWith('_bg.wasm') && r.startTime < ready)
+                .map(r => r.name);
+              return [ready, early];";
+    let v = c.execute(js, vec![]).await.map_err(|e| format!("resource entries: {e}"))?;
+    if v[1].as_array().is_none_or(|early| !early.is_empty()) {
+        return Err(format!("chunks fetched before the first screen was ready: {v}"));
+    }
 
     let send = c
         .find(Locator::Css("[data-testid=send]"))
@@ -65,6 +77,24 @@ async fn visit(c: &Client, url: &str) -> Result<(), String> {
     }
     no_errors(c, "after Send").await?;
 
+    // The walk's chunks ran (Send), and now the rules tab's, under the page's CSP.
+    c.find(Locator::Css("[data-testid=tab-rules]"))
+        .await
+        .map_err(|e| format!("no rules tab: {e}"))?
+        .click()
+        .await
+        .map_err(|e| format!("click the rules tab: {e}"))?;
+    let rules = wait_for_text(c, "[data-testid=rules]").await?;
+    if !rules.contains("-A KUBE-SERVICES") {
+        return Err(format!("the rules tab shows no kube-proxy rules: {rules:.200}"));
+    }
+    let fetched = wasm_fetches(c).await?;
+    println!("wasm fetched: {fetched} (the main module and the lazy chunks)");
+    if fetched <= 1 {
+        return Err("the rules showed, but no lazy chunk was fetched: is the bundle split?".into());
+    }
+    no_errors(c, "after the rules tab").await?;
+
     // Prove the hook catches what it should: an error logged now must show up.
     podpath_e2e::run(c, "console.error('podpath-e2e: hook self-check');").await?;
     let errors = errors(c).await?;
@@ -72,6 +102,13 @@ async fn visit(c: &Client, url: &str) -> Result<(), String> {
         return Err(format!("the error hook missed a console.error: {errors:?}"));
     }
     Ok(())
+}
+
+/// How many `.wasm` files the page has fetched.
+async fn wasm_fetches(c: &Client) -> Result<u64, String> {
+    let js = "return performance.getEntriesByType('resource').filter(r => r.name.endsWith('.wasm')).length;";
+    let v = c.execute(js, vec![]).await.map_err(|e| format!("resource entries: {e}"))?;
+    v.as_u64().ok_or_else(|| format!("resource entries: {v}"))
 }
 
 async fn count(c: &Client, testid: &str) -> Result<usize, String> {

@@ -227,6 +227,15 @@ async fn phone_checks(c: &Client) -> Result<(), String> {
         .click()
         .await
         .map_err(|e| e.to_string())?;
+    // The walk is a lazy chunk of the bundle: the first Send fetches it before the hops show.
+    for _ in 0..100 {
+        let shown =
+            run(c, "return document.querySelectorAll('[data-testid=stage]').length;").await?;
+        if shown.as_u64().is_some_and(|n| n > 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let v = run(
         c,
         "const d = document.querySelector('.workspace > section.diagram');

@@ -1,0 +1,84 @@
+//! Work the first screen never runs, behind async entry points. In the release bundle
+//! (`--features split`, see `xtask/src/split.rs`) each function here is its own wasm chunk,
+//! fetched the first time it is called (Leptos' `#[lazy]`); `trunk serve` and the tests build
+//! without the feature, where each is a plain async function.
+//!
+//! Only an entry point's own code leaves the first download: whatever the main module also
+//! calls stays in it. So an entry point wraps a whole piece of work (render a node's rules),
+//! not a helper the rest of the app shares.
+
+use engine::Cluster;
+use leptos::prelude::*;
+
+/// A node's kube-proxy rules as `iptables-save` prints them (the rules tab).
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn node_rules(cluster: RwSignal<Cluster>, node: String) -> String {
+    cluster.with_untracked(|c| {
+        c.node_by_name(&node)
+            .map(|n| engine::kube_proxy::render::render_node(c, n.id))
+            .unwrap_or_default()
+    })
+}
+
+/// Traces `probe` on the cluster as it is when the walk runs (Send, a Learn step, the embed).
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn trace(cluster: RwSignal<Cluster>, probe: engine::Probe) -> engine::Trace {
+    cluster.with_untracked(|c| c.trace(&probe))
+}
+
+/// After a change of the cluster: `probe` traced again, and the sent probes whose outcomes
+/// changed (`sent` comes back with the new outcomes).
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn what_if(
+    cluster: RwSignal<Cluster>,
+    probe: engine::Probe,
+    mut sent: Vec<crate::whatif::Sent>,
+) -> WhatIf {
+    cluster.with_untracked(|c| {
+        let after = c.trace(&probe);
+        let changed = crate::whatif::changed_flows(&mut sent, c);
+        WhatIf { after, sent, changed }
+    })
+}
+
+/// What [`what_if`] found.
+pub struct WhatIf {
+    pub after: engine::Trace,
+    pub sent: Vec<crate::whatif::Sent>,
+    pub changed: Vec<(engine::Probe, crate::whatif::Comparison)>,
+}
+
+/// A Learn step's questions, each asked of its probe (or why it could not be).
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn ask(
+    cluster: RwSignal<Cluster>,
+    asks: Vec<(crate::learn::QuestionKind, Result<engine::Probe, String>)>,
+) -> Vec<Result<crate::learn::questions::Question, String>> {
+    cluster.with_untracked(|c| {
+        asks.into_iter()
+            .map(|(kind, p)| p.and_then(|p| crate::learn::questions::ask(c, kind, &p)))
+            .collect()
+    })
+}
+
+/// Quiz question `seed` on the cluster, if it offers a probe to ask about.
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn quiz(
+    cluster: RwSignal<Cluster>,
+    seed: u64,
+) -> Option<crate::learn::questions::Question> {
+    cluster.with_untracked(|c| crate::learn::quiz::make(c, seed))
+}
+
+/// Fetches every chunk once the first screen is up, so that a first Send or tab switch does not
+/// wait on the network (and a page left open still has them after a redeploy).
+pub fn prefetch() {
+    #[cfg(feature = "split")]
+    leptos::task::spawn_local(async {
+        __preload_trace().await;
+        __preload_what_if().await;
+        __preload_ask().await;
+        __preload_quiz().await;
+        __preload_node_rules().await;
+    });
+}
