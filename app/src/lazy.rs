@@ -80,5 +80,25 @@ pub fn prefetch() {
         __preload_ask().await;
         __preload_quiz().await;
         __preload_node_rules().await;
+        __preload_after_edit().await;
+        __preload_export().await;
     });
+}
+
+/// The editor's text and the link's base after a diagram edit (`editor_sync::after_edit`: the
+/// edit written into the user's manifests, reloaded as a link's opener would).
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn after_edit(
+    cluster: RwSignal<Cluster>,
+    base: String,
+    edit: crate::edits::InText,
+    overrides: manifests::settings::SettingsOverrides,
+) -> crate::editor_sync::AfterEdit {
+    cluster.with_untracked(|c| crate::editor_sync::after_edit(&base, &edit, c, &overrides))
+}
+
+/// A cluster's manifests as `podpath export` writes them.
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn export(cluster: Cluster) -> String {
+    manifests::export(&cluster)
 }

@@ -9,8 +9,11 @@ use super::state::{use_state, AppState};
 
 /// Puts the live cluster's manifests in the editor, holding an unapplied draft.
 pub fn show_cluster_yaml(state: AppState) {
-    let exported = state.cluster.with_untracked(manifests::export);
-    state.editor.update(|e| e.show_cluster(exported));
+    let cluster = state.cluster.get_untracked();
+    leptos::task::spawn_local(async move {
+        let exported = crate::lazy::export(cluster).await;
+        state.editor.update(|e| e.show_cluster(exported));
+    });
 }
 
 /// Puts the manifests the diagram edits were written into (the user's applied text with their

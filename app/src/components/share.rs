@@ -209,16 +209,21 @@ pub(super) fn base_keep() -> Option<String> {
     with(|s| s.base.keep.clone())
 }
 
-/// The export of the cluster an Apply replaces (taken before it): the link carries it with
-/// the applied text, whose load keeps its allocations (as the Apply did).
-pub fn before_apply(state: AppState) -> Option<String> {
-    follows(state).then(|| state.cluster.with_untracked(manifests::export))
+/// The cluster an Apply replaces (taken before it): the link carries its export with the
+/// applied text, whose load keeps its allocations (as the Apply did).
+pub fn before_apply(state: AppState) -> Option<engine::Cluster> {
+    follows(state).then(|| state.cluster.get_untracked())
 }
 
-/// After Apply of `text` over the cluster exported as `before` (from [`before_apply`]).
-pub fn applied_over(state: AppState, text: &str, before: Option<String>) {
-    if before.is_some() {
-        rebase_with(state, text, before, false);
+/// After Apply of `text` over the cluster `before` (from [`before_apply`]). The export is a
+/// lazily loaded part of the bundle (`crate::lazy`).
+pub fn applied_over(state: AppState, text: &str, before: Option<engine::Cluster>) {
+    if let Some(before) = before {
+        let text = text.to_string();
+        leptos::task::spawn_local(async move {
+            let keep = crate::lazy::export(before).await;
+            rebase_with(state, &text, Some(keep), false);
+        });
     }
 }
 
@@ -275,12 +280,17 @@ fn follow_in_editor(state: AppState, edit: crate::edits::InText) {
 }
 
 fn follow(state: AppState, edit: crate::edits::InText) {
-    use crate::editor_sync::LinkBase;
     let base = state.editor.with_untracked(|e| e.cluster_yaml.clone());
     let overrides = crate::settings_form::current_overrides();
-    let after = state
-        .cluster
-        .with_untracked(|c| crate::editor_sync::after_edit(&base, &edit, c, &overrides));
+    // Writing and checking the text is a lazily loaded part of the bundle (`crate::lazy`).
+    leptos::task::spawn_local(async move {
+        let after = crate::lazy::after_edit(state.cluster, base, edit, overrides).await;
+        followed(state, after);
+    });
+}
+
+fn followed(state: AppState, after: crate::editor_sync::AfterEdit) {
+    use crate::editor_sync::LinkBase;
     state.editor.update(|e| {
         e.cluster_changed(after.text.clone());
     });
