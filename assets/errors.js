@@ -39,5 +39,22 @@
   );
   window.addEventListener("unhandledrejection", function (ev) {
     errors.push("unhandled rejection: " + text([ev.reason]));
+    stopped(ev.reason);
   });
+  // The app's wasm stops for good on a trap (a panic, or a lazily loaded part of the bundle that
+  // could not be fetched): say so on the page instead of leaving it silently dead.
+  var told = false;
+  function stopped(reason) {
+    if (told || !(reason instanceof WebAssembly.RuntimeError)) return;
+    told = true;
+    var box = document.createElement("div");
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-testid", "stopped");
+    box.className = "stopped";
+    box.textContent =
+      "podpath stopped after an error (" + reason.message + "). A part of the app may have " +
+      "failed to download. Reload the page to start again: its address keeps what was shown.";
+    document.body.insertBefore(box, document.body.firstChild);
+  }
+  window.addEventListener("error", function (ev) { stopped(ev.error); });
 })();

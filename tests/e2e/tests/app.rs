@@ -141,3 +141,58 @@ async fn save_screenshot(c: &Client) -> Result<std::path::PathBuf, String> {
     podpath_e2e::save_screenshot(c, &path).await?;
     Ok(path)
 }
+
+/// A lazy chunk that cannot be fetched (a network gone after the page opened) stops the app's
+/// wasm: the page says so and how to go on, instead of going silently dead.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chunk_that_cannot_load_is_said_on_the_page() {
+    let dist = podpath_e2e::bundle().unwrap_or_else(|e| panic!("{e}"));
+    // A copy of the bundle whose lazy chunks are gone.
+    let broken = std::env::temp_dir().join(format!("podpath-no-chunks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&broken);
+    copy_dir(&dist, &broken).unwrap_or_else(|e| panic!("{e}"));
+    let mut removed = 0;
+    for folder in std::fs::read_dir(&broken).expect("read").flatten() {
+        let path = folder.path();
+        if path.is_dir() && path.to_string_lossy().ends_with("-split") {
+            for f in std::fs::read_dir(&path).expect("read").flatten() {
+                if f.path().extension().is_some_and(|x| x == "wasm") {
+                    std::fs::remove_file(f.path()).expect("remove");
+                    removed += 1;
+                }
+            }
+        }
+    }
+    assert!(removed > 0, "the bundle has lazy chunks to remove");
+    let addr = podpath_e2e::serve(broken.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let driver = podpath_e2e::Driver::start().unwrap_or_else(|e| panic!("{e}"));
+    let client = podpath_e2e::chromium(&driver, 1400, 900).await.unwrap_or_else(|e| panic!("{e}"));
+    let result = async {
+        client.goto(&format!("http://{addr}/")).await.map_err(|e| e.to_string())?;
+        // The prefetch after the first screen, or Send, meets the missing chunk.
+        let stopped = wait_for_text(&client, "[data-testid=stopped]").await?;
+        if !stopped.contains("Reload the page") {
+            return Err(format!("the banner does not say how to go on: {stopped}"));
+        }
+        Ok::<_, String>(stopped)
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&broken);
+    println!("banner: {}", result.unwrap_or_else(|e| panic!("{e}")));
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let dest = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_dir(&path, &dest)?;
+        } else {
+            std::fs::copy(&path, &dest).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
