@@ -78,12 +78,16 @@ async fn visit(c: &Client, url: &str) -> Result<(), String> {
     no_errors(c, "after Send").await?;
 
     // The walk's chunks ran (Send), and now the rules tab's, under the page's CSP.
-    c.find(Locator::Css("[data-testid=tab-rules]"))
-        .await
-        .map_err(|e| format!("no rules tab: {e}"))?
-        .click()
-        .await
-        .map_err(|e| format!("click the rules tab: {e}"))?;
+    // Clicked in the page: the event list still grows while the packet plays, and a click at
+    // the tab's on-screen point could land on whatever moved there.
+    let clicked = podpath_e2e::run(
+        c,
+        "const t = document.querySelector('[data-testid=tab-rules]'); if (t) t.click(); return !!t;",
+    )
+    .await?;
+    if clicked != serde_json::Value::Bool(true) {
+        return Err("no rules tab".into());
+    }
     let rules = wait_for_text(c, "[data-testid=rules]").await?;
     if !rules.contains("-A KUBE-SERVICES") {
         return Err(format!("the rules tab shows no kube-proxy rules: {rules:.200}"));
