@@ -159,11 +159,20 @@ fn version_is(ctx: &Ctx, program: &str, version: &str) -> bool {
     })
 }
 
+/// The wasm-split CLI (`wasm_split_cli_support`), installed into `.tools/wasm-split`.
+pub fn split_cli(ctx: &Ctx) -> std::path::PathBuf {
+    ctx.tools_dir().join("wasm-split/bin/wasm-split-cli")
+}
+
+/// The project-local wasm-opt (binaryen from npm, in `.tools/`).
+pub fn wasm_opt(ctx: &Ctx) -> std::path::PathBuf {
+    ctx.tools_dir().join("node_modules/.bin/wasm-opt")
+}
+
 /// binaryen prints `wasm-opt version 132 (version_132)`. Only the project-local copy counts:
 /// Debian's binaryen (108) produces broken `-Oz` output.
 fn wasm_opt_ok(ctx: &Ctx) -> bool {
-    let bin = ctx.tools_dir().join("node_modules/.bin/wasm-opt");
-    Cmd::new(&bin.to_string_lossy())
+    Cmd::new(&wasm_opt(ctx).to_string_lossy())
         .env("PATH", &ctx.path)
         .arg("--version")
         .probe()
@@ -173,7 +182,7 @@ fn wasm_opt_ok(ctx: &Ctx) -> bool {
 /// The CLI is there, installed from the pinned version (it has no `--version`).
 fn split_cli_ok(ctx: &Ctx) -> bool {
     let root = ctx.tools_dir().join("wasm-split");
-    crate::split::split_cli(ctx).is_file()
+    split_cli(ctx).is_file()
         && ctx
             .cmd("cargo")
             .args(["install", "--list", "--root"])

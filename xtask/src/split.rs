@@ -40,9 +40,20 @@ const WASM_OPT: &[&str] = &[
     "--enable-reference-types",
 ];
 
-/// What the split made: the main module and the chunks, as written into `dist`.
+/// wasm-opt with the bundle's passes (and `extra` flags) from `from` into `to`.
+pub fn wasm_opt(ctx: &Ctx, extra: &[&str], from: &Path, to: &Path) -> Result<(), String> {
+    ctx.cmd(&crate::setup::wasm_opt(ctx).to_string_lossy())
+        .args(WASM_OPT)
+        .args(extra)
+        .arg(from)
+        .arg("-o")
+        .arg(to)
+        .run()
+        .map(drop)
+}
+
+/// What the split made: the chunks, as written into `dist` (the main module keeps trunk's name).
 pub struct Parts {
-    pub main: PathBuf,
     pub chunks: Vec<PathBuf>,
 }
 
@@ -55,7 +66,7 @@ pub fn split_bundle(ctx: &Ctx, dist: &Path, raw: &Path) -> Result<Parts, String>
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
 
-    ctx.cmd(&split_cli(ctx).to_string_lossy()).arg(raw).arg(&work).run()?;
+    ctx.cmd(&crate::setup::split_cli(ctx).to_string_lossy()).arg(raw).arg(&work).run()?;
     let bindgen = work.join("bindgen");
     ctx.cmd("wasm-bindgen")
         .arg(work.join("main.wasm"))
@@ -63,12 +74,8 @@ pub fn split_bundle(ctx: &Ctx, dist: &Path, raw: &Path) -> Result<Parts, String>
         .arg(&bindgen)
         .run()?;
 
-    let opt = ctx.tools_dir().join("node_modules/.bin/wasm-opt");
-    let wasm_opt = |from: &Path, to: &Path| {
-        ctx.cmd(&opt.to_string_lossy()).args(WASM_OPT).arg(from).arg("-o").arg(to).run().map(drop)
-    };
     let main = dist.join(&wasm);
-    wasm_opt(&bindgen.join(format!("{stem}_bg.wasm")), &main)?;
+    wasm_opt(ctx, &[], &bindgen.join(format!("{stem}_bg.wasm")), &main)?;
     // The chunks' names are not hashed (`chunk_6.wasm`): a folder named after this build's main
     // module keeps a page open across a redeploy from fetching another build's chunks.
     let folder = format!("{stem}-split");
@@ -83,7 +90,7 @@ pub fn split_bundle(ctx: &Ctx, dist: &Path, raw: &Path) -> Result<Parts, String>
         let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         if name.ends_with(".wasm") && name != "main.wasm" {
             let to = parts.join(&name);
-            wasm_opt(&entry, &to)?;
+            wasm_opt(ctx, &[], &entry, &to)?;
             chunks.push(to);
         }
     }
@@ -107,12 +114,7 @@ pub fn split_bundle(ctx: &Ctx, dist: &Path, raw: &Path) -> Result<Parts, String>
     let bytes = std::fs::read(dist.join(&loader)).map_err(|e| format!("{loader}: {e}"))?;
     html = with_modulepreload(&html, &js, &loader, &sri(&bytes))?;
     std::fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))?;
-    Ok(Parts { main, chunks })
-}
-
-/// The wasm-split CLI, installed by `cargo xtask setup` into `.tools/wasm-split`.
-pub fn split_cli(ctx: &Ctx) -> PathBuf {
-    ctx.tools_dir().join("wasm-split/bin/wasm-split-cli")
+    Ok(Parts { chunks })
 }
 
 /// trunk's glue and wasm in `dist`: `app-HASH.js` and `app-HASH_bg.wasm`.

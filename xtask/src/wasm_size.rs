@@ -15,17 +15,6 @@ use std::path::{Path, PathBuf};
 
 use crate::Ctx;
 
-/// The wasm-opt passes of `index.html` (`data-wasm-opt="z"` and its params: two `-Oz` rounds).
-const OPT_ROUNDS: usize = 2;
-const FEATURES: &[&str] = &[
-    "--enable-bulk-memory",
-    "--enable-nontrapping-float-to-int",
-    "--enable-sign-ext",
-    "--enable-mutable-globals",
-    "--enable-multivalue",
-    "--enable-reference-types",
-];
-
 /// Bytes by owner, and the largest functions.
 #[derive(Debug, Default, PartialEq)]
 pub struct Breakdown {
@@ -54,20 +43,10 @@ pub fn named_bundle(ctx: &Ctx, raw: &Path, out_dir: &Path) -> Result<PathBuf, St
         .args(["--target", "web", "--keep-debug", "--out-name", "named", "--out-dir"])
         .arg(out_dir)
         .run()?;
-    let wasm_opt = ctx.tools_dir().join("node_modules/.bin/wasm-opt");
-    let mut current = out_dir.join("named_bg.wasm");
-    for round in 0..OPT_ROUNDS {
-        let next = out_dir.join(format!("named-opt{round}.wasm"));
-        ctx.cmd(wasm_opt.to_str().ok_or("wasm-opt's path is not UTF-8")?)
-            .args(["-Oz", "-g"])
-            .args(FEATURES)
-            .arg(&current)
-            .arg("-o")
-            .arg(&next)
-            .run()?;
-        current = next;
-    }
-    Ok(current)
+    // The bundle's passes, keeping the names (`-g`).
+    let optimized = out_dir.join("named-opt.wasm");
+    crate::split::wasm_opt(ctx, &["-g"], &out_dir.join("named_bg.wasm"), &optimized)?;
+    Ok(optimized)
 }
 
 /// Reads a module's sections and sums its code and data by owner.
