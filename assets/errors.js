@@ -33,6 +33,7 @@
         errors.push("failed to load: " + (target.src || target.href));
       } else {
         errors.push("uncaught: " + (ev.message || "error") + " at " + ev.filename + ":" + ev.lineno);
+        stopped(ev.error);
       }
     },
     true
@@ -56,5 +57,4 @@
       "failed to download. Reload the page to start again: its address keeps what was shown.";
     document.body.insertBefore(box, document.body.firstChild);
   }
-  window.addEventListener("error", function (ev) { stopped(ev.error); });
 })();
