@@ -185,7 +185,14 @@ impl AppState {
             if state.revision.get_untracked() != revision {
                 return;
             }
-            state.whatif.sent.set(found.sent);
+            // A Send meanwhile may have added a probe: only the outcomes found here are new.
+            state.whatif.sent.update(|sent| {
+                for new in found.sent {
+                    if let Some(s) = sent.iter_mut().find(|s| s.probe == new.probe) {
+                        s.outcomes = new.outcomes;
+                    }
+                }
+            });
             state.whatif.changed_flows.set(found.changed);
             state.whatif.before.set(Some(before));
             state.play.trace.set(Some(found.after));
