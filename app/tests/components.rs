@@ -852,12 +852,7 @@ async fn a_quiz_on_your_own_manifests_travels_in_the_link() {
     assert!(asked.2.contains("The engine says") || asked.2.contains("Right."), "{asked:?}");
     // A fresh App on that link: the manifests inflate first, then the same question is asked,
     // and the same pick gets the same answer.
-    web_sys::window()
-        .and_then(|w| w.history().ok())
-        .expect("history")
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&(link.0 + &link.1)))
-        .expect("url");
-    mount_link().await;
+    mount_at(&(link.0 + &link.1)).await;
     until("the link's quiz question", || {
         !all("[data-testid=quiz] [data-testid=question]").is_empty()
     })
@@ -910,12 +905,7 @@ async fn in_a_quiz_the_event_list_names_no_stage_ahead_of_the_packet() {
 
 #[wasm_bindgen_test]
 async fn the_embeds_open_link_opens_the_full_app_at_the_hop_shown() {
-    web_sys::window()
-        .and_then(|w| w.history().ok())
-        .expect("history")
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?embed=1&scenario=default"))
-        .expect("url");
-    mount_link().await;
+    mount_at("?embed=1&scenario=default").await;
     click("[data-testid=send]");
     tick().await;
     for _ in 0..5 {
@@ -929,12 +919,7 @@ async fn the_embeds_open_link_opens_the_full_app_at_the_hop_shown() {
     assert!(href.starts_with("./?scenario=default&probe=") && href.contains("&step="), "{href}");
     assert!(!href.contains("embed="), "{href}");
     // The full app on that link shows the same hop.
-    web_sys::window()
-        .and_then(|w| w.history().ok())
-        .expect("history")
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href[1..]))
-        .expect("url");
-    mount_link().await;
+    mount_at(&href[1..]).await;
     until("the link's hop", || !all("[data-testid=hop].current").is_empty()).await;
     let current = text("[data-testid=hop].current .explain");
     assert!(hop.ends_with(&current), "embed: {hop}; app: {current}");

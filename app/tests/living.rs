@@ -88,11 +88,7 @@ async fn a_node_failure_shifts_the_outcomes_with_the_clock() {
 }
 
 fn reset_url() {
-    let w = web_sys::window().unwrap();
-    w.history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?"))
-        .unwrap();
+    set_url("?");
 }
 
 #[wasm_bindgen_test]
@@ -129,11 +125,7 @@ async fn apply_keeps_the_last_trace_as_before_and_reruns_the_probe() {
 }
 
 fn open_link(link: &str) {
-    let w = web_sys::window().unwrap();
-    w.history()
-        .unwrap()
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(link))
-        .unwrap();
+    set_url(link);
 }
 
 /// Waits until the link's manifests are inflated and applied (the browser does it async).

@@ -57,11 +57,21 @@ pub async fn tick() {
 /// Mounts a fresh App in its own container (tests share one page), on a URL with nothing in
 /// it: the app keeps its URL on what it shows, and a test's cluster must not open the next's.
 pub async fn mount() {
+    mount_at("?").await;
+}
+
+/// Sets the page's URL (query and fragment) without a navigation: the link a test opens.
+pub fn set_url(url: &str) {
     web_sys::window()
         .and_then(|w| w.history().ok())
         .expect("history")
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("?"))
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url))
         .expect("url");
+}
+
+/// Mounts a fresh App on `url` (a link under test).
+pub async fn mount_at(url: &str) {
+    set_url(url);
     mount_link().await;
 }
 
