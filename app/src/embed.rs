@@ -8,7 +8,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::actions::{apply_url_timeline, apply_yaml, jump_to_step, set_probe};
+use crate::components::actions::{apply_url_timeline, apply_yaml, jump_to_step, run, set_probe};
 use crate::components::state::{AppState, Message};
 use crate::components::{playback::Playback, topology::TopologyView};
 use crate::layout::position::{hop_of, steps};
@@ -34,13 +34,8 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
     let state = AppState::new(initial);
     state.provide();
 
-    let (title, header_probe, loaded) = load(state, &params);
-    if loaded {
-        let timeline = apply_url_timeline(state, &params.events, params.at.as_deref());
-        if let Err(e) = timeline {
-            state.messages.update(|m| m.push(Message::error(e)));
-        }
-    }
+    let (title, header_probe, text) = source(state, &params);
+    let loaded = text.is_some();
     let probe = match params.probe.as_deref().map(engine::Probe::parse) {
         Some(Ok(p)) => Some(p),
         Some(Err(e)) => {
@@ -49,13 +44,26 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
         }
         None => header_probe,
     };
-    if let Some(p) = &probe {
-        set_probe(state, p);
-        send(state, params.autoplay);
-        if let Some(step) = params.step {
-            jump_to_step(state, step.min(state.play.step_count().saturating_sub(1)));
+    // The load waits for the loader's chunk unless it is the default scenario
+    // (`crate::startup`); the timeline, the walk and the step follow it.
+    let (events, at, autoplay, step) =
+        (params.events.clone(), params.at.clone(), params.autoplay, params.step);
+    run(async move {
+        if let Some(text) = text {
+            if apply_yaml(state, text).await {
+                if let Err(e) = apply_url_timeline(state, &events, at.as_deref()) {
+                    state.messages.update(|m| m.push(Message::error(e)));
+                }
+            }
         }
-    }
+        if let Some(p) = &probe {
+            set_probe(state, p);
+            send_then(state, autoplay).await;
+            if let Some(step) = step {
+                jump_to_step(state, step.min(state.play.step_count().saturating_sub(1)));
+            }
+        }
+    });
     let learn_state = (params.learn.is_some() || params.quiz.is_some())
         .then(|| crate::components::learn::provide(state, &params));
     if let (Some(l), Some(seed)) = (learn_state, params.quiz) {
@@ -161,13 +169,12 @@ pub fn Embed(params: PageUrl) -> impl IntoView {
     .into_any()
 }
 
-/// Loads the fragment's manifests or the bundled scenario. Returns the title, the manifests'
-/// probe, and whether a cluster of the link's was loaded.
-fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, bool) {
+/// The fragment's manifests or the bundled scenario, put in the editor: the title, the
+/// manifests' probe, and the text to load (none when the link names nothing loadable).
+fn source(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, Option<String>) {
     match &params.yaml {
         Some(Ok(text)) => {
             state.editor.update(|e| e.set_draft(text));
-            apply_yaml(state, text);
             let title = manifests::scenario::header(text, "title").unwrap_or("podpath").to_string();
             let probe = match manifests::scenario_probe(text) {
                 Some(Ok(p)) => Some(p),
@@ -178,28 +185,32 @@ fn load(state: AppState, params: &PageUrl) -> (String, Option<engine::Probe>, bo
                 }
                 None => None,
             };
-            (title, probe, true)
+            (title, probe, Some(text.clone()))
         }
         Some(Err(e)) => {
             state.messages.set(vec![Message::error(e.clone())]);
-            ("podpath".into(), None, false)
+            ("podpath".into(), None, None)
         }
         None => {
             let id = params.scenario.as_deref().unwrap_or("default");
             let Some(sc) = manifests::scenarios().into_iter().find(|s| s.id == id) else {
                 state.messages.set(vec![Message::error(format!("no bundled scenario {id:?}"))]);
-                return ("podpath".into(), None, false);
+                return ("podpath".into(), None, None);
             };
             state.scenario.set(sc.id.to_string());
             state.editor.update(|e| e.set_draft(sc.yaml));
-            apply_yaml(state, sc.yaml);
-            (sc.title, sc.probe, true)
+            (sc.title, sc.probe, Some(sc.yaml.to_string()))
         }
     }
 }
 
 /// Traces the chosen probe (as the toolbar's Send does, without touching the URL).
 fn send(state: AppState, play: bool) {
+    leptos::task::spawn_local(send_then(state, play));
+}
+
+/// [`send`], for a caller that goes on once the trace is shown.
+async fn send_then(state: AppState, play: bool) {
     let Some(source) = state.probe.source.get_untracked() else { return };
     let Some((destination, protocol)) = state.probe.destination.get_untracked() else { return };
     let probe = engine::Probe {
@@ -210,8 +221,6 @@ fn send(state: AppState, play: bool) {
         seed: state.probe.seed.get_untracked(),
         repeat: 1,
     };
-    leptos::task::spawn_local(async move {
-        let trace = crate::lazy::trace(state.cluster, probe).await;
-        crate::components::actions::play_trace(state, trace, play);
-    });
+    let trace = crate::lazy::trace(state.cluster, probe).await;
+    crate::components::actions::play_trace(state, trace, play);
 }

@@ -82,6 +82,9 @@ pub fn prefetch() {
         __preload_node_rules().await;
         __preload_after_edit().await;
         __preload_export().await;
+        __preload_load().await;
+        __preload_load_kept().await;
+        __preload_chapters().await;
     });
 }
 
@@ -101,4 +104,62 @@ pub async fn after_edit(
 #[cfg_attr(feature = "split", leptos::lazy)]
 pub async fn export(cluster: Cluster) -> String {
     manifests::export(&cluster)
+}
+
+/// Manifests loaded into a cluster: an Apply, a scenario other than the one the page starts on
+/// (`crate::startup`), a link's manifests. The loader is the largest part of the app the first
+/// screen does not run.
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn load(text: String, options: manifests::LoadOptions) -> Loaded {
+    manifests::load_with(&text, &options)
+}
+
+/// What a load gives: the cluster, or every diagnostic.
+pub type Loaded = Result<manifests::Loaded, Vec<manifests::Diagnostic>>;
+
+/// A link's kept cluster (`editor_sync::load_kept`).
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn load_kept(keep: String, overrides: manifests::settings::SettingsOverrides) -> Loaded {
+    crate::editor_sync::load_kept(&keep, &overrides)
+}
+
+/// A large Apply's staged load, one slice: started when `loader` is `None`, then stepped until
+/// `budget_ms` have passed or a stage ends (each stage is shown before it runs). Its result
+/// comes with the last slice.
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn load_slice(job: Slice, budget_ms: f64) -> Slice {
+    let Slice::Running(mut loader) = job else { return job };
+    let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+    let start = now();
+    let mut p = loader.progress();
+    let stage = p.stage;
+    while !p.finished() && now() - start < budget_ms {
+        p = loader.step(20);
+        if p.stage != stage {
+            break;
+        }
+    }
+    if p.finished() {
+        Slice::Done(Box::new(loader.finish()))
+    } else {
+        Slice::Running(loader)
+    }
+}
+
+/// A staged load between slices ([`load_slice`]).
+pub enum Slice {
+    Running(Box<manifests::Loader<'static>>),
+    Done(Box<Loaded>),
+}
+
+/// The Learn chapters, parsed from their fetched files (`(file name, text)`, in order).
+#[cfg_attr(feature = "split", leptos::lazy)]
+pub async fn chapters(files: Vec<(String, String)>) -> Result<Vec<crate::learn::Chapter>, String> {
+    files
+        .iter()
+        .map(|(name, text)| {
+            crate::learn::parse_chapter(name, text)
+                .map_err(|errs| errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        })
+        .collect()
 }

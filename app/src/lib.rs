@@ -34,6 +34,7 @@ pub mod policy_view;
 pub mod runs;
 pub mod settings_form;
 pub mod sort;
+pub mod startup;
 pub mod synth_load;
 pub mod url;
 pub mod whatif;

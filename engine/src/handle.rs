@@ -15,6 +15,7 @@ use std::sync::{Mutex, PoisonError, TryLockError};
 use crate::cluster::{ClusterSettings, ClusterState};
 use crate::dataplane::{DerivedRules, Tracer};
 use crate::model::*;
+use crate::record::Edit;
 use crate::trace::{Connection, Outcome, Trace};
 use crate::{ModelError, Probe};
 
@@ -26,6 +27,9 @@ pub struct Cluster {
     /// `Send + Sync`; a probe that finds it taken (another thread probing the same cluster)
     /// derives into a cache of its own.
     rules: Mutex<DerivedRules>,
+    /// The changes made, for a cluster created inside [`crate::record::recording`].
+    #[cfg(feature = "record")]
+    log: Option<Vec<crate::record::Edit>>,
 }
 
 impl Deref for Cluster {
@@ -38,7 +42,12 @@ impl Deref for Cluster {
 
 impl Clone for Cluster {
     fn clone(&self) -> Cluster {
-        Cluster { state: self.state.clone(), rules: Mutex::default() }
+        Cluster {
+            state: self.state.clone(),
+            rules: Mutex::default(),
+            #[cfg(feature = "record")]
+            log: self.log.clone(),
+        }
     }
 }
 
@@ -50,7 +59,28 @@ impl std::fmt::Debug for Cluster {
 
 impl Cluster {
     pub fn new(settings: ClusterSettings) -> Result<Cluster, ModelError> {
-        Ok(Cluster { state: ClusterState::new(settings)?, rules: Mutex::default() })
+        Ok(Cluster {
+            state: ClusterState::new(settings)?,
+            rules: Mutex::default(),
+            #[cfg(feature = "record")]
+            log: crate::record::on().then(Vec::new),
+        })
+    }
+
+    /// The changes made to this cluster, when it was created inside
+    /// [`crate::record::recording`]; else none.
+    #[cfg(feature = "record")]
+    pub fn edits(&self) -> &[crate::record::Edit] {
+        self.log.as_deref().unwrap_or_default()
+    }
+
+    /// Logs a change (feature `record`); nothing otherwise.
+    #[inline]
+    fn note(&mut self, _edit: impl FnOnce() -> Edit) {
+        #[cfg(feature = "record")]
+        if let Some(log) = &mut self.log {
+            log.push(_edit());
+        }
     }
 
     /// The one mutation path: clears the derived rules, then lends the state.
@@ -107,36 +137,43 @@ impl Cluster {
 
     /// [`ClusterState::add_node`].
     pub fn add_node(&mut self, spec: NodeSpec) -> Result<NodeId, ModelError> {
+        self.note(|| Edit::AddNode(spec.clone()));
         self.edit().add_node(spec)
     }
 
     /// [`ClusterState::remove_node`].
     pub fn remove_node(&mut self, name: &str) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a node removal"));
         self.edit().remove_node(name)
     }
 
     /// [`ClusterState::set_node_ready`].
     pub fn set_node_ready(&mut self, name: &str, ready: bool) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a node's readiness"));
         self.edit().set_node_ready(name, ready)
     }
 
     /// [`ClusterState::add_pod`].
     pub fn add_pod(&mut self, spec: PodSpec) -> Result<PodId, ModelError> {
+        self.note(|| Edit::AddPod(spec.clone()));
         self.edit().add_pod(spec)
     }
 
     /// [`ClusterState::remove_pod`].
     pub fn remove_pod(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a pod removal"));
         self.edit().remove_pod(key)
     }
 
     /// [`ClusterState::set_pod_ready`].
     pub fn set_pod_ready(&mut self, key: &ObjectKey, ready: bool) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a pod's readiness"));
         self.edit().set_pod_ready(key, ready)
     }
 
     /// [`ClusterState::set_pod_phase`].
     pub fn set_pod_phase(&mut self, key: &ObjectKey, phase: PodPhase) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a pod's phase"));
         self.edit().set_pod_phase(key, phase)
     }
 
@@ -146,31 +183,37 @@ impl Cluster {
         key: &ObjectKey,
         terminating: bool,
     ) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a pod's termination"));
         self.edit().set_pod_terminating(key, terminating)
     }
 
     /// [`ClusterState::add_service`].
     pub fn add_service(&mut self, spec: ServiceSpec) -> Result<ServiceId, ModelError> {
+        self.note(|| Edit::AddService(spec.clone()));
         self.edit().add_service(spec)
     }
 
     /// [`ClusterState::update_service`].
     pub fn update_service(&mut self, spec: ServiceSpec) -> Result<ServiceId, ModelError> {
+        self.note(|| Edit::Other("a Service update"));
         self.edit().update_service(spec)
     }
 
     /// [`ClusterState::remove_service`].
     pub fn remove_service(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a Service removal"));
         self.edit().remove_service(key)
     }
 
     /// [`ClusterState::add_endpoint_slice`].
     pub fn add_endpoint_slice(&mut self, slice: EndpointSliceSpec) -> Result<(), ModelError> {
+        self.note(|| Edit::AddEndpointSlice(slice.clone()));
         self.edit().add_endpoint_slice(slice)
     }
 
     /// [`ClusterState::add_cluster_dns`].
     pub fn add_cluster_dns(&mut self) -> Result<(), ModelError> {
+        self.note(|| Edit::AddClusterDns);
         self.edit().add_cluster_dns()
     }
 
@@ -178,6 +221,7 @@ impl Cluster {
 
     /// [`ClusterState::set_lifecycle`].
     pub fn set_lifecycle(&mut self, lifecycle: crate::controllers::Lifecycle) {
+        self.note(|| Edit::Other("the lifecycle"));
         self.edit().set_lifecycle(lifecycle)
     }
 
@@ -187,6 +231,7 @@ impl Cluster {
         spec: crate::controllers::WorkloadSpec,
         pods: &[ObjectKey],
     ) -> Result<crate::controllers::WorkloadId, ModelError> {
+        self.note(|| Edit::AddWorkload(spec.clone(), pods.to_vec()));
         self.edit().add_workload(spec, pods)
     }
 
@@ -197,41 +242,49 @@ impl Cluster {
         key: &ObjectKey,
         replicas: u32,
     ) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a scale"));
         self.edit().scale(kind, key, replicas)
     }
 
     /// [`ClusterState::delete_pod`].
     pub fn delete_pod(&mut self, key: &ObjectKey) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a pod deletion"));
         self.edit().delete_pod(key)
     }
 
     /// [`ClusterState::node_down`].
     pub fn node_down(&mut self, name: &str) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a node going down"));
         self.edit().node_down(name)
     }
 
     /// [`ClusterState::node_up`].
     pub fn node_up(&mut self, name: &str) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a node coming up"));
         self.edit().node_up(name)
     }
 
     /// [`ClusterState::advance_to`].
     pub fn advance_to(&mut self, t: u64) {
+        self.note(|| Edit::Other("the clock"));
         self.edit().advance_to(t)
     }
 
     /// [`ClusterState::set_node_facts`].
     pub fn set_node_facts(&mut self, node: &str, facts: crate::scheduler::NodeFacts) {
+        self.note(|| Edit::SetNodeFacts(node.to_string(), facts.clone()));
         self.edit().set_node_facts(node, facts)
     }
 
     /// [`ClusterState::remember`].
     pub fn remember(&mut self, allocations: crate::cluster::Allocations) {
+        self.note(|| Edit::Other("remembered allocations"));
         self.edit().remember(allocations)
     }
 
     /// [`ClusterState::forget_remembered`].
     pub fn forget_remembered(&mut self) -> Option<crate::cluster::Allocations> {
+        self.note(|| Edit::ForgetRemembered);
         self.edit().forget_remembered()
     }
 
@@ -240,6 +293,7 @@ impl Cluster {
         &mut self,
         spec: crate::policy::NetworkPolicySpec,
     ) -> Result<(), ModelError> {
+        self.note(|| Edit::Other("a NetworkPolicy"));
         self.edit().add_network_policy(spec)
     }
 
@@ -248,16 +302,19 @@ impl Cluster {
         &mut self,
         key: &ObjectKey,
     ) -> Result<std::sync::Arc<crate::policy::NetworkPolicySpec>, ModelError> {
+        self.note(|| Edit::Other("a NetworkPolicy removal"));
         self.edit().remove_network_policy(key)
     }
 
     /// [`ClusterState::set_namespace`].
     pub fn set_namespace(&mut self, spec: crate::policy::NamespaceSpec) {
+        self.note(|| Edit::SetNamespace(spec.clone()));
         self.edit().set_namespace(spec)
     }
 
     /// [`ClusterState::remove_namespace`].
     pub fn remove_namespace(&mut self, name: &str) -> bool {
+        self.note(|| Edit::Other("a Namespace removal"));
         self.edit().remove_namespace(name)
     }
 }

@@ -22,6 +22,7 @@ pub mod name;
 pub mod policy;
 pub mod printable;
 pub mod probe;
+pub mod record;
 pub mod scheduler;
 pub mod sort;
 pub mod synth;

@@ -8,16 +8,42 @@ use manifests::settings::SettingsOverrides;
 use super::state::{AppState, Message, PickMode};
 use crate::choices::fit_entry;
 
+/// Runs `work` to its end now when it does not wait, else as a task of its own. A load waits
+/// only the first time the loader's chunk is needed (`crate::lazy::load`); the default scenario
+/// (`crate::startup`) never does, so the first screen has its cluster when it is drawn.
+pub fn run(work: impl std::future::Future<Output = ()> + 'static) {
+    let mut work = Box::pin(work);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    if work.as_mut().poll(&mut cx).is_pending() {
+        // Polled again at once by the task, with its waker.
+        leptos::task::spawn_local(work);
+    }
+}
+
+/// Loads manifests: the default scenario from its replay (`crate::startup`), anything else by
+/// the loader.
+pub async fn load(text: String, options: manifests::LoadOptions) -> crate::lazy::Loaded {
+    let default = manifests::scenarios().into_iter().find(|s| s.id == crate::startup::SCENARIO);
+    let plain = options.previous.is_none()
+        && options.streams.is_empty()
+        && options.overrides == SettingsOverrides::default()
+        && options.settings == engine::ClusterSettings::default();
+    if plain && default.is_some_and(|d| d.yaml == text) {
+        return crate::startup::default_scenario();
+    }
+    crate::lazy::load(text, options).await
+}
+
 /// Loads a bundled scenario by id: its YAML into the editor and the cluster, its probe into
 /// the source and destination. Returns false when no scenario has that id.
-pub fn load_scenario(state: AppState, id: &str) -> bool {
+pub async fn load_scenario(state: AppState, id: String) -> bool {
     let Some(sc) = manifests::scenarios().into_iter().find(|s| s.id == id) else {
         return false;
     };
     state.scenario.set(sc.id.to_string());
     crate::settings_form::set_overrides(SettingsOverrides::default());
     state.editor.update(|e| e.set_draft(sc.yaml));
-    apply_yaml(state, sc.yaml);
+    apply_yaml(state, sc.yaml.to_string()).await;
     if let Some(p) = sc.probe {
         set_probe(state, &p);
     }
@@ -26,19 +52,21 @@ pub fn load_scenario(state: AppState, id: &str) -> bool {
 
 /// Applies manifests: on success the cluster is replaced and warnings are listed; on failure
 /// every error is listed with its line and the last good cluster stays.
-pub fn apply_yaml(state: AppState, text: &str) -> bool {
-    apply_loaded(state, text, manifests::load(text))
+pub async fn apply_yaml(state: AppState, text: String) -> bool {
+    let loaded = load(text.clone(), manifests::LoadOptions::default()).await;
+    apply_loaded(state, &text, loaded)
 }
 
 /// Apply of the user's edited manifests: every object that still exists keeps its addresses,
 /// nodePorts and node (as an apiserver never reassigns them), and the last trace's probe runs
 /// again against the result (what if).
-pub fn apply_edited_yaml(state: AppState, text: &str) -> bool {
+pub async fn apply_edited_yaml(state: AppState, text: String) -> bool {
     let before = state.play.trace.get_untracked();
     let cluster_before = super::share::before_apply(state);
-    let ok = apply_loaded(state, text, manifests::load_with(text, &keep_allocations(state)));
+    let loaded = load(text.clone(), keep_allocations(state)).await;
+    let ok = apply_loaded(state, &text, loaded);
     if ok {
-        super::share::applied_over(state, text, cluster_before);
+        super::share::applied_over(state, &text, cluster_before);
     }
     if ok && before.is_some() {
         state.play.trace.set(before);
@@ -61,11 +89,11 @@ pub fn keep_allocations(state: AppState) -> manifests::LoadOptions {
 /// Reloads the manifests the cluster came from with `overrides` (the settings panel, a link's
 /// `set=`), keeping the cluster's allocations; they stay for later Applies. On failure the
 /// cluster is unchanged and the errors come back, joined.
-pub fn apply_overrides(state: AppState, overrides: SettingsOverrides) -> Result<(), String> {
+pub async fn apply_overrides(state: AppState, overrides: SettingsOverrides) -> Result<(), String> {
     let text = state.editor.with_untracked(|e| e.cluster_yaml.clone());
     let options =
         manifests::LoadOptions { overrides: overrides.clone(), ..keep_allocations(state) };
-    match manifests::load_with(&text, &options) {
+    match load(text.clone(), options).await {
         Ok(loaded) => {
             crate::settings_form::set_overrides(overrides);
             let keep = super::share::base_keep();

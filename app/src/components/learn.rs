@@ -165,17 +165,17 @@ async fn fetch_text(url: &str) -> Result<String, String> {
     text.as_string().ok_or_else(|| format!("{url}: not text"))
 }
 
+/// The chapter files, fetched, then parsed in a lazily loaded part of the bundle (the parser is
+/// the manifest loader's YAML reader).
 async fn fetch_chapters() -> Result<Vec<Chapter>, String> {
     let index = fetch_text("assets/learn/index.txt").await?;
-    let mut out = Vec::new();
+    let mut files = Vec::new();
     for file in crate::learn::index_files(&index) {
         let name = format!("assets/learn/{file}");
         let text = fetch_text(&name).await?;
-        let ch = crate::learn::parse_chapter(&name, &text)
-            .map_err(|errs| errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
-        out.push(ch);
+        files.push((name, text));
     }
-    Ok(out)
+    crate::lazy::chapters(files).await
 }
 
 fn save_progress(learn: LearnState) {
@@ -190,67 +190,74 @@ pub fn open_step(state: AppState, learn: LearnState, ci: usize, si: usize) {
     }) else {
         return;
     };
-    let header_probe = match &step.scenario {
-        ScenarioRef::Bundled(id) => {
-            load_scenario(state, id);
-            manifests::scenarios().into_iter().find(|s| s.id == id).and_then(|s| s.probe)
+    // The step's cluster first (the loader's chunk may have to come), then what is asked of it.
+    super::actions::run(async move {
+        let header_probe = match &step.scenario {
+            ScenarioRef::Bundled(id) => {
+                load_scenario(state, id.clone()).await;
+                manifests::scenarios().into_iter().find(|s| s.id == id).and_then(|s| s.probe)
+            }
+            ScenarioRef::Inline(yaml) => {
+                state.editor.update(|e| e.set_draft(yaml));
+                apply_yaml(state, yaml.clone()).await;
+                // A broken header is named below: the step then has no probe of its scenario's.
+                manifests::scenario_probe(yaml).and_then(Result::ok)
+            }
+        };
+        let probe = check::step_probe(&step, header_probe);
+        if let Err(e) = &probe {
+            let msg = format!("learn step {chapter_id}/{}: {e}", step.id);
+            state.messages.update(|m| m.push(super::state::Message::error(msg)));
         }
-        ScenarioRef::Inline(yaml) => {
-            state.editor.update(|e| e.set_draft(yaml));
-            apply_yaml(state, yaml);
-            // A broken header is named below: the step then has no probe of its scenario's.
-            manifests::scenario_probe(yaml).and_then(Result::ok)
+        learn.0.update(|l| l.asked = Vec::new());
+        if let Ok(p) = probe {
+            set_probe(state, &p);
+            let asks: Vec<_> = step
+                .questions
+                .iter()
+                .map(|q| {
+                    let probe = match &q.probe {
+                        Some(s) => engine::Probe::parse(s).map_err(|e| e.to_string()),
+                        None => Ok(p.clone()),
+                    };
+                    (q.kind, probe)
+                })
+                .collect();
+            // The engine answers in a lazily loaded part of the bundle (`crate::lazy`).
+            leptos::task::spawn_local(async move {
+                let questions = crate::lazy::ask(state.cluster, asks).await;
+                learn.0.update(|l| {
+                    // The learner may have moved on meanwhile.
+                    if l.mode == (Mode::Step { chapter: ci, step: si }) {
+                        l.asked = questions
+                            .into_iter()
+                            .map(|question| Asked {
+                                question,
+                                picked: BTreeSet::new(),
+                                result: None,
+                            })
+                            .collect();
+                    }
+                });
+            });
         }
-    };
-    let probe = check::step_probe(&step, header_probe);
-    if let Err(e) = &probe {
-        let msg = format!("learn step {chapter_id}/{}: {e}", step.id);
-        state.messages.update(|m| m.push(super::state::Message::error(msg)));
-    }
-    learn.0.update(|l| l.asked = Vec::new());
-    if let Ok(p) = probe {
-        set_probe(state, &p);
-        let asks: Vec<_> = step
-            .questions
+        let marks = step
+            .notice
             .iter()
-            .map(|q| {
-                let probe = match &q.probe {
-                    Some(s) => engine::Probe::parse(s).map_err(|e| e.to_string()),
-                    None => Ok(p.clone()),
-                };
-                (q.kind, probe)
+            .filter_map(|n| match n.target {
+                Target::Hop(k) => Some(k),
+                _ => None,
             })
             .collect();
-        // The engine answers in a lazily loaded part of the bundle (`crate::lazy`).
-        leptos::task::spawn_local(async move {
-            let questions = crate::lazy::ask(state.cluster, asks).await;
-            learn.0.update(|l| {
-                // The learner may have moved on meanwhile.
-                if l.mode == (Mode::Step { chapter: ci, step: si }) {
-                    l.asked = questions
-                        .into_iter()
-                        .map(|question| Asked { question, picked: BTreeSet::new(), result: None })
-                        .collect();
-                }
-            });
+        learn.0.update(|l| {
+            l.marks = marks;
+            l.mode = Mode::Step { chapter: ci, step: si };
+            l.progress.done.insert(format!("{chapter_id}/{}", step.id));
         });
-    }
-    let marks = step
-        .notice
-        .iter()
-        .filter_map(|n| match n.target {
-            Target::Hop(k) => Some(k),
-            _ => None,
-        })
-        .collect();
-    learn.0.update(|l| {
-        l.marks = marks;
-        l.mode = Mode::Step { chapter: ci, step: si };
-        l.progress.done.insert(format!("{chapter_id}/{}", step.id));
+        save_progress(learn);
+        set_url(Some(format!("{chapter_id}/{}", step.id)), None, None);
+        mark_later(state, learn);
     });
-    save_progress(learn);
-    set_url(Some(format!("{chapter_id}/{}", step.id)), None, None);
-    mark_later(state, learn);
 }
 
 /// Opens quiz question `seed` on the current cluster. The engine draws it in a lazily loaded

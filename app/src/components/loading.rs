@@ -12,6 +12,7 @@ use leptos::prelude::*;
 
 use super::actions::{self, apply_loaded};
 use super::state::{use_state, AppState, LoadStatus, Message};
+use crate::lazy::Slice;
 use crate::synth_load::SynthLoader;
 
 /// Work per slice before yielding to the renderer, in milliseconds.
@@ -139,13 +140,16 @@ pub fn apply_yaml_with_progress(state: AppState, text: String) {
         return;
     }
     if text.len() < LARGE_YAML {
-        actions::apply_edited_yaml(state, &text);
+        actions::run(async move {
+            actions::apply_edited_yaml(state, text).await;
+        });
         return;
     }
     let loader = manifests::Loader::new(text.clone(), actions::keep_allocations(state));
     state.loading.set(Some(yaml_status(&text, loader.progress())));
     // A timer turn first, so the bar paints before the first slice.
-    set_timeout(move || yaml_slice(state, text, loader), Duration::ZERO);
+    let job = Slice::Running(Box::new(loader));
+    set_timeout(move || yaml_slice(state, text, job), Duration::ZERO);
 }
 
 fn yaml_status(text: &str, p: manifests::Progress) -> LoadStatus {
@@ -157,27 +161,23 @@ fn yaml_status(text: &str, p: manifests::Progress) -> LoadStatus {
     LoadStatus { what, unit, done: p.done, total: p.total }
 }
 
-/// One slice of the staged load (about [`SLICE_MS`] of work, ending early where a stage ends),
-/// then a timer turn for the renderer, until it is finished; then the result is applied (or
-/// its errors listed).
-fn yaml_slice(state: AppState, text: String, mut loader: manifests::Loader<'static>) {
-    let start = now_ms();
-    let mut p = loader.progress();
-    let stage = p.stage;
-    while !p.finished() && now_ms() - start < SLICE_MS {
-        p = loader.step(20);
-        if p.stage != stage {
-            // A new stage is shown before it runs, however fast the one before went.
-            break;
+/// One slice of the staged load (about [`SLICE_MS`] of work, ending early where a stage ends;
+/// the loader is a chunk of its own, `crate::lazy::load_slice`), then a timer turn for the
+/// renderer, until it is finished; then the result is applied (or its errors listed).
+fn yaml_slice(state: AppState, text: String, job: Slice) {
+    leptos::task::spawn_local(async move {
+        match crate::lazy::load_slice(job, SLICE_MS).await {
+            Slice::Running(loader) => {
+                state.loading.set(Some(yaml_status(&text, loader.progress())));
+                let job = Slice::Running(loader);
+                set_timeout(move || yaml_slice(state, text, job), Duration::ZERO);
+            }
+            Slice::Done(result) => {
+                apply_loaded(state, &text, *result);
+                state.loading.set(None);
+            }
         }
-    }
-    if !p.finished() {
-        state.loading.set(Some(yaml_status(&text, p)));
-        set_timeout(move || yaml_slice(state, text, loader), Duration::ZERO);
-        return;
-    }
-    apply_loaded(state, &text, loader.finish());
-    state.loading.set(None);
+    });
 }
 
 /// `?synth=NODESxPODS[&packets=N]` from the page URL.

@@ -65,30 +65,34 @@ pub fn open(state: AppState, url: PageUrl, learn: LearnState) {
                 };
                 state.loading.set(None);
                 match (text, keep) {
-                    (Ok(text), Ok(keep)) => open_manifests(state, &text, keep, &url, learn),
+                    (Ok(text), Ok(keep)) => open_manifests(state, text, keep, &url, learn).await,
                     (Err(e), _) | (_, Err(e)) => lost(e),
                 }
             });
         }
         (Some(Err(e)), _) | (None, Some(Err(e))) => lost(format!("the link's manifests: {e}")),
-        (None, Some(Ok(text))) => open_manifests(state, &text, None, &url, learn),
-        (None, None) => {
-            let id = url.scenario.as_deref().unwrap_or("default");
-            if actions::load_scenario(state, id) {
+        (None, Some(Ok(text))) => {
+            actions::run(async move { open_manifests(state, text, None, &url, learn).await })
+        }
+        // The default scenario loads at once (`crate::startup`); another when the loader's
+        // chunk has come.
+        (None, None) => actions::run(async move {
+            let id = url.scenario.clone().unwrap_or_else(|| "default".into());
+            if actions::load_scenario(state, id.clone()).await {
                 // As the sender had it: the scenario, then the settings applied over it.
                 if overrides != Default::default() {
-                    if let Err(e) = actions::apply_overrides(state, overrides) {
+                    if let Err(e) = actions::apply_overrides(state, overrides).await {
                         problem(format!("the link's settings do not load with the scenario: {e}; the scenario is shown without them"));
                     }
                 }
                 open_rest(state, &url, learn);
             } else {
-                actions::load_scenario(state, "default");
+                actions::load_scenario(state, "default".into()).await;
                 let quiz =
                     if url.quiz.is_some() { ", events and quiz question" } else { " and events" };
                 problem(format!("the link's scenario {id:?} is not bundled: the default cluster is shown instead, without the link's probe{quiz}"));
             }
-        }
+        }),
     }
 }
 
@@ -109,18 +113,18 @@ async fn inflated(name: &str, data: &[u8]) -> Result<String, String> {
 
 /// Loads the link's manifests; with `keep`, over the allocations of that cluster (as the Apply
 /// that made the link did).
-fn open_manifests(
+async fn open_manifests(
     state: AppState,
-    text: &str,
+    text: String,
     keep: Option<String>,
     url: &PageUrl,
     learn: LearnState,
 ) {
-    state.editor.update(|e| e.set_draft(text));
+    state.editor.update(|e| e.set_draft(&text));
     let overrides = crate::settings_form::current_overrides();
     let mut options = manifests::LoadOptions { overrides, ..manifests::LoadOptions::default() };
     if let Some(k) = &keep {
-        match crate::editor_sync::load_kept(k, &options.overrides) {
+        match crate::lazy::load_kept(k.clone(), options.overrides.clone()).await {
             // Its allocations are what the load keeps (as the Apply that made the link did).
             Ok(kept) => {
                 state.cluster.set(kept.cluster);
@@ -129,9 +133,10 @@ fn open_manifests(
             Err(_) => return lost("the link's kept cluster (#keep) does not load".into()),
         }
     }
-    if actions::apply_loaded(state, text, manifests::load_with(text, &options)) {
+    let loaded = actions::load(text.clone(), options).await;
+    if actions::apply_loaded(state, &text, loaded) {
         if keep.is_some() {
-            rebase_with(state, text, keep, false);
+            rebase_with(state, &text, keep, false);
         }
         open_rest(state, url, learn);
     } else {

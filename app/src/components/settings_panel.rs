@@ -18,9 +18,11 @@ fn apply(state: AppState, form: Form, current: Form, error: RwSignal<String>) {
     let mut all = crate::settings_form::current_overrides();
     merge(&mut all, new);
     // The last good cluster stays on failure; the panel says why.
-    if let Err(e) = super::actions::apply_overrides(state, all) {
-        error.set(e);
-    }
+    super::actions::run(async move {
+        if let Err(e) = super::actions::apply_overrides(state, all).await {
+            error.set(e);
+        }
+    });
 }
 
 #[component]

@@ -58,9 +58,9 @@ pub fn Toolbar() -> impl IntoView {
         move |ev: leptos::ev::Event| {
             let v = event_target_value(&ev);
             match input {
-                Input::Scenario => {
-                    load_scenario(state, &v);
-                }
+                Input::Scenario => super::actions::run(async move {
+                    load_scenario(state, v).await;
+                }),
                 Input::Source => {
                     let chosen = v
                         .parse::<usize>()

@@ -8,7 +8,7 @@ use crate::model::ObjectKey;
 /// Ids by a 64-bit hash of the key; the caller checks a hit against the object's own key. A key
 /// whose hash another key already holds goes to a (normally empty) map of whole keys. At
 /// 150,000 pods this is a fifth of a map keyed by `ObjectKey`, which repeats both strings.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct KeyIndex<Id> {
     by_hash: HashMap<u64, Id, BuildHasherDefault<Prehashed>>,
     colliding: HashMap<ObjectKey, Id>,

@@ -37,7 +37,7 @@ pub enum VipKind {
 /// and the indexes over both. Read through a [`crate::Cluster`], which derefs to it; changed
 /// only through [`crate::Cluster`]'s mutators, the one path that also drops the rules the
 /// dataplane derived from the state before.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ClusterState {
     settings: ClusterSettings,
 
@@ -252,7 +252,7 @@ impl ClusterState {
 }
 
 /// A service port's ServicePortName string (`ns/svc:port`) and the hash of its chain names.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct PortName {
     pub spn: Arc<str>,
     pub hash: [u8; 16],

@@ -139,7 +139,7 @@ impl Default for Lifecycle {
 pub struct WorkloadId(pub u32);
 
 /// A workload and the pods it owns.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Workload {
     pub id: WorkloadId,
     pub spec: WorkloadSpec,
@@ -184,7 +184,7 @@ impl Pending {
 }
 
 /// What the controllers know beyond the objects: time, queued work, silent nodes, owners.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Controllers {
     pub(crate) lifecycle: Lifecycle,
     /// The cluster's time: the last instant it was advanced to.

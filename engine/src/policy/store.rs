@@ -13,7 +13,7 @@ use super::{NamespaceSpec, NetworkPolicySpec, NAMESPACE_NAME_LABEL};
 use crate::fast_hash::{FastHash, FastMap};
 use crate::model::{Labels, ObjectKey};
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub(crate) struct PolicyStore {
     /// By id (insertion order); `None` once removed.
     policies: Vec<Option<Arc<NetworkPolicySpec>>>,

@@ -1,0 +1,50 @@
+//! The default scenario at startup without the manifest loader: the page's first download
+//! holds the engine calls `manifests::load` makes for `assets/scenarios/default.yaml`, as Rust
+//! (`startup_calls.rs`, generated), and replays them. The loader itself comes later, as a chunk
+//! of its own, on the first Apply, paste, link or other scenario (`crate::lazy::load`).
+//!
+//! The tests below hold the two ends: the generated file is what recording a load of the
+//! scenario prints today (`UPDATE_SNAPSHOTS=1 cargo test -p app --lib startup` writes it
+//! again after a reviewed change), and replaying it gives the cluster the load gives, field for
+//! field.
+
+use engine::{Cidr, Cluster, ClusterSettings, Labels, ModelError};
+use manifests::{Diagnostic, Loaded};
+
+// Generated: as the recorder prints it, and with every import its printer may need.
+#[rustfmt::skip]
+#[allow(unused_imports)]
+mod calls;
+
+/// The scenario the replay stands for.
+pub const SCENARIO: &str = "default";
+
+/// The default scenario's cluster, as a load of its YAML gives it.
+pub fn default_scenario() -> Result<Loaded, Vec<Diagnostic>> {
+    build().map_err(|e| vec![Diagnostic::error(e.to_string())])
+}
+
+fn build() -> Result<Loaded, ModelError> {
+    let mut c = Cluster::new(ClusterSettings::default())?;
+    calls::replay(&mut c)?;
+    Ok(Loaded {
+        cluster: c,
+        warnings: Vec::new(),
+        skipped: Vec::new(),
+        namespaces: calls::NAMESPACES.iter().map(|n| n.to_string()).collect(),
+    })
+}
+
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs.iter().map(|&(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn cidr(octets: [u8; 4], prefix: u8) -> Result<Cidr, ModelError> {
+    Cidr::new(octets.into(), prefix).ok_or_else(|| ModelError::InvalidSettings {
+        field: "podCIDR",
+        detail: format!("{}/{prefix}", std::net::Ipv4Addr::from(octets)),
+    })
+}
+
+#[cfg(test)]
+mod tests;
