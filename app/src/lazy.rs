@@ -123,12 +123,16 @@ pub async fn load_kept(keep: String, overrides: manifests::settings::SettingsOve
     crate::editor_sync::load_kept(&keep, &overrides)
 }
 
-/// A large Apply's staged load, one slice: started when `loader` is `None`, then stepped until
+/// A large Apply's staged load, one slice: started from [`Slice::Start`], then stepped until
 /// `budget_ms` have passed or a stage ends (each stage is shown before it runs). Its result
 /// comes with the last slice.
 #[cfg_attr(feature = "split", leptos::lazy)]
 pub async fn load_slice(job: Slice, budget_ms: f64) -> Slice {
-    let Slice::Running(mut loader) = job else { return job };
+    let mut loader = match job {
+        Slice::Start(text, options) => Box::new(manifests::Loader::new(text, options)),
+        Slice::Running(loader, _) => loader,
+        Slice::Done(_) => return job,
+    };
     let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
     let start = now();
     let mut p = loader.progress();
@@ -142,13 +146,15 @@ pub async fn load_slice(job: Slice, budget_ms: f64) -> Slice {
     if p.finished() {
         Slice::Done(Box::new(loader.finish()))
     } else {
-        Slice::Running(loader)
+        Slice::Running(loader, p)
     }
 }
 
 /// A staged load between slices ([`load_slice`]).
 pub enum Slice {
-    Running(Box<manifests::Loader<'static>>),
+    Start(String, manifests::LoadOptions),
+    /// With its progress so far.
+    Running(Box<manifests::Loader<'static>>, manifests::Progress),
     Done(Box<Loaded>),
 }
 

@@ -44,6 +44,8 @@ pub fn screenshot(ctx: &Ctx, url: &str) -> Result<(), String> {
 pub fn release_bundle(ctx: &Ctx, dist: &std::path::Path) -> Result<crate::split::Parts, String> {
     trunk(ctx)
         .env(crate::split::RUSTFLAGS_VAR, crate::split::RUSTFLAGS)
+        .envs(crate::split::BUILD_STD)
+        .env("CARGO_TARGET_DIR", ctx.root.join(crate::split::TARGET_DIR))
         .args([
             "build",
             "index.html",
@@ -55,7 +57,7 @@ pub fn release_bundle(ctx: &Ctx, dist: &std::path::Path) -> Result<crate::split:
         .arg("--dist")
         .arg(dist)
         .run()?;
-    let raw = ctx.root.join("target/wasm32-unknown-unknown/release/app.wasm");
+    let raw = ctx.root.join(crate::split::RAW);
     let parts = crate::split::split_bundle(ctx, dist, &raw)?;
     crate::csp::harden(dist)?;
     Ok(parts)

@@ -36,6 +36,13 @@ impl Cmd {
         self
     }
 
+    pub fn envs<I: IntoIterator<Item = (K, V)>, K: AsRef<OsStr>, V: AsRef<OsStr>>(
+        self,
+        vars: I,
+    ) -> Cmd {
+        vars.into_iter().fold(self, |cmd, (k, v)| cmd.env(k, v))
+    }
+
     pub fn dir(mut self, dir: &Path) -> Cmd {
         self.dir = Some(dir.to_path_buf());
         self

@@ -86,18 +86,24 @@ pub fn run(ctx: &Ctx, scope: Scope) -> Result<Vec<ToolStatus>, String> {
     report.push(ensure("wasm-pack", version_is(ctx, "wasm-pack", WASM_PACK), || {
         cargo_install(ctx, "wasm-pack", WASM_PACK, true)
     })?);
-    // cargo-fuzz builds with libFuzzer and sanitizers, which need nightly.
-    let has_nightly = ctx
+    // cargo-fuzz builds with libFuzzer and sanitizers, which need nightly; the shipped bundle
+    // builds std for size (`split::BUILD_STD`), which needs nightly's `rust-src`.
+    let nightly_src = ctx
         .cmd("rustup")
-        .args(["toolchain", "list"])
+        .args(["component", "list", "--installed", "--toolchain", "nightly"])
         .probe()
-        .is_some_and(|out| out.lines().any(|l| l.starts_with("nightly")));
-    report.push(ensure("nightly toolchain (for cargo-fuzz)", has_nightly, || {
-        ctx.cmd("rustup")
-            .args(["toolchain", "install", "nightly", "--profile", "minimal"])
-            .run()
-            .map(drop)
-    })?);
+        .is_some_and(|out| out.lines().any(|l| l.trim() == "rust-src"));
+    report.push(ensure(
+        "nightly toolchain with rust-src (cargo-fuzz, the bundle)",
+        nightly_src,
+        || {
+            ctx.cmd("rustup")
+                .args(["toolchain", "install", "nightly", "--profile", "minimal"])
+                .args(["--component", "rust-src"])
+                .run()
+                .map(drop)
+        },
+    )?);
     report.push(ensure("cargo-fuzz", version_is(ctx, "cargo-fuzz", CARGO_FUZZ), || {
         cargo_install(ctx, "cargo-fuzz", CARGO_FUZZ, true)
     })?);

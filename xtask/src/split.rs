@@ -24,6 +24,18 @@ pub const RUSTFLAGS: &str = "--cfg erase_components -Clink-args=--emit-relocs";
 pub const RUSTFLAGS_VAR: &str = "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS";
 /// The cargo feature that turns `crate::lazy`'s functions into split points.
 pub const FEATURE: &str = "split";
+/// The shipped bundle's std is built for size with the app (`-Zbuild-std`, std's
+/// `optimize_for_size`): that needs nightly and its `rust-src`, so only this build uses them;
+/// `trunk serve` and the tests build on stable.
+pub const BUILD_STD: [(&str, &str); 3] = [
+    ("RUSTUP_TOOLCHAIN", "nightly"),
+    ("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort"),
+    ("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size"),
+];
+/// Its own target directory: another toolchain's artifacts would evict stable's.
+pub const TARGET_DIR: &str = "target/bundle";
+/// Cargo's output there, the split's input.
+pub const RAW: &str = "target/bundle/wasm32-unknown-unknown/release/app.wasm";
 
 /// `index.html`'s wasm-opt passes, and the wasm features rustc emits (chunks carry no
 /// target-features section for wasm-opt to read them from).

@@ -145,10 +145,11 @@ pub fn apply_yaml_with_progress(state: AppState, text: String) {
         });
         return;
     }
-    let loader = manifests::Loader::new(text.clone(), actions::keep_allocations(state));
-    state.loading.set(Some(yaml_status(&text, loader.progress())));
+    // The bar from the start: the first stage reads documents.
+    let reading = manifests::Progress { stage: manifests::Stage::Reading, done: 0, total: 0 };
+    state.loading.set(Some(yaml_status(&text, reading)));
     // A timer turn first, so the bar paints before the first slice.
-    let job = Slice::Running(Box::new(loader));
+    let job = Slice::Start(text.clone(), actions::keep_allocations(state));
     set_timeout(move || yaml_slice(state, text, job), Duration::ZERO);
 }
 
@@ -167,9 +168,10 @@ fn yaml_status(text: &str, p: manifests::Progress) -> LoadStatus {
 fn yaml_slice(state: AppState, text: String, job: Slice) {
     leptos::task::spawn_local(async move {
         match crate::lazy::load_slice(job, SLICE_MS).await {
-            Slice::Running(loader) => {
-                state.loading.set(Some(yaml_status(&text, loader.progress())));
-                let job = Slice::Running(loader);
+            job @ (Slice::Start(..) | Slice::Running(..)) => {
+                if let Slice::Running(_, p) = &job {
+                    state.loading.set(Some(yaml_status(&text, *p)));
+                }
                 set_timeout(move || yaml_slice(state, text, job), Duration::ZERO);
             }
             Slice::Done(result) => {
