@@ -129,7 +129,7 @@ pub async fn load_kept(keep: String, overrides: manifests::settings::SettingsOve
 #[cfg_attr(feature = "split", leptos::lazy)]
 pub async fn load_slice(job: Slice, budget_ms: f64) -> Slice {
     let mut loader = match job {
-        Slice::Start(text, options) => Box::new(manifests::Loader::new(text, options)),
+        Slice::Start(start) => Box::new(manifests::Loader::new(start.0, start.1)),
         Slice::Running(loader, _) => loader,
         Slice::Done(_) => return job,
     };
@@ -152,7 +152,7 @@ pub async fn load_slice(job: Slice, budget_ms: f64) -> Slice {
 
 /// A staged load between slices ([`load_slice`]).
 pub enum Slice {
-    Start(String, manifests::LoadOptions),
+    Start(Box<(String, manifests::LoadOptions)>),
     /// With its progress so far.
     Running(Box<manifests::Loader<'static>>, manifests::Progress),
     Done(Box<Loaded>),

@@ -46,5 +46,6 @@ fn cidr(octets: [u8; 4], prefix: u8) -> Result<Cidr, ModelError> {
     })
 }
 
-#[cfg(test)]
+// Native: recording needs the engine's `record` feature, a native dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -149,7 +149,7 @@ pub fn apply_yaml_with_progress(state: AppState, text: String) {
     let reading = manifests::Progress { stage: manifests::Stage::Reading, done: 0, total: 0 };
     state.loading.set(Some(yaml_status(&text, reading)));
     // A timer turn first, so the bar paints before the first slice.
-    let job = Slice::Start(text.clone(), actions::keep_allocations(state));
+    let job = Slice::Start(Box::new((text.clone(), actions::keep_allocations(state))));
     set_timeout(move || yaml_slice(state, text, job), Duration::ZERO);
 }
 
