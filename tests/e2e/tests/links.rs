@@ -292,6 +292,10 @@ async fn edit_on_the_diagram(
     open(c, base).await?;
     let mine = run(c, ANSWER_JS).await?["yaml"].as_str().unwrap_or_default().to_string();
     run(c, MASQUERADE_ALL_JS).await?;
+    // The reload with the setting may wait for the loader's chunk: the page's address says
+    // when it is in force.
+    until(c, "return location.search.includes('masquerade-all') || null;", "the setting in force")
+        .await?;
     c.execute(CLICK_POD_JS, vec![Value::from("default/web-")])
         .await
         .map_err(|e| format!("click a web pod: {e}"))?;
