@@ -1,6 +1,7 @@
 // podpath: collects page errors into window.__podpathErrors so the end-to-end test (and anyone
-// debugging) can read them. Loaded as a plain script before the app, so it sees load failures
-// too; a file, not an inline script, so the page can keep a strict Content-Security-Policy.
+// debugging) can read them. A deferred plain script ahead of the app's module script, so it runs
+// first and sees the app's load failures too; a file, not an inline script, so the page can keep
+// a strict Content-Security-Policy.
 (function () {
   "use strict";
   var errors = [];
