@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod csp;
 pub mod deps;
+pub mod fold;
 pub mod pipeline;
 pub mod proc;
 pub mod runner_output;

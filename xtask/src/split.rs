@@ -10,7 +10,8 @@
 //! 3. wasm-opt runs the bundle's passes (`index.html`) over the main module and every chunk;
 //! 4. the page's `integrity` hashes are written again for the files that changed.
 //!
-//! The split's loader (`__wasm_split.js`) imports the main module's glue by its trunk name.
+//! The split's loader (`__wasm_split.js`) and wasm-bindgen's snippets are folded into the glue
+//! (`crate::fold`): fewer modules to fetch before the app starts.
 
 use std::path::{Path, PathBuf};
 
@@ -93,10 +94,6 @@ pub fn split_bundle(ctx: &Ctx, dist: &Path, raw: &Path) -> Result<Parts, String>
     let folder = format!("{stem}-split");
     let parts = dist.join(&folder);
     std::fs::create_dir_all(&parts).map_err(|e| format!("{}: {e}", parts.display()))?;
-    let glue = std::fs::read_to_string(bindgen.join(&js)).map_err(|e| format!("{js}: {e}"))?;
-    // One import per lazy function; the import object's keys (the wasm's module names) stay.
-    let glue = replace_all(&glue, LOADER_IMPORT, &format!("from \"./{folder}/__wasm_split.js\""))?;
-    std::fs::write(dist.join(&js), glue).map_err(|e| format!("{js}: {e}"))?;
     let mut chunks = Vec::new();
     for entry in read_dir(&work)? {
         let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
@@ -107,11 +104,36 @@ pub fn split_bundle(ctx: &Ctx, dist: &Path, raw: &Path) -> Result<Parts, String>
         }
     }
     chunks.sort();
+
+    // The loader and the snippets fold into the glue (`crate::fold`): one module to fetch
+    // before the app starts, not three.
+    let glue = std::fs::read_to_string(bindgen.join(&js)).map_err(|e| format!("{js}: {e}"))?;
     let loader = std::fs::read_to_string(work.join("__wasm_split.js"))
         .map_err(|e| format!("__wasm_split.js: {e}"))?;
-    let loader = replace_once(&loader, MAIN_IMPORT, &format!("from \"../{js}\""))?;
-    std::fs::write(parts.join("__wasm_split.js"), loader)
-        .map_err(|e| format!("__wasm_split.js: {e}"))?;
+    // Its chunks are fetched relative to the module: now the glue, beside the folder.
+    let loader = replace_all(&loader, CHUNK_URL, &format!("new URL(\"./{folder}/"))?;
+    let main_import = loader
+        .lines()
+        .find(|l| l.contains(MAIN_IMPORT))
+        .ok_or_else(|| {
+            format!("no `{MAIN_IMPORT}` in the split's loader: a tool's output changed?")
+        })?
+        .trim()
+        .to_string();
+    let folded = crate::fold::as_const("__wasm_split", &loader, Some(&main_import))?;
+    let mut glue = crate::fold::namespace_imports(&glue, LOADER_SPEC, "__wasm_split", &folded)?;
+    let mut folded_snippets = Vec::new();
+    for (line, path, names) in crate::fold::snippet_imports(&glue) {
+        let module = bindgen.join(&path);
+        let text =
+            std::fs::read_to_string(&module).map_err(|e| format!("{}: {e}", module.display()))?;
+        let binding = format!("__snippet{}", folded_snippets.len());
+        let folded = crate::fold::as_const(&binding, &text, None)?;
+        let names = names.join(", ");
+        glue = glue.replacen(&line, &format!("{folded}const {{ {names} }} = {binding};"), 1);
+        folded_snippets.push(path);
+    }
+    std::fs::write(dist.join(&js), glue).map_err(|e| format!("{js}: {e}"))?;
 
     let index = dist.join("index.html");
     let mut html =
@@ -120,11 +142,16 @@ pub fn split_bundle(ctx: &Ctx, dist: &Path, raw: &Path) -> Result<Parts, String>
         let bytes = std::fs::read(dist.join(name)).map_err(|e| format!("{name}: {e}"))?;
         html = with_integrity(&html, name, &sri(&bytes))?;
     }
-    // The glue imports the loader: fetched beside the glue, not after it (one round trip less
-    // before the app starts).
-    let loader = format!("{folder}/__wasm_split.js");
-    let bytes = std::fs::read(dist.join(&loader)).map_err(|e| format!("{loader}: {e}"))?;
-    html = with_modulepreload(&html, &js, &loader, &sri(&bytes))?;
+    // trunk's copies of the folded snippets go, with their preloads.
+    for path in &folded_snippets {
+        html = without_modulepreload(&html, path)?;
+        let file = dist.join(path);
+        std::fs::remove_file(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        if let Some(dir) = file.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    let _ = std::fs::remove_dir(dist.join("snippets"));
     std::fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))?;
     Ok(Parts { chunks })
 }
@@ -154,24 +181,16 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
 /// How the split's loader imports the main module's glue, as wasm-split-cli writes it.
 const MAIN_IMPORT: &str = "from \"./main.js\"";
 /// How the main module's glue imports the loader, as wasm-bindgen writes it.
-const LOADER_IMPORT: &str = "from \"./__wasm_split.js\"";
+const LOADER_SPEC: &str = "./__wasm_split.js";
+/// How the loader names a chunk, relative to itself.
+const CHUNK_URL: &str = "new URL(\"./";
 
-/// `text` with its one `from` import rewritten; an error if the tools wrote it otherwise.
-fn replace_once(text: &str, from: &str, to: &str) -> Result<String, String> {
-    match text.matches(from).count() {
-        1 => Ok(text.replacen(from, to, 1)),
-        n => Err(format!(
-            "expected one `{from}` in the split's glue, found {n}: a tool's output changed?"
-        )),
-    }
-}
-
-/// `text` with every such `from` import rewritten; an error if there is none.
+/// `text` with every `from` rewritten to `to`; an error if there is none.
 fn replace_all(text: &str, from: &str, to: &str) -> Result<String, String> {
     if text.contains(from) {
         Ok(text.replace(from, to))
     } else {
-        Err(format!("no `{from}` in the main module's glue: a tool's output changed?"))
+        Err(format!("no `{from}` in the split's output: a tool's output changed?"))
     }
 }
 
@@ -180,7 +199,8 @@ fn sri(bytes: &[u8]) -> String {
     format!("sha384-{}", base64(&Sha384::digest(bytes)))
 }
 
-fn base64(bytes: &[u8]) -> String {
+/// Standard base64 with padding (RFC 4648), as `integrity` and CSP hashes write it.
+pub fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
@@ -210,16 +230,13 @@ fn with_integrity(html: &str, name: &str, hash: &str) -> Result<String, String> 
     Ok(format!("{}{hash}{}", &html[..value_start], &html[value_end..]))
 }
 
-/// The page with a `modulepreload` of `/MODULE` right after the one of `/AFTER`.
-fn with_modulepreload(html: &str, after: &str, module: &str, hash: &str) -> Result<String, String> {
-    let href = format!("rel=\"modulepreload\" href=\"/{after}\"");
+/// The page without its `modulepreload` of `/MODULE` (a module folded into the glue).
+fn without_modulepreload(html: &str, module: &str) -> Result<String, String> {
+    let href = format!("<link rel=\"modulepreload\" href=\"/{module}\"");
     let at =
-        html.find(&href).ok_or_else(|| format!("index.html has no modulepreload of {after}"))?;
+        html.find(&href).ok_or_else(|| format!("index.html has no modulepreload of {module}"))?;
     let end = at + html[at..].find('>').ok_or("index.html: an unclosed tag")? + 1;
-    let link = format!(
-        "<link rel=\"modulepreload\" href=\"/{module}\" crossorigin=\"anonymous\" integrity=\"{hash}\">"
-    );
-    Ok(format!("{}{link}{}", &html[..end], &html[end..]))
+    Ok(format!("{}{}", &html[..at], &html[end..]))
 }
 
 #[cfg(test)]
@@ -245,14 +262,11 @@ mod tests {
     }
 
     #[test]
-    fn the_loader_is_preloaded_beside_the_glue() {
-        let html = r#"<link rel="modulepreload" href="/app-1.js" integrity="sha384-A"><link rel="preload">"#;
-        let out = with_modulepreload(html, "app-1.js", "app-1-split/__wasm_split.js", "sha384-B")
-            .unwrap();
-        assert_eq!(
-            out,
-            r#"<link rel="modulepreload" href="/app-1.js" integrity="sha384-A"><link rel="modulepreload" href="/app-1-split/__wasm_split.js" crossorigin="anonymous" integrity="sha384-B"><link rel="preload">"#
-        );
+    fn a_folded_modules_preload_goes() {
+        let html = r#"<link rel="modulepreload" href="/app-1.js"><link rel="modulepreload" href="/snippets/a/inline0.js" crossorigin="anonymous" integrity="sha384-B"><link rel="preload">"#;
+        let out = without_modulepreload(html, "snippets/a/inline0.js").unwrap();
+        assert_eq!(out, r#"<link rel="modulepreload" href="/app-1.js"><link rel="preload">"#);
+        assert!(without_modulepreload(&out, "snippets/a/inline0.js").is_err());
     }
 
     #[test]
@@ -265,18 +279,10 @@ mod tests {
     }
 
     #[test]
-    fn imports_are_rewritten_once_or_refused() {
-        let l = "import { initSync } from \"./main.js\";\nrest";
-        assert_eq!(
-            replace_once(l, MAIN_IMPORT, "from \"../app-9.js\"").unwrap(),
-            "import { initSync } from \"../app-9.js\";\nrest"
-        );
-        assert!(replace_once("nothing", MAIN_IMPORT, "x").is_err());
-        assert!(replace_once(&l.repeat(2), MAIN_IMPORT, "x").is_err());
-        let glue = "import * as import1 from \"./__wasm_split.js\"\nimport * as import2 from \"./__wasm_split.js\"\n\"./__wasm_split.js\": import1,";
-        let out = replace_all(glue, LOADER_IMPORT, "from \"./d/__wasm_split.js\"").unwrap();
-        assert_eq!(out.matches("from \"./d/__wasm_split.js\"").count(), 2);
-        assert!(out.ends_with("\"./__wasm_split.js\": import1,"), "the import object's keys stay");
-        assert!(replace_all("nothing", LOADER_IMPORT, "x").is_err());
+    fn chunk_urls_are_rewritten_or_refused() {
+        let loader = "fetch(new URL(\"./chunk_1.wasm\", import.meta.url));\nfetch(new URL(\"./chunk_2.wasm\", import.meta.url));";
+        let out = replace_all(loader, CHUNK_URL, "new URL(\"./app-1-split/").unwrap();
+        assert_eq!(out.matches("new URL(\"./app-1-split/chunk_").count(), 2);
+        assert!(replace_all("nothing", CHUNK_URL, "x").is_err());
     }
 }
