@@ -116,14 +116,14 @@ mod rust {
     }
 
     macro_rules! plain {
-    ($($t:ty),*) => {$(
-        impl Lit for $t {
-            fn lit(&self) -> String {
-                format!("{self:?}")
+        ($($t:ty),*) => {$(
+            impl Lit for $t {
+                fn lit(&self) -> String {
+                    format!("{self:?}")
+                }
             }
-        }
-    )*};
-}
+        )*};
+    }
     plain!(bool, u8, u16, u32, u64);
 
     impl<T: Lit> Lit for Option<T> {
@@ -210,46 +210,18 @@ mod rust {
         format!("{} {{ {}, ..{base_expr} }}", T::TY, changed.join(", "))
     }
 
-    impl Lit for Protocol {
-        fn lit(&self) -> String {
-            format!("Protocol::{self:?}")
-        }
-    }
-
-    impl Lit for PodPhase {
-        fn lit(&self) -> String {
-            format!("PodPhase::{self:?}")
-        }
-    }
-
-    impl Lit for ServiceType {
-        fn lit(&self) -> String {
-            format!("ServiceType::{self:?}")
-        }
-    }
-
-    impl Lit for TrafficPolicy {
-        fn lit(&self) -> String {
-            format!("TrafficPolicy::{self:?}")
-        }
-    }
-
-    impl Lit for WorkloadKind {
-        fn lit(&self) -> String {
-            format!("WorkloadKind::{self:?}")
-        }
-    }
-
-    impl Lit for SessionAffinity {
-        fn lit(&self) -> String {
-            match self {
-                SessionAffinity::None => "SessionAffinity::None".into(),
-                SessionAffinity::ClientIP { timeout_secs } => {
-                    format!("SessionAffinity::ClientIP {{ timeout_secs: {timeout_secs} }}")
+    /// Enums whose `Debug` is already their Rust expression once the type is named
+    /// (`ClientIP { timeout_secs: 10800 }`).
+    macro_rules! by_debug {
+        ($($t:ident),*) => {$(
+            impl Lit for $t {
+                fn lit(&self) -> String {
+                    format!(concat!(stringify!($t), "::{:?}"), self)
                 }
             }
-        }
+        )*};
     }
+    by_debug!(Protocol, PodPhase, ServiceType, TrafficPolicy, WorkloadKind, SessionAffinity);
 
     impl Lit for TargetPort {
         fn lit(&self) -> String {

@@ -56,7 +56,8 @@ pub fn mark_ready() {
     });
 }
 
-fn now_ms() -> f64 {
+/// `performance.now()`: milliseconds since navigation start.
+pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
@@ -168,15 +169,15 @@ fn yaml_status(text: &str, p: manifests::Progress) -> LoadStatus {
 fn yaml_slice(state: AppState, text: String, job: Slice) {
     leptos::task::spawn_local(async move {
         match crate::lazy::load_slice(job, SLICE_MS).await {
-            job @ (Slice::Start(..) | Slice::Running(..)) => {
+            Slice::Done(result) => {
+                apply_loaded(state, &text, *result);
+                state.loading.set(None);
+            }
+            job => {
                 if let Slice::Running(_, p) = &job {
                     state.loading.set(Some(yaml_status(&text, *p)));
                 }
                 set_timeout(move || yaml_slice(state, text, job), Duration::ZERO);
-            }
-            Slice::Done(result) => {
-                apply_loaded(state, &text, *result);
-                state.loading.set(None);
             }
         }
     });
