@@ -17,9 +17,7 @@ use engine::{
 pub fn demo_cluster() -> Result<Cluster, ModelError> {
     let mut c = Cluster::new(ClusterSettings::default())?;
     for i in 1..=3u8 {
-        let pod_cidr = Cidr::new(Ipv4Addr::new(10, 244, i, 0), 24).ok_or_else(|| {
-            ModelError::InvalidSettings { field: "podCIDR", detail: "demo literal".into() }
-        })?;
+        let pod_cidr = cidr([10, 244, i, 0], 24)?;
         c.add_node(NodeSpec {
             name: format!("node-{i}"),
             labels: Labels::new(),
@@ -109,7 +107,15 @@ pub fn empty_cluster() -> Option<Cluster> {
     Cluster::new(ClusterSettings::default()).ok()
 }
 
-fn labels(pairs: &[(&str, &str)]) -> Labels {
+/// A node's podCIDR from literals; one that is no network address is an error, not a panic.
+pub(crate) fn cidr(octets: [u8; 4], prefix: u8) -> Result<Cidr, ModelError> {
+    Cidr::new(octets.into(), prefix).ok_or_else(|| ModelError::InvalidSettings {
+        field: "podCIDR",
+        detail: format!("{}/{prefix}", Ipv4Addr::from(octets)),
+    })
+}
+
+pub(crate) fn labels(pairs: &[(&str, &str)]) -> Labels {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 

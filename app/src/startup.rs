@@ -8,8 +8,11 @@
 //! again after a reviewed change), and replaying it gives the cluster the load gives, field for
 //! field.
 
-use engine::{Cidr, Cluster, ClusterSettings, Labels, ModelError};
+use engine::{Cluster, ClusterSettings, ModelError};
 use manifests::{Diagnostic, Loaded};
+
+// The literals' helpers the generated calls use.
+use crate::demo::{cidr, labels};
 
 // Generated: as the recorder prints it, and with every import its printer may need.
 #[rustfmt::skip]
@@ -32,17 +35,6 @@ fn build() -> Result<Loaded, ModelError> {
         warnings: Vec::new(),
         skipped: Vec::new(),
         namespaces: calls::NAMESPACES.iter().map(|n| n.to_string()).collect(),
-    })
-}
-
-fn labels(pairs: &[(&str, &str)]) -> Labels {
-    pairs.iter().map(|&(k, v)| (k.to_string(), v.to_string())).collect()
-}
-
-fn cidr(octets: [u8; 4], prefix: u8) -> Result<Cidr, ModelError> {
-    Cidr::new(octets.into(), prefix).ok_or_else(|| ModelError::InvalidSettings {
-        field: "podCIDR",
-        detail: format!("{}/{prefix}", std::net::Ipv4Addr::from(octets)),
     })
 }
 
