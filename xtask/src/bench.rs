@@ -45,7 +45,7 @@ struct Section {
 }
 
 /// `args`: the group (`engine`, `browser`, `size`; all when none), then for `size` an optional
-/// `--against BASE.wasm` (another commit's cargo output, `split::RAW`).
+/// `--against BASE.wasm` (another commit's cargo output, `split::raw`).
 pub fn run(ctx: &Ctx, args: &[String]) -> Result<(), String> {
     let which = args.first().map(String::as_str);
     let (engine, browser, size) = match which {
@@ -153,7 +153,7 @@ fn size_breakdown(
         let bytes = std::fs::read(&out).map_err(|e| format!("{}: {e}", out.display()))?;
         wasm_size::breakdown(&bytes).map_err(|e| format!("{}: {e}", out.display()))
     };
-    let raw = ctx.root.join(crate::split::RAW);
+    let raw = crate::split::raw(&ctx.root);
     let now = named(&raw, "target/size-named")?;
     let base = against.map(|b| named(b, "target/size-named-base")).transpose()?;
     let mut command = String::from("cargo xtask bench size");

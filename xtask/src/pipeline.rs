@@ -57,7 +57,7 @@ pub fn release_bundle(ctx: &Ctx, dist: &std::path::Path) -> Result<crate::split:
         .arg("--dist")
         .arg(dist)
         .run()?;
-    let raw = ctx.root.join(crate::split::RAW);
+    let raw = crate::split::raw(&ctx.root);
     let parts = crate::split::split_bundle(ctx, dist, &raw)?;
     crate::csp::harden(dist)?;
     Ok(parts)

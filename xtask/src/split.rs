@@ -36,7 +36,9 @@ pub const BUILD_STD: [(&str, &str); 3] = [
 /// Its own target directory: another toolchain's artifacts would evict stable's.
 pub const TARGET_DIR: &str = "target/bundle";
 /// Cargo's output there, the split's input.
-pub const RAW: &str = "target/bundle/wasm32-unknown-unknown/release/app.wasm";
+pub fn raw(root: &Path) -> PathBuf {
+    root.join(TARGET_DIR).join("wasm32-unknown-unknown/release/app.wasm")
+}
 
 /// `index.html`'s wasm-opt passes, and the wasm features rustc emits (chunks carry no
 /// target-features section for wasm-opt to read them from).
