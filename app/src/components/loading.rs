@@ -56,8 +56,7 @@ pub fn mark_ready() {
     });
 }
 
-/// `performance.now()`: milliseconds since navigation start.
-pub fn now_ms() -> f64 {
+fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
